@@ -1,0 +1,88 @@
+"""Frontline's cryptographic core: pure functions, no Flask, no SQL.
+
+This package is the only one that imports ``cryptography``. Its public names say what
+they are for; the standard behind each construction is named in its module.
+"""
+
+from crypto.blind import INDEX_BYTES, IdentifierKind, blind_index
+from crypto.errors import (
+    CryptoError,
+    DataKeyUnavailable,
+    DecryptionFailed,
+    EnvelopeInvalid,
+    EnvelopeMalformed,
+    EnvelopeTooLarge,
+    FieldDecryptionFailed,
+    InvalidEphemeralKey,
+    InvalidIdentifier,
+    KeyRingError,
+    UnknownKey,
+    UnsupportedAlgorithm,
+)
+from crypto.fields import (
+    DataKey,
+    WrappedKey,
+    new_data_key,
+    open_field,
+    rewrap_data_key,
+    seal_field,
+    unwrap_data_key,
+)
+from crypto.jwe import (
+    MAX_ENVELOPE_BYTES,
+    OpenedEnvelope,
+    open_envelope,
+    public_jwks,
+    seal_envelope,
+    seal_to_ring,
+)
+from crypto.keyring import (
+    KeyEntry,
+    KeyKind,
+    KeyRing,
+    generate_keyring,
+    load_keyring_file,
+    save_keyring_file,
+)
+
+# Lets a test prove that ``import crypto`` found this package and not a same-named
+# distribution from the package index.
+FRONTLINE_CRYPTO = True
+
+__all__ = [
+    "FRONTLINE_CRYPTO",
+    "INDEX_BYTES",
+    "MAX_ENVELOPE_BYTES",
+    "CryptoError",
+    "DataKey",
+    "DataKeyUnavailable",
+    "DecryptionFailed",
+    "EnvelopeInvalid",
+    "EnvelopeMalformed",
+    "EnvelopeTooLarge",
+    "FieldDecryptionFailed",
+    "IdentifierKind",
+    "InvalidEphemeralKey",
+    "InvalidIdentifier",
+    "KeyEntry",
+    "KeyKind",
+    "KeyRing",
+    "KeyRingError",
+    "OpenedEnvelope",
+    "UnknownKey",
+    "UnsupportedAlgorithm",
+    "WrappedKey",
+    "blind_index",
+    "generate_keyring",
+    "load_keyring_file",
+    "new_data_key",
+    "open_envelope",
+    "open_field",
+    "public_jwks",
+    "rewrap_data_key",
+    "save_keyring_file",
+    "seal_envelope",
+    "seal_field",
+    "seal_to_ring",
+    "unwrap_data_key",
+]

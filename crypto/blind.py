@@ -1,0 +1,52 @@
+"""Blind indexes: keyed HMAC-SHA256 (RFC 2104, FIPS 198-1) over normalised identifiers.
+
+Records link on equal indexes without any plaintext identifier in an index. The input is
+``kind || 0x00 || normalised value`` so that equal strings of different kinds (a nickname
+and a name) never share an index.
+
+Truncation: 128 bits (32 hex characters). A false link joins two different children, which
+is a safety hazard, so collisions must be negligible: with n = 10 million records of one
+kind, the chance of any collision is about n^2 / 2^129, roughly 1.5e-25 (64 bits would give
+about 2.7e-6, which we judge too close for a record that decides who is linked to whom).
+Shorter tags would add no privacy: identifiers are low-entropy and their protection is the
+key, not the tag length.
+"""
+
+from __future__ import annotations
+
+import hmac
+from enum import Enum
+
+from crypto.keyring import KeyKind, KeyRing
+
+INDEX_BYTES = 16
+
+
+class IdentifierKind(str, Enum):
+    """Kinds of identifier that are blind-indexed (DESIGN.md, "Blind indexes")."""
+
+    NAME_DOB = "name_dob"
+    PHONETIC_YEAR = "phonetic_year"
+    NHS_NUMBER = "nhs_number"
+    NICKNAME = "nickname"
+    PERSON_NAME = "person_name"
+    VEHICLE = "vehicle"
+    PHONE = "phone"
+    POSTCODE = "postcode"
+    ADDRESS = "address"
+    ONLINE_ACCOUNT = "online_account"
+
+
+def blind_index(
+    ring: KeyRing, kind: IdentifierKind, normalised: str, *, key_id: str | None = None
+) -> str:
+    """Return the hex blind index of an already normalised identifier.
+
+    WARNING: pass the output of a ``crypto.normalise`` function, never raw input: raw
+    spellings of one identifier give different indexes and the records will not link.
+    """
+    entry = ring.find(key_id, KeyKind.BLIND) if key_id else ring.current(KeyKind.BLIND)
+    if entry is None:
+        raise KeyError(f"no blind-index key {key_id}")
+    message = kind.value.encode() + b"\x00" + normalised.encode("utf-8")
+    return hmac.digest(entry.material, message, "sha256")[:INDEX_BYTES].hex()

@@ -4,7 +4,7 @@ This package is the only one that imports ``cryptography``. Its public names say
 they are for; the standard behind each construction is named in its module.
 """
 
-from crypto.blind import INDEX_BYTES, IdentifierKind, blind_index
+from crypto.blind import INDEX_BYTES, BlindIndexer, IdentifierKind, blind_index
 from crypto.errors import (
     CryptoError,
     DataKeyUnavailable,
@@ -53,6 +53,7 @@ __all__ = [
     "FRONTLINE_CRYPTO",
     "INDEX_BYTES",
     "MAX_ENVELOPE_BYTES",
+    "BlindIndexer",
     "CryptoError",
     "DataKey",
     "DataKeyUnavailable",

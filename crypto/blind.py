@@ -1,8 +1,8 @@
 """Blind indexes: keyed HMAC-SHA256 (RFC 2104, FIPS 198-1) over normalised identifiers.
 
 Records link on equal indexes without any plaintext identifier in an index. The input is
-``kind || 0x00 || normalised value`` so that equal strings of different kinds (a nickname
-and a name) never share an index.
+the UTF-8 of ``kind || NUL || normalised value`` so that equal strings of different kinds
+(a nickname and a name) never share an index.
 
 Truncation: 128 bits (32 hex characters). A false link joins two different children, which
 is a safety hazard, so collisions must be negligible: with n = 10 million records of one
@@ -37,16 +37,36 @@ class IdentifierKind(str, Enum):
     ONLINE_ACCOUNT = "online_account"
 
 
+class BlindIndexer:
+    """Compute blind indexes under one blind-index key (the current one by default).
+
+    Bind it once per batch of work: it holds the key so each index is a single HMAC.
+    """
+
+    __slots__ = ("key_id", "_material")
+
+    def __init__(self, ring: KeyRing, key_id: str | None = None) -> None:
+        entry = ring.find(key_id, KeyKind.BLIND) if key_id else ring.current(KeyKind.BLIND)
+        if entry is None:
+            raise KeyError(f"no blind-index key {key_id}")
+        self.key_id = entry.id
+        self._material = entry.material
+
+    def __repr__(self) -> str:
+        return f"BlindIndexer({self.key_id})"
+
+    def index(self, kind: IdentifierKind, normalised: str) -> str:
+        """Return the hex blind index of an already normalised identifier.
+
+        WARNING: pass the output of a ``crypto.normalise`` function, never raw input: raw
+        spellings of one identifier give different indexes and the records will not link.
+        """
+        message = f"{kind._value_}\x00{normalised}".encode()
+        return hmac.digest(self._material, message, "sha256")[:INDEX_BYTES].hex()
+
+
 def blind_index(
     ring: KeyRing, kind: IdentifierKind, normalised: str, *, key_id: str | None = None
 ) -> str:
-    """Return the hex blind index of an already normalised identifier.
-
-    WARNING: pass the output of a ``crypto.normalise`` function, never raw input: raw
-    spellings of one identifier give different indexes and the records will not link.
-    """
-    entry = ring.find(key_id, KeyKind.BLIND) if key_id else ring.current(KeyKind.BLIND)
-    if entry is None:
-        raise KeyError(f"no blind-index key {key_id}")
-    message = kind.value.encode() + b"\x00" + normalised.encode("utf-8")
-    return hmac.digest(entry.material, message, "sha256")[:INDEX_BYTES].hex()
+    """Return the hex blind index of an already normalised identifier (see BlindIndexer)."""
+    return BlindIndexer(ring, key_id).index(kind, normalised)

@@ -23,8 +23,9 @@ from crypto.keyring import KeyKind, KeyRing
 
 _VERSION = b"\x01"
 _NONCE = 12
-_FIELD_AAD = b"frontline.field/1\x00"
 _WRAP_AAD = b"frontline.datakey/1\x00"
+_BODY = 1 + _NONCE  # version byte and nonce come before the ciphertext
+_MIN_FIELD = _BODY + 16
 
 
 class DataKey:
@@ -49,9 +50,7 @@ class WrappedKey:
 
 
 def _field_aad(table: str, row_id: str, field: str) -> bytes:
-    return b"".join(
-        (_FIELD_AAD, table.encode(), b"\x00", row_id.encode(), b"\x00", field.encode())
-    )
+    return f"frontline.field/1\x00{table}\x00{row_id}\x00{field}".encode()
 
 
 def _wrap_aad(data_key_id: str, kek_id: str) -> bytes:
@@ -105,11 +104,13 @@ def seal_field(key: DataKey, value: str, *, table: str, row_id: str, field: str)
 
 def open_field(key: DataKey, blob: bytes, *, table: str, row_id: str, field: str) -> str:
     """Decrypt one stored field, refusing it if it was altered or moved."""
-    if blob[:1] != _VERSION or len(blob) < 1 + _NONCE + 16:
+    if len(blob) < _MIN_FIELD or blob[0] != 1:
         raise FieldDecryptionFailed("stored ciphertext has an unknown format")
     try:
         plain = key._aead.decrypt(
-            blob[1 : 1 + _NONCE], blob[1 + _NONCE :], _field_aad(table, row_id, field)
+            blob[1:_BODY],
+            blob[_BODY:],
+            f"frontline.field/1\x00{table}\x00{row_id}\x00{field}".encode(),
         )
     except InvalidTag:
         raise FieldDecryptionFailed(f"{table}.{field} of {row_id} does not authenticate") from None

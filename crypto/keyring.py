@@ -91,10 +91,13 @@ class KeyRing:
         self._by_id = {entry.id: entry for entry in self._entries}
         if len(self._by_id) != len(self._entries):
             raise KeyRingError("duplicate key ids in key ring")
+        # Keyed by the kind's value: Enum.__hash__ runs in Python and this is a hot path.
+        self._current: dict[str, KeyEntry] = {}
         for kind in KeyKind:
             currents = [e for e in self._entries if e.kind is kind and e.current]
             if len(currents) != 1:
                 raise KeyRingError(f"key ring needs exactly one current {kind.value} key")
+            self._current[kind._value_] = currents[0]
         self._cache: dict[str, Any] = {}
 
     def __repr__(self) -> str:  # material stays out of logs and tracebacks
@@ -106,7 +109,7 @@ class KeyRing:
 
     def current(self, kind: KeyKind) -> KeyEntry:
         """Return the key of this kind used for new work."""
-        return next(e for e in self._entries if e.kind is kind and e.current)
+        return self._current[kind._value_]
 
     def of_kind(self, kind: KeyKind) -> list[KeyEntry]:
         """Return every key of this kind, newest first."""

@@ -97,7 +97,9 @@ def test_bad_phone_numbers_are_refused(bad: str) -> None:
         n.phone_number(bad)
 
 
-@pytest.mark.parametrize(("a", "b"), [("ox4 1aa", "OX41AA"), ("SW1A 1AA", "sw1a1aa"), ("m1 1ae", "M1 1AE")])
+@pytest.mark.parametrize(
+    ("a", "b"), [("ox4 1aa", "OX41AA"), ("SW1A 1AA", "sw1a1aa"), ("m1 1ae", "M1 1AE")]
+)
 def test_postcodes(a: str, b: str) -> None:
     assert n.postcode(a) == n.postcode(b)
 
@@ -120,7 +122,8 @@ def test_kinds_are_separated() -> None:
 
 def test_index_is_128_bits_of_hex_and_keyed() -> None:
     value = idx(IdentifierKind.VEHICLE, "AB12CDE")
-    assert len(value) == 32 and int(value, 16) >= 0
+    assert len(value) == 32
+    assert int(value, 16) >= 0
     other_ring = crypto.generate_keyring()
     assert crypto.blind_index(other_ring, IdentifierKind.VEHICLE, "AB12CDE") != value
     rotated = RING.rotate(crypto.KeyKind.BLIND)
@@ -188,7 +191,10 @@ def test_different_registrations_do_not_link(a: str, b: str) -> None:
 
 
 @settings(max_examples=200)
-@given(st.from_regex(r"7[0-9]{9}", fullmatch=True), st.sampled_from(["0{}", "+44{}", "0044{}", "+44 (0){}"]))
+@given(
+    st.from_regex(r"7[0-9]{9}", fullmatch=True),
+    st.sampled_from(["0{}", "+44{}", "0044{}", "+44 (0){}"]),
+)
 def test_uk_mobile_spellings_link(number: str, form: str) -> None:
     spelt = form.format(number[:4] + " " + number[4:])
     assert n.phone_number(spelt) == "+44" + number
@@ -205,3 +211,14 @@ def test_every_valid_nhs_number_round_trips(stem: str) -> None:
     wrong = stem + str((check + 1) % 10)
     with pytest.raises(crypto.InvalidIdentifier):
         n.nhs_number(wrong)
+
+
+def test_indexer_matches_the_function_and_names_its_key() -> None:
+    indexer = crypto.BlindIndexer(RING)
+    assert indexer.index(IdentifierKind.PHONE, "+447700900123") == idx(
+        IdentifierKind.PHONE, "+447700900123"
+    )
+    assert indexer.key_id == RING.current(crypto.KeyKind.BLIND).id
+    assert RING.current(crypto.KeyKind.BLIND).material.hex() not in repr(indexer)
+    with pytest.raises(KeyError):
+        crypto.BlindIndexer(RING, "blind-9-nope")

@@ -39,7 +39,9 @@ def test_we_open_what_joserfc_seals(keyring: crypto.KeyRing) -> None:
     kid = keyring.current(crypto.KeyKind.SEAL).id
     public = public_jwk(keyring.sealing_private_key(kid).public_key())
     token = jwe.encrypt_compact(
-        {"alg": "ECDH-ES", "enc": "A256GCM", "kid": kid}, b"sealed elsewhere", ECKey.import_key(public)
+        {"alg": "ECDH-ES", "enc": "A256GCM", "kid": kid},
+        b"sealed elsewhere",
+        ECKey.import_key(public),
     )
     opened = crypto.open_envelope(token, keyring)
     assert opened.plaintext == b"sealed elsewhere"

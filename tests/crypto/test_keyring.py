@@ -69,7 +69,8 @@ def test_rotation_keeps_previous_and_refuses_retiring_current() -> None:
     first = ring.current(crypto.KeyKind.SEAL)
     rotated = ring.rotate(crypto.KeyKind.SEAL)
     second = rotated.current(crypto.KeyKind.SEAL)
-    assert second.version == 2 and second.id != first.id
+    assert second.version == 2
+    assert second.id != first.id
     assert rotated.find(first.id, crypto.KeyKind.SEAL).superseded_at is not None  # type: ignore[union-attr]
     with pytest.raises(crypto.KeyRingError, match="current"):
         rotated.retire(second.id)

@@ -28,7 +28,10 @@ def _header(**fields: object) -> str:
 def main() -> None:
     private = ec.generate_private_key(ec.SECP256R1())
     pub = private.public_key()
-    jwk = {**public_jwk(pub), "d": b64url_encode(private.private_numbers().private_value.to_bytes(32, "big"))}
+    jwk = {
+        **public_jwk(pub),
+        "d": b64url_encode(private.private_numbers().private_value.to_bytes(32, "big")),
+    }
     plaintext = json.dumps(
         {"schema": "frontline.concern/1", "narrative": "Vector: café, naïve, 🙂 — UTF-8 intact."},
         ensure_ascii=False,
@@ -44,8 +47,12 @@ def main() -> None:
     h, ek, iv, ct, tag = ours.split(".")
     header = json.loads(b64url_decode(h))
     epk = header["epk"]
-    off_curve = dict(epk, y=b64url_encode(
-        ((int.from_bytes(b64url_decode(epk["y"]), "big") + 1) % 2**256).to_bytes(32, "big")))
+    off_curve = dict(
+        epk,
+        y=b64url_encode(
+            ((int.from_bytes(b64url_decode(epk["y"]), "big") + 1) % 2**256).to_bytes(32, "big")
+        ),
+    )
 
     def hdr(**changes: object) -> str:
         fields = {k: v for k, v in {**header, **changes}.items() if v is not None}
@@ -53,6 +60,8 @@ def main() -> None:
 
     bad_tag = bytearray(b64url_decode(tag))
     bad_tag[-1] ^= 1
+    tampered = ".".join((h, ek, iv, ct, b64url_encode(bytes(bad_tag))))
+    not_json = ".".join((b64url_encode(b"{not json"), ek, iv, ct, tag))
     invalid = [
         ("unknown kid", hdr(kid="no-such-key"), "envelope.kid_unknown"),
         ("missing kid", hdr(kid=None), "envelope.kid_unknown"),
@@ -70,13 +79,13 @@ def main() -> None:
         ("epk wrong curve", hdr(epk=dict(epk, crv="P-384")), "envelope.epk_invalid"),
         ("epk missing", hdr(epk=None), "envelope.epk_invalid"),
         ("epk with private part", hdr(epk=dict(epk, d=jwk["d"])), "envelope.epk_invalid"),
-        ("bad tag", ".".join((h, ek, iv, ct, b64url_encode(bytes(bad_tag)))), "envelope.decryption_failed"),
+        ("bad tag", tampered, "envelope.decryption_failed"),
         ("four parts", ".".join((h, ek, iv, ct)), "envelope.malformed"),
         ("six parts", ours + ".", "envelope.malformed"),
         ("padded part", ".".join((h, ek, iv, ct, tag + "==")), "envelope.malformed"),
         ("encrypted key present", ".".join((h, "AAAA", iv, ct, tag)), "envelope.malformed"),
         ("short iv", ".".join((h, ek, iv[:-2], ct, tag)), "envelope.malformed"),
-        ("header not json", ".".join((b64url_encode(b"{not json"), ek, iv, ct, tag)), "envelope.malformed"),
+        ("header not json", not_json, "envelope.malformed"),
         ("header not base64url", ".".join(("e30+", ek, iv, ct, tag)), "envelope.malformed"),
     ]  # fmt: skip
     doc = {

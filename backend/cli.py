@@ -1,0 +1,183 @@
+"""The ``frontline`` command line (CONTRACT.md, "Command line")."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+
+import click
+from sqlalchemy.orm import Session, sessionmaker
+
+import crypto
+from backend import migrate
+from backend.config import Config, ConfigError
+from backend.db import make_engine, make_sessionmaker
+from backend.services import keys as key_ops
+
+
+def _config(*, demo: bool = False) -> Config:
+    env = dict(os.environ)
+    if demo:
+        # The demo runs on this machine's localhost unless told otherwise.
+        env.setdefault("FRONTLINE_ENV", "development")
+    try:
+        return Config.from_env(env)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@contextmanager
+def _database(config: Config) -> Iterator[sessionmaker[Session]]:
+    """Open the configured database for one command and close every connection after."""
+    engine = make_engine(config.database_url)
+    try:
+        yield make_sessionmaker(engine)
+    finally:
+        engine.dispose()
+
+
+def _init(config: Config) -> tuple[crypto.KeyRing, bool]:
+    try:
+        ring, created = key_ops.ensure_keyring(config)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    with _database(config) as sessions:
+        migrate.upgrade(sessions.kw["bind"])
+    return ring, created
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Frontline: record, seal, route and join up safeguarding concerns about children."""
+
+
+@main.command()
+def init() -> None:
+    """Create or upgrade the database schema and create the key ring if missing."""
+    config = _config()
+    ring, created = _init(config)
+    where = "FRONTLINE_KEYRING" if config.keyring_text else str(config.keyring_path)
+    click.echo(f"key ring: {'created' if created else 'found'} ({where})")
+    with _database(config) as sessions:
+        revision = migrate.current_revision(sessions.kw["bind"])
+    click.echo(f"database: schema at revision {revision}")
+
+
+def _seed(config: Config, ring: crypto.KeyRing) -> list[dict[str, object]]:
+    from backend.services.demo import seed_demo
+
+    with _database(config) as sessions, sessions() as session:
+        return [asdict(i) for i in seed_demo(session, ring, origin=config.origins[0])]
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the invites as JSON.")
+def demo(as_json: bool) -> None:
+    """Seed the demo partnership and print single-use enrolment invites."""
+    config = _config(demo=True)
+    ring, _ = _init(config)
+    invites = _seed(config, ring)
+    if as_json:
+        click.echo(json.dumps({"invites": invites}, indent=2))
+    else:
+        _print_invites(invites)
+
+
+def _print_invites(invites: list[dict[str, object]]) -> None:
+    if not invites:
+        click.echo("Every demo person has enrolled already.")
+    for item in invites:
+        roles = ", ".join(item["roles"])  # type: ignore[arg-type]
+        click.echo(f"  {item['name']} ({item['agency']}; {roles}):\n    {item['url']}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int, help="Worker processes.")
+@click.option("--threads", default=4, show_default=True, type=int, help="Threads per worker.")
+@click.option("--demo", is_flag=True, help="Seed the demo partnership and print enrolment links.")
+def serve(host: str, port: int, workers: int, threads: int, demo: bool) -> None:
+    """Run the production WSGI server (gunicorn)."""
+    from backend import serve as server
+
+    config = _config(demo=demo)
+    ring, _ = _init(config)
+    if demo:
+        click.echo("Demo partnership: single-use enrolment links (open one on the phone):")
+        _print_invites(_seed(config, ring))
+    click.echo(f"Frontline is running at {config.origins[0]}/  (Ctrl-C stops it)")
+    sys.stdout.flush()
+    server.run(config, host=host, port=port, workers=workers, threads=threads)
+
+
+@main.group()
+def keys() -> None:
+    """Show, rotate, re-wrap and retire the keys of the key ring."""
+
+
+@keys.command("list")
+def keys_list() -> None:
+    """List the keys (never their material) and what still depends on each."""
+    config = _config()
+    ring, _ = _init(config)
+    with _database(config) as sessions, sessions() as session:
+        for entry in ring.entries:
+            state = "current" if entry.current else f"previous since {entry.superseded_at}"
+            needs = key_ops.dependents(session, entry, config) if not entry.current else []
+            click.echo(f"{entry.id:24} {entry.kind.value:6} v{entry.version}  {state}"
+                       + (f"  (needed: {'; '.join(needs)})" if needs else ""))  # fmt: skip
+
+
+@keys.command("rotate")
+@click.option("--kind", type=click.Choice([k.value for k in crypto.KeyKind]), multiple=True,
+              help="Kinds to rotate (default: seal and kek).")  # fmt: skip
+def keys_rotate(kind: tuple[str, ...]) -> None:
+    """Add a new current key; previous keys stay for opening until retired."""
+    config = _config()
+    _init(config)
+    for name in kind or ("seal", "kek"):
+        try:
+            entry = key_ops.rotate(config, crypto.KeyKind(name))
+        except ConfigError as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(f"{name}: new current key {entry.id}")
+    click.echo("Restart the servers to use the new keys; then run 'frontline keys rewrap'.")
+
+
+@keys.command("rewrap")
+@click.option("--batch", default=500, show_default=True, type=int)
+def keys_rewrap(batch: int) -> None:
+    """Re-wrap every data key under the current KEK (resumable; bodies untouched)."""
+    config = _config()
+    ring, _ = _init(config)
+    with _database(config) as sessions:
+        with sessions() as session:
+            pending = key_ops.pending_rewrap(session, ring)
+        with click.progressbar(
+            length=pending, label="re-wrapping data keys", file=sys.stderr
+        ) as bar:
+            done = key_ops.rewrap(sessions, ring, batch=batch, progress=bar.update)
+    click.echo(f"re-wrapped {done} data keys under {ring.current(crypto.KeyKind.KEK).id}")
+
+
+@keys.command("retire")
+@click.argument("key_id")
+def keys_retire(key_id: str) -> None:
+    """Remove a previous key for good, once nothing depends on it."""
+    config = _config()
+    _init(config)
+    try:
+        with _database(config) as sessions:
+            entry = key_ops.retire(config, sessions, key_id)
+    except (key_ops.KeyInUse, ConfigError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"retired {entry.id} ({entry.kind.value}); nothing depended on it")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,37 @@
+"""SQLAlchemy 2 typed models; every encrypted column is named ``crypto_*``."""
+
+from backend.models.base import Base, UTCDateTime, new_id, utcnow
+from backend.models.keys import DataKeyRecord
+from backend.models.partnership import Agency, AgencyKind, Inbox, Partnership
+from backend.models.people import (
+    Invite,
+    InviteInbox,
+    InviteRole,
+    Membership,
+    Role,
+    RoleName,
+    User,
+    UserRole,
+    UserStatus,
+)
+
+__all__ = [
+    "Agency",
+    "AgencyKind",
+    "Base",
+    "DataKeyRecord",
+    "Inbox",
+    "Invite",
+    "InviteInbox",
+    "InviteRole",
+    "Membership",
+    "Partnership",
+    "Role",
+    "RoleName",
+    "UTCDateTime",
+    "User",
+    "UserRole",
+    "UserStatus",
+    "new_id",
+    "utcnow",
+]

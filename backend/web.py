@@ -1,0 +1,97 @@
+"""Request plumbing: JSON parsing with specific errors, the access gate, security headers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, g, request
+from marshmallow import Schema, ValidationError
+from werkzeug.exceptions import NotFound
+
+from backend.problems import Problem
+
+# Deny by default: an /api/v1 endpoint not named here needs a signed-in principal.
+PUBLIC_ENDPOINTS = frozenset({"api.keys", "api.openapi"})
+STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+CSRF_HEADER = ("X-Requested-With", "frontline")
+
+CSP = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "worker-src 'self'",
+        "manifest-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+)
+PERMISSIONS = "camera=(), microphone=(), geolocation=(self), payment=(), usb=(), interest-cohort=()"
+
+
+def json_body(schema: Schema | None = None) -> Any:
+    """Parse the request body as JSON (and load it with ``schema``), with a specific error.
+
+    WARNING: call it only from views; it raises Problem, which the API maps to its status.
+    """
+    if request.mimetype != "application/json":
+        raise Problem(415, "request.unsupported_media_type", "Send the body as application/json.")
+    data = request.get_json(silent=True)
+    if data is None:
+        raise Problem(400, "request.malformed_json", "The body is not valid JSON.")
+    if schema is None:
+        return data
+    try:
+        return schema.load(data)
+    except ValidationError as exc:
+        errors = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
+        raise Problem(
+            422, "validation.failed", "Some fields are not valid.", errors=errors
+        ) from None
+
+
+def current_principal() -> Any:
+    """Return the signed-in principal of this request, or None."""
+    return g.get("principal")
+
+
+def init_app(app: Flask) -> None:
+    @app.before_request
+    def _gate() -> None:
+        if not request.path.startswith("/api/"):
+            return
+        if request.endpoint is None:
+            # Routing failed: let Flask raise its own 404 or 405 (CONTRACT.md: unknown
+            # paths answer 404).
+            return
+        if request.endpoint == "static":
+            # The app shell is served from the site root; it has no files under /api/.
+            raise NotFound()
+        if request.endpoint not in PUBLIC_ENDPOINTS and current_principal() is None:
+            raise Problem(401, "auth.required", "Sign in first.")
+        if request.method in STATE_CHANGING and (
+            request.headers.get(CSRF_HEADER[0]) != CSRF_HEADER[1]
+        ):
+            raise Problem(
+                403, "csrf.header_missing", "State-changing requests need X-Requested-With."
+            )
+
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        h = response.headers
+        h["Content-Security-Policy"] = CSP
+        h["X-Content-Type-Options"] = "nosniff"
+        h["Referrer-Policy"] = "no-referrer"
+        h["Permissions-Policy"] = PERMISSIONS
+        h["X-Frame-Options"] = "DENY"
+        h["Cross-Origin-Opener-Policy"] = "same-origin"
+        h["Cross-Origin-Resource-Policy"] = "same-origin"
+        if request.path.startswith("/api/"):
+            h["Cache-Control"] = "no-store"
+        if request.is_secure:
+            h["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+        return response

@@ -1,0 +1,186 @@
+"""The command line as an operator uses it: init, demo, key rotation, and a real server."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from openapi_spec_validator import validate
+from openapi_spec_validator.validation import OpenAPIV31SpecValidator
+from sqlalchemy import select
+
+import crypto
+from backend import create_app
+from backend.cli import main
+from backend.config import Config
+from backend.demo import personas
+from backend.models import DataKeyRecord, Invite
+from backend.services.invites import db_invite_name, token_hash
+
+
+@pytest.fixture
+def env(tmp_path: Path, database_url: str) -> dict[str, str]:
+    return {
+        "FRONTLINE_ENV": "development",
+        "FRONTLINE_INSTANCE": str(tmp_path / "instance"),
+        "DATABASE_URL": database_url,
+    }
+
+
+def run(env: dict[str, str], *args: str) -> str:
+    result = CliRunner(env=env).invoke(main, list(args), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_help_lists_only_implemented_commands() -> None:
+    out = CliRunner().invoke(main, ["--help"]).output
+    for command in ("init", "serve", "demo", "keys"):
+        assert command in out
+    keys_help = CliRunner().invoke(main, ["keys", "--help"]).output
+    for command in ("rotate", "rewrap", "retire", "list"):
+        assert command in keys_help
+
+
+def test_init_creates_keyring_0600_and_schema(env: dict[str, str]) -> None:
+    out = run(env, "init")
+    assert "key ring: created" in out
+    assert "revision 0001" in out
+    ring_file = Path(env["FRONTLINE_INSTANCE"]) / "keyring"
+    assert ring_file.stat().st_mode & 0o777 == 0o600
+    assert "key ring: found" in run(env, "init")
+
+
+def test_demo_json_issues_single_use_hashed_invites(env: dict[str, str]) -> None:
+    doc = json.loads(run(env, "demo", "--json"))
+    invites = doc["invites"]
+    assert len(invites) == len(personas())
+    names = {i["name"] for i in invites}
+    assert {"PC Sam Okafor", "Priya Shah", "Jordan Ellis", "Dr Helen Marsh"} <= names
+    agencies = {i["agency"] for i in invites}
+    assert len(agencies) == 6
+    inboxes = {b for i in invites for b in i["inboxes"]}
+    assert {"Police Control Room", "Child Exploitation Team", "Missing Persons", "MASH",
+            "Missing Coordinator", "Safeguarding Nurses", "Designated Safeguarding Lead",
+            "Home Manager", "Partnership Leads"} == inboxes  # fmt: skip
+    constable = next(i for i in invites if i["name"] == "PC Sam Okafor")
+    assert constable["roles"] == ["recorder"]
+    assert constable["url"] == f"http://localhost:8000/enrol#invite={constable['token']}"
+
+    config = Config.from_env(env)
+    app = create_app(config)
+    state = app.extensions["frontline"]
+    with state.sessions() as session:
+        stored = session.scalar(
+            select(Invite).where(Invite.token_hash == token_hash(constable["token"]))
+        )
+        assert stored is not None
+        assert stored.used_at is None
+        assert db_invite_name(session, state.keyring, stored) == "PC Sam Okafor"
+        # Tokens and names are never stored in the clear.
+        assert constable["token"].encode() not in stored.crypto_name
+        assert b"Okafor" not in stored.crypto_name
+    # A second run withdraws the first links and prints new ones.
+    again = json.loads(run(env, "demo", "--json"))["invites"]
+    with state.sessions() as session:
+        old = session.scalar(
+            select(Invite).where(Invite.token_hash == token_hash(constable["token"]))
+        )
+        assert old is not None
+        assert old.withdrawn_at is not None
+    assert {i["token"] for i in again}.isdisjoint({i["token"] for i in invites})
+    state.engine.dispose()
+
+
+def test_rotation_drill(env: dict[str, str], tmp_path: Path) -> None:
+    """Store under KEK 1, rotate twice, rewrap, retire the old keys: everything opens."""
+    run(env, "demo", "--json")
+    ring_file = Path(env["FRONTLINE_INSTANCE"]) / "keyring"
+    ring1 = crypto.load_keyring_file(ring_file)
+    kek1 = ring1.current(crypto.KeyKind.KEK).id
+    seal1 = ring1.current(crypto.KeyKind.SEAL).id
+    sealed_offline = crypto.seal_to_ring(b"sealed before the rotation", ring1)
+
+    run(env, "keys", "rotate", "--kind", "kek")
+    kek2 = crypto.load_keyring_file(ring_file).current(crypto.KeyKind.KEK).id
+    run(env, "keys", "rotate", "--kind", "kek", "--kind", "seal")
+
+    refused = CliRunner(env=env).invoke(main, ["keys", "retire", kek1])
+    assert refused.exit_code != 0
+    assert "data keys are wrapped under it" in refused.output
+    refused = CliRunner(env=env).invoke(main, ["keys", "retire", seal1])
+    assert refused.exit_code != 0
+    assert "grace period" in refused.output
+
+    # The restarted server publishes both sealing keys and still opens the old envelope.
+    app = create_app(Config.from_env(env))
+    state = app.extensions["frontline"]
+    published = [k["kid"] for k in app.test_client().get("/api/v1/keys").get_json()["keys"]]
+    assert published[1] == seal1
+    assert len(published) == 2
+    assert crypto.open_envelope(sealed_offline, state.keyring).plaintext.startswith(b"sealed")
+
+    out = run(env, "keys", "rewrap", "--batch", "7")
+    ring3 = crypto.load_keyring_file(ring_file)
+    assert f"under {ring3.current(crypto.KeyKind.KEK).id}" in out
+    assert "re-wrapped 0" not in out
+    assert "re-wrapped 0 data keys" in run(env, "keys", "rewrap")  # resumable, idempotent
+
+    for key_id in (kek1, kek2):
+        assert f"retired {key_id}" in run(env, "keys", "retire", key_id)
+    run({**env, "FRONTLINE_SEAL_GRACE_DAYS": "0"}, "keys", "retire", seal1)
+    final = crypto.load_keyring_file(ring_file)
+    assert final.find(kek1, crypto.KeyKind.KEK) is None
+    assert final.find(seal1, crypto.KeyKind.SEAL) is None
+
+    with state.sessions() as session:
+        assert {r.kek_id for r in session.scalars(select(DataKeyRecord))} == {
+            final.current(crypto.KeyKind.KEK).id
+        }
+        names = {db_invite_name(session, final, i) for i in session.scalars(select(Invite))}
+    assert "PC Sam Okafor" in names
+    assert len(names) == len(personas())
+    state.engine.dispose()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_serve_demo_runs_the_real_server(env: dict[str, str]) -> None:
+    port = _free_port()
+    origin = f"http://localhost:{port}"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "backend.cli", "serve", "--demo", "--port", str(port),
+         "--workers", "1"],
+        env={**os.environ, **env, "FRONTLINE_ORIGINS": origin},
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        spec = None
+        while time.monotonic() < deadline and spec is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/openapi.json") as r:
+                    spec = json.load(r)
+            except OSError:
+                assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+                time.sleep(0.2)
+        assert spec is not None
+        validate(spec, cls=OpenAPIV31SpecValidator)
+    finally:
+        proc.terminate()
+        output, _ = proc.communicate(timeout=30)
+    assert f"Frontline is running at {origin}/" in output
+    assert f"{origin}/enrol#invite=" in output
+    assert "PC Sam Okafor (Riverside Police; recorder)" in output

@@ -1,0 +1,116 @@
+"""Fixtures: a real database per test on SQLite and on PostgreSQL, real keys, a real app.
+
+PostgreSQL runs when FRONTLINE_TEST_POSTGRES_URL names a database (``.ci/run`` makes a
+fresh one); without it those tests are skipped and the reason printed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+import crypto
+from backend import create_app, migrate
+from backend.config import Config
+from backend.db import make_engine, make_sessionmaker
+from backend.models import Base
+
+PG_URL = os.environ.get("FRONTLINE_TEST_POSTGRES_URL")
+KEEP_TABLES = {"roles", "alembic_version"}  # migration data every test needs
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_migrated() -> str:
+    if not PG_URL:
+        pytest.skip("PostgreSQL: FRONTLINE_TEST_POSTGRES_URL is not set (.ci/run sets it)")
+    engine = make_engine(PG_URL)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    migrate.upgrade(engine)
+    engine.dispose()
+    return PG_URL
+
+
+def _truncate(engine: Engine) -> None:
+    tables = [t.name for t in Base.metadata.sorted_tables if t.name not in KEEP_TABLES]
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated, empty database of each engine for one test."""
+    if request.param == "sqlite":
+        template = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "frontline.db"
+        shutil.copyfile(template, path)
+        yield f"sqlite:///{path}"
+        return
+    url = request.getfixturevalue("pg_migrated")
+    yield url
+    engine = make_engine(url)
+    _truncate(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def keyring() -> crypto.KeyRing:
+    return crypto.generate_keyring()
+
+
+@pytest.fixture
+def config(tmp_path: Path, database_url: str, keyring: crypto.KeyRing) -> Config:
+    instance = tmp_path / "instance"
+    crypto.save_keyring_file(keyring, instance / "keyring")
+    return Config.from_env(
+        {
+            "FRONTLINE_ENV": "test",
+            "FRONTLINE_INSTANCE": str(instance),
+            "DATABASE_URL": database_url,
+            "FRONTLINE_SECRET_KEY": "test-secret-" + "x" * 40,
+        }
+    )
+
+
+@pytest.fixture
+def app(config: Config):  # type: ignore[no-untyped-def]
+    application = create_app(config)
+    yield application
+    application.extensions["frontline"].engine.dispose()
+
+
+@pytest.fixture
+def client(app):  # type: ignore[no-untyped-def]
+    return app.test_client()
+
+
+@pytest.fixture
+def sessions(app):  # type: ignore[no-untyped-def]
+    return app.extensions["frontline"].sessions
+
+
+@pytest.fixture
+def engine_for(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+__all__ = ["make_sessionmaker"]

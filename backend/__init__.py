@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from backend import db, logs, problems, web
+from backend import auth, db, limits, logs, problems, web
 from backend.config import Config
 from backend.state import Frontline, load_keyring
 
@@ -27,6 +27,11 @@ def create_app(config: Config | None = None) -> Flask:
     app.config.update(
         SECRET_KEY=config.secret_key,
         MAX_CONTENT_LENGTH=config.max_request_bytes,
+        # Flask's signed cookie carries only the id of a pending WebAuthn ceremony.
+        SESSION_COOKIE_NAME=(
+            "__Host-frontline_ceremony" if config.secure_cookies else "frontline_ceremony"
+        ),
+        PERMANENT_SESSION_LIFETIME=300,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Strict",
         SESSION_COOKIE_SECURE=config.secure_cookies,
@@ -49,6 +54,7 @@ def create_app(config: Config | None = None) -> Flask:
     )
 
     logs.init_app(app)  # first, so every later hook and error has a request id
+    auth.init_app(app)
     web.init_app(app)
     problems.init_app(app)
     db.init_app(app)
@@ -58,4 +64,5 @@ def create_app(config: Config | None = None) -> Flask:
 
     app.register_blueprint(api_bp)
     app.register_blueprint(pwa_bp)
+    limits.init_app(app, config)
     return app

@@ -129,13 +129,19 @@ def keys_list() -> None:
         for entry in ring.entries:
             state = "current" if entry.current else f"previous since {entry.superseded_at}"
             needs = key_ops.dependents(session, entry, config) if not entry.current else []
-            click.echo(f"{entry.id:24} {entry.kind.value:6} v{entry.version}  {state}"
-                       + (f"  (needed: {'; '.join(needs)})" if needs else ""))  # fmt: skip
+            click.echo(
+                f"{entry.id:24} {entry.kind.value:6} v{entry.version}  {state}"
+                + (f"  (needed: {'; '.join(needs)})" if needs else "")
+            )
 
 
 @keys.command("rotate")
-@click.option("--kind", type=click.Choice([k.value for k in crypto.KeyKind]), multiple=True,
-              help="Kinds to rotate (default: seal and kek).")  # fmt: skip
+@click.option(
+    "--kind",
+    type=click.Choice([k.value for k in crypto.KeyKind]),
+    multiple=True,
+    help="Kinds to rotate (default: seal and kek).",
+)
 def keys_rotate(kind: tuple[str, ...]) -> None:
     """Add a new current key; previous keys stay for opening until retired."""
     config = _config()

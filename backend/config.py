@@ -6,6 +6,7 @@ import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -34,6 +35,7 @@ class Config:
     seal_grace_days: int = 30
     trusted_proxies: int = 0
     log_level: str = "INFO"
+    session_policy: dict[str, tuple[timedelta, timedelta]] | None = None
 
     @property
     def production(self) -> bool:
@@ -79,9 +81,32 @@ class Config:
             "seal_grace_days": _int(env, "FRONTLINE_SEAL_GRACE_DAYS", 30),
             "trusted_proxies": _int(env, "FRONTLINE_TRUSTED_PROXIES", 0),
             "log_level": env.get("FRONTLINE_LOG_LEVEL", "INFO").upper(),
+            "session_policy": _session_policy(env.get("FRONTLINE_SESSION_TIMEOUTS", "")),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
+
+
+def _session_policy(text: str) -> dict[str, tuple[timedelta, timedelta]] | None:
+    """Parse ``role=IDLE/ABSOLUTE,...`` in minutes over the defaults (services/sessions.py)."""
+    if not text.strip():
+        return None
+    from backend.services.sessions import DEFAULT_TIMEOUTS
+
+    policy = dict(DEFAULT_TIMEOUTS)
+    for item in text.split(","):
+        try:
+            role, minutes = item.strip().split("=")
+            idle, absolute = (int(m) for m in minutes.split("/"))
+        except ValueError:
+            raise ConfigError(
+                "FRONTLINE_SESSION_TIMEOUTS must look like 'recorder=120/720,auditor=15/480' "
+                "(idle/absolute minutes per role)"
+            ) from None
+        if role not in policy or not 0 < idle <= absolute:
+            raise ConfigError(f"FRONTLINE_SESSION_TIMEOUTS: bad entry {item.strip()!r}")
+        policy[role] = (timedelta(minutes=idle), timedelta(minutes=absolute))
+    return policy
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:

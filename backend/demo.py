@@ -9,14 +9,17 @@ from backend.models import AgencyKind, RoleName
 PARTNERSHIP = "Riverside Safeguarding Children Partnership"
 
 AGENCIES: list[tuple[str, AgencyKind, list[str]]] = [
-    ("Riverside Police", AgencyKind.POLICE,
-     ["Police Control Room", "Child Exploitation Team", "Missing Persons"]),
+    (
+        "Riverside Police",
+        AgencyKind.POLICE,
+        ["Police Control Room", "Child Exploitation Team", "Missing Persons"],
+    ),
     ("Riverside Children's Social Care", AgencyKind.SOCIAL_CARE, ["MASH", "Missing Coordinator"]),
     ("Riverside Health", AgencyKind.HEALTH, ["Safeguarding Nurses"]),
     ("Northfield Academy", AgencyKind.EDUCATION, ["Designated Safeguarding Lead"]),
     ("Oakview Children's Home", AgencyKind.CARE_HOME, ["Home Manager"]),
     (PARTNERSHIP, AgencyKind.PARTNERSHIP, ["Partnership Leads"]),
-]  # fmt: skip
+]
 
 
 @dataclass(frozen=True)
@@ -31,13 +34,38 @@ class Persona:
 
 
 _NAME_POOL = (
-    "Aisha Rahman", "Ben Carter", "Chloe Evans", "Daniel Kowalski", "Ella Thompson",
-    "Farah Begum", "George Mensah", "Hannah Price", "Imran Qureshi", "Jade Williams",
-    "Kieran Doyle", "Laura Nguyen", "Marcus Reid", "Nadia Hussain", "Owen Clarke",
-    "Paula Fernandes", "Rachel Adeyemi", "Simon Walsh", "Tara Lewis", "Usman Malik",
-    "Vicky Harper", "Will Osei", "Yasmin Ali", "Zoe Patel", "Adam Brooks", "Bethan Jones",
-    "Callum Fraser", "Dina Kaur", "Ethan Moore", "Fiona Grant", "Grace Okoro",
-)  # fmt: skip
+    "Aisha Rahman",
+    "Ben Carter",
+    "Chloe Evans",
+    "Daniel Kowalski",
+    "Ella Thompson",
+    "Farah Begum",
+    "George Mensah",
+    "Hannah Price",
+    "Imran Qureshi",
+    "Jade Williams",
+    "Kieran Doyle",
+    "Laura Nguyen",
+    "Marcus Reid",
+    "Nadia Hussain",
+    "Owen Clarke",
+    "Paula Fernandes",
+    "Rachel Adeyemi",
+    "Simon Walsh",
+    "Tara Lewis",
+    "Usman Malik",
+    "Vicky Harper",
+    "Will Osei",
+    "Yasmin Ali",
+    "Zoe Patel",
+    "Adam Brooks",
+    "Bethan Jones",
+    "Callum Fraser",
+    "Dina Kaur",
+    "Ethan Moore",
+    "Fiona Grant",
+    "Grace Okoro",
+)
 
 
 def _slug(text: str) -> str:
@@ -89,4 +117,4 @@ def personas() -> list[Persona]:
         )
     )
     people.append(Persona("auditor", "Morgan Hale", PARTNERSHIP, (RoleName.AUDITOR,)))
-    return people  # fmt: skip
+    return people

@@ -10,10 +10,13 @@ from flask import Flask, Response, json
 from werkzeug.exceptions import HTTPException
 
 import crypto
+from backend.errors import Problem
 
 log = logging.getLogger("frontline.errors")
 
 PROBLEM_JSON = "application/problem+json"
+
+__all__ = ["PROBLEM_JSON", "STATUS_CODES", "Problem", "init_app", "problem_response"]
 
 # A stable machine code for every status the API can answer with.
 STATUS_CODES = {
@@ -30,26 +33,6 @@ STATUS_CODES = {
     500: "server.error",
     503: "server.unavailable",
 }
-
-
-class Problem(Exception):
-    """An error the API answers with; raise it anywhere below a view."""
-
-    def __init__(
-        self,
-        status: int,
-        code: str,
-        detail: str,
-        *,
-        errors: dict[str, Any] | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.code = code
-        self.detail = detail
-        self.errors = errors
-        self.headers = headers or {}
 
 
 def problem_response(

@@ -8,10 +8,16 @@ from flask import Flask, Response, g, request
 from marshmallow import Schema, ValidationError
 from werkzeug.exceptions import NotFound
 
-from backend.problems import Problem
+from backend import access
+from backend.auth import principal
+from backend.errors import Problem
 
-# Deny by default: an /api/v1 endpoint not named here needs a signed-in principal.
-PUBLIC_ENDPOINTS = frozenset({"api.keys", "api.openapi"})
+_REFUSALS = {
+    "device.revoked": "This device's passkey was revoked; sign in with another.",
+    "session.expired": "Your session timed out; sign in again.",
+    "session.ended": "You signed out; sign in again.",
+    "user.disabled": "This account is disabled.",
+}
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSRF_HEADER = ("X-Requested-With", "frontline")
 
@@ -54,11 +60,6 @@ def json_body(schema: Schema | None = None) -> Any:
         ) from None
 
 
-def current_principal() -> Any:
-    """Return the signed-in principal of this request, or None."""
-    return g.get("principal")
-
-
 def init_app(app: Flask) -> None:
     @app.before_request
     def _gate() -> None:
@@ -71,8 +72,13 @@ def init_app(app: Flask) -> None:
         if request.endpoint == "static":
             # The app shell is served from the site root; it has no files under /api/.
             raise NotFound()
-        if request.endpoint not in PUBLIC_ENDPOINTS and current_principal() is None:
-            raise Problem(401, "auth.required", "Sign in first.")
+        if request.endpoint not in access.PUBLIC:
+            who = principal()
+            if who is None:
+                code = g.get("auth_failure", "auth.required")
+                raise Problem(401, code, _REFUSALS.get(code, "Sign in first."))
+            if not access.allowed(request.endpoint, who.roles):
+                raise Problem(403, "forbidden.role", "Your role does not allow this.")
         if request.method in STATE_CHANGING and (
             request.headers.get(CSRF_HEADER[0]) != CSRF_HEADER[1]
         ):

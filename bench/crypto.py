@@ -98,18 +98,33 @@ def main() -> None:
 
     it = iter(range(10**9))
     rows = [
-        ("envelopes opened", lambda: crypto.open_envelope(envelopes[next(it) % 64], ring),
-         lambda: raw_open(envelopes[next(it) % 64], private), n),
-        ("fields sealed (2 KiB)",
-         lambda: crypto.seal_field(key, CONCERN, table="concerns", row_id="row", field="narrative"),
-         raw_seal, n * 10),
-        ("fields opened (2 KiB)",
-         lambda: crypto.open_field(key, blob, table="concerns", row_id="row", field="narrative"),
-         raw_open_field, n * 10),
-        ("blind indexes", lambda: indexer.index(kind, plate),
-         lambda: hmac.digest(blind_key, b"vehicle\x00" + plate.encode(), "sha256")[:16].hex(),
-         n * 30),
-    ]  # fmt: skip
+        (
+            "envelopes opened",
+            lambda: crypto.open_envelope(envelopes[next(it) % 64], ring),
+            lambda: raw_open(envelopes[next(it) % 64], private),
+            n,
+        ),
+        (
+            "fields sealed (2 KiB)",
+            lambda: crypto.seal_field(
+                key, CONCERN, table="concerns", row_id="row", field="narrative"
+            ),
+            raw_seal,
+            n * 10,
+        ),
+        (
+            "fields opened (2 KiB)",
+            lambda: crypto.open_field(key, blob, table="concerns", row_id="row", field="narrative"),
+            raw_open_field,
+            n * 10,
+        ),
+        (
+            "blind indexes",
+            lambda: indexer.index(kind, plate),
+            lambda: hmac.digest(blind_key, b"vehicle\x00" + plate.encode(), "sha256")[:16].hex(),
+            n * 30,
+        ),
+    ]
     long_text = CONCERN * 8
     long_blob = crypto.seal_field(key, long_text, table=table, row_id=row, field=field)
 
@@ -126,10 +141,13 @@ def main() -> None:
         )
     )
     rows.append(
-        ("fields opened (16 KiB)",
-         lambda: crypto.open_field(key, long_blob, table=table, row_id=row, field=field),
-         raw_open_long, n * 5)
-    )  # fmt: skip
+        (
+            "fields opened (16 KiB)",
+            lambda: crypto.open_field(key, long_blob, table=table, row_id=row, field=field),
+            raw_open_long,
+            n * 5,
+        )
+    )
     print(f"{'operation':24} {'ours/s':>12} {'raw/s':>12} {'ratio':>7}")
     for name, ours, raw, count in rows:
         a, b = rate(ours, count), rate(raw, count)

@@ -5,6 +5,7 @@ they are for; the standard behind each construction is named in its module.
 """
 
 from crypto.blind import INDEX_BYTES, BlindIndexer, IdentifierKind, blind_index
+from crypto.digest import GENESIS, canonical_json, chain_hash, proof_challenge
 from crypto.errors import (
     CryptoError,
     DataKeyUnavailable,
@@ -51,6 +52,7 @@ FRONTLINE_CRYPTO = True
 
 __all__ = [
     "FRONTLINE_CRYPTO",
+    "GENESIS",
     "INDEX_BYTES",
     "MAX_ENVELOPE_BYTES",
     "BlindIndexer",
@@ -74,11 +76,14 @@ __all__ = [
     "UnsupportedAlgorithm",
     "WrappedKey",
     "blind_index",
+    "canonical_json",
+    "chain_hash",
     "generate_keyring",
     "load_keyring_file",
     "new_data_key",
     "open_envelope",
     "open_field",
+    "proof_challenge",
     "public_jwks",
     "rewrap_data_key",
     "save_keyring_file",

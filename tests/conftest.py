@@ -21,7 +21,7 @@ from backend.db import make_engine, make_sessionmaker
 from backend.models import Base
 
 PG_URL = os.environ.get("FRONTLINE_TEST_POSTGRES_URL")
-KEEP_TABLES = {"roles", "alembic_version"}  # migration data every test needs
+KEEP_TABLES = {"roles", "alembic_version", "audit_head"}  # migration data tests need
 
 
 @pytest.fixture(scope="session")
@@ -29,9 +29,8 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.db"
     engine = make_engine(f"sqlite:///{path}")
     migrate.upgrade(engine)
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    engine.dispose()
+    engine.dispose()  # closing the last connection checkpoints the WAL into the file
+    assert not path.with_name(path.name + "-wal").exists()
     return path
 
 
@@ -52,6 +51,7 @@ def _truncate(engine: Engine) -> None:
     tables = [t.name for t in Base.metadata.sorted_tables if t.name not in KEEP_TABLES]
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        conn.execute(text("UPDATE audit_head SET seq = 0, hash = :genesis"), {"genesis": bytes(32)})
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -1,6 +1,8 @@
 """SQLAlchemy 2 typed models; every encrypted column is named ``crypto_*``."""
 
+from backend.models.audit import AuditEvent, AuditHead
 from backend.models.base import Base, UTCDateTime, new_id, utcnow
+from backend.models.identity import Ceremony, CeremonyPurpose, Passkey, StaffSession
 from backend.models.keys import DataKeyRecord
 from backend.models.partnership import Agency, AgencyKind, Inbox, Partnership
 from backend.models.people import (
@@ -17,6 +19,12 @@ from backend.models.people import (
 
 __all__ = [
     "Agency",
+    "AuditEvent",
+    "AuditHead",
+    "Ceremony",
+    "CeremonyPurpose",
+    "Passkey",
+    "StaffSession",
     "AgencyKind",
     "Base",
     "DataKeyRecord",

@@ -25,15 +25,21 @@ def test_production_refuses_unsafe_secrets(tmp_path: Path, secret: str) -> None:
 
 
 def test_production_refuses_plain_http_origins(tmp_path: Path) -> None:
-    env = _env(tmp_path, FRONTLINE_SECRET_KEY="k" * 20 + "abcdefghijklmnop",
-               FRONTLINE_ORIGINS="http://frontline.example")  # fmt: skip
+    env = _env(
+        tmp_path,
+        FRONTLINE_SECRET_KEY="k" * 20 + "abcdefghijklmnop",
+        FRONTLINE_ORIGINS="http://frontline.example",
+    )
     with pytest.raises(ConfigError, match="must use https"):
         Config.from_env(env)
 
 
 def test_production_with_a_good_secret(tmp_path: Path) -> None:
-    env = _env(tmp_path, FRONTLINE_SECRET_KEY="Zr8x2P0qLw7v-NcA5mYt3Ks9dBfHj1Ue",
-               FRONTLINE_ORIGINS="https://frontline.example")  # fmt: skip
+    env = _env(
+        tmp_path,
+        FRONTLINE_SECRET_KEY="Zr8x2P0qLw7v-NcA5mYt3Ks9dBfHj1Ue",
+        FRONTLINE_ORIGINS="https://frontline.example",
+    )
     config = Config.from_env(env)
     assert config.production
     assert config.secure_cookies
@@ -70,8 +76,9 @@ def test_keyring_from_environment_variable(tmp_path: Path) -> None:
     from backend import create_app
 
     ring = crypto.generate_keyring()
-    config = Config.from_env(_env(tmp_path, FRONTLINE_ENV="development",
-                                  FRONTLINE_KEYRING=ring.to_json()))  # fmt: skip
+    config = Config.from_env(
+        _env(tmp_path, FRONTLINE_ENV="development", FRONTLINE_KEYRING=ring.to_json())
+    )
     app = create_app(config)
     kid = app.test_client().get("/api/v1/keys").get_json()["keys"][0]["kid"]
     assert kid == ring.current(crypto.KeyKind.SEAL).id

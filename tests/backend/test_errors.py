@@ -8,8 +8,9 @@ from marshmallow import Schema, fields
 from werkzeug.exceptions import Conflict, TooManyRequests
 
 from backend import create_app
+from backend.access import PUBLIC
 from backend.problems import PROBLEM_JSON, Problem
-from backend.web import PUBLIC_ENDPOINTS, json_body
+from backend.web import json_body
 
 CSRF = {"X-Requested-With": "frontline"}
 
@@ -53,9 +54,14 @@ def _probe_blueprint() -> Blueprint:
 def probe(config, monkeypatch):  # type: ignore[no-untyped-def]
     app = create_app(config)
     app.register_blueprint(_probe_blueprint())
-    public = set(PUBLIC_ENDPOINTS) | {"probe.echo", "probe.conflict", "probe.busy",
-                                      "probe.forbidden", "probe.boom"}  # fmt: skip
-    monkeypatch.setattr("backend.web.PUBLIC_ENDPOINTS", frozenset(public))
+    public = set(PUBLIC) | {
+        "probe.echo",
+        "probe.conflict",
+        "probe.busy",
+        "probe.forbidden",
+        "probe.boom",
+    }
+    monkeypatch.setattr("backend.access.PUBLIC", frozenset(public))
     yield app.test_client()
     app.extensions["frontline"].engine.dispose()
 

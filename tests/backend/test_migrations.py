@@ -52,8 +52,15 @@ def test_upgrade_empty_database_and_no_drift(empty_url: str) -> None:
             )
             roles = {r for (r,) in conn.execute(text("SELECT name FROM roles"))}
         assert diff == [], diff
-        assert roles == {"recorder", "inbox_member", "inbox_supervisor", "agency_lead",
-                         "agency_admin", "partnership_lead", "auditor"}  # fmt: skip
+        assert roles == {
+            "recorder",
+            "inbox_member",
+            "inbox_supervisor",
+            "agency_lead",
+            "agency_admin",
+            "partnership_lead",
+            "auditor",
+        }
         migrate.upgrade(engine)  # a second run is a no-op
     finally:
         engine.dispose()

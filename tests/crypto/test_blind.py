@@ -43,10 +43,21 @@ def test_name_spellings_normalise_equal(a: str, b: str) -> None:
 
 @pytest.mark.parametrize(
     ("name", "code"),
-    [("Robert", "R163"), ("Rupert", "R163"), ("Rubin", "R150"), ("Ashcraft", "A261"),
-     ("Ashcroft", "A261"), ("Tymczak", "T522"), ("Pfister", "P236"), ("Honeyman", "H555"),
-     ("Smith", "S530"), ("Smyth", "S530"), ("Mohammed", "M530"), ("Muhammad", "M530")],
-)  # fmt: skip
+    [
+        ("Robert", "R163"),
+        ("Rupert", "R163"),
+        ("Rubin", "R150"),
+        ("Ashcraft", "A261"),
+        ("Ashcroft", "A261"),
+        ("Tymczak", "T522"),
+        ("Pfister", "P236"),
+        ("Honeyman", "H555"),
+        ("Smith", "S530"),
+        ("Smyth", "S530"),
+        ("Mohammed", "M530"),
+        ("Muhammad", "M530"),
+    ],
+)
 def test_soundex_follows_the_national_archives_rules(name: str, code: str) -> None:
     assert n.soundex(name) == code
 
@@ -84,9 +95,17 @@ def test_vehicle_registrations(a: str, b: str) -> None:
 
 @pytest.mark.parametrize(
     "spelling",
-    ["07700 900123", "07700900123", "+44 7700 900123", "+44 (0)7700 900123",
-     "0044 7700 900 123", "447700900123", "+44-7700-900-123", "(07700) 900123"],
-)  # fmt: skip
+    [
+        "07700 900123",
+        "07700900123",
+        "+44 7700 900123",
+        "+44 (0)7700 900123",
+        "0044 7700 900 123",
+        "447700900123",
+        "+44-7700-900-123",
+        "(07700) 900123",
+    ],
+)
 def test_phone_numbers_become_e164(spelling: str) -> None:
     assert n.phone_number(spelling) == "+447700900123"
 

@@ -15,10 +15,17 @@ from crypto.encoding import b64url_decode, b64url_encode
 from crypto.jwe import public_jwk
 from tests.crypto.helpers import VECTORS, vector_ring
 
-ERRORS = {cls.code: cls for cls in (
-    crypto.UnknownKey, crypto.UnsupportedAlgorithm, crypto.InvalidEphemeralKey,
-    crypto.DecryptionFailed, crypto.EnvelopeMalformed, crypto.EnvelopeTooLarge,
-)}  # fmt: skip
+ERRORS = {
+    cls.code: cls
+    for cls in (
+        crypto.UnknownKey,
+        crypto.UnsupportedAlgorithm,
+        crypto.InvalidEphemeralKey,
+        crypto.DecryptionFailed,
+        crypto.EnvelopeMalformed,
+        crypto.EnvelopeTooLarge,
+    )
+}
 
 
 def _private_jwk(ring: crypto.KeyRing) -> dict[str, str]:

@@ -41,9 +41,11 @@ def main() -> None:
         {"alg": "ECDH-ES", "enc": "A256GCM", "kid": KID}, plaintext.encode(), ECKey.import_key(jwk)
     )
     with_party = crypto.seal_envelope(
-        plaintext.encode(), pub, kid=KID,
+        plaintext.encode(),
+        pub,
+        kid=KID,
         extra_header={"apu": b64url_encode(b"phone"), "apv": b64url_encode(b"server")},
-    )  # fmt: skip
+    )
     h, ek, iv, ct, tag = ours.split(".")
     header = json.loads(b64url_decode(h))
     epk = header["epk"]
@@ -87,7 +89,7 @@ def main() -> None:
         ("short iv", ".".join((h, ek, iv[:-2], ct, tag)), "envelope.malformed"),
         ("header not json", not_json, "envelope.malformed"),
         ("header not base64url", ".".join(("e30+", ek, iv, ct, tag)), "envelope.malformed"),
-    ]  # fmt: skip
+    ]
     doc = {
         "description": "JWE (RFC 7516) ECDH-ES + A256GCM on P-256 test vectors. TEST KEY ONLY.",
         "recipient": {"kid": KID, "jwk": jwk},

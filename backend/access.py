@@ -1,0 +1,47 @@
+"""Who may call what: one deny-by-default table from endpoint to the roles allowed.
+
+An /api/v1 endpoint is either public (``PUBLIC``) or listed in ``ACCESS``; a signed-in
+caller without one of its roles gets 403, and an endpoint in neither is refused to
+everyone. Ownership (whose record, which agency) is checked by the services.
+"""
+
+from __future__ import annotations
+
+from backend.models import RoleName
+
+SIGNED_IN = "signed_in"  # any person with a valid session
+
+PUBLIC = frozenset(
+    {
+        "api.keys",
+        "api.openapi",
+        "api.enrol_begin",
+        "api.enrol_finish",
+        "api.login_begin",
+        "api.login_finish",
+    }
+)
+
+_ADMIN = frozenset({RoleName.AGENCY_ADMIN.value})
+
+ACCESS: dict[str, frozenset[str]] = {
+    "api.logout": frozenset({SIGNED_IN}),
+    "api.me": frozenset({SIGNED_IN}),
+    "api.passkey_add_begin": frozenset({SIGNED_IN}),
+    "api.passkey_add_finish": frozenset({SIGNED_IN}),
+    "api.passkey_rename": frozenset({SIGNED_IN}),
+    "api.passkey_revoke": frozenset({SIGNED_IN}),
+    "api.admin_invite_create": _ADMIN,
+    "api.admin_invites": _ADMIN,
+    "api.admin_invite_withdraw": _ADMIN,
+    "api.admin_users": _ADMIN,
+    "api.admin_passkey_revoke": _ADMIN,
+}
+
+
+def allowed(endpoint: str, roles: frozenset[str]) -> bool:
+    """Return whether a signed-in person holding ``roles`` may call ``endpoint``."""
+    needed = ACCESS.get(endpoint)
+    if needed is None:
+        return False
+    return SIGNED_IN in needed or bool(needed & roles)

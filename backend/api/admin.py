@@ -1,0 +1,117 @@
+"""Agency admins: invitations, people and their passkeys (CONTRACT.md, /api/v1/admin)."""
+
+import uuid
+
+from flask import Response, jsonify
+
+from backend.api import bp
+from backend.api.common import me, state
+from backend.api.me import _view
+from backend.db import db_session
+from backend.openapi import operation
+from backend.schemas.identity import (
+    AdminUserListSchema,
+    InviteCreateSchema,
+    InviteIssuedSchema,
+    InviteListSchema,
+    PasskeySchema,
+)
+from backend.services import passkeys, people
+from backend.web import json_body
+
+
+@bp.post("/admin/invites")
+@operation(
+    summary="Invite a person with roles and inbox memberships",
+    tags=["admin"],
+    request=InviteCreateSchema,
+    responses={
+        201: ("Issued; the token is shown this once", InviteIssuedSchema),
+        403: ("Not your agency or role", None),
+        422: ("Invalid body", None),
+    },
+)
+def admin_invite_create() -> Response:
+    who = me()
+    body = json_body(InviteCreateSchema())
+    issued = people.create_invite(
+        db_session(),
+        state().keyring,
+        actor=who.actor,
+        partnership_admin=who.partnership_admin,
+        agency_id=body.get("agency_id"),
+        name=body["name"],
+        roles=body["roles"],
+        inbox_ids=body["inboxes"],
+    )
+    url = f"{state().config.origins[0]}/enrol#invite={issued.token}"
+    payload = {
+        "id": issued.invite_id,
+        "token": issued.token,
+        "url": url,
+        "expires_at": issued.expires_at,
+    }
+    return jsonify(InviteIssuedSchema().dump(payload)), 201  # type: ignore[return-value]
+
+
+@bp.get("/admin/invites")
+@operation(
+    summary="Invitations of your agency (all, for partnership admins)",
+    tags=["admin"],
+    responses={200: ("Invitations, newest first", InviteListSchema)},
+)
+def admin_invites() -> Response:
+    who = me()
+    items = people.list_invites(
+        db_session(), state().keyring, actor=who.actor, partnership_admin=who.partnership_admin
+    )
+    return jsonify(InviteListSchema().dump({"items": items}))
+
+
+@bp.post("/admin/invites/<uuid:invite_id>/withdraw")
+@operation(
+    summary="Withdraw an unused invitation",
+    tags=["admin"],
+    responses={
+        204: ("Withdrawn", None),
+        404: ("No such invite", None),
+        409: ("Used already", None),
+    },
+)
+def admin_invite_withdraw(invite_id: uuid.UUID) -> Response:
+    who = me()
+    people.withdraw_invite(
+        db_session(), actor=who.actor, partnership_admin=who.partnership_admin, invite_id=invite_id
+    )
+    return Response(status=204)
+
+
+@bp.get("/admin/users")
+@operation(
+    summary="People of your agency with their passkeys",
+    tags=["admin"],
+    responses={200: ("People", AdminUserListSchema)},
+)
+def admin_users() -> Response:
+    who = me()
+    items = people.list_users(
+        db_session(), state().keyring, actor=who.actor, partnership_admin=who.partnership_admin
+    )
+    return jsonify(AdminUserListSchema().dump({"items": items}))
+
+
+@bp.post("/admin/passkeys/<uuid:passkey_id>/revoke")
+@operation(
+    summary="Revoke a passkey (a lost phone); its sessions end at once",
+    tags=["admin"],
+    responses={200: ("Revoked", PasskeySchema), 404: ("No such passkey", None)},
+)
+def admin_passkey_revoke(passkey_id: uuid.UUID) -> Response:
+    who = me()
+    passkey = passkeys.admin_revoke(
+        db_session(),
+        actor=who.actor,
+        partnership_admin=who.partnership_admin,
+        passkey_id=passkey_id,
+    )
+    return jsonify(PasskeySchema().dump(_view(passkey, None)))

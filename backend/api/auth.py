@@ -1,0 +1,138 @@
+"""Enrolment from an invite, passkey sign-in and sign-out (CONTRACT.md, "Endpoints")."""
+
+from flask import Response, jsonify, session
+
+from backend.api import bp
+from backend.api.common import me, relying_party, state
+from backend.auth import clear_session_cookie, session_token, set_session_cookie
+from backend.db import db_session
+from backend.openapi import operation
+from backend.schemas.identity import (
+    EnrolBeginSchema,
+    EnrolFinishSchema,
+    LoginFinishSchema,
+    MeSchema,
+    WebAuthnOptionsSchema,
+)
+from backend.services import identity
+from backend.services.identity import SignedIn
+from backend.services.people import profile
+from backend.web import json_body
+
+_OPTIONS = ("WebAuthn options for the browser", WebAuthnOptionsSchema)
+_FAIL = {
+    400: ("Bad request or stale challenge", None),
+    401: ("Passkey refused", None),
+    410: ("Invite used, withdrawn or expired", None),
+    422: ("Invalid body", None),
+    429: ("Too many attempts", None),
+}
+
+
+def _remember(ceremony_id: object) -> None:
+    # The challenge is bound to this browser: only its id travels, in a signed cookie.
+    session.clear()
+    session["ceremony"] = str(ceremony_id)
+    session.permanent = True
+
+
+def _signed_in(result: SignedIn) -> Response:
+    session.clear()
+    s = state()
+    body = profile(
+        db_session(),
+        s.keyring,
+        user_id=result.user.id,
+        passkey_id=result.passkey.id,
+        session_expires_at=result.started.record.expires_at,
+        idle_seconds=result.started.record.idle_seconds,
+    )
+    response = jsonify(MeSchema().dump(body))
+    set_session_cookie(response, result.started.token, result.started.record.expires_at)
+    return response
+
+
+@bp.post("/auth/enrol/begin")
+@operation(
+    summary="Begin making a passkey from an invite",
+    tags=["auth"],
+    request=EnrolBeginSchema,
+    responses={200: _OPTIONS, **_FAIL},
+    public=True,
+)
+def enrol_begin() -> Response:
+    body = json_body(EnrolBeginSchema())
+    ceremony, options = identity.enrol_begin(
+        db_session(), state().keyring, relying_party(), token=body["invite"]
+    )
+    _remember(ceremony.id)
+    return jsonify(options)
+
+
+@bp.post("/auth/enrol/finish")
+@operation(
+    summary="Register the passkey and sign in",
+    tags=["auth"],
+    request=EnrolFinishSchema,
+    responses={200: ("Signed in", MeSchema), 409: ("Passkey exists", None), **_FAIL},
+    public=True,
+)
+def enrol_finish() -> Response:
+    body = json_body(EnrolFinishSchema())
+    result = identity.enrol_finish(
+        db_session(),
+        state().keyring,
+        relying_party(),
+        ceremony_id=session.get("ceremony"),
+        token=body["invite"],
+        credential=body["credential"],
+        name=body.get("name"),
+        policy=state().config.session_policy,
+    )
+    return _signed_in(result)
+
+
+@bp.post("/auth/login/begin")
+@operation(
+    summary="Begin signing in with any passkey (no username)",
+    tags=["auth"],
+    responses={200: _OPTIONS, 429: ("Too many attempts", None)},
+    public=True,
+)
+def login_begin() -> Response:
+    ceremony, options = identity.login_begin(db_session(), relying_party())
+    _remember(ceremony.id)
+    return jsonify(options)
+
+
+@bp.post("/auth/login/finish")
+@operation(
+    summary="Verify the passkey and sign in",
+    tags=["auth"],
+    request=LoginFinishSchema,
+    responses={200: ("Signed in", MeSchema), **_FAIL},
+    public=True,
+)
+def login_finish() -> Response:
+    from flask import request
+
+    body = json_body(LoginFinishSchema())
+    result = identity.login_finish(
+        db_session(),
+        relying_party(),
+        ceremony_id=session.get("ceremony"),
+        credential=body["credential"],
+        replaced_token=session_token(request),
+        policy=state().config.session_policy,
+    )
+    return _signed_in(result)
+
+
+@bp.post("/auth/logout")
+@operation(summary="End this session", tags=["auth"], responses={204: ("Signed out", None)})
+def logout() -> Response:
+    who = me()
+    identity.logout(db_session(), session_id=who.session_id, actor=who.actor)
+    response = Response(status=204)
+    clear_session_cookie(response)
+    return response

@@ -1,0 +1,128 @@
+"""The signed-in person: profile, devices (passkeys), adding a backup, revoking one."""
+
+import uuid
+
+from flask import Response, jsonify, session
+
+from backend.api import bp
+from backend.api.common import me, relying_party, state
+from backend.db import db_session
+from backend.models import User
+from backend.openapi import operation
+from backend.schemas.identity import (
+    MeSchema,
+    PasskeyFinishSchema,
+    PasskeyRenameSchema,
+    PasskeySchema,
+    WebAuthnOptionsSchema,
+)
+from backend.services import passkeys
+from backend.services.people import db_user_name, profile
+from backend.web import json_body
+
+_NOT_YOURS = {404: ("No such passkey of yours", None)}
+
+
+@bp.get("/me", endpoint="me")
+@operation(
+    summary="Who is signed in: user, agency, roles, inboxes, passkeys",
+    tags=["me"],
+    responses={200: ("The profile", MeSchema)},
+)
+def me_view() -> Response:
+    who = me()
+    body = profile(
+        db_session(),
+        state().keyring,
+        user_id=who.user_id,
+        passkey_id=who.passkey_id,
+        session_expires_at=who.session_expires_at,
+        idle_seconds=who.idle_seconds,
+    )
+    return jsonify(MeSchema().dump(body))
+
+
+@bp.post("/me/passkeys/begin")
+@operation(
+    summary="Begin adding another passkey (e.g. a backup)",
+    tags=["me"],
+    responses={200: ("WebAuthn options", WebAuthnOptionsSchema)},
+)
+def passkey_add_begin() -> Response:
+    who = me()
+    db = db_session()
+    user = db.get(User, who.user_id)
+    assert user is not None  # noqa: S101 - the session names a live user
+    ceremony_id, options = passkeys.add_begin(
+        db, relying_party(), user_id=who.user_id, user_name=db_user_name(db, state().keyring, user)
+    )
+    session["ceremony"] = str(ceremony_id)
+    session.permanent = True
+    return jsonify(options)
+
+
+@bp.post("/me/passkeys/finish")
+@operation(
+    summary="Register the additional passkey",
+    tags=["me"],
+    request=PasskeyFinishSchema,
+    responses={
+        201: ("Added", PasskeySchema),
+        400: ("Refused", None),
+        409: ("Exists", None),
+        422: ("Invalid body", None),
+    },
+)
+def passkey_add_finish() -> Response:
+    who = me()
+    body = json_body(PasskeyFinishSchema())
+    passkey = passkeys.add_finish(
+        db_session(),
+        relying_party(),
+        actor=who.actor,
+        ceremony_id=session.pop("ceremony", None),
+        credential=body["credential"],
+        name=body.get("name"),
+    )
+    return jsonify(PasskeySchema().dump(_view(passkey, who.passkey_id))), 201  # type: ignore[return-value]
+
+
+@bp.patch("/me/passkeys/<uuid:passkey_id>")
+@operation(
+    summary="Rename one of your passkeys",
+    tags=["me"],
+    request=PasskeyRenameSchema,
+    responses={200: ("Renamed", PasskeySchema), **_NOT_YOURS, 422: ("Invalid body", None)},
+)
+def passkey_rename(passkey_id: uuid.UUID) -> Response:
+    who = me()
+    body = json_body(PasskeyRenameSchema())
+    passkey = passkeys.rename(
+        db_session(), actor=who.actor, passkey_id=passkey_id, name=body["name"]
+    )
+    return jsonify(PasskeySchema().dump(_view(passkey, who.passkey_id)))
+
+
+@bp.post("/me/passkeys/<uuid:passkey_id>/revoke")
+@operation(
+    summary="Revoke one of your passkeys; its sessions end at once",
+    tags=["me"],
+    responses={200: ("Revoked", PasskeySchema), **_NOT_YOURS},
+)
+def passkey_revoke(passkey_id: uuid.UUID) -> Response:
+    who = me()
+    passkey = passkeys.revoke_own(db_session(), actor=who.actor, passkey_id=passkey_id)
+    return jsonify(PasskeySchema().dump(_view(passkey, who.passkey_id)))
+
+
+def _view(passkey, current):  # type: ignore[no-untyped-def]
+    return {
+        "id": passkey.id,
+        "name": passkey.name,
+        "created_at": passkey.created_at,
+        "last_used_at": passkey.last_used_at,
+        "multi_device": passkey.multi_device,
+        "backed_up": passkey.backed_up,
+        "revoked_at": passkey.revoked_at,
+        "current": passkey.id == current,
+    }

@@ -1,0 +1,44 @@
+"""The audit chain: append-only entries, each hashing the one before (crypto/digest.py)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from backend.models.base import Base
+
+
+class AuditEvent(Base):
+    """One audited operation: who, with which passkey, when, what, on which records, why.
+
+    Holds identifiers and codes only, never personal data (erasure logs keep metadata).
+    """
+
+    __tablename__ = "audit_events"
+
+    seq: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
+    )
+    at: Mapped[datetime]
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
+    agency_id: Mapped[uuid.UUID | None]
+    passkey_id: Mapped[uuid.UUID | None]
+    records: Mapped[str] = mapped_column(Text)  # canonical JSON list of {"kind", "id"}
+    purpose: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[str] = mapped_column(Text)  # canonical JSON object
+    prev_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+
+class AuditHead(Base):
+    """The single row naming the chain's last entry; updating it first serialises appends."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+    hash: Mapped[bytes] = mapped_column(LargeBinary(32))

@@ -1,0 +1,126 @@
+"""Schemas of enrolment, sign-in, passkeys, the profile and admin invitations."""
+
+from marshmallow import Schema, fields, validate
+
+from backend.models import RoleName
+
+_TOKEN = fields.String(required=True, validate=validate.Length(min=16, max=200))
+_CREDENTIAL = fields.Dict(
+    required=True, metadata={"description": "the browser's PublicKeyCredential toJSON() output"}
+)
+_PASSKEY_NAME = fields.String(validate=validate.Length(min=1, max=64))
+
+
+class EnrolBeginSchema(Schema):
+    invite = _TOKEN
+
+
+class EnrolFinishSchema(Schema):
+    invite = _TOKEN
+    credential = _CREDENTIAL
+    name = _PASSKEY_NAME
+
+
+class LoginFinishSchema(Schema):
+    credential = _CREDENTIAL
+
+
+class PasskeyFinishSchema(Schema):
+    credential = _CREDENTIAL
+    name = _PASSKEY_NAME
+
+
+class PasskeyRenameSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=64))
+
+
+class WebAuthnOptionsSchema(Schema):
+    """WebAuthn options exactly as py_webauthn's options_to_json makes them."""
+
+    challenge = fields.String(required=True)
+
+
+class PasskeySchema(Schema):
+    id = fields.UUID(required=True)
+    name = fields.String(required=True)
+    created_at = fields.DateTime(required=True)
+    last_used_at = fields.DateTime(allow_none=True)
+    multi_device = fields.Boolean(required=True, metadata={"description": "a synced passkey"})
+    backed_up = fields.Boolean(required=True)
+    revoked_at = fields.DateTime(allow_none=True)
+    current = fields.Boolean(required=True, metadata={"description": "used for this session"})
+
+
+class _Named(Schema):
+    id = fields.UUID(required=True)
+    name = fields.String(required=True)
+
+
+class _Agency(_Named):
+    kind = fields.String(required=True)
+
+
+class _Inbox(_Named):
+    agency = fields.String(required=True)
+
+
+class _Session(Schema):
+    expires_at = fields.DateTime(required=True)
+    idle_timeout_seconds = fields.Integer(required=True)
+
+
+class MeSchema(Schema):
+    user = fields.Nested(_Named, required=True)
+    agency = fields.Nested(_Agency, required=True)
+    roles = fields.List(fields.String(), required=True)
+    inboxes = fields.List(fields.Nested(_Inbox), required=True)
+    passkeys = fields.List(fields.Nested(PasskeySchema), required=True)
+    session = fields.Nested(_Session, required=True)
+
+
+class InviteCreateSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    roles = fields.List(
+        fields.String(validate=validate.OneOf([r.value for r in RoleName])),
+        required=True,
+        validate=validate.Length(min=1),
+    )
+    inboxes = fields.List(fields.UUID(), load_default=list)
+    agency_id = fields.UUID(metadata={"description": "partnership admins only; default own"})
+
+
+class InviteIssuedSchema(Schema):
+    id = fields.UUID(required=True)
+    token = fields.String(required=True, metadata={"description": "shown once, never again"})
+    url = fields.String(required=True)
+    expires_at = fields.DateTime(required=True)
+
+
+class InviteSchema(Schema):
+    id = fields.UUID(required=True)
+    name = fields.String(required=True)
+    agency = fields.String(required=True)
+    roles = fields.List(fields.String(), required=True)
+    inboxes = fields.List(fields.String(), required=True)
+    status = fields.String(
+        required=True, validate=validate.OneOf(["pending", "used", "withdrawn", "expired"])
+    )
+    created_at = fields.DateTime(required=True)
+    expires_at = fields.DateTime(required=True)
+
+
+class InviteListSchema(Schema):
+    items = fields.List(fields.Nested(InviteSchema), required=True)
+
+
+class AdminUserSchema(Schema):
+    id = fields.UUID(required=True)
+    name = fields.String(required=True)
+    agency = fields.String(required=True)
+    status = fields.String(required=True)
+    roles = fields.List(fields.String(), required=True)
+    passkeys = fields.List(fields.Nested(PasskeySchema), required=True)
+
+
+class AdminUserListSchema(Schema):
+    items = fields.List(fields.Nested(AdminUserSchema), required=True)

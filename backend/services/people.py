@@ -1,0 +1,199 @@
+"""People as their admins and they themselves see them: profile, invites, users."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+import crypto
+from backend.errors import Problem
+from backend.models import Agency, Inbox, Invite, Passkey, RoleName, User, utcnow
+from backend.services.audit import Actor, db_audit
+from backend.services.invites import IssuedInvite, db_create_invite, db_invite_name
+from backend.services.sealed import db_data_key, unseal
+
+# Roles only the partnership's own admins may hand out.
+PARTNERSHIP_ROLES = frozenset({RoleName.PARTNERSHIP_LEAD.value, RoleName.AUDITOR.value})
+
+
+def db_user_name(session: Session, ring: crypto.KeyRing, user: User) -> str:
+    key = db_data_key(session, ring, user.data_key_id)
+    return unseal(
+        key, user.crypto_display_name, table="users", row_id=user.id, field="display_name"
+    )
+
+
+def _passkeys(
+    session: Session, user_id: uuid.UUID, current: uuid.UUID | None
+) -> list[dict[str, Any]]:
+    rows = session.scalars(
+        select(Passkey).where(Passkey.user_id == user_id).order_by(Passkey.created_at)
+    )
+    return [
+        {
+            "id": p.id,
+            "name": p.name,
+            "created_at": p.created_at,
+            "last_used_at": p.last_used_at,
+            "multi_device": p.multi_device,
+            "backed_up": p.backed_up,
+            "revoked_at": p.revoked_at,
+            "current": p.id == current,
+        }
+        for p in rows
+    ]
+
+
+def profile(
+    session: Session,
+    ring: crypto.KeyRing,
+    *,
+    user_id: uuid.UUID,
+    passkey_id: uuid.UUID,
+    session_expires_at: datetime,
+    idle_seconds: int,
+) -> dict[str, Any]:
+    """Return what the signed-in person may know about themselves (GET /api/v1/me)."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise Problem(401, "auth.required", "Sign in first.")
+    inboxes = [m.inbox for m in user.memberships]
+    return {
+        "user": {"id": user.id, "name": db_user_name(session, ring, user)},
+        "agency": {"id": user.agency.id, "name": user.agency.name, "kind": user.agency.kind.value},
+        "roles": sorted(r.role for r in user.roles),
+        "inboxes": [{"id": i.id, "name": i.name, "agency": user.agency.name} for i in inboxes],
+        "passkeys": _passkeys(session, user.id, passkey_id),
+        "session": {"expires_at": session_expires_at, "idle_timeout_seconds": idle_seconds},
+    }
+
+
+def _scope(actor: Actor, partnership_admin: bool, agency_id: uuid.UUID | None) -> uuid.UUID:
+    """Return the agency an admin acts on: their own, or any for a partnership admin."""
+    assert actor.agency_id is not None  # noqa: S101 - admins are signed in
+    if agency_id is None or agency_id == actor.agency_id:
+        return actor.agency_id
+    if not partnership_admin:
+        raise Problem(403, "forbidden.agency", "You can invite only into your own agency.")
+    return agency_id
+
+
+def create_invite(
+    session: Session,
+    ring: crypto.KeyRing,
+    *,
+    actor: Actor,
+    partnership_admin: bool,
+    agency_id: uuid.UUID | None,
+    name: str,
+    roles: list[str],
+    inbox_ids: list[uuid.UUID],
+) -> IssuedInvite:
+    """Invite a person into an agency with roles and inbox memberships."""
+    target = session.get(Agency, _scope(actor, partnership_admin, agency_id))
+    if target is None:
+        raise Problem(422, "invite.agency_unknown", "There is no such agency.")
+    if PARTNERSHIP_ROLES & set(roles) and not partnership_admin:
+        raise Problem(403, "forbidden.role", "Only the partnership's admins grant those roles.")
+    inboxes = [session.get(Inbox, i) for i in inbox_ids]
+    if any(i is None or i.agency_id != target.id for i in inboxes):
+        raise Problem(
+            422,
+            "invite.inbox_not_in_agency",
+            "Every inbox must belong to the invite's agency.",
+            errors={"inboxes": ["not an inbox of this agency"]},
+        )
+    issued = db_create_invite(
+        session,
+        ring,
+        agency=target,
+        name=name,
+        roles=[RoleName(r) for r in roles],
+        inboxes=[i for i in inboxes if i is not None],
+        created_by_id=actor.user_id,
+    )
+    db_audit(
+        session,
+        "identity.invite_created",
+        actor=actor,
+        records=[("invite", issued.invite_id), ("agency", target.id)],
+        detail={"roles": sorted(roles), "inboxes": [str(i) for i in inbox_ids]},
+    )
+    session.commit()
+    return issued
+
+
+def _invite_status(invite: Invite) -> str:
+    if invite.used_at:
+        return "used"
+    if invite.withdrawn_at:
+        return "withdrawn"
+    return "expired" if invite.expires_at <= utcnow() else "pending"
+
+
+def list_invites(
+    session: Session, ring: crypto.KeyRing, *, actor: Actor, partnership_admin: bool
+) -> list[dict[str, Any]]:
+    query = select(Invite).order_by(Invite.created_at.desc())
+    if not partnership_admin:
+        query = query.where(Invite.agency_id == actor.agency_id)
+    invites = list(session.scalars(query))
+    items = [
+        {
+            "id": i.id,
+            "name": db_invite_name(session, ring, i),
+            "agency": i.agency.name,
+            "roles": sorted(r.role for r in i.roles),
+            "inboxes": [b.inbox.name for b in i.inboxes],
+            "status": _invite_status(i),
+            "created_at": i.created_at,
+            "expires_at": i.expires_at,
+        }
+        for i in invites
+    ]
+    db_audit(
+        session, "identity.invites_listed", actor=actor, records=[("invite", i.id) for i in invites]
+    )
+    session.commit()
+    return items
+
+
+def withdraw_invite(
+    session: Session, *, actor: Actor, partnership_admin: bool, invite_id: uuid.UUID
+) -> None:
+    invite = session.get(Invite, invite_id)
+    if invite is None or not (partnership_admin or invite.agency_id == actor.agency_id):
+        raise Problem(404, "not_found", "There is no such invite in your agency.")
+    if invite.used_at is not None:
+        raise Problem(409, "invite.used", "This invitation was used already.")
+    if invite.withdrawn_at is None:
+        invite.withdrawn_at = utcnow()
+        db_audit(session, "identity.invite_withdrawn", actor=actor, records=[("invite", invite.id)])
+    session.commit()
+
+
+def list_users(
+    session: Session, ring: crypto.KeyRing, *, actor: Actor, partnership_admin: bool
+) -> list[dict[str, Any]]:
+    query = select(User).order_by(User.created_at)
+    if not partnership_admin:
+        query = query.where(User.agency_id == actor.agency_id)
+    users = list(session.scalars(query))
+    items = [
+        {
+            "id": u.id,
+            "name": db_user_name(session, ring, u),
+            "agency": u.agency.name,
+            "status": u.status.value,
+            "roles": sorted(r.role for r in u.roles),
+            "passkeys": _passkeys(session, u.id, None),
+        }
+        for u in users
+    ]
+    db_audit(session, "identity.users_listed", actor=actor, records=[("user", u.id) for u in users])
+    session.commit()
+    return items

@@ -1,0 +1,160 @@
+"""Deny by default, as a matrix: every route x anonymous and each role; CSRF; rate limits."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+
+from backend import access
+from backend.limits import LIMITS
+from tests.factories import H, person
+
+ANY_ID = str(uuid.uuid4())
+
+
+def _routes(app):  # type: ignore[no-untyped-def]
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1"):
+            continue
+        path = re.sub(r"<[^>]+>", ANY_ID, rule.rule)
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            yield rule.endpoint, method, path
+
+
+def _call(client, method: str, path: str, *, csrf: bool = True):  # type: ignore[no-untyped-def]
+    return client.open(path, method=method, json={}, headers=H if csrf else {})
+
+
+def test_every_api_route_is_public_or_has_an_access_rule(app) -> None:  # type: ignore[no-untyped-def]
+    for endpoint, _, _ in _routes(app):
+        assert endpoint in access.PUBLIC or endpoint in access.ACCESS, endpoint
+    assert not (access.PUBLIC & set(access.ACCESS))
+
+
+def test_anonymous_gets_401_before_validation_on_every_private_route(app) -> None:  # type: ignore[no-untyped-def]
+    client = app.test_client()
+    checked = 0
+    for endpoint, method, path in _routes(app):
+        if endpoint in access.PUBLIC:
+            continue
+        for csrf in (True, False):
+            r = _call(client, method, path, csrf=csrf)
+            assert r.status_code == 401, (endpoint, method, r.status_code)
+            assert r.get_json()["code"] == "auth.required"
+        checked += 1
+    assert checked >= 11
+
+
+def test_public_routes_are_exactly_the_contracts() -> None:
+    assert {
+        "api.keys",
+        "api.openapi",
+        "api.enrol_begin",
+        "api.enrol_finish",
+        "api.login_begin",
+        "api.login_finish",
+    } == access.PUBLIC
+
+
+ROLE_CASES = [
+    ("recorder", "Riverside Police"),
+    ("inbox_member", "Riverside Children's Social Care"),
+    ("agency_admin", "Riverside Health"),
+    ("auditor", "Riverside Safeguarding Children Partnership"),
+]
+
+
+@pytest.mark.parametrize(("role", "agency"), ROLE_CASES)
+def test_each_role_reaches_exactly_what_the_table_allows(app, role, agency) -> None:  # type: ignore[no-untyped-def]
+    client, _, _ = person(app, roles=(role,), agency=agency, name=f"Test {role}")
+    for endpoint, method, path in _routes(app):
+        if endpoint in access.PUBLIC or endpoint == "api.logout":
+            continue
+        r = _call(client, method, path)
+        permitted = access.allowed(endpoint, frozenset({role}))
+        if permitted:
+            assert r.status_code != 403 or r.get_json()["code"] != "forbidden.role", endpoint
+            assert r.status_code != 401, endpoint
+        else:
+            assert r.status_code == 403, (endpoint, role, r.status_code)
+            assert r.get_json()["code"] == "forbidden.role"
+
+
+def test_cross_site_state_change_fails(app) -> None:  # type: ignore[no-untyped-def]
+    """A cross-site form or fetch cannot add the custom header; without it nothing changes."""
+    client, _, _ = person(app)
+    r = client.post("/api/v1/auth/logout", headers={"Origin": "https://evil.example"})
+    assert (r.status_code, r.get_json()["code"]) == (403, "csrf.header_missing")
+    assert client.get("/api/v1/me").status_code == 200  # still signed in
+    r = client.post(
+        "/api/v1/auth/logout",
+        data="x=1",
+        content_type="application/x-www-form-urlencoded",
+        headers={"Origin": "https://evil.example"},
+    )
+    assert r.status_code == 403
+    preflight = client.options(
+        "/api/v1/auth/logout",
+        headers={
+            "Origin": "https://evil.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "x-requested-with",
+        },
+    )
+    assert "Access-Control-Allow-Origin" not in preflight.headers
+    assert client.get("/api/v1/me").status_code == 200
+
+
+def _reset_limits(app) -> None:  # type: ignore[no-untyped-def]
+    app.extensions["frontline.limiter"].reset()
+
+
+@pytest.mark.parametrize("endpoint", sorted(LIMITS))
+def test_rate_limits_answer_429_problem_and_ignore_spoofed_forwarded_for(app, endpoint) -> None:  # type: ignore[no-untyped-def]
+    _reset_limits(app)
+    path = {
+        "api.enrol_begin": "/api/v1/auth/enrol/begin",
+        "api.enrol_finish": "/api/v1/auth/enrol/finish",
+        "api.login_begin": "/api/v1/auth/login/begin",
+        "api.login_finish": "/api/v1/auth/login/finish",
+    }[endpoint]
+    allowed = int(LIMITS[endpoint].split("/")[0])
+    client = app.test_client()
+    codes = []
+    for n in range(allowed + 3):
+        spoof = {"X-Forwarded-For": f"203.0.113.{n}", "X-Real-IP": f"198.51.100.{n}"}
+        codes.append(client.post(path, json={}, headers={**H, **spoof}).status_code)
+    assert 429 not in codes[:allowed]
+    assert codes[allowed:] == [429, 429, 429]
+    r = client.post(path, json={}, headers=H)
+    assert r.mimetype == "application/problem+json"
+    assert r.get_json()["code"] == "rate_limited"
+    assert "Retry-After" in r.headers
+    _reset_limits(app)
+
+
+def test_limits_are_shared_across_workers_through_redis(config) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    import redis
+
+    from backend import create_app
+
+    url = "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    workers = [create_app(replace(config, redis_url=url)) for _ in range(2)]
+    _reset_limits(workers[0])
+    codes = [
+        workers[n % 2].test_client().post("/api/v1/auth/login/begin", headers=H).status_code
+        for n in range(22)
+    ]
+    assert codes.count(200) == 20
+    assert codes[-2:] == [429, 429]
+    _reset_limits(workers[0])
+    for w in workers:
+        w.extensions["frontline"].engine.dispose()

@@ -1,0 +1,371 @@
+"""Invitations, passkey enrolment and sign-in, sessions, devices and revocation."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from backend.models import AuditEvent, Ceremony, Invite, StaffSession, utcnow
+from tests.authenticator import SoftAuthenticator
+from tests.factories import H, enrol, make_invite, person, sign_in
+
+
+@pytest.fixture
+def ring(app):  # type: ignore[no-untyped-def]
+    return app.extensions["frontline"].keyring
+
+
+def _actions(sessions) -> list[str]:  # type: ignore[no-untyped-def]
+    with sessions() as s:
+        return list(s.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)))
+
+
+# -- enrolment -----------------------------------------------------------------------------
+
+
+def test_enrol_from_invite_signs_in_with_a_safe_cookie(app, sessions, ring) -> None:  # type: ignore[no-untyped-def]
+    token = make_invite(
+        sessions, ring, roles=("inbox_member",), inboxes=("Missing Persons",), name="Sam Okafor"
+    )
+    client = app.test_client()
+    device = SoftAuthenticator()
+    begin = client.post("/api/v1/auth/enrol/begin", json={"invite": token}, headers=H)
+    options = begin.get_json()
+    assert options["rp"]["id"] == "localhost"
+    assert options["authenticatorSelection"]["userVerification"] == "required"
+    assert options["authenticatorSelection"]["residentKey"] == "required"
+    assert options["attestation"] == "none"
+    assert {p["alg"] for p in options["pubKeyCredParams"]} == {-7, -8, -257}
+    done = client.post(
+        "/api/v1/auth/enrol/finish",
+        json={"invite": token, "credential": device.create(options), "name": "Work phone"},
+        headers=H,
+    )
+    assert done.status_code == 200
+    cookie = next(c for c in done.headers.getlist("Set-Cookie") if "frontline_session=" in c)
+    assert "HttpOnly" in cookie
+    assert "SameSite=Strict" in cookie
+    assert "Secure" not in cookie  # every origin is http://localhost here
+    me = client.get("/api/v1/me").get_json()
+    assert me["user"]["name"] == "Sam Okafor"
+    assert me["agency"]["name"] == "Riverside Police"
+    assert me["roles"] == ["inbox_member"]
+    assert [i["name"] for i in me["inboxes"]] == ["Missing Persons"]
+    (passkey,) = me["passkeys"]
+    assert passkey["name"] == "Work phone"
+    assert passkey["current"] is True
+    assert "identity.enrolled" in _actions(sessions)
+
+
+def test_invite_cannot_be_reused(app, sessions, ring) -> None:  # type: ignore[no-untyped-def]
+    token = make_invite(sessions, ring)
+    enrol(app.test_client(), token, SoftAuthenticator())
+    again = app.test_client().post("/api/v1/auth/enrol/begin", json={"invite": token}, headers=H)
+    assert again.status_code == 410
+    assert again.get_json()["code"] == "invite.used"
+
+
+def test_expired_withdrawn_and_unknown_invites(app, sessions, ring) -> None:  # type: ignore[no-untyped-def]
+    client = app.test_client()
+    expired = make_invite(sessions, ring, ttl=timedelta(seconds=-1))
+    r = client.post("/api/v1/auth/enrol/begin", json={"invite": expired}, headers=H)
+    assert (r.status_code, r.get_json()["code"]) == (410, "invite.expired")
+    withdrawn = make_invite(sessions, ring)
+    with sessions() as s:
+        s.execute(update(Invite).values(withdrawn_at=utcnow()).where(Invite.used_at.is_(None)))
+        s.commit()
+    r = client.post("/api/v1/auth/enrol/begin", json={"invite": withdrawn}, headers=H)
+    assert (r.status_code, r.get_json()["code"]) == (410, "invite.withdrawn")
+    r = client.post("/api/v1/auth/enrol/begin", json={"invite": "x" * 43}, headers=H)
+    assert (r.status_code, r.get_json()["code"]) == (404, "invite.unknown")
+
+
+def test_invite_used_between_begin_and_finish_is_refused(app, sessions, ring) -> None:  # type: ignore[no-untyped-def]
+    token = make_invite(sessions, ring)
+    slow, fast = app.test_client(), app.test_client()
+    begin = slow.post("/api/v1/auth/enrol/begin", json={"invite": token}, headers=H).get_json()
+    enrol(fast, token, SoftAuthenticator())
+    late = slow.post(
+        "/api/v1/auth/enrol/finish",
+        json={"invite": token, "credential": SoftAuthenticator().create(begin)},
+        headers=H,
+    )
+    assert (late.status_code, late.get_json()["code"]) == (410, "invite.used")
+
+
+def test_enrolment_is_bound_to_the_invite_it_began_with(app, sessions, ring) -> None:  # type: ignore[no-untyped-def]
+    mine = make_invite(sessions, ring, name="A")
+    other = make_invite(sessions, ring, name="B", roles=("agency_admin",))
+    client = app.test_client()
+    begin = client.post("/api/v1/auth/enrol/begin", json={"invite": mine}, headers=H).get_json()
+    r = client.post(
+        "/api/v1/auth/enrol/finish",
+        json={"invite": other, "credential": SoftAuthenticator().create(begin)},
+        headers=H,
+    )
+    assert (r.status_code, r.get_json()["code"]) == (400, "enrol.invite_mismatch")
+
+
+# -- ceremonies ----------------------------------------------------------------------------
+
+
+def test_challenge_is_single_use(app, sessions, ring) -> None:  # type: ignore[no-untyped-def]
+    client, device, _ = person(app)
+    begin = client.post("/api/v1/auth/login/begin", headers=H).get_json()
+    ceremony_cookie = client.get_cookie("frontline_ceremony").value  # type: ignore[union-attr]
+    assertion = device.get(begin)
+    first = client.post("/api/v1/auth/login/finish", json={"credential": assertion}, headers=H)
+    assert first.status_code == 200
+    # An attacker who captured both the cookie and the assertion replays them.
+    attacker = app.test_client()
+    attacker.set_cookie("frontline_ceremony", ceremony_cookie)
+    replay = attacker.post("/api/v1/auth/login/finish", json={"credential": assertion}, headers=H)
+    assert (replay.status_code, replay.get_json()["code"]) == (400, "webauthn.challenge_invalid")
+
+
+def test_challenge_expires_after_five_minutes(app, sessions) -> None:  # type: ignore[no-untyped-def]
+    client, device, _ = person(app)
+    begin = client.post("/api/v1/auth/login/begin", headers=H).get_json()
+    with sessions() as s:
+        s.execute(update(Ceremony).values(expires_at=utcnow() - timedelta(seconds=1)))
+        s.commit()
+    r = client.post("/api/v1/auth/login/finish", json={"credential": device.get(begin)}, headers=H)
+    assert (r.status_code, r.get_json()["code"]) == (400, "webauthn.challenge_invalid")
+
+
+def test_challenge_is_bound_to_the_browser_that_asked(app) -> None:  # type: ignore[no-untyped-def]
+    client, device, _ = person(app)
+    begin = client.post("/api/v1/auth/login/begin", headers=H).get_json()
+    stranger = app.test_client()
+    r = stranger.post(
+        "/api/v1/auth/login/finish", json={"credential": device.get(begin)}, headers=H
+    )
+    assert (r.status_code, r.get_json()["code"]) == (400, "webauthn.no_ceremony")
+
+
+@pytest.mark.parametrize(
+    ("knob", "value"),
+    [
+        ("origin", "http://evil.localhost:8000"),
+        ("origin", "https://localhost:8000"),
+        ("rp_id", "example.org"),
+    ],
+)
+def test_enrolment_refuses_wrong_origin_or_rp_id(app, sessions, ring, knob, value) -> None:  # type: ignore[no-untyped-def]
+    token = make_invite(sessions, ring)
+    client = app.test_client()
+    begin = client.post("/api/v1/auth/enrol/begin", json={"invite": token}, headers=H).get_json()
+    credential = SoftAuthenticator().create(begin, **{knob: value})
+    r = client.post(
+        "/api/v1/auth/enrol/finish", json={"invite": token, "credential": credential}, headers=H
+    )
+    assert (r.status_code, r.get_json()["code"]) == (400, "webauthn.invalid")
+    with sessions() as s:
+        assert s.scalar(select(Invite.used_at)) is None  # nothing consumed
+
+
+@pytest.mark.parametrize(
+    ("knob", "value"),
+    [("origin", "http://localhost:9999"), ("rp_id", "evil.example")],
+)
+def test_sign_in_refuses_wrong_origin_or_rp_id(app, knob, value) -> None:  # type: ignore[no-untyped-def]
+    client, device, _ = person(app)
+    r = sign_in(client, device, **{knob: value})
+    assert (r.status_code, r.get_json()["code"]) == (401, "webauthn.invalid")
+
+
+def test_user_verification_is_required(app, sessions, ring) -> None:  # type: ignore[no-untyped-def]
+    token = make_invite(sessions, ring)
+    client = app.test_client()
+    begin = client.post("/api/v1/auth/enrol/begin", json={"invite": token}, headers=H).get_json()
+    r = client.post(
+        "/api/v1/auth/enrol/finish",
+        json={"invite": token, "credential": SoftAuthenticator(user_verified=False).create(begin)},
+        headers=H,
+    )
+    assert (r.status_code, r.get_json()["code"]) == (400, "webauthn.invalid")
+    client, device, _ = person(app)
+    device.user_verified = False
+    r = sign_in(client, device)
+    assert (r.status_code, r.get_json()["code"]) == (401, "webauthn.invalid")
+
+
+def test_sign_count_regression_is_refused_and_audited(app, sessions) -> None:  # type: ignore[no-untyped-def]
+    client, device, _ = person(app)
+    assert sign_in(client, device, sign_count=5).status_code == 200
+    clone = sign_in(app.test_client(), device, sign_count=3)
+    assert (clone.status_code, clone.get_json()["code"]) == (401, "auth.sign_count_regression")
+    assert "identity.sign_count_regression" in _actions(sessions)
+    assert sign_in(client, device, sign_count=6).status_code == 200
+
+
+def test_unknown_credential(app) -> None:  # type: ignore[no-untyped-def]
+    _, device, _ = person(app)
+    stranger = SoftAuthenticator()
+    stranger.credentials = [
+        type(device.credentials[0])(
+            id=b"\x01" * 32,
+            key=device.credentials[0].key,
+            rp_id="localhost",
+            user_handle=b"\x02" * 16,
+        )
+    ]
+    r = sign_in(app.test_client(), stranger)
+    assert (r.status_code, r.get_json()["code"]) == (401, "auth.unknown_credential")
+
+
+# -- sessions ------------------------------------------------------------------------------
+
+
+def test_sign_out_then_sign_in_without_a_username(app, sessions) -> None:  # type: ignore[no-untyped-def]
+    client, device, me = person(app, name="Priya Shah")
+    out = client.post("/api/v1/auth/logout", headers=H)
+    assert out.status_code == 204
+    r = client.get("/api/v1/me")
+    assert r.status_code == 401
+    begin = client.post("/api/v1/auth/login/begin", headers=H).get_json()
+    assert "allowCredentials" not in begin or begin["allowCredentials"] == []
+    assert begin["userVerification"] == "required"
+    signed = client.post(
+        "/api/v1/auth/login/finish", json={"credential": device.get(begin)}, headers=H
+    )
+    assert signed.status_code == 200
+    assert signed.get_json()["user"]["id"] == me["user"]["id"]
+    assert client.get("/api/v1/me").get_json()["passkeys"][0]["last_used_at"] is not None
+
+
+def test_logged_out_cookie_is_dead_server_side(app) -> None:  # type: ignore[no-untyped-def]
+    client, _, _ = person(app)
+    cookie = client.get_cookie("frontline_session")
+    assert cookie is not None
+    client.post("/api/v1/auth/logout", headers=H)
+    thief = app.test_client()
+    thief.set_cookie("frontline_session", cookie.value)
+    r = thief.get("/api/v1/me")
+    assert (r.status_code, r.get_json()["code"]) == (401, "session.ended")
+
+
+def test_sign_in_issues_a_new_session_and_ends_the_old(app, sessions) -> None:  # type: ignore[no-untyped-def]
+    client, device, _ = person(app)
+    before = client.get_cookie("frontline_session").value  # type: ignore[union-attr]
+    assert sign_in(client, device).status_code == 200
+    after = client.get_cookie("frontline_session").value  # type: ignore[union-attr]
+    assert after != before
+    assert len(after) >= 43  # 256 bits
+    with sessions() as s:
+        assert "replaced" in set(s.scalars(select(StaffSession.end_reason)))
+
+
+def test_idle_and_absolute_timeouts(app, sessions) -> None:  # type: ignore[no-untyped-def]
+    client, _, _ = person(app)
+    with sessions() as s:
+        s.execute(update(StaffSession).values(last_seen_at=utcnow() - timedelta(hours=3)))
+        s.commit()
+    r = client.get("/api/v1/me")
+    assert (r.status_code, r.get_json()["code"]) == (401, "session.expired")
+    client, _, _ = person(app)
+    with sessions() as s:
+        s.execute(
+            update(StaffSession)
+            .where(StaffSession.ended_at.is_(None))
+            .values(expires_at=utcnow() - timedelta(seconds=1))
+        )
+        s.commit()
+    r = client.get("/api/v1/me")
+    assert (r.status_code, r.get_json()["code"]) == (401, "session.expired")
+
+
+def test_timeouts_follow_the_role(app) -> None:  # type: ignore[no-untyped-def]
+    recorder, _, me = person(app)
+    admin, _, me_admin = person(app, roles=("agency_admin",), name="Admin")
+    assert me["session"]["idle_timeout_seconds"] == 2 * 3600
+    assert me_admin["session"]["idle_timeout_seconds"] == 15 * 60
+
+
+def test_timeouts_are_configurable(config, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from backend import create_app
+    from backend.config import Config
+
+    policy = Config.from_env(
+        {
+            "FRONTLINE_ENV": "test",
+            "FRONTLINE_INSTANCE": str(tmp_path),
+            "FRONTLINE_SESSION_TIMEOUTS": "recorder=5/60",
+        }
+    ).session_policy
+    app = create_app(replace(config, session_policy=policy))
+    _, _, me = person(app)
+    assert me["session"]["idle_timeout_seconds"] == 300
+    app.extensions["frontline"].engine.dispose()
+
+
+# -- devices and revocation ----------------------------------------------------------------
+
+
+def _add_backup(client, device: SoftAuthenticator, name: str) -> dict:  # type: ignore[no-untyped-def]
+    begin = client.post("/api/v1/me/passkeys/begin", headers=H).get_json()
+    excluded = {c["id"] for c in begin.get("excludeCredentials", [])}
+    assert excluded  # the existing passkey cannot be registered twice
+    r = client.post(
+        "/api/v1/me/passkeys/finish",
+        json={"credential": device.create(begin), "name": name},
+        headers=H,
+    )
+    assert r.status_code == 201, r.get_json()
+    return r.get_json()  # type: ignore[no-any-return]
+
+
+def test_revoking_a_passkey_ends_its_sessions_at_once(app, sessions) -> None:  # type: ignore[no-untyped-def]
+    phone_client, phone, me = person(app)
+    backup = SoftAuthenticator()
+    added = _add_backup(phone_client, backup, "Backup key")
+    desk_client = app.test_client()
+    assert sign_in(desk_client, backup).status_code == 200
+    listed = desk_client.get("/api/v1/me").get_json()["passkeys"]
+    assert {p["name"] for p in listed} == {"First passkey", "Backup key"}
+    phone_id = me["passkeys"][0]["id"]
+    r = desk_client.post(f"/api/v1/me/passkeys/{phone_id}/revoke", headers=H)
+    assert r.status_code == 200
+    assert r.get_json()["revoked_at"] is not None
+    refused = phone_client.get("/api/v1/me")
+    assert (refused.status_code, refused.get_json()["code"]) == (401, "device.revoked")
+    assert desk_client.get("/api/v1/me").status_code == 200
+    again = sign_in(app.test_client(), phone)
+    assert (again.status_code, again.get_json()["code"]) == (401, "device.revoked")
+    assert added["current"] is False
+    assert "identity.passkey_revoked" in _actions(sessions)
+
+
+def test_cannot_touch_someone_elses_passkey(app) -> None:  # type: ignore[no-untyped-def]
+    a, _, _ = person(app, name="A")
+    _, _, me_b = person(app, name="B")
+    theirs = me_b["passkeys"][0]["id"]
+    assert a.post(f"/api/v1/me/passkeys/{theirs}/revoke", headers=H).status_code == 404
+    assert (
+        a.patch(f"/api/v1/me/passkeys/{theirs}", json={"name": "x"}, headers=H).status_code == 404
+    )
+
+
+def test_rename_passkey(app) -> None:  # type: ignore[no-untyped-def]
+    client, _, me = person(app)
+    pid = me["passkeys"][0]["id"]
+    r = client.patch(f"/api/v1/me/passkeys/{pid}", json={"name": "Pixel 8"}, headers=H)
+    assert r.get_json()["name"] == "Pixel 8"
+
+
+def test_admin_revokes_a_lost_phone_in_their_agency_only(app) -> None:  # type: ignore[no-untyped-def]
+    constable, _, me = person(app, name="PC Lost Phone")
+    admin, _, _ = person(app, roles=("agency_admin",), name="Police Admin")
+    nurse_admin, _, _ = person(app, agency="Riverside Health", roles=("agency_admin",), name="NA")
+    pid = me["passkeys"][0]["id"]
+    assert nurse_admin.post(f"/api/v1/admin/passkeys/{pid}/revoke", headers=H).status_code == 404
+    users = admin.get("/api/v1/admin/users").get_json()["items"]
+    assert "PC Lost Phone" in {u["name"] for u in users}
+    assert "NA" not in {u["name"] for u in users}
+    assert admin.post(f"/api/v1/admin/passkeys/{pid}/revoke", headers=H).status_code == 200
+    r = constable.get("/api/v1/me")
+    assert (r.status_code, r.get_json()["code"]) == (401, "device.revoked")

@@ -16,6 +16,7 @@ import crypto
 from backend import migrate
 from backend.config import Config, ConfigError
 from backend.db import make_engine, make_sessionmaker
+from backend.models import RoleName
 from backend.services import keys as key_ops
 
 
@@ -113,6 +114,65 @@ def serve(host: str, port: int, workers: int, threads: int, demo: bool) -> None:
     click.echo(f"Frontline is running at {config.origins[0]}/  (Ctrl-C stops it)")
     sys.stdout.flush()
     server.run(config, host=host, port=port, workers=workers, threads=threads)
+
+
+@main.command()
+@click.option("--agency", required=True, help="Agency name, as in the partnership.")
+@click.option("--name", "person", required=True, help="The person's name as they should see it.")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    type=click.Choice([r.value for r in RoleName]),
+    help="Repeat for several roles.",
+)
+@click.option("--inbox", "inboxes", multiple=True, help="Inbox name of that agency; repeatable.")
+@click.option("--hours", default=72, show_default=True, help="Hours before the link expires.")
+def invite(
+    agency: str, person: str, roles: tuple[str, ...], inboxes: tuple[str, ...], hours: int
+) -> None:
+    """Invite a person into an agency; prints a single-use enrolment link."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from backend.models import Agency, Inbox
+    from backend.services.audit import db_audit
+    from backend.services.invites import db_create_invite
+
+    config = _config()
+    ring, _ = _init(config)
+    with _database(config) as sessions, sessions() as session:
+        found = session.scalar(select(Agency).where(Agency.name == agency))
+        if found is None:
+            raise click.ClickException(f"there is no agency named {agency!r}")
+        boxes = []
+        for name in inboxes:
+            box = session.scalar(
+                select(Inbox).where(Inbox.agency_id == found.id, Inbox.name == name)
+            )
+            if box is None:
+                raise click.ClickException(f"{agency} has no inbox named {name!r}")
+            boxes.append(box)
+        issued = db_create_invite(
+            session,
+            ring,
+            agency=found,
+            name=person,
+            roles=[RoleName(r) for r in roles],
+            inboxes=boxes,
+            ttl=timedelta(hours=hours),
+        )
+        db_audit(
+            session,
+            "identity.invite_created",
+            records=[("invite", issued.invite_id)],
+            detail={"roles": sorted(roles), "via": "cli"},
+        )
+        session.commit()
+    click.echo(f"{config.origins[0]}/enrol#invite={issued.token}")
+    click.echo(f"single use; expires {issued.expires_at.isoformat(timespec='minutes')}", err=True)
 
 
 @main.group()

@@ -160,6 +160,7 @@ def new_passkey(user_id: uuid.UUID, verified: Any, name: str) -> Passkey:
         multi_device=verified.credential_device_type == "multi_device",
         backed_up=bool(verified.credential_backed_up),
         name=name[:64],
+        last_used_at=utcnow(),  # registering it was its first use
     )
 
 

@@ -44,7 +44,7 @@ def run(env: dict[str, str], *args: str) -> str:
 
 def test_help_lists_only_implemented_commands() -> None:
     out = CliRunner().invoke(main, ["--help"]).output
-    for command in ("init", "serve", "demo", "keys"):
+    for command in ("init", "serve", "demo", "keys", "invite"):
         assert command in out
     keys_help = CliRunner().invoke(main, ["keys", "--help"]).output
     for command in ("rotate", "rewrap", "retire", "list"):
@@ -205,3 +205,50 @@ def test_serve_demo_runs_the_real_server(env: dict[str, str]) -> None:
     assert f"Frontline is running at {origin}/" in output
     assert f"{origin}/enrol#invite=" in output
     assert "PC Sam Okafor (Riverside Police; recorder)" in output
+
+
+def test_invite_prints_a_single_use_link(env: dict[str, str]) -> None:
+    run(env, "demo", "--json")
+    out = run(
+        env,
+        "invite",
+        "--agency",
+        "Riverside Police",
+        "--name",
+        "DC Amy Ward",
+        "--role",
+        "inbox_member",
+        "--inbox",
+        "Child Exploitation Team",
+    )
+    url = out.strip().splitlines()[0]
+    assert url.startswith("http://localhost:8000/enrol#invite=")
+    token = url.split("invite=")[1]
+    app = create_app(Config.from_env(env))
+    state = app.extensions["frontline"]
+    with state.sessions() as session:
+        stored = session.scalar(select(Invite).where(Invite.token_hash == token_hash(token)))
+        assert stored is not None
+        assert [b.inbox.name for b in stored.inboxes] == ["Child Exploitation Team"]
+        assert db_invite_name(session, state.keyring, stored) == "DC Amy Ward"
+    state.engine.dispose()
+    bad = CliRunner(env=env).invoke(
+        main, ["invite", "--agency", "Nowhere", "--name", "X", "--role", "recorder"]
+    )
+    assert bad.exit_code != 0
+    assert "no agency named" in bad.output
+    bad = CliRunner(env=env).invoke(
+        main,
+        [
+            "invite",
+            "--agency",
+            "Riverside Police",
+            "--name",
+            "X",
+            "--role",
+            "recorder",
+            "--inbox",
+            "MASH",
+        ],
+    )
+    assert "has no inbox named" in bad.output

@@ -1,0 +1,35 @@
+// The one way the app talks to the server: JSON, the CSRF header, problem+json errors.
+
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super(problem.detail || `HTTP ${status}`);
+    this.status = status;
+    this.code = problem.code || 'http.error';
+    this.problem = problem;
+  }
+}
+
+// Codes after which this device must forget what it holds (the PWA wipes on them).
+export const WIPE_CODES = new Set(['device.revoked', 'user.disabled']);
+
+export async function request(method, path, body) {
+  const init = { method, credentials: 'same-origin', headers: { Accept: 'application/json' } };
+  if (method !== 'GET') {
+    init.headers['X-Requested-With'] = 'frontline';
+  }
+  if (body !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  const response = await fetch(`/api/v1${path}`, init);
+  if (response.status === 204) return null;
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    const error = new ApiError(response.status, data);
+    if (response.status === 401) {
+      window.dispatchEvent(new CustomEvent('frontline:signed-out', { detail: error }));
+    }
+    throw error;
+  }
+  return data;
+}

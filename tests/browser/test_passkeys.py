@@ -1,0 +1,82 @@
+"""In real Chromium: enrol from an invite link, sign out, sign in without a name, and be
+cut off at once when another session revokes the passkey."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import add_authenticator
+
+
+def _api_status(page, path: str) -> tuple[int, str]:  # type: ignore[no-untyped-def]
+    return tuple(
+        page.evaluate(
+            """async (path) => {
+            const r = await fetch('/api/v1' + path);
+            const body = await r.json().catch(() => ({}));
+            return [r.status, body.code || ''];
+        }""",
+            path,
+        )
+    )  # type: ignore[return-value]
+
+
+def test_enrol_sign_in_and_revocation(browser, live_server) -> None:  # type: ignore[no-untyped-def]
+    phone_context = browser.new_context()
+    phone = phone_context.new_page()
+    cdp, authenticator = add_authenticator(phone)
+
+    # The constable opens the printed enrolment link and creates a passkey.
+    phone.goto(live_server.invite("PC Sam Okafor"))
+    expect(phone.locator("#view-enrol")).to_be_visible()
+    phone.fill("#passkey-name", "Sam's phone")
+    phone.click("#enrol")
+    expect(phone.locator("#view-home")).to_be_visible()
+    expect(phone.locator("#who")).to_have_text("PC Sam Okafor · Riverside Police")
+    expect(phone.locator("#passkeys")).to_contain_text("Sam's phone (this session)")
+    assert "invite" not in phone.url  # the spent token is gone from the address bar
+    assert _api_status(phone, "/me") == (200, "")
+    creds = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})["credentials"]
+    assert len(creds) == 1
+    assert creds[0]["isResidentCredential"] is True
+
+    # Sign out, then sign in again without typing a name.
+    phone.click("#signout")
+    expect(phone.locator("#view-signin")).to_be_visible()
+    assert _api_status(phone, "/me") == (401, "auth.required")
+    expect(phone.locator("#who")).to_be_hidden()
+    phone.click("#signin")
+    expect(phone.locator("#view-home")).to_be_visible()
+    expect(phone.locator("#who")).to_have_text("PC Sam Okafor · Riverside Police")
+    assert _api_status(phone, "/me") == (200, "")
+
+    # The police admin, on another device, revokes the constable's lost phone.
+    desk_context = browser.new_context()
+    desk = desk_context.new_page()
+    add_authenticator(desk)
+    admin = next(
+        i
+        for i in live_server.invites
+        if i["agency"] == "Riverside Police" and i["roles"] == ["agency_admin"]
+    )
+    desk.goto(admin["url"])
+    desk.click("#enrol")
+    expect(desk.locator("#people")).to_contain_text("PC Sam Okafor · Sam's phone")
+    desk.locator("#people li", has_text="PC Sam Okafor").get_by_role(
+        "button", name="Revoke"
+    ).click()
+    expect(desk.locator("#notice")).to_contain_text("Revoked PC Sam Okafor's passkey")
+
+    # The phone's very next request is refused, and the app wipes and shows why.
+    assert _api_status(phone, "/me") == (401, "device.revoked")
+    phone.reload()
+    expect(phone.locator("#notice")).to_contain_text("passkey was revoked")
+    expect(phone.locator("#view-signin")).to_be_visible()
+    phone.click("#signin")
+    expect(phone.locator("#notice")).to_have_text(re.compile("revoked"))
+    assert _api_status(phone, "/me")[0] == 401
+
+    phone_context.close()
+    desk_context.close()

@@ -6,7 +6,6 @@ from flask import Response, jsonify
 
 from backend.api import bp
 from backend.api.common import me, state
-from backend.api.me import _view
 from backend.db import db_session
 from backend.openapi import operation
 from backend.schemas.identity import (
@@ -114,4 +113,4 @@ def admin_passkey_revoke(passkey_id: uuid.UUID) -> Response:
         partnership_admin=who.partnership_admin,
         passkey_id=passkey_id,
     )
-    return jsonify(PasskeySchema().dump(_view(passkey, None)))
+    return jsonify(PasskeySchema().dump(people.passkey_view(passkey, None)))

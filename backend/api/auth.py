@@ -3,7 +3,7 @@
 from flask import Response, jsonify, session
 
 from backend.api import bp
-from backend.api.common import me, relying_party, state
+from backend.api.common import me, profile_response, relying_party, state
 from backend.auth import clear_session_cookie, session_token, set_session_cookie
 from backend.db import db_session
 from backend.openapi import operation
@@ -16,7 +16,6 @@ from backend.schemas.identity import (
 )
 from backend.services import identity
 from backend.services.identity import SignedIn
-from backend.services.people import profile
 from backend.web import json_body
 
 _OPTIONS = ("WebAuthn options for the browser", WebAuthnOptionsSchema)
@@ -38,17 +37,11 @@ def _remember(ceremony_id: object) -> None:
 
 def _signed_in(result: SignedIn) -> Response:
     session.clear()
-    s = state()
-    body = profile(
-        db_session(),
-        s.keyring,
-        user_id=result.user.id,
-        passkey_id=result.passkey.id,
-        session_expires_at=result.started.record.expires_at,
-        idle_seconds=result.started.record.idle_seconds,
+    record = result.started.record
+    response = profile_response(
+        result.user.id, result.passkey.id, record.expires_at, record.idle_seconds
     )
-    response = jsonify(MeSchema().dump(body))
-    set_session_cookie(response, result.started.token, result.started.record.expires_at)
+    set_session_cookie(response, result.started.token, record.expires_at)
     return response
 
 

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from flask import current_app
+import uuid
+from datetime import datetime
+
+from flask import Response, current_app, jsonify
 
 from backend.auth import Principal, principal
+from backend.db import db_session
 from backend.errors import Problem
+from backend.schemas.identity import MeSchema
+from backend.services.people import profile
 from backend.services.webauthn_rp import RelyingParty
 from backend.state import Frontline
 
@@ -25,3 +31,18 @@ def me() -> Principal:
     if who is None:  # pragma: no cover - the gate answers 401 first
         raise Problem(401, "auth.required", "Sign in first.")
     return who
+
+
+def profile_response(
+    user_id: uuid.UUID, passkey_id: uuid.UUID, expires_at: datetime, idle_seconds: int
+) -> Response:
+    """Answer with the signed-in person's profile (GET /api/v1/me and sign-in)."""
+    body = profile(
+        db_session(),
+        state().keyring,
+        user_id=user_id,
+        passkey_id=passkey_id,
+        session_expires_at=expires_at,
+        idle_seconds=idle_seconds,
+    )
+    return jsonify(MeSchema().dump(body))

@@ -5,7 +5,7 @@ import uuid
 from flask import Response, jsonify, session
 
 from backend.api import bp
-from backend.api.common import me, relying_party, state
+from backend.api.common import me, profile_response, relying_party, state
 from backend.db import db_session
 from backend.models import User
 from backend.openapi import operation
@@ -17,7 +17,7 @@ from backend.schemas.identity import (
     WebAuthnOptionsSchema,
 )
 from backend.services import passkeys
-from backend.services.people import db_user_name, profile
+from backend.services.people import db_user_name, passkey_view
 from backend.web import json_body
 
 _NOT_YOURS = {404: ("No such passkey of yours", None)}
@@ -31,15 +31,7 @@ _NOT_YOURS = {404: ("No such passkey of yours", None)}
 )
 def me_view() -> Response:
     who = me()
-    body = profile(
-        db_session(),
-        state().keyring,
-        user_id=who.user_id,
-        passkey_id=who.passkey_id,
-        session_expires_at=who.session_expires_at,
-        idle_seconds=who.idle_seconds,
-    )
-    return jsonify(MeSchema().dump(body))
+    return profile_response(who.user_id, who.passkey_id, who.session_expires_at, who.idle_seconds)
 
 
 @bp.post("/me/passkeys/begin")
@@ -84,7 +76,7 @@ def passkey_add_finish() -> Response:
         credential=body["credential"],
         name=body.get("name"),
     )
-    return jsonify(PasskeySchema().dump(_view(passkey, who.passkey_id))), 201  # type: ignore[return-value]
+    return jsonify(PasskeySchema().dump(passkey_view(passkey, who.passkey_id))), 201  # type: ignore[return-value]
 
 
 @bp.patch("/me/passkeys/<uuid:passkey_id>")
@@ -100,7 +92,7 @@ def passkey_rename(passkey_id: uuid.UUID) -> Response:
     passkey = passkeys.rename(
         db_session(), actor=who.actor, passkey_id=passkey_id, name=body["name"]
     )
-    return jsonify(PasskeySchema().dump(_view(passkey, who.passkey_id)))
+    return jsonify(PasskeySchema().dump(passkey_view(passkey, who.passkey_id)))
 
 
 @bp.post("/me/passkeys/<uuid:passkey_id>/revoke")
@@ -112,17 +104,4 @@ def passkey_rename(passkey_id: uuid.UUID) -> Response:
 def passkey_revoke(passkey_id: uuid.UUID) -> Response:
     who = me()
     passkey = passkeys.revoke_own(db_session(), actor=who.actor, passkey_id=passkey_id)
-    return jsonify(PasskeySchema().dump(_view(passkey, who.passkey_id)))
-
-
-def _view(passkey, current):  # type: ignore[no-untyped-def]
-    return {
-        "id": passkey.id,
-        "name": passkey.name,
-        "created_at": passkey.created_at,
-        "last_used_at": passkey.last_used_at,
-        "multi_device": passkey.multi_device,
-        "backed_up": passkey.backed_up,
-        "revoked_at": passkey.revoked_at,
-        "current": passkey.id == current,
-    }
+    return jsonify(PasskeySchema().dump(passkey_view(passkey, who.passkey_id)))

@@ -27,25 +27,27 @@ def db_user_name(session: Session, ring: crypto.KeyRing, user: User) -> str:
     )
 
 
+def passkey_view(passkey: Passkey, current: uuid.UUID | None) -> dict[str, Any]:
+    """Describe a passkey for its owner or their admin (never its key material)."""
+    return {
+        "id": passkey.id,
+        "name": passkey.name,
+        "created_at": passkey.created_at,
+        "last_used_at": passkey.last_used_at,
+        "multi_device": passkey.multi_device,
+        "backed_up": passkey.backed_up,
+        "revoked_at": passkey.revoked_at,
+        "current": passkey.id == current,
+    }
+
+
 def _passkeys(
     session: Session, user_id: uuid.UUID, current: uuid.UUID | None
 ) -> list[dict[str, Any]]:
     rows = session.scalars(
         select(Passkey).where(Passkey.user_id == user_id).order_by(Passkey.created_at)
     )
-    return [
-        {
-            "id": p.id,
-            "name": p.name,
-            "created_at": p.created_at,
-            "last_used_at": p.last_used_at,
-            "multi_device": p.multi_device,
-            "backed_up": p.backed_up,
-            "revoked_at": p.revoked_at,
-            "current": p.id == current,
-        }
-        for p in rows
-    ]
+    return [passkey_view(p, current) for p in rows]
 
 
 def profile(

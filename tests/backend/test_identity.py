@@ -369,3 +369,35 @@ def test_admin_revokes_a_lost_phone_in_their_agency_only(app) -> None:  # type: 
     assert admin.post(f"/api/v1/admin/passkeys/{pid}/revoke", headers=H).status_code == 200
     r = constable.get("/api/v1/me")
     assert (r.status_code, r.get_json()["code"]) == (401, "device.revoked")
+
+
+def test_cookie_is_secure_and_host_prefixed_beyond_localhost(config) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from backend import create_app
+
+    origin = "https://frontline.example"
+    app = create_app(replace(config, origins=(origin,), rp_id="frontline.example"))
+    state = app.extensions["frontline"]
+    token = make_invite(state.sessions, state.keyring)
+    client = app.test_client()
+    begin = client.post(
+        "/api/v1/auth/enrol/begin", json={"invite": token}, headers=H, base_url=origin
+    )
+    ceremony = begin.headers["Set-Cookie"]
+    assert ceremony.startswith("__Host-frontline_ceremony=")
+    assert "Secure" in ceremony
+    device = SoftAuthenticator(origin=origin)
+    done = client.post(
+        "/api/v1/auth/enrol/finish",
+        base_url=origin,
+        headers=H,
+        json={"invite": token, "credential": device.create(begin.get_json())},
+    )
+    assert done.status_code == 200, done.get_json()
+    cookie = next(c for c in done.headers.getlist("Set-Cookie") if "frontline_session=" in c)
+    assert cookie.startswith("__Host-frontline_session=")
+    for attribute in ("Secure", "HttpOnly", "SameSite=Strict", "Path=/"):
+        assert attribute in cookie
+    assert "Domain=" not in cookie
+    state.engine.dispose()

@@ -23,6 +23,7 @@ PUBLIC = frozenset(
 )
 
 _ADMIN = frozenset({RoleName.AGENCY_ADMIN.value})
+_RECORDER = frozenset({RoleName.RECORDER.value})
 
 ACCESS: dict[str, frozenset[str]] = {
     "api.logout": frozenset({SIGNED_IN}),
@@ -36,6 +37,13 @@ ACCESS: dict[str, frozenset[str]] = {
     "api.admin_invite_withdraw": _ADMIN,
     "api.admin_users": _ADMIN,
     "api.admin_passkey_revoke": _ADMIN,
+    "api.admin_quarantine": _ADMIN,
+    "api.admin_quarantine_retry": _ADMIN,
+    "api.sync": _RECORDER,
+    "api.concerns_mine": _RECORDER,
+    # Whose concern it is (recorder or recipient) is checked by the service.
+    "api.concern": frozenset({SIGNED_IN}),
+    "api.addenda": frozenset({SIGNED_IN}),
 }
 
 

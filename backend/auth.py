@@ -88,11 +88,17 @@ def init_app(app: Flask) -> None:
         token = session_token(request)
         if not token:
             return None
+        session = db_session()
         try:
-            record, user = resolve(db_session(), token)
+            record, user = resolve(session, token)
+            who = Principal(user, record)
         except SessionRefused as refused:
             g.auth_failure = refused.code
             return None
-        return Principal(user, record)
+        finally:
+            # End the read transaction: on SQLite it holds the write lock, and the pipeline
+            # opens transactions of its own.
+            session.rollback()
+        return who
 
     manager.init_app(app)

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
+from typing import Any
 
 import click
 from sqlalchemy.orm import Session, sessionmaker
@@ -111,6 +112,14 @@ def serve(host: str, port: int, workers: int, threads: int, demo: bool) -> None:
     if demo:
         click.echo("Demo partnership: single-use enrolment links (open one on the phone):")
         _print_invites(_seed(config, ring))
+    # Envelopes whose worker died mid-way, or that were quarantined, are retried before
+    # serving: nothing received is left behind by a crash.
+    from backend.pipeline.ingest import recover
+
+    with _database(config) as sessions:
+        recovered = recover(_pipeline(config, ring, sessions))
+    if recovered:
+        click.echo(f"Retried {len(recovered)} kept envelope(s) from before the restart.")
     click.echo(f"Frontline is running at {config.origins[0]}/  (Ctrl-C stops it)")
     sys.stdout.flush()
     server.run(config, host=host, port=port, workers=workers, threads=threads)
@@ -173,6 +182,87 @@ def invite(
         session.commit()
     click.echo(f"{config.origins[0]}/enrol#invite={issued.token}")
     click.echo(f"single use; expires {issued.expires_at.isoformat(timespec='minutes')}", err=True)
+
+
+def _pipeline(config: Config, ring: crypto.KeyRing, sessions: sessionmaker[Session]) -> Any:
+    from backend.pipeline.ingest import Context
+    from backend.services.webauthn_rp import RelyingParty
+
+    rp = RelyingParty(id=config.rp_id, origins=list(config.origins))
+    return Context(sessions=sessions, ring=ring, rp=rp, lease=config.receipt_lease)
+
+
+@main.group()
+def quarantine() -> None:
+    """Envelopes that were kept but not accepted: list them, retry them."""
+
+
+@quarantine.command("list")
+def quarantine_list() -> None:
+    """List kept envelopes with their reason (never their content)."""
+    from backend.services.concerns import quarantine as kept
+
+    config = _config()
+    _init(config)
+    with _database(config) as sessions, sessions() as session:
+        items = kept(session, agency_id=None)
+    if not items:
+        click.echo("Nothing is waiting: every envelope received has been processed.")
+    for item in items:
+        click.echo(
+            f"{item['id']}  {item['status']:11} {item['kind']:8} received "
+            f"{item['received_at'].isoformat(timespec='seconds')}  attempts {item['attempts']}  "
+            f"{item['error_code'] or ''}"
+        )
+
+
+@quarantine.command("retry")
+@click.argument("receipt_ids", nargs=-1)
+def quarantine_retry(receipt_ids: tuple[str, ...]) -> None:
+    """Retry the named envelopes (rejected ones too), or every quarantined or stuck one."""
+    import uuid
+
+    from backend.pipeline.ingest import process, recover
+
+    config = _config()
+    ring, _ = _init(config)
+    with _database(config) as sessions:
+        ctx = _pipeline(config, ring, sessions)
+        if receipt_ids:
+            results = [process(ctx, uuid.UUID(r), claimed=False, force=True) for r in receipt_ids]
+        else:
+            results = recover(ctx)
+    for result in results:
+        outcome = result.error["code"] if result.error else str(result.concern_id)
+        click.echo(f"{result.client_id}  {result.status}  {outcome}")
+    click.echo(f"{len(results)} retried")
+
+
+@main.group()
+def verify() -> None:
+    """Prove that stored records are what their recorders signed."""
+
+
+@verify.command("concern")
+@click.argument("concern_id")
+def verify_concern_command(concern_id: str) -> None:
+    """Re-verify a concern's content against its recorder's WebAuthn proof."""
+    import uuid
+
+    from backend.services.verification import VerificationFailed, verify_concern
+    from backend.services.webauthn_rp import RelyingParty
+
+    config = _config()
+    ring, _ = _init(config)
+    rp = RelyingParty(id=config.rp_id, origins=list(config.origins))
+    try:
+        with _database(config) as sessions, sessions() as session:
+            facts = verify_concern(session, ring, rp, uuid.UUID(concern_id))
+    except (VerificationFailed, crypto.CryptoError, ValueError) as exc:
+        raise click.ClickException(f"NOT VERIFIED: {exc}") from None
+    click.echo("verified: the stored concern is exactly what its recorder signed")
+    for name, value in facts.items():
+        click.echo(f"  {name}: {value}")
 
 
 @main.group()

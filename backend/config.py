@@ -36,6 +36,7 @@ class Config:
     trusted_proxies: int = 0
     log_level: str = "INFO"
     session_policy: dict[str, tuple[timedelta, timedelta]] | None = None
+    receipt_lease: timedelta = timedelta(seconds=30)
 
     @property
     def production(self) -> bool:
@@ -82,6 +83,7 @@ class Config:
             "trusted_proxies": _int(env, "FRONTLINE_TRUSTED_PROXIES", 0),
             "log_level": env.get("FRONTLINE_LOG_LEVEL", "INFO").upper(),
             "session_policy": _session_policy(env.get("FRONTLINE_SESSION_TIMEOUTS", "")),
+            "receipt_lease": timedelta(seconds=_int(env, "FRONTLINE_RECEIPT_LEASE_SECONDS", 30)),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

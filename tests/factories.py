@@ -98,3 +98,81 @@ def person(
     client = app.test_client()
     device = SoftAuthenticator()
     return client, device, enrol(client, token, device)
+
+
+def make_concern(**overrides: Any) -> dict[str, Any]:
+    """A realistic, valid missing-from-care concern; override any top-level field."""
+    import uuid as _uuid
+    from datetime import UTC, datetime
+
+    concern: dict[str, Any] = {
+        "schema": "frontline.concern/1",
+        "client_id": str(_uuid.uuid4()),
+        "recorded_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
+        "setting": "patrol",
+        "location": {"postcode": "OX4 1AA", "description": "Car park behind the takeaway"},
+        "subject": {
+            "given_name": "Zoë",
+            "family_name": "O'Brien",
+            "known_as": ["Zee"],
+            "date_of_birth": "2011-03-09",
+            "sex": "female",
+            "nhs_number": "943 476 5919",
+            "legal_status": "looked_after",
+            "placing_authority": "Northshire",
+        },
+        "categories": ["missing", "sexual_exploitation"],
+        "source": "observed",
+        "child_words": "He said I owe him for the phone.",
+        "narrative": "Found at 02:10 getting out of a grey car driven by an adult male.",
+        "indicators": [
+            {"code": "cars_with_unknown_adults", "present": "yes", "basis": "observed"},
+            {
+                "code": "unexplained_gifts_money",
+                "present": "possible",
+                "basis": "reported",
+                "note": "new phone",
+            },
+        ],
+        "level": "significant_harm",
+        "rationale": "Repeat missing, adult male, new phone: possible exploitation.",
+        "missing": {"missing_from": "Oakview Children's Home", "police_risk": "high"},
+        "associated": [
+            {"kind": "adult_of_concern", "nickname": "Ricky", "approx_age": 30},
+            {"kind": "vehicle", "registration": "ab12 cde", "description": "grey Astra"},
+            {"kind": "phone", "number": "07700 900123"},
+        ],
+        "actions_taken": ["place_of_safety"],
+        "sharing": {"consent": "not_sought", "not_sought_reason": "risk_to_child"},
+    }
+    concern.update(overrides)
+    return concern
+
+
+def seal_payload(
+    app: Any, device: SoftAuthenticator, payload: dict[str, Any], *, prove: bool = True
+) -> str:
+    """Add the recorder's WebAuthn proof over the payload and seal it to the server's key."""
+    import json as _json
+
+    from crypto.encoding import b64url_encode
+
+    body = {k: v for k, v in payload.items() if k != "proof"}
+    if prove:
+        challenge = crypto.proof_challenge(body)
+        body["proof"] = {
+            "type": "webauthn",
+            "credential": device.get({"challenge": b64url_encode(challenge)}),
+        }
+    ring = app.extensions["frontline"].keyring
+    return crypto.seal_to_ring(_json.dumps(body, ensure_ascii=False).encode(), ring)
+
+
+def envelope(app: Any, device: SoftAuthenticator, payload: dict[str, Any]) -> dict[str, str]:
+    return {"client_id": payload["client_id"], "jwe": seal_payload(app, device, payload)}
+
+
+def sync(client: FlaskClient, *envelopes: dict[str, str]) -> list[dict[str, Any]]:
+    r = client.post("/api/v1/sync", json={"envelopes": list(envelopes)}, headers=H)
+    assert r.status_code == 200, r.get_json()
+    return r.get_json()["results"]  # type: ignore[no-any-return]

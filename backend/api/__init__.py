@@ -4,4 +4,12 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from backend.api import admin, auth, keys, me, meta  # noqa: E402,F401  (registers the views)
+from backend.api import (  # noqa: E402,F401  (registers the views)
+    admin,
+    auth,
+    concerns,
+    keys,
+    me,
+    meta,
+    sync,
+)

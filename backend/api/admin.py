@@ -6,8 +6,11 @@ from flask import Response, jsonify
 
 from backend.api import bp
 from backend.api.common import me, state
+from backend.api.sync import pipeline
 from backend.db import db_session
+from backend.errors import Problem
 from backend.openapi import operation
+from backend.pipeline.ingest import process
 from backend.schemas.identity import (
     AdminUserListSchema,
     InviteCreateSchema,
@@ -15,7 +18,9 @@ from backend.schemas.identity import (
     InviteListSchema,
     PasskeySchema,
 )
-from backend.services import passkeys, people
+from backend.schemas.sync import AddendumResultSchema, QuarantineSchema
+from backend.services import concerns, passkeys, people
+from backend.services.audit import db_audit
 from backend.web import json_body
 
 
@@ -114,3 +119,35 @@ def admin_passkey_revoke(passkey_id: uuid.UUID) -> Response:
         passkey_id=passkey_id,
     )
     return jsonify(PasskeySchema().dump(people.passkey_view(passkey, None)))
+
+
+@bp.get("/admin/quarantine")
+@operation(
+    summary="Envelopes not accepted yet: quarantined, rejected or stuck",
+    tags=["admin"],
+    responses={200: ("Receipts, oldest first; never their content", QuarantineSchema)},
+)
+def admin_quarantine() -> Response:
+    who = me()
+    items = concerns.quarantine(
+        db_session(), agency_id=None if who.partnership_admin else who.agency_id
+    )
+    return jsonify(QuarantineSchema().dump({"items": items}))
+
+
+@bp.post("/admin/quarantine/<uuid:receipt_id>/retry")
+@operation(
+    summary="Retry one kept envelope through the pipeline",
+    tags=["admin"],
+    responses={200: ("Its new result", AddendumResultSchema), 404: ("No such receipt", None)},
+)
+def admin_quarantine_retry(receipt_id: uuid.UUID) -> Response:
+    who = me()
+    db = db_session()
+    listed = concerns.quarantine(db, agency_id=None if who.partnership_admin else who.agency_id)
+    if not any(item["id"] == receipt_id for item in listed):
+        raise Problem(404, "not_found", "There is no such kept envelope in your agency.")
+    db_audit(db, "pipeline.retry_requested", actor=who.actor, records=[("receipt", receipt_id)])
+    db.commit()
+    result = process(pipeline(), receipt_id, claimed=False, force=True)
+    return jsonify(AddendumResultSchema().dump(vars(result)))

@@ -2,6 +2,15 @@
 
 from backend.models.audit import AuditEvent, AuditHead
 from backend.models.base import Base, UTCDateTime, new_id, utcnow
+from backend.models.concerns import (
+    Addendum,
+    Concern,
+    ConcernCategory,
+    ConcernIdentifier,
+    ConcernIndicator,
+    Receipt,
+    ReceiptStatus,
+)
 from backend.models.identity import Ceremony, CeremonyPurpose, Passkey, StaffSession
 from backend.models.keys import DataKeyRecord
 from backend.models.partnership import Agency, AgencyKind, Inbox, Partnership
@@ -18,7 +27,14 @@ from backend.models.people import (
 )
 
 __all__ = [
+    "Addendum",
     "Agency",
+    "Concern",
+    "ConcernCategory",
+    "ConcernIdentifier",
+    "ConcernIndicator",
+    "Receipt",
+    "ReceiptStatus",
     "AuditEvent",
     "AuditHead",
     "Ceremony",

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import crypto
 from backend.config import Config, ConfigError
-from backend.models import DataKeyRecord, utcnow
+from backend.models import ConcernIdentifier, DataKeyRecord, Receipt, utcnow
 from backend.state import load_keyring
 
 
@@ -106,11 +106,30 @@ def _seal_grace(session: Session, entry: crypto.KeyEntry, config: Config) -> str
     return None
 
 
+def _seal_pending(session: Session, entry: crypto.KeyEntry, config: Config) -> str | None:
+    # A kept envelope sealed to this key can only ever be opened with it.
+    count = session.scalar(
+        select(func.count())
+        .select_from(Receipt)
+        .where(Receipt.kid == entry.id, Receipt.crypto_jwe.is_not(None))
+    )
+    return f"{count} received envelopes sealed to it are not processed yet" if count else None
+
+
+def _blind_users(session: Session, entry: crypto.KeyEntry, config: Config) -> str | None:
+    count = session.scalar(
+        select(func.count())
+        .select_from(ConcernIdentifier)
+        .where(ConcernIdentifier.key_id == entry.id)
+    )
+    return f"{count} blind indexes were made with it" if count else None
+
+
 # What may still need a key, per kind; later steps of the pipeline add their own checks.
 DEPENDENCY_CHECKS: dict[crypto.KeyKind, list[Callable[..., str | None]]] = {
     crypto.KeyKind.KEK: [_kek_users],
-    crypto.KeyKind.SEAL: [_seal_grace],
-    crypto.KeyKind.BLIND: [],
+    crypto.KeyKind.SEAL: [_seal_grace, _seal_pending],
+    crypto.KeyKind.BLIND: [_blind_users],
     crypto.KeyKind.AUDIT: [],
 }
 

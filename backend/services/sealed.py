@@ -15,6 +15,9 @@ def db_new_data_key(session: Session, ring: crypto.KeyRing) -> crypto.DataKey:
     key_id = uuid.uuid4()
     key, wrapped = crypto.new_data_key(ring, str(key_id))
     session.add(DataKeyRecord(id=key_id, kek_id=wrapped.kek_id, crypto_wrapped=wrapped.blob))
+    # Records point at their data key by id alone (no ORM relationship to order the inserts
+    # by), so the key's row goes to the database now.
+    session.flush()
     return key
 
 

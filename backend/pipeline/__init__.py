@@ -1,0 +1,6 @@
+"""The ingest pipeline (DESIGN.md, "Data flow"): each step is one module.
+
+receipt -> open -> proof -> validate -> store (-> route -> link, registered in ``STEPS``)
+-> audit. ``ingest.py`` calls them in that order; a failure never loses the envelope: it
+stays in the receipt table with its reason, retryable.
+"""

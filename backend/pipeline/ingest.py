@@ -1,0 +1,295 @@
+"""The pipeline's entry points: ingest a batch, process one receipt, recover the rest.
+
+Every envelope gets its own receipt, its own transactions and its own result: one bad
+envelope never fails the others. A server-side failure (a bug, the database or key ring
+going away) quarantines the receipt with the exception's name, never its content; the
+sealed bytes stay until a retry succeeds.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+import crypto
+from backend.models import Addendum, Concern, Receipt, ReceiptStatus, User, utcnow
+from backend.pipeline import receipt as receipts
+from backend.pipeline.errors import Rejected
+from backend.pipeline.open import open_payload
+from backend.pipeline.proof import verify_proof
+from backend.pipeline.store import db_store_addendum, db_store_concern
+from backend.pipeline.validate import validate
+from backend.schemas.concern import Addendum as AddendumSchema
+from backend.schemas.concern import Concern as ConcernSchema
+from backend.services.audit import Actor, db_audit
+from backend.services.webauthn_rp import RelyingParty
+
+log = logging.getLogger("frontline.pipeline")
+
+MAX_ENVELOPES = 50  # CONTRACT.md: more in one request is 413 sync.too_many
+QUARANTINED_DETAIL = "Kept safely on the server and retried automatically; do not discard it."
+
+
+@dataclass(frozen=True)
+class Context:
+    sessions: sessionmaker[Session]
+    ring: crypto.KeyRing
+    rp: RelyingParty
+    lease: timedelta = timedelta(seconds=30)
+
+
+@dataclass
+class Result:
+    """One envelope's outcome, as the phone receives it (CONTRACT.md, POST /api/v1/sync)."""
+
+    client_id: str | None
+    status: str
+    concern_id: uuid.UUID | None = None
+    addendum_id: uuid.UUID | None = None
+    error: dict[str, str] | None = None
+    known: dict[str, Any] | None = field(default=None)
+
+    @classmethod
+    def rejected(cls, client_id: str | None, code: str, detail: str) -> Result:
+        return cls(client_id, "rejected", error={"code": code, "detail": detail})
+
+
+def ingest(
+    ctx: Context,
+    items: list[Any],
+    *,
+    user_id: uuid.UUID,
+    passkey_id: uuid.UUID,
+    kind: str = "concern",
+    target_concern_id: uuid.UUID | None = None,
+) -> list[Result]:
+    """Receive and process each envelope of a batch, in order."""
+    return [
+        _ingest_one(
+            ctx, item, user_id=user_id, passkey_id=passkey_id, kind=kind, target=target_concern_id
+        )
+        for item in items
+    ]
+
+
+def _ingest_one(
+    ctx: Context,
+    item: Any,
+    *,
+    user_id: uuid.UUID,
+    passkey_id: uuid.UUID,
+    kind: str,
+    target: uuid.UUID | None,
+) -> Result:
+    raw_id = item.get("client_id") if isinstance(item, dict) else None
+    shown = raw_id if isinstance(raw_id, str) else None
+    try:
+        client_id = uuid.UUID(str(raw_id))
+    except ValueError:
+        return Result.rejected(shown, "envelope.malformed", "client_id must be a UUID.")
+    jwe = item.get("jwe")
+    if not isinstance(jwe, str) or set(item) - {"client_id", "jwe"}:
+        return Result.rejected(shown, "envelope.malformed", "Send {client_id, jwe} and no more.")
+    if len(jwe) > crypto.MAX_ENVELOPE_BYTES:
+        return Result.rejected(shown, "envelope.too_large", "The envelope is over 256 KiB.")
+    try:
+        receipt_id, claimed = receipts.receive(
+            ctx.sessions,
+            client_id=client_id,
+            jwe=jwe,
+            kind=kind,
+            user_id=user_id,
+            passkey_id=passkey_id,
+            lease=ctx.lease,
+            target_concern_id=target,
+        )
+    except Rejected as rejected:
+        return Result.rejected(shown, rejected.code, rejected.detail)
+    return process(ctx, receipt_id, claimed=claimed, replay=not claimed)
+
+
+def _result(receipt: Receipt) -> Result:
+    shown = str(receipt.client_id)
+    if receipt.status in (ReceiptStatus.ACCEPTED, ReceiptStatus.DUPLICATE):
+        status = "accepted" if receipt.status is ReceiptStatus.ACCEPTED else "duplicate"
+        if receipt.kind == "addendum":
+            return Result(
+                shown, status, concern_id=receipt.target_concern_id, addendum_id=receipt.result_id
+            )
+        return Result(shown, status, concern_id=receipt.result_id)
+    if receipt.status is ReceiptStatus.REJECTED:
+        return Result.rejected(
+            shown, receipt.error_code or "envelope.rejected", receipt.error_detail or ""
+        )
+    if receipt.status is ReceiptStatus.QUARANTINED:
+        return Result.rejected(shown, "envelope.quarantined", QUARANTINED_DETAIL)
+    return Result.rejected(shown, "envelope.in_progress", "Being processed; sync again shortly.")
+
+
+def process(
+    ctx: Context,
+    receipt_id: uuid.UUID,
+    *,
+    claimed: bool,
+    force: bool = False,
+    replay: bool = False,
+) -> Result:
+    """Take one receipt through open, proof, validate and store; record how it ended.
+
+    ``replay``: the sender sent this very envelope before; an accepted one is a duplicate.
+    """
+    with ctx.sessions() as session:
+        receipt = session.get(Receipt, receipt_id)
+        assert receipt is not None  # noqa: S101 - ids come from the receipt table
+        if receipt.status in receipts.FINAL and not force:
+            result = _result(receipt)
+            if replay and result.status == "accepted":
+                result.status = "duplicate"
+            return result
+        if not claimed and not receipts.claim(session, receipt_id, ctx.lease, force=force):
+            session.expire_all()
+            return _result(session.get(Receipt, receipt_id))  # type: ignore[arg-type]
+        session.expire_all()
+        receipt = session.get(Receipt, receipt_id)
+        assert receipt is not None  # noqa: S101
+        try:
+            return _run(ctx, session, receipt)
+        except Rejected as rejected:
+            session.rollback()
+            receipt = session.get(Receipt, receipt_id)
+            receipts.db_finish(session, receipt, ReceiptStatus.REJECTED, error=rejected)  # type: ignore[arg-type]
+            session.commit()
+            return Result.rejected(str(receipt.client_id), rejected.code, rejected.detail)  # type: ignore[union-attr]
+        except Exception as exc:  # quarantine: whatever failed, the envelope is kept
+            log.exception("envelope quarantined", extra={"code": type(exc).__name__})
+            session.rollback()
+            receipt = session.get(Receipt, receipt_id)
+            assert receipt is not None  # noqa: S101
+            receipt.status = ReceiptStatus.QUARANTINED
+            receipt.lease_until = None
+            receipt.error_code = f"server.{type(exc).__name__}"[:64]
+            receipt.error_detail = None  # messages may quote content; the log has the place
+            session.commit()
+            return Result.rejected(
+                str(receipt.client_id), "envelope.quarantined", QUARANTINED_DETAIL
+            )
+
+
+def _existing(session: Session, client_id: uuid.UUID) -> Concern | Addendum | None:
+    return session.scalar(select(Concern).where(Concern.client_id == client_id)) or session.scalar(
+        select(Addendum).where(Addendum.client_id == client_id)
+    )
+
+
+def _replay(session: Session, receipt: Receipt, digest: str) -> Result | None:
+    """Answer a replay: the same content by the same person is a duplicate, else a conflict."""
+    found = _existing(session, receipt.client_id)
+    if found is None:
+        return None
+    author = found.recorder_id if isinstance(found, Concern) else found.author_id
+    if author != receipt.user_id or found.content_sha256 != digest:
+        raise Rejected(
+            "envelope.client_id_conflict", "This client_id was used for different content."
+        )
+    receipts.db_finish(session, receipt, ReceiptStatus.DUPLICATE, result_id=found.id)
+    session.commit()
+    return _result(receipt)
+
+
+def _run(ctx: Context, session: Session, receipt: Receipt) -> Result:
+    payload = open_payload(ctx.ring, receipt.crypto_jwe or "")
+    if payload.get("client_id") != str(receipt.client_id):
+        raise Rejected(
+            "envelope.client_id_mismatch", "The sealed client_id differs from the one outside."
+        )
+    digest = crypto.proof_challenge(payload).hex()
+    replay = _replay(session, receipt, digest)
+    if replay is not None:
+        return replay
+    proven = verify_proof(session, ctx.rp, payload, user_id=receipt.user_id)
+    author = session.get(User, receipt.user_id)
+    assert author is not None  # noqa: S101 - receipts belong to users
+    actor = Actor(user_id=author.id, agency_id=author.agency_id, passkey_id=proven.passkey.id)
+    if receipt.kind == "addendum":
+        loaded = validate(AddendumSchema(), payload)
+        concern = session.get(Concern, receipt.target_concern_id)
+        if concern is None or loaded["concern_id"] != concern.id:
+            raise Rejected("addendum.concern_mismatch", "The addendum names another concern.")
+        result_id = db_store_addendum(
+            session,
+            ctx.ring,
+            payload=payload,
+            loaded=loaded,
+            proven=proven,
+            receipt=receipt,
+            author=author,
+            concern=concern,
+        ).id
+        db_audit(
+            session,
+            "concern.addendum_collected",
+            actor=actor,
+            records=[("concern", concern.id), ("addendum", result_id), ("receipt", receipt.id)],
+        )
+    else:
+        loaded = validate(ConcernSchema(), payload)
+        stored = db_store_concern(
+            session,
+            ctx.ring,
+            payload=payload,
+            loaded=loaded,
+            proven=proven,
+            receipt=receipt,
+            recorder=author,
+        )
+        result_id = stored.concern.id
+        db_audit(
+            session,
+            "concern.collected",
+            actor=actor,
+            records=[("concern", result_id), ("receipt", receipt.id)],
+            detail={"late": stored.concern.late, "level": stored.concern.level},
+        )
+    receipts.db_finish(session, receipt, ReceiptStatus.ACCEPTED, result_id=result_id)
+    try:
+        session.commit()
+    except IntegrityError:
+        # Another worker stored the same client_id a moment ago: answer as a replay.
+        session.rollback()
+        receipt = session.get(Receipt, receipt.id)  # type: ignore[assignment]
+        replay = _replay(session, receipt, digest)
+        if replay is None:
+            raise
+        return replay
+    return _result(receipt)
+
+
+def pending(session: Session) -> list[uuid.UUID]:
+    """Receipts to retry: quarantined ones, and those whose worker died mid-way."""
+    now = utcnow()
+    return list(
+        session.scalars(
+            select(Receipt.id)
+            .where(
+                or_(
+                    Receipt.status == ReceiptStatus.QUARANTINED,
+                    (Receipt.status == ReceiptStatus.PROCESSING) & (Receipt.lease_until < now),
+                )
+            )
+            .order_by(Receipt.received_at)
+        )
+    )
+
+
+def recover(ctx: Context) -> list[Result]:
+    """Retry every pending receipt once (startup, sweeps and ``frontline quarantine retry``)."""
+    with ctx.sessions() as session:
+        ids = pending(session)
+    return [process(ctx, rid, claimed=False) for rid in ids]

@@ -1,0 +1,65 @@
+"""Step 3, proof: the signed-in recorder's passkey signed exactly this content.
+
+The challenge is SHA-256 of the RFC 8785 canonical JSON of the payload without ``proof``
+(CONTRACT.md). Proofs made offline arrive out of order, so the sign count is recorded,
+not required to increase.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+import crypto
+from backend.errors import Problem
+from backend.models import Passkey
+from backend.pipeline.errors import Rejected
+from backend.services.webauthn_rp import (
+    RelyingParty,
+    asserted_sign_count,
+    credential_id_of,
+    verify_assertion,
+)
+
+
+@dataclass(frozen=True)
+class Proven:
+    passkey: Passkey
+    sign_count: int
+    content_sha256: str
+
+
+def verify_proof(
+    session: Session, rp: RelyingParty, payload: dict[str, Any], *, user_id: uuid.UUID
+) -> Proven:
+    proof = payload.get("proof")
+    if (
+        not isinstance(proof, dict)
+        or proof.get("type") != "webauthn"
+        or not isinstance(proof.get("credential"), dict)
+    ):
+        raise Rejected("proof.missing", "The concern carries no WebAuthn proof.")
+    credential = proof["credential"]
+    try:
+        cred_id = credential_id_of(credential)
+    except Problem as exc:
+        raise Rejected("proof.invalid", exc.detail) from None
+    passkey = session.scalar(select(Passkey).where(Passkey.credential_id == cred_id))
+    if passkey is None or passkey.user_id != user_id:
+        raise Rejected("proof.not_yours", "The proof was not made with a passkey of yours.")
+    if passkey.revoked_at is not None:
+        raise Rejected("proof.passkey_revoked", "The proof was made with a revoked passkey.")
+    challenge = crypto.proof_challenge(payload)
+    try:
+        verify_assertion(
+            rp, challenge=challenge, credential=credential, public_key=passkey.public_key
+        )
+        count = asserted_sign_count(credential)
+    except (Problem, KeyError, ValueError) as exc:
+        detail = exc.detail if isinstance(exc, Problem) else "malformed assertion"
+        raise Rejected("proof.invalid", detail) from None
+    return Proven(passkey=passkey, sign_count=count, content_sha256=challenge.hex())

@@ -1,0 +1,128 @@
+"""Step 1, receipt: write the envelope durably, in its own transaction, before anything else."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from datetime import timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from backend.models import Receipt, ReceiptStatus, utcnow
+from backend.pipeline.errors import Rejected
+from crypto.encoding import b64url_decode
+
+FINAL = (ReceiptStatus.ACCEPTED, ReceiptStatus.DUPLICATE, ReceiptStatus.REJECTED)
+
+
+def peek_kid(jwe: str) -> str | None:
+    """Read the ``kid`` of an envelope's header without trusting or decrypting anything."""
+    try:
+        header = json.loads(b64url_decode(jwe.split(".", 1)[0]))
+    except (ValueError, IndexError):
+        return None
+    kid = header.get("kid") if isinstance(header, dict) else None
+    return kid[:64] if isinstance(kid, str) else None
+
+
+def receive(
+    sessions: sessionmaker[Session],
+    *,
+    client_id: uuid.UUID,
+    jwe: str,
+    kind: str,
+    user_id: uuid.UUID,
+    passkey_id: uuid.UUID,
+    lease: timedelta,
+    target_concern_id: uuid.UUID | None = None,
+) -> tuple[uuid.UUID, bool]:
+    """Store the envelope (or find the same one stored before); return (receipt id, claimed).
+
+    ``claimed`` is True when this call owns the receipt and must process it now.
+    """
+    digest = hashlib.sha256(jwe.encode("utf-8")).hexdigest()
+    with sessions() as session:
+        found = _same_envelope(session, client_id, digest)
+        if found is None:
+            now = utcnow()
+            receipt = Receipt(
+                client_id=client_id,
+                kind=kind,
+                target_concern_id=target_concern_id,
+                user_id=user_id,
+                passkey_id=passkey_id,
+                received_at=now,
+                kid=peek_kid(jwe),
+                jwe_sha256=digest,
+                crypto_jwe=jwe,
+                status=ReceiptStatus.PROCESSING,
+                lease_until=now + lease,
+                attempts=1,
+            )
+            session.add(receipt)
+            try:
+                session.commit()
+                return receipt.id, True
+            except IntegrityError:  # the same envelope, racing in from another request
+                session.rollback()
+                found = _same_envelope(session, client_id, digest)
+        assert found is not None  # noqa: S101 - the unique constraint says it exists
+        if found.user_id != user_id:
+            raise Rejected(
+                "envelope.client_id_conflict", "This client_id belongs to another record."
+            )
+        return found.id, False
+
+
+def _same_envelope(session: Session, client_id: uuid.UUID, digest: str) -> Receipt | None:
+    return session.scalar(
+        select(Receipt).where(Receipt.client_id == client_id, Receipt.jwe_sha256 == digest)
+    )
+
+
+def claim(
+    session: Session, receipt_id: uuid.UUID, lease: timedelta, *, force: bool = False
+) -> bool:
+    """Take a receipt that nobody is processing (quarantined, or its lease ran out).
+
+    ``force`` also takes a rejected one, for an operator's explicit retry.
+    """
+    now = utcnow()
+    takeable = [
+        Receipt.status == ReceiptStatus.QUARANTINED,
+        (Receipt.status == ReceiptStatus.PROCESSING) & (Receipt.lease_until < now),
+    ]
+    if force:
+        takeable.append(Receipt.status == ReceiptStatus.REJECTED)
+    result = session.execute(
+        update(Receipt)
+        .where(Receipt.id == receipt_id, or_(*takeable), Receipt.crypto_jwe.is_not(None))
+        .values(
+            status=ReceiptStatus.PROCESSING, lease_until=now + lease, attempts=Receipt.attempts + 1
+        )
+    )
+    session.commit()
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def db_finish(
+    session: Session,
+    receipt: Receipt,
+    status: ReceiptStatus,
+    *,
+    result_id: uuid.UUID | None = None,
+    error: Rejected | None = None,
+    reason: str | None = None,
+) -> None:
+    """Record how a receipt ended; a processed envelope's sealed bytes are dropped."""
+    receipt.status = status
+    receipt.lease_until = None
+    receipt.processed_at = utcnow()
+    receipt.result_id = result_id
+    receipt.error_code = error.code if error else reason
+    receipt.error_detail = error.detail if error else None
+    if status in (ReceiptStatus.ACCEPTED, ReceiptStatus.DUPLICATE):
+        receipt.crypto_jwe = None

@@ -1,0 +1,184 @@
+"""Step 5, store: the concern sealed under its own data key, facts in plain columns."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+import crypto
+from backend.models import (
+    Addendum,
+    Concern,
+    ConcernCategory,
+    ConcernIdentifier,
+    ConcernIndicator,
+    Receipt,
+    User,
+    utcnow,
+)
+from backend.pipeline.identifiers import blind_identifiers
+from backend.pipeline.proof import Proven
+from backend.schemas.concern import age_on
+from backend.services.sealed import db_data_key, db_new_data_key, seal
+from crypto import normalise
+
+LATE_AFTER = timedelta(hours=72)
+
+
+@dataclass(frozen=True)
+class Stored:
+    concern: Concern
+    payload: dict[str, Any]  # as the recorder sealed it
+    loaded: dict[str, Any]  # as validated
+
+
+# Later steps (route, link) register here; each runs inside the store transaction.
+Step = Callable[[Session, Stored], None]
+STEPS: list[Step] = []
+
+
+def _district(postcode: str | None) -> str | None:
+    return normalise.postcode(postcode)[:-3] if postcode else None
+
+
+def _age(subject: dict[str, Any], recorded_at: datetime) -> int | None:
+    dob = subject.get("date_of_birth")
+    if dob is not None:
+        return age_on(dob, recorded_at.date())
+    age = subject.get("approx_age")
+    return int(age) if age is not None else None
+
+
+def _identifiers(
+    ring: crypto.KeyRing,
+    loaded: dict[str, Any],
+    *,
+    subject: dict[str, Any] | None,
+    concern_id: uuid.UUID,
+    addendum_id: uuid.UUID | None = None,
+) -> list[ConcernIdentifier]:
+    indexer = crypto.BlindIndexer(ring)
+    return [
+        ConcernIdentifier(
+            concern_id=concern_id,
+            addendum_id=addendum_id,
+            role=role,
+            kind=kind,
+            blind_index=index,
+            key_id=indexer.key_id,
+        )
+        for role, kind, index in blind_identifiers(
+            indexer,
+            subject=subject,
+            associated=loaded.get("associated") or [],
+            recorded_at=loaded["recorded_at"],
+        )
+    ]
+
+
+def db_store_concern(
+    session: Session,
+    ring: crypto.KeyRing,
+    *,
+    payload: dict[str, Any],
+    loaded: dict[str, Any],
+    proven: Proven,
+    receipt: Receipt,
+    recorder: User,
+) -> Stored:
+    """Insert the concern and its facts; the caller commits."""
+    concern_id = uuid.uuid4()
+    key = db_new_data_key(session, ring)
+    now = utcnow()
+    subject = loaded["subject"]
+    location = loaded.get("location") or {}
+    concern = Concern(
+        id=concern_id,
+        client_id=loaded["client_id"],
+        content_sha256=proven.content_sha256,
+        recorder_id=recorder.id,
+        recorder_agency_id=recorder.agency_id,
+        passkey_id=proven.passkey.id,
+        proof_sign_count=proven.sign_count,
+        receipt_id=receipt.id,
+        recorded_at=loaded["recorded_at"],
+        received_at=now,
+        late=now - loaded["recorded_at"] > LATE_AFTER,
+        setting=loaded["setting"],
+        source=loaded["source"],
+        level=loaded["level"],
+        subject_age=_age(subject, loaded["recorded_at"]),
+        subject_legal_status=subject.get("legal_status"),
+        location_district=_district(location.get("postcode")),
+        missing_police_risk=(loaded.get("missing") or {}).get("police_risk"),
+        consent=loaded["sharing"]["consent"],
+        actions_taken=json.dumps(loaded.get("actions_taken") or []),
+        data_key_id=uuid.UUID(key.id),
+        crypto_document=seal(
+            key,
+            crypto.canonical_json(payload).decode(),
+            table="concerns",
+            row_id=concern_id,
+            field="document",
+        ),
+    )
+    concern.categories = [ConcernCategory(category=c) for c in loaded["categories"]]
+    concern.indicators = [
+        ConcernIndicator(code=i["code"], present=i["present"], basis=i["basis"])
+        for i in loaded.get("indicators") or []
+    ]
+    session.add(concern)
+    session.flush()
+    session.add_all(_identifiers(ring, loaded, subject=subject, concern_id=concern_id))
+    stored = Stored(concern=concern, payload=payload, loaded=loaded)
+    for step in STEPS:
+        step(session, stored)
+    return stored
+
+
+def db_store_addendum(
+    session: Session,
+    ring: crypto.KeyRing,
+    *,
+    payload: dict[str, Any],
+    loaded: dict[str, Any],
+    proven: Proven,
+    receipt: Receipt,
+    author: User,
+    concern: Concern,
+) -> Addendum:
+    """Insert an addendum, sealed under its concern's data key so both shred together."""
+    addendum_id = uuid.uuid4()
+    key = db_data_key(session, ring, concern.data_key_id)
+    addendum = Addendum(
+        id=addendum_id,
+        client_id=loaded["client_id"],
+        content_sha256=proven.content_sha256,
+        concern_id=concern.id,
+        author_id=author.id,
+        author_agency_id=author.agency_id,
+        passkey_id=proven.passkey.id,
+        proof_sign_count=proven.sign_count,
+        receipt_id=receipt.id,
+        recorded_at=loaded["recorded_at"],
+        received_at=utcnow(),
+        crypto_document=seal(
+            key,
+            crypto.canonical_json(payload).decode(),
+            table="addenda",
+            row_id=addendum_id,
+            field="document",
+        ),
+    )
+    session.add(addendum)
+    session.flush()
+    session.add_all(
+        _identifiers(ring, loaded, subject=None, concern_id=concern.id, addendum_id=addendum_id)
+    )
+    return addendum

@@ -1,0 +1,99 @@
+"""Schemas of sync, the recorder's list, one concern, and the quarantine."""
+
+from marshmallow import Schema, fields, validate
+
+
+class EnvelopeSchema(Schema):
+    client_id = fields.UUID(required=True)
+    jwe = fields.String(required=True, metadata={"description": "JWE compact serialisation"})
+
+
+class SyncRequestSchema(Schema):
+    envelopes = fields.List(
+        fields.Nested(EnvelopeSchema), required=True, validate=validate.Length(max=50)
+    )
+
+
+class _Error(Schema):
+    code = fields.String(required=True)
+    detail = fields.String(required=True)
+
+
+class _Contact(Schema):
+    inbox = fields.String(required=True)
+    agency = fields.String(required=True)
+
+
+class _Known(Schema):
+    contact = fields.List(fields.Nested(_Contact), required=True)
+
+
+class SyncResultSchema(Schema):
+    client_id = fields.String(allow_none=True, required=True)
+    status = fields.String(
+        required=True, validate=validate.OneOf(["accepted", "duplicate", "rejected"])
+    )
+    concern_id = fields.UUID()
+    error = fields.Nested(_Error)
+    known = fields.Nested(_Known)
+
+
+class SyncResponseSchema(Schema):
+    results = fields.List(fields.Nested(SyncResultSchema), required=True)
+
+
+class AddendumResultSchema(SyncResultSchema):
+    addendum_id = fields.UUID()
+
+
+class AddendumRequestSchema(EnvelopeSchema):
+    pass
+
+
+class _Delivery(Schema):
+    inbox = fields.String(required=True)
+    agency = fields.String(required=True)
+    status = fields.String(required=True)
+    acknowledged_at = fields.DateTime(allow_none=True)
+    decided_at = fields.DateTime(allow_none=True)
+    outcome = fields.String(allow_none=True)
+
+
+class MineItemSchema(Schema):
+    concern_id = fields.UUID(required=True)
+    client_id = fields.UUID(required=True)
+    recorded_at = fields.DateTime(required=True)
+    received_at = fields.DateTime(required=True)
+    deliveries = fields.List(fields.Nested(_Delivery), required=True)
+
+
+class MineSchema(Schema):
+    items = fields.List(fields.Nested(MineItemSchema), required=True)
+    next = fields.String(allow_none=True, required=True)
+
+
+class ConcernViewSchema(Schema):
+    concern_id = fields.UUID(required=True)
+    received_at = fields.DateTime(required=True)
+    late = fields.Boolean(required=True)
+    recorder = fields.Dict(required=True)
+    proof = fields.Dict(required=True)
+    concern = fields.Dict(required=True, metadata={"description": "as recorded, without proof"})
+    addenda = fields.List(fields.Dict(), required=True)
+
+
+class QuarantineItemSchema(Schema):
+    id = fields.UUID(required=True)
+    client_id = fields.UUID(required=True)
+    kind = fields.String(required=True)
+    user_id = fields.UUID(required=True)
+    received_at = fields.DateTime(required=True)
+    status = fields.String(required=True)
+    attempts = fields.Integer(required=True)
+    error_code = fields.String(allow_none=True)
+    error_detail = fields.String(allow_none=True)
+    sealed_kept = fields.Boolean(required=True)
+
+
+class QuarantineSchema(Schema):
+    items = fields.List(fields.Nested(QuarantineItemSchema), required=True)

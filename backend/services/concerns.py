@@ -1,0 +1,163 @@
+"""Reading concerns: the recorder's list, and one concern opened for a stated purpose."""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+import crypto
+from backend.errors import Problem
+from backend.models import Addendum, Agency, Concern, Receipt, ReceiptStatus, User
+from backend.services.audit import Actor, db_audit
+from backend.services.sealed import db_data_key, unseal
+
+
+def _cursor(concern: Concern) -> str:
+    raw = f"{concern.received_at.isoformat()}|{concern.id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _after(cursor: str) -> tuple[datetime, uuid.UUID]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        at, cid = raw.split("|")
+        return datetime.fromisoformat(at), uuid.UUID(cid)
+    except (ValueError, UnicodeDecodeError):
+        raise Problem(400, "request.bad_cursor", "The 'next' cursor is not one we gave.") from None
+
+
+def mine(
+    session: Session, *, actor: Actor, cursor: str | None, limit: int
+) -> tuple[list[dict[str, Any]], str | None]:
+    """List what the signed-in person recorded, newest first, with where each went."""
+    query = select(Concern).where(Concern.recorder_id == actor.user_id)
+    if cursor:
+        at, cid = _after(cursor)
+        query = query.where(
+            or_(Concern.received_at < at, and_(Concern.received_at == at, Concern.id < cid))
+        )
+    rows = list(
+        session.scalars(
+            query.order_by(Concern.received_at.desc(), Concern.id.desc()).limit(limit + 1)
+        )
+    )
+    page, more = rows[:limit], len(rows) > limit
+    items = [
+        {
+            "concern_id": c.id,
+            "client_id": c.client_id,
+            "recorded_at": c.recorded_at,
+            "received_at": c.received_at,
+            "deliveries": [],
+        }
+        for c in page
+    ]
+    db_audit(session, "concern.listed", actor=actor, records=[("concern", c.id) for c in page])
+    session.commit()
+    return items, (_cursor(page[-1]) if more and page else None)
+
+
+def db_may_read(session: Session, concern: Concern, actor: Actor) -> bool:
+    """Whether this person may open this concern: its recorder (recipients come with routing)."""
+    return concern.recorder_id == actor.user_id
+
+
+def read(
+    session: Session, ring: crypto.KeyRing, *, actor: Actor, concern_id: uuid.UUID, purpose: str
+) -> dict[str, Any]:
+    """Open one concern and its addenda, decrypted; the consultation is audited with its purpose."""
+    concern = session.get(Concern, concern_id)
+    if concern is None or not db_may_read(session, concern, actor):
+        # The same answer for "absent" and "not yours": no oracle for other agencies' records.
+        raise Problem(404, "not_found", "There is no such concern for you.")
+    key = db_data_key(session, ring, concern.data_key_id)
+    document = json.loads(
+        unseal(key, concern.crypto_document, table="concerns", row_id=concern.id, field="document")
+    )
+    addenda = list(
+        session.scalars(
+            select(Addendum).where(Addendum.concern_id == concern.id).order_by(Addendum.recorded_at)
+        )
+    )
+    agency = session.get(Agency, concern.recorder_agency_id)
+    recorder = session.get(User, concern.recorder_id)
+    db_audit(
+        session,
+        "concern.consulted",
+        actor=actor,
+        purpose=purpose,
+        records=[("concern", concern.id), *(("addendum", a.id) for a in addenda)],
+    )
+    session.commit()
+    return {
+        "concern_id": concern.id,
+        "received_at": concern.received_at,
+        "late": concern.late,
+        "recorder": {
+            "id": recorder.id if recorder else None,
+            "agency": agency.name if agency else None,
+        },
+        "proof": {
+            "passkey_id": concern.passkey_id,
+            "sign_count": concern.proof_sign_count,
+            "content_sha256": concern.content_sha256,
+        },
+        "concern": {k: v for k, v in document.items() if k != "proof"},
+        "addenda": [
+            {
+                "addendum_id": a.id,
+                "received_at": a.received_at,
+                "addendum": {
+                    k: v
+                    for k, v in json.loads(
+                        unseal(
+                            key,
+                            a.crypto_document,
+                            table="addenda",
+                            row_id=a.id,
+                            field="document",
+                        )
+                    ).items()
+                    if k != "proof"
+                },
+            }
+            for a in addenda
+        ],
+    }
+
+
+def quarantine(session: Session, *, agency_id: uuid.UUID | None) -> list[dict[str, Any]]:
+    """Receipts not accepted: quarantined, rejected, or stuck (never their content)."""
+    query = (
+        select(Receipt, User.agency_id)
+        .join(User, User.id == Receipt.user_id)
+        .where(
+            Receipt.status.in_(
+                [ReceiptStatus.QUARANTINED, ReceiptStatus.REJECTED, ReceiptStatus.PROCESSING]
+            )
+        )
+        .order_by(Receipt.received_at)
+    )
+    if agency_id is not None:
+        query = query.where(User.agency_id == agency_id)
+    return [
+        {
+            "id": r.id,
+            "client_id": r.client_id,
+            "kind": r.kind,
+            "user_id": r.user_id,
+            "received_at": r.received_at,
+            "status": r.status.value,
+            "attempts": r.attempts,
+            "error_code": r.error_code,
+            "error_detail": r.error_detail,
+            "sealed_kept": r.crypto_jwe is not None,
+        }
+        for r, _ in session.execute(query)
+    ]

@@ -1,0 +1,144 @@
+"""Nothing received is ever lost: failures quarantine, retries recover, proofs re-verify."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import func, select, update
+
+from backend.cli import main
+from backend.models import AuditEvent, Concern, Receipt, ReceiptStatus, utcnow
+from backend.pipeline import store
+from tests.factories import H, envelope, make_concern, person, sync
+
+
+def _boom(session, stored):  # type: ignore[no-untyped-def]
+    raise RuntimeError("a routing rule blew up, quoting: Zoë O'Brien")
+
+
+@pytest.fixture
+def cli_env(config) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    return {
+        "FRONTLINE_ENV": "test",
+        "FRONTLINE_INSTANCE": str(config.instance_path),
+        "DATABASE_URL": config.database_url,
+        "FRONTLINE_SECRET_KEY": "s" * 40,
+    }
+
+
+def _concerns(sessions) -> int:  # type: ignore[no-untyped-def]
+    with sessions() as s:
+        return s.scalar(select(func.count()).select_from(Concern)) or 0
+
+
+def test_a_server_failure_quarantines_and_a_retry_accepts(app, sessions, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    client, device, _ = person(app, name="PC Okafor")
+    item = envelope(app, device, make_concern())
+    monkeypatch.setattr(store, "STEPS", [_boom])
+    (r,) = sync(client, item)
+    assert (r["status"], r["error"]["code"]) == ("rejected", "envelope.quarantined")
+    assert _concerns(sessions) == 0
+    with sessions() as s:
+        receipt = s.scalar(select(Receipt))
+        assert receipt.status is ReceiptStatus.QUARANTINED
+        assert receipt.crypto_jwe == item["jwe"]  # kept, whole
+        assert receipt.error_code == "server.RuntimeError"
+        assert receipt.error_detail is None  # the message quoted content; not stored
+        assert "concern.collected" not in set(s.scalars(select(AuditEvent.action)))
+    monkeypatch.setattr(store, "STEPS", [])
+
+    admin, _, _ = person(app, roles=("agency_admin",), name="Police Admin")
+    elsewhere, _, _ = person(app, roles=("agency_admin",), agency="Riverside Health", name="HA")
+    listed = admin.get("/api/v1/admin/quarantine").get_json()["items"]
+    assert [i["status"] for i in listed] == ["quarantined"]
+    assert listed[0]["sealed_kept"] is True
+    assert "jwe" not in listed[0]
+    assert elsewhere.get("/api/v1/admin/quarantine").get_json()["items"] == []
+    rid = listed[0]["id"]
+    assert elsewhere.post(f"/api/v1/admin/quarantine/{rid}/retry", headers=H).status_code == 404
+    retried = admin.post(f"/api/v1/admin/quarantine/{rid}/retry", headers=H).get_json()
+    assert retried["status"] == "accepted"
+    assert _concerns(sessions) == 1
+    (again,) = sync(client, item)  # the phone, unsure, sends it once more
+    assert (again["status"], again["concern_id"]) == ("duplicate", retried["concern_id"])
+
+
+def test_cli_lists_and_retries_quarantined_and_stuck_envelopes(
+    app, sessions, monkeypatch, cli_env
+) -> None:  # type: ignore[no-untyped-def]
+    from backend.pipeline.receipt import receive
+
+    client, device, me = person(app)
+    monkeypatch.setattr(store, "STEPS", [_boom])
+    sync(client, envelope(app, device, make_concern()))
+    monkeypatch.setattr(store, "STEPS", [])
+    # A worker received this envelope and died before processing it.
+    orphan = envelope(app, device, make_concern())
+    receive(
+        sessions,
+        client_id=uuid.UUID(orphan["client_id"]),
+        jwe=orphan["jwe"],
+        kind="concern",
+        user_id=uuid.UUID(me["user"]["id"]),
+        passkey_id=uuid.UUID(me["passkeys"][0]["id"]),
+        lease=timedelta(seconds=-1),
+    )
+    runner = CliRunner(env=cli_env)
+    listed = runner.invoke(main, ["quarantine", "list"]).output
+    assert "quarantined" in listed
+    assert "processing" in listed
+    assert "server.RuntimeError" in listed
+    out = runner.invoke(main, ["quarantine", "retry"]).output
+    assert "2 retried" in out
+    assert out.count("  accepted  ") == 2
+    assert _concerns(sessions) == 2
+    assert "Nothing is waiting" in runner.invoke(main, ["quarantine", "list"]).output
+    (again,) = sync(client, orphan)
+    assert again["status"] == "duplicate"
+
+
+def test_verify_concern_proves_the_content_and_catches_tampering(app, sessions, cli_env) -> None:  # type: ignore[no-untyped-def]
+    client, device, _ = person(app)
+    a, b = sync(
+        client,
+        envelope(app, device, make_concern()),
+        envelope(app, device, make_concern(narrative="Second concern.")),
+    )
+    runner = CliRunner(env=cli_env)
+    ok = runner.invoke(main, ["verify", "concern", a["concern_id"]])
+    assert ok.exit_code == 0, ok.output
+    assert "verified: the stored concern is exactly what its recorder signed" in ok.output
+    with sessions() as s:
+        first = s.get(Concern, uuid.UUID(a["concern_id"]))
+        second = s.get(Concern, uuid.UUID(b["concern_id"]))
+        first.crypto_document = second.crypto_document  # an insider swaps the bodies
+        s.commit()
+    bad = runner.invoke(main, ["verify", "concern", a["concern_id"]])
+    assert bad.exit_code != 0
+    assert "NOT VERIFIED" in bad.output
+    with sessions() as s:
+        second = s.get(Concern, uuid.UUID(b["concern_id"]))
+        second.content_sha256 = "0" * 64
+        s.commit()
+    bad = runner.invoke(main, ["verify", "concern", b["concern_id"]])
+    assert "not what was received" in bad.output
+
+
+def test_a_sealing_key_with_kept_envelopes_cannot_be_retired(
+    app, sessions, monkeypatch, cli_env
+) -> None:  # type: ignore[no-untyped-def]
+    client, device, _ = person(app)
+    monkeypatch.setattr(store, "STEPS", [_boom])
+    sync(client, envelope(app, device, make_concern()))
+    monkeypatch.setattr(store, "STEPS", [])
+    old = app.extensions["frontline"].keyring.current(__import__("crypto").KeyKind.SEAL).id
+    runner = CliRunner(env={**cli_env, "FRONTLINE_SEAL_GRACE_DAYS": "0"})
+    assert runner.invoke(main, ["keys", "rotate", "--kind", "seal"]).exit_code == 0
+    refused = runner.invoke(main, ["keys", "retire", old])
+    assert refused.exit_code != 0
+    assert "not processed yet" in refused.output
+    assert "accepted" in runner.invoke(main, ["quarantine", "retry"]).output
+    assert runner.invoke(main, ["keys", "retire", old]).exit_code == 0

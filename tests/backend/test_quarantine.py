@@ -7,10 +7,10 @@ from datetime import timedelta
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from backend.cli import main
-from backend.models import AuditEvent, Concern, Receipt, ReceiptStatus, utcnow
+from backend.models import AuditEvent, Concern, Receipt, ReceiptStatus
 from backend.pipeline import store
 from tests.factories import H, envelope, make_concern, person, sync
 

@@ -133,6 +133,13 @@ def _result(receipt: Receipt) -> Result:
     return Result.rejected(shown, "envelope.in_progress", "Being processed; sync again shortly.")
 
 
+def _answer(receipt: Receipt, *, replay: bool) -> Result:
+    result = _result(receipt)
+    if replay and result.status == "accepted":
+        result.status = "duplicate"  # the first sender was told "accepted"; this is a replay
+    return result
+
+
 def process(
     ctx: Context,
     receipt_id: uuid.UUID,
@@ -149,13 +156,11 @@ def process(
         receipt = session.get(Receipt, receipt_id)
         assert receipt is not None  # noqa: S101 - ids come from the receipt table
         if receipt.status in receipts.FINAL and not force:
-            result = _result(receipt)
-            if replay and result.status == "accepted":
-                result.status = "duplicate"
-            return result
+            return _answer(receipt, replay=replay)
         if not claimed and not receipts.claim(session, receipt_id, ctx.lease, force=force):
+            # Someone else holds it, or finished it a moment ago.
             session.expire_all()
-            return _result(session.get(Receipt, receipt_id))  # type: ignore[arg-type]
+            return _answer(session.get(Receipt, receipt_id), replay=replay)  # type: ignore[arg-type]
         session.expire_all()
         receipt = session.get(Receipt, receipt_id)
         assert receipt is not None  # noqa: S101

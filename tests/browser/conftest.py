@@ -6,19 +6,14 @@ from ``playwright install``. WebAuthn needs the origin http://localhost:PORT.
 
 from __future__ import annotations
 
-import json
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.live import Server
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -35,61 +30,19 @@ ARGS = [
 @dataclass
 class LiveServer:
     origin: str
-    env: dict[str, str]
     invites: list[dict[str, Any]]
 
     def invite(self, name: str) -> str:
         return next(i["url"] for i in self.invites if i["name"] == name)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def live_server(tmp_path: Path, database_url: str) -> Iterator[LiveServer]:
-    port = _free_port()
-    origin = f"http://localhost:{port}"
-    env = {
-        **os.environ,
-        "FRONTLINE_ENV": "development",
-        "FRONTLINE_INSTANCE": str(tmp_path / "instance"),
-        "DATABASE_URL": database_url,
-        "FRONTLINE_ORIGINS": origin,
-    }
-    cli = [sys.executable, "-m", "backend.cli"]
-    demo = subprocess.run(
-        [*cli, "demo", "--json"], env=env, capture_output=True, text=True, check=True
-    )
-    invites = json.loads(demo.stdout)["invites"]
-    proc = subprocess.Popen(
-        [*cli, "serve", "--port", str(port), "--workers", "1", "--threads", "4"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/keys", timeout=2):
-                break
-        except OSError as exc:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise RuntimeError(
-                    "server did not start: " + (proc.stderr.read() if proc.stderr else "")
-                ) from exc
-            time.sleep(0.2)
-    yield LiveServer(origin=origin, env=env, invites=invites)
-    proc.terminate()
-    try:
-        proc.communicate(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.communicate()
+    server = Server(tmp_path / "instance", database_url)
+    invites = server.demo_invites()
+    server.start()
+    yield LiveServer(origin=server.origin, invites=invites)
+    server.stop()
 
 
 @pytest.fixture(scope="session")

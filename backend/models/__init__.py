@@ -1,7 +1,7 @@
 """SQLAlchemy 2 typed models; every encrypted column is named ``crypto_*``."""
 
 from backend.models.audit import AuditEvent, AuditHead
-from backend.models.base import Base, UTCDateTime, new_id, utcnow
+from backend.models.base import Base, UTCDateTime, new_id, table_of, utcnow
 from backend.models.concerns import (
     Addendum,
     Concern,
@@ -57,5 +57,6 @@ __all__ = [
     "UserRole",
     "UserStatus",
     "new_id",
+    "table_of",
     "utcnow",
 ]

@@ -24,7 +24,7 @@ from backend.pipeline import receipt as receipts
 from backend.pipeline.errors import Rejected
 from backend.pipeline.open import open_payload
 from backend.pipeline.proof import verify_proof
-from backend.pipeline.store import db_store_addendum, db_store_concern
+from backend.pipeline.store import Author, db_store_addendum, db_store_concern
 from backend.pipeline.validate import validate
 from backend.schemas.concern import Addendum as AddendumSchema
 from backend.schemas.concern import Concern as ConcernSchema
@@ -34,6 +34,9 @@ from backend.services.webauthn_rp import RelyingParty
 log = logging.getLogger("frontline.pipeline")
 
 MAX_ENVELOPES = 50  # CONTRACT.md: more in one request is 413 sync.too_many
+# Schemas are stateless once built; building one per envelope cost more than validating.
+CONCERN_SCHEMA = ConcernSchema()
+ADDENDUM_SCHEMA = AddendumSchema()
 QUARANTINED_DETAIL = "Kept safely on the server and retried automatically; do not discard it."
 
 
@@ -43,6 +46,16 @@ class Context:
     ring: crypto.KeyRing
     rp: RelyingParty
     lease: timedelta = timedelta(seconds=30)
+    # user id -> agency id; a person's agency never changes, and a batch has one author
+    agencies: dict[uuid.UUID, uuid.UUID] = field(default_factory=dict)
+
+    def author(self, session: Session, user_id: uuid.UUID) -> Author:
+        agency_id = self.agencies.get(user_id)
+        if agency_id is None:
+            user = session.get(User, user_id)
+            assert user is not None  # noqa: S101 - receipts belong to users
+            agency_id = self.agencies[user_id] = user.agency_id
+        return Author(id=user_id, agency_id=agency_id)
 
 
 @dataclass
@@ -161,9 +174,10 @@ def process(
             # Someone else holds it, or finished it a moment ago.
             session.expire_all()
             return _answer(session.get(Receipt, receipt_id), replay=replay)  # type: ignore[arg-type]
-        session.expire_all()
-        receipt = session.get(Receipt, receipt_id)
-        assert receipt is not None  # noqa: S101
+        if not claimed:
+            session.expire_all()  # the claim changed the row under the session
+            receipt = session.get(Receipt, receipt_id)
+            assert receipt is not None  # noqa: S101
         try:
             return _run(ctx, session, receipt)
         except Rejected as rejected:
@@ -187,10 +201,18 @@ def process(
             )
 
 
-def _existing(session: Session, client_id: uuid.UUID) -> Concern | Addendum | None:
-    return session.scalar(select(Concern).where(Concern.client_id == client_id)) or session.scalar(
-        select(Addendum).where(Addendum.client_id == client_id)
-    )
+def _existing(session: Session, client_id: uuid.UUID) -> tuple[uuid.UUID, uuid.UUID, str] | None:
+    """Return (id, author, content hash) of whatever already carries this client_id."""
+    found = session.execute(
+        select(Concern.id, Concern.recorder_id, Concern.content_sha256)
+        .where(Concern.client_id == client_id)
+        .union_all(
+            select(Addendum.id, Addendum.author_id, Addendum.content_sha256).where(
+                Addendum.client_id == client_id
+            )
+        )
+    ).first()
+    return (found[0], found[1], found[2]) if found else None
 
 
 def _replay(session: Session, receipt: Receipt, digest: str) -> Result | None:
@@ -198,12 +220,12 @@ def _replay(session: Session, receipt: Receipt, digest: str) -> Result | None:
     found = _existing(session, receipt.client_id)
     if found is None:
         return None
-    author = found.recorder_id if isinstance(found, Concern) else found.author_id
-    if author != receipt.user_id or found.content_sha256 != digest:
+    found_id, author, content = found
+    if author != receipt.user_id or content != digest:
         raise Rejected(
             "envelope.client_id_conflict", "This client_id was used for different content."
         )
-    receipts.db_finish(session, receipt, ReceiptStatus.DUPLICATE, result_id=found.id)
+    receipts.db_finish(session, receipt, ReceiptStatus.DUPLICATE, result_id=found_id)
     session.commit()
     return _result(receipt)
 
@@ -219,11 +241,10 @@ def _run(ctx: Context, session: Session, receipt: Receipt) -> Result:
     if replay is not None:
         return replay
     proven = verify_proof(session, ctx.rp, payload, user_id=receipt.user_id)
-    author = session.get(User, receipt.user_id)
-    assert author is not None  # noqa: S101 - receipts belong to users
+    author = ctx.author(session, receipt.user_id)
     actor = Actor(user_id=author.id, agency_id=author.agency_id, passkey_id=proven.passkey.id)
     if receipt.kind == "addendum":
-        loaded = validate(AddendumSchema(), payload)
+        loaded = validate(ADDENDUM_SCHEMA, payload)
         concern = session.get(Concern, receipt.target_concern_id)
         if concern is None or loaded["concern_id"] != concern.id:
             raise Rejected("addendum.concern_mismatch", "The addendum names another concern.")
@@ -244,7 +265,7 @@ def _run(ctx: Context, session: Session, receipt: Receipt) -> Result:
             records=[("concern", concern.id), ("addendum", result_id), ("receipt", receipt.id)],
         )
     else:
-        loaded = validate(ConcernSchema(), payload)
+        loaded = validate(CONCERN_SCHEMA, payload)
         stored = db_store_concern(
             session,
             ctx.ring,

@@ -44,31 +44,31 @@ def receive(
     ``claimed`` is True when this call owns the receipt and must process it now.
     """
     digest = hashlib.sha256(jwe.encode("utf-8")).hexdigest()
+    now = utcnow()
+    receipt = Receipt(
+        client_id=client_id,
+        kind=kind,
+        target_concern_id=target_concern_id,
+        user_id=user_id,
+        passkey_id=passkey_id,
+        received_at=now,
+        kid=peek_kid(jwe),
+        jwe_sha256=digest,
+        crypto_jwe=jwe,
+        status=ReceiptStatus.PROCESSING,
+        lease_until=now + lease,
+        attempts=1,
+    )
     with sessions() as session:
+        # Insert first: a new envelope is the common case, and the unique constraint on
+        # (client_id, digest) catches replays, including two copies racing in at once.
+        session.add(receipt)
+        try:
+            session.commit()
+            return receipt.id, True
+        except IntegrityError:
+            session.rollback()
         found = _same_envelope(session, client_id, digest)
-        if found is None:
-            now = utcnow()
-            receipt = Receipt(
-                client_id=client_id,
-                kind=kind,
-                target_concern_id=target_concern_id,
-                user_id=user_id,
-                passkey_id=passkey_id,
-                received_at=now,
-                kid=peek_kid(jwe),
-                jwe_sha256=digest,
-                crypto_jwe=jwe,
-                status=ReceiptStatus.PROCESSING,
-                lease_until=now + lease,
-                attempts=1,
-            )
-            session.add(receipt)
-            try:
-                session.commit()
-                return receipt.id, True
-            except IntegrityError:  # the same envelope, racing in from another request
-                session.rollback()
-                found = _same_envelope(session, client_id, digest)
         assert found is not None  # noqa: S101 - the unique constraint says it exists
         if found.user_id != user_id:
             raise Rejected(

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 import crypto
@@ -19,7 +20,7 @@ from backend.models import (
     ConcernIdentifier,
     ConcernIndicator,
     Receipt,
-    User,
+    table_of,
     utcnow,
 )
 from backend.pipeline.identifiers import blind_identifiers
@@ -29,6 +30,14 @@ from backend.services.sealed import db_data_key, db_new_data_key, seal
 from crypto import normalise
 
 LATE_AFTER = timedelta(hours=72)
+
+
+@dataclass(frozen=True)
+class Author:
+    """Who sealed a concern or addendum: the person and their agency."""
+
+    id: uuid.UUID
+    agency_id: uuid.UUID
 
 
 @dataclass(frozen=True)
@@ -62,24 +71,31 @@ def _identifiers(
     subject: dict[str, Any] | None,
     concern_id: uuid.UUID,
     addendum_id: uuid.UUID | None = None,
-) -> list[ConcernIdentifier]:
+) -> list[dict[str, Any]]:
     indexer = crypto.BlindIndexer(ring)
+    found = blind_identifiers(
+        indexer,
+        subject=subject,
+        associated=loaded.get("associated") or [],
+        recorded_at=loaded["recorded_at"],
+    )
     return [
-        ConcernIdentifier(
-            concern_id=concern_id,
-            addendum_id=addendum_id,
-            role=role,
-            kind=kind,
-            blind_index=index,
-            key_id=indexer.key_id,
-        )
-        for role, kind, index in blind_identifiers(
-            indexer,
-            subject=subject,
-            associated=loaded.get("associated") or [],
-            recorded_at=loaded["recorded_at"],
-        )
+        {
+            "id": uuid.uuid4(),
+            "concern_id": concern_id,
+            "addendum_id": addendum_id,
+            "role": role,
+            "kind": kind,
+            "blind_index": index,
+            "key_id": indexer.key_id,
+        }
+        for role, kind, index in found
     ]
+
+
+def _insert_many(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(insert(table), rows)
 
 
 def db_store_concern(
@@ -90,53 +106,74 @@ def db_store_concern(
     loaded: dict[str, Any],
     proven: Proven,
     receipt: Receipt,
-    recorder: User,
+    recorder: Author,
 ) -> Stored:
-    """Insert the concern and its facts; the caller commits."""
+    """Insert the concern and its facts; the caller commits.
+
+    Plain inserts rather than tracked objects: a concern is written once and never updated,
+    and this is the ingest hot path.
+    """
     concern_id = uuid.uuid4()
     key = db_new_data_key(session, ring)
     now = utcnow()
     subject = loaded["subject"]
     location = loaded.get("location") or {}
-    concern = Concern(
-        id=concern_id,
-        client_id=loaded["client_id"],
-        content_sha256=proven.content_sha256,
-        recorder_id=recorder.id,
-        recorder_agency_id=recorder.agency_id,
-        passkey_id=proven.passkey.id,
-        proof_sign_count=proven.sign_count,
-        receipt_id=receipt.id,
-        recorded_at=loaded["recorded_at"],
-        received_at=now,
-        late=now - loaded["recorded_at"] > LATE_AFTER,
-        setting=loaded["setting"],
-        source=loaded["source"],
-        level=loaded["level"],
-        subject_age=_age(subject, loaded["recorded_at"]),
-        subject_legal_status=subject.get("legal_status"),
-        location_district=_district(location.get("postcode")),
-        missing_police_risk=(loaded.get("missing") or {}).get("police_risk"),
-        consent=loaded["sharing"]["consent"],
-        actions_taken=json.dumps(loaded.get("actions_taken") or []),
-        data_key_id=uuid.UUID(key.id),
-        crypto_document=seal(
+    row = {
+        "id": concern_id,
+        "client_id": loaded["client_id"],
+        "content_sha256": proven.content_sha256,
+        "recorder_id": recorder.id,
+        "recorder_agency_id": recorder.agency_id,
+        "passkey_id": proven.passkey.id,
+        "proof_sign_count": proven.sign_count,
+        "receipt_id": receipt.id,
+        "recorded_at": loaded["recorded_at"],
+        "received_at": now,
+        "late": now - loaded["recorded_at"] > LATE_AFTER,
+        "setting": loaded["setting"],
+        "source": loaded["source"],
+        "level": loaded["level"],
+        "subject_age": _age(subject, loaded["recorded_at"]),
+        "subject_legal_status": subject.get("legal_status"),
+        "location_district": _district(location.get("postcode")),
+        "missing_police_risk": (loaded.get("missing") or {}).get("police_risk"),
+        "consent": loaded["sharing"]["consent"],
+        "actions_taken": json.dumps(loaded.get("actions_taken") or []),
+        "data_key_id": uuid.UUID(key.id),
+        "crypto_document": seal(
             key,
             crypto.canonical_json(payload).decode(),
             table="concerns",
             row_id=concern_id,
             field="document",
         ),
+    }
+    session.execute(insert(table_of(Concern)), row)
+    _insert_many(
+        session,
+        table_of(ConcernCategory),
+        [{"concern_id": concern_id, "category": c} for c in loaded["categories"]],
     )
-    concern.categories = [ConcernCategory(category=c) for c in loaded["categories"]]
-    concern.indicators = [
-        ConcernIndicator(code=i["code"], present=i["present"], basis=i["basis"])
-        for i in loaded.get("indicators") or []
-    ]
-    session.add(concern)
-    session.flush()
-    session.add_all(_identifiers(ring, loaded, subject=subject, concern_id=concern_id))
-    stored = Stored(concern=concern, payload=payload, loaded=loaded)
+    _insert_many(
+        session,
+        table_of(ConcernIndicator),
+        [
+            {
+                "concern_id": concern_id,
+                "code": i["code"],
+                "present": i["present"],
+                "basis": i["basis"],
+            }
+            for i in loaded.get("indicators") or []
+        ],
+    )
+    _insert_many(
+        session,
+        table_of(ConcernIdentifier),
+        _identifiers(ring, loaded, subject=subject, concern_id=concern_id),
+    )
+    # Later steps read the concern as an object; it is not tracked by the session.
+    stored = Stored(concern=Concern(**row), payload=payload, loaded=loaded)
     for step in STEPS:
         step(session, stored)
     return stored
@@ -150,7 +187,7 @@ def db_store_addendum(
     loaded: dict[str, Any],
     proven: Proven,
     receipt: Receipt,
-    author: User,
+    author: Author,
     concern: Concern,
 ) -> Addendum:
     """Insert an addendum, sealed under its concern's data key so both shred together."""
@@ -178,7 +215,9 @@ def db_store_addendum(
     )
     session.add(addendum)
     session.flush()
-    session.add_all(
-        _identifiers(ring, loaded, subject=None, concern_id=concern.id, addendum_id=addendum_id)
+    _insert_many(
+        session,
+        table_of(ConcernIdentifier),
+        _identifiers(ring, loaded, subject=None, concern_id=concern.id, addendum_id=addendum_id),
     )
     return addendum

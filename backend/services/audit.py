@@ -7,11 +7,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
 import crypto
-from backend.models import AuditEvent, AuditHead, utcnow
+from backend.models import AuditEvent, AuditHead, table_of, utcnow
+
+_HEAD = table_of(AuditHead)
+_EVENTS = table_of(AuditEvent)
 
 
 @dataclass(frozen=True)
@@ -38,18 +41,20 @@ def db_audit(
     records: Iterable[tuple[str, uuid.UUID]] = (),
     purpose: str | None = None,
     detail: Mapping[str, Any] | None = None,
-) -> AuditEvent:
-    """Append one entry; it commits or rolls back with the change it records.
+) -> int:
+    """Append one entry and return its sequence number; it commits or rolls back with the
+    change it records.
 
     WARNING: ``detail`` must hold codes and identifiers only, never personal data.
     """
     # Moving the head first takes its row lock (PostgreSQL) or the write lock (SQLite), so
     # concurrent appends queue here instead of forking the chain.
+    # Core statements on the tables: the chain is append-only rows, not objects to track.
     seq, previous = session.execute(
-        update(AuditHead)
-        .where(AuditHead.id == 1)
-        .values(seq=AuditHead.seq + 1)
-        .returning(AuditHead.seq, AuditHead.hash)
+        update(_HEAD)
+        .where(_HEAD.c.id == 1)
+        .values(seq=_HEAD.c.seq + 1)
+        .returning(_HEAD.c.seq, _HEAD.c.hash)
     ).one()
     record_list = [{"kind": kind, "id": str(rid)} for kind, rid in records]
     at = utcnow()
@@ -65,19 +70,19 @@ def db_audit(
         "detail": dict(detail or {}),
     }
     digest = crypto.chain_hash(previous, entry)
-    session.execute(update(AuditHead).where(AuditHead.id == 1).values(hash=digest))
-    event = AuditEvent(
-        seq=seq,
-        at=at,
-        action=action,
-        actor_id=actor.user_id,
-        agency_id=actor.agency_id,
-        passkey_id=actor.passkey_id,
-        records=crypto.canonical_json(record_list).decode(),
-        purpose=purpose,
-        detail=crypto.canonical_json(entry["detail"]).decode(),
-        prev_hash=previous,
-        hash=digest,
-    )
-    session.add(event)
-    return event
+    session.execute(update(_HEAD).where(_HEAD.c.id == 1).values(hash=digest))
+    row = {
+        "seq": seq,
+        "at": at,
+        "action": action,
+        "actor_id": actor.user_id,
+        "agency_id": actor.agency_id,
+        "passkey_id": actor.passkey_id,
+        "records": crypto.canonical_json(record_list).decode(),
+        "purpose": purpose,
+        "detail": crypto.canonical_json(entry["detail"]).decode(),
+        "prev_hash": previous,
+        "hash": digest,
+    }
+    session.execute(insert(_EVENTS), row)
+    return seq

@@ -76,6 +76,8 @@ def read(
     if concern is None or not db_may_read(session, concern, actor):
         # The same answer for "absent" and "not yours": no oracle for other agencies' records.
         raise Problem(404, "not_found", "There is no such concern for you.")
+    if concern.data_key_id is None:
+        raise Problem(410, "concern.erased", "This record was erased; only its metadata remains.")
     key = db_data_key(session, ring, concern.data_key_id)
     document = json.loads(
         unseal(key, concern.crypto_document, table="concerns", row_id=concern.id, field="document")

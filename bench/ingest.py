@@ -1,0 +1,416 @@
+"""Ingest throughput: the whole pipeline against a raw baseline measured in the same run.
+
+For each engine (SQLite; PostgreSQL when --pg URL of an admin database is given) and each
+size, prints envelopes per second, p50/p99 per batch of 20, peak RSS and RSS as the
+database grows, for: the pipeline in-process, the pipeline over HTTP against
+``frontline serve`` with several workers, and the raw baseline (the same JWE opens plus
+the same number of plain INSERTs in a tight loop, committed per batch of 20).
+Goals: end-to-end >= 0.5 of raw; >= 1,000 envelopes/s in one process on SQLite; RSS
+flat as the database grows.
+
+Run: .venv/bin/python bench/ingest.py [--sizes 10000,100000] [--large]
+     [--pg postgresql+psycopg://postgres@127.0.0.1:5432/postgres] [--http-clients 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+import crypto  # noqa: E402
+from backend import create_app, migrate  # noqa: E402
+from backend.config import Config  # noqa: E402
+from backend.db import make_engine  # noqa: E402
+from backend.pipeline.ingest import Context, ingest  # noqa: E402
+from backend.services.demo import seed_demo  # noqa: E402
+from backend.services.webauthn_rp import RelyingParty  # noqa: E402
+from crypto.encoding import b64url_encode  # noqa: E402
+from tests.authenticator import SoftAuthenticator  # noqa: E402
+from tests.live import Client, Server  # noqa: E402
+
+BATCH = 20
+GIVEN = [
+    "Amelia",
+    "Chloe",
+    "Jade",
+    "Mia",
+    "Leah",
+    "Ruby",
+    "Zara",
+    "Kayla",
+    "Jordan",
+    "Tyler",
+    "Kai",
+    "Aisha",
+    "Maya",
+    "Nadia",
+    "Ellie",
+    "Sophie",
+    "Lacey",
+    "Demi",
+    "Tia",
+    "Skye",
+]
+FAMILY = [
+    "Smith",
+    "Jones",
+    "Khan",
+    "Brown",
+    "Taylor",
+    "Wilson",
+    "Evans",
+    "Ahmed",
+    "Walker",
+    "Wright",
+    "Hussain",
+    "Clarke",
+    "Hughes",
+    "Green",
+    "Patel",
+    "Lewis",
+    "Hall",
+    "Begum",
+]
+NICK = ["Ricky", "Big Man", "Smiley", "T", "Deano", "Mo", "Jay", "Bruv", "Uncle", "Kev"]
+SENTENCES = [
+    "She was seen getting into a grey car driven by an adult male.",
+    "Staff report she returned after midnight with a new phone and cash.",
+    "She said the man buys her food and drinks and lets her stay over.",
+    "Two older men were waiting outside the school gates at home time.",
+    "He has been missing three times this month and was found in another town.",
+    "She has bruising to her arms which she did not explain.",
+    "Her friend says she is being sent messages by adults she met online.",
+]
+
+
+def concern_payload(rng: random.Random) -> dict[str, Any]:
+    age = rng.randint(8, 17)
+    dob = datetime.now(UTC).date() - timedelta(days=age * 365 + rng.randint(0, 364))
+    categories = rng.sample(
+        [
+            "sexual_exploitation",
+            "criminal_exploitation",
+            "missing",
+            "neglect",
+            "online_sexual_abuse",
+            "physical_abuse",
+        ],
+        rng.randint(1, 3),
+    )
+    associated = [
+        {
+            "kind": "adult_of_concern",
+            "nickname": rng.choice(NICK),
+            "approx_age": rng.randint(19, 45),
+        }
+    ]
+    if rng.random() < 0.6:
+        associated.append(
+            {
+                "kind": "vehicle",
+                "registration": f"{rng.choice('ABCDEFGHKLMN')}"
+                f"{rng.choice('ABCDEFGHKLMN')}{rng.randint(10, 75)} "
+                f"{''.join(rng.choices('ABCDEFGHJKLMNPRSTUVWXYZ', k=3))}",
+            }
+        )
+    if rng.random() < 0.5:
+        associated.append({"kind": "phone", "number": f"07700 9{rng.randint(0, 99999):05d}"})
+    return {
+        "schema": "frontline.concern/1",
+        "client_id": str(uuid.uuid4()),
+        "recorded_at": (datetime.now(UTC) - timedelta(minutes=rng.randint(0, 60 * 24 * 30)))
+        .replace(microsecond=0)
+        .isoformat(),
+        "setting": rng.choice(["patrol", "school", "health", "care_home"]),
+        "location": {"postcode": "OX4 1AA", "description": "Outside the takeaway"},
+        "subject": {
+            "given_name": rng.choice(GIVEN),
+            "family_name": rng.choice(FAMILY),
+            "date_of_birth": dob.isoformat(),
+            "sex": rng.choice(["female", "male"]),
+            "legal_status": rng.choice(["none_known", "looked_after", "child_in_need"]),
+        },
+        "categories": categories,
+        "source": rng.choice(["observed", "disclosure", "reported_by_other"]),
+        "narrative": " ".join(rng.choices(SENTENCES, k=rng.randint(8, 40))),
+        "indicators": [{"code": "cars_with_unknown_adults", "present": "yes", "basis": "observed"}],
+        "level": rng.choice(["early_help", "child_in_need", "significant_harm"]),
+        "rationale": "Pattern of missing episodes and an adult of concern.",
+        "associated": associated,
+        "actions_taken": ["none"],
+        "sharing": {"consent": "not_sought", "not_sought_reason": "risk_to_child"},
+    }
+
+
+def seal_all(n: int, ring: crypto.KeyRing, device: SoftAuthenticator) -> list[dict[str, str]]:
+    rng = random.Random(7)
+    items = []
+    for _ in range(n):
+        payload = concern_payload(rng)
+        challenge = crypto.proof_challenge(payload)
+        payload["proof"] = {
+            "type": "webauthn",
+            "credential": device.get({"challenge": b64url_encode(challenge)}),
+        }
+        items.append(
+            {
+                "client_id": payload["client_id"],
+                "jwe": crypto.seal_to_ring(json.dumps(payload).encode(), ring),
+            }
+        )
+    return items
+
+
+def rss_mb(pid: int | None = None) -> float:
+    with open(f"/proc/{pid or 'self'}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def tree_rss_mb(pid: int) -> float:
+    """RSS of a process group (gunicorn master and workers)."""
+    total = 0.0
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if os.getpgid(int(entry)) == pid:
+                    total += rss_mb(int(entry))
+            except (ProcessLookupError, FileNotFoundError, PermissionError):
+                continue
+    return total
+
+
+class Measure:
+    def __init__(self, rss: Callable[[], float]) -> None:
+        self.batches: list[float] = []
+        self.samples: list[float] = []
+        self.rss = rss
+        self.peak = 0.0
+
+    def row(self, label: str, n: int, elapsed: float) -> str:
+        lat = sorted(self.batches) or [0.0]
+        p50 = statistics.median(lat) * 1000
+        p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000
+        flat = "/".join(f"{s:.0f}" for s in self.samples)
+        return (
+            f"{label:30} {n:>8} {n / elapsed:>9,.0f} {p50:>8.1f} {p99:>8.1f} "
+            f"{self.peak:>9.0f} {flat:>17}"
+        )
+
+
+def fresh_database(
+    engine_name: str, pg_admin: str | None, work: Path
+) -> tuple[str, Callable[[], None]]:
+    if engine_name == "sqlite":
+        return f"sqlite:///{work / 'bench.db'}", lambda: None
+    assert pg_admin
+    name = f"frontline_bench_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(pg_admin, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return make_url(pg_admin).set(database=name).render_as_string(hide_password=False), drop
+
+
+def setup(url: str, work: Path) -> tuple[Any, Any, SoftAuthenticator, dict[str, Any]]:
+    instance = work / "instance"
+    ring = crypto.generate_keyring()
+    crypto.save_keyring_file(ring, instance / "keyring")
+    env = {
+        "FRONTLINE_ENV": "development",
+        "FRONTLINE_INSTANCE": str(instance),
+        "DATABASE_URL": url,
+        "FRONTLINE_LOG_LEVEL": "WARNING",
+    }
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    engine.dispose()
+    app = create_app(Config.from_env(env))
+    state = app.extensions["frontline"]
+    with state.sessions() as session:
+        invites = seed_demo(session, state.keyring, origin=state.config.origins[0])
+    token = next(i.token for i in invites if i.name == "PC Sam Okafor")
+    client = app.test_client()
+    device = SoftAuthenticator()
+    h = {"X-Requested-With": "frontline"}
+    options = client.post("/api/v1/auth/enrol/begin", json={"invite": token}, headers=h).get_json()
+    me = client.post(
+        "/api/v1/auth/enrol/finish",
+        headers=h,
+        json={"invite": token, "credential": device.create(options)},
+    ).get_json()
+    return app, state, device, {**env, "me": me}
+
+
+def raw_baseline(
+    url: str, ring: crypto.KeyRing, items: list[dict[str, str]]
+) -> tuple[float, Measure]:
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE bench_raw (id VARCHAR(36) PRIMARY KEY, body TEXT)"))
+    m = Measure(rss_mb)
+    start = time.perf_counter()
+    for i in range(0, len(items), BATCH):
+        t0 = time.perf_counter()
+        with engine.begin() as conn:
+            for item in items[i : i + BATCH]:
+                body = crypto.open_envelope(item["jwe"], ring).plaintext
+                conn.execute(
+                    text("INSERT INTO bench_raw (id, body) VALUES (:i, :b)"),
+                    {"i": item["client_id"], "b": body.decode()},
+                )
+        m.batches.append(time.perf_counter() - t0)
+        m.peak = max(m.peak, rss_mb())
+    elapsed = time.perf_counter() - start
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE bench_raw"))
+    engine.dispose()
+    return elapsed, m
+
+
+def in_process(
+    state: Any, me: dict[str, Any], items: list[dict[str, str]]
+) -> tuple[float, Measure]:
+    ctx = Context(
+        sessions=state.sessions,
+        ring=state.keyring,
+        rp=RelyingParty(id="localhost", origins=list(state.config.origins)),
+    )
+    user_id, passkey_id = uuid.UUID(me["user"]["id"]), uuid.UUID(me["passkeys"][0]["id"])
+    m = Measure(rss_mb)
+    marks = {len(items) // 10, len(items) // 2, len(items) - BATCH}
+    start = time.perf_counter()
+    for i in range(0, len(items), BATCH):
+        t0 = time.perf_counter()
+        results = ingest(ctx, items[i : i + BATCH], user_id=user_id, passkey_id=passkey_id)
+        m.batches.append(time.perf_counter() - t0)
+        assert all(r.status == "accepted" for r in results), results[0]
+        m.peak = max(m.peak, rss_mb())
+        if i in marks or (i // BATCH) in {len(items) // BATCH // 10} and not m.samples:
+            m.samples.append(rss_mb())
+    return time.perf_counter() - start, m
+
+
+def over_http(
+    env: dict[str, Any], work: Path, items: list[dict[str, str]], clients: int, workers: int
+) -> tuple[float, Measure]:
+    server = Server(
+        Path(env["FRONTLINE_INSTANCE"]), env["DATABASE_URL"], FRONTLINE_LOG_LEVEL="WARNING"
+    )
+    server.start(workers=workers, threads=4)
+    client = Client(server.origin)
+    device = SoftAuthenticator(origin=server.origin)
+    # The HTTP run signs in its own recorder, whose proofs carry the server's origin.
+    invites = server.demo_invites()
+    token = next(i["token"] for i in invites if i["name"] == "Priya Shah")
+    client.enrol(token, device)
+    ring = crypto.load_keyring_file(Path(env["FRONTLINE_INSTANCE"]) / "keyring")
+    items = seal_all(len(items), ring, device)
+    assert server.proc is not None
+    m = Measure(lambda: tree_rss_mb(server.proc.pid))  # type: ignore[union-attr]
+    batches = [items[i : i + BATCH] for i in range(0, len(items), BATCH)]
+    lock = threading.Lock()
+    cursor = iter(range(len(batches)))
+    marks = {len(batches) // 10, len(batches) // 2, len(batches) - 1}
+
+    def work_loop() -> None:
+        while True:
+            with lock:
+                index = next(cursor, None)
+            if index is None:
+                return
+            t0 = time.perf_counter()
+            status, body = client.call("POST", "/sync", {"envelopes": batches[index]})
+            took = time.perf_counter() - t0
+            assert status == 200, body
+            assert all(r["status"] == "accepted" for r in body["results"]), body["results"][0]
+            with lock:
+                m.batches.append(took)
+                if index in marks:
+                    m.samples.append(m.rss())
+                    m.peak = max(m.peak, m.samples[-1])
+
+    start = time.perf_counter()
+    threads = [threading.Thread(target=work_loop) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - start
+    m.peak = max(m.peak, m.rss())
+    server.stop()
+    return elapsed, m
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--large", action="store_true", help="also 1,000,000")
+    parser.add_argument("--pg", help="admin URL of a PostgreSQL server (creates its own db)")
+    parser.add_argument("--engines", default="sqlite,postgresql")
+    parser.add_argument("--modes", default="in-process,http")
+    parser.add_argument("--http-clients", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")] + ([1_000_000] if args.large else [])
+    engines = [e for e in args.engines.split(",") if e == "sqlite" or args.pg]
+    modes = args.modes.split(",")
+    print(
+        f"{'run':30} {'n':>8} {'env/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'peak MB':>9} "
+        f"{'RSS 10/50/100%':>17}  ratio to raw"
+    )
+    for engine_name in engines:
+        for n in sizes:
+            for mode in modes:
+                with tempfile.TemporaryDirectory() as tmp:
+                    work = Path(tmp)
+                    url, drop = fresh_database(engine_name, args.pg, work)
+                    try:
+                        app, state, device, env = setup(url, work)
+                        items = seal_all(n, state.keyring, device)
+                        raw_s, raw_m = raw_baseline(url, state.keyring, items)
+                        if mode == "in-process":
+                            took, m = in_process(state, env["me"], items)
+                        else:
+                            state.engine.dispose()
+                            took, m = over_http(env, work, items, args.http_clients, args.workers)
+                        state.engine.dispose()
+                    finally:
+                        drop()
+                print(raw_m.row(f"{engine_name} raw open+INSERT", n, raw_s))
+                print(m.row(f"{engine_name} {mode}", n, took) + f"  {raw_s / took:.2f}")
+                sys.stdout.flush()
+    print(
+        f"bench process peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,8 +20,28 @@ import rfc8785
 GENESIS = bytes(32)  # the "previous hash" of the first audit entry
 
 
+def _plain(value: Any) -> bool:
+    """True when the value has no floats and only ASCII keys (see canonical_json)."""
+    if isinstance(value, dict):
+        return all(k.isascii() and _plain(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_plain(v) for v in value)
+    return not isinstance(value, float)
+
+
 def canonical_json(value: Any) -> bytes:
-    """Serialise a JSON value per RFC 8785."""
+    """Serialise a JSON value per RFC 8785.
+
+    Without floats (whose RFC 8785 form needs the ECMAScript number algorithm) and with ASCII
+    keys (where code-point order equals RFC 8785's UTF-16 order), sorted compact
+    ``json.dumps`` yields exactly the RFC 8785 bytes: the same escapes, the same integers.
+    That covers audit entries and most concerns, and is many times faster than the general
+    serialiser, which handles everything else. A property test holds the two equal.
+    """
+    if _plain(value):
+        return json.dumps(
+            value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+        ).encode("utf-8")
     return rfc8785.dumps(value)
 
 

@@ -83,16 +83,34 @@ def ingest(
     kind: str = "concern",
     target_concern_id: uuid.UUID | None = None,
 ) -> list[Result]:
-    """Receive and process each envelope of a batch, in order."""
-    return [
-        _ingest_one(
+    """Receive each envelope durably, then process the new ones; one result each, in order.
+
+    Receipts are written one transaction each, before anything else. The new envelopes are
+    then processed in one transaction with a savepoint each, so one envelope's failure
+    rolls back that envelope alone, and a batch costs one commit rather than one each.
+    """
+    results: list[Result | None] = []
+    fresh: list[tuple[int, uuid.UUID]] = []
+    for index, item in enumerate(items):
+        received = _receive_one(
             ctx, item, user_id=user_id, passkey_id=passkey_id, kind=kind, target=target_concern_id
         )
-        for item in items
-    ]
+        if isinstance(received, Result):
+            results.append(received)
+        elif received[1]:
+            results.append(None)
+            fresh.append((index, received[0]))
+        else:  # this very envelope came before: answer from its receipt
+            results.append(process(ctx, received[0], claimed=False, replay=True))
+    if fresh:
+        for (index, _), result in zip(
+            fresh, process_claimed(ctx, [rid for _, rid in fresh]), strict=True
+        ):
+            results[index] = result
+    return [r for r in results if r is not None]
 
 
-def _ingest_one(
+def _receive_one(
     ctx: Context,
     item: Any,
     *,
@@ -100,7 +118,7 @@ def _ingest_one(
     passkey_id: uuid.UUID,
     kind: str,
     target: uuid.UUID | None,
-) -> Result:
+) -> Result | tuple[uuid.UUID, bool]:
     raw_id = item.get("client_id") if isinstance(item, dict) else None
     shown = raw_id if isinstance(raw_id, str) else None
     try:
@@ -113,7 +131,7 @@ def _ingest_one(
     if len(jwe) > crypto.MAX_ENVELOPE_BYTES:
         return Result.rejected(shown, "envelope.too_large", "The envelope is over 256 KiB.")
     try:
-        receipt_id, claimed = receipts.receive(
+        return receipts.receive(
             ctx.sessions,
             client_id=client_id,
             jwe=jwe,
@@ -125,7 +143,6 @@ def _ingest_one(
         )
     except Rejected as rejected:
         return Result.rejected(shown, rejected.code, rejected.detail)
-    return process(ctx, receipt_id, claimed=claimed, replay=not claimed)
 
 
 def _result(receipt: Receipt) -> Result:
@@ -178,27 +195,41 @@ def process(
             session.expire_all()  # the claim changed the row under the session
             receipt = session.get(Receipt, receipt_id)
             assert receipt is not None  # noqa: S101
-        try:
-            return _run(ctx, session, receipt)
-        except Rejected as rejected:
-            session.rollback()
-            receipt = session.get(Receipt, receipt_id)
-            receipts.db_finish(session, receipt, ReceiptStatus.REJECTED, error=rejected)  # type: ignore[arg-type]
-            session.commit()
-            return Result.rejected(str(receipt.client_id), rejected.code, rejected.detail)  # type: ignore[union-attr]
-        except Exception as exc:  # quarantine: whatever failed, the envelope is kept
-            log.exception("envelope quarantined", extra={"code": type(exc).__name__})
-            session.rollback()
-            receipt = session.get(Receipt, receipt_id)
-            assert receipt is not None  # noqa: S101
-            receipt.status = ReceiptStatus.QUARANTINED
-            receipt.lease_until = None
-            receipt.error_code = f"server.{type(exc).__name__}"[:64]
-            receipt.error_detail = None  # messages may quote content; the log has the place
-            session.commit()
-            return Result.rejected(
-                str(receipt.client_id), "envelope.quarantined", QUARANTINED_DETAIL
-            )
+        result = _attempt(ctx, session, receipt)
+        session.commit()
+        return result
+
+
+def process_claimed(ctx: Context, receipt_ids: list[uuid.UUID]) -> list[Result]:
+    """Process receipts this worker holds, in one transaction with a savepoint each."""
+    with ctx.sessions() as session:
+        held = {
+            r.id: r for r in session.scalars(select(Receipt).where(Receipt.id.in_(receipt_ids)))
+        }
+        results = [_attempt(ctx, session, held[rid]) for rid in receipt_ids]
+        session.commit()
+        return results
+
+
+def _attempt(ctx: Context, session: Session, receipt: Receipt) -> Result:
+    """Run one receipt inside a savepoint and record how it ended; the caller commits."""
+    savepoint = session.begin_nested()
+    try:
+        result = _run(ctx, session, receipt)
+        savepoint.commit()
+        return result
+    except Rejected as rejected:
+        savepoint.rollback()
+        receipts.db_finish(session, receipt, ReceiptStatus.REJECTED, error=rejected)
+        return Result.rejected(str(receipt.client_id), rejected.code, rejected.detail)
+    except Exception as exc:  # quarantine: whatever failed, the envelope is kept
+        log.exception("envelope quarantined", extra={"code": type(exc).__name__})
+        savepoint.rollback()
+        receipt.status = ReceiptStatus.QUARANTINED
+        receipt.lease_until = None
+        receipt.error_code = f"server.{type(exc).__name__}"[:64]
+        receipt.error_detail = None  # messages may quote content; the log has the place
+        return Result.rejected(str(receipt.client_id), "envelope.quarantined", QUARANTINED_DETAIL)
 
 
 def _existing(session: Session, client_id: uuid.UUID) -> tuple[uuid.UUID, uuid.UUID, str] | None:
@@ -226,7 +257,6 @@ def _replay(session: Session, receipt: Receipt, digest: str) -> Result | None:
             "envelope.client_id_conflict", "This client_id was used for different content."
         )
     receipts.db_finish(session, receipt, ReceiptStatus.DUPLICATE, result_id=found_id)
-    session.commit()
     return _result(receipt)
 
 
@@ -241,6 +271,28 @@ def _run(ctx: Context, session: Session, receipt: Receipt) -> Result:
     if replay is not None:
         return replay
     proven = verify_proof(session, ctx.rp, payload, user_id=receipt.user_id)
+    store = session.begin_nested()
+    try:
+        result_id = _store(ctx, session, receipt, payload, proven)
+        store.commit()
+    except IntegrityError:
+        # Another worker stored the same client_id a moment ago: answer as a replay.
+        store.rollback()
+        replay = _replay(session, receipt, digest)
+        if replay is None:
+            raise
+        return replay
+    except BaseException:
+        store.rollback()  # leave no half-open savepoint behind for the caller's
+        raise
+    receipts.db_finish(session, receipt, ReceiptStatus.ACCEPTED, result_id=result_id)
+    return _result(receipt)
+
+
+def _store(
+    ctx: Context, session: Session, receipt: Receipt, payload: dict[str, Any], proven: Any
+) -> uuid.UUID:
+    """Validate and store a concern or addendum with its audit entry; return its id."""
     author = ctx.author(session, receipt.user_id)
     actor = Actor(user_id=author.id, agency_id=author.agency_id, passkey_id=proven.passkey.id)
     if receipt.kind == "addendum":
@@ -283,18 +335,7 @@ def _run(ctx: Context, session: Session, receipt: Receipt) -> Result:
             records=[("concern", result_id), ("receipt", receipt.id)],
             detail={"late": stored.concern.late, "level": stored.concern.level},
         )
-    receipts.db_finish(session, receipt, ReceiptStatus.ACCEPTED, result_id=result_id)
-    try:
-        session.commit()
-    except IntegrityError:
-        # Another worker stored the same client_id a moment ago: answer as a replay.
-        session.rollback()
-        receipt = session.get(Receipt, receipt.id)  # type: ignore[assignment]
-        replay = _replay(session, receipt, digest)
-        if replay is None:
-            raise
-        return replay
-    return _result(receipt)
+    return result_id
 
 
 def pending(session: Session) -> list[uuid.UUID]:

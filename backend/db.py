@@ -6,6 +6,7 @@ session is closed (and rolled back if still open) when the application context e
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,8 @@ from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+SQLITE_BUSY_SECONDS = 10
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -30,17 +33,34 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=10000")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
 
+        # SQLite's busy handler retries with growing sleeps, so under contention one thread
+        # can lose for seconds. Threads of this process queue on a lock instead and are
+        # woken as soon as the writer finishes; the timeout keeps the lock from ever
+        # turning a mistake into a deadlock (SQLite's own busy timeout then applies).
+        writer = threading.RLock()
+
         @event.listens_for(engine, "begin")
         def _begin(conn: Any) -> None:
+            conn.info["writer"] = writer.acquire(timeout=SQLITE_BUSY_SECONDS)
             # Take the write lock at the start: a transaction that reads and then writes
             # would otherwise fail with SQLITE_BUSY when another writer committed in between.
             # SQLite serialises writers anyway; PostgreSQL is the engine for concurrency.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            try:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            except BaseException:
+                _release(conn)
+                raise
 
+        def _release(conn: Any) -> None:
+            if conn.info.pop("writer", False):
+                writer.release()
+
+        event.listen(engine, "commit", _release)
+        event.listen(engine, "rollback", _release)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
 

@@ -144,8 +144,8 @@ def admin_quarantine() -> Response:
 def admin_quarantine_retry(receipt_id: uuid.UUID) -> Response:
     who = me()
     db = db_session()
-    listed = concerns.quarantine(db, agency_id=None if who.partnership_admin else who.agency_id)
-    if not any(item["id"] == receipt_id for item in listed):
+    scope = None if who.partnership_admin else who.agency_id
+    if not concerns.quarantine(db, agency_id=scope, receipt_id=receipt_id):
         raise Problem(404, "not_found", "There is no such kept envelope in your agency.")
     db_audit(db, "pipeline.retry_requested", actor=who.actor, records=[("receipt", receipt_id)])
     db.commit()

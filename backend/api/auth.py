@@ -3,7 +3,7 @@
 from flask import Response, jsonify, session
 
 from backend.api import bp
-from backend.api.common import me, profile_response, relying_party, state
+from backend.api.common import me, profile_response, relying_party, remember_ceremony, state
 from backend.auth import clear_session_cookie, session_token, set_session_cookie
 from backend.db import db_session
 from backend.openapi import operation
@@ -26,13 +26,6 @@ _FAIL = {
     422: ("Invalid body", None),
     429: ("Too many attempts", None),
 }
-
-
-def _remember(ceremony_id: object) -> None:
-    # The challenge is bound to this browser: only its id travels, in a signed cookie.
-    session.clear()
-    session["ceremony"] = str(ceremony_id)
-    session.permanent = True
 
 
 def _signed_in(result: SignedIn) -> Response:
@@ -58,7 +51,7 @@ def enrol_begin() -> Response:
     ceremony, options = identity.enrol_begin(
         db_session(), state().keyring, relying_party(), token=body["invite"]
     )
-    _remember(ceremony.id)
+    remember_ceremony(ceremony.id)
     return jsonify(options)
 
 
@@ -94,7 +87,7 @@ def enrol_finish() -> Response:
 )
 def login_begin() -> Response:
     ceremony, options = identity.login_begin(db_session(), relying_party())
-    _remember(ceremony.id)
+    remember_ceremony(ceremony.id)
     return jsonify(options)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from flask import Response, current_app, jsonify
+from flask import Response, current_app, jsonify, session
 
 from backend.auth import Principal, principal
 from backend.db import db_session
@@ -46,3 +46,10 @@ def profile_response(
         idle_seconds=idle_seconds,
     )
     return jsonify(MeSchema().dump(body))
+
+
+def remember_ceremony(ceremony_id: object) -> None:
+    """Bind a WebAuthn challenge to this browser: only its id travels, in a signed cookie."""
+    session.clear()
+    session["ceremony"] = str(ceremony_id)
+    session.permanent = True

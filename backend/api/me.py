@@ -5,7 +5,7 @@ import uuid
 from flask import Response, jsonify, session
 
 from backend.api import bp
-from backend.api.common import me, profile_response, relying_party, state
+from backend.api.common import me, profile_response, relying_party, remember_ceremony, state
 from backend.db import db_session
 from backend.models import User
 from backend.openapi import operation
@@ -48,8 +48,7 @@ def passkey_add_begin() -> Response:
     ceremony_id, options = passkeys.add_begin(
         db, relying_party(), user_id=who.user_id, user_name=db_user_name(db, state().keyring, user)
     )
-    session["ceremony"] = str(ceremony_id)
-    session.permanent = True
+    remember_ceremony(ceremony_id)
     return jsonify(options)
 
 

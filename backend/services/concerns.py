@@ -134,10 +134,15 @@ def read(
     }
 
 
-def quarantine(session: Session, *, agency_id: uuid.UUID | None) -> list[dict[str, Any]]:
-    """Receipts not accepted: quarantined, rejected, or stuck (never their content)."""
+def quarantine(
+    session: Session, *, agency_id: uuid.UUID | None, receipt_id: uuid.UUID | None = None
+) -> list[dict[str, Any]]:
+    """Receipts not accepted: quarantined, rejected, or stuck (never their content).
+
+    ``agency_id`` limits them to that agency's recorders; ``receipt_id`` to one receipt.
+    """
     query = (
-        select(Receipt, User.agency_id)
+        select(Receipt)
         .join(User, User.id == Receipt.user_id)
         .where(
             Receipt.status.in_(
@@ -148,6 +153,8 @@ def quarantine(session: Session, *, agency_id: uuid.UUID | None) -> list[dict[st
     )
     if agency_id is not None:
         query = query.where(User.agency_id == agency_id)
+    if receipt_id is not None:
+        query = query.where(Receipt.id == receipt_id)
     return [
         {
             "id": r.id,
@@ -161,5 +168,5 @@ def quarantine(session: Session, *, agency_id: uuid.UUID | None) -> list[dict[st
             "error_detail": r.error_detail,
             "sealed_kept": r.crypto_jwe is not None,
         }
-        for r, _ in session.execute(query)
+        for r in session.scalars(query)
     ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import secrets
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -108,7 +109,7 @@ def registration_options(
     ceremony: Ceremony,
     *,
     user_name: str,
-    exclude: list[str] = (),  # type: ignore[assignment]
+    exclude: Sequence[str] = (),
 ) -> dict[str, Any]:
     assert ceremony.user_id is not None  # noqa: S101 - set by the caller that began it
     options = generate_registration_options(

@@ -1,0 +1,1 @@
+"""Routing: the partnership's rules, deadlines and working-day calendar."""

@@ -65,4 +65,8 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(api_bp)
     app.register_blueprint(pwa_bp)
     limits.init_app(app, config)
+    if config.scheduler:
+        from backend import scheduler
+
+        app.extensions["frontline_scheduler"] = scheduler.start(app.extensions["frontline"])
     return app

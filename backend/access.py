@@ -24,6 +24,16 @@ PUBLIC = frozenset(
 
 _ADMIN = frozenset({RoleName.AGENCY_ADMIN.value})
 _RECORDER = frozenset({RoleName.RECORDER.value})
+# Those who work deliveries: inbox members and supervisors, agency safeguarding leads and the
+# partnership's leads (members of the Partnership Leads inbox).
+_WORKERS = frozenset(
+    {
+        RoleName.INBOX_MEMBER.value,
+        RoleName.INBOX_SUPERVISOR.value,
+        RoleName.AGENCY_LEAD.value,
+        RoleName.PARTNERSHIP_LEAD.value,
+    }
+)
 
 ACCESS: dict[str, frozenset[str]] = {
     "api.logout": frozenset({SIGNED_IN}),
@@ -44,6 +54,18 @@ ACCESS: dict[str, frozenset[str]] = {
     # Whose concern it is (recorder or recipient) is checked by the service.
     "api.concern": frozenset({SIGNED_IN}),
     "api.addenda": frozenset({SIGNED_IN}),
+    # Which inbox and which delivery are checked by the service (need to know).
+    "api.inboxes": _WORKERS,
+    "api.inbox_deliveries": _WORKERS,
+    "api.delivery_acknowledge": _WORKERS,
+    "api.delivery_decision": _WORKERS,
+    "api.delivery_reassign": _WORKERS,
+    # Partnership admins only; the view checks the agency is the partnership's own.
+    "api.admin_rules": _ADMIN,
+    "api.admin_rules_load": _ADMIN,
+    "api.push_key": frozenset({SIGNED_IN}),
+    "api.push_subscribe": frozenset({SIGNED_IN}),
+    "api.push_unsubscribe": frozenset({SIGNED_IN}),
 }
 
 

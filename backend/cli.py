@@ -337,3 +337,5 @@ def keys_retire(key_id: str) -> None:
 
 if __name__ == "__main__":
     main()
+
+from backend import cli_routing  # noqa: E402,F401  (registers rules, escalate, notify)

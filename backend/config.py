@@ -11,6 +11,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 DEFAULT_ORIGIN = "http://localhost:8000"
+DEFAULT_PUSH_HOSTS = (
+    "fcm.googleapis.com",
+    "updates.push.services.mozilla.com",
+    "web.push.apple.com",
+    ".notify.windows.com",
+)
 _PLACEHOLDERS = {"changeme", "secret", "dev", "development", "password", "frontline"}
 _MIN_SECRET = 32
 
@@ -37,6 +43,11 @@ class Config:
     log_level: str = "INFO"
     session_policy: dict[str, tuple[timedelta, timedelta]] | None = None
     receipt_lease: timedelta = timedelta(seconds=30)
+    # Web Push: the services the server may post to (a subscription names any URL, so an
+    # allow-list keeps the server from being pointed at internal hosts), and who runs it.
+    push_hosts: tuple[str, ...] = DEFAULT_PUSH_HOSTS
+    push_contact: str = "mailto:safeguarding-systems@example.invalid"
+    scheduler: bool = False  # run escalation sweeps and push sending every minute
 
     @property
     def production(self) -> bool:
@@ -84,6 +95,13 @@ class Config:
             "log_level": env.get("FRONTLINE_LOG_LEVEL", "INFO").upper(),
             "session_policy": _session_policy(env.get("FRONTLINE_SESSION_TIMEOUTS", "")),
             "receipt_lease": timedelta(seconds=_int(env, "FRONTLINE_RECEIPT_LEASE_SECONDS", 30)),
+            "push_hosts": tuple(
+                h.strip().lower()
+                for h in env.get("FRONTLINE_PUSH_HOSTS", ",".join(DEFAULT_PUSH_HOSTS)).split(",")
+                if h.strip()
+            ),
+            "push_contact": env.get("FRONTLINE_PUSH_CONTACT", cls.push_contact),
+            "scheduler": env.get("FRONTLINE_SCHEDULER", "0").lower() in ("1", "true", "yes"),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

@@ -28,6 +28,7 @@ def operation(
     tags: list[str],
     responses: dict[int, tuple[str, type[Schema] | None]],
     request: type[Schema] | None = None,
+    query: type[Schema] | None = None,
     public: bool = False,
 ) -> Callable[[F], F]:
     """Attach an OpenAPI operation to a view: its summary, request schema and responses."""
@@ -38,6 +39,7 @@ def operation(
             "tags": tags,
             "responses": responses,
             "request": request,
+            "query": query,
             "public": public,
         }
         return view
@@ -84,6 +86,8 @@ def build_spec(app: Flask) -> dict[str, Any]:
             {"name": name, "in": "path", "required": True, "schema": _param_schema(conv)}
             for conv, name in _PARAM.findall(rule.rule)
         ]
+        if meta.get("query") is not None:
+            params.append({"in": "query", "schema": meta["query"]})
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             op: dict[str, Any] = {
                 "summary": meta["summary"],

@@ -38,6 +38,7 @@ from crypto.jwe import (
     seal_to_ring,
 )
 from crypto.keyring import (
+    OPTIONAL_KINDS,
     KeyEntry,
     KeyKind,
     KeyRing,
@@ -45,12 +46,16 @@ from crypto.keyring import (
     load_keyring_file,
     save_keyring_file,
 )
+from crypto.push import vapid_private_pem, vapid_public_key
 
 # Lets a test prove that ``import crypto`` found this package and not a same-named
 # distribution from the package index.
 FRONTLINE_CRYPTO = True
 
 __all__ = [
+    "OPTIONAL_KINDS",
+    "vapid_private_pem",
+    "vapid_public_key",
     "FRONTLINE_CRYPTO",
     "GENESIS",
     "INDEX_BYTES",

@@ -35,6 +35,12 @@ class KeyKind(str, Enum):
     KEK = "kek"  # AES-256 key-encryption key for per-record data keys
     BLIND = "blind"  # HMAC-SHA256 key for blind indexes
     AUDIT = "audit"  # Ed25519 key signing audit-chain checkpoints (RFC 8032)
+    PUSH = "push"  # P-256 ECDSA key identifying the server to push services (VAPID, RFC 8292)
+
+
+# Kinds added after rings were first issued: a ring may lack one until ``frontline init``
+# adds it (``KeyRing.completed``).
+OPTIONAL_KINDS = frozenset({KeyKind.PUSH})
 
 
 @dataclass(frozen=True)
@@ -58,7 +64,7 @@ def _now() -> datetime:
 
 
 def _new_material(kind: KeyKind) -> bytes:
-    if kind is KeyKind.SEAL:
+    if kind in (KeyKind.SEAL, KeyKind.PUSH):
         scalar = ec.generate_private_key(ec.SECP256R1()).private_numbers().private_value
         return scalar.to_bytes(32, "big")
     if kind is KeyKind.AUDIT:
@@ -76,7 +82,7 @@ def _new_material(kind: KeyKind) -> bytes:
 def _check_material(kind: KeyKind, material: bytes, key_id: str) -> None:
     if len(material) != 32:
         raise KeyRingError(f"key {key_id}: {kind.value} material must be 32 bytes")
-    if kind is KeyKind.SEAL:
+    if kind in (KeyKind.SEAL, KeyKind.PUSH):
         try:
             ec.derive_private_key(int.from_bytes(material, "big"), ec.SECP256R1())
         except ValueError as exc:
@@ -95,6 +101,8 @@ class KeyRing:
         self._current: dict[str, KeyEntry] = {}
         for kind in KeyKind:
             currents = [e for e in self._entries if e.kind is kind and e.current]
+            if not currents and kind in OPTIONAL_KINDS:
+                continue
             if len(currents) != 1:
                 raise KeyRingError(f"key ring needs exactly one current {kind.value} key")
             self._current[kind._value_] = currents[0]
@@ -110,6 +118,23 @@ class KeyRing:
     def current(self, kind: KeyKind) -> KeyEntry:
         """Return the key of this kind used for new work."""
         return self._current[kind._value_]
+
+    def has(self, kind: KeyKind) -> bool:
+        """Return whether the ring has a current key of this kind (optional kinds may not)."""
+        return kind._value_ in self._current
+
+    def completed(self, *, now: datetime | None = None) -> KeyRing:
+        """Return a ring with a first key of every optional kind it lacks (or this ring)."""
+        missing = [k for k in KeyKind if not self.has(k)]
+        if not missing:
+            return self
+        when = now or _now()
+        return KeyRing(
+            [
+                *self._entries,
+                *(KeyEntry(_key_id(k, 1), k, 1, when, material=_new_material(k)) for k in missing),
+            ]
+        )
 
     def of_kind(self, kind: KeyKind) -> list[KeyEntry]:
         """Return every key of this kind, newest first."""
@@ -128,6 +153,12 @@ class KeyRing:
             cached = ec.derive_private_key(int.from_bytes(entry.material, "big"), ec.SECP256R1())
             self._cache[key_id] = cached
         return cached  # type: ignore[no-any-return]
+
+    def push_private_key(self) -> ec.EllipticCurvePrivateKey:
+        """Return the current VAPID signing key."""
+        return ec.derive_private_key(
+            int.from_bytes(self.current(KeyKind.PUSH).material, "big"), ec.SECP256R1()
+        )
 
     def audit_private_key(self, key_id: str) -> ed25519.Ed25519PrivateKey:
         """Return the Ed25519 signing key of an audit key."""

@@ -8,8 +8,11 @@ from backend.api import (  # noqa: E402,F401  (registers the views)
     admin,
     auth,
     concerns,
+    inbox,
     keys,
     me,
     meta,
+    push,
+    rules,
     sync,
 )

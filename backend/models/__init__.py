@@ -11,6 +11,17 @@ from backend.models.concerns import (
     Receipt,
     ReceiptStatus,
 )
+from backend.models.deliveries import (
+    NO_DEADLINE,
+    Audience,
+    ConcernRoute,
+    Delivery,
+    DeliveryStatus,
+    Notification,
+    Outcome,
+    PushSubscription,
+    RuleSetRecord,
+)
 from backend.models.identity import Ceremony, CeremonyPurpose, Passkey, StaffSession
 from backend.models.keys import DataKeyRecord
 from backend.models.partnership import Agency, AgencyKind, Inbox, Partnership
@@ -27,6 +38,15 @@ from backend.models.people import (
 )
 
 __all__ = [
+    "NO_DEADLINE",
+    "Audience",
+    "ConcernRoute",
+    "Delivery",
+    "DeliveryStatus",
+    "Notification",
+    "Outcome",
+    "PushSubscription",
+    "RuleSetRecord",
     "Addendum",
     "Agency",
     "Concern",

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 import crypto
 from backend.models import Addendum, Concern, Receipt, ReceiptStatus, User, utcnow
 from backend.pipeline import receipt as receipts
+from backend.pipeline import route as _route  # noqa: F401  (registers the route step)
 from backend.pipeline.errors import Rejected
 from backend.pipeline.open import open_payload
 from backend.pipeline.proof import verify_proof

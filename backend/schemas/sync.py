@@ -53,10 +53,20 @@ class AddendumRequestSchema(EnvelopeSchema):
 class _Delivery(Schema):
     inbox = fields.String(required=True)
     agency = fields.String(required=True)
-    status = fields.String(required=True)
-    acknowledged_at = fields.DateTime(allow_none=True)
-    decided_at = fields.DateTime(allow_none=True)
-    outcome = fields.String(allow_none=True)
+    status = fields.String(
+        required=True, validate=validate.OneOf(["new", "acknowledged", "decided", "escalated"])
+    )
+    kind = fields.String(required=True, validate=validate.OneOf(["routed", "escalation"]))
+    delivered_at = fields.DateTime(required=True)
+    acknowledged_at = fields.DateTime(allow_none=True, required=True)
+    decided_at = fields.DateTime(allow_none=True, required=True)
+    outcome = fields.String(allow_none=True, required=True)
+    escalated_at = fields.DateTime(allow_none=True, required=True)
+    closed_at = fields.DateTime(
+        allow_none=True,
+        required=True,
+        metadata={"description": "An escalation made moot: acknowledged or decided elsewhere"},
+    )
 
 
 class MineItemSchema(Schema):
@@ -80,6 +90,12 @@ class ConcernViewSchema(Schema):
     proof = fields.Dict(required=True)
     concern = fields.Dict(required=True, metadata={"description": "as recorded, without proof"})
     addenda = fields.List(fields.Dict(), required=True)
+    routing = fields.Dict(
+        allow_none=True,
+        required=True,
+        metadata={"description": "Which rules, in which version, sent it where, and why"},
+    )
+    deliveries = fields.List(fields.Nested(_Delivery), required=True)
 
 
 class QuarantineItemSchema(Schema):

@@ -13,8 +13,19 @@ from sqlalchemy.orm import Session
 
 import crypto
 from backend.errors import Problem
-from backend.models import Addendum, Agency, Concern, Receipt, ReceiptStatus, User
+from backend.models import (
+    Addendum,
+    Agency,
+    Concern,
+    ConcernRoute,
+    Delivery,
+    Receipt,
+    ReceiptStatus,
+    User,
+)
 from backend.services.audit import Actor, db_audit
+from backend.services.escalation import label
+from backend.services.inbox import db_is_recipient
 from backend.services.sealed import db_data_key, unseal
 
 
@@ -48,13 +59,14 @@ def mine(
         )
     )
     page, more = rows[:limit], len(rows) > limit
+    where = db_where_delivered(session, [c.id for c in page])
     items = [
         {
             "concern_id": c.id,
             "client_id": c.client_id,
             "recorded_at": c.recorded_at,
             "received_at": c.received_at,
-            "deliveries": [],
+            "deliveries": where.get(c.id, []),
         }
         for c in page
     ]
@@ -63,9 +75,44 @@ def mine(
     return items, (_cursor(page[-1]) if more and page else None)
 
 
+def db_where_delivered(
+    session: Session, concern_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[dict[str, Any]]]:
+    """What became of each concern: every delivery and escalation, in the order made.
+
+    For the recorder: which inboxes, acknowledged when, decided what, escalated when — no
+    names of the people who acted, and no decision reasons.
+    """
+    found: dict[uuid.UUID, list[dict[str, Any]]] = {}
+    if not concern_ids:
+        return found
+    rows = session.execute(
+        select(Delivery, Agency.name)
+        .join(Agency, Agency.id == Delivery.agency_id)
+        .where(Delivery.concern_id.in_(concern_ids))
+        .order_by(Delivery.created_at, Delivery.step, Delivery.id)
+    )
+    for d, agency in rows:
+        found.setdefault(d.concern_id, []).append(
+            {
+                "inbox": label(session, d),
+                "agency": agency,
+                "status": d.status,
+                "kind": "escalation" if d.root_id else "routed",
+                "delivered_at": d.created_at,
+                "acknowledged_at": d.acknowledged_at,
+                "decided_at": d.decided_at,
+                "outcome": d.outcome,
+                "escalated_at": d.escalated_at,
+                "closed_at": d.closed_at,
+            }
+        )
+    return found
+
+
 def db_may_read(session: Session, concern: Concern, actor: Actor) -> bool:
-    """Whether this person may open this concern: its recorder (recipients come with routing)."""
-    return concern.recorder_id == actor.user_id
+    """Whether this person may open this concern: its recorder or one of its recipients."""
+    return concern.recorder_id == actor.user_id or db_is_recipient(session, actor, concern.id)
 
 
 def read(
@@ -89,6 +136,7 @@ def read(
     )
     agency = session.get(Agency, concern.recorder_agency_id)
     recorder = session.get(User, concern.recorder_id)
+    route = session.get(ConcernRoute, concern.id)
     db_audit(
         session,
         "concern.consulted",
@@ -111,6 +159,8 @@ def read(
             "content_sha256": concern.content_sha256,
         },
         "concern": {k: v for k, v in document.items() if k != "proof"},
+        "routing": json.loads(route.trace) if route else None,
+        "deliveries": db_where_delivered(session, [concern.id]).get(concern.id, []),
         "addenda": [
             {
                 "addendum_id": a.id,

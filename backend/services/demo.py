@@ -11,6 +11,7 @@ import crypto
 from backend import demo
 from backend.models import Agency, Inbox, Invite, Partnership, utcnow
 from backend.services.invites import db_create_invite
+from backend.services.rules import db_latest, db_load, default_rules_text
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,9 @@ def db_seed_partnership(session: Session) -> Partnership:
         have = {i.name for i in agency.inboxes}
         agency.inboxes.extend(Inbox(name=i) for i in inboxes if i not in have)
     session.flush()
+    if db_latest(session, partnership.id) is None:
+        # The demo routes by the default matrix of routing.md from the start.
+        db_load(session, partnership, default_rules_text())
     return partnership
 
 

@@ -21,7 +21,14 @@ class KeyInUse(Exception):
 def ensure_keyring(config: Config) -> tuple[crypto.KeyRing, bool]:
     """Load the key ring, creating it (mode 0600) when there is none; return (ring, created)."""
     if config.keyring_text or config.keyring_path.exists():
-        return load_keyring(config), False
+        ring = load_keyring(config)
+        if config.keyring_text:
+            return ring, False  # its owner adds missing kinds to the file it came from
+        completed = ring.completed()
+        if completed is not ring:
+            # A ring from before a kind of key existed gains its first key of that kind.
+            crypto.save_keyring_file(completed, config.keyring_path)
+        return completed, False
     ring = crypto.generate_keyring()
     crypto.save_keyring_file(ring, config.keyring_path)
     return ring, True

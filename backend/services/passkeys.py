@@ -13,6 +13,7 @@ from backend.models import CeremonyPurpose, Passkey, User, utcnow
 from backend.services import sessions
 from backend.services.audit import Actor, db_audit
 from backend.services.identity import new_passkey
+from backend.services.push import db_forget_device
 from backend.services.webauthn_rp import (
     RelyingParty,
     db_new_ceremony,
@@ -87,6 +88,7 @@ def _revoke(session: Session, passkey: Passkey, actor: Actor, *, by_admin: bool)
         passkey.revoked_at = utcnow()
         passkey.revoked_by_id = actor.user_id
         ended = sessions.db_end_for_passkey(session, passkey.id, "device.revoked")
+        db_forget_device(session, passkey.id)
         db_audit(
             session,
             "identity.passkey_revoked",

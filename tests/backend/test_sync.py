@@ -97,7 +97,14 @@ def test_recorder_reads_back_verbatim_with_a_purpose_and_lists_it(app, sessions,
         assert consulted.purpose == "check what I sent"
     mine = client.get("/api/v1/concerns/mine").get_json()
     assert [i["concern_id"] for i in mine["items"]] == [cid]
-    assert mine["items"][0]["deliveries"] == []
+    # Missing and exploited, looked after, significant harm: the default matrix's rows.
+    assert {d["inbox"] for d in mine["items"][0]["deliveries"]} == {
+        "Missing Persons",
+        "Missing Coordinator",
+        "MASH",
+        "Child Exploitation Team",
+    }
+    assert {d["status"] for d in mine["items"][0]["deliveries"]} == {"new"}
     assert mine["next"] is None
     other, _, _ = person(app, name="Someone Else")
     assert other.get(f"/api/v1/concerns/{cid}?purpose=curious").status_code == 404

@@ -1,0 +1,58 @@
+"""The built-in scheduler: named sweeps on fixed intervals, in a background thread.
+
+Enabled with FRONTLINE_SCHEDULER=1. Every sweep is idempotent and safe to run on many
+hosts and workers at once, so each worker may run its own scheduler; a failing sweep is
+logged and tried again next interval, never stopping the others.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from backend.state import Frontline
+
+log = logging.getLogger("frontline.scheduler")
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    every_seconds: float
+    run: Callable[[Frontline], object]
+
+
+def _escalate(state: Frontline) -> object:
+    from backend.services.escalation import sweep
+
+    return sweep(state.sessions)
+
+
+def _push(state: Frontline) -> object:
+    from backend.services.push import send_due
+
+    return send_due(state.sessions, state.keyring, contact=state.config.push_contact)
+
+
+JOBS = (Job("escalate", 60, _escalate), Job("push", 60, _push))
+
+
+def start(state: Frontline, jobs: tuple[Job, ...] = JOBS) -> threading.Event:
+    """Start the jobs; set the returned event to stop them."""
+    stop = threading.Event()
+
+    def loop(job: Job) -> None:
+        while not stop.is_set():
+            try:
+                job.run(state)
+            except Exception:  # a sweep's failure is logged and retried next time
+                log.exception("scheduler.job_failed", extra={"job": job.name})
+            stop.wait(job.every_seconds)
+
+    for job in jobs:
+        threading.Thread(
+            target=loop, args=(job,), name=f"frontline-{job.name}", daemon=True
+        ).start()
+    return stop

@@ -335,7 +335,11 @@ def keys_retire(key_id: str) -> None:
     click.echo(f"retired {entry.id} ({entry.kind.value}); nothing depended on it")
 
 
+from backend.cli_routing import escalate, notify, rules  # noqa: E402
+
+main.add_command(rules)
+main.add_command(escalate)
+main.add_command(notify)
+
 if __name__ == "__main__":
     main()
-
-from backend import cli_routing  # noqa: E402,F401  (registers rules, escalate, notify)

@@ -1,4 +1,8 @@
-"""``frontline rules ...``, ``frontline escalate`` and ``frontline notify``."""
+"""``frontline rules ...``, ``frontline escalate`` and ``frontline notify``.
+
+Attached to the ``frontline`` group by ``backend.cli``; its helpers are imported when a
+command runs, so this module never imports ``backend.cli`` while that is loading.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,6 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
-from backend.cli import _config, _database, main
 from backend.models import Partnership
 from backend.routing.rules import RulesError
 from backend.state import load_keyring
@@ -28,7 +31,7 @@ def _partnership(session: object, name: str | None) -> Partnership:
     return found[0]
 
 
-@main.group()
+@click.group()
 def rules() -> None:
     """The partnership's routing rules (docs/routing-rules.md)."""
 
@@ -38,6 +41,7 @@ def rules() -> None:
 @click.option("--partnership", help="Partnership name (needed when there are several).")
 def rules_check(file: Path, partnership: str | None) -> None:
     """Check a rules file against the partnership without loading it."""
+    from backend.cli import _config, _database
     from backend.services.rules import db_check
 
     with _database(_config()) as sessions, sessions() as session:
@@ -57,6 +61,7 @@ def _problems(exc: RulesError) -> str:
 @click.option("--partnership", help="Partnership name (needed when there are several).")
 def rules_load(file: Path, partnership: str | None) -> None:
     """Check and load a rules file as the partnership's next version."""
+    from backend.cli import _config, _database
     from backend.services.rules import db_load
 
     with _database(_config()) as sessions, sessions() as session:
@@ -73,6 +78,7 @@ def rules_load(file: Path, partnership: str | None) -> None:
 @click.option("--partnership", help="Partnership name (needed when there are several).")
 def rules_show(partnership: str | None) -> None:
     """Print the live rules file with its version."""
+    from backend.cli import _config, _database
     from backend.services.rules import db_latest
 
     with _database(_config()) as sessions, sessions() as session:
@@ -83,7 +89,7 @@ def rules_show(partnership: str | None) -> None:
         click.echo(record.source, nl=False)
 
 
-@main.command()
+@click.command()
 @click.option(
     "--at",
     "at",
@@ -92,6 +98,7 @@ def rules_show(partnership: str | None) -> None:
 )
 def escalate(at: datetime | None) -> None:
     """Run one escalation sweep; safe to run on many hosts at once."""
+    from backend.cli import _config, _database
     from backend.services.escalation import sweep
 
     with _database(_config()) as sessions:
@@ -99,9 +106,10 @@ def escalate(at: datetime | None) -> None:
     click.echo(json.dumps({"chains": result.chains, "escalations": result.escalations}))
 
 
-@main.command()
+@click.command()
 def notify() -> None:
     """Send the Web Push messages that are due (the scheduler does this every minute)."""
+    from backend.cli import _config, _database
     from backend.services.push import send_due
 
     config = _config()

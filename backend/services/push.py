@@ -167,15 +167,15 @@ Sender = Callable[[dict[str, Any], str, bytes, str], int]
 
 
 def _webpush(subscription: dict[str, Any], data: str, vapid_pem: bytes, contact: str) -> int:
-    """Post one encrypted message (RFC 8291) with a VAPID header; return the HTTP status."""
-    from py_vapid import Vapid01
+    """Post one encrypted message (RFC 8291) with an RFC 8292 VAPID header; return the status."""
+    from py_vapid import Vapid02
     from pywebpush import WebPushException, webpush
 
     try:
         response = webpush(
             subscription_info=subscription,
             data=data,
-            vapid_private_key=Vapid01.from_pem(vapid_pem),
+            vapid_private_key=Vapid02.from_pem(vapid_pem),
             vapid_claims={"sub": contact},
             ttl=3600,
             timeout=10,

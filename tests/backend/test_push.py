@@ -1,0 +1,193 @@
+"""Web Push: subscriptions, messages without personal data, retries, and revocation."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from dataclasses import replace
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import http_ece
+import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from joserfc import jwt
+from joserfc.jwk import ECKey
+from sqlalchemy import func, select
+
+from backend import create_app
+from backend.models import Notification, PushSubscription, utcnow
+from backend.services.push import send_due
+from crypto.encoding import b64url_decode, b64url_encode
+from tests.factories import H, envelope, make_concern, person, sync
+
+
+class PushService:
+    """A stand-in push service on localhost that records what it is sent."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[dict[str, str], bytes]] = []
+        self.answer = 201
+        service = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - the http.server hook
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                service.received.append((dict(self.headers), body))
+                self.send_response(service.answer)
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("localhost", 0), Handler)
+        self.url = f"http://localhost:{self.server.server_address[1]}/push/device-1"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def service():  # type: ignore[no-untyped-def]
+    found = PushService()
+    yield found
+    found.close()
+
+
+@pytest.fixture
+def push_app(config):  # type: ignore[no-untyped-def]
+    application = create_app(replace(config, push_hosts=("localhost",)))
+    yield application
+    application.extensions["frontline"].engine.dispose()
+
+
+def browser_subscription(endpoint: str) -> tuple[dict[str, Any], ec.EllipticCurvePrivateKey, bytes]:
+    """What a browser's PushManager.subscribe() gives: an endpoint and its keys."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    auth = os.urandom(16)
+    point = key.public_key().public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
+    body = {
+        "endpoint": endpoint,
+        "expirationTime": None,
+        "keys": {"p256dh": b64url_encode(point), "auth": b64url_encode(auth)},
+    }
+    return body, key, auth
+
+
+def count(sessions: Any, model: Any) -> int:
+    with sessions() as s:
+        return int(s.scalar(select(func.count()).select_from(model)))
+
+
+def test_a_serious_delivery_notifies_inbox_devices_without_personal_data(  # type: ignore[no-untyped-def]
+    push_app, service
+) -> None:
+    state = push_app.extensions["frontline"]
+    member, _, me = person(
+        push_app,
+        agency="Riverside Children's Social Care",
+        roles=("inbox_member",),
+        inboxes=("MASH",),
+        name="MASH member",
+    )
+    sub, key, auth = browser_subscription(service.url)
+    elsewhere = dict(sub, endpoint="http://intranet.example/admin")
+    refused = member.post("/api/v1/me/push", json=elsewhere, headers=H)
+    assert (refused.status_code, refused.get_json()["code"]) == (422, "push.endpoint_refused")
+    assert member.post("/api/v1/me/push", json=sub, headers=H).status_code == 204
+    with state.sessions() as s:
+        stored = s.scalar(select(PushSubscription))
+        assert service.url.encode() not in stored.crypto_subscription
+
+    recorder, device, _ = person(push_app, roles=("recorder",), name="PC Push")
+    low = make_concern(categories=["neglect"], level="early_help")
+    serious = make_concern(categories=["neglect"], level="significant_harm")
+    results = sync(recorder, envelope(push_app, device, low), envelope(push_app, device, serious))
+    assert [r["status"] for r in results] == ["accepted", "accepted"]
+    assert count(state.sessions, Notification) == 1  # early help does not wake anyone
+
+    assert send_due(state.sessions, state.keyring, contact="mailto:ops@example.org") == {
+        "sent": 1,
+        "failed": 0,
+        "dropped": 0,
+    }
+    ((headers, body),) = service.received
+    headers = {k.lower(): v for k, v in headers.items()}
+    message = json.loads(
+        http_ece.decrypt(body, private_key=key, auth_secret=auth, version="aes128gcm")
+    )
+    assert message["title"] == "New concern in MASH"
+    assert message["body"] == "Significant harm"
+    for personal in ("Zoë", "O'Brien", "Ricky", "07700", "Oakview", "PC Push"):
+        assert personal not in json.dumps(message)
+    # The VAPID header names our key and is signed by it (RFC 8292).
+    scheme, params = headers["authorization"].split(" ", 1)
+    fields = dict(p.strip().split("=", 1) for p in params.split(","))
+    assert scheme == "vapid"
+    public = member.get("/api/v1/push/key").get_json()["public_key"]
+    assert fields["k"] == public
+    raw = b64url_decode(public)
+    jwk = ECKey.import_key(
+        {"kty": "EC", "crv": "P-256", "x": b64url_encode(raw[1:33]), "y": b64url_encode(raw[33:])}
+    )
+    claims = jwt.decode(fields["t"], jwk).claims
+    assert claims["sub"] == "mailto:ops@example.org"
+    assert claims["aud"] == service.url.split("/push")[0]
+    # Sent once: a second run has nothing to do.
+    assert send_due(state.sessions, state.keyring, contact="mailto:ops@example.org")["sent"] == 0
+    _ = me
+
+
+def test_failures_are_retried_later_and_gone_subscriptions_forgotten(push_app, service) -> None:  # type: ignore[no-untyped-def]
+    state = push_app.extensions["frontline"]
+    member, _, _ = person(
+        push_app,
+        agency="Riverside Children's Social Care",
+        roles=("inbox_member",),
+        inboxes=("MASH",),
+        name="MASH member",
+    )
+    sub, _, _ = browser_subscription(service.url)
+    member.post("/api/v1/me/push", json=sub, headers=H)
+    recorder, device, _ = person(push_app, roles=("recorder",), name="PC Push")
+    sync(recorder, envelope(push_app, device, make_concern(level="immediate_danger")))
+    service.answer = 503
+    now = utcnow()
+    first = send_due(state.sessions, state.keyring, contact="mailto:x@example.org", now=now)
+    assert first["failed"] == 1
+    # Not before its backoff (two minutes after the first failure) ...
+    soon = now + timedelta(minutes=1)
+    assert send_due(state.sessions, state.keyring, contact="mailto:x@example.org", now=soon) == {
+        "sent": 0,
+        "failed": 0,
+        "dropped": 0,
+    }
+    # ... then the service says the subscription is gone: it is forgotten.
+    service.answer = 410
+    later = now + timedelta(minutes=3)
+    gone = send_due(state.sessions, state.keyring, contact="mailto:x@example.org", now=later)
+    assert gone["dropped"] == 1
+    assert count(state.sessions, PushSubscription) == 0
+    assert len(service.received) == 2
+
+
+def test_revoking_a_device_removes_its_subscriptions(push_app, service) -> None:  # type: ignore[no-untyped-def]
+    state = push_app.extensions["frontline"]
+    member, _, me = person(
+        push_app,
+        agency="Riverside Children's Social Care",
+        roles=("inbox_member",),
+        inboxes=("MASH",),
+        name="MASH member",
+    )
+    sub, _, _ = browser_subscription(service.url)
+    member.post("/api/v1/me/push", json=sub, headers=H)
+    assert count(state.sessions, PushSubscription) == 1
+    passkey = me["passkeys"][0]["id"]
+    assert member.post(f"/api/v1/me/passkeys/{passkey}/revoke", headers=H).status_code == 200
+    assert count(state.sessions, PushSubscription) == 0

@@ -24,7 +24,7 @@ from backend.models import (
     User,
 )
 from backend.services.audit import Actor, db_audit
-from backend.services.escalation import label
+from backend.services.escalation import labels
 from backend.services.inbox import db_is_recipient
 from backend.services.sealed import db_data_key, unseal
 
@@ -91,11 +91,12 @@ def db_where_delivered(
         .join(Agency, Agency.id == Delivery.agency_id)
         .where(Delivery.concern_id.in_(concern_ids))
         .order_by(Delivery.created_at, Delivery.step, Delivery.id)
-    )
+    ).all()
+    named = labels(session, [d for d, _ in rows])
     for d, agency in rows:
         found.setdefault(d.concern_id, []).append(
             {
-                "inbox": label(session, d),
+                "inbox": named[d.id],
                 "agency": agency,
                 "status": d.status,
                 "kind": "escalation" if d.root_id else "routed",

@@ -11,6 +11,7 @@ stops when someone in the chain acknowledges (for the acknowledge clock) or deci
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -51,6 +52,28 @@ def label(session: Session, delivery: Delivery) -> str:
     inbox = session.get(Inbox, delivery.inbox_id)
     name = inbox.name if inbox else "inbox"
     return name if delivery.audience == "members" else f"{name} ({delivery.audience})"
+
+
+def labels(session: Session, deliveries: list[Delivery]) -> dict[uuid.UUID, str]:
+    """Name many deliveries' targets with two queries (not one per delivery)."""
+    inbox_ids = {d.inbox_id for d in deliveries if d.inbox_id is not None}
+    agency_ids = {d.agency_id for d in deliveries if d.inbox_id is None}
+    inboxes: dict[uuid.UUID, str] = {}
+    agencies: dict[uuid.UUID, str] = {}
+    if inbox_ids:
+        query = select(Inbox.id, Inbox.name).where(Inbox.id.in_(inbox_ids))
+        inboxes = {row[0]: row[1] for row in session.execute(query)}
+    if agency_ids:
+        query = select(Agency.id, Agency.name).where(Agency.id.in_(agency_ids))
+        agencies = {row[0]: row[1] for row in session.execute(query)}
+    named = {}
+    for d in deliveries:
+        if d.inbox_id is None:
+            named[d.id] = f"{agencies.get(d.agency_id, 'agency')} safeguarding lead"
+        else:
+            name = inboxes.get(d.inbox_id, "inbox")
+            named[d.id] = name if d.audience == "members" else f"{name} ({d.audience})"
+    return named
 
 
 def _due(session: Session, now: datetime, batch: int) -> list[Delivery]:

@@ -38,6 +38,7 @@ from backend.services.escalation import (
     db_chain_decided,
     db_close_steps,
     label,
+    labels,
     root_of,
 )
 from backend.services.sealed import db_data_key, seal
@@ -182,7 +183,14 @@ def _queue(session: Session, viewer: Viewer, queue_id: uuid.UUID) -> ColumnEleme
     return and_(Delivery.inbox_id == queue_id, viewer.clause())
 
 
-def view(session: Session, d: Delivery, categories: list[str] | None = None) -> dict[str, Any]:
+def view(
+    session: Session,
+    d: Delivery,
+    categories: list[str] | None = None,
+    *,
+    named: str | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
     """A delivery as its recipients see it (no content of the concern)."""
     return {
         "id": d.id,
@@ -192,9 +200,9 @@ def view(session: Session, d: Delivery, categories: list[str] | None = None) -> 
         "ack_due": d.ack_due,
         "decision_due": d.decision_due,
         "created_at": d.created_at,
-        "inbox": label(session, d),
+        "inbox": named or label(session, d),
         "audience": d.audience,
-        "overdue": d.is_open and d.due_at < utcnow(),
+        "overdue": d.is_open and d.due_at < (now or utcnow()),
         "acknowledged_at": d.acknowledged_at,
         "decided_at": d.decided_at,
         "outcome": d.outcome,
@@ -238,7 +246,11 @@ def deliveries(
             )
         ):
             categories.setdefault(cid, []).append(category)
-    items = [view(session, d, sorted(categories.get(d.concern_id, []))) for d in page]
+    named, now = labels(session, page), utcnow()
+    items = [
+        view(session, d, sorted(categories.get(d.concern_id, [])), named=named[d.id], now=now)
+        for d in page
+    ]
     # A list is a consultation too (DPA 2018 s.62): which concerns this person was shown.
     db_audit(
         session,

@@ -226,3 +226,33 @@ def test_reassigning_stays_within_the_agency_and_keeps_the_deadlines(app, consta
     assert moved.get_json()["ack_due"] == item["ack_due"]
     assert items(police, "Missing Persons") == []
     assert [i["id"] for i in items(police, "Child Exploitation Team")] == [item["id"]]
+
+
+def test_a_recipient_adds_an_addendum_and_a_non_recipient_cannot(app, constable) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from tests.factories import seal_payload
+
+    cid = record(app, constable, categories=["neglect"], level="significant_harm")
+    mash, mash_device, _ = person(
+        app, agency=C, roles=("inbox_member",), inboxes=("MASH",), name="MASH worker"
+    )
+    addendum = {
+        "schema": "frontline.addendum/1",
+        "concern_id": cid,
+        "client_id": str(uuid.uuid4()),
+        "recorded_at": datetime.now(UTC).isoformat(),
+        "text": "Checked with school: attendance 62% this term.",
+    }
+    item = {"client_id": addendum["client_id"], "jwe": seal_payload(app, mash_device, addendum)}
+    r = mash.post(f"/api/v1/concerns/{cid}/addenda", json=item, headers=H).get_json()
+    assert r["status"] == "accepted"
+    seen = constable[0].get(f"/api/v1/concerns/{cid}?purpose=follow+up").get_json()
+    assert [a["addendum"]["text"] for a in seen["addenda"]] == [addendum["text"]]
+    control, control_device, _ = person(
+        app, agency=P, roles=("inbox_member",), inboxes=("Police Control Room",), name="CR"
+    )
+    other = dict(addendum, client_id=str(uuid.uuid4()))
+    item = {"client_id": other["client_id"], "jwe": seal_payload(app, control_device, other)}
+    refused = control.post(f"/api/v1/concerns/{cid}/addenda", json=item, headers=H)
+    assert refused.status_code == 404

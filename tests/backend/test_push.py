@@ -79,6 +79,17 @@ def browser_subscription(endpoint: str) -> tuple[dict[str, Any], ec.EllipticCurv
     return body, key, auth
 
 
+def mash_member(app: Any) -> tuple[Any, dict[str, Any]]:
+    client, _, me = person(
+        app,
+        agency="Riverside Children's Social Care",
+        roles=("inbox_member",),
+        inboxes=("MASH",),
+        name="MASH member",
+    )
+    return client, me
+
+
 def count(sessions: Any, model: Any) -> int:
     with sessions() as s:
         return int(s.scalar(select(func.count()).select_from(model)))
@@ -88,13 +99,7 @@ def test_a_serious_delivery_notifies_inbox_devices_without_personal_data(  # typ
     push_app, service
 ) -> None:
     state = push_app.extensions["frontline"]
-    member, _, me = person(
-        push_app,
-        agency="Riverside Children's Social Care",
-        roles=("inbox_member",),
-        inboxes=("MASH",),
-        name="MASH member",
-    )
+    member, _ = mash_member(push_app)
     sub, key, auth = browser_subscription(service.url)
     elsewhere = dict(sub, endpoint="http://intranet.example/admin")
     refused = member.post("/api/v1/me/push", json=elsewhere, headers=H)
@@ -140,18 +145,11 @@ def test_a_serious_delivery_notifies_inbox_devices_without_personal_data(  # typ
     assert claims["aud"] == service.url.split("/push")[0]
     # Sent once: a second run has nothing to do.
     assert send_due(state.sessions, state.keyring, contact="mailto:ops@example.org")["sent"] == 0
-    _ = me
 
 
 def test_failures_are_retried_later_and_gone_subscriptions_forgotten(push_app, service) -> None:  # type: ignore[no-untyped-def]
     state = push_app.extensions["frontline"]
-    member, _, _ = person(
-        push_app,
-        agency="Riverside Children's Social Care",
-        roles=("inbox_member",),
-        inboxes=("MASH",),
-        name="MASH member",
-    )
+    member, _ = mash_member(push_app)
     sub, _, _ = browser_subscription(service.url)
     member.post("/api/v1/me/push", json=sub, headers=H)
     recorder, device, _ = person(push_app, roles=("recorder",), name="PC Push")
@@ -178,13 +176,7 @@ def test_failures_are_retried_later_and_gone_subscriptions_forgotten(push_app, s
 
 def test_revoking_a_device_removes_its_subscriptions(push_app, service) -> None:  # type: ignore[no-untyped-def]
     state = push_app.extensions["frontline"]
-    member, _, me = person(
-        push_app,
-        agency="Riverside Children's Social Care",
-        roles=("inbox_member",),
-        inboxes=("MASH",),
-        name="MASH member",
-    )
+    member, me = mash_member(push_app)
     sub, _, _ = browser_subscription(service.url)
     member.post("/api/v1/me/push", json=sub, headers=H)
     assert count(state.sessions, PushSubscription) == 1

@@ -63,6 +63,14 @@ ACCESS: dict[str, frozenset[str]] = {
     # Partnership admins only; the view checks the agency is the partnership's own.
     "api.admin_rules": _ADMIN,
     "api.admin_rules_load": _ADMIN,
+    # Which alert, child or match is checked by the service (need to know; MASH for matches).
+    "api.alerts": _WORKERS,
+    "api.alert_network": _WORKERS,
+    "api.chronology": _WORKERS,
+    "api.matches": _WORKERS,
+    "api.match_confirm": _WORKERS,
+    "api.match_reject": _WORKERS,
+    "api.subject_split": _WORKERS,
     "api.push_key": frozenset({SIGNED_IN}),
     "api.push_subscribe": frozenset({SIGNED_IN}),
     "api.push_unsubscribe": frozenset({SIGNED_IN}),

@@ -29,6 +29,7 @@ class IdentifierKind(str, Enum):
     PHONETIC_YEAR = "phonetic_year"
     NHS_NUMBER = "nhs_number"
     NICKNAME = "nickname"
+    KNOWN_AS_YEAR = "known_as_year"  # a child's known-as name with a year of birth
     PERSON_NAME = "person_name"
     VEHICLE = "vehicle"
     PHONE = "phone"

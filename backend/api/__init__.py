@@ -10,6 +10,7 @@ from backend.api import (  # noqa: E402,F401  (registers the views)
     concerns,
     inbox,
     keys,
+    links,
     me,
     meta,
     push,

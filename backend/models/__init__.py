@@ -24,6 +24,7 @@ from backend.models.deliveries import (
 )
 from backend.models.identity import Ceremony, CeremonyPurpose, Passkey, StaffSession
 from backend.models.keys import DataKeyRecord
+from backend.models.links import Alert, PossibleMatch, Subject
 from backend.models.partnership import Agency, AgencyKind, Inbox, Partnership
 from backend.models.people import (
     Invite,
@@ -38,6 +39,9 @@ from backend.models.people import (
 )
 
 __all__ = [
+    "Alert",
+    "PossibleMatch",
+    "Subject",
     "NO_DEADLINE",
     "Audience",
     "ConcernRoute",

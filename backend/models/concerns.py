@@ -84,6 +84,10 @@ class Concern(Base):
         ForeignKey("data_keys.id", ondelete="SET NULL")
     )
     crypto_document: Mapped[bytes] = mapped_column(LargeBinary)  # the whole sealed concern
+    # The child it is about, and which key linked it there (nhs_number, name_dob, new,
+    # or confirmed: a MASH member confirmed a possible match).
+    subject_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("subjects.id"), index=True)
+    subject_link: Mapped[str | None] = mapped_column(String(16))
 
     categories: Mapped[list[ConcernCategory]] = relationship(cascade="all, delete-orphan")
     indicators: Mapped[list[ConcernIndicator]] = relationship(cascade="all, delete-orphan")

@@ -91,6 +91,8 @@ class Delivery(Base):
         ForeignKey("concerns.id", ondelete="CASCADE"), index=True
     )
     agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"))
+    # A pattern alert's delivery: concern_id is then the concern that raised it.
+    alert_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("alerts.id"), index=True)
     inbox_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("inboxes.id"))
     audience: Mapped[str] = mapped_column(String(16))
     root_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("deliveries.id"), index=True)

@@ -25,11 +25,14 @@ def _subject(subject: dict[str, Any], recorded_at: datetime) -> Iterator[tuple[K
     dob = subject.get("date_of_birth")
     if given and family and dob:
         yield K.NAME_DOB, norm.name_dob(given, family, dob)
+    year = dob.year if dob else recorded_at.year - int(subject.get("approx_age") or 0)
     if family:
-        year = dob.year if dob else recorded_at.year - int(subject.get("approx_age") or 0)
         yield K.PHONETIC_YEAR, norm.phonetic_year(family, year)
     for alias in subject.get("known_as") or []:
         yield K.NICKNAME, norm.nickname(alias)
+        # Known-as name and age band: an approximate age is a year either way.
+        for near in (year - 1, year, year + 1):
+            yield K.KNOWN_AS_YEAR, f"{norm.nickname(alias)}|{near:04d}"
     if subject.get("address_postcode"):
         yield K.POSTCODE, norm.postcode(subject["address_postcode"])
 

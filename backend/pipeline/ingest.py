@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import crypto
 from backend.models import Addendum, Concern, Receipt, ReceiptStatus, User, utcnow
+from backend.pipeline import link as _link  # noqa: F401  (registers the link step)
 from backend.pipeline import receipt as receipts
 from backend.pipeline import route as _route  # noqa: F401  (registers the route step)
 from backend.pipeline.errors import Rejected
@@ -274,7 +275,7 @@ def _run(ctx: Context, session: Session, receipt: Receipt) -> Result:
     proven = verify_proof(session, ctx.rp, payload, user_id=receipt.user_id)
     store = session.begin_nested()
     try:
-        result_id = _store(ctx, session, receipt, payload, proven)
+        result_id, told = _store(ctx, session, receipt, payload, proven)
         store.commit()
     except IntegrityError:
         # Another worker stored the same client_id a moment ago: answer as a replay.
@@ -287,13 +288,17 @@ def _run(ctx: Context, session: Session, receipt: Receipt) -> Result:
         store.rollback()  # leave no half-open savepoint behind for the caller's
         raise
     receipts.db_finish(session, receipt, ReceiptStatus.ACCEPTED, result_id=result_id)
-    return _result(receipt)
+    result = _result(receipt)
+    result.known = told.get("known")
+    return result
 
 
 def _store(
     ctx: Context, session: Session, receipt: Receipt, payload: dict[str, Any], proven: Any
-) -> uuid.UUID:
-    """Validate and store a concern or addendum with its audit entry; return its id."""
+) -> tuple[uuid.UUID, dict[str, Any]]:
+    """Validate and store a concern or addendum with its audit entry; return its id and
+    what the later steps tell the recorder."""
+    told: dict[str, Any] = {}
     author = ctx.author(session, receipt.user_id)
     actor = Actor(user_id=author.id, agency_id=author.agency_id, passkey_id=proven.passkey.id)
     if receipt.kind == "addendum":
@@ -328,7 +333,7 @@ def _store(
             receipt=receipt,
             recorder=author,
         )
-        result_id = stored.concern.id
+        result_id, told = stored.concern.id, stored.told
         db_audit(
             session,
             "concern.collected",
@@ -336,7 +341,7 @@ def _store(
             records=[("concern", result_id), ("receipt", receipt.id)],
             detail={"late": stored.concern.late, "level": stored.concern.level},
         )
-    return result_id
+    return result_id, told
 
 
 def pending(session: Session) -> list[uuid.UUID]:

@@ -49,6 +49,7 @@ def delivery_row(
     root_id: uuid.UUID | None = None,
     step: int = 0,
     cause: str | None = None,
+    alert_id: uuid.UUID | None = None,
 ) -> dict[str, Any]:
     """Return the row of a new delivery to ``target``; a routed one carries its chain clock."""
     routed = root_id is None
@@ -56,6 +57,7 @@ def delivery_row(
         "id": uuid.uuid4(),
         "concern_id": concern_id,
         "agency_id": active.agencies[target.agency],
+        "alert_id": alert_id,
         "inbox_id": active.inboxes[(target.agency, target.inbox)] if target.inbox else None,
         "audience": target.audience,
         "root_id": root_id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -45,6 +45,8 @@ class Stored:
     concern: Concern
     payload: dict[str, Any]  # as the recorder sealed it
     loaded: dict[str, Any]  # as validated
+    # What later steps tell the recorder (the link step: whether the child is known).
+    told: dict[str, Any] = field(default_factory=dict)
 
 
 # Later steps (route, link) register here; each runs inside the store transaction.

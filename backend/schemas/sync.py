@@ -56,7 +56,11 @@ class _Delivery(Schema):
     status = fields.String(
         required=True, validate=validate.OneOf(["new", "acknowledged", "decided", "escalated"])
     )
-    kind = fields.String(required=True, validate=validate.OneOf(["routed", "escalation"]))
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf(["routed", "escalation", "alert"]),
+        metadata={"description": "alert: a pattern alert about the child that this concern raised"},
+    )
     delivered_at = fields.DateTime(required=True)
     acknowledged_at = fields.DateTime(allow_none=True, required=True)
     decided_at = fields.DateTime(allow_none=True, required=True)
@@ -84,6 +88,9 @@ class MineSchema(Schema):
 
 class ConcernViewSchema(Schema):
     concern_id = fields.UUID(required=True)
+    subject_id = fields.UUID(
+        allow_none=True, required=True, metadata={"description": "the child, for the chronology"}
+    )
     received_at = fields.DateTime(required=True)
     late = fields.Boolean(required=True)
     recorder = fields.Dict(required=True)

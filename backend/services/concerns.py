@@ -27,6 +27,7 @@ from backend.services.audit import Actor, db_audit
 from backend.services.escalation import labels
 from backend.services.inbox import db_is_recipient
 from backend.services.sealed import db_data_key, unseal
+from backend.services.subjects import canonical
 
 
 def _cursor(concern: Concern) -> str:
@@ -99,7 +100,7 @@ def db_where_delivered(
                 "inbox": named[d.id],
                 "agency": agency,
                 "status": d.status,
-                "kind": "escalation" if d.root_id else "routed",
+                "kind": "escalation" if d.root_id else "alert" if d.alert_id else "routed",
                 "delivered_at": d.created_at,
                 "acknowledged_at": d.acknowledged_at,
                 "decided_at": d.decided_at,
@@ -148,6 +149,7 @@ def read(
     session.commit()
     return {
         "concern_id": concern.id,
+        "subject_id": canonical(session, concern.subject_id) if concern.subject_id else None,
         "received_at": concern.received_at,
         "late": concern.late,
         "recorder": {

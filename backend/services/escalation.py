@@ -150,6 +150,7 @@ def db_escalate(session: Session, root: Delivery, now: datetime) -> int:
             root_id=root.id,
             step=step,
             cause=cause,
+            alert_id=root.alert_id,
         )
         for t in targets
     ]

@@ -15,7 +15,7 @@ from tests.backend.test_inbox import C, P, items, record, worker
 from tests.backend.test_inbox import constable as constable  # noqa: F401 - fixture
 from tests.factories import H, person
 
-AMY = {"given_name": "Amy", "approx_age": 9, "legal_status": "none_known"}
+AMY = {"given_name": "Amy", "approx_age": 15, "legal_status": "none_known"}
 
 
 def routed(sessions: Any, cid: str) -> dict[str, Delivery]:
@@ -156,7 +156,15 @@ def test_acknowledged_in_time_nothing_escalates(app, sessions, constable) -> Non
 
 def test_concurrent_sweeps_escalate_each_delivery_exactly_once(app, sessions, constable) -> None:  # type: ignore[no-untyped-def]
     for _ in range(12):
-        record(app, constable, categories=["neglect"], level="immediate_danger", subject=AMY)
+        # Twelve different children with nothing in common: no alert adds deliveries.
+        record(
+            app,
+            constable,
+            categories=["neglect"],
+            level="immediate_danger",
+            subject=AMY,
+            associated=[],
+        )
     with sessions() as s:
         roots = s.scalar(select(func.count()).select_from(Delivery))
         latest = s.scalar(select(func.max(Delivery.created_at)))

@@ -50,7 +50,7 @@ ROWS = [
     ({"categories": ["sexual_exploitation"], "level": "immediate_danger"},
      {"Police Control Room", "MASH", "Home Manager"}),
     ({"categories": ["neglect"], "level": "significant_harm",
-      "subject": {"given_name": "Amy", "approx_age": 9, "legal_status": "none_known"}},
+      "subject": {"given_name": "Amy", "approx_age": 15, "legal_status": "none_known"}},
      {"MASH"}),
     ({"categories": ["missing"], "level": "child_in_need",
       "subject": {"known_as": ["Jay"], "approx_age": 15}},

@@ -1,0 +1,67 @@
+"""Joining the dots: subjects (the children concerns are about), possible matches between
+them, and pattern alerts.
+
+A subject holds no identifier: concerns point at it, and their blind-indexed identifiers
+are what resolution looks up. Merging is a pointer (``merged_into_id``), so a split is the
+pointer removed: both are audited and reversible.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from backend.models.base import Base, new_id, utcnow
+
+
+class Subject(Base):
+    __tablename__ = "subjects"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    partnership_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("partnerships.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    merged_into_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("subjects.id"), index=True)
+    merged_at: Mapped[datetime | None]
+    care_status: Mapped[str | None] = mapped_column(String(32))  # latest known legal status
+
+
+class PossibleMatch(Base):
+    """Two subjects that weak keys suggest are one child, for a MASH member to decide."""
+
+    __tablename__ = "possible_matches"
+    __table_args__ = (UniqueConstraint("subject_id", "candidate_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    partnership_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("partnerships.id"), index=True)
+    subject_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("subjects.id"))
+    candidate_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("subjects.id"))
+    kinds: Mapped[str] = mapped_column(Text)  # JSON list of the weak keys that agreed
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+
+
+class Alert(Base):
+    """One pattern, raised once and updated as its evidence grows."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (UniqueConstraint("partnership_id", "kind", "pattern_key"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    partnership_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("partnerships.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    # What makes two findings the same pattern: a subject's id, or a network's first
+    # identifier (a blind index, never a value).
+    pattern_key: Mapped[str] = mapped_column(String(80))
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    raised_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    merged_into_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("alerts.id"))
+    subjects: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of subject ids
+    concerns: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of concern ids
+    # JSON: [{"identifier_kind", "key", "concerns"}]; "key" (a blind index) never leaves.
+    evidence: Mapped[str] = mapped_column(Text, default="[]")

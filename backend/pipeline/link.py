@@ -1,0 +1,71 @@
+"""Step 7, link: resolve the child, find the patterns this concern completes, tell the
+recorder whether the child is already known — inside the store transaction.
+
+Linking costs index lookups for this concern's own identifiers and its child's own
+concerns; it never scans the concern table.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from backend.models import Agency, Concern, Delivery, Inbox
+from backend.pipeline.store import STEPS, Stored
+from backend.services.alerts import db_raise, network_findings, subject_findings
+from backend.services.rules import Active, db_active
+from backend.services.subjects import KNOWN_STATUSES, db_resolve, members
+
+
+def db_known(
+    session: Session, active: Active, concern: Concern, subject_id: uuid.UUID
+) -> dict[str, Any] | None:
+    """Whom to contact when the child is already known: the inboxes that received earlier
+    concerns about the child or an alert about them; never any content."""
+    ids = members(session, subject_id)
+    earlier = session.execute(
+        select(Inbox.name, Agency.name)
+        .select_from(Delivery)
+        .join(Concern, Concern.id == Delivery.concern_id)
+        .join(Inbox, Inbox.id == Delivery.inbox_id)
+        .join(Agency, Agency.id == Inbox.agency_id)
+        .where(
+            Concern.subject_id.in_(ids),
+            or_(Concern.id != concern.id, Delivery.alert_id.is_not(None)),
+            Delivery.root_id.is_(None),
+        )
+        .distinct()
+    ).all()
+    if not earlier and concern.subject_legal_status not in KNOWN_STATUSES:
+        return None
+    contact = [{"inbox": inbox, "agency": agency} for inbox, agency in sorted(set(earlier))]
+    if not contact:  # known only by care status: the front door
+        agency, inbox = active.rules.inboxes[active.rules.fallback]
+        contact = [{"inbox": inbox, "agency": agency}]
+    return {"contact": contact}
+
+
+def db_link(session: Session, stored: Stored) -> None:
+    concern = stored.concern
+    agency = session.get(Agency, concern.recorder_agency_id)
+    assert agency is not None  # noqa: S101
+    active = db_active(session, agency.partnership_id)
+    subject_id, _ = db_resolve(
+        session,
+        concern,
+        partnership_id=agency.partnership_id,
+        care_status=concern.subject_legal_status,
+    )
+    findings = subject_findings(session, active, concern, subject_id)
+    findings += network_findings(session, active, concern)
+    for finding in findings:
+        db_raise(session, active, concern, finding, agency.partnership_id)
+    known = db_known(session, active, concern, subject_id)
+    if known is not None:
+        stored.told["known"] = known
+
+
+STEPS.append(db_link)

@@ -1,0 +1,73 @@
+"""Schemas of alerts, network graphs, chronologies and possible matches."""
+
+from marshmallow import Schema, fields, validate
+
+KINDS = ["repeated_missing", "multi_agency", "cumulative", "network", "young_child_high_risk"]
+
+
+class _Evidence(Schema):
+    identifier_kind = fields.String(required=True)
+    concerns = fields.List(fields.String(), required=True)
+
+
+class AlertSchema(Schema):
+    id = fields.UUID(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
+    status = fields.String(required=True)
+    raised_at = fields.DateTime(required=True)
+    updated_at = fields.DateTime(required=True)
+    subjects = fields.List(fields.String(), required=True)
+    concerns = fields.List(fields.String(), required=True)
+    evidence = fields.List(fields.Nested(_Evidence), required=True)
+    inboxes = fields.List(fields.String(), required=True)
+
+
+class AlertsSchema(Schema):
+    alerts = fields.List(fields.Nested(AlertSchema), required=True)
+
+
+class AlertsQuerySchema(Schema):
+    status = fields.String(load_default="open", validate=validate.OneOf(["open", "all"]))
+
+
+def _described(text: str) -> fields.List:
+    return fields.List(fields.Dict(), required=True, metadata={"description": text})
+
+
+class NetworkSchema(Schema):
+    alert_id = fields.UUID(required=True)
+    nodes = _described("children and entities (adult, vehicle, phone, address, account)")
+    edges = _described("child -> entity, with the concerns that link them")
+
+
+class ChronologySchema(Schema):
+    subject_id = fields.UUID(required=True)
+    items = _described("concerns and addenda in event-time order; full, or a summary")
+
+
+class PurposeQuerySchema(Schema):
+    purpose = fields.String(required=True, validate=validate.Length(min=3, max=500))
+
+
+class MatchSchema(Schema):
+    id = fields.UUID(required=True)
+    subject_id = fields.UUID(required=True)
+    candidate_id = fields.UUID(required=True)
+    kinds = fields.List(fields.String(), required=True)
+    created_at = fields.DateTime(required=True)
+    concerns = fields.Dict(required=True)
+
+
+class MatchesSchema(Schema):
+    matches = fields.List(fields.Nested(MatchSchema), required=True)
+
+
+class MatchDecisionSchema(Schema):
+    id = fields.UUID(required=True)
+    status = fields.String(required=True)
+    patterns = fields.Integer(required=True, metadata={"description": "alerts raised or updated"})
+
+
+class SplitSchema(Schema):
+    subject_id = fields.UUID(required=True)
+    was_merged_into = fields.UUID(required=True)

@@ -1,0 +1,322 @@
+"""Pattern alerts (indicators.md): found from one concern's own links, raised once per
+pattern, updated as evidence grows, delivered with deadlines and escalated like any delivery.
+
+Windows are spans of event time (``recorded_at``) of the configured length that contain
+the new concern, so a concern synced weeks late counts where it belongs. Every query is
+bounded by this concern's subject or its own identifiers: never a scan of all concerns.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, insert, or_, select
+from sqlalchemy.orm import Session
+
+from backend.models import (
+    Alert,
+    Concern,
+    ConcernCategory,
+    ConcernIdentifier,
+    ConcernIndicator,
+    Delivery,
+    table_of,
+    utcnow,
+)
+from backend.pipeline.route import delivery_row
+from backend.services.audit import db_audit
+from backend.services.push import db_queue_push
+from backend.services.rules import Active
+from backend.services.subjects import canonical, members
+
+WORDS = {
+    "repeated_missing": "Repeated missing",
+    "multi_agency": "Concerns from several agencies",
+    "cumulative": "Cumulative lower-level concerns",
+    "young_child_high_risk": "Young child with a high-weight sign",
+    "network": "Possible network",
+}
+
+
+@dataclass
+class Finding:
+    kind: str
+    key: str
+    subjects: set[uuid.UUID]
+    concerns: set[uuid.UUID]
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+    why: str = ""
+
+
+@dataclass(frozen=True)
+class Event:
+    concern_id: uuid.UUID
+    at: datetime
+    agency_id: uuid.UUID
+    level: str
+    link: str
+    subject_id: uuid.UUID | None = None
+
+
+def best_window(events: list[Event], at: datetime, days: int) -> list[Event]:
+    """The events in the fullest span of ``days`` that contains ``at``."""
+    span = timedelta(days=days)
+    best: list[Event] = []
+    for start in sorted({e.at for e in events if at - span <= e.at <= at} | {at}):
+        inside = [e for e in events if start <= e.at <= start + span]
+        if start <= at <= start + span and len(inside) > len(best):
+            best = inside
+    return best
+
+
+def _subject_events(
+    session: Session, subject_id: uuid.UUID, at: datetime, days: int
+) -> tuple[list[Event], set[uuid.UUID]]:
+    ids = members(session, subject_id)
+    span = timedelta(days=days)
+    rows = session.execute(
+        select(
+            Concern.id, Concern.recorded_at, Concern.recorder_agency_id, Concern.level,
+            Concern.subject_link,
+        ).where(Concern.subject_id.in_(ids), Concern.recorded_at.between(at - span, at + span))
+    ).all()  # fmt: skip
+    events = [Event(r[0], r[1], r[2], r[3], r[4] or "new") for r in rows]
+    missing = set(
+        session.scalars(
+            select(ConcernCategory.concern_id).where(
+                ConcernCategory.concern_id.in_([e.concern_id for e in events]),
+                ConcernCategory.category == "missing",
+            )
+        )
+    )
+    return events, missing
+
+
+def _evidence(events: list[Event]) -> list[dict[str, Any]]:
+    """Which key tied each concern to the child, grouped by the key's kind."""
+    grouped: dict[str, list[str]] = {}
+    for e in sorted(events, key=lambda e: e.at):
+        kind = "first_record" if e.link == "new" else e.link
+        grouped.setdefault(kind, []).append(str(e.concern_id))
+    return [{"identifier_kind": k, "concerns": v} for k, v in sorted(grouped.items())]
+
+
+def subject_findings(
+    session: Session, active: Active, concern: Concern, subject_id: uuid.UUID
+) -> list[Finding]:
+    """Patterns about one child that this concern completes or adds to."""
+    p = active.rules.patterns
+    at = concern.recorded_at
+    days = max(p[k]["days"] for k in ("repeated_missing", "multi_agency", "cumulative"))
+    events, missing = _subject_events(session, subject_id, at, days)
+    key = str(subject_id)
+    found = []
+
+    def add(kind: str, window: list[Event], why: str) -> None:
+        found.append(
+            Finding(kind, key, {subject_id}, {e.concern_id for e in window}, _evidence(window), why)
+        )
+
+    rule = p["repeated_missing"]
+    if rule.get("enabled", True) and concern.id in missing:
+        window = best_window([e for e in events if e.concern_id in missing], at, rule["days"])
+        if len(window) >= rule["count"]:
+            add(
+                "repeated_missing",
+                window,
+                f"{len(window)} missing episodes within {rule['days']} days",
+            )
+    rule = p["multi_agency"]
+    if rule.get("enabled", True):
+        window = best_window(events, at, rule["days"])
+        agencies = {e.agency_id for e in window}
+        if len(agencies) >= rule["agencies"]:
+            add(
+                "multi_agency",
+                window,
+                f"concerns from {len(agencies)} agencies within {rule['days']} days",
+            )
+    rule = p["cumulative"]
+    if rule.get("enabled", True) and concern.level in rule["levels"]:
+        lower = [e for e in events if e.level in rule["levels"]]
+        window = best_window(lower, at, rule["days"])
+        if len(window) >= rule["count"]:
+            add(
+                "cumulative",
+                window,
+                f"{len(window)} lower-level concerns within {rule['days']} days",
+            )
+    rule = p["young_child_high_risk"]
+    age = concern.subject_age
+    if rule.get("enabled", True) and age is not None and age <= rule["max_age"]:
+        signs = set(
+            session.scalars(
+                select(ConcernIndicator.code).where(
+                    ConcernIndicator.concern_id == concern.id,
+                    ConcernIndicator.code.in_(rule["indicators"]),
+                )
+            )
+        )
+        if signs:
+            this = [e for e in events if e.concern_id == concern.id]
+            add("young_child_high_risk", this, f"aged {age} with {', '.join(sorted(signs))}")
+    return found
+
+
+def network_findings(session: Session, active: Active, concern: Concern) -> list[Finding]:
+    """Adults, vehicles, phones, addresses or accounts this concern shares with other children."""
+    rule = active.rules.patterns["network"]
+    if not rule.get("enabled", True):
+        return []
+    own = session.execute(
+        select(ConcernIdentifier.kind, ConcernIdentifier.blind_index).where(
+            ConcernIdentifier.concern_id == concern.id,
+            ConcernIdentifier.role == "associated",
+            ConcernIdentifier.kind.in_(rule["kinds"]),
+        )
+    ).all()
+    if not own:
+        return []
+    span = timedelta(days=rule["days"])
+    at = concern.recorded_at
+    rows = session.execute(
+        select(
+            ConcernIdentifier.kind, ConcernIdentifier.blind_index, Concern.id, Concern.recorded_at,
+            Concern.recorder_agency_id, Concern.level, Concern.subject_id,
+        )
+        .join(Concern, Concern.id == ConcernIdentifier.concern_id)
+        .where(
+            ConcernIdentifier.role == "associated",
+            or_(*(and_(ConcernIdentifier.kind == k, ConcernIdentifier.blind_index == b)
+                  for k, b in own)),
+            Concern.recorded_at.between(at - span, at + span),
+            Concern.subject_id.is_not(None),
+        )
+    ).all()  # fmt: skip
+    by_key: dict[tuple[str, str], list[Event]] = {}
+    for kind, index, cid, when, agency, level, subject in rows:
+        event = Event(cid, when, agency, level, kind, canonical(session, subject))  # type: ignore[arg-type]
+        by_key.setdefault((kind, index), []).append(event)
+    found = []
+    for (kind, index), events in sorted(by_key.items()):
+        window = best_window(events, at, rule["days"])
+        children = {e.subject_id for e in window if e.subject_id is not None}
+        if len(children) >= rule["children"]:
+            found.append(
+                Finding(
+                    "network", f"{kind}:{index}", children, {e.concern_id for e in window},
+                    [{"identifier_kind": kind, "key": index,
+                      "concerns": sorted(str(e.concern_id) for e in window)}],
+                    f"one {kind.replace('_', ' ')} linked to {len(children)} children",
+                )
+            )  # fmt: skip
+    return found
+
+
+def _ids(text: str) -> set[str]:
+    return set(json.loads(text))
+
+
+def _merge_evidence(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    merged: dict[tuple[str, str | None], set[str]] = {}
+    for item in [*old, *new]:
+        slot = merged.setdefault((item["identifier_kind"], item.get("key")), set())
+        slot.update(item["concerns"])
+    return [
+        {"identifier_kind": kind, **({"key": key} if key else {}), "concerns": sorted(concerns)}
+        for (kind, key), concerns in sorted(merged.items(), key=lambda x: (x[0][0], x[0][1] or ""))
+    ]
+
+
+def db_raise(
+    session: Session, active: Active, concern: Concern, finding: Finding, partnership_id: uuid.UUID
+) -> Alert:
+    """Raise a new alert for this pattern, or add the evidence to the one already raised."""
+    alert = session.scalar(
+        select(Alert).where(
+            Alert.partnership_id == partnership_id,
+            Alert.kind == finding.kind,
+            Alert.pattern_key == finding.key,
+        )
+    )
+    if alert is None and finding.kind == "network":
+        # The same ring seen through another adult, car or phone: one alert, not several.
+        for candidate in session.scalars(
+            select(Alert).where(
+                Alert.partnership_id == partnership_id,
+                Alert.kind == "network",
+                Alert.status == "open",
+            )
+        ):
+            if _ids(candidate.subjects) & {str(s) for s in finding.subjects}:
+                alert = candidate
+                break
+    now = utcnow()
+    if alert is not None:
+        concerns = _ids(alert.concerns) | {str(c) for c in finding.concerns}
+        subjects = _ids(alert.subjects) | {str(s) for s in finding.subjects}
+        evidence = _merge_evidence(json.loads(alert.evidence), finding.evidence)
+        if (concerns, subjects, evidence) != (
+            _ids(alert.concerns),
+            _ids(alert.subjects),
+            json.loads(alert.evidence),
+        ):
+            alert.concerns, alert.subjects = (
+                json.dumps(sorted(concerns)),
+                json.dumps(sorted(subjects)),
+            )
+            alert.evidence, alert.updated_at = json.dumps(evidence), now
+            db_audit(
+                session,
+                "alert.updated",
+                records=[("alert", alert.id), ("concern", concern.id)],
+                detail={"kind": alert.kind, "concerns": len(concerns), "why": finding.why},
+            )
+        return alert
+    alert = Alert(
+        partnership_id=partnership_id,
+        kind=finding.kind,
+        pattern_key=finding.key,
+        raised_at=now,
+        updated_at=now,
+        subjects=json.dumps(sorted(str(s) for s in finding.subjects)),
+        concerns=json.dumps(sorted(str(c) for c in finding.concerns)),
+        evidence=json.dumps(finding.evidence),
+    )
+    session.add(alert)
+    session.flush()
+    level = active.rules.patterns[finding.kind]["level"]
+    ack, decide = active.rules.deadlines[level]
+    targets = []
+    for alias in active.rules.alert_to or (active.rules.fallback,):
+        target = active.rules.target(active.rules.fallback if alias == "fallback" else alias)
+        if target not in targets:
+            targets.append(target)
+    rows = [
+        delivery_row(
+            active, t, concern_id=concern.id, level=level,
+            ack_due=active.rules.calendar.due(now, ack),
+            decision_due=active.rules.calendar.due(now, decide),
+            reason=f"Pattern alert: {WORDS[finding.kind]} ({finding.why})",
+            notes=[], now=now, alert_id=alert.id,
+        )
+        for t in targets
+    ]  # fmt: skip
+    session.execute(insert(table_of(Delivery)), rows)
+    db_audit(
+        session,
+        "alert.raised",
+        records=[
+            ("alert", alert.id),
+            *(("concern", uuid.UUID(c)) for c in json.loads(alert.concerns)),
+        ],
+        detail={"kind": finding.kind, "why": finding.why, "recipients": [t.label for t in targets]},
+    )
+    db_queue_push(
+        session, rows, labels={r["id"]: t.label for r, t in zip(rows, targets, strict=True)}
+    )
+    return alert

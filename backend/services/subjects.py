@@ -1,0 +1,170 @@
+"""Which child a concern is about: resolution by blind indexes, merges and splits.
+
+Strong keys (NHS number; full name and date of birth) link automatically. Weak keys
+(phonetic family name with year of birth, known-as name with year of birth, home postcode)
+only suggest: a possible match for a MASH member to confirm or reject. A merge points one
+subject at another; a split removes the pointer. Lookups use the identifiers' index
+(kind, blind index) for this concern's own identifiers only — never a scan.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from backend.models import Concern, ConcernIdentifier, PossibleMatch, Subject, utcnow
+from backend.services.audit import SYSTEM, Actor, db_audit
+
+STRONG = ("nhs_number", "name_dob")
+WEAK = ("phonetic_year", "known_as_year", "postcode")
+KNOWN_STATUSES = ("early_help", "child_in_need", "child_protection_plan", "looked_after",
+                  "care_leaver")  # fmt: skip
+
+
+def canonical(session: Session, subject_id: uuid.UUID) -> uuid.UUID:
+    """Follow merges to the subject that stands for the child now."""
+    seen = set()
+    while subject_id not in seen:
+        seen.add(subject_id)
+        nxt = session.scalar(select(Subject.merged_into_id).where(Subject.id == subject_id))
+        if nxt is None:
+            return subject_id
+        subject_id = nxt
+    return subject_id
+
+
+def members(session: Session, subject_id: uuid.UUID) -> list[uuid.UUID]:
+    """The subject and every subject merged into it, however deep."""
+    found, frontier = [subject_id], [subject_id]
+    while frontier:
+        frontier = list(
+            session.scalars(select(Subject.id).where(Subject.merged_into_id.in_(frontier)))
+        )
+        found.extend(frontier)
+    return found
+
+
+def _holders(
+    session: Session,
+    pairs: Iterable[tuple[str, str]],
+    *,
+    partnership_id: uuid.UUID,
+    exclude: uuid.UUID,
+) -> dict[uuid.UUID, set[str]]:
+    """Canonical subjects of other concerns sharing any of these subject identifiers."""
+    pairs = list(pairs)
+    if not pairs:
+        return {}
+    rows = session.execute(
+        select(Concern.subject_id, ConcernIdentifier.kind)
+        .join(Concern, Concern.id == ConcernIdentifier.concern_id)
+        .join(Subject, Subject.id == Concern.subject_id)
+        .where(
+            ConcernIdentifier.role == "subject",
+            or_(
+                *(
+                    and_(ConcernIdentifier.kind == k, ConcernIdentifier.blind_index == b)
+                    for k, b in pairs
+                )
+            ),
+            Concern.id != exclude,
+            Subject.partnership_id == partnership_id,
+        )  # fmt: skip
+    ).all()
+    found: dict[uuid.UUID, set[str]] = {}
+    for subject_id, kind in rows:
+        found.setdefault(canonical(session, subject_id), set()).add(kind)  # type: ignore[arg-type]
+    return found
+
+
+def db_merge(session: Session, keep: uuid.UUID, gone: uuid.UUID, *, actor: Actor, why: str) -> None:
+    """Point ``gone`` at ``keep`` (audited as a combination of records)."""
+    subject = session.get(Subject, gone)
+    assert subject is not None  # noqa: S101
+    subject.merged_into_id, subject.merged_at = keep, utcnow()
+    db_audit(
+        session,
+        "subject.merged",
+        actor=actor,
+        records=[("subject", keep), ("subject", gone)],
+        detail={"why": why},
+    )
+
+
+def db_resolve(
+    session: Session, concern: Concern, *, partnership_id: uuid.UUID, care_status: str | None
+) -> tuple[uuid.UUID, str]:
+    """Link the concern to its child; return the subject and which key linked it."""
+    own = session.execute(
+        select(ConcernIdentifier.kind, ConcernIdentifier.blind_index).where(
+            ConcernIdentifier.concern_id == concern.id,
+            ConcernIdentifier.role == "subject",
+            ConcernIdentifier.addendum_id.is_(None),
+        )
+    ).all()
+    strong = [(k, b) for k, b in own if k in STRONG]
+    found = _holders(session, strong, partnership_id=partnership_id, exclude=concern.id)
+    if found:
+        # The oldest subject stays; any others the strong keys show to be the same child
+        # are merged into it, automatically.
+        ordered = sorted(found, key=lambda s: session.get(Subject, s).created_at)  # type: ignore[union-attr]
+        subject_id = ordered[0]
+        for other in ordered[1:]:
+            db_merge(session, subject_id, other, actor=SYSTEM, why="strong key")
+        link = sorted(found[subject_id])[0]
+    else:
+        subject = Subject(partnership_id=partnership_id)
+        session.add(subject)
+        session.flush()
+        subject_id, link = subject.id, "new"
+    concern.subject_id, concern.subject_link = subject_id, link
+    session.execute(
+        Concern.__table__.update()  # type: ignore[attr-defined]
+        .where(Concern.__table__.c.id == concern.id)  # type: ignore[attr-defined]
+        .values(subject_id=subject_id, subject_link=link)
+    )
+    if care_status and care_status not in ("unknown",):
+        record = session.get(Subject, subject_id)
+        assert record is not None  # noqa: S101
+        record.care_status = care_status
+    weak = [(k, b) for k, b in own if k in WEAK]
+    for candidate, kinds in _holders(
+        session, weak, partnership_id=partnership_id, exclude=concern.id
+    ).items():
+        if candidate != subject_id:
+            db_suggest(session, partnership_id, subject_id, candidate, kinds)
+    return subject_id, link
+
+
+def db_suggest(
+    session: Session, partnership_id: uuid.UUID, a: uuid.UUID, b: uuid.UUID, kinds: set[str]
+) -> None:
+    """Record that two subjects may be one child, once per pair."""
+    first, second = sorted((a, b), key=str)
+    existing = session.scalar(
+        select(PossibleMatch).where(
+            PossibleMatch.subject_id == first, PossibleMatch.candidate_id == second
+        )
+    )
+    if existing is not None:
+        if existing.status == "open":
+            existing.kinds = json.dumps(sorted(set(json.loads(existing.kinds)) | kinds))
+        return
+    match = PossibleMatch(
+        partnership_id=partnership_id,
+        subject_id=first,
+        candidate_id=second,
+        kinds=json.dumps(sorted(kinds)),
+    )
+    session.add(match)
+    session.flush()
+    db_audit(
+        session,
+        "subject.possible_match",
+        records=[("subject", first), ("subject", second), ("match", match.id)],
+        detail={"kinds": sorted(kinds)},
+    )

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from backend.models import Agency, Concern, Delivery, Inbox
+from backend.models import Agency, Alert, Concern, Delivery, Inbox
 from backend.pipeline.store import STEPS, Stored
 from backend.services.alerts import db_raise, network_findings, subject_findings
 from backend.services.rules import Active, db_active
@@ -26,22 +26,48 @@ def db_known(
     """Whom to contact when the child is already known: the inboxes that received earlier
     concerns about the child or an alert about them; never any content."""
     ids = members(session, subject_id)
-    earlier = session.execute(
-        select(Inbox.name, Agency.name)
-        .select_from(Delivery)
-        .join(Concern, Concern.id == Delivery.concern_id)
-        .join(Inbox, Inbox.id == Delivery.inbox_id)
-        .join(Agency, Agency.id == Inbox.agency_id)
-        .where(
-            Concern.subject_id.in_(ids),
-            or_(Concern.id != concern.id, Delivery.alert_id.is_not(None)),
-            Delivery.root_id.is_(None),
+    earlier: list[Any] = list(
+        session.execute(
+            select(Inbox.name, Agency.name)
+            .select_from(Delivery)
+            .join(Concern, Concern.id == Delivery.concern_id)
+            .join(Inbox, Inbox.id == Delivery.inbox_id)
+            .join(Agency, Agency.id == Inbox.agency_id)
+            .where(
+                Concern.subject_id.in_(ids),
+                or_(Concern.id != concern.id, Delivery.alert_id.is_not(None)),
+                Delivery.root_id.is_(None),
+            )
+            .distinct()
         )
-        .distinct()
-    ).all()
+    )
+    # Alerts that name the child, however they were raised (a network found through
+    # another child's concern included).
+    alerted = [
+        a.id
+        for a in session.scalars(
+            select(Alert).where(
+                Alert.partnership_id == active.partnership_id,
+                Alert.status == "open",
+                or_(*(Alert.subjects.contains(str(s)) for s in ids)),
+            )
+        )
+    ]
+    if alerted:
+        earlier += list(
+            session.execute(
+                select(Inbox.name, Agency.name)
+                .select_from(Delivery)
+                .join(Inbox, Inbox.id == Delivery.inbox_id)
+                .join(Agency, Agency.id == Inbox.agency_id)
+                .where(Delivery.alert_id.in_(alerted), Delivery.root_id.is_(None))
+            )
+        )
     if not earlier and concern.subject_legal_status not in KNOWN_STATUSES:
         return None
-    contact = [{"inbox": inbox, "agency": agency} for inbox, agency in sorted(set(earlier))]
+    contact = [
+        {"inbox": inbox, "agency": agency} for inbox, agency in sorted({tuple(r) for r in earlier})
+    ]
     if not contact:  # known only by care status: the front door
         agency, inbox = active.rules.inboxes[active.rules.fallback]
         contact = [{"inbox": inbox, "agency": agency}]

@@ -217,7 +217,7 @@ def chronology(
         )
     ):
         categories.setdefault(cid, []).append(category)
-    agencies = dict(session.execute(select(Agency.id, Agency.name)).tuples().all())
+    agencies = {row[0]: row[1] for row in session.execute(select(Agency.id, Agency.name))}
     routed = list(
         session.scalars(
             select(Delivery)

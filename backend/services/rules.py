@@ -27,6 +27,7 @@ class Active:
     """The live rule set of a partnership, with its names resolved to ids."""
 
     record_id: uuid.UUID
+    partnership_id: uuid.UUID
     number: int
     rules: RuleSet
     agencies: dict[str, uuid.UUID]  # agency name -> id
@@ -138,6 +139,7 @@ def db_active(session: Session, partnership_id: uuid.UUID) -> Active:
     agency_names = {a.id: name for name, a in agencies.items()}
     active = Active(
         record_id=record.id,
+        partnership_id=partnership_id,
         number=record.number,
         rules=db_check(session, partnership, record.source),
         agencies={name: a.id for name, a in agencies.items()},

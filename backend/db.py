@@ -69,6 +69,17 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+# Caches a service keeps in ``session.info`` (live rules, merged subjects) hold for one
+# transaction: whatever ends it, commit or rollback, savepoint or not, drops them.
+_TRANSACTION_CACHES = ("rules", "canonical")
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _drop_caches(session: Session, _transaction: Any) -> None:
+    for name in _TRANSACTION_CACHES:
+        session.info.pop(name, None)
+
+
 def db_session() -> Session:
     """Return this request's session, opening it on first use."""
     if "db_session" not in g:

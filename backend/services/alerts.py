@@ -232,6 +232,44 @@ def _merge_evidence(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> lis
     ]
 
 
+def _one_ring(
+    session: Session, alert: Alert | None, finding: Finding, partnership_id: uuid.UUID
+) -> Alert | None:
+    """The same ring seen through another adult, car or phone is one alert: fold every open
+    network alert sharing a child with this finding into the oldest of them."""
+    children = {str(s) for s in finding.subjects}
+    rings = [
+        a
+        for a in session.scalars(
+            select(Alert)
+            .where(
+                Alert.partnership_id == partnership_id,
+                Alert.kind == "network",
+                Alert.status == "open",
+            )
+            .order_by(Alert.raised_at, Alert.id)
+        )
+        if a is alert or _ids(a.subjects) & children
+    ]
+    if not rings:
+        return alert
+    keep, *others = rings
+    for other in others:
+        keep.concerns = json.dumps(sorted(_ids(keep.concerns) | _ids(other.concerns)))
+        keep.subjects = json.dumps(sorted(_ids(keep.subjects) | _ids(other.subjects)))
+        keep.evidence = json.dumps(
+            _merge_evidence(json.loads(keep.evidence), json.loads(other.evidence))
+        )
+        other.status, other.merged_into_id, other.updated_at = "merged", keep.id, utcnow()
+        db_audit(
+            session,
+            "alert.merged",
+            records=[("alert", keep.id), ("alert", other.id)],
+            detail={"kind": "network"},
+        )
+    return keep
+
+
 def db_raise(
     session: Session, active: Active, concern: Concern, finding: Finding, partnership_id: uuid.UUID
 ) -> Alert:
@@ -243,18 +281,8 @@ def db_raise(
             Alert.pattern_key == finding.key,
         )
     )
-    if alert is None and finding.kind == "network":
-        # The same ring seen through another adult, car or phone: one alert, not several.
-        for candidate in session.scalars(
-            select(Alert).where(
-                Alert.partnership_id == partnership_id,
-                Alert.kind == "network",
-                Alert.status == "open",
-            )
-        ):
-            if _ids(candidate.subjects) & {str(s) for s in finding.subjects}:
-                alert = candidate
-                break
+    if finding.kind == "network":
+        alert = _one_ring(session, alert, finding, partnership_id)
     now = utcnow()
     if alert is not None:
         concerns = _ids(alert.concerns) | {str(c) for c in finding.concerns}

@@ -116,7 +116,19 @@ def db_latest(session: Session, partnership_id: uuid.UUID) -> RuleSetRecord | No
 
 
 def db_active(session: Session, partnership_id: uuid.UUID) -> Active:
-    """Return the partnership's live rules; a partnership with none cannot route (503)."""
+    """Return the partnership's live rules; a partnership with none cannot route (503).
+
+    Looked up once per transaction: rules loaded meanwhile apply from the next one.
+    """
+    held = session.info.get("rules", {}).get(partnership_id)
+    if held is not None:
+        return held  # type: ignore[no-any-return]
+    active = _db_active(session, partnership_id)
+    session.info.setdefault("rules", {})[partnership_id] = active
+    return active
+
+
+def _db_active(session: Session, partnership_id: uuid.UUID) -> Active:
     found = session.execute(
         select(RuleSetRecord.id)
         .where(RuleSetRecord.partnership_id == partnership_id)

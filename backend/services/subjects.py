@@ -21,19 +21,26 @@ from backend.services.audit import SYSTEM, Actor, db_audit
 
 STRONG = ("nhs_number", "name_dob")
 WEAK = ("phonetic_year", "known_as_year", "postcode")
+WEAK_AGREE = 2
 KNOWN_STATUSES = ("early_help", "child_in_need", "child_protection_plan", "looked_after",
                   "care_leaver")  # fmt: skip
 
 
 def canonical(session: Session, subject_id: uuid.UUID) -> uuid.UUID:
-    """Follow merges to the subject that stands for the child now."""
-    seen = set()
+    """Follow merges to the subject that stands for the child now (cached per transaction;
+    a merge clears the cache)."""
+    cache: dict[uuid.UUID, uuid.UUID] = session.info.setdefault("canonical", {})
+    start, seen = subject_id, set()
     while subject_id not in seen:
+        if subject_id in cache:
+            subject_id = cache[subject_id]
+            break
         seen.add(subject_id)
         nxt = session.scalar(select(Subject.merged_into_id).where(Subject.id == subject_id))
         if nxt is None:
-            return subject_id
+            break
         subject_id = nxt
+    cache[start] = subject_id
     return subject_id
 
 
@@ -86,6 +93,7 @@ def db_merge(session: Session, keep: uuid.UUID, gone: uuid.UUID, *, actor: Actor
     subject = session.get(Subject, gone)
     assert subject is not None  # noqa: S101
     subject.merged_into_id, subject.merged_at = keep, utcnow()
+    session.info.pop("canonical", None)
     db_audit(
         session,
         "subject.merged",
@@ -135,7 +143,10 @@ def db_resolve(
     for candidate, kinds in _holders(
         session, weak, partnership_id=partnership_id, exclude=concern.id
     ).items():
-        if candidate != subject_id:
+        # Two weak keys must agree: one alone (a surname sound and a birth year, or a
+        # postcode) matched 2.5 other children per concern in a generated population,
+        # a queue no MASH could work.
+        if candidate != subject_id and len(kinds) >= WEAK_AGREE:
             db_suggest(session, partnership_id, subject_id, candidate, kinds)
     return subject_id, link
 

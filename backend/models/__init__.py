@@ -24,7 +24,7 @@ from backend.models.deliveries import (
 )
 from backend.models.identity import Ceremony, CeremonyPurpose, Passkey, StaffSession
 from backend.models.keys import DataKeyRecord
-from backend.models.links import Alert, PossibleMatch, Subject
+from backend.models.links import Alert, AlertSubject, PossibleMatch, Subject
 from backend.models.partnership import Agency, AgencyKind, Inbox, Partnership
 from backend.models.people import (
     Invite,
@@ -40,6 +40,7 @@ from backend.models.people import (
 
 __all__ = [
     "Alert",
+    "AlertSubject",
     "PossibleMatch",
     "Subject",
     "NO_DEADLINE",

@@ -65,3 +65,16 @@ class Alert(Base):
     concerns: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of concern ids
     # JSON: [{"identifier_kind", "key", "concerns"}]; "key" (a blind index) never leaves.
     evidence: Mapped[str] = mapped_column(Text, default="[]")
+
+
+class AlertSubject(Base):
+    """Which children an alert names, so a child's alerts are an index lookup."""
+
+    __tablename__ = "alert_subjects"
+
+    alert_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("alerts.id", ondelete="CASCADE"), primary_key=True
+    )
+    subject_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("subjects.id"), primary_key=True, index=True
+    )

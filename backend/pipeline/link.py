@@ -10,10 +10,10 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backend.models import Agency, Alert, Concern, Delivery, Inbox
+from backend.models import Agency, Alert, AlertSubject, Concern, Delivery, Inbox
 from backend.pipeline.store import STEPS, Stored
 from backend.services.alerts import db_raise, network_findings, subject_findings
 from backend.services.rules import Active, db_active
@@ -26,33 +26,34 @@ def db_known(
     """Whom to contact when the child is already known: the inboxes that received earlier
     concerns about the child or an alert about them; never any content."""
     ids = members(session, subject_id)
-    earlier: list[Any] = list(
-        session.execute(
-            select(Inbox.name, Agency.name)
-            .select_from(Delivery)
-            .join(Concern, Concern.id == Delivery.concern_id)
-            .join(Inbox, Inbox.id == Delivery.inbox_id)
-            .join(Agency, Agency.id == Inbox.agency_id)
-            .where(
-                Concern.subject_id.in_(ids),
-                or_(Concern.id != concern.id, Delivery.alert_id.is_not(None)),
-                Delivery.root_id.is_(None),
+    # The child's own concerns first (by their index), then their deliveries.
+    concern_ids = [
+        c
+        for c in session.scalars(select(Concern.id).where(Concern.subject_id.in_(ids)))
+        if c != concern.id
+    ]
+    earlier: list[Any] = []
+    for chunk in (concern_ids[i : i + 500] for i in range(0, len(concern_ids), 500)):
+        earlier += list(
+            session.execute(
+                select(Inbox.name, Agency.name)
+                .select_from(Delivery)
+                .join(Inbox, Inbox.id == Delivery.inbox_id)
+                .join(Agency, Agency.id == Inbox.agency_id)
+                .where(Delivery.concern_id.in_(chunk), Delivery.root_id.is_(None))
+                .distinct()
             )
-            .distinct()
         )
-    )
     # Alerts that name the child, however they were raised (a network found through
     # another child's concern included).
-    alerted = [
-        a.id
-        for a in session.scalars(
-            select(Alert).where(
-                Alert.partnership_id == active.partnership_id,
+    alerted = list(
+        session.scalars(
+            select(Alert.id).where(
                 Alert.status == "open",
-                or_(*(Alert.subjects.contains(str(s)) for s in ids)),
+                Alert.id.in_(select(AlertSubject.alert_id).where(AlertSubject.subject_id.in_(ids))),
             )
         )
-    ]
+    )
     if alerted:
         earlier += list(
             session.execute(

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from backend.models import (
     Alert,
+    AlertSubject,
     Concern,
     ConcernCategory,
     ConcernIdentifier,
@@ -31,7 +32,7 @@ from backend.pipeline.route import delivery_row
 from backend.services.audit import db_audit
 from backend.services.push import db_queue_push
 from backend.services.rules import Active
-from backend.services.subjects import canonical, members
+from backend.services.subjects import canonical_many, members
 
 WORDS = {
     "repeated_missing": "Repeated missing",
@@ -197,9 +198,10 @@ def network_findings(session: Session, active: Active, concern: Concern) -> list
             Concern.subject_id.is_not(None),
         )
     ).all()  # fmt: skip
+    heads = canonical_many(session, (row[6] for row in rows if row[6] is not None))
     by_key: dict[tuple[str, str], list[Event]] = {}
     for kind, index, cid, when, agency, level, subject in rows:
-        event = Event(cid, when, agency, level, kind, canonical(session, subject))  # type: ignore[arg-type]
+        event = Event(cid, when, agency, level, kind, heads[subject] if subject else None)
         by_key.setdefault((kind, index), []).append(event)
     found = []
     for (kind, index), events in sorted(by_key.items()):
@@ -232,25 +234,43 @@ def _merge_evidence(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> lis
     ]
 
 
+def db_index_subjects(session: Session, alert: Alert, subjects: set[str]) -> None:
+    """Record which children an alert names (the ones not yet recorded)."""
+    have = {
+        str(s)
+        for s in session.scalars(
+            select(AlertSubject.subject_id).where(AlertSubject.alert_id == alert.id)
+        )
+    }
+    rows = [{"alert_id": alert.id, "subject_id": uuid.UUID(s)} for s in subjects - have]
+    if rows:
+        session.execute(insert(table_of(AlertSubject)), rows)
+
+
 def _one_ring(
     session: Session, alert: Alert | None, finding: Finding, partnership_id: uuid.UUID
 ) -> Alert | None:
     """The same ring seen through another adult, car or phone is one alert: fold every open
     network alert sharing a child with this finding into the oldest of them."""
-    children = {str(s) for s in finding.subjects}
-    rings = [
-        a
-        for a in session.scalars(
+    rings = list(
+        session.scalars(
             select(Alert)
             .where(
                 Alert.partnership_id == partnership_id,
                 Alert.kind == "network",
                 Alert.status == "open",
+                or_(
+                    Alert.id.in_(
+                        select(AlertSubject.alert_id).where(
+                            AlertSubject.subject_id.in_(finding.subjects)
+                        )
+                    ),
+                    Alert.id == (alert.id if alert is not None else None),
+                ),
             )
             .order_by(Alert.raised_at, Alert.id)
         )
-        if a is alert or _ids(a.subjects) & children
-    ]
+    )
     if not rings:
         return alert
     keep, *others = rings
@@ -261,6 +281,7 @@ def _one_ring(
             _merge_evidence(json.loads(keep.evidence), json.loads(other.evidence))
         )
         other.status, other.merged_into_id, other.updated_at = "merged", keep.id, utcnow()
+        db_index_subjects(session, keep, _ids(other.subjects))
         db_audit(
             session,
             "alert.merged",
@@ -298,6 +319,7 @@ def db_raise(
                 json.dumps(sorted(subjects)),
             )
             alert.evidence, alert.updated_at = json.dumps(evidence), now
+            db_index_subjects(session, alert, subjects)
             db_audit(
                 session,
                 "alert.updated",
@@ -317,6 +339,7 @@ def db_raise(
     )
     session.add(alert)
     session.flush()
+    db_index_subjects(session, alert, {str(s) for s in finding.subjects})
     level = active.rules.patterns[finding.kind]["level"]
     ack, decide = active.rules.deadlines[level]
     targets = []

@@ -44,6 +44,19 @@ def canonical(session: Session, subject_id: uuid.UUID) -> uuid.UUID:
     return subject_id
 
 
+def canonical_many(session: Session, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
+    """``canonical`` for many subjects with one query per 500 (merges are rare)."""
+    pending = list(dict.fromkeys(ids))
+    found: dict[uuid.UUID, uuid.UUID] = {}
+    for start in range(0, len(pending), 500):
+        chunk = pending[start : start + 500]
+        for sid, into in session.execute(
+            select(Subject.id, Subject.merged_into_id).where(Subject.id.in_(chunk))
+        ):
+            found[sid] = sid if into is None else canonical(session, sid)
+    return found
+
+
 def members(session: Session, subject_id: uuid.UUID) -> list[uuid.UUID]:
     """The subject and every subject merged into it, however deep."""
     found, frontier = [subject_id], [subject_id]
@@ -66,25 +79,39 @@ def _holders(
     pairs = list(pairs)
     if not pairs:
         return {}
-    rows = session.execute(
-        select(Concern.subject_id, ConcernIdentifier.kind)
-        .join(Concern, Concern.id == ConcernIdentifier.concern_id)
-        .join(Subject, Subject.id == Concern.subject_id)
-        .where(
-            ConcernIdentifier.role == "subject",
+    # Two steps, each on its index: the identifiers' (kind, blind index), then the concerns'
+    # primary key; one join let SQLite's planner walk the subjects instead.
+    hits = session.execute(
+        select(ConcernIdentifier.concern_id, ConcernIdentifier.kind).where(
             or_(
                 *(
                     and_(ConcernIdentifier.kind == k, ConcernIdentifier.blind_index == b)
                     for k, b in pairs
                 )
             ),
-            Concern.id != exclude,
-            Subject.partnership_id == partnership_id,
-        )  # fmt: skip
+            ConcernIdentifier.role == "subject",
+            ConcernIdentifier.concern_id != exclude,
+        )
     ).all()
+    kinds_of: dict[uuid.UUID, set[str]] = {}
+    for cid, kind in hits:
+        kinds_of.setdefault(cid, set()).add(kind)
+    rows: list[tuple[uuid.UUID, str]] = []
+    ids = list(kinds_of)
+    for start in range(0, len(ids), 500):
+        for cid, sid in session.execute(
+            select(Concern.id, Concern.subject_id)
+            .join(Subject, Subject.id == Concern.subject_id)
+            .where(
+                Concern.id.in_(ids[start : start + 500]), Subject.partnership_id == partnership_id
+            )
+        ):
+            rows.extend((sid, kind) for kind in kinds_of[cid] if sid is not None)
+    heads = canonical_many(session, (sid for sid, _ in rows if sid is not None))
     found: dict[uuid.UUID, set[str]] = {}
     for subject_id, kind in rows:
-        found.setdefault(canonical(session, subject_id), set()).add(kind)  # type: ignore[arg-type]
+        if subject_id is not None:
+            found.setdefault(heads[subject_id], set()).add(kind)
     return found
 
 

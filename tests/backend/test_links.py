@@ -11,7 +11,7 @@ import pytest
 
 from tests.backend.test_inbox import C, P, items, worker
 from tests.factories import H, envelope, person, sync
-from tests.scenario import AMIRA, CHLOE, RICKY, ZOE, make
+from tests.scenario import AMIRA, CHLOE, RICKY, ZOE, make, oxford_like
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 
@@ -260,3 +260,36 @@ def test_an_unrelated_population_raises_no_network_alert(app, recorders) -> None
         )
     lead = partnership_lead(app)
     assert [a for a in alerts_of(lead) if a["kind"] == "network"] == []
+
+
+def test_event_time_windows_count_late_concerns_where_they_belong(app, recorders) -> None:  # type: ignore[no-untyped-def]
+    # Episodes 40 and 5 days ago are 35 days apart: no pattern yet.
+    send(app, recorders, "police", missing(ZOE, 40, associated=[]))
+    send(app, recorders, "police", missing(ZOE, 5, associated=[]))
+    mash = worker(app, C, "MASH")
+    assert [a["kind"] for a in alerts_of(mash) if a["kind"] == "repeated_missing"] == []
+    # A phone offline for weeks syncs an episode from 20 days ago: 40, 20 and 5 days ago do
+    # not fit in 30 days either, so still none ...
+    send(app, recorders, "care", missing(ZOE, 20, associated=[], setting="care_home"))
+    assert [a for a in alerts_of(mash) if a["kind"] == "repeated_missing"] == []
+    # ... until one from 12 days ago arrives: 20, 12 and 5 days ago are within 30 days.
+    send(app, recorders, "care", missing(ZOE, 12, associated=[], setting="care_home"))
+    (alert,) = [a for a in alerts_of(mash) if a["kind"] == "repeated_missing"]
+    assert len(alert["concerns"]) == 3
+
+
+def test_alerts_escalate_like_any_delivery(app, sessions, recorders) -> None:  # type: ignore[no-untyped-def]
+    from backend.services.escalation import sweep
+
+    for who, concern in oxford_like()[:2]:
+        send(app, recorders, who, concern)
+    mash = worker(app, C, "MASH")
+    assert [a["kind"] for a in alerts_of(mash)] == ["network"]
+    pattern = [i for i in items(mash, "MASH") if i["reason"].startswith("Pattern alert")]
+    (delivery,) = pattern
+    due = datetime.fromisoformat(delivery["ack_due"])
+    made = sweep(sessions, now=due + timedelta(minutes=1))
+    assert made.escalations >= 2  # MASH and the exploitation team: each its supervisors
+    manager = worker(app, C, "MASH", "inbox_supervisor")
+    escalated = [i for i in items(manager, "MASH") if i["step"] == 1]
+    assert any(i["reason"].startswith("Acknowledgement overdue in MASH") for i in escalated)

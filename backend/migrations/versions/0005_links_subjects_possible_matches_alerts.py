@@ -2,7 +2,7 @@
 
 Revision ID: 0005
 Revises: 0004
-Create Date: 2026-11-26 09:43:50.779945
+Create Date: 2026-11-26 10:26:27.811787
 """
 
 from collections.abc import Sequence
@@ -79,6 +79,26 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "alert_subjects",
+        sa.Column("alert_id", sa.Uuid(), nullable=False),
+        sa.Column("subject_id", sa.Uuid(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["alert_id"],
+            ["alerts.id"],
+            name=op.f("fk_alert_subjects_alert_id_alerts"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["subject_id"], ["subjects.id"], name=op.f("fk_alert_subjects_subject_id_subjects")
+        ),
+        sa.PrimaryKeyConstraint("alert_id", "subject_id", name=op.f("pk_alert_subjects")),
+    )
+    with op.batch_alter_table("alert_subjects", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_alert_subjects_subject_id"), ["subject_id"], unique=False
+        )
+
+    op.create_table(
         "possible_matches",
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("partnership_id", sa.Uuid(), nullable=False),
@@ -152,6 +172,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_possible_matches_partnership_id"))
 
     op.drop_table("possible_matches")
+    with op.batch_alter_table("alert_subjects", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_alert_subjects_subject_id"))
+
+    op.drop_table("alert_subjects")
     with op.batch_alter_table("subjects", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_subjects_partnership_id"))
         batch_op.drop_index(batch_op.f("ix_subjects_merged_into_id"))

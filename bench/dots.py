@@ -24,7 +24,6 @@ import argparse
 import json
 import random
 import sys
-import tempfile
 import time
 import uuid
 from collections import defaultdict
@@ -65,7 +64,7 @@ from backend.services import links  # noqa: E402
 from backend.services.audit import Actor  # noqa: E402
 from backend.services.demo import db_seed_partnership  # noqa: E402
 from bench.inbox import pct, timed  # noqa: E402
-from bench.ingest import fresh_database  # noqa: E402
+from bench.ingest import each_engine  # noqa: E402
 
 GIRLS = [
     "Olivia",
@@ -783,13 +782,7 @@ def main() -> None:
     parser.add_argument("--engines", default="sqlite,postgresql")
     parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     args = parser.parse_args()
-    for engine_name in args.engines.split(","):
-        with tempfile.TemporaryDirectory() as work:
-            url, drop = fresh_database(engine_name, args.pg, Path(work))
-            try:
-                run(engine_name, url, args.children, args.seed)
-            finally:
-                drop()
+    each_engine(args.engines, args.pg, lambda name, url: run(name, url, args.children, args.seed))
 
 
 if __name__ == "__main__":

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import random
 import sys
-import tempfile
 import time
 import uuid
 from datetime import timedelta
@@ -54,7 +53,7 @@ from backend.services import inbox as inbox_service  # noqa: E402
 from backend.services.audit import Actor  # noqa: E402
 from backend.services.demo import db_seed_partnership  # noqa: E402
 from backend.services.escalation import sweep  # noqa: E402
-from bench.ingest import fresh_database  # noqa: E402
+from bench.ingest import each_engine  # noqa: E402
 
 LEVELS = ["information", "early_help", "child_in_need", "significant_harm", "immediate_danger"]
 LEVEL_WEIGHTS = [20, 30, 30, 15, 5]
@@ -273,13 +272,9 @@ def main() -> None:
     parser.add_argument("--engines", default="sqlite,postgresql")
     parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     args = parser.parse_args()
-    for engine_name in args.engines.split(","):
-        with tempfile.TemporaryDirectory() as work:
-            url, drop = fresh_database(engine_name, args.pg, Path(work))
-            try:
-                measure(engine_name, url, args.deliveries, args.runs)
-            finally:
-                drop()
+    each_engine(
+        args.engines, args.pg, lambda name, url: measure(name, url, args.deliveries, args.runs)
+    )
 
 
 if __name__ == "__main__":

@@ -106,6 +106,17 @@ def fresh_database(
     return make_url(pg_admin).set(database=name).render_as_string(hide_password=False), drop
 
 
+def each_engine(engines: str, pg_admin: str, run: Callable[[str, str], None]) -> None:
+    """Run ``run(engine name, database url)`` on a fresh database of each engine."""
+    for engine_name in engines.split(","):
+        with tempfile.TemporaryDirectory() as work:
+            url, drop = fresh_database(engine_name, pg_admin, Path(work))
+            try:
+                run(engine_name, url)
+            finally:
+                drop()
+
+
 def setup(url: str, work: Path) -> tuple[Any, Any, SoftAuthenticator, dict[str, Any]]:
     instance = work / "instance"
     ring = crypto.generate_keyring()

@@ -20,6 +20,20 @@ from backend.services.rules import Active, db_active
 from backend.services.subjects import KNOWN_STATUSES, db_resolve, members
 
 
+def _contacts(session: Session, which: Any) -> list[Any]:
+    """Inbox and agency names of the routed deliveries ``which`` selects."""
+    return list(
+        session.execute(
+            select(Inbox.name, Agency.name)
+            .select_from(Delivery)
+            .join(Inbox, Inbox.id == Delivery.inbox_id)
+            .join(Agency, Agency.id == Inbox.agency_id)
+            .where(which, Delivery.root_id.is_(None))
+            .distinct()
+        )
+    )
+
+
 def db_known(
     session: Session, active: Active, concern: Concern, subject_id: uuid.UUID
 ) -> dict[str, Any] | None:
@@ -34,16 +48,7 @@ def db_known(
     ]
     earlier: list[Any] = []
     for chunk in (concern_ids[i : i + 500] for i in range(0, len(concern_ids), 500)):
-        earlier += list(
-            session.execute(
-                select(Inbox.name, Agency.name)
-                .select_from(Delivery)
-                .join(Inbox, Inbox.id == Delivery.inbox_id)
-                .join(Agency, Agency.id == Inbox.agency_id)
-                .where(Delivery.concern_id.in_(chunk), Delivery.root_id.is_(None))
-                .distinct()
-            )
-        )
+        earlier += _contacts(session, Delivery.concern_id.in_(chunk))
     # Alerts that name the child, however they were raised (a network found through
     # another child's concern included).
     alerted = list(
@@ -55,15 +60,7 @@ def db_known(
         )
     )
     if alerted:
-        earlier += list(
-            session.execute(
-                select(Inbox.name, Agency.name)
-                .select_from(Delivery)
-                .join(Inbox, Inbox.id == Delivery.inbox_id)
-                .join(Agency, Agency.id == Inbox.agency_id)
-                .where(Delivery.alert_id.in_(alerted), Delivery.root_id.is_(None))
-            )
-        )
+        earlier += _contacts(session, Delivery.alert_id.in_(alerted))
     if not earlier and concern.subject_legal_status not in KNOWN_STATUSES:
         return None
     contact = [

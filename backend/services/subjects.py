@@ -13,7 +13,7 @@ import json
 import uuid
 from collections.abc import Iterable
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from backend.models import Concern, ConcernIdentifier, PossibleMatch, Subject, utcnow
@@ -74,25 +74,36 @@ def _holders(
     *,
     partnership_id: uuid.UUID,
     exclude: uuid.UUID,
+    at_least: int = 1,
 ) -> dict[uuid.UUID, set[str]]:
-    """Canonical subjects of other concerns sharing any of these subject identifiers."""
+    """Canonical subjects of other concerns sharing at least ``at_least`` kinds of these
+    subject identifiers (counted per concern, in SQL: a common surname sound and birth year
+    is shared by hundreds of records, which should not all come back to be counted)."""
     pairs = list(pairs)
     if not pairs:
         return {}
     # Two steps, each on its index: the identifiers' (kind, blind index), then the concerns'
     # primary key; one join let SQLite's planner walk the subjects instead.
-    hits = session.execute(
-        select(ConcernIdentifier.concern_id, ConcernIdentifier.kind).where(
-            or_(
-                *(
-                    and_(ConcernIdentifier.kind == k, ConcernIdentifier.blind_index == b)
-                    for k, b in pairs
-                )
-            ),
-            ConcernIdentifier.role == "subject",
-            ConcernIdentifier.concern_id != exclude,
+    shared = and_(
+        or_(
+            *(
+                and_(ConcernIdentifier.kind == k, ConcernIdentifier.blind_index == b)
+                for k, b in pairs
+            )
+        ),
+        ConcernIdentifier.role == "subject",
+        ConcernIdentifier.concern_id != exclude,
+    )
+    query = select(ConcernIdentifier.concern_id, ConcernIdentifier.kind).where(shared)
+    if at_least > 1:
+        agreeing = (
+            select(ConcernIdentifier.concern_id)
+            .where(shared)
+            .group_by(ConcernIdentifier.concern_id)
+            .having(func.count(func.distinct(ConcernIdentifier.kind)) >= at_least)
         )
-    ).all()
+        query = query.where(ConcernIdentifier.concern_id.in_(agreeing))
+    hits = session.execute(query).all()
     kinds_of: dict[uuid.UUID, set[str]] = {}
     for cid, kind in hits:
         kinds_of.setdefault(cid, set()).add(kind)
@@ -168,7 +179,7 @@ def db_resolve(
         record.care_status = care_status
     weak = [(k, b) for k, b in own if k in WEAK]
     for candidate, kinds in _holders(
-        session, weak, partnership_id=partnership_id, exclude=concern.id
+        session, weak, partnership_id=partnership_id, exclude=concern.id, at_least=WEAK_AGREE
     ).items():
         # Two weak keys must agree: one alone (a surname sound and a birth year, or a
         # postcode) matched 2.5 other children per concern in a generated population,

@@ -719,6 +719,8 @@ def report(
     for planted in scenario.planted:
         if planted not in delays:
             print(f"  missed: {planted[0]} about {len(planted[1])} child(ren)")
+            if "--explain" in sys.argv:
+                explain(sessions, concern_child, planted)
     print(
         f"  link cost  p50 {pct(link_ms, 0.5):.2f} ms, p99 {pct(link_ms, 0.99):.2f} ms "
         "per concern; "
@@ -727,6 +729,22 @@ def report(
         f"last tenth: {_mean(link_ms[: len(link_ms) // 10])} / "
         f"{_mean(link_ms[-(len(link_ms) // 10) :])} ms"
     )
+
+
+def explain(sessions: Any, concern_child: dict[uuid.UUID, int], planted: Any) -> None:
+    """Say how a missed pattern's concerns were linked, and which alerts name them."""
+    mine = [c for c, child in concern_child.items() if child in planted[1]]
+    with sessions() as s:
+        for concern in s.scalars(select(Concern).where(Concern.id.in_(mine))):
+            print(
+                f"    concern {concern.id} at {concern.recorded_at:%Y-%m-%d} subject "
+                f"{concern.subject_id} by {concern.subject_link}"
+            )
+        for alert in s.scalars(select(Alert)):
+            ids = {uuid.UUID(x) for x in json.loads(alert.concerns)}
+            if ids & set(mine):
+                true = sorted({concern_child.get(i) for i in ids}, key=str)
+                print(f"    alert {alert.kind} {alert.status} over true children {true}")
 
 
 def _mean(values: list[float]) -> str:
@@ -779,6 +797,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--children", type=int, default=15_000)
     parser.add_argument("--seed", type=int, default=2005)
+    parser.add_argument("--explain", action="store_true", help="Detail any missed pattern.")
     parser.add_argument("--engines", default="sqlite,postgresql")
     parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     args = parser.parse_args()

@@ -293,3 +293,17 @@ def test_alerts_escalate_like_any_delivery(app, sessions, recorders) -> None:  #
     manager = worker(app, C, "MASH", "inbox_supervisor")
     escalated = [i for i in items(manager, "MASH") if i["step"] == 1]
     assert any(i["reason"].startswith("Acknowledgement overdue in MASH") for i in escalated)
+
+
+def test_a_late_record_with_both_strong_keys_joins_two_partial_records(app, recorders) -> None:  # type: ignore[no-untyped-def]
+    # First: NHS number, misspelt surname. Then: right name and birth date, no NHS number —
+    # two records, as far as anyone can tell. Last, synced late: both keys — one child.
+    typo = dict(ZOE, family_name="OBrein")
+    no_nhs = {k: v for k, v in ZOE.items() if k != "nhs_number"}
+    send(app, recorders, "police", missing(typo, 10, associated=[]))
+    send(app, recorders, "care", missing(no_nhs, 2, associated=[], setting="care_home"))
+    mash = worker(app, C, "MASH")
+    assert [a for a in alerts_of(mash) if a["kind"] == "repeated_missing"] == []
+    send(app, recorders, "police", missing(ZOE, 6, associated=[]))
+    (alert,) = [a for a in alerts_of(mash) if a["kind"] == "repeated_missing"]
+    assert len(alert["concerns"]) == 3

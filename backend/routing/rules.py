@@ -401,7 +401,10 @@ def _patterns(check: _Checker, raw: Any) -> tuple[dict[str, dict[str, Any]], tup
         check.fail("patterns.deliver", "a list of inbox aliases")
         deliver = []
     for alias in deliver:
-        if alias != "fallback":
+        if alias == RECORDER_LEAD:
+            # An alert is about a child, not one recorder's concern: no recorder to follow.
+            check.fail("patterns.deliver", f"{RECORDER_LEAD} has no meaning for an alert")
+        elif alias != "fallback":
             check.token("patterns.deliver", alias)
     for kind, values in raw.items():
         if kind == "deliver":

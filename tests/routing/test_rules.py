@@ -225,3 +225,25 @@ def test_a_target_asked_for_by_two_rules_is_delivered_once_with_the_earlier_dead
         "care-significant-looked-after",
     }
     assert timedelta(0) < mash[0].ack_due - TUESDAY <= timedelta(hours=1)
+
+
+def test_pattern_settings_are_checked_too() -> None:
+    text = default_rules_text().replace(
+        'deliver = ["mash", "exploitation_team"]',
+        'deliver = ["mash", "recorder_agency_lead"]',
+    ).replace("count = 3  # missing", "count = 0  # missing") + (
+        '[patterns.hunch]\nlevel = "information"\n'
+    )
+    with pytest.raises(RulesError) as raised:
+        parse(text, agencies=AGENCIES, inboxes=INBOXES)
+    problems = "\n".join(raised.value.problems)
+    assert "recorder_agency_lead has no meaning for an alert" in problems
+    assert "patterns.repeated_missing.count: a whole number above zero" in problems
+    assert "patterns.hunch: unknown pattern" in problems
+    rules = default()
+    assert rules.patterns["repeated_missing"] == {
+        "count": 3,
+        "days": 30,
+        "level": "significant_harm",
+    }
+    assert rules.alert_to == ("mash", "exploitation_team")

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from backend.routing.deadlines import Calendar, DeadlineError, Span
+from backend.routing.patterns import read_patterns
 from backend.vocab import CATEGORIES, INDICATORS, LEGAL_STATUS, Level, Setting
 
 FORMAT = "frontline.rules/1"
@@ -35,27 +36,6 @@ _RULE_KEYS = {"id", "why", "deliver", "min_level", "age_min", "age_max", *_LIST_
 _TOP_KEYS = {
     "format", "version", "partnership", "timezone", "holidays", "fallback", "inboxes",
     "agency_leads", "deadlines", "escalation", "rule", "patterns",
-}  # fmt: skip
-HIGH_WEIGHT = (
-    "injuries", "sexual_health", "pregnancy", "harmful_sexual_behaviour",
-    "cars_with_unknown_adults", "exploitation_hotspot", "phone_use", "adult_of_concern",
-    "links_to_exploited_children", "taken_to_other_towns",
-)  # fmt: skip
-NETWORK_KINDS = ("person_name", "nickname", "vehicle", "phone", "address", "online_account")
-# Pattern rules of indicators.md, each threshold configurable in [patterns.<kind>].
-PATTERN_DEFAULTS: dict[str, dict[str, Any]] = {
-    "repeated_missing": {"count": 3, "days": 30, "level": "significant_harm"},
-    "multi_agency": {"agencies": 2, "days": 90, "level": "child_in_need"},
-    "cumulative": {
-        "count": 3, "days": 90, "level": "significant_harm",
-        "levels": ["information", "early_help", "child_in_need"],
-    },
-    "young_child_high_risk": {
-        "max_age": 13, "level": "significant_harm", "indicators": list(HIGH_WEIGHT),
-    },
-    "network": {
-        "children": 2, "days": 365, "level": "significant_harm", "kinds": list(NETWORK_KINDS),
-    },
 }  # fmt: skip
 
 
@@ -332,7 +312,7 @@ def parse(
             check.fail(f"escalation.inboxes.{alias}", "unknown inbox (not in [inboxes])")
         else:
             chains[alias] = check.steps(f"escalation.inboxes.{alias}", steps)
-    patterns, alert_to = _patterns(check, doc.get("patterns", {}))
+    patterns, alert_to = read_patterns(check, doc.get("patterns", {}), recorder_lead=RECORDER_LEAD)
     seen: set[str] = set()
     raw_rules = doc.get("rule", [])
     rules = [check.read_rule(n, r, seen) for n, r in enumerate(raw_rules)]
@@ -388,53 +368,3 @@ def _deadlines(check: _Checker, raw: Any) -> dict[str, tuple[Span, Span]]:
     for level in sorted(set(raw) - set(LEVELS)):
         check.fail(f"deadlines.{level}", "unknown level")
     return found
-
-
-def _patterns(check: _Checker, raw: Any) -> tuple[dict[str, dict[str, Any]], tuple[str, ...]]:
-    """Pattern thresholds over the defaults, and where alerts go (default: the fallback)."""
-    found = {kind: dict(values) for kind, values in PATTERN_DEFAULTS.items()}
-    if not isinstance(raw, dict):
-        check.fail("patterns", "a table: [patterns] deliver, and [patterns.<kind>] thresholds")
-        return found, ()
-    deliver = raw.get("deliver", ["fallback"])
-    if not _strings(deliver) or not deliver:
-        check.fail("patterns.deliver", "a list of inbox aliases")
-        deliver = []
-    for alias in deliver:
-        if alias == RECORDER_LEAD:
-            # An alert is about a child, not one recorder's concern: no recorder to follow.
-            check.fail("patterns.deliver", f"{RECORDER_LEAD} has no meaning for an alert")
-        elif alias != "fallback":
-            check.token("patterns.deliver", alias)
-    for kind, values in raw.items():
-        if kind == "deliver":
-            continue
-        if kind not in PATTERN_DEFAULTS or not isinstance(values, dict):
-            check.fail(
-                f"patterns.{kind}", f"unknown pattern (known: {', '.join(PATTERN_DEFAULTS)})"
-            )
-            continue
-        for key, value in values.items():
-            default = PATTERN_DEFAULTS[kind].get(key)
-            where = f"patterns.{kind}.{key}"
-            if key == "enabled" and isinstance(value, bool):
-                found[kind][key] = value
-            elif default is None:
-                check.fail(where, "unknown setting")
-            elif isinstance(default, int) and not isinstance(default, bool):
-                if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                    check.fail(where, "a whole number above zero")
-                else:
-                    found[kind][key] = value
-            elif key == "level":
-                if value not in LEVELS:
-                    check.fail(where, f"unknown level {value!r}")
-                else:
-                    found[kind][key] = value
-            else:
-                allowed = {"levels": LEVELS, "indicators": INDICATORS, "kinds": NETWORK_KINDS}[key]
-                if not _strings(value) or not value or set(value) - set(allowed):
-                    check.fail(where, f"a list drawn from {', '.join(allowed)}")
-                else:
-                    found[kind][key] = list(value)
-    return found, tuple(deliver)

@@ -13,7 +13,6 @@ from backend.models.concerns import (
 )
 from backend.models.deliveries import (
     NO_DEADLINE,
-    Audience,
     ConcernRoute,
     Delivery,
     DeliveryStatus,
@@ -44,7 +43,6 @@ __all__ = [
     "PossibleMatch",
     "Subject",
     "NO_DEADLINE",
-    "Audience",
     "ConcernRoute",
     "Delivery",
     "DeliveryStatus",

@@ -21,14 +21,6 @@ from backend.models.base import Base, new_id, utcnow
 NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
 
 
-class Audience(str, Enum):
-    """Who in the target sees a delivery (routing.md, escalation chain)."""
-
-    MEMBERS = "members"  # every member of the inbox
-    SUPERVISORS = "supervisors"  # members of the inbox who are its supervisors
-    AGENCY_LEADS = "agency_leads"  # the agency's safeguarding leads
-
-
 class DeliveryStatus(str, Enum):
     """CONTRACT.md, deliveries: where a delivery is."""
 
@@ -94,7 +86,7 @@ class Delivery(Base):
     # A pattern alert's delivery: concern_id is then the concern that raised it.
     alert_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("alerts.id"), index=True)
     inbox_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("inboxes.id"))
-    audience: Mapped[str] = mapped_column(String(16))
+    audience: Mapped[str] = mapped_column(String(16))  # members | supervisors | agency_leads
     root_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("deliveries.id"), index=True)
     step: Mapped[int] = mapped_column(Integer, default=0)  # 0 routed, n the chain's n-th step
     cause: Mapped[str | None] = mapped_column(String(16))  # acknowledge | decide (escalations)

@@ -18,7 +18,6 @@ from backend.vocab import CATEGORIES, INDICATORS, LEGAL_STATUS, Level, Setting
 
 FORMAT = "frontline.rules/1"
 LEVELS = tuple(level.value for level in Level)
-AUDIENCES = ("members", "supervisors", "agency_leads")
 AGENCY_KINDS = ("police", "social_care", "health", "education", "care_home", "partnership")
 RECORDER_LEAD = "recorder_agency_lead"
 
@@ -39,6 +38,13 @@ _TOP_KEYS = {
 }  # fmt: skip
 
 
+def target_label(agency: str, inbox: str | None, audience: str) -> str:
+    """Name a target as people read it: "MASH", "MASH (supervisors)", "X safeguarding lead"."""
+    if inbox is None:
+        return f"{agency} safeguarding lead"
+    return inbox if audience == "members" else f"{inbox} ({audience})"
+
+
 class RulesError(ValueError):
     """The rules file is not usable; ``problems`` lists every mistake found."""
 
@@ -57,9 +63,7 @@ class Target:
 
     @property
     def label(self) -> str:
-        if self.inbox is None:
-            return f"{self.agency} safeguarding lead"
-        return self.inbox if self.audience == "members" else f"{self.inbox} ({self.audience})"
+        return target_label(self.agency, self.inbox, self.audience)
 
 
 @dataclass(frozen=True)

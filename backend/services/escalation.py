@@ -28,7 +28,7 @@ from backend.models import (
     utcnow,
 )
 from backend.pipeline.route import delivery_row
-from backend.routing.rules import Target
+from backend.routing.rules import Target, target_label
 from backend.services.audit import db_audit
 from backend.services.push import db_queue_push
 from backend.services.rules import db_active
@@ -46,12 +46,7 @@ class SweepResult:
 
 def label(session: Session, delivery: Delivery) -> str:
     """Name a delivery's target as people read it."""
-    if delivery.inbox_id is None:
-        agency = session.get(Agency, delivery.agency_id)
-        return f"{agency.name if agency else 'agency'} safeguarding lead"
-    inbox = session.get(Inbox, delivery.inbox_id)
-    name = inbox.name if inbox else "inbox"
-    return name if delivery.audience == "members" else f"{name} ({delivery.audience})"
+    return labels(session, [delivery])[delivery.id]
 
 
 def labels(session: Session, deliveries: list[Delivery]) -> dict[uuid.UUID, str]:
@@ -66,14 +61,14 @@ def labels(session: Session, deliveries: list[Delivery]) -> dict[uuid.UUID, str]
     if agency_ids:
         query = select(Agency.id, Agency.name).where(Agency.id.in_(agency_ids))
         agencies = {row[0]: row[1] for row in session.execute(query)}
-    named = {}
-    for d in deliveries:
-        if d.inbox_id is None:
-            named[d.id] = f"{agencies.get(d.agency_id, 'agency')} safeguarding lead"
-        else:
-            name = inboxes.get(d.inbox_id, "inbox")
-            named[d.id] = name if d.audience == "members" else f"{name} ({d.audience})"
-    return named
+    return {
+        d.id: target_label(
+            agencies.get(d.agency_id, "agency"),
+            inboxes.get(d.inbox_id, "inbox") if d.inbox_id is not None else None,
+            d.audience,
+        )
+        for d in deliveries
+    }
 
 
 def _due(session: Session, now: datetime, batch: int) -> list[Delivery]:

@@ -230,6 +230,7 @@ def chronology(
     for d in routed:
         contact.setdefault(d.concern_id, named[d.id])
     addenda = list(session.scalars(select(Addendum).where(Addendum.concern_id.in_(cids))))
+    by_id = {c.id: c for c in concerns}
     items: list[dict[str, Any]] = []
     for c in concerns:
         agency = agencies.get(c.recorder_agency_id, "an agency")
@@ -257,7 +258,7 @@ def chronology(
             "recorded_at": a.recorded_at, "agency": agencies.get(a.author_agency_id, ""),
             "full": shown,
         }  # fmt: skip
-        concern = next(c for c in concerns if c.id == a.concern_id)
+        concern = by_id[a.concern_id]
         if shown and concern.data_key_id is not None:
             key = db_data_key(session, ring, concern.data_key_id)
             body = json.loads(

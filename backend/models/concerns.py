@@ -80,6 +80,9 @@ class Concern(Base):
     missing_police_risk: Mapped[str | None] = mapped_column(String(32))
     consent: Mapped[str] = mapped_column(String(16))
     actions_taken: Mapped[str] = mapped_column(Text)  # JSON list of codes
+    # Phrases the language check flags in the narrative, per term: aggregate metrics for
+    # supervision and training, never used against the recorder (language guidance).
+    language_flags: Mapped[str] = mapped_column(Text, default="{}")
     data_key_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("data_keys.id", ondelete="SET NULL")
     )

@@ -13,6 +13,7 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 import crypto
+from backend import language
 from backend.models import (
     Addendum,
     Concern,
@@ -141,6 +142,7 @@ def db_store_concern(
         "missing_police_risk": (loaded.get("missing") or {}).get("police_risk"),
         "consent": loaded["sharing"]["consent"],
         "actions_taken": json.dumps(loaded.get("actions_taken") or []),
+        "language_flags": json.dumps(language.counts(loaded["narrative"]), sort_keys=True),
         "data_key_id": uuid.UUID(key.id),
         "crypto_document": seal(
             key,

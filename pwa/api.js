@@ -1,4 +1,5 @@
 // The one way the app talks to the server: JSON, the CSRF header, problem+json errors.
+// Used by the page and by the service worker (no DOM here).
 
 export class ApiError extends Error {
   constructor(status, problem) {
@@ -26,7 +27,7 @@ export async function request(method, path, body) {
   const data = await response.json().catch(() => ({}));
   if (!response.ok) {
     const error = new ApiError(response.status, data);
-    if (response.status === 401) {
+    if (response.status === 401 && typeof window !== 'undefined') {
       window.dispatchEvent(new CustomEvent('frontline:signed-out', { detail: error }));
     }
     throw error;

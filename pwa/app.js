@@ -1,13 +1,21 @@
-// The page: which view to show, and what each button does. Data is rendered with
-// textContent only, never as HTML.
+// The page: who is signed in, which view shows, and when the outbox syncs. Data is
+// rendered as text only, never as HTML.
 
 import { ApiError, WIPE_CODES, request } from './api.js';
+import * as db from './db.js';
+import { $, h, when } from './dom.js';
+import * as drafts from './drafts.js';
+import { renderConcerns } from './home.js';
+import * as inbox from './inbox.js';
+import { newItem } from './outbox.js';
 import { createPasskey, usePasskey } from './passkey.js';
+import * as record from './record.js';
+import { proveAndSeal, refreshSealingKeys } from './seal.js';
+import { summaryOf } from './concern.js';
+import { askForBackgroundSync, syncOutbox } from './sync.js';
 import { wipeLocalData } from './wipe.js';
 
-const $ = (id) => document.getElementById(id);
-const VIEWS = ['view-loading', 'view-signin', 'view-enrol', 'view-home'];
-
+const VIEWS = ['loading', 'signin', 'enrol', 'home', 'record', 'inboxes', 'inbox', 'concern', 'chronology', 'alerts', 'network'];
 const MESSAGES = {
   'device.revoked': "This device's passkey was revoked. Its local data has been wiped.",
   'session.expired': 'Your session timed out. Sign in again.',
@@ -16,143 +24,278 @@ const MESSAGES = {
   'invite.expired': 'This invitation has expired. Ask your admin for a new one.',
   'invite.withdrawn': 'This invitation was withdrawn.',
   'invite.unknown': 'This invitation link is not valid.',
+  'forbidden.role': 'Your role does not allow this.',
 };
 
+let profile = null;
+let retryTimer = null;
+
 function show(view) {
-  for (const id of VIEWS) $(id).hidden = id !== view;
+  for (const v of VIEWS) $(`view-${v}`).hidden = v !== view;
+  document.body.dataset.view = view;
 }
 
-function signedOutView() {
-  $('who').textContent = '';
-  $('who').hidden = true;
-  show('view-signin');
-}
-
-function notify(text) {
-  $('notice').textContent = text || '';
-  $('notice').hidden = !text;
+export function notify(text) {
+  const message = typeof text === 'string' ? text : explain(text);
+  $('notice').textContent = message || '';
+  $('notice').hidden = !message;
 }
 
 function explain(error) {
   if (error instanceof ApiError) return MESSAGES[error.code] || error.message;
   if (error && error.name === 'NotAllowedError') return 'The passkey request was cancelled.';
-  return 'Something went wrong. Try again.';
+  if (error instanceof TypeError) return 'No connection. It will be done when the signal returns.';
+  return (error && error.message) || 'Something went wrong. Try again.';
 }
+
+const act = (fn) => async (...args) => {
+  try {
+    await fn(...args);
+  } catch (error) {
+    notify(explain(error));
+  }
+};
 
 function inviteToken() {
   const match = /(?:^|[#&])invite=([A-Za-z0-9_-]+)/.exec(location.hash);
   return match ? match[1] : null;
 }
 
-function item(text, buttonLabel, onClick) {
-  const li = document.createElement('li');
-  li.textContent = text;
-  if (buttonLabel) {
-    const button = document.createElement('button');
-    button.type = 'button';
-    button.className = 'danger';
-    button.textContent = buttonLabel;
-    button.addEventListener('click', onClick);
-    li.append(button);
-  }
-  return li;
+function setOnline() {
+  $('net').hidden = navigator.onLine;
 }
 
-const when = (iso) => (iso ? new Date(iso).toLocaleString() : 'never');
+// Keep only what the app needs to work offline; wiped on sign-out.
+async function remember(me) {
+  profile = { user: me.user, agency: me.agency, roles: me.roles, inboxes: me.inboxes };
+  await db.put('meta', profile, 'me');
+}
 
-async function renderHome(me) {
+async function signedIn(me, passkey) {
+  await remember(me);
+  if (passkey) {
+    await db.put('meta', passkey.id, 'credential_id');
+    if (passkey.prf) await drafts.usePrfOutput(passkey.prf, passkey.id);
+  }
+  await refreshSealingKeys().catch(() => null);
+  notify('');
+  await route();
+  sync();
+}
+
+function renderProfile(me) {
   $('who').textContent = `${me.user.name} · ${me.agency.name}`;
   $('who').hidden = false;
-  $('agency').textContent = me.agency.name;
-  $('roles').textContent = me.roles.join(', ');
-  $('inboxes').textContent = me.inboxes.map((i) => i.name).join(', ') || 'none';
-  const list = $('passkeys');
-  list.replaceChildren(...me.passkeys.filter((p) => !p.revoked_at).map((p) => item(
-    `${p.name}${p.current ? ' (this session)' : ''}${p.multi_device ? ' · synced' : ' · this device only'} · last used ${when(p.last_used_at)}`,
-    'Revoke',
-    () => act(async () => {
-      await request('POST', `/me/passkeys/${p.id}/revoke`);
-      await start();
-    }),
-  )));
-  $('admin').hidden = !me.roles.includes('agency_admin');
-  if (!$('admin').hidden) {
-    const people = await request('GET', '/admin/users');
-    const rows = [];
-    for (const person of people.items) {
-      for (const key of person.passkeys.filter((p) => !p.revoked_at)) {
-        rows.push(item(`${person.name} · ${key.name}`, 'Revoke', () => act(async () => {
-          await request('POST', `/admin/passkeys/${key.id}/revoke`);
-          notify(`Revoked ${person.name}'s passkey "${key.name}".`);
-          await renderHome(await request('GET', '/me'));
-        })));
-      }
-    }
-    $('people').replaceChildren(...rows);
-  }
-  show('view-home');
+  $('nav').hidden = false;
+  const member = me.inboxes.length > 0 || me.roles.includes('partnership_lead');
+  for (const link of document.querySelectorAll('[data-needs]')) link.hidden = !member;
 }
 
-async function act(fn) {
-  try {
-    await fn();
-  } catch (error) {
-    notify(explain(error));
+async function renderHome() {
+  $('agency').textContent = profile.agency.name;
+  $('roles').textContent = profile.roles.join(', ');
+  $('inbox-names').textContent = profile.inboxes.map((i) => i.name).join(', ') || 'none';
+  $('draft-key').textContent = (await drafts.keyKind()) === 'prf' ? 'your passkey (PRF)' : 'a key kept on this device';
+  $('push').hidden = !(profile.inboxes.length && 'PushManager' in window);
+  await renderConcerns({ online: navigator.onLine, onFix: act(fix), onResend: () => sync(true) });
+  if (navigator.onLine) await renderAccount().catch(() => null);
+}
+
+async function renderAccount() {
+  const me = await request('GET', '/me');
+  $('passkeys').replaceChildren(...me.passkeys.filter((p) => !p.revoked_at).map((p) => h('li', {},
+    `${p.name}${p.current ? ' (this session)' : ''}${p.multi_device ? ' · synced' : ' · this device only'} · last used ${when(p.last_used_at) || 'never'} `,
+    h('button', { type: 'button', class: 'danger small', onclick: act(async () => {
+      await request('POST', `/me/passkeys/${p.id}/revoke`);
+      await renderAccount();
+    }) }, 'Revoke'))));
+  $('admin').hidden = !me.roles.includes('agency_admin');
+  if ($('admin').hidden) return;
+  const people = await request('GET', '/admin/users');
+  $('people').replaceChildren(...people.items.flatMap((person) => person.passkeys.filter((k) => !k.revoked_at).map((key) => h('li', {},
+    `${person.name} · ${key.name} `,
+    h('button', { type: 'button', class: 'danger small', onclick: act(async () => {
+      await request('POST', `/admin/passkeys/${key.id}/revoke`);
+      notify(`Revoked ${person.name}'s passkey "${key.name}".`);
+      await renderAccount();
+    }) }, 'Revoke')))));
+}
+
+async function fix(item) {
+  if (!(await record.reopen(item.client_id))) {
+    notify('This concern was sealed before it could be kept for fixing; record it again.');
+    return;
   }
+  location.hash = '#/record';
+}
+
+async function sealConcern(concern, draft) {
+  const jwe = await proveAndSeal(concern);
+  await db.put('outbox', newItem({ clientId: concern.client_id, jwe, summary: summaryOf(concern), now: Date.now() }));
+  if (draft.replaces) {
+    await db.remove('outbox', draft.replaces);
+    await drafts.discard(draft.replaces);
+  }
+  notify(navigator.onLine ? 'Sealed. Sending…' : 'Sealed. It will be sent when there is signal.');
+  await askForBackgroundSync();
+  sync();
+}
+
+// Send what is due; on failure try again later (backoff lives in the outbox).
+async function sync(force = false) {
+  clearTimeout(retryTimer);
+  if (!profile) return;
+  $('sync-state').textContent = 'Sending…';
+  try {
+    const result = await syncOutbox({ force });
+    if (result.stop) return;
+    for (const sent of await db.all('sent')) await drafts.discard(sent.client_id).catch(() => null);
+    const waiting = (await db.all('outbox')).filter((i) => i.state === 'waiting');
+    $('sync-state').textContent = waiting.length ? `${waiting.length} waiting` : 'All sent';
+    if (waiting.length) {
+      const next = Math.max(1_000, Math.min(...waiting.map((i) => i.next_at)) - Date.now());
+      retryTimer = setTimeout(() => sync(), next);
+    }
+  } finally {
+    if (document.body.dataset.view === 'home') await renderHome().catch(() => null);
+  }
+}
+
+async function route() {
+  const hash = location.hash.replace(/^#\/?/, '');
+  const [name, a, b] = hash.split('/');
+  renderProfile(profile);
+  window.scrollTo(0, 0);
+  switch (name) {
+    case 'record':
+      notify('');
+      show('record');
+      await record.open(profile);
+      break;
+    case 'inboxes': show('inboxes'); await inbox.showInboxes(); break;
+    case 'inbox': show('inbox'); await inbox.showInbox(a); break;
+    case 'concern': show('concern'); inbox.showConcern(a, b, notify); break;
+    case 'chronology': show('chronology'); await inbox.showChronology(a); break;
+    case 'alerts': show('alerts'); await inbox.showAlerts(); break;
+    case 'network': show('network'); await inbox.showNetwork(a); break;
+    default: show('home'); await renderHome();
+  }
+  $('main').focus({ preventScroll: true });
+  document.dispatchEvent(new CustomEvent('frontline:ready', { detail: { view: document.body.dataset.view } }));
 }
 
 async function start() {
-  const token = inviteToken();
-  if (token) {
-    show('view-enrol');
+  setOnline();
+  if (inviteToken()) {
+    show('enrol');
     return;
   }
   try {
-    await renderHome(await request('GET', '/me'));
+    await remember(await request('GET', '/me'));
+    refreshSealingKeys().catch(() => null);
   } catch (error) {
-    if (!(error instanceof ApiError && error.status === 401)) notify(explain(error));
-    signedOutView();
+    if (error instanceof ApiError) {
+      if (error.status !== 401) notify(explain(error));
+      show('signin');
+      return;
+    }
+    // No connection: work from what this phone knows.
+    profile = await db.get('meta', 'me');
+    if (!profile) {
+      notify('No connection. Sign in once with signal to use Frontline offline.');
+      show('signin');
+      return;
+    }
   }
+  await route();
+  sync();
+}
+
+function registerServiceWorker() {
+  if (!('serviceWorker' in navigator)) return;
+  navigator.serviceWorker.register('/sw.js', { type: 'module' }).then((registration) => {
+    const offer = (worker) => {
+      $('update').hidden = false;
+      $('update-now').onclick = () => worker.postMessage({ type: 'activate-update' });
+    };
+    if (registration.waiting && navigator.serviceWorker.controller) offer(registration.waiting);
+    registration.addEventListener('updatefound', () => {
+      const worker = registration.installing;
+      worker.addEventListener('statechange', () => {
+        if (worker.state === 'installed' && navigator.serviceWorker.controller) offer(worker);
+      });
+    });
+  }).catch(() => null);
+  let reloading = false;
+  navigator.serviceWorker.addEventListener('controllerchange', () => {
+    if (reloading || $('update').hidden) return;
+    reloading = true;
+    record.saveDraft().finally(() => location.reload());
+  });
+  navigator.serviceWorker.addEventListener('message', (event) => {
+    if (event.data && event.data.type === 'outbox-changed' && document.body.dataset.view === 'home') renderHome();
+    if (event.data && event.data.type === 'wiped') window.dispatchEvent(new CustomEvent('frontline:signed-out', { detail: new ApiError(401, { code: 'device.revoked' }) }));
+  });
 }
 
 window.addEventListener('frontline:signed-out', async (event) => {
   const error = event.detail;
-  if (WIPE_CODES.has(error.code)) {
-    await wipeLocalData();
-  }
+  if (WIPE_CODES.has(error.code)) await wipeLocalData();
+  profile = null;
+  $('who').hidden = true;
+  $('nav').hidden = true;
   if (error.code !== 'auth.required') notify(explain(error));
-  signedOutView();
+  show('signin');
 });
+window.addEventListener('online', () => { setOnline(); sync(true); });
+window.addEventListener('offline', setOnline);
+window.addEventListener('hashchange', act(async () => { if (profile && !inviteToken()) await route(); }));
 
-$('signin').addEventListener('click', () => act(async () => {
-  const options = await request('POST', '/auth/login/begin');
-  const credential = await usePasskey(options);
-  notify('');
-  await renderHome(await request('POST', '/auth/login/finish', { credential }));
+$('signin').addEventListener('click', act(async () => {
+  const passkey = await usePasskey(await request('POST', '/auth/login/begin'));
+  await signedIn(await request('POST', '/auth/login/finish', { credential: passkey.json }), passkey);
 }));
 
-$('enrol').addEventListener('click', () => act(async () => {
+$('enrol').addEventListener('click', act(async () => {
   const invite = inviteToken();
-  const options = await request('POST', '/auth/enrol/begin', { invite });
-  const credential = await createPasskey(options);
+  const passkey = await createPasskey(await request('POST', '/auth/enrol/begin', { invite }));
   const name = $('passkey-name').value.trim() || 'This phone';
-  const me = await request('POST', '/auth/enrol/finish', { invite, credential, name });
-  history.replaceState(null, '', '/');  // the invite is spent; keep it out of history
-  notify('');
-  await renderHome(me);
+  const me = await request('POST', '/auth/enrol/finish', { invite, credential: passkey.json, name });
+  history.replaceState(null, '', '/#/'); // the invite is spent; keep it out of history
+  await signedIn(me, passkey);
 }));
 
-$('add-passkey').addEventListener('click', () => act(async () => {
-  const options = await request('POST', '/me/passkeys/begin');
-  const credential = await createPasskey(options);
-  await request('POST', '/me/passkeys/finish', { credential, name: 'Backup passkey' });
-  await renderHome(await request('GET', '/me'));
+$('add-passkey').addEventListener('click', act(async () => {
+  const passkey = await createPasskey(await request('POST', '/me/passkeys/begin'));
+  await request('POST', '/me/passkeys/finish', { credential: passkey.json, name: 'Backup passkey' });
+  await renderAccount();
 }));
 
-$('signout').addEventListener('click', () => act(async () => {
-  await request('POST', '/auth/logout');
+$('push').addEventListener('click', act(async () => {
+  const { public_key: key } = await request('GET', '/push/key');
+  const registration = await navigator.serviceWorker.ready;
+  const subscription = await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
+  await request('POST', '/me/push', subscription.toJSON());
+  notify('This device will be notified of new referrals (no details are sent in the notice).');
+}));
+
+$('sync-now').addEventListener('click', act(() => sync(true)));
+
+$('discard').addEventListener('click', act(async () => {
+  if (!window.confirm('Discard this draft? It cannot be recovered.')) return;
+  await record.discard();
+  location.hash = '#/';
+}));
+
+$('signout').addEventListener('click', act(async () => {
+  await sync(true).catch(() => null);
+  const unsent = (await db.all('outbox')).length;
+  if (unsent && !window.confirm(`${unsent} sealed concern(s) have not reached the server and will be lost. Sign out anyway?`)) return;
+  await request('POST', '/auth/logout').catch(() => null);
   await wipeLocalData();
-  signedOutView();
+  window.dispatchEvent(new CustomEvent('frontline:signed-out', { detail: new ApiError(401, { code: 'auth.required' }) }));
 }));
 
+record.setup({ seal: sealConcern });
+registerServiceWorker();
 start();

@@ -1,65 +1,81 @@
 // WebAuthn in the browser: options arrive as JSON, credentials leave as JSON (toJSON()).
+// The PRF extension's output keys this phone's drafts; it never leaves the phone.
 
-const b64urlToBytes = (text) => {
-  const base64 = text.replace(/-/g, '+').replace(/_/g, '/');
-  const padded = base64 + '='.repeat((4 - (base64.length % 4)) % 4);
-  return Uint8Array.from(atob(padded), (c) => c.charCodeAt(0));
-};
-
-const bytesToB64url = (buffer) => {
-  const bytes = new Uint8Array(buffer);
-  let text = '';
-  for (const byte of bytes) text += String.fromCharCode(byte);
-  return btoa(text).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-};
+import { b64urlToBytes, bytesToB64url } from './bytes.js';
+import { PRF_SALT } from './drafts.js';
 
 function creationOptions(json) {
-  if (PublicKeyCredential.parseCreationOptionsFromJSON) {
-    return PublicKeyCredential.parseCreationOptionsFromJSON(json);
-  }
-  return {
-    ...json,
-    challenge: b64urlToBytes(json.challenge),
-    user: { ...json.user, id: b64urlToBytes(json.user.id) },
-    excludeCredentials: (json.excludeCredentials || []).map((c) => ({ ...c, id: b64urlToBytes(c.id) })),
-  };
+  const options = PublicKeyCredential.parseCreationOptionsFromJSON
+    ? PublicKeyCredential.parseCreationOptionsFromJSON(json)
+    : {
+      ...json,
+      challenge: b64urlToBytes(json.challenge),
+      user: { ...json.user, id: b64urlToBytes(json.user.id) },
+      excludeCredentials: (json.excludeCredentials || []).map((c) => ({ ...c, id: b64urlToBytes(c.id) })),
+    };
+  return { ...options, extensions: { ...(options.extensions || {}), prf: { eval: { first: PRF_SALT } } } };
 }
 
 function requestOptions(json) {
-  if (PublicKeyCredential.parseRequestOptionsFromJSON) {
-    return PublicKeyCredential.parseRequestOptionsFromJSON(json);
-  }
-  return {
-    ...json,
-    challenge: b64urlToBytes(json.challenge),
-    allowCredentials: (json.allowCredentials || []).map((c) => ({ ...c, id: b64urlToBytes(c.id) })),
-  };
+  const options = PublicKeyCredential.parseRequestOptionsFromJSON
+    ? PublicKeyCredential.parseRequestOptionsFromJSON(json)
+    : {
+      ...json,
+      challenge: b64urlToBytes(json.challenge),
+      allowCredentials: (json.allowCredentials || []).map((c) => ({ ...c, id: b64urlToBytes(c.id) })),
+    };
+  return { ...options, extensions: { ...(options.extensions || {}), prf: { eval: { first: PRF_SALT } } } };
 }
 
 function toJSON(credential) {
-  if (typeof credential.toJSON === 'function') return credential.toJSON();
-  const response = {};
-  for (const key of ['clientDataJSON', 'attestationObject', 'authenticatorData', 'signature', 'userHandle']) {
-    if (credential.response[key]) response[key] = bytesToB64url(credential.response[key]);
+  let json;
+  if (typeof credential.toJSON === 'function') {
+    json = credential.toJSON();
+  } else {
+    const response = {};
+    for (const key of ['clientDataJSON', 'attestationObject', 'authenticatorData', 'signature', 'userHandle']) {
+      if (credential.response[key]) response[key] = bytesToB64url(credential.response[key]);
+    }
+    json = {
+      id: credential.id,
+      rawId: bytesToB64url(credential.rawId),
+      type: credential.type,
+      response,
+      clientExtensionResults: {},
+      authenticatorAttachment: credential.authenticatorAttachment,
+    };
   }
-  return {
-    id: credential.id,
-    rawId: bytesToB64url(credential.rawId),
-    type: credential.type,
-    response,
-    clientExtensionResults: credential.getClientExtensionResults(),
-    authenticatorAttachment: credential.authenticatorAttachment,
-  };
+  // The PRF output is the draft key's secret: the server must never see it.
+  json.clientExtensionResults = {};
+  return json;
 }
 
+function prfOutput(credential) {
+  const results = credential.getClientExtensionResults().prf;
+  return results && results.results && results.results.first ? new Uint8Array(results.results.first) : null;
+}
+
+// Each returns { json, id, prf }: what to send, the credential id, and the PRF output if any.
 export async function createPasskey(optionsJSON) {
   const credential = await navigator.credentials.create({ publicKey: creationOptions(optionsJSON) });
-  return toJSON(credential);
+  return { json: toJSON(credential), id: credential.id, prf: prfOutput(credential) };
 }
 
 export async function usePasskey(optionsJSON) {
   const credential = await navigator.credentials.get({ publicKey: requestOptions(optionsJSON) });
-  return toJSON(credential);
+  return { json: toJSON(credential), id: credential.id, prf: prfOutput(credential) };
 }
 
-export { b64urlToBytes, bytesToB64url };
+// The recorder proof: a user-verified assertion whose challenge is the content's hash.
+export async function prove(challenge, credentialId) {
+  const credential = await navigator.credentials.get({
+    publicKey: {
+      challenge,
+      rpId: location.hostname,
+      userVerification: 'required',
+      timeout: 120_000,
+      allowCredentials: credentialId ? [{ type: 'public-key', id: b64urlToBytes(credentialId) }] : [],
+    },
+  });
+  return toJSON(credential);
+}

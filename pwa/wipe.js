@@ -1,6 +1,11 @@
 // Forget everything this device holds: on sign-out, revocation, or a disabled account.
+// Drafts, their keys, the outbox, the cached profile go with the database; only the app
+// shell's cache stays, which holds no personal data.
+
+import { forget } from './db.js';
 
 export async function wipeLocalData() {
+  forget();
   if (globalThis.indexedDB && indexedDB.databases) {
     const databases = await indexedDB.databases();
     await Promise.all(databases.map((db) => new Promise((resolve) => {
@@ -10,8 +15,8 @@ export async function wipeLocalData() {
   }
   if (globalThis.caches) {
     const names = await caches.keys();
-    await Promise.all(names.map((name) => caches.delete(name)));
+    await Promise.all(names.filter((n) => !n.startsWith('shell-')).map((n) => caches.delete(n)));
   }
-  localStorage.clear();
-  sessionStorage.clear();
+  if (globalThis.localStorage) localStorage.clear();
+  if (globalThis.sessionStorage) sessionStorage.clear();
 }

@@ -1,0 +1,70 @@
+// The recorder's own concerns: waiting in the outbox, rejected (with the reason and a way
+// to fix), sent, delivered, acknowledged, decided — and the "already known" notice.
+
+import { request } from './api.js';
+import * as db from './db.js';
+import { $, h, when } from './dom.js';
+import { retry } from './outbox.js';
+import * as vocab from './vocab.js';
+
+const L = vocab.label;
+
+function summaryLine(summary) {
+  if (!summary) return 'Concern';
+  return `${summary.categories.map((c) => L(vocab.CATEGORIES, c)).join(', ')} · ${L(vocab.LEVELS, summary.level)}`;
+}
+
+function knownNotice(known) {
+  if (!known || !known.contact || !known.contact.length) return null;
+  return h('p', { class: 'known' }, 'This child is already known. Contact: ',
+    known.contact.map((c) => `${c.inbox} (${c.agency})`).join('; '));
+}
+
+export async function renderConcerns({ online, onFix, onResend }) {
+  const outbox = await db.all('outbox');
+  const sent = new Map((await db.all('sent')).map((s) => [s.client_id, s]));
+  let mine = (await db.get('meta', 'mine')) || [];
+  if (online) {
+    try {
+      mine = (await request('GET', '/concerns/mine')).items;
+      await db.put('meta', mine, 'mine');
+    } catch { /* keep the last copy */ }
+  }
+  const cards = [];
+  for (const item of outbox.sort((a, b) => b.created_at - a.created_at)) {
+    const rejected = item.state === 'rejected';
+    cards.push(h('li', { class: rejected ? 'card rejected' : 'card waiting', 'data-client-id': item.client_id },
+      h('strong', {}, summaryLine(item.summary)),
+      h('span', {}, `Recorded ${when(item.summary && item.summary.recorded_at)}`),
+      h('span', { class: 'status' }, rejected ? 'Not accepted' : item.attempts ? `Waiting (tried ${item.attempts}×)` : 'Waiting for signal'),
+      rejected && item.error ? h('p', { class: 'error' }, `${item.error.detail || ''} (${item.error.code})`) : null,
+      rejected ? h('div', { class: 'row wrap' },
+        h('button', { type: 'button', class: 'small', onclick: () => onFix(item) }, 'Fix and resubmit'),
+        h('button', { type: 'button', class: 'small', onclick: async () => { await db.put('outbox', retry(item)); onResend(); } }, 'Send again as it is'))
+        : null));
+  }
+  for (const concern of mine) {
+    const local = sent.get(concern.client_id);
+    const deliveries = concern.deliveries || [];
+    cards.push(h('li', { class: 'card sent', 'data-client-id': concern.client_id },
+      h('strong', {}, summaryLine(local && local.summary)),
+      h('span', {}, `Recorded ${when(concern.recorded_at)}`),
+      h('span', { class: 'status' }, deliveries.length ? 'Delivered' : 'Sent'),
+      h('ul', { class: 'plain deliveries' }, deliveries.map((d) => h('li', {},
+        `${d.inbox} (${d.agency}): ${d.status}`,
+        d.acknowledged_at ? ` · acknowledged ${when(d.acknowledged_at)}` : '',
+        d.outcome ? ` · ${L(vocab.OUTCOMES, d.outcome)}` : ''))),
+      knownNotice(local && local.known)));
+  }
+  const listed = new Set(mine.map((c) => c.client_id));
+  for (const record of sent.values()) {
+    if (listed.has(record.client_id)) continue;
+    cards.push(h('li', { class: 'card sent', 'data-client-id': record.client_id },
+      h('strong', {}, summaryLine(record.summary)),
+      h('span', {}, `Recorded ${when(record.summary && record.summary.recorded_at)}`),
+      h('span', { class: 'status' }, record.status === 'duplicate' ? 'Sent (already received)' : 'Sent'),
+      knownNotice(record.known)));
+  }
+  if (!cards.length) cards.push(h('li', { class: 'muted' }, 'Nothing recorded yet on this device.'));
+  $('concerns').replaceChildren(...cards);
+}

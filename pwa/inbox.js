@@ -1,0 +1,155 @@
+// Inbox work at a desk or on a phone (online): inboxes, deliveries most urgent first, a
+// concern opened with a purpose, acknowledge, decide, addendum, the child's chronology,
+// alerts and their network.
+
+import { request } from './api.js';
+import { rfc3339 } from './concern.js';
+import { $, countdown, h, options, when } from './dom.js';
+import { drawNetwork } from './graph.js';
+import { proveAndSeal } from './seal.js';
+import * as vocab from './vocab.js';
+
+const L = vocab.label;
+let lastPurpose = null;
+
+const card = (href, ...children) => h('li', {}, h('a', { class: 'card', href }, ...children));
+
+export async function showInboxes() {
+  const { inboxes } = await request('GET', '/inboxes');
+  $('inbox-list').replaceChildren(...inboxes.map((i) => card(`#/inbox/${i.id}`,
+    h('strong', {}, i.name), h('span', { class: 'muted' }, i.agency),
+    h('span', { class: 'counts' }, h('span', { class: i.new ? 'pill new' : 'pill' }, `${i.new} new`),
+      h('span', { class: i.overdue ? 'pill overdue' : 'pill' }, `${i.overdue} overdue`)))));
+}
+
+export async function showInbox(inboxId, status = 'open') {
+  $('inbox-filter').value = status;
+  $('inbox-filter').onchange = () => showInbox(inboxId, $('inbox-filter').value);
+  const { inboxes } = await request('GET', '/inboxes');
+  const inbox = inboxes.find((i) => i.id === inboxId);
+  $('inbox-title').textContent = inbox ? inbox.name : 'Inbox';
+  const page = await request('GET', `/inboxes/${inboxId}/deliveries?status=${encodeURIComponent(status)}`);
+  $('deliveries').replaceChildren(...page.items.map((d) => {
+    const due = d.status === 'new' ? d.ack_due : d.decision_due;
+    const overdue = due && new Date(due) < new Date() && d.status !== 'decided';
+    return card(`#/concern/${d.concern_id}/${d.id}`,
+      h('span', { class: `pill level-${d.level}` }, L(vocab.LEVELS, d.level)),
+      h('strong', {}, d.categories.map((c) => L(vocab.CATEGORIES, c)).join(', ')),
+      h('span', {}, `${L({}, d.status)} · received ${when(d.created_at)}`),
+      due ? h('span', { class: overdue ? 'due overdue' : 'due' }, countdown(due)) : null,
+      h('span', { class: 'muted' }, d.reason));
+  }));
+  if (!page.items.length) $('deliveries').append(h('li', { class: 'muted' }, 'Nothing here.'));
+}
+
+function section(title, ...rows) {
+  const kept = rows.flat().filter(Boolean);
+  return kept.length ? h('section', { class: 'block' }, h('h3', {}, title), ...kept) : null;
+}
+const fact = (label, value) => (value === undefined || value === null || value === '' ? null
+  : h('p', {}, h('span', { class: 'label' }, `${label}: `), String(value)));
+
+function renderConcern(body) {
+  const c = body.concern;
+  const s = c.subject || {};
+  const m = c.missing || {};
+  return [
+    section('The child',
+      fact('Name', [s.given_name, s.family_name].filter(Boolean).join(' ')),
+      fact('Known as', (s.known_as || []).join(', ')),
+      fact('Date of birth', s.date_of_birth), fact('Approximate age', s.approx_age),
+      fact('NHS number', s.nhs_number), fact('Legal status', s.legal_status && L(vocab.LEGAL_STATUS, s.legal_status)),
+      fact('Placing authority', s.placing_authority), fact('School', s.school)),
+    section('Concern',
+      fact('Recorded', `${when(c.recorded_at)} by ${body.recorder.agency}${body.late ? ' (late)' : ''}`),
+      fact('Setting', L(vocab.SETTINGS, c.setting)),
+      fact('Categories', c.categories.map((x) => L(vocab.CATEGORIES, x)).join(', ')),
+      fact('Source', L(vocab.SOURCES, c.source)),
+      fact('Level', L(vocab.LEVELS, c.level)), fact('Why', c.rationale)),
+    c.child_words ? section("The child's own words", h('blockquote', {}, c.child_words)) : null,
+    section('What happened', h('p', { class: 'prose' }, c.narrative)),
+    section('Signs', (c.indicators || []).map((i) => h('p', {},
+      `${L(vocab.INDICATORS, i.code)}: ${i.present} (${L(vocab.BASIS, i.basis)})${i.note ? ` — ${i.note}` : ''}`))),
+    c.missing ? section('Missing episode', Object.entries(m).map(([k, v]) => fact(L({}, k), v))) : null,
+    section('People, vehicles, phones, places', (c.associated || []).map((a) => h('p', {},
+      `${L(vocab.ASSOCIATED, a.kind)?.label || a.kind}: ${Object.entries(a).filter(([k]) => k !== 'kind').map(([k, v]) => `${L(vocab.FIELD_LABELS, k)} ${v}`).join(', ')}`))),
+    section('Actions and sharing',
+      fact('Actions taken', (c.actions_taken || []).map((x) => L(vocab.ACTIONS, x)).join(', ')),
+      fact('Consent', L(vocab.CONSENT, c.sharing.consent)),
+      fact('Not sought because', c.sharing.not_sought_reason && L(vocab.NOT_SOUGHT, c.sharing.not_sought_reason)),
+      fact('Protect the identity of', (c.sharing.protect_identity_of || []).join(', '))),
+    section('Delivered to', (body.deliveries || []).map((d) => h('p', {},
+      `${d.inbox} (${d.agency}): ${d.status}${d.outcome ? ` — ${L(vocab.OUTCOMES, d.outcome)}` : ''}`))),
+    section('Addenda', (body.addenda || []).map((a) => h('p', {}, `${when(a.addendum.recorded_at)}: ${a.addendum.text}`))),
+  ];
+}
+
+export function showConcern(concernId, deliveryId, notify) {
+  options($('purpose-pick'), Object.fromEntries(vocab.PURPOSES.map((p) => [p, p])));
+  $('purpose-form').hidden = false;
+  for (const id of ['concern-body', 'delivery-actions', 'addendum', 'chronology-link']) $(id).hidden = true;
+  $('purpose-pick').focus();
+  const open = async () => {
+    const detail = $('purpose-text').value.trim();
+    const purpose = detail ? `${$('purpose-pick').value}: ${detail}` : $('purpose-pick').value;
+    const body = await request('GET', `/concerns/${concernId}?purpose=${encodeURIComponent(purpose)}`);
+    lastPurpose = purpose;
+    $('purpose-form').hidden = true;
+    $('concern-body').replaceChildren(...renderConcern(body).filter(Boolean));
+    $('concern-body').hidden = false;
+    $('delivery-actions').hidden = !deliveryId;
+    $('addendum').hidden = false;
+    if (body.subject_id) {
+      $('chronology-link').href = `#/chronology/${body.subject_id}`;
+      $('chronology-link').hidden = false;
+    }
+    $('concern-body').querySelector('h3').focus?.();
+  };
+  $('purpose-form').onsubmit = (e) => { e.preventDefault(); open().catch(notify); };
+  options($('outcome'), vocab.OUTCOMES);
+  $('acknowledge').onclick = () => request('POST', `/deliveries/${deliveryId}/acknowledge`)
+    .then(() => notify('Acknowledged: the acknowledgement clock has stopped.'), notify);
+  $('decide').onsubmit = (e) => {
+    e.preventDefault();
+    request('POST', `/deliveries/${deliveryId}/decision`, { outcome: $('outcome').value, reasons: $('reasons').value })
+      .then(() => notify('Decision recorded.'), notify);
+  };
+  $('addendum').onsubmit = (e) => {
+    e.preventDefault();
+    const clientId = crypto.randomUUID();
+    const addendum = { schema: 'frontline.addendum/1', concern_id: concernId, client_id: clientId, recorded_at: rfc3339(new Date()), text: $('addendum-text').value.trim() };
+    proveAndSeal(addendum)
+      .then((jwe) => request('POST', `/concerns/${concernId}/addenda`, { client_id: clientId, jwe }))
+      .then(() => { $('addendum-text').value = ''; return open(); })
+      .then(() => notify('Addendum added.'), notify);
+  };
+}
+
+export async function showChronology(subjectId) {
+  const purpose = lastPurpose || vocab.PURPOSES[0];
+  const { items } = await request('GET', `/subjects/${subjectId}/chronology?purpose=${encodeURIComponent(purpose)}`);
+  $('chronology').replaceChildren(...items.map((i) => h('li', {},
+    h('time', { datetime: i.recorded_at }, when(i.recorded_at)),
+    h('strong', {}, i.type === 'concern' ? `${i.agency}: ${i.categories.map((c) => L(vocab.CATEGORIES, c)).join(', ')}` : `Addendum (${i.agency})`),
+    i.full && i.concern ? h('p', {}, i.concern.narrative) : null,
+    i.full && i.addendum ? h('p', {}, i.addendum.text) : null,
+    !i.full ? h('p', { class: 'muted' }, i.summary) : null,
+    i.type === 'concern' && i.full ? h('a', { href: `#/concern/${i.concern_id}` }, 'Open') : null)));
+}
+
+export async function showAlerts() {
+  const { alerts } = await request('GET', '/alerts');
+  $('alert-list').replaceChildren(...alerts.map((a) => h('li', {}, h('div', { class: 'card' },
+    h('strong', {}, L({}, a.kind)), h('span', {}, `${a.status} · raised ${when(a.raised_at)}`),
+    h('span', {}, `${a.subjects.length} children · ${a.concerns.length} concerns`),
+    a.evidence.length ? h('span', { class: 'muted' }, `linked by ${a.evidence.map((e) => L({}, e.identifier_kind)).join(', ')}`) : null,
+    a.kind === 'network' ? h('a', { href: `#/network/${a.id}` }, 'See the network') : null))));
+  if (!alerts.length) $('alert-list').append(h('li', { class: 'muted' }, 'No open alerts.'));
+}
+
+export async function showNetwork(alertId) {
+  const network = await request('GET', `/alerts/${alertId}/network`);
+  $('network').replaceChildren(drawNetwork(network, { title: 'Possible network' }));
+  $('network-legend').replaceChildren(...network.nodes.filter((n) => n.type !== 'child').map((n) => h('li', {},
+    `${n.label}: linked to ${n.children} children`)));
+}

@@ -1,0 +1,60 @@
+// The language check on the narrative: flagged phrases are highlighted behind the text as
+// it is typed, each with why and words to use instead (one tap to accept). Advisory: it
+// never blocks sealing. The child's own words are verbatim and are never checked.
+
+import { h } from './dom.js';
+import { accept, check, compile } from './lint.js';
+
+let compiled = null;
+
+export async function loadTerms() {
+  if (!compiled) {
+    const response = await fetch('/language.json');
+    compiled = compile(await response.json());
+  }
+  return compiled;
+}
+
+function renderMarks(marks, text, findings) {
+  const parts = [];
+  let at = 0;
+  for (const f of findings) {
+    parts.push(text.slice(at, f.start), h('mark', {}, text.slice(f.start, f.end)));
+    at = f.end;
+  }
+  // A trailing newline needs a character after it to take up a line in the backdrop.
+  parts.push(`${text.slice(at)}\u200b`);
+  marks.replaceChildren(...parts);
+}
+
+function renderPanel(panel, findings, onAccept) {
+  if (!findings.length) {
+    panel.replaceChildren();
+    return;
+  }
+  panel.replaceChildren(h('ul', { class: 'language plain' }, findings.map((f) => h('li', {},
+    h('p', {}, h('strong', {}, `“${f.text}”`), ` — ${f.why} ${f.advice}`),
+    f.replacements.length ? h('div', { class: 'row wrap' }, f.replacements.map((r) => h('button', {
+      type: 'button', class: 'small suggestion', onclick: () => onAccept(f, r),
+    }, `Use “${r}”`))) : null))));
+}
+
+export function attachLanguageCheck({ textarea, marks, panel, form }) {
+  let latest = [];
+  const run = () => {
+    if (!compiled) return;
+    latest = check(textarea.value, compiled);
+    renderMarks(marks, textarea.value, latest);
+    renderPanel(panel, latest, (finding, replacement) => {
+      textarea.value = accept(textarea.value, finding, replacement);
+      textarea.dispatchEvent(new Event('input', { bubbles: true }));
+      textarea.focus();
+    });
+    marks.scrollTop = textarea.scrollTop;
+  };
+  textarea.addEventListener('input', run);
+  textarea.addEventListener('scroll', () => { marks.scrollTop = textarea.scrollTop; });
+  form.addEventListener('frontline:restored', run);
+  loadTerms().then(run, () => { /* offline before the first load: the check waits */ });
+  return { run, findings: () => latest };
+}

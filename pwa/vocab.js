@@ -1,0 +1,131 @@
+// The words on the form: every code of CONTRACT.md with the label a recorder reads, and
+// which indicators to offer for which categories (../shared/domain/indicators.md).
+
+export const SETTINGS = {
+  patrol: 'On patrol', school: 'School', health: 'Health setting', care_home: 'Care home',
+  social_care: 'Social care', youth_justice: 'Youth justice', other: 'Other',
+};
+
+// The profile's agency kind presets the setting.
+export const SETTING_FOR_AGENCY = {
+  police: 'patrol', education: 'school', health: 'health', care_home: 'care_home',
+  social_care: 'social_care', youth_justice: 'youth_justice',
+};
+
+export const CATEGORIES = {
+  missing: 'Missing', sexual_exploitation: 'Sexual exploitation',
+  criminal_exploitation: 'Criminal exploitation', online_sexual_abuse: 'Online sexual abuse',
+  trafficking: 'Trafficking', financial_exploitation: 'Financial exploitation',
+  sexual_abuse_in_family: 'Sexual abuse in the family', physical_abuse: 'Physical abuse',
+  neglect: 'Neglect', emotional_abuse: 'Emotional abuse', domestic_abuse: 'Domestic abuse',
+  harmful_sexual_behaviour: 'Harmful sexual behaviour', self_harm: 'Self-harm',
+  substance_harm: 'Drugs or alcohol', fgm_honour_forced_marriage: 'FGM, honour, forced marriage',
+  radicalisation: 'Radicalisation', other: 'Other',
+};
+
+export const INDICATORS = {
+  injuries: 'Injuries suggesting assault', sexual_health: 'Sexually transmitted infection',
+  pregnancy: 'Pregnancy or termination', self_harm: 'Self-harm or suicidal thoughts',
+  substance_misuse: 'Alcohol or drug misuse', appearance_change: 'Change in appearance',
+  learning_disability: 'Learning disability', harmful_sexual_behaviour: 'Harmful sexual behaviour',
+  school_absence: 'School absence or drop in attainment', offending: 'Offending or antisocial behaviour',
+  behaviour_change: 'Secretive, volatile or withdrawn', sexualised_language: 'Sexualised language',
+  cars_with_unknown_adults: 'In cars driven by unknown adults',
+  exploitation_hotspot: 'Seen at a place known for exploitation',
+  phone_use: 'Late-night calls or several phones', unexplained_gifts_money: 'Unexplained money, gifts, new phone',
+  adult_of_concern: 'Adult of concern ("older boyfriend")',
+  links_to_exploited_children: 'Links to other exploited children',
+  hotels_takeaways_taxis: 'Hotels, takeaways, taxis', taken_to_other_towns: 'Taken to unfamiliar towns',
+  missing_episode: 'Missing episode', found_far_from_home: 'Found far from home',
+  found_with_unknown_adults: 'Found with unknown adults', online_contact_adults: 'Contact from unknown adults online',
+  images_requested_or_shared: 'Images requested or shared', disclosure: 'The child disclosed abuse',
+};
+
+// High-weight signs (H in the screening table) are listed first and marked.
+export const HIGH_WEIGHT = new Set([
+  'injuries', 'sexual_health', 'pregnancy', 'harmful_sexual_behaviour', 'cars_with_unknown_adults',
+  'exploitation_hotspot', 'phone_use', 'adult_of_concern', 'links_to_exploited_children',
+  'taken_to_other_towns',
+]);
+
+const CONTEXT = ['cars_with_unknown_adults', 'exploitation_hotspot', 'phone_use', 'unexplained_gifts_money',
+  'adult_of_concern', 'links_to_exploited_children', 'hotels_takeaways_taxis', 'taken_to_other_towns'];
+const HEALTH = ['injuries', 'sexual_health', 'pregnancy', 'self_harm', 'substance_misuse', 'appearance_change'];
+const BEHAVIOUR = ['behaviour_change', 'school_absence', 'offending', 'sexualised_language'];
+
+export const INDICATORS_FOR = {
+  missing: ['missing_episode', 'found_far_from_home', 'found_with_unknown_adults', 'cars_with_unknown_adults',
+    'unexplained_gifts_money', 'adult_of_concern', 'substance_misuse', 'taken_to_other_towns'],
+  sexual_exploitation: [...CONTEXT, ...HEALTH, 'sexualised_language', 'behaviour_change', 'school_absence'],
+  criminal_exploitation: [...CONTEXT, 'offending', 'injuries', 'substance_misuse', 'school_absence', 'behaviour_change'],
+  trafficking: [...CONTEXT, 'found_far_from_home', 'missing_episode'],
+  financial_exploitation: ['unexplained_gifts_money', 'adult_of_concern', 'phone_use', 'behaviour_change'],
+  online_sexual_abuse: ['online_contact_adults', 'images_requested_or_shared', 'phone_use', 'adult_of_concern',
+    'behaviour_change', 'sexualised_language'],
+  harmful_sexual_behaviour: ['harmful_sexual_behaviour', 'sexualised_language', 'behaviour_change'],
+};
+const GENERAL = ['injuries', 'self_harm', 'substance_misuse', 'behaviour_change', 'school_absence', 'learning_disability'];
+
+// The indicators to offer for the chosen categories, high-weight first, without repeats.
+export function indicatorsFor(categories, { disclosure = false } = {}) {
+  const codes = new Set();
+  for (const category of categories) for (const code of INDICATORS_FOR[category] || GENERAL) codes.add(code);
+  if (disclosure || categories.length) codes.add('disclosure');
+  return [...codes].sort((a, b) => Number(HIGH_WEIGHT.has(b)) - Number(HIGH_WEIGHT.has(a)));
+}
+
+export const BASIS = { observed: 'Observed', reported: 'Reported', opinion: 'My opinion', gut_feeling: 'Gut feeling' };
+export const SOURCES = {
+  observed: 'I saw it', disclosure: 'The child told me', reported_by_other: 'Someone told me',
+  professional_concern: 'Professional concern',
+};
+export const LEVELS = {
+  information: 'Information', early_help: 'Early help', child_in_need: 'Child in need',
+  significant_harm: 'Significant harm', immediate_danger: 'Immediate danger',
+};
+export const POLICE_RISK = { no_apparent_risk: 'No apparent risk', low: 'Low', medium: 'Medium', high: 'High' };
+export const ACTIONS = {
+  emergency_services_called: 'Emergency services called', police_protection: 'Police protection',
+  place_of_safety: 'Place of safety', medical_care: 'Medical care', taken_home: 'Taken home',
+  none: 'None', other: 'Other',
+};
+export const CONSENT = { given: 'Given', refused: 'Refused', not_sought: 'Not sought' };
+export const NOT_SOUGHT = {
+  risk_to_child: 'It would put the child at risk', delay: 'It would cause delay',
+  evidence_loss: 'Evidence could be lost', risk_to_others: 'It would put others at risk',
+  lacks_capacity: 'The person lacks capacity',
+};
+export const SEX = { female: 'Female', male: 'Male', other: 'Other', unknown: 'Not known' };
+export const LEGAL_STATUS = {
+  none_known: 'None known', early_help: 'Early help', child_in_need: 'Child in need',
+  child_protection_plan: 'Child protection plan', looked_after: 'Looked after', care_leaver: 'Care leaver',
+  unknown: 'Not known',
+};
+
+// Quick-add kinds of associated people and things, with the fields each shows.
+export const ASSOCIATED = {
+  adult_of_concern: { label: 'Adult', fields: ['name', 'nickname', 'approx_age', 'description'] },
+  vehicle: { label: 'Vehicle', fields: ['registration', 'description'] },
+  phone: { label: 'Phone', fields: ['number', 'description'] },
+  location: { label: 'Place', fields: ['address', 'postcode', 'description'] },
+  online_account: { label: 'Online account', fields: ['platform', 'handle'] },
+  peer: { label: 'Another child', fields: ['name', 'nickname', 'approx_age', 'description'] },
+  carer: { label: 'Carer', fields: ['name', 'description'] },
+};
+export const FIELD_LABELS = {
+  name: 'Name', nickname: 'Nickname', approx_age: 'Approximate age', description: 'Description',
+  registration: 'Registration', number: 'Number', address: 'Address', postcode: 'Postcode',
+  platform: 'Platform', handle: 'Username or handle',
+};
+
+export const OUTCOMES = {
+  no_further_action: 'No further action', early_help: 'Early help',
+  child_in_need_assessment: 'Child in need assessment', strategy_discussion: 'Strategy discussion',
+  immediate_protection: 'Immediate protection', referred_elsewhere: 'Referred elsewhere',
+};
+export const PURPOSES = [
+  'Deciding what to do with this referral', 'Strategy discussion', 'Assessment',
+  'Supervision', 'Recording an addendum',
+];
+
+export const label = (table, code) => table[code] || String(code).replace(/_/g, ' ');

@@ -1,0 +1,107 @@
+"""Helpers for driving the PWA in Chromium like a person would: taps are counted (typing is
+not), every screen can be photographed at phone size and checked with axe-core."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import add_authenticator
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENS = ROOT / "artifacts" / "screens"
+PHONE = {"width": 360, "height": 740}
+
+
+@dataclass
+class Phone:
+    page: Page
+    taps: int = 0
+    errors: list[str] = field(default_factory=list)
+    axe_results: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    def tap(self, selector: str) -> None:
+        self.page.locator(selector).first.click()
+        self.taps += 1
+
+    def chip(self, name: str, value: str) -> None:
+        self.tap(f'label.chip:has(input[name="{name}"][value="{value}"])')
+
+    def choose(self, selector: str, value: str) -> None:
+        self.page.select_option(selector, value)
+        self.taps += 1
+
+    def screenshot(self, name: str) -> Path:
+        """Save the screen as the phone shows it (360x740) and the whole scrolled page."""
+        SCREENS.mkdir(parents=True, exist_ok=True)
+        path = SCREENS / f"{name}.png"
+        self.page.screenshot(path=str(path))
+        self.page.screenshot(path=str(SCREENS / f"{name}-full.png"), full_page=True)
+        return path
+
+    def axe(self, name: str) -> list[dict[str, Any]]:
+        """Run axe-core in the page (through the DevTools protocol, so the CSP holds)."""
+        import axe_playwright_python
+
+        source = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
+        self.page.evaluate(source)
+        result = self.page.evaluate(
+            "() => axe.run(document, {resultTypes: ['violations']})"
+            ".then(r => r.violations.map(v => ({id: v.id, impact: v.impact,"
+            " nodes: v.nodes.map(n => n.target.join(' '))})))"
+        )
+        self.axe_results[name] = result
+        return [v for v in result if v["impact"] in ("serious", "critical")]
+
+    def visit(self, name: str) -> None:
+        """Photograph the current screen and fail on serious or critical axe findings."""
+        self.screenshot(name)
+        bad = self.axe(name)
+        assert not bad, f"{name}: {json.dumps(bad, indent=1)}"
+
+
+def open_phone(browser: Any, url: str, *, name: str = "This phone") -> tuple[Phone, Any]:
+    context = browser.new_context(viewport=PHONE, device_scale_factor=1)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    cdp, authenticator = add_authenticator(page)
+    page.goto(url)
+    expect(page.locator("#view-enrol")).to_be_visible()
+    page.fill("#passkey-name", name)
+    page.click("#enrol")
+    expect(page.locator("#view-home")).to_be_visible()
+    # The service worker has precached the shell and controls the page.
+    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=15_000)
+    return Phone(page, errors=errors), (cdp, authenticator)
+
+
+DUMP_IDB = """async () => {
+  const db = await new Promise((resolve, reject) => {
+    const q = indexedDB.open('frontline');
+    q.onsuccess = () => resolve(q.result);
+    q.onerror = () => reject(q.error);
+  });
+  const out = {};
+  for (const name of db.objectStoreNames) {
+    out[name] = await new Promise((resolve) => {
+      const q = db.transaction(name).objectStore(name).getAll();
+      q.onsuccess = () => resolve(q.result);
+    });
+  }
+  db.close();
+  return JSON.stringify(out, (k, v) => {
+    if (v instanceof CryptoKey) return {cryptoKey: v.algorithm.name, extractable: v.extractable};
+    if (v instanceof ArrayBuffer || ArrayBuffer.isView(v)) return {bytes: v.byteLength};
+    return v;
+  });
+}"""
+
+
+def indexeddb(page: Page) -> dict[str, Any]:
+    return json.loads(page.evaluate(DUMP_IDB))  # type: ignore[no-any-return]

@@ -1,8 +1,9 @@
 """Serve the progressive web app: static files with no build step, plus the shell's manifest.
 
 ``/shell.js`` names every file of the app shell and a version that is the hash of their
-contents. The service worker imports it, so any change to the shell changes the worker's
-bytes: the browser installs the new version and the page offers "a new version is ready".
+contents; ``/sw.js`` carries the same version in its first line. Any change to the shell
+changes the worker's bytes: the browser installs the new version and the page offers "a new
+version is ready".
 """
 
 from __future__ import annotations
@@ -64,7 +65,15 @@ def shell_module() -> Response:
 
 @bp.get("/sw.js")
 def service_worker() -> Response:
-    """Serve the service worker, always revalidated so updates are found."""
-    response = send_from_directory(current_app.static_folder or "", "sw.js", max_age=0)
+    """Serve the service worker stamped with the shell's version, never from an HTTP cache.
+
+    The stamp changes the worker's own bytes whenever a shell file changes: Chromium then
+    installs the new version through its ordinary path (a change found only in a module the
+    worker imports is detected, but the new worker then fails to start).
+    """
+    folder = current_app.static_folder or ""
+    version, _ = shell(folder)
+    source = (Path(folder) / "sw.js").read_text(encoding="utf-8")
+    response = Response(f"// shell {version}\n{source}", mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
     return response

@@ -20,7 +20,11 @@ function knownNotice(known) {
     known.contact.map((c) => `${c.inbox} (${c.agency})`).join('; '));
 }
 
+let generation = 0;
+
 export async function renderConcerns({ online, onFix, onResend }) {
+  // Renders race (a sync ends while the page opens): only the latest may paint.
+  const ticket = ++generation;
   const outbox = await db.all('outbox');
   const sent = new Map((await db.all('sent')).map((s) => [s.client_id, s]));
   let mine = (await db.get('meta', 'mine')) || [];
@@ -30,6 +34,7 @@ export async function renderConcerns({ online, onFix, onResend }) {
       await db.put('meta', mine, 'mine');
     } catch { /* keep the last copy */ }
   }
+  if (ticket !== generation) return;
   const cards = [];
   for (const item of outbox.sort((a, b) => b.created_at - a.created_at)) {
     const rejected = item.state === 'rejected';

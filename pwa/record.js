@@ -133,7 +133,9 @@ function changed(event) {
   showConditional(state);
   draft.state = readState();
   clearTimeout(saveTimer);
-  saveTimer = setTimeout(saveDraft, 300);
+  // Typing is saved after a pause; a tap (a change) at once.
+  if (event && event.type === 'input') saveTimer = setTimeout(saveDraft, 300);
+  else saveDraft();
 }
 
 export async function saveDraft() {
@@ -182,6 +184,8 @@ async function submit(event) {
   }
   $('submit').disabled = true;
   try {
+    draft.state = readState();
+    await saveDraft();
     await onSeal(concern, draft);
     // Keep the encrypted draft only until the server accepts it (to fix a rejection).
     await drafts.rename(DRAFT, draft.client_id);

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import add_authenticator
@@ -64,6 +65,25 @@ class Phone:
         assert not bad, f"{name}: {json.dumps(bad, indent=1)}"
 
 
+def until(page: Page, expression: str, *, timeout: float = 15.0) -> Any:
+    """Poll a JavaScript expression until it is truthy. Playwright's wait_for_function
+    evaluates strings with eval(), which the app's CSP rightly refuses."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            value = page.evaluate(expression)
+        except PlaywrightError as exc:  # the page is navigating: ask again on the next one
+            if "context was destroyed" not in str(exc):
+                raise
+            value = None
+        if value or time.monotonic() > deadline:
+            assert value, f"still false after {timeout}s: {expression}"
+            return value
+        page.wait_for_timeout(100)
+
+
 def open_phone(browser: Any, url: str, *, name: str = "This phone") -> tuple[Phone, Any]:
     context = browser.new_context(viewport=PHONE, device_scale_factor=1)
     page = context.new_page()
@@ -77,7 +97,7 @@ def open_phone(browser: Any, url: str, *, name: str = "This phone") -> tuple[Pho
     page.click("#enrol")
     expect(page.locator("#view-home")).to_be_visible()
     # The service worker has precached the shell and controls the page.
-    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=15_000)
+    until(page, "navigator.serviceWorker.controller !== null")
     return Phone(page, errors=errors), (cdp, authenticator)
 
 

@@ -185,5 +185,8 @@ def test_offline_record_sync_and_acknowledge(browser, live_server, database_url)
     databases = page.evaluate("indexedDB.databases().then(d => d.map(x => x.name))")
     assert databases == []
     phone.visit("signin-after-wipe")
+    # No inline script or style anywhere: the server's CSP never had to refuse anything.
+    for who in (phone, desk, admin):
+        assert not [e for e in who.errors if "Content Security Policy" in e], who.errors
     for context in (page.context, desk.page.context, admin.page.context):
         context.close()

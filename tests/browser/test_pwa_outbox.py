@@ -1,0 +1,126 @@
+"""The outbox in real Chromium: a rejected concern is fixed and resubmitted, the recorder
+is told when a child is already known, sign-out warns before losing unsent concerns, and
+the service worker sends the outbox by Background Sync with the app closed."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from playwright.sync_api import expect
+
+from tests.browser.pwa import Phone, open_phone
+
+
+def _count(database_url: str, table: str) -> int:
+    engine = sa.create_engine(database_url)
+    with engine.connect() as conn:
+        n = conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one()  # noqa: S608
+    engine.dispose()
+    return int(n)
+
+
+def _record(phone: Phone, *, dob: str, narrative: str = "Found in the park at 23:00.") -> None:
+    page = phone.page
+    page.click('nav a[href="#/record"]')
+    page.fill("#f-given", "Tiegan")
+    page.fill("#f-family", "Marsh")
+    page.fill("#f-dob", dob)
+    phone.chip("categories", "neglect")
+    page.fill("#f-narrative", narrative)
+    phone.chip("level", "early_help")
+    page.fill("#f-rationale", "Out late without a carer knowing.")
+    phone.chip("sharing.consent", "given")
+    page.click("#submit")
+    expect(page.locator("#view-home")).to_be_visible()
+
+
+def test_rejected_fixed_and_resubmitted_then_known(browser, live_server, database_url) -> None:  # type: ignore[no-untyped-def]
+    phone, _ = open_phone(browser, live_server.invite("PC Sam Okafor"))
+    page = phone.page
+    # A date of birth that makes the subject an adult: the server refuses it.
+    _record(phone, dob="1990-04-01")
+    rejected = page.locator("#concerns li.rejected")
+    expect(rejected).to_contain_text("concern.subject_over_25", timeout=15_000)
+    phone.visit("home-rejected")
+    assert _count(database_url, "concerns") == 0
+
+    # Fix: the form opens with what was recorded; correct the date and seal again.
+    rejected.get_by_role("button", name="Fix and resubmit").click()
+    expect(page.locator("#f-given")).to_have_value("Tiegan")
+    expect(page.locator("#f-narrative")).to_have_value("Found in the park at 23:00.")
+    page.fill("#f-dob", "2012-04-01")
+    page.click("#submit")
+    expect(page.locator("#concerns li.sent")).to_have_count(1, timeout=15_000)
+    expect(page.locator("#concerns li.rejected")).to_have_count(0)
+    assert _count(database_url, "concerns") == 1
+
+    # A second concern about the same child: the phone is told whom to contact.
+    _record(phone, dob="2012-04-01", narrative="Seen again at the park, no coat.")
+    expect(page.locator("#concerns .known")).to_contain_text("already known", timeout=15_000)
+    phone.visit("home-known")
+    assert _count(database_url, "concerns") == 2
+    page.context.close()
+
+
+def test_sign_out_warns_before_losing_unsent_concerns(browser, live_server) -> None:  # type: ignore[no-untyped-def]
+    phone, _ = open_phone(browser, live_server.invite("Priya Shah"))
+    page = phone.page
+    page.context.set_offline(True)
+    _record(phone, dob="2013-02-02")
+    expect(page.locator("#concerns li.waiting")).to_have_count(1)
+    answers = iter([False, True])
+    messages: list[str] = []
+
+    def answer(dialog) -> None:  # type: ignore[no-untyped-def]
+        messages.append(dialog.message)
+        dialog.accept() if next(answers) else dialog.dismiss()
+
+    page.on("dialog", answer)
+    page.click("#signout")
+    for _ in range(50):
+        if messages:
+            break
+        page.wait_for_timeout(100)
+    assert "will be lost" in messages[0]
+    expect(page.locator("#concerns li.waiting")).to_have_count(1)  # kept: the recorder said no
+    page.click("#signout")
+    expect(page.locator("#view-signin")).to_be_visible()
+    assert page.evaluate("indexedDB.databases().then(d => d.length)") == 0
+    page.context.close()
+
+
+def test_background_sync_sends_with_the_app_closed(browser, live_server, database_url) -> None:  # type: ignore[no-untyped-def]
+    phone, _ = open_phone(browser, live_server.invite("Jordan Ellis"))
+    page = phone.page
+    cdp = page.context.new_cdp_session(page)
+    registrations: list[dict[str, str]] = []
+    cdp.on(
+        "ServiceWorker.workerRegistrationUpdated",
+        lambda e: registrations.extend(e["registrations"]),
+    )
+    cdp.send("ServiceWorker.enable")
+    page.context.set_offline(True)
+    _record(phone, dob="2011-06-06")
+    expect(page.locator("#concerns li.waiting")).to_have_count(1)
+    # Leave the app (the manifest, from the cache, runs none of its code); signal returns.
+    page.goto(f"{live_server.origin}/manifest.webmanifest")
+    page.context.set_offline(False)
+    assert _count(database_url, "concerns") == 0
+    registration = next(r for r in registrations if r["scopeURL"].startswith(live_server.origin))
+    cdp.send(
+        "ServiceWorker.dispatchSyncEvent",
+        {
+            "origin": live_server.origin,
+            "registrationId": registration["registrationId"],
+            "tag": "frontline-outbox",
+            "lastChance": False,
+        },
+    )
+    for _ in range(100):
+        if _count(database_url, "concerns") == 1:
+            break
+        page.wait_for_timeout(100)
+    assert _count(database_url, "concerns") == 1
+    page.goto(f"{live_server.origin}/#/")
+    expect(page.locator("#concerns li.sent")).to_have_count(1)
+    expect(page.locator("#concerns li.waiting")).to_have_count(0)
+    page.context.close()

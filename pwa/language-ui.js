@@ -41,15 +41,23 @@ function renderPanel(panel, findings, onAccept) {
 
 export function attachLanguageCheck({ textarea, marks, panel, form }) {
   let latest = [];
+  let shown = null;
   const run = () => {
     if (!compiled) return;
     latest = check(textarea.value, compiled);
     renderMarks(marks, textarea.value, latest);
-    renderPanel(panel, latest, (finding, replacement) => {
-      textarea.value = accept(textarea.value, finding, replacement);
-      textarea.dispatchEvent(new Event('input', { bubbles: true }));
-      textarea.focus();
-    });
+    // Typing moves the phrases, rarely changes them: rebuild the advice only when it must.
+    const signature = latest.map((f) => `${f.id}:${f.text}`).join('|');
+    if (signature !== shown) {
+      shown = signature;
+      renderPanel(panel, latest, (finding, replacement) => {
+        // The finding's position may be stale: accept the same phrase where it is now.
+        const now = latest.find((f) => f.id === finding.id && f.text === finding.text) || finding;
+        textarea.value = accept(textarea.value, now, replacement);
+        textarea.dispatchEvent(new Event('input', { bubbles: true }));
+        textarea.focus();
+      });
+    }
     marks.scrollTop = textarea.scrollTop;
   };
   textarea.addEventListener('input', run);

@@ -128,10 +128,20 @@ function changed(event) {
       if (formatted !== target.value && !/\s$/.test(target.value)) target.value = formatted;
     }
   }
-  const state = readState();
-  if (target && (target.name === 'categories' || target.name === 'source')) renderIndicators(state);
+  if (event && event.type === 'input' && target && target.name && !['radio', 'checkbox'].includes(target.type)) {
+    // Typing changes one field: keep the keystroke cheap (no whole-form read).
+    draft.state = { ...draft.state, [target.name]: target.value };
+    clearTimeout(saveTimer);
+    saveTimer = setTimeout(saveDraft, 300);
+    return;
+  }
+  let state = readState();
+  if (target && (target.name === 'categories' || target.name === 'source')) {
+    renderIndicators(state);
+    state = readState();
+  }
   showConditional(state);
-  draft.state = readState();
+  draft.state = state;
   clearTimeout(saveTimer);
   // Typing is saved after a pause; a tap (a change) at once.
   if (event && event.type === 'input') saveTimer = setTimeout(saveDraft, 300);

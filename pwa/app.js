@@ -152,6 +152,7 @@ async function sync(force = false) {
     for (const sent of await db.all('sent')) await drafts.discard(sent.client_id).catch(() => null);
     const waiting = (await db.all('outbox')).filter((i) => i.state === 'waiting');
     $('sync-state').textContent = waiting.length ? `${waiting.length} waiting` : 'All sent';
+    if (!waiting.length && result.sent && /^Sealed/.test($('notice').textContent)) notify('');
     if (waiting.length) {
       const next = Math.max(1_000, Math.min(...waiting.map((i) => i.next_at)) - Date.now());
       retryTimer = setTimeout(() => sync(), next);

@@ -14,7 +14,7 @@ export function layout(nodes, { width = 320, rowHeight = 56, top = 32 } = {}) {
   const children = nodes.filter((n) => n.type === 'child');
   const entities = nodes.filter((n) => n.type !== 'child');
   const rows = Math.max(children.length, entities.length, 1);
-  const height = top + rows * rowHeight;
+  const height = top + rows * rowHeight + 24; // room for the last child's label
   const place = (list, x) => list.map((n, i) => ({
     ...n, x, y: top + ((i + 0.5) * (rows * rowHeight)) / list.length,
   }));

@@ -8,6 +8,7 @@ import { retry } from './outbox.js';
 import * as vocab from './vocab.js';
 
 const L = vocab.label;
+const KIND_NOTE = { alert: ', pattern alert', escalation: ', escalated' };
 
 function summaryLine(summary) {
   if (!summary) return 'Concern';
@@ -56,7 +57,7 @@ export async function renderConcerns({ online, onFix, onResend }) {
       h('span', {}, `Recorded ${when(concern.recorded_at)}`),
       h('span', { class: 'status' }, deliveries.length ? 'Delivered' : 'Sent'),
       h('ul', { class: 'plain deliveries' }, deliveries.map((d) => h('li', {},
-        `${d.inbox} (${d.agency}): ${d.status}`,
+        `${d.inbox} (${d.agency})${KIND_NOTE[d.kind] || ''}: ${d.status}`,
         d.acknowledged_at ? ` · acknowledged ${when(d.acknowledged_at)}` : '',
         d.outcome ? ` · ${L(vocab.OUTCOMES, d.outcome)}` : ''))),
       knownNotice(local && local.known)));

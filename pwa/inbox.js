@@ -70,7 +70,8 @@ function renderConcern(body) {
     section('What happened', h('p', { class: 'prose' }, c.narrative)),
     section('Signs', (c.indicators || []).map((i) => h('p', {},
       `${L(vocab.INDICATORS, i.code)}: ${i.present} (${L(vocab.BASIS, i.basis)})${i.note ? ` — ${i.note}` : ''}`))),
-    c.missing ? section('Missing episode', Object.entries(m).map(([k, v]) => fact(L({}, k), v))) : null,
+    c.missing ? section('Missing episode', Object.entries(m).map(([k, v]) => fact(L({}, k),
+      k === 'police_risk' ? L(vocab.POLICE_RISK, v) : /_at$/.test(k) ? when(v) : v))) : null,
     section('People, vehicles, phones, places', (c.associated || []).map((a) => h('p', {},
       `${L(vocab.ASSOCIATED, a.kind)?.label || a.kind}: ${Object.entries(a).filter(([k]) => k !== 'kind').map(([k, v]) => `${L(vocab.FIELD_LABELS, k)} ${v}`).join(', ')}`))),
     section('Actions and sharing',
@@ -106,11 +107,16 @@ export function showConcern(concernId, deliveryId, notify) {
     $('concern-body').querySelector('h3').focus?.();
   };
   $('purpose-form').onsubmit = (e) => { e.preventDefault(); open().catch(notify); };
-  options($('outcome'), vocab.OUTCOMES);
+  options($('outcome'), vocab.OUTCOMES, { empty: 'Choose an outcome' });
   $('acknowledge').onclick = () => request('POST', `/deliveries/${deliveryId}/acknowledge`)
     .then(() => notify('Acknowledged: the acknowledgement clock has stopped.'), notify);
   $('decide').onsubmit = (e) => {
     e.preventDefault();
+    if (!$('outcome').value) {
+      notify('Choose an outcome first.');
+      $('outcome').focus();
+      return;
+    }
     request('POST', `/deliveries/${deliveryId}/decision`, { outcome: $('outcome').value, reasons: $('reasons').value })
       .then(() => notify('Decision recorded.'), notify);
   };
@@ -140,7 +146,7 @@ export async function showChronology(subjectId) {
 export async function showAlerts() {
   const { alerts } = await request('GET', '/alerts');
   $('alert-list').replaceChildren(...alerts.map((a) => h('li', {}, h('div', { class: 'card' },
-    h('strong', {}, L({}, a.kind)), h('span', {}, `${a.status} · raised ${when(a.raised_at)}`),
+    h('strong', {}, L(vocab.ALERT_KINDS, a.kind)), h('span', {}, `${a.status} · raised ${when(a.raised_at)}`),
     h('span', {}, `${a.subjects.length} children · ${a.concerns.length} concerns`),
     a.evidence.length ? h('span', { class: 'muted' }, `linked by ${a.evidence.map((e) => L({}, e.identifier_kind)).join(', ')}`) : null,
     a.kind === 'network' ? h('a', { href: `#/network/${a.id}` }, 'See the network') : null))));

@@ -123,6 +123,11 @@ export const OUTCOMES = {
   child_in_need_assessment: 'Child in need assessment', strategy_discussion: 'Strategy discussion',
   immediate_protection: 'Immediate protection', referred_elsewhere: 'Referred elsewhere',
 };
+export const ALERT_KINDS = {
+  repeated_missing: 'Repeated missing episodes', multi_agency: 'Concerns from several agencies',
+  cumulative: 'Concerns adding up', network: 'Possible network',
+  young_child_high_risk: 'Young child with a high-risk sign',
+};
 export const PURPOSES = [
   'Deciding what to do with this referral', 'Strategy discussion', 'Assessment',
   'Supervision', 'Recording an addendum',

@@ -84,7 +84,11 @@ def until(page: Page, expression: str, *, timeout: float = 15.0) -> Any:
         page.wait_for_timeout(100)
 
 
-def open_phone(browser: Any, url: str, *, name: str = "This phone") -> tuple[Phone, Any]:
+def open_phone(
+    browser: Any, url: str, *, name: str = "This phone", screen: str | None = None
+) -> tuple[Phone, Any]:
+    """Enrol from an invite link in a fresh phone-sized context (photographing the enrolment
+    screen as ``screen`` when given)."""
     context = browser.new_context(viewport=PHONE, device_scale_factor=1)
     page = context.new_page()
     errors: list[str] = []
@@ -93,6 +97,8 @@ def open_phone(browser: Any, url: str, *, name: str = "This phone") -> tuple[Pho
     cdp, authenticator = add_authenticator(page)
     page.goto(url)
     expect(page.locator("#view-enrol")).to_be_visible()
+    if screen:
+        Phone(page).visit(screen)
     page.fill("#passkey-name", name)
     page.click("#enrol")
     expect(page.locator("#view-home")).to_be_visible()

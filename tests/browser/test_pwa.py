@@ -66,7 +66,9 @@ def record_exploitation(phone: Phone, *, name: str, narrative: str, accept: bool
 
 
 def test_offline_record_sync_and_acknowledge(browser, live_server, database_url) -> None:  # type: ignore[no-untyped-def]
-    phone, _ = open_phone(browser, live_server.invite("Jordan Ellis"), name="Care phone")
+    phone, _ = open_phone(
+        browser, live_server.invite("Jordan Ellis"), name="Care phone", screen="enrol"
+    )
     page = phone.page
     phone.visit("home-online")
 
@@ -156,8 +158,17 @@ def test_offline_record_sync_and_acknowledge(browser, live_server, database_url)
     desk.page.click("#acknowledge")
     expect(desk.page.locator("#notice")).to_contain_text("Acknowledged")
     desk.visit("concern-open")
+    # A later fact, sealed and proven by the desk's own passkey, and the decision.
+    desk.page.fill("#addendum-text", "Return interview booked for Thursday.")
+    desk.page.click("#addendum button[type=submit]")
+    expect(desk.page.locator("#notice")).to_contain_text("Addendum added")
+    expect(desk.page.locator("#concern-body")).to_contain_text("Return interview booked")
+    desk.page.select_option("#outcome", "strategy_discussion")
+    desk.page.fill("#reasons", "Third missing episode in a month; found far from home.")
+    desk.page.click("#decide button[type=submit]")
+    expect(desk.page.locator("#notice")).to_contain_text("Decision recorded")
     desk.page.click("#chronology-link")
-    expect(desk.page.locator("#chronology li")).to_have_count(1)
+    expect(desk.page.locator("#chronology li")).to_have_count(2)  # the concern, its addendum
     desk.visit("chronology")
     desk.tap('nav a[href="#/alerts"]')
     expect(desk.page.locator("#alert-list li")).to_have_count(1)
@@ -171,7 +182,9 @@ def test_offline_record_sync_and_acknowledge(browser, live_server, database_url)
     # The recorder sees where it went and that it was acknowledged.
     page.reload()
     card = page.locator("#concerns li.sent", has_text="Missing")
-    expect(card).to_contain_text("MASH (Riverside Children's Social Care): acknowledged")
+    expect(card).to_contain_text("MASH (Riverside Children's Social Care): decided")
+    expect(card).to_contain_text("acknowledged")
+    expect(card).to_contain_text("Strategy discussion")
 
     # The home's admin revokes the phone's passkey: the phone is wiped on its next request.
     admin, _ = open_phone(browser, live_server.invite("Bethan Jones"), name="Admin desk")

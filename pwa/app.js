@@ -145,6 +145,11 @@ async function sealConcern(concern, draft) {
 async function sync(force = false) {
   clearTimeout(retryTimer);
   if (!profile) return;
+  if (!navigator.onLine) {
+    // Certainly no network: wait for `online` or Background Sync rather than spend battery.
+    $('sync-state').textContent = 'Offline: will send when there is signal';
+    return;
+  }
   $('sync-state').textContent = 'Sending…';
   try {
     const result = await syncOutbox({ force });

@@ -42,7 +42,7 @@ export async function renderConcerns({ online, onFix, onResend }) {
     cards.push(h('li', { class: rejected ? 'card rejected' : 'card waiting', 'data-client-id': item.client_id },
       h('strong', {}, summaryLine(item.summary)),
       h('span', {}, `Recorded ${when(item.summary && item.summary.recorded_at)}`),
-      h('span', { class: 'status' }, rejected ? 'Not accepted' : item.attempts ? `Waiting (tried ${item.attempts}×)` : 'Waiting for signal'),
+      h('span', { class: 'status' }, rejected ? 'Not accepted' : `Waiting for signal${item.attempts ? ` (tried ${item.attempts}×)` : ''}`),
       rejected && item.error ? h('p', { class: 'error' }, `${item.error.detail || ''} (${item.error.code})`) : null,
       rejected ? h('div', { class: 'row wrap' },
         h('button', { type: 'button', class: 'small', onclick: () => onFix(item) }, 'Fix and resubmit'),

@@ -97,7 +97,7 @@ async function renderHome() {
   $('inbox-names').textContent = profile.inboxes.map((i) => i.name).join(', ') || 'none';
   $('draft-key').textContent = (await drafts.keyKind()) === 'prf' ? 'your passkey (PRF)' : 'a key kept on this device';
   $('push').hidden = !(profile.inboxes.length && 'PushManager' in window);
-  await renderConcerns({ online: navigator.onLine, onFix: act(fix), onResend: () => sync(true) });
+  await renderConcerns({ online: navigator.onLine, onFix: act(fix), onDiscard: act(discardRejected) });
   if (navigator.onLine) await renderAccount().catch(() => null);
 }
 
@@ -129,6 +129,14 @@ async function fix(item) {
   location.hash = '#/record';
 }
 
+// A rejected concern the recorder gives up on. The server keeps its receipt and reason.
+async function discardRejected(item) {
+  if (!window.confirm('Discard this concern from the phone? It was not accepted and cannot be recovered here.')) return;
+  await db.remove('outbox', item.client_id);
+  await drafts.discard(item.client_id);
+  await renderHome();
+}
+
 async function sealConcern(concern, draft) {
   const jwe = await proveAndSeal(concern);
   await db.put('outbox', newItem({ clientId: concern.client_id, jwe, summary: summaryOf(concern), now: Date.now() }));
@@ -157,7 +165,8 @@ async function sync(force = false) {
     for (const sent of await db.all('sent')) await drafts.discard(sent.client_id).catch(() => null);
     const waiting = (await db.all('outbox')).filter((i) => i.state === 'waiting');
     $('sync-state').textContent = waiting.length ? `${waiting.length} waiting` : 'All sent';
-    if (!waiting.length && result.sent && /^Sealed/.test($('notice').textContent)) notify('');
+    // Whoever sent it (this page or the worker's Background Sync), the notice is done.
+    if (!waiting.length && /^Sealed/.test($('notice').textContent)) notify('');
     if (waiting.length) {
       const next = Math.max(1_000, Math.min(...waiting.map((i) => i.next_at)) - Date.now());
       retryTimer = setTimeout(() => sync(), next);

@@ -4,7 +4,6 @@
 import { request } from './api.js';
 import * as db from './db.js';
 import { $, h, when } from './dom.js';
-import { retry } from './outbox.js';
 import * as vocab from './vocab.js';
 
 const L = vocab.label;
@@ -23,7 +22,7 @@ function knownNotice(known) {
 
 let generation = 0;
 
-export async function renderConcerns({ online, onFix, onResend }) {
+export async function renderConcerns({ online, onFix, onDiscard }) {
   // Renders race (a sync ends while the page opens): only the latest may paint.
   const ticket = ++generation;
   const outbox = await db.all('outbox');
@@ -46,7 +45,7 @@ export async function renderConcerns({ online, onFix, onResend }) {
       rejected && item.error ? h('p', { class: 'error' }, `${item.error.detail || ''} (${item.error.code})`) : null,
       rejected ? h('div', { class: 'row wrap' },
         h('button', { type: 'button', class: 'small', onclick: () => onFix(item) }, 'Fix and resubmit'),
-        h('button', { type: 'button', class: 'small', onclick: async () => { await db.put('outbox', retry(item)); onResend(); } }, 'Send again as it is'))
+        h('button', { type: 'button', class: 'small danger', onclick: () => onDiscard(item) }, 'Discard'))
         : null));
   }
   for (const concern of mine) {
@@ -58,7 +57,8 @@ export async function renderConcerns({ online, onFix, onResend }) {
       h('span', { class: 'status' }, deliveries.length ? 'Delivered' : 'Sent'),
       h('ul', { class: 'plain deliveries' }, deliveries.map((d) => h('li', {},
         `${d.inbox} (${d.agency})${KIND_NOTE[d.kind] || ''}: ${d.status}`,
-        d.acknowledged_at ? ` · acknowledged ${when(d.acknowledged_at)}` : '',
+        d.status === 'acknowledged' && d.acknowledged_at ? ` ${when(d.acknowledged_at)}` : '',
+        d.status === 'decided' && d.acknowledged_at ? ` (acknowledged ${when(d.acknowledged_at)})` : '',
         d.outcome ? ` · ${L(vocab.OUTCOMES, d.outcome)}` : ''))),
       knownNotice(local && local.known)));
   }

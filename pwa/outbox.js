@@ -1,7 +1,8 @@
 // The sealed outbox: envelopes waiting to reach the server, and what happens to each answer.
 // An item leaves only when the server answered "accepted" or "duplicate"; a "rejected" item
 // stays with the server's reason until the recorder fixes and resubmits it; anything else
-// (no signal, a server error) puts it back with a growing wait. Runs in the page and in the
+// (no signal, a server error) puts it back with a growing wait. A rejection is final for
+// that envelope (its client_id is spent); fixing makes a new concern. Runs in the page and in the
 // service worker (Background Sync), so it touches neither the DOM nor window.
 
 export const BATCH = 50; // CONTRACT.md: more than 50 envelopes in one request is refused
@@ -58,11 +59,6 @@ export function afterResult(item, result) {
 export function afterFailure(item, reason, now, random = Math.random) {
   const attempts = item.attempts + 1;
   return { ...item, attempts, next_at: now + backoff(attempts, random), last_failure: reason };
-}
-
-// A rejected item the recorder chose to resubmit as it is (e.g. after a server-side fix).
-export function retry(item) {
-  return { ...item, state: State.WAITING, attempts: 0, next_at: 0, error: null };
 }
 
 // Send every due item in batches. `store` holds items ({all, put, remove, putSent});

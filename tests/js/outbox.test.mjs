@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { BATCH, State, afterFailure, afterResult, backoff, flush, newItem, retry } from '../../pwa/outbox.js';
+import { BATCH, State, afterFailure, afterResult, backoff, flush, newItem } from '../../pwa/outbox.js';
 
 // A plain in-memory store with the shape of db.outboxStore.
 function memoryStore(items) {
@@ -36,13 +36,12 @@ test('accepted and duplicate remove the item and keep what the recorder may see'
   }
 });
 
-test('rejected stays with the reason, is not retried by itself, and can be resubmitted', () => {
+test('rejected stays with the reason and is not retried by itself', () => {
   const error = { code: 'concern.dob_in_future', detail: 'The date of birth is in the future.' };
   const out = afterResult(item(1), { client_id: 'c1', status: 'rejected', error });
   assert.equal(out.remove, false);
   assert.equal(out.item.state, State.REJECTED);
   assert.deepEqual(out.item.error, error);
-  assert.equal(retry(out.item).state, State.WAITING);
   assert.throws(() => afterResult(item(1), { status: 'weird' }));
 });
 

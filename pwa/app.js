@@ -311,6 +311,6 @@ $('signout').addEventListener('click', act(async () => {
   window.dispatchEvent(new CustomEvent('frontline:signed-out', { detail: new ApiError(401, { code: 'auth.required' }) }));
 }));
 
-record.setup({ seal: sealConcern });
+record.setup({ seal: sealConcern, error: (e) => notify(explain(e)) });
 registerServiceWorker();
 start();

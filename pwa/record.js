@@ -13,6 +13,7 @@ let form;
 let draft = { client_id: null, state: {}, replaces: null };
 let saveTimer = null;
 let onSeal = null;
+let onError = null;
 let assocCount = 0;
 
 function readState() {
@@ -158,15 +159,27 @@ function defaults(profile) {
   return { setting: vocab.SETTING_FOR_AGENCY[profile && profile.agency.kind] || 'other', source: 'observed' };
 }
 
+function clear() {
+  form.reset();
+  $('associated').replaceChildren();
+  $('indicator-list').replaceChildren();
+  $('form-errors').replaceChildren();
+  $('language').replaceChildren();
+  $('narrative-marks').replaceChildren();
+}
+
 async function load(profile) {
+  // Nothing can be sealed until the draft (and its client_id) is in place.
+  $('submit').disabled = true;
   const saved = await drafts.load(DRAFT).catch(() => null);
   draft = saved || { client_id: crypto.randomUUID(), state: defaults(profile), replaces: null };
-  form.reset();
+  clear();
   restoreAssociated(draft.state);
   renderIndicators(draft.state);
   writeState(draft.state);
   showConditional(draft.state);
   form.dispatchEvent(new Event('frontline:restored'));
+  $('submit').disabled = false;
 }
 
 function showProblems(list) {
@@ -200,7 +213,11 @@ async function submit(event) {
     // Keep the encrypted draft only until the server accepts it (to fix a rejection).
     await drafts.rename(DRAFT, draft.client_id);
     draft = { client_id: null, state: {}, replaces: null };
+    clear();
     location.hash = '#/';
+  } catch (error) {
+    // Nothing was queued: the draft is intact; say why (a cancelled passkey prompt, most often).
+    onError(error);
   } finally {
     $('submit').disabled = false;
   }
@@ -217,10 +234,12 @@ export async function reopen(clientId) {
 export async function discard() {
   await drafts.discard(DRAFT);
   draft = { client_id: null, state: {}, replaces: null };
+  clear();
 }
 
-export function setup({ seal }) {
+export function setup({ seal, error }) {
   onSeal = seal;
+  onError = error;
   form = $('record');
   for (const container of form.querySelectorAll('[data-chips]')) chipGroup(container);
   options($('f-setting'), vocab.SETTINGS);

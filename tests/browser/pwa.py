@@ -45,7 +45,9 @@ class Phone:
         return path
 
     def axe(self, name: str) -> list[dict[str, Any]]:
-        """Run axe-core in the page (through the DevTools protocol, so the CSP holds)."""
+        """Run axe-core in the page (through the DevTools protocol, so the CSP holds); keep
+        every finding, whatever its impact, beside the screenshot for review."""
+        SCREENS.mkdir(parents=True, exist_ok=True)
         import axe_playwright_python
 
         source = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
@@ -56,6 +58,7 @@ class Phone:
             " nodes: v.nodes.map(n => n.target.join(' '))})))"
         )
         self.axe_results[name] = result
+        (SCREENS / f"{name}.axe.json").write_text(json.dumps(result, indent=1))
         return [v for v in result if v["impact"] in ("serious", "critical")]
 
     def visit(self, name: str) -> None:

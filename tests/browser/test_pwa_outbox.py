@@ -124,3 +124,33 @@ def test_background_sync_sends_with_the_app_closed(browser, live_server, databas
     expect(page.locator("#concerns li.sent")).to_have_count(1)
     expect(page.locator("#concerns li.waiting")).to_have_count(0)
     page.context.close()
+
+
+def test_a_refused_passkey_queues_nothing_and_keeps_the_form(browser, live_server) -> None:  # type: ignore[no-untyped-def]
+    phone, (cdp, authenticator) = open_phone(browser, live_server.invite("PC Sam Okafor"))
+    page = phone.page
+    # The recorder cannot verify (a wet finger, a cancelled prompt): no proof, no envelope.
+    cdp.send(
+        "WebAuthn.setUserVerified", {"authenticatorId": authenticator, "isUserVerified": False}
+    )
+    page.click('nav a[href="#/record"]')
+    page.fill("#f-given", "Nell")
+    page.fill("#f-age", "9")
+    phone.chip("categories", "neglect")
+    page.fill("#f-narrative", "No food in the house for two days.")
+    phone.chip("level", "child_in_need")
+    page.fill("#f-rationale", "A young child without food.")
+    phone.chip("sharing.consent", "given")
+    page.click("#submit")
+    expect(page.locator("#notice")).to_contain_text("passkey request was cancelled")
+    expect(page.locator("#view-record")).to_be_visible()
+    expect(page.locator("#f-narrative")).to_have_value("No food in the house for two days.")
+    assert (
+        page.evaluate(
+            "new Promise(r => { const q = indexedDB.open('frontline'); q.onsuccess = () => {"
+            " const t = q.result.transaction('outbox').objectStore('outbox').count();"
+            " t.onsuccess = () => { q.result.close(); r(t.result); }; }; })"
+        )
+        == 0
+    )
+    page.context.close()

@@ -5,6 +5,12 @@ they are for; the standard behind each construction is named in its module.
 """
 
 from crypto.blind import INDEX_BYTES, BlindIndexer, IdentifierKind, blind_index
+from crypto.checkpoint import (
+    audit_public_key,
+    checkpoint_message,
+    sign_checkpoint,
+    verify_checkpoint,
+)
 from crypto.digest import GENESIS, canonical_json, chain_hash, proof_challenge
 from crypto.errors import (
     CryptoError,
@@ -80,7 +86,9 @@ __all__ = [
     "UnknownKey",
     "UnsupportedAlgorithm",
     "WrappedKey",
+    "audit_public_key",
     "blind_index",
+    "checkpoint_message",
     "canonical_json",
     "chain_hash",
     "generate_keyring",
@@ -95,5 +103,7 @@ __all__ = [
     "seal_envelope",
     "seal_field",
     "seal_to_ring",
+    "sign_checkpoint",
     "unwrap_data_key",
+    "verify_checkpoint",
 ]

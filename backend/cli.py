@@ -335,8 +335,10 @@ def keys_retire(key_id: str) -> None:
     click.echo(f"retired {entry.id} ({entry.kind.value}); nothing depended on it")
 
 
+from backend.cli_audit import audit  # noqa: E402
 from backend.cli_routing import escalate, notify, rules  # noqa: E402
 
+main.add_command(audit)
 main.add_command(rules)
 main.add_command(escalate)
 main.add_command(notify)

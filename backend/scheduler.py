@@ -36,7 +36,17 @@ def _push(state: Frontline) -> object:
     return send_due(state.sessions, state.keyring, contact=state.config.push_contact)
 
 
-JOBS = (Job("escalate", 60, _escalate), Job("push", 60, _push))
+def _checkpoint(state: Frontline) -> object:
+    from backend.cli_audit import checkpoint
+
+    return checkpoint(state.sessions, state.keyring)
+
+
+JOBS = (
+    Job("escalate", 60, _escalate),
+    Job("push", 60, _push),
+    Job("audit-checkpoint", 600, _checkpoint),
+)
 
 
 def start(state: Frontline, jobs: tuple[Job, ...] = JOBS) -> threading.Event:

@@ -1,6 +1,6 @@
 """SQLAlchemy 2 typed models; every encrypted column is named ``crypto_*``."""
 
-from backend.models.audit import AuditEvent, AuditHead
+from backend.models.audit import AuditCheckpoint, AuditEvent, AuditHead
 from backend.models.base import Base, UTCDateTime, new_id, table_of, utcnow
 from backend.models.concerns import (
     Addendum,
@@ -58,6 +58,7 @@ __all__ = [
     "ConcernIndicator",
     "Receipt",
     "ReceiptStatus",
+    "AuditCheckpoint",
     "AuditEvent",
     "AuditHead",
     "Ceremony",

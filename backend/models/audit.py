@@ -42,3 +42,21 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
     hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+
+class AuditCheckpoint(Base):
+    """A signed statement that entry ``seq`` of the chain had ``hash`` at ``at``.
+
+    Signed with the key ring's audit key (Ed25519), which the database never holds: an
+    insider who rewrites the log and recomputes every hash still cannot forge these.
+    """
+
+    __tablename__ = "audit_checkpoints"
+
+    seq: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
+    )
+    hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    at: Mapped[str] = mapped_column(String(40))  # ISO 8601, exactly as signed
+    key_id: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[bytes] = mapped_column(LargeBinary(64))

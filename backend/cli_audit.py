@@ -1,0 +1,73 @@
+"""``frontline audit verify`` and ``frontline audit checkpoint``.
+
+Attached to the ``frontline`` group by ``backend.cli``; helpers are imported when a command
+runs, so this module never imports ``backend.cli`` while that is loading.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+from sqlalchemy.exc import IntegrityError
+
+from backend.state import load_keyring
+
+
+def checkpoint(sessions: Any, ring: Any) -> int | None:
+    """Sign the chain's head in its own transaction; another host signing the same head at
+    the same moment is not an error."""
+    from backend.services.audit_chain import db_checkpoint
+
+    with sessions() as session:
+        try:
+            seq = db_checkpoint(session, ring)
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+            return None
+    return seq
+
+
+@click.group()
+def audit() -> None:
+    """The tamper-evident audit log."""
+
+
+@audit.command("verify")
+@click.option("--batch", default=5_000, show_default=True, help="Entries read per query.")
+def audit_verify(batch: int) -> None:
+    """Check every entry and signed checkpoint; name the first entry that was altered,
+    removed, reordered or inserted. Exits 1 when the log has been tampered with."""
+    from backend.cli import _config, _database
+    from backend.services.audit_chain import verify
+
+    config = _config()
+    with _database(config) as sessions, sessions() as session:
+        verdict = verify(session, load_keyring(config), batch=batch)
+    click.echo(
+        json.dumps(
+            {
+                "ok": verdict.ok,
+                "entries": verdict.entries,
+                "checkpoints": verdict.checkpoints,
+                "first_bad": verdict.first_bad,
+                "problem": verdict.problem,
+            }
+        )
+    )
+    if not verdict.ok:
+        raise SystemExit(1)
+
+
+@audit.command("checkpoint")
+def audit_checkpoint() -> None:
+    """Sign the chain's current head with the key ring's audit key (the scheduler does this
+    every ten minutes)."""
+    from backend.cli import _config, _database
+
+    config = _config()
+    with _database(config) as sessions:
+        seq = checkpoint(sessions, load_keyring(config))
+    click.echo(json.dumps({"signed": seq}))

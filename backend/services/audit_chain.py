@@ -1,0 +1,136 @@
+"""Check the audit chain end to end, and sign checkpoints of it.
+
+Verification replays the chain: every entry must follow the one before (its sequence and
+its ``prev_hash``), must still hash to its stored ``hash``, and must agree with every signed
+checkpoint; the head must name the last entry. The first entry where any of that fails is
+named, with what most likely happened to it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Row, insert, select
+from sqlalchemy.orm import Session
+
+import crypto
+from backend.models import AuditCheckpoint, AuditEvent, AuditHead, table_of, utcnow
+
+_EVENTS = table_of(AuditEvent)
+_CHECKPOINTS = table_of(AuditCheckpoint)
+
+
+def entry_of(row: Row[Any]) -> dict[str, Any]:
+    """The hashed form of a stored entry: exactly what ``db_audit`` hashed."""
+    return {
+        "seq": row.seq,
+        "at": row.at.isoformat(),
+        "action": row.action,
+        "actor_id": str(row.actor_id) if row.actor_id is not None else None,
+        "agency_id": str(row.agency_id) if row.agency_id is not None else None,
+        "passkey_id": str(row.passkey_id) if row.passkey_id is not None else None,
+        "records": json.loads(row.records),
+        "purpose": row.purpose,
+        "detail": json.loads(row.detail),
+    }
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of ``verify``: counts, and the first bad entry with what is wrong."""
+
+    entries: int
+    checkpoints: int
+    first_bad: int | None = None
+    problem: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+def _rows(session: Session, batch: int) -> Iterator[Row[Any]]:
+    """Stream the log in sequence order, a batch at a time (keyset, not OFFSET)."""
+    after = 0
+    while True:
+        rows = session.execute(
+            select(_EVENTS).where(_EVENTS.c.seq > after).order_by(_EVENTS.c.seq).limit(batch)
+        ).all()
+        if not rows:
+            return
+        yield from rows
+        after = rows[-1].seq
+
+
+def verify(session: Session, ring: crypto.KeyRing, *, batch: int = 5_000) -> Verdict:
+    """Check the whole chain and every checkpoint; name the first entry that fails."""
+    checkpoints = {c.seq: c for c in session.execute(select(_CHECKPOINTS)).all()}
+    for seq in sorted(checkpoints):
+        c = checkpoints[seq]
+        if not crypto.verify_checkpoint(
+            ring, key_id=c.key_id, seq=c.seq, digest=c.hash, at=c.at, signature=c.signature
+        ):
+            return Verdict(0, len(checkpoints), seq, f"checkpoint {seq} has a bad signature")
+    previous, before_previous = crypto.GENESIS, None
+    expected = 1
+    for row in _rows(session, batch):
+        if row.seq != expected:
+            return Verdict(expected - 1, len(checkpoints), expected, (
+                f"entry {expected} is missing: removed from the log" if row.seq > expected
+                else f"entry {row.seq} appears twice or out of order"
+            ))  # fmt: skip
+        if row.prev_hash != previous:
+            if row.prev_hash == before_previous:
+                problem = (
+                    f"entry {expected - 1} was inserted: entry {expected} follows the one before it"
+                )
+                return Verdict(expected - 1, len(checkpoints), expected - 1, problem)
+            return Verdict(expected - 1, len(checkpoints), expected, (
+                f"entry {expected} does not follow entry {expected - 1}: "
+                "entries were reordered, removed or inserted here"
+            ))  # fmt: skip
+        digest = crypto.chain_hash(previous, entry_of(row))
+        if digest != row.hash:
+            return Verdict(expected - 1, len(checkpoints), expected, (
+                f"entry {expected} was altered: its content no longer matches its hash"
+            ))  # fmt: skip
+        checkpoint = checkpoints.get(expected)
+        if checkpoint is not None and checkpoint.hash != digest:
+            return Verdict(expected - 1, len(checkpoints), expected, (
+                f"entry {expected} disagrees with the checkpoint signed at {checkpoint.at}: "
+                "the log was rewritten at or before it"
+            ))  # fmt: skip
+        before_previous, previous = previous, digest
+        expected += 1
+    last = expected - 1
+    head = session.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).one()
+    beyond = [seq for seq in checkpoints if seq > last]
+    if beyond:
+        return Verdict(last, len(checkpoints), last + 1, (
+            f"checkpoint {min(beyond)} names an entry the log no longer has: "
+            f"entries after {last} were removed"
+        ))  # fmt: skip
+    if head.seq != last or head.hash != previous:
+        return Verdict(last, len(checkpoints), last + 1 if head.seq > last else last, (
+            f"the log ends at entry {last} but its head says {head.seq}: "
+            "entries were removed from the end, or the head was moved"
+        ))  # fmt: skip
+    return Verdict(last, len(checkpoints))
+
+
+def db_checkpoint(session: Session, ring: crypto.KeyRing) -> int | None:
+    """Sign the chain's current head, unless it is empty or already signed; the caller
+    commits. Returns the sequence number signed."""
+    head = session.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).one()
+    if head.seq == 0 or session.get(AuditCheckpoint, head.seq) is not None:
+        return None
+    at = utcnow().isoformat()
+    key_id, signature = crypto.sign_checkpoint(ring, seq=head.seq, digest=head.hash, at=at)
+    session.execute(
+        insert(_CHECKPOINTS),
+        {"seq": head.seq, "hash": head.hash, "at": at, "key_id": key_id, "signature": signature},
+    )
+    return int(head.seq)

@@ -24,6 +24,7 @@ PUBLIC = frozenset(
 
 _ADMIN = frozenset({RoleName.AGENCY_ADMIN.value})
 _RECORDER = frozenset({RoleName.RECORDER.value})
+_AUDITOR = frozenset({RoleName.AUDITOR.value})
 # Those who work deliveries: inbox members and supervisors, agency safeguarding leads and the
 # partnership's leads (members of the Partnership Leads inbox).
 _WORKERS = frozenset(
@@ -71,6 +72,9 @@ ACCESS: dict[str, frozenset[str]] = {
     "api.match_confirm": _WORKERS,
     "api.match_reject": _WORKERS,
     "api.subject_split": _WORKERS,
+    # Access review: auditors of the partnership (checked by the service).
+    "api.audit_subject": _AUDITOR,
+    "api.audit_person": _AUDITOR,
     "api.push_key": frozenset({SIGNED_IN}),
     "api.push_subscribe": frozenset({SIGNED_IN}),
     "api.push_unsubscribe": frozenset({SIGNED_IN}),

@@ -71,3 +71,46 @@ def audit_checkpoint() -> None:
     with _database(config) as sessions:
         seq = checkpoint(sessions, load_keyring(config))
     click.echo(json.dumps({"signed": seq}))
+
+
+@audit.command("query")
+@click.option(
+    "--subject", "subject_id", type=click.UUID, help="Who looked at this child's records."
+)
+@click.option("--person", "person_id", type=click.UUID, help="What this person looked at.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True
+)
+def audit_query(subject_id: Any, person_id: Any, fmt: str) -> None:
+    """Answer an access review from the audit log, for export to the regulator.
+
+    Run by an operator on the server: the question is audited as asked by the system."""
+    from backend.cli import _config, _database
+    from backend.models import Agency, Subject, User
+    from backend.services import audit_review
+    from backend.services.audit import Actor
+
+    if (subject_id is None) == (person_id is None):
+        raise click.UsageError("give exactly one of --subject or --person")
+    config = _config()
+    ring = load_keyring(config)
+    with _database(config) as sessions, sessions() as session:
+        # The operator acts within the partnership of the record asked about.
+        if subject_id is not None:
+            subject = session.get(Subject, subject_id)
+            if subject is None:
+                raise click.ClickException("no such child")
+            agency = session.query(Agency).filter_by(partnership_id=subject.partnership_id).first()
+            actor = Actor(agency_id=agency.id if agency else None)
+            rows = audit_review.subject_accesses(session, ring, actor=actor, subject_id=subject_id)
+        else:
+            person = session.get(User, person_id)
+            if person is None:
+                raise click.ClickException("no such person")
+            rows = audit_review.person_accesses(
+                session, ring, actor=Actor(agency_id=person.agency_id), person_id=person_id
+            )
+    if fmt == "csv":
+        click.echo(audit_review.to_csv(rows), nl=False)
+    else:
+        click.echo(json.dumps({"accesses": rows}, indent=1))

@@ -1,6 +1,6 @@
 """SQLAlchemy 2 typed models; every encrypted column is named ``crypto_*``."""
 
-from backend.models.audit import AuditCheckpoint, AuditEvent, AuditHead
+from backend.models.audit import AuditCheckpoint, AuditEvent, AuditHead, AuditRecord
 from backend.models.base import Base, UTCDateTime, new_id, table_of, utcnow
 from backend.models.concerns import (
     Addendum,
@@ -61,6 +61,7 @@ __all__ = [
     "AuditCheckpoint",
     "AuditEvent",
     "AuditHead",
+    "AuditRecord",
     "Ceremony",
     "CeremonyPurpose",
     "Passkey",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Integer, LargeBinary, String, Text
+from sqlalchemy import BigInteger, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.models.base import Base
@@ -60,3 +60,20 @@ class AuditCheckpoint(Base):
     at: Mapped[str] = mapped_column(String(40))  # ISO 8601, exactly as signed
     key_id: Mapped[str] = mapped_column(String(64))
     signature: Mapped[bytes] = mapped_column(LargeBinary(64))
+
+
+class AuditRecord(Base):
+    """Which records an entry touched, one row each: the index behind "who looked at this
+    child's records" (the entry's own ``records`` column is what its hash covers)."""
+
+    __tablename__ = "audit_records"
+
+    # No foreign key: the index is checked against the entries by ``audit verify``, and a
+    # key would only stand in the way of reading a damaged log.
+    seq: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
+    )
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    record_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+
+    __table_args__ = (Index("ix_audit_records_record", "record_id", "kind"),)

@@ -11,10 +11,11 @@ from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
 import crypto
-from backend.models import AuditEvent, AuditHead, table_of, utcnow
+from backend.models import AuditEvent, AuditHead, AuditRecord, table_of, utcnow
 
 _HEAD = table_of(AuditHead)
 _EVENTS = table_of(AuditEvent)
+_RECORDS = table_of(AuditRecord)
 
 
 @dataclass(frozen=True)
@@ -85,4 +86,10 @@ def db_audit(
         "hash": digest,
     }
     session.execute(insert(_EVENTS), row)
+    touched = {(kind, rid) for kind, rid in ((r["kind"], r["id"]) for r in record_list)}
+    if touched:
+        session.execute(
+            insert(_RECORDS),
+            [{"seq": seq, "kind": kind, "record_id": uuid.UUID(rid)} for kind, rid in touched],
+        )
     return seq

@@ -17,10 +17,18 @@ from sqlalchemy import Row, insert, select
 from sqlalchemy.orm import Session
 
 import crypto
-from backend.models import AuditCheckpoint, AuditEvent, AuditHead, table_of, utcnow
+from backend.models import (
+    AuditCheckpoint,
+    AuditEvent,
+    AuditHead,
+    AuditRecord,
+    table_of,
+    utcnow,
+)
 
 _EVENTS = table_of(AuditEvent)
 _CHECKPOINTS = table_of(AuditCheckpoint)
+_RECORDS = table_of(AuditRecord)
 
 
 def entry_of(row: Row[Any]) -> dict[str, Any]:
@@ -52,8 +60,9 @@ class Verdict:
         return self.problem is None
 
 
-def _rows(session: Session, batch: int) -> Iterator[Row[Any]]:
-    """Stream the log in sequence order, a batch at a time (keyset, not OFFSET)."""
+def _rows(session: Session, batch: int) -> Iterator[tuple[Row[Any], set[tuple[str, str]]]]:
+    """Stream the log in sequence order, a batch at a time (keyset, not OFFSET), each entry
+    with the records the index holds for it."""
     after = 0
     while True:
         rows = session.execute(
@@ -61,7 +70,15 @@ def _rows(session: Session, batch: int) -> Iterator[Row[Any]]:
         ).all()
         if not rows:
             return
-        yield from rows
+        indexed: dict[int, set[tuple[str, str]]] = {}
+        for seq, kind, record_id in session.execute(
+            select(_RECORDS.c.seq, _RECORDS.c.kind, _RECORDS.c.record_id).where(
+                _RECORDS.c.seq > after, _RECORDS.c.seq <= rows[-1].seq
+            )
+        ):
+            indexed.setdefault(seq, set()).add((kind, str(record_id)))
+        for row in rows:
+            yield row, indexed.get(row.seq, set())
         after = rows[-1].seq
 
 
@@ -76,7 +93,8 @@ def verify(session: Session, ring: crypto.KeyRing, *, batch: int = 5_000) -> Ver
             return Verdict(0, len(checkpoints), seq, f"checkpoint {seq} has a bad signature")
     previous, before_previous = crypto.GENESIS, None
     expected = 1
-    for row in _rows(session, batch):
+    index_problem: tuple[int, str] | None = None
+    for row, indexed in _rows(session, batch):
         if row.seq != expected:
             return Verdict(expected - 1, len(checkpoints), expected, (
                 f"entry {expected} is missing: removed from the log" if row.seq > expected
@@ -97,6 +115,15 @@ def verify(session: Session, ring: crypto.KeyRing, *, batch: int = 5_000) -> Ver
             return Verdict(expected - 1, len(checkpoints), expected, (
                 f"entry {expected} was altered: its content no longer matches its hash"
             ))  # fmt: skip
+        if index_problem is None and indexed != {
+            (r["kind"], r["id"]) for r in json.loads(row.records)
+        }:
+            # Reported only if the chain itself holds: a broken chain explains more.
+            index_problem = (
+                expected,
+                f"entry {expected}'s record index was altered: "
+                "access reviews would miss or invent records",
+            )
         checkpoint = checkpoints.get(expected)
         if checkpoint is not None and checkpoint.hash != digest:
             return Verdict(expected - 1, len(checkpoints), expected, (
@@ -117,6 +144,13 @@ def verify(session: Session, ring: crypto.KeyRing, *, batch: int = 5_000) -> Ver
         return Verdict(last, len(checkpoints), last + 1 if head.seq > last else last, (
             f"the log ends at entry {last} but its head says {head.seq}: "
             "entries were removed from the end, or the head was moved"
+        ))  # fmt: skip
+    if index_problem is not None:
+        return Verdict(last, len(checkpoints), *index_problem)
+    orphans = session.execute(select(_RECORDS.c.seq).where(_RECORDS.c.seq > last).limit(1)).first()
+    if orphans is not None:
+        return Verdict(last, len(checkpoints), orphans.seq, (
+            f"the record index names entry {orphans.seq}, which the log does not have"
         ))  # fmt: skip
     return Verdict(last, len(checkpoints))
 

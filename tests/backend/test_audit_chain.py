@@ -59,7 +59,7 @@ def _insider(engine: Engine, *statements: tuple[Any, dict[str, Any]]) -> None:
         if engine.dialect.name == "postgresql":
             conn.execute(text("SET LOCAL session_replication_role = replica"))
         else:
-            for table in ("audit_events", "audit_checkpoints"):
+            for table in ("audit_events", "audit_checkpoints", "audit_records"):
                 for event in ("update", "delete"):
                     conn.execute(text(f"DROP TRIGGER IF EXISTS {table}_no_{event}"))
         for sql, params in statements:
@@ -100,6 +100,13 @@ def test_an_altered_entry_is_named(log, engine_for) -> None:  # type: ignore[no-
     verdict = log()
     assert (verdict.first_bad, verdict.ok) == (12, False)
     assert "entry 12 was altered" in verdict.problem
+
+
+def test_a_record_hidden_from_access_reviews_is_named(log, engine_for) -> None:  # type: ignore[no-untyped-def]
+    _insider(engine_for, ("DELETE FROM audit_records WHERE seq = 17", {}))
+    verdict = log()
+    assert verdict.first_bad == 17
+    assert "record index was altered" in verdict.problem
 
 
 def test_a_removed_entry_is_named(log, engine_for) -> None:  # type: ignore[no-untyped-def]

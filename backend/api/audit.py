@@ -1,0 +1,62 @@
+"""GET /api/v1/audit/...: access review for auditors, as JSON or CSV."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import Response, jsonify, request
+from marshmallow import ValidationError
+
+from backend.api import bp
+from backend.api.common import me, state
+from backend.db import db_session
+from backend.errors import Problem
+from backend.openapi import operation
+from backend.schemas.audit import AccessesSchema, ReviewQuerySchema
+from backend.services import audit_review
+
+
+def _answer(rows: list[dict[str, Any]], name: str) -> Response:
+    try:
+        fmt = ReviewQuerySchema().load(request.args.to_dict())["format"]
+    except ValidationError as exc:
+        raise Problem(
+            400, "request.bad_query", "Some query parameters are not valid.",
+            errors=exc.normalized_messages(),
+        ) from None  # fmt: skip
+    if fmt == "csv":
+        response = Response(audit_review.to_csv(rows), mimetype="text/csv")
+        response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+    return jsonify(AccessesSchema().dump({"accesses": rows}))
+
+
+@bp.get("/audit/subjects/<uuid:subject_id>")
+@operation(
+    summary="Who looked at this child's records, when and why (?format=csv to export)",
+    tags=["audit"],
+    query=ReviewQuerySchema,
+    responses={200: ("The audited operations", AccessesSchema), 404: ("No such child", None)},
+)
+def audit_subject(subject_id: uuid.UUID) -> Response:
+    who = me()
+    rows = audit_review.subject_accesses(
+        db_session(), state().keyring, actor=who.actor, subject_id=subject_id
+    )
+    return _answer(rows, f"accesses-subject-{subject_id}")
+
+
+@bp.get("/audit/people/<uuid:person_id>")
+@operation(
+    summary="What this person looked at and did (?format=csv to export)",
+    tags=["audit"],
+    query=ReviewQuerySchema,
+    responses={200: ("The audited operations", AccessesSchema), 404: ("No such person", None)},
+)
+def audit_person(person_id: uuid.UUID) -> Response:
+    who = me()
+    rows = audit_review.person_accesses(
+        db_session(), state().keyring, actor=who.actor, person_id=person_id
+    )
+    return _answer(rows, f"accesses-person-{person_id}")

@@ -74,6 +74,6 @@ class AuditRecord(Base):
         BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
     )
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)
-    record_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    record_id: Mapped[str] = mapped_column(String(64), primary_key=True)  # a UUID or token id
 
     __table_args__ = (Index("ix_audit_records_record", "record_id", "kind"),)

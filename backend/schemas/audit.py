@@ -14,6 +14,13 @@ class AccessSchema(Schema):
     seq = fields.Integer(required=True)
     at = fields.String(required=True, metadata={"description": "server time, ISO 8601"})
     action = fields.String(required=True)
+    kind = fields.String(
+        required=True,
+        metadata={
+            "description": "collection, alteration, consultation, disclosure, "
+            "combination or erasure (DPA 2018 s.62)"
+        },
+    )
     person_id = fields.String(allow_none=True, required=True)
     person = fields.String(required=True)
     agency = fields.String(allow_none=True, required=True)

@@ -90,6 +90,6 @@ def db_audit(
     if touched:
         session.execute(
             insert(_RECORDS),
-            [{"seq": seq, "kind": kind, "record_id": uuid.UUID(rid)} for kind, rid in touched],
+            [{"seq": seq, "kind": kind, "record_id": rid} for kind, rid in touched],
         )
     return seq

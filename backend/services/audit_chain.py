@@ -8,6 +8,7 @@ named, with what most likely happened to it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -46,6 +47,26 @@ def entry_of(row: Row[Any]) -> dict[str, Any]:
     }
 
 
+def _text(value: Any) -> str:
+    return "null" if value is None else json.dumps(str(value), ensure_ascii=False)
+
+
+def canonical_of(row: Row[Any]) -> bytes:
+    """The canonical JSON of a stored entry, assembled from its columns without parsing them.
+
+    Equal to ``crypto.canonical_json(entry_of(row))`` (a test holds them equal): RFC 8785
+    composes, so the stored canonical ``records`` and ``detail`` texts drop in as they are,
+    and the fixed keys are already in code-point order. Several times faster, which is what
+    lets ``audit verify`` keep up with a long log.
+    """
+    return (
+        f'{{"action":{_text(row.action)},"actor_id":{_text(row.actor_id)},'
+        f'"agency_id":{_text(row.agency_id)},"at":"{row.at.isoformat()}",'
+        f'"detail":{row.detail},"passkey_id":{_text(row.passkey_id)},'
+        f'"purpose":{_text(row.purpose)},"records":{row.records},"seq":{row.seq}}}'
+    ).encode()
+
+
 @dataclass(frozen=True)
 class Verdict:
     """The outcome of ``verify``: counts, and the first bad entry with what is wrong."""
@@ -76,7 +97,7 @@ def _rows(session: Session, batch: int) -> Iterator[tuple[Row[Any], set[tuple[st
                 _RECORDS.c.seq > after, _RECORDS.c.seq <= rows[-1].seq
             )
         ):
-            indexed.setdefault(seq, set()).add((kind, str(record_id)))
+            indexed.setdefault(seq, set()).add((kind, record_id))
         for row in rows:
             yield row, indexed.get(row.seq, set())
         after = rows[-1].seq
@@ -110,7 +131,7 @@ def verify(session: Session, ring: crypto.KeyRing, *, batch: int = 5_000) -> Ver
                 f"entry {expected} does not follow entry {expected - 1}: "
                 "entries were reordered, removed or inserted here"
             ))  # fmt: skip
-        digest = crypto.chain_hash(previous, entry_of(row))
+        digest = hashlib.sha256(previous + canonical_of(row)).digest()
         if digest != row.hash:
             return Verdict(expected - 1, len(checkpoints), expected, (
                 f"entry {expected} was altered: its content no longer matches its hash"

@@ -20,11 +20,13 @@ import crypto
 from backend.errors import Problem
 from backend.models import Agency, AuditEvent, AuditRecord, Concern, Subject, User
 from backend.services.audit import Actor, db_audit
+from backend.services.audit_kinds import kind_of
 from backend.services.people import db_user_name
 from backend.services.subjects import canonical, members
 
 COLUMNS = (
-    "seq", "at", "action", "person_id", "person", "agency", "passkey_id", "purpose", "records",
+    "seq", "at", "action", "kind", "person_id", "person", "agency", "passkey_id", "purpose",
+    "records",
 )  # fmt: skip
 
 
@@ -48,6 +50,7 @@ def _entries(session: Session, ring: crypto.KeyRing, where: Any) -> list[dict[st
                 "seq": e.seq,
                 "at": e.at.isoformat(),
                 "action": e.action,
+                "kind": kind_of(e.action),
                 "person_id": str(e.actor_id) if e.actor_id else None,
                 "person": people.get(e.actor_id, "unknown") if e.actor_id else "system",
                 "agency": agencies.get(e.agency_id) if e.agency_id else None,
@@ -70,8 +73,9 @@ def subject_accesses(
     concern_ids = list(session.scalars(select(Concern.id).where(Concern.subject_id.in_(ids))))
     touched = select(AuditRecord.seq).where(
         or_(
-            (AuditRecord.kind == "subject") & AuditRecord.record_id.in_(ids),
-            (AuditRecord.kind == "concern") & AuditRecord.record_id.in_(concern_ids),
+            (AuditRecord.kind == "subject") & AuditRecord.record_id.in_([str(i) for i in ids]),
+            (AuditRecord.kind == "concern")
+            & AuditRecord.record_id.in_([str(c) for c in concern_ids]),
         )
     )
     found = _entries(session, ring, AuditEvent.seq.in_(touched))

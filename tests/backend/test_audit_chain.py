@@ -226,3 +226,23 @@ def test_audit_verify_command(log, tmp_path: Path, database_url: str, keyring, e
     bad = CliRunner(env=env).invoke(main, ["audit", "verify"])
     assert bad.exit_code == 1
     assert json.loads(bad.output)["first_bad"] == 4
+
+
+def test_the_fast_canonical_form_is_the_hashed_one(sessions, engine_for) -> None:  # type: ignore[no-untyped-def]
+    from backend.services.audit_chain import canonical_of
+
+    odd = [
+        ('Zoë\'s "review"\n\t\u2028 😀', {"ratio": 0.1, "é": [1, None, True]}),
+        (None, {}),
+        ("=cmd|' /C calc'!A0", {"nested": {"b": "x", "a": -0.0}}),
+    ]
+    with sessions() as s:
+        for purpose, detail in odd:
+            db_audit(s, "concern.consulted", purpose=purpose, detail=detail,
+                     records=[("concern", uuid.uuid4()), ("session", "tok-1")])  # fmt: skip
+        s.commit()
+    with engine_for.connect() as conn:
+        rows = conn.execute(select(EVENTS).order_by(EVENTS.c.seq)).all()
+    assert len(rows) == len(odd)
+    for row in rows:
+        assert canonical_of(row) == crypto.canonical_json(entry_of(row))

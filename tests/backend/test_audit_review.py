@@ -89,6 +89,6 @@ def test_audit_query_command(app, config, tmp_path: Path, database_url: str) -> 
     out = CliRunner(env=env).invoke(
         main, ["audit", "query", "--person", me["user"]["id"], "--format", "csv"]
     )
-    assert out.output.splitlines()[0].startswith("seq,at,action,person_id")
+    assert out.output.splitlines()[0].startswith("seq,at,action,kind,person_id")
     bad = CliRunner(env=env).invoke(main, ["audit", "query"])
     assert bad.exit_code == 2

@@ -21,22 +21,17 @@ def upgrade() -> None:
         "audit_records",
         sa.Column("seq", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
-        sa.Column("record_id", sa.Uuid(), nullable=False),
+        sa.Column("record_id", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("seq", "kind", "record_id", name=op.f("pk_audit_records")),
     )
     op.create_index("ix_audit_records_record", "audit_records", ["record_id", "kind"])
     # Backfill from the entries already written (their records column is canonical JSON).
     bind = op.get_bind()
     import json
-    import uuid
 
     rows = bind.execute(sa.text("SELECT seq, records FROM audit_events")).all()
-    table = sa.table(
-        "audit_records", sa.column("seq"), sa.column("kind"), sa.column("record_id", sa.Uuid())
-    )
-    values = {
-        (seq, r["kind"], uuid.UUID(r["id"])) for seq, records in rows for r in json.loads(records)
-    }
+    table = sa.table("audit_records", sa.column("seq"), sa.column("kind"), sa.column("record_id"))
+    values = {(seq, r["kind"], r["id"]) for seq, records in rows for r in json.loads(records)}
     if values:
         op.bulk_insert(table, [{"seq": s, "kind": k, "record_id": i} for s, k, i in values])
     if bind.dialect.name == "postgresql":

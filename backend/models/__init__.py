@@ -36,6 +36,7 @@ from backend.models.people import (
     UserRole,
     UserStatus,
 )
+from backend.models.retention import LegalHold, RetentionReview
 
 __all__ = [
     "Alert",
@@ -62,6 +63,8 @@ __all__ = [
     "AuditEvent",
     "AuditHead",
     "AuditRecord",
+    "LegalHold",
+    "RetentionReview",
     "Ceremony",
     "CeremonyPurpose",
     "Passkey",

@@ -50,6 +50,9 @@ KIND_OF: dict[str, Kind] = {
     "rules.loaded": K.ALTERATION,
     "audit.reviewed": K.CONSULTATION,
     "record.erased": K.ERASURE,
+    "retention.kept": K.ALTERATION,
+    "retention.hold_placed": K.ALTERATION,
+    "retention.hold_lifted": K.ALTERATION,
     # records about staff (their identities, sessions and passkeys)
     "identity.enrolled": K.COLLECTION,
     "identity.invite_created": K.COLLECTION,

@@ -336,11 +336,12 @@ def keys_retire(key_id: str) -> None:
 
 
 from backend.cli_audit import audit  # noqa: E402
-from backend.cli_retention import retention  # noqa: E402
+from backend.cli_retention import export_group, retention  # noqa: E402
 from backend.cli_routing import escalate, notify, rules  # noqa: E402
 
 main.add_command(audit)
 main.add_command(retention)
+main.add_command(export_group)
 main.add_command(rules)
 main.add_command(escalate)
 main.add_command(notify)

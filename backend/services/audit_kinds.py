@@ -50,6 +50,7 @@ KIND_OF: dict[str, Kind] = {
     "rules.loaded": K.ALTERATION,
     "audit.reviewed": K.CONSULTATION,
     "record.erased": K.ERASURE,
+    "subject.access_exported": K.DISCLOSURE,
     "retention.kept": K.ALTERATION,
     "retention.hold_placed": K.ALTERATION,
     "retention.hold_lifted": K.ALTERATION,

@@ -75,6 +75,7 @@ ACCESS: dict[str, frozenset[str]] = {
     # Access review: auditors of the partnership (checked by the service).
     "api.audit_subject": _AUDITOR,
     "api.audit_person": _AUDITOR,
+    "api.dashboard": frozenset({RoleName.PARTNERSHIP_LEAD.value}),
     "api.push_key": frozenset({SIGNED_IN}),
     "api.push_subscribe": frozenset({SIGNED_IN}),
     "api.push_unsubscribe": frozenset({SIGNED_IN}),

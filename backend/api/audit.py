@@ -1,4 +1,4 @@
-"""GET /api/v1/audit/...: access review for auditors, as JSON or CSV."""
+"""GET /api/v1/audit/... (access review for auditors, JSON or CSV) and /dashboard."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from backend.api.common import me, state
 from backend.db import db_session
 from backend.errors import Problem
 from backend.openapi import operation
-from backend.schemas.audit import AccessesSchema, ReviewQuerySchema
+from backend.schemas.audit import AccessesSchema, DashboardSchema, ReviewQuerySchema
 from backend.services import audit_review
+from backend.services import dashboard as dashboard_service
 
 
 def _answer(rows: list[dict[str, Any]], name: str) -> Response:
@@ -60,3 +61,14 @@ def audit_person(person_id: uuid.UUID) -> Response:
         db_session(), state().keyring, actor=who.actor, person_id=person_id
     )
     return _answer(rows, f"accesses-person-{person_id}")
+
+
+@bp.get("/dashboard")
+@operation(
+    summary="The partnership's aggregates for its leaders; small counts suppressed",
+    tags=["audit"],
+    responses={200: ("Aggregates only", DashboardSchema)},
+)
+def dashboard() -> Response:
+    body = dashboard_service.dashboard(db_session(), actor=me().actor)
+    return jsonify(DashboardSchema().dump(body))

@@ -35,3 +35,17 @@ class AccessesSchema(Schema):
 
 class ReviewQuerySchema(Schema):
     format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv"]))
+
+
+class DashboardSchema(Schema):
+    period = fields.Dict(required=True)
+    suppressed_below = fields.Integer(
+        required=True, metadata={"description": "counts from 1 to this minus one are null"}
+    )
+    concerns = fields.Dict(required=True, metadata={"description": "total, by category, level"})
+    weeks = fields.List(fields.Dict(), required=True, metadata={"description": "per ISO week"})
+    deadlines = fields.Dict(required=True)
+    escalations = fields.Dict(required=True)
+    alerts_open = fields.Dict(required=True)
+    missing = fields.Dict(required=True)
+    language = fields.List(fields.Dict(), required=True)

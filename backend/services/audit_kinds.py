@@ -49,6 +49,7 @@ KIND_OF: dict[str, Kind] = {
     "pipeline.retry_requested": K.ALTERATION,
     "rules.loaded": K.ALTERATION,
     "audit.reviewed": K.CONSULTATION,
+    "dashboard.viewed": K.CONSULTATION,
     "record.erased": K.ERASURE,
     "subject.access_exported": K.DISCLOSURE,
     "retention.kept": K.ALTERATION,

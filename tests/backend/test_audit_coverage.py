@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from backend.models import AuditEvent
 from backend.services.audit_kinds import KIND_OF, kind_of
 from tests.backend.test_inbox import C, worker
-from tests.backend.test_links import missing, send
+from tests.backend.test_links import missing, partnership_lead, send
 from tests.backend.test_links import recorders as recorders  # noqa: F401 (a fixture)
 from tests.factories import H, envelope, make_concern, person, sync
 from tests.scenario import ZOE
@@ -56,6 +56,7 @@ AUDITED = {
     "api.subject_split": {"combination"},
     "api.audit_subject": {"consultation"},
     "api.audit_person": {"consultation"},
+    "api.dashboard": {"consultation"},
     "api.admin_users": {"consultation"},
     "api.admin_invites": {"consultation"},
     "api.admin_invite_create": {"collection"},
@@ -196,6 +197,9 @@ def test_each_audited_route_leaves_entries_of_its_kind(app, sessions, recorders)
     me = mash.get("/api/v1/me").get_json()["user"]["id"]
     log.kinds_since()
     check("api.audit_person", auditor.get(f"/api/v1/audit/people/{me}"))
+    lead = partnership_lead(app)
+    log.kinds_since()
+    check("api.dashboard", lead.get("/api/v1/dashboard"))
     admin, _, _ = person(app, agency=C, roles=("agency_admin",), name="Admin")
     log.kinds_since()
     check("api.admin_users", admin.get("/api/v1/admin/users"))

@@ -3,6 +3,7 @@
 
 import { ApiError, WIPE_CODES, request } from './api.js';
 import * as db from './db.js';
+import { showDashboard } from './dashboard.js';
 import { $, h, when } from './dom.js';
 import * as drafts from './drafts.js';
 import { renderConcerns } from './home.js';
@@ -15,7 +16,7 @@ import { summaryOf } from './concern.js';
 import { askForBackgroundSync, syncOutbox } from './sync.js';
 import { wipeLocalData } from './wipe.js';
 
-const VIEWS = ['loading', 'signin', 'enrol', 'home', 'record', 'inboxes', 'inbox', 'concern', 'chronology', 'alerts', 'network'];
+const VIEWS = ['loading', 'signin', 'enrol', 'home', 'record', 'inboxes', 'inbox', 'concern', 'chronology', 'alerts', 'network', 'dashboard'];
 const MESSAGES = {
   'device.revoked': "This device's passkey was revoked. Its local data has been wiped.",
   'session.expired': 'Your session timed out. Sign in again.',
@@ -87,8 +88,11 @@ function renderProfile(me) {
   $('who').textContent = `${me.user.name} · ${me.agency.name}`;
   $('who').hidden = false;
   $('nav').hidden = false;
-  const member = me.inboxes.length > 0 || me.roles.includes('partnership_lead');
-  for (const link of document.querySelectorAll('[data-needs]')) link.hidden = !member;
+  const lead = me.roles.includes('partnership_lead');
+  const member = me.inboxes.length > 0 || lead;
+  for (const link of document.querySelectorAll('[data-needs]')) {
+    link.hidden = link.dataset.needs === 'leads' ? !lead : !member;
+  }
 }
 
 async function renderHome() {
@@ -193,6 +197,7 @@ async function route() {
     case 'chronology': show('chronology'); await inbox.showChronology(a); break;
     case 'alerts': show('alerts'); await inbox.showAlerts(); break;
     case 'network': show('network'); await inbox.showNetwork(a); break;
+    case 'dashboard': show('dashboard'); await showDashboard(); break;
     default: show('home'); await renderHome();
   }
   $('main').focus({ preventScroll: true });

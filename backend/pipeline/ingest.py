@@ -321,6 +321,8 @@ def _store(
             "concern.addendum_collected",
             actor=actor,
             records=[("concern", concern.id), ("addendum", result_id), ("receipt", receipt.id)],
+            # When it happened by the recorder's phone; the entry's own time is the server's.
+            detail={"device_at": loaded["recorded_at"].isoformat()},
         )
     else:
         loaded = validate(CONCERN_SCHEMA, payload)
@@ -339,7 +341,11 @@ def _store(
             "concern.collected",
             actor=actor,
             records=[("concern", result_id), ("receipt", receipt.id)],
-            detail={"late": stored.concern.late, "level": stored.concern.level},
+            detail={
+                "late": stored.concern.late,
+                "level": stored.concern.level,
+                "device_at": loaded["recorded_at"].isoformat(),
+            },
         )
     return result_id, told
 

@@ -27,6 +27,13 @@ class AccessSchema(Schema):
     passkey_id = fields.String(allow_none=True, required=True)
     purpose = fields.String(allow_none=True, required=True)
     records = fields.List(fields.Nested(_Record), required=True)
+    detail = fields.Dict(
+        required=True,
+        metadata={
+            "description": "codes and ids only: recipients of a disclosure, the phone's "
+            "time of a collection (device_at), the rule of an erasure"
+        },
+    )
 
 
 class AccessesSchema(Schema):

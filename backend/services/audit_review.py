@@ -26,7 +26,7 @@ from backend.services.subjects import canonical, members
 
 COLUMNS = (
     "seq", "at", "action", "kind", "person_id", "person", "agency", "passkey_id", "purpose",
-    "records",
+    "records", "detail",
 )  # fmt: skip
 
 
@@ -57,6 +57,7 @@ def _entries(session: Session, ring: crypto.KeyRing, where: Any) -> list[dict[st
                 "passkey_id": str(e.passkey_id) if e.passkey_id else None,
                 "purpose": e.purpose,
                 "records": json.loads(e.records),
+                "detail": json.loads(e.detail),
             }
         )
     return out
@@ -120,5 +121,6 @@ def to_csv(rows: list[dict[str, Any]]) -> str:
     writer.writerow(COLUMNS)
     for row in rows:
         records = " ".join(f"{r['kind']}:{r['id']}" for r in row["records"])
-        writer.writerow([records if c == "records" else _cell(row[c]) for c in COLUMNS])
+        cells = {**row, "records": records, "detail": json.dumps(row["detail"], sort_keys=True)}
+        writer.writerow([_cell(cells[c]) for c in COLUMNS])
     return out.getvalue()

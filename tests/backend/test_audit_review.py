@@ -47,6 +47,10 @@ def test_who_looked_at_a_childs_records(app) -> None:  # type: ignore[no-untyped
     assert read["passkey_id"]
     assert {"kind": "concern", "id": concern_id} in read["records"]
     assert [a["seq"] for a in accesses] == sorted(a["seq"] for a in accesses)
+    # When: the server's time, and for a collection the recorder's phone's time too.
+    assert by_action["concern.collected"]["detail"]["device_at"]
+    # To whom: a disclosure names its recipients.
+    assert "MASH" in " ".join(by_action["concern.disclosed"]["detail"]["recipients"])
 
     # The same answer as CSV for the regulator; a formula-like purpose stays text.
     r = auditor.get(f"/api/v1/audit/subjects/{subject_id}?format=csv")

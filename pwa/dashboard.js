@@ -2,20 +2,13 @@
 // to 4 arrive as null and are shown as "fewer than 5", never as a number.
 
 import { request } from './api.js';
-import { $, h } from './dom.js';
+import { $, h, svg } from './dom.js';
 import * as vocab from './vocab.js';
 
-const NS = 'http://www.w3.org/2000/svg';
-const svg = (tag, attrs = {}, text) => {
-  const el = document.createElementNS(NS, tag);
-  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
-  if (text !== undefined) el.textContent = text;
-  return el;
-};
 const count = (n) => (n === null || n === undefined ? 'fewer than 5' : String(n));
 
-// Horizontal bars, one per row: a label, a bar to scale, the figure. Withheld rows are
-// drawn hatched at no length, so a small number is never hinted at by a bar's size.
+// Horizontal bars, one per row: a label, a bar to scale, the figure. Withheld rows get no
+// bar at all, so a small number is never hinted at by a bar's size.
 export function barChart(rows, { title, width = 320 } = {}) {
   const rowHeight = 28;
   const labelWidth = 165;

@@ -19,6 +19,15 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+// SVG elements, attributes and text; the same rule: no markup strings.
+const SVG_NS = 'http://www.w3.org/2000/svg';
+export function svg(tag, attrs = {}, text) {
+  const el = document.createElementNS(SVG_NS, tag);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
+  if (text !== undefined) el.textContent = text;
+  return el;
+}
+
 export function options(select, table, { empty } = {}) {
   const items = Object.entries(table).map(([value, label]) => h('option', { value }, label));
   select.replaceChildren(...(empty ? [h('option', { value: '' }, empty)] : []), ...items);

@@ -2,13 +2,7 @@
 // and accounts that link them on the right, a line for each link. Built with DOM calls
 // (createElementNS), never markup strings.
 
-const NS = 'http://www.w3.org/2000/svg';
-const svg = (tag, attrs = {}, text) => {
-  const el = document.createElementNS(NS, tag);
-  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
-  if (text !== undefined) el.textContent = text;
-  return el;
-};
+import { svg } from './dom.js';
 
 export function layout(nodes, { width = 320, rowHeight = 56, top = 32 } = {}) {
   const children = nodes.filter((n) => n.type === 'child');

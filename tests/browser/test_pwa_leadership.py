@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 import crypto
 from crypto.encoding import b64url_encode
 from tests.authenticator import SoftAuthenticator
+from tests.backend.test_demo_escalation import enrolled, queue
 from tests.browser.pwa import open_phone
 from tests.live import Client
 from tests.scenario import make, oxford_like
@@ -31,22 +32,6 @@ def _sync(client: Client, device: SoftAuthenticator, concern: dict) -> None:  # 
     )
     assert status == 200, body
     assert body["results"][0]["status"] == "accepted", body
-
-
-def enrolled(live_server, name: str) -> Client:  # type: ignore[no-untyped-def]
-    token = next(i["token"] for i in live_server.invites if i["name"] == name)
-    client = Client(live_server.origin)
-    client.enrol(token, SoftAuthenticator(origin=live_server.origin))
-    return client
-
-
-def queue(client: Client, inbox: str) -> list[dict]:  # type: ignore[type-arg]
-    status, body = client.call("GET", "/inboxes")
-    assert status == 200, body
-    inbox_id = next(i["id"] for i in body["inboxes"] if i["name"] == inbox)
-    status, body = client.call("GET", f"/inboxes/{inbox_id}/deliveries?limit=50")
-    assert status == 200, body
-    return body["items"]  # type: ignore[no-any-return]
 
 
 def test_the_leadership_page(browser, live_server) -> None:  # type: ignore[no-untyped-def]
@@ -71,7 +56,7 @@ def test_the_leadership_page(browser, live_server) -> None:  # type: ignore[no-u
         _sync(*phones[who], concern)
 
     # The MASH works part of its queue.
-    mash = enrolled(live_server, "Imran Qureshi")
+    mash = enrolled(live_server, live_server.invites, "Imran Qureshi")
     for delivery in queue(mash, "MASH")[:8]:
         status, body = mash.call("POST", f"/deliveries/{delivery['id']}/acknowledge")
         assert status == 200, body

@@ -335,8 +335,8 @@ def keys_retire(key_id: str) -> None:
     click.echo(f"retired {entry.id} ({entry.kind.value}); nothing depended on it")
 
 
-from backend.cli_audit import audit  # noqa: E402
-from backend.cli_retention import export_group, retention  # noqa: E402
+from backend.cli_audit import audit, export_group  # noqa: E402
+from backend.cli_retention import retention  # noqa: E402
 from backend.cli_routing import escalate, notify, rules  # noqa: E402
 
 main.add_command(audit)

@@ -1,4 +1,4 @@
-"""``frontline audit verify`` and ``frontline audit checkpoint``.
+"""``frontline audit verify|checkpoint|query`` and ``frontline export subject``.
 
 Attached to the ``frontline`` group by ``backend.cli``; helpers are imported when a command
 runs, so this module never imports ``backend.cli`` while that is loading.
@@ -7,6 +7,7 @@ runs, so this module never imports ``backend.cli`` while that is loading.
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 import click
@@ -114,3 +115,28 @@ def audit_query(subject_id: Any, person_id: Any, fmt: str) -> None:
         click.echo(audit_review.to_csv(rows), nl=False)
     else:
         click.echo(json.dumps({"accesses": rows}, indent=1))
+
+
+@click.group("export")
+def export_group() -> None:
+    """Exports of what Frontline holds."""
+
+
+@export_group.command("subject")
+@click.argument("subject_id", type=click.UUID)
+@click.option("--html", "html_path", type=click.Path(dir_okay=False), help="Also write HTML here.")
+def export_subject(subject_id: uuid.UUID, html_path: str | None) -> None:
+    """Everything held about a child (subject access), as JSON on standard output."""
+    from pathlib import Path
+
+    from backend.cli import _config, _database
+    from backend.services.audit import SYSTEM
+    from backend.services.subject_access import export, to_html
+    from backend.state import load_keyring
+
+    config = _config()
+    with _database(config) as sessions, sessions() as session:
+        answer = export(session, load_keyring(config), subject_id=subject_id, actor=SYSTEM)
+    if html_path:
+        Path(html_path).write_text(to_html(answer), encoding="utf-8")
+    click.echo(json.dumps(answer, indent=1, ensure_ascii=False))

@@ -111,28 +111,3 @@ def retention_release(concern_id: uuid.UUID, reason: str) -> None:
 
     lifted = _run(lambda s: db_release(s, concern_id, reason=reason, actor=SYSTEM))
     click.echo(json.dumps({"released": str(concern_id), "holds": lifted}))
-
-
-@click.group("export")
-def export_group() -> None:
-    """Exports of what Frontline holds."""
-
-
-@export_group.command("subject")
-@click.argument("subject_id", type=click.UUID)
-@click.option("--html", "html_path", type=click.Path(dir_okay=False), help="Also write HTML here.")
-def export_subject(subject_id: uuid.UUID, html_path: str | None) -> None:
-    """Everything held about a child (subject access), as JSON on standard output."""
-    from pathlib import Path
-
-    from backend.cli import _config, _database
-    from backend.services.audit import SYSTEM
-    from backend.services.subject_access import export, to_html
-    from backend.state import load_keyring
-
-    config = _config()
-    with _database(config) as sessions, sessions() as session:
-        answer = export(session, load_keyring(config), subject_id=subject_id, actor=SYSTEM)
-    if html_path:
-        Path(html_path).write_text(to_html(answer), encoding="utf-8")
-    click.echo(json.dumps(answer, indent=1, ensure_ascii=False))

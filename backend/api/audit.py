@@ -5,13 +5,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import Response, jsonify, request
-from marshmallow import ValidationError
+from flask import Response, jsonify
 
 from backend.api import bp
-from backend.api.common import me, state
+from backend.api.common import me, query_args, state
 from backend.db import db_session
-from backend.errors import Problem
 from backend.openapi import operation
 from backend.schemas.audit import AccessesSchema, DashboardSchema, ReviewQuerySchema
 from backend.services import audit_review
@@ -19,14 +17,7 @@ from backend.services import dashboard as dashboard_service
 
 
 def _answer(rows: list[dict[str, Any]], name: str) -> Response:
-    try:
-        fmt = ReviewQuerySchema().load(request.args.to_dict())["format"]
-    except ValidationError as exc:
-        raise Problem(
-            400, "request.bad_query", "Some query parameters are not valid.",
-            errors=exc.normalized_messages(),
-        ) from None  # fmt: skip
-    if fmt == "csv":
+    if query_args(ReviewQuerySchema())["format"] == "csv":
         response = Response(audit_review.to_csv(rows), mimetype="text/csv")
         response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         return response

@@ -1,11 +1,14 @@
-"""What every view needs: the app state, the relying party, the signed-in principal."""
+"""What every view needs: the app state, the relying party, the signed-in principal, its
+query string checked."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
-from flask import Response, current_app, jsonify, session
+from flask import Response, current_app, jsonify, request, session
+from marshmallow import Schema, ValidationError
 
 from backend.auth import Principal, principal
 from backend.db import db_session
@@ -14,6 +17,17 @@ from backend.schemas.identity import MeSchema
 from backend.services.people import profile
 from backend.services.webauthn_rp import RelyingParty
 from backend.state import Frontline
+
+
+def query_args(schema: Schema) -> dict[str, Any]:
+    """Load the query string with ``schema``; a bad one is 400 ``request.bad_query``."""
+    try:
+        return schema.load(request.args.to_dict())  # type: ignore[no-any-return]
+    except ValidationError as exc:
+        raise Problem(
+            400, "request.bad_query", "Some query parameters are not valid.",
+            errors=exc.normalized_messages(),
+        ) from None  # fmt: skip
 
 
 def state() -> Frontline:

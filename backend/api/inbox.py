@@ -2,13 +2,11 @@
 
 import uuid
 
-from flask import Response, jsonify, request
-from marshmallow import ValidationError
+from flask import Response, jsonify
 
 from backend.api import bp
-from backend.api.common import me, state
+from backend.api.common import me, query_args, state
 from backend.db import db_session
-from backend.errors import Problem
 from backend.openapi import operation
 from backend.schemas.inbox import (
     DecisionSchema,
@@ -42,15 +40,7 @@ def inboxes() -> Response:
 )
 def inbox_deliveries(inbox_id: uuid.UUID) -> Response:
     who = me()
-    try:
-        args = DeliveriesQuerySchema().load(request.args.to_dict())
-    except ValidationError as exc:
-        raise Problem(
-            400,
-            "request.bad_query",
-            "Some query parameters are not valid.",
-            errors=exc.normalized_messages(),
-        ) from None
+    args = query_args(DeliveriesQuerySchema())
     items, nxt = inbox.deliveries(
         db_session(),
         actor=who.actor,

@@ -2,13 +2,11 @@
 
 import uuid
 
-from flask import Response, jsonify, request
-from marshmallow import Schema, ValidationError
+from flask import Response, jsonify
 
 from backend.api import bp
-from backend.api.common import me, state
+from backend.api.common import me, query_args, state
 from backend.db import db_session
-from backend.errors import Problem
 from backend.openapi import operation
 from backend.schemas.links import (
     AlertsQuerySchema,
@@ -23,16 +21,6 @@ from backend.schemas.links import (
 from backend.services import links
 
 
-def _query(schema: Schema) -> dict[str, str]:
-    try:
-        return schema.load(request.args.to_dict())  # type: ignore[no-any-return]
-    except ValidationError as exc:
-        raise Problem(
-            400, "request.bad_query", "Some query parameters are not valid.",
-            errors=exc.normalized_messages(),
-        ) from None  # fmt: skip
-
-
 @bp.get("/alerts")
 @operation(
     summary="Pattern alerts delivered to my inboxes (all of them for partnership leads)",
@@ -41,7 +29,7 @@ def _query(schema: Schema) -> dict[str, str]:
     responses={200: ("Alerts", AlertsSchema)},
 )
 def alerts() -> Response:
-    args = _query(AlertsQuerySchema())
+    args = query_args(AlertsQuerySchema())
     found = links.alerts(db_session(), actor=me().actor, status=args["status"])
     return jsonify(AlertsSchema().dump({"alerts": found}))
 
@@ -66,7 +54,7 @@ def alert_network(alert_id: uuid.UUID) -> Response:
     responses={200: ("The chronology", ChronologySchema), 404: ("Not a child of yours", None)},
 )
 def chronology(subject_id: uuid.UUID) -> Response:
-    purpose = _query(PurposeQuerySchema())["purpose"]
+    purpose = query_args(PurposeQuerySchema())["purpose"]
     body = links.chronology(
         db_session(), state().keyring, actor=me().actor, subject_id=subject_id, purpose=purpose
     )

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backend.models import Agency, Alert, Concern, ConcernCategory, Delivery, utcnow
+from backend.models import Agency, AgencyKind, Alert, Concern, ConcernCategory, Delivery, utcnow
 from backend.services.audit import Actor, db_audit
 
 SUPPRESS_BELOW = 5
@@ -116,9 +116,7 @@ def dashboard(session: Session, *, actor: Actor, now: datetime | None = None) ->
     # First deliveries (of concerns and of pattern alerts): escalations have their own count.
     routed = [d for d in deliveries if d.step == 0]
     escalations = [d for d in deliveries if d.step > 0]
-    partnership = {
-        a.id for a in agencies.values() if getattr(a.kind, "value", a.kind) == "partnership"
-    }
+    partnership = {a.id for a in agencies.values() if a.kind is AgencyKind.PARTNERSHIP}
     alerts = Counter(
         session.scalars(
             select(Alert.kind).where(

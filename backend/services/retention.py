@@ -45,14 +45,14 @@ def _kept(session: Session, now: datetime) -> set[uuid.UUID]:
 
 
 def _schedule(session: Session, concern: Concern) -> tuple[str, datetime]:
-    kind = session.scalar(select(Agency.kind).where(Agency.id == concern.recorder_agency_id))
+    agency = session.get(Agency, concern.recorder_agency_id)
     categories = list(
         session.scalars(
             select(ConcernCategory.category).where(ConcernCategory.concern_id == concern.id)
         )
     )
-    agency_kind = getattr(kind, "value", kind) or ""  # an AgencyKind, or its plain value
-    rule = rule_for(str(agency_kind), categories, concern.subject_legal_status)
+    kind = agency.kind.value if agency is not None else ""
+    rule = rule_for(kind, categories, concern.subject_legal_status)
     return rule.name, due_at(rule, recorded_at=concern.recorded_at, age_then=concern.subject_age)
 
 

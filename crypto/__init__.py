@@ -38,6 +38,7 @@ from crypto.fields import (
 from crypto.jwe import (
     MAX_ENVELOPE_BYTES,
     OpenedEnvelope,
+    check_sealed_form,
     open_envelope,
     public_jwks,
     seal_envelope,
@@ -94,6 +95,7 @@ __all__ = [
     "generate_keyring",
     "load_keyring_file",
     "new_data_key",
+    "check_sealed_form",
     "open_envelope",
     "open_field",
     "proof_challenge",

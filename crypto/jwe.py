@@ -128,6 +128,29 @@ def _parse_header(text: str) -> dict[str, Any]:
     return header
 
 
+_B64URL = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
+def check_sealed_form(compact: str, *, max_bytes: int = MAX_ENVELOPE_BYTES) -> dict[str, Any]:
+    """Check, without any key, that ``compact`` has the form of an envelope we accept (five
+    base64url parts, our algorithms, no other header parameters); return its header.
+
+    A string that fails is not ciphertext we made the rules for, so it may hold plain text:
+    the server refuses it before storing anything.
+    """
+    if len(compact) > max_bytes:
+        raise EnvelopeTooLarge(f"envelope is over {max_bytes} bytes")
+    parts = compact.split(".")
+    if len(parts) != 5:
+        raise EnvelopeMalformed("a JWE compact serialisation has five parts")
+    if any(not set(part) <= _B64URL for part in parts):
+        raise EnvelopeMalformed("a part is not strict base64url")
+    header = _parse_header(parts[0])
+    if parts[1] != "":
+        raise EnvelopeMalformed("ECDH-ES direct agreement has an empty encrypted key")
+    return header
+
+
 def open_envelope(
     compact: str, ring: KeyRing, *, max_bytes: int = MAX_ENVELOPE_BYTES
 ) -> OpenedEnvelope:
@@ -135,18 +158,11 @@ def open_envelope(
 
     Each refusal raises its own EnvelopeInvalid subclass (see crypto.errors).
     """
-    if len(compact) > max_bytes:
-        raise EnvelopeTooLarge(f"envelope is over {max_bytes} bytes")
-    parts = compact.split(".")
-    if len(parts) != 5:
-        raise EnvelopeMalformed("a JWE compact serialisation has five parts")
-    header_b64, encrypted_key, iv_b64, ct_b64, tag_b64 = parts
-    header = _parse_header(header_b64)
+    header = check_sealed_form(compact, max_bytes=max_bytes)
+    header_b64, _, iv_b64, ct_b64, tag_b64 = compact.split(".")
     kid = header.get("kid")
     if not isinstance(kid, str) or ring.find(kid, KeyKind.SEAL) is None:
         raise UnknownKey("kid names no sealing key of this server")
-    if encrypted_key != "":
-        raise EnvelopeMalformed("ECDH-ES direct agreement has an empty encrypted key")
     epk = _load_epk(header.get("epk"))
     try:
         apu = b64url_decode(header.get("apu", ""))

@@ -133,6 +133,11 @@ def _receive_one(
     if len(jwe) > crypto.MAX_ENVELOPE_BYTES:
         return Result.rejected(shown, "envelope.too_large", "The envelope is over 256 KiB.")
     try:
+        # Only what has the form of a sealed envelope is kept: anything else may be plain text.
+        crypto.check_sealed_form(jwe)
+    except crypto.EnvelopeInvalid as exc:
+        return Result.rejected(shown, exc.code, str(exc))
+    try:
         return receipts.receive(
             ctx.sessions,
             client_id=client_id,

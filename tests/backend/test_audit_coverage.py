@@ -204,7 +204,7 @@ def test_each_audited_route_leaves_entries_of_its_kind(app, sessions, recorders)
     log.kinds_since()
     check("api.admin_users", admin.get("/api/v1/admin/users"))
     check("api.admin_invites", admin.get("/api/v1/admin/invites"))
-    # Identity and admin writes leave their entries in their own suites (test_identity,
+    # Identity and admin writes leave their entries in their own suites (tests/security,
     # test_admin, test_rules_admin, test_quarantine assert the actions); this walk covers
     # every route over children's records.
     elsewhere = {e for e in AUDITED if e.startswith(SELF_SERVICE)} - {

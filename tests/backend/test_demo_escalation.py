@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from tests.authenticator import SoftAuthenticator
-from tests.backend.test_resilience import _batch
+from tests.security.test_v2_races_and_kills import _batch
 from tests.live import Client, Server
 
 

@@ -27,13 +27,13 @@ def _call(client, method: str, path: str, *, csrf: bool = True):  # type: ignore
     return client.open(path, method=method, json={}, headers=H if csrf else {})
 
 
-def test_every_api_route_is_public_or_has_an_access_rule(app) -> None:  # type: ignore[no-untyped-def]
+def test_8_3_1_every_api_route_is_public_or_has_an_access_rule(app) -> None:  # type: ignore[no-untyped-def]
     for endpoint, _, _ in _routes(app):
         assert endpoint in access.PUBLIC or endpoint in access.ACCESS, endpoint
     assert not (access.PUBLIC & set(access.ACCESS))
 
 
-def test_anonymous_gets_401_before_validation_on_every_private_route(app) -> None:  # type: ignore[no-untyped-def]
+def test_6_3_4_anonymous_gets_401_before_validation_on_every_private_route(app) -> None:  # type: ignore[no-untyped-def]
     client = app.test_client()
     checked = 0
     for endpoint, method, path in _routes(app):
@@ -47,7 +47,7 @@ def test_anonymous_gets_401_before_validation_on_every_private_route(app) -> Non
     assert checked >= 11
 
 
-def test_public_routes_are_exactly_the_contracts() -> None:
+def test_6_3_4_public_routes_are_exactly_the_contracts() -> None:
     assert {
         "api.keys",
         "api.openapi",
@@ -67,7 +67,7 @@ ROLE_CASES = [
 
 
 @pytest.mark.parametrize(("role", "agency"), ROLE_CASES)
-def test_each_role_reaches_exactly_what_the_table_allows(app, role, agency) -> None:  # type: ignore[no-untyped-def]
+def test_8_2_1_each_role_reaches_exactly_what_the_table_allows(app, role, agency) -> None:  # type: ignore[no-untyped-def]
     client, _, _ = person(app, roles=(role,), agency=agency, name=f"Test {role}")
     for endpoint, method, path in _routes(app):
         if endpoint in access.PUBLIC or endpoint == "api.logout":
@@ -82,7 +82,7 @@ def test_each_role_reaches_exactly_what_the_table_allows(app, role, agency) -> N
             assert r.get_json()["code"] == "forbidden.role"
 
 
-def test_cross_site_state_change_fails(app) -> None:  # type: ignore[no-untyped-def]
+def test_3_5_1_cross_site_state_change_fails(app) -> None:  # type: ignore[no-untyped-def]
     """A cross-site form or fetch cannot add the custom header; without it nothing changes."""
     client, _, _ = person(app)
     r = client.post("/api/v1/auth/logout", headers={"Origin": "https://evil.example"})
@@ -112,7 +112,7 @@ def _reset_limits(app) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("endpoint", sorted(LIMITS))
-def test_rate_limits_answer_429_problem_and_ignore_spoofed_forwarded_for(app, endpoint) -> None:  # type: ignore[no-untyped-def]
+def test_2_4_1_4_1_3_rate_limits_answer_429_and_ignore_spoofed_forwarded_for(app, endpoint) -> None:  # type: ignore[no-untyped-def]
     _reset_limits(app)
     path = {
         "api.enrol_begin": "/api/v1/auth/enrol/begin",
@@ -135,7 +135,7 @@ def test_rate_limits_answer_429_problem_and_ignore_spoofed_forwarded_for(app, en
     _reset_limits(app)
 
 
-def test_limits_are_shared_across_workers_through_redis(config) -> None:  # type: ignore[no-untyped-def]
+def test_6_3_1_limits_are_shared_across_workers_through_redis(config) -> None:  # type: ignore[no-untyped-def]
     from dataclasses import replace
 
     import redis

@@ -74,13 +74,13 @@ def _row(engine: Engine, seq: int) -> Any:
         return conn.execute(select(EVENTS).where(EVENTS.c.seq == seq)).one()
 
 
-def test_an_untouched_log_verifies(log) -> None:  # type: ignore[no-untyped-def]
+def test_16_4_2_an_untouched_log_verifies(log) -> None:  # type: ignore[no-untyped-def]
     verdict = log()
     assert verdict.ok, verdict
     assert (verdict.entries, verdict.checkpoints) == (ENTRIES, 1)
 
 
-def test_the_database_refuses_to_change_or_remove_entries(log, engine_for) -> None:  # type: ignore[no-untyped-def]
+def test_16_4_2_13_2_2_the_database_refuses_to_change_or_remove_entries(log, engine_for) -> None:  # type: ignore[no-untyped-def]
     for sql in (
         "UPDATE audit_events SET purpose = 'nothing to see' WHERE seq = 3",
         "DELETE FROM audit_events WHERE seq = 3",
@@ -95,28 +95,28 @@ def test_the_database_refuses_to_change_or_remove_entries(log, engine_for) -> No
     assert log().ok
 
 
-def test_an_altered_entry_is_named(log, engine_for) -> None:  # type: ignore[no-untyped-def]
+def test_16_4_2_an_altered_entry_is_named(log, engine_for) -> None:  # type: ignore[no-untyped-def]
     _insider(engine_for, ("UPDATE audit_events SET purpose = 'curiosity' WHERE seq = 12", {}))
     verdict = log()
     assert (verdict.first_bad, verdict.ok) == (12, False)
     assert "entry 12 was altered" in verdict.problem
 
 
-def test_a_record_hidden_from_access_reviews_is_named(log, engine_for) -> None:  # type: ignore[no-untyped-def]
+def test_16_4_2_a_record_hidden_from_access_reviews_is_named(log, engine_for) -> None:  # type: ignore[no-untyped-def]
     _insider(engine_for, ("DELETE FROM audit_records WHERE seq = 17", {}))
     verdict = log()
     assert verdict.first_bad == 17
     assert "record index was altered" in verdict.problem
 
 
-def test_a_removed_entry_is_named(log, engine_for) -> None:  # type: ignore[no-untyped-def]
+def test_16_4_2_a_removed_entry_is_named(log, engine_for) -> None:  # type: ignore[no-untyped-def]
     _insider(engine_for, ("DELETE FROM audit_events WHERE seq = 9", {}))
     verdict = log()
     assert verdict.first_bad == 9
     assert "entry 9 is missing" in verdict.problem
 
 
-def test_a_removed_and_renumbered_entry_is_named(log, engine_for) -> None:  # type: ignore[no-untyped-def]
+def test_16_4_2_a_removed_and_renumbered_entry_is_named(log, engine_for) -> None:  # type: ignore[no-untyped-def]
     statements = [("DELETE FROM audit_events WHERE seq = 9", {})]
     statements += [
         ("UPDATE audit_events SET seq = :new WHERE seq = :old", {"new": n - 1, "old": n})
@@ -128,7 +128,7 @@ def test_a_removed_and_renumbered_entry_is_named(log, engine_for) -> None:  # ty
     assert "does not follow entry 8" in verdict.problem
 
 
-def test_reordered_entries_are_named(log, engine_for) -> None:  # type: ignore[no-untyped-def]
+def test_16_4_2_reordered_entries_are_named(log, engine_for) -> None:  # type: ignore[no-untyped-def]
     # Swap entries 5 and 6 (their sequence numbers stay where they were).
     _insider(
         engine_for,
@@ -141,7 +141,7 @@ def test_reordered_entries_are_named(log, engine_for) -> None:  # type: ignore[n
     assert "entry 5 does not follow entry 4" in verdict.problem
 
 
-def test_an_inserted_entry_is_named(log, engine_for) -> None:  # type: ignore[no-untyped-def]
+def test_16_4_2_an_inserted_entry_is_named(log, engine_for) -> None:  # type: ignore[no-untyped-def]
     # Make room at 15 and forge an entry that chains correctly from 14.
     statements = [
         ("UPDATE audit_events SET seq = :new WHERE seq = :old", {"new": n + 1, "old": n})
@@ -163,7 +163,7 @@ def test_an_inserted_entry_is_named(log, engine_for) -> None:  # type: ignore[no
     assert "entry 15 was inserted" in verdict.problem
 
 
-def test_entries_removed_from_the_end_are_caught(log, engine_for) -> None:  # type: ignore[no-untyped-def]
+def test_16_4_2_entries_removed_from_the_end_are_caught(log, engine_for) -> None:  # type: ignore[no-untyped-def]
     _insider(engine_for, ("DELETE FROM audit_events WHERE seq > 25", {}))
     verdict = log()
     assert verdict.first_bad == 26
@@ -179,7 +179,7 @@ def test_entries_removed_from_the_end_are_caught(log, engine_for) -> None:  # ty
     assert "checkpoint 20 names an entry the log no longer has" in verdict.problem
 
 
-def test_a_rebuilt_chain_is_caught_by_the_checkpoint(log, engine_for) -> None:  # type: ignore[no-untyped-def]
+def test_16_4_2_a_rebuilt_chain_is_caught_by_the_checkpoint(log, engine_for) -> None:  # type: ignore[no-untyped-def]
     """Alter entry 7, then recompute every later hash and the head: the chain verifies by
     itself, but without the audit key the checkpoint at 20 cannot be re-signed."""
     with engine_for.connect() as conn:
@@ -211,7 +211,9 @@ def test_a_rebuilt_chain_is_caught_by_the_checkpoint(log, engine_for) -> None:  
     assert "checkpoint 20 has a bad signature" in log().problem
 
 
-def test_audit_verify_command(log, tmp_path: Path, database_url: str, keyring, engine_for) -> None:  # type: ignore[no-untyped-def]
+def test_16_4_2_audit_verify_command(
+    log, tmp_path: Path, database_url: str, keyring, engine_for
+) -> None:  # type: ignore[no-untyped-def]
     instance = tmp_path / "instance"
     env = {"FRONTLINE_ENV": "development", "FRONTLINE_INSTANCE": str(instance),
            "DATABASE_URL": database_url}  # fmt: skip
@@ -228,7 +230,7 @@ def test_audit_verify_command(log, tmp_path: Path, database_url: str, keyring, e
     assert json.loads(bad.output)["first_bad"] == 4
 
 
-def test_the_fast_canonical_form_is_the_hashed_one(sessions, engine_for) -> None:  # type: ignore[no-untyped-def]
+def test_11_4_3_the_fast_canonical_form_is_the_hashed_one(sessions, engine_for) -> None:  # type: ignore[no-untyped-def]
     from backend.services.audit_chain import canonical_of
 
     odd = [

@@ -8,7 +8,7 @@ PATHS = ["/", "/enrol", "/app.css", "/api/v1/keys", "/api/v1/openapi.json", "/ap
 
 
 @pytest.mark.parametrize("path", PATHS)
-def test_security_headers_everywhere(client, path: str) -> None:  # type: ignore[no-untyped-def]
+def test_3_4_x_security_headers_everywhere(client, path: str) -> None:  # type: ignore[no-untyped-def]
     r = client.get(path)
     r.close()  # static files are streamed; close them so no file handle leaks
     csp = r.headers["Content-Security-Policy"]
@@ -28,12 +28,12 @@ def test_security_headers_everywhere(client, path: str) -> None:  # type: ignore
     assert "Strict-Transport-Security" not in r.headers  # plain HTTP here
 
 
-def test_hsts_over_tls(client) -> None:  # type: ignore[no-untyped-def]
+def test_3_4_1_hsts_over_tls(client) -> None:  # type: ignore[no-untyped-def]
     r = client.get("/api/v1/keys", base_url="https://localhost")
     assert r.headers["Strict-Transport-Security"].startswith("max-age=63072000")
 
 
-def test_html_shell_has_no_inline_script_or_style(client) -> None:  # type: ignore[no-untyped-def]
+def test_3_4_3_html_shell_has_no_inline_script_or_style(client) -> None:  # type: ignore[no-untyped-def]
     with client.get("/") as r:
         html = r.get_data(as_text=True)
     assert "<script>" not in html

@@ -27,7 +27,7 @@ def _add_backup(client, device: SoftAuthenticator, name: str) -> dict:  # type: 
     return r.get_json()  # type: ignore[no-any-return]
 
 
-def test_revoking_a_passkey_ends_its_sessions_at_once(app, sessions) -> None:  # type: ignore[no-untyped-def]
+def test_6_5_6_revoking_a_passkey_ends_its_sessions_at_once(app, sessions) -> None:  # type: ignore[no-untyped-def]
     phone_client, phone, me = person(app)
     backup = SoftAuthenticator()
     added = _add_backup(phone_client, backup, "Backup key")
@@ -48,7 +48,7 @@ def test_revoking_a_passkey_ends_its_sessions_at_once(app, sessions) -> None:  #
     assert "identity.passkey_revoked" in _actions(sessions)
 
 
-def test_cannot_touch_someone_elses_passkey(app) -> None:  # type: ignore[no-untyped-def]
+def test_8_2_2_cannot_touch_someone_elses_passkey(app) -> None:  # type: ignore[no-untyped-def]
     a, _, _ = person(app, name="A")
     _, _, me_b = person(app, name="B")
     theirs = me_b["passkeys"][0]["id"]
@@ -58,14 +58,14 @@ def test_cannot_touch_someone_elses_passkey(app) -> None:  # type: ignore[no-unt
     )
 
 
-def test_rename_passkey(app) -> None:  # type: ignore[no-untyped-def]
+def test_6_5_6_rename_passkey(app) -> None:  # type: ignore[no-untyped-def]
     client, _, me = person(app)
     pid = me["passkeys"][0]["id"]
     r = client.patch(f"/api/v1/me/passkeys/{pid}", json={"name": "Pixel 8"}, headers=H)
     assert r.get_json()["name"] == "Pixel 8"
 
 
-def test_admin_revokes_a_lost_phone_in_their_agency_only(app) -> None:  # type: ignore[no-untyped-def]
+def test_7_4_5_admin_revokes_a_lost_phone_in_their_agency_only(app) -> None:  # type: ignore[no-untyped-def]
     constable, _, me = person(app, name="PC Lost Phone")
     admin, _, _ = person(app, roles=("agency_admin",), name="Police Admin")
     nurse_admin, _, _ = person(app, agency="Riverside Health", roles=("agency_admin",), name="NA")

@@ -25,7 +25,7 @@ def _actions(sessions) -> list[str]:  # type: ignore[no-untyped-def]
 # -- enrolment -----------------------------------------------------------------------------
 
 
-def test_enrol_from_invite_signs_in_with_a_safe_cookie(app, sessions, ring) -> None:  # type: ignore[no-untyped-def]
+def test_3_3_2_3_3_4_enrol_from_invite_signs_in_with_a_safe_cookie(app, sessions, ring) -> None:  # type: ignore[no-untyped-def]
     token = make_invite(
         sessions, ring, roles=("inbox_member",), inboxes=("Missing Persons",), name="Sam Okafor"
     )
@@ -59,7 +59,7 @@ def test_enrol_from_invite_signs_in_with_a_safe_cookie(app, sessions, ring) -> N
     assert "identity.enrolled" in _actions(sessions)
 
 
-def test_invite_cannot_be_reused(app, sessions, ring) -> None:  # type: ignore[no-untyped-def]
+def test_6_4_1_invite_cannot_be_reused(app, sessions, ring) -> None:  # type: ignore[no-untyped-def]
     token = make_invite(sessions, ring)
     enrol(app.test_client(), token, SoftAuthenticator())
     again = app.test_client().post("/api/v1/auth/enrol/begin", json={"invite": token}, headers=H)
@@ -67,7 +67,7 @@ def test_invite_cannot_be_reused(app, sessions, ring) -> None:  # type: ignore[n
     assert again.get_json()["code"] == "invite.used"
 
 
-def test_expired_withdrawn_and_unknown_invites(app, sessions, ring) -> None:  # type: ignore[no-untyped-def]
+def test_6_4_1_expired_withdrawn_and_unknown_invites(app, sessions, ring) -> None:  # type: ignore[no-untyped-def]
     client = app.test_client()
     expired = make_invite(sessions, ring, ttl=timedelta(seconds=-1))
     r = client.post("/api/v1/auth/enrol/begin", json={"invite": expired}, headers=H)
@@ -82,7 +82,7 @@ def test_expired_withdrawn_and_unknown_invites(app, sessions, ring) -> None:  # 
     assert (r.status_code, r.get_json()["code"]) == (404, "invite.unknown")
 
 
-def test_invite_used_between_begin_and_finish_is_refused(app, sessions, ring) -> None:  # type: ignore[no-untyped-def]
+def test_15_4_2_invite_used_between_begin_and_finish_is_refused(app, sessions, ring) -> None:  # type: ignore[no-untyped-def]
     token = make_invite(sessions, ring)
     slow, fast = app.test_client(), app.test_client()
     begin = slow.post("/api/v1/auth/enrol/begin", json={"invite": token}, headers=H).get_json()
@@ -95,7 +95,7 @@ def test_invite_used_between_begin_and_finish_is_refused(app, sessions, ring) ->
     assert (late.status_code, late.get_json()["code"]) == (410, "invite.used")
 
 
-def test_enrolment_is_bound_to_the_invite_it_began_with(app, sessions, ring) -> None:  # type: ignore[no-untyped-def]
+def test_wa_10_enrolment_is_bound_to_the_invite_it_began_with(app, sessions, ring) -> None:  # type: ignore[no-untyped-def]
     mine = make_invite(sessions, ring, name="A")
     other = make_invite(sessions, ring, name="B", roles=("agency_admin",))
     client = app.test_client()
@@ -111,7 +111,7 @@ def test_enrolment_is_bound_to_the_invite_it_began_with(app, sessions, ring) -> 
 # -- ceremonies ----------------------------------------------------------------------------
 
 
-def test_challenge_is_single_use(app, sessions, ring) -> None:  # type: ignore[no-untyped-def]
+def test_6_7_2_challenge_is_single_use(app, sessions, ring) -> None:  # type: ignore[no-untyped-def]
     client, device, _ = person(app)
     begin = client.post("/api/v1/auth/login/begin", headers=H).get_json()
     ceremony_cookie = client.get_cookie("frontline_ceremony").value  # type: ignore[union-attr]
@@ -125,7 +125,7 @@ def test_challenge_is_single_use(app, sessions, ring) -> None:  # type: ignore[n
     assert (replay.status_code, replay.get_json()["code"]) == (400, "webauthn.challenge_invalid")
 
 
-def test_challenge_expires_after_five_minutes(app, sessions) -> None:  # type: ignore[no-untyped-def]
+def test_6_7_2_wa_4_challenge_expires_after_five_minutes(app, sessions) -> None:  # type: ignore[no-untyped-def]
     client, device, _ = person(app)
     begin = client.post("/api/v1/auth/login/begin", headers=H).get_json()
     with sessions() as s:
@@ -135,7 +135,7 @@ def test_challenge_expires_after_five_minutes(app, sessions) -> None:  # type: i
     assert (r.status_code, r.get_json()["code"]) == (400, "webauthn.challenge_invalid")
 
 
-def test_challenge_is_bound_to_the_browser_that_asked(app) -> None:  # type: ignore[no-untyped-def]
+def test_wa_4_challenge_is_bound_to_the_browser_that_asked(app) -> None:  # type: ignore[no-untyped-def]
     client, device, _ = person(app)
     begin = client.post("/api/v1/auth/login/begin", headers=H).get_json()
     stranger = app.test_client()
@@ -153,7 +153,9 @@ def test_challenge_is_bound_to_the_browser_that_asked(app) -> None:  # type: ign
         ("rp_id", "example.org"),
     ],
 )
-def test_enrolment_refuses_wrong_origin_or_rp_id(app, sessions, ring, knob, value) -> None:  # type: ignore[no-untyped-def]
+def test_wa_1_wa_2_enrolment_refuses_wrong_origin_or_rp_id(
+    app, sessions, ring, knob, value
+) -> None:  # type: ignore[no-untyped-def]
     token = make_invite(sessions, ring)
     client = app.test_client()
     begin = client.post("/api/v1/auth/enrol/begin", json={"invite": token}, headers=H).get_json()
@@ -170,13 +172,13 @@ def test_enrolment_refuses_wrong_origin_or_rp_id(app, sessions, ring, knob, valu
     ("knob", "value"),
     [("origin", "http://localhost:9999"), ("rp_id", "evil.example")],
 )
-def test_sign_in_refuses_wrong_origin_or_rp_id(app, knob, value) -> None:  # type: ignore[no-untyped-def]
+def test_wa_1_wa_2_sign_in_refuses_wrong_origin_or_rp_id(app, knob, value) -> None:  # type: ignore[no-untyped-def]
     client, device, _ = person(app)
     r = sign_in(client, device, **{knob: value})
     assert (r.status_code, r.get_json()["code"]) == (401, "webauthn.invalid")
 
 
-def test_user_verification_is_required(app, sessions, ring) -> None:  # type: ignore[no-untyped-def]
+def test_6_3_3_wa_5_user_verification_is_required(app, sessions, ring) -> None:  # type: ignore[no-untyped-def]
     token = make_invite(sessions, ring)
     client = app.test_client()
     begin = client.post("/api/v1/auth/enrol/begin", json={"invite": token}, headers=H).get_json()
@@ -192,7 +194,7 @@ def test_user_verification_is_required(app, sessions, ring) -> None:  # type: ig
     assert (r.status_code, r.get_json()["code"]) == (401, "webauthn.invalid")
 
 
-def test_sign_count_regression_is_refused_and_audited(app, sessions) -> None:  # type: ignore[no-untyped-def]
+def test_wa_9_sign_count_regression_is_refused_and_audited(app, sessions) -> None:  # type: ignore[no-untyped-def]
     client, device, _ = person(app)
     assert sign_in(client, device, sign_count=5).status_code == 200
     clone = sign_in(app.test_client(), device, sign_count=3)
@@ -201,7 +203,7 @@ def test_sign_count_regression_is_refused_and_audited(app, sessions) -> None:  #
     assert sign_in(client, device, sign_count=6).status_code == 200
 
 
-def test_unknown_credential(app) -> None:  # type: ignore[no-untyped-def]
+def test_wa_8_unknown_credential(app) -> None:  # type: ignore[no-untyped-def]
     _, device, _ = person(app)
     stranger = SoftAuthenticator()
     stranger.credentials = [
@@ -219,7 +221,7 @@ def test_unknown_credential(app) -> None:  # type: ignore[no-untyped-def]
 # -- sessions ------------------------------------------------------------------------------
 
 
-def test_sign_out_then_sign_in_without_a_username(app, sessions) -> None:  # type: ignore[no-untyped-def]
+def test_6_3_8_sign_out_then_sign_in_without_a_username(app, sessions) -> None:  # type: ignore[no-untyped-def]
     client, device, me = person(app, name="Priya Shah")
     out = client.post("/api/v1/auth/logout", headers=H)
     assert out.status_code == 204
@@ -236,7 +238,7 @@ def test_sign_out_then_sign_in_without_a_username(app, sessions) -> None:  # typ
     assert client.get("/api/v1/me").get_json()["passkeys"][0]["last_used_at"] is not None
 
 
-def test_logged_out_cookie_is_dead_server_side(app) -> None:  # type: ignore[no-untyped-def]
+def test_7_4_1_logged_out_cookie_is_dead_server_side(app) -> None:  # type: ignore[no-untyped-def]
     client, _, _ = person(app)
     cookie = client.get_cookie("frontline_session")
     assert cookie is not None
@@ -247,7 +249,7 @@ def test_logged_out_cookie_is_dead_server_side(app) -> None:  # type: ignore[no-
     assert (r.status_code, r.get_json()["code"]) == (401, "session.ended")
 
 
-def test_sign_in_issues_a_new_session_and_ends_the_old(app, sessions) -> None:  # type: ignore[no-untyped-def]
+def test_7_2_4_sign_in_issues_a_new_session_and_ends_the_old(app, sessions) -> None:  # type: ignore[no-untyped-def]
     client, device, _ = person(app)
     before = client.get_cookie("frontline_session").value  # type: ignore[union-attr]
     assert sign_in(client, device).status_code == 200
@@ -258,7 +260,7 @@ def test_sign_in_issues_a_new_session_and_ends_the_old(app, sessions) -> None:  
         assert "replaced" in set(s.scalars(select(StaffSession.end_reason)))
 
 
-def test_idle_and_absolute_timeouts(app, sessions) -> None:  # type: ignore[no-untyped-def]
+def test_7_3_1_7_3_2_idle_and_absolute_timeouts(app, sessions) -> None:  # type: ignore[no-untyped-def]
     client, _, _ = person(app)
     with sessions() as s:
         s.execute(update(StaffSession).values(last_seen_at=utcnow() - timedelta(hours=3)))
@@ -277,14 +279,14 @@ def test_idle_and_absolute_timeouts(app, sessions) -> None:  # type: ignore[no-u
     assert (r.status_code, r.get_json()["code"]) == (401, "session.expired")
 
 
-def test_timeouts_follow_the_role(app) -> None:  # type: ignore[no-untyped-def]
+def test_7_1_1_timeouts_follow_the_role(app) -> None:  # type: ignore[no-untyped-def]
     recorder, _, me = person(app)
     admin, _, me_admin = person(app, roles=("agency_admin",), name="Admin")
     assert me["session"]["idle_timeout_seconds"] == 2 * 3600
     assert me_admin["session"]["idle_timeout_seconds"] == 15 * 60
 
 
-def test_timeouts_are_configurable(config, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_7_1_1_timeouts_are_configurable(config, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from dataclasses import replace
 
     from backend import create_app
@@ -303,7 +305,7 @@ def test_timeouts_are_configurable(config, tmp_path) -> None:  # type: ignore[no
     app.extensions["frontline"].engine.dispose()
 
 
-def test_cookie_is_secure_and_host_prefixed_beyond_localhost(config) -> None:  # type: ignore[no-untyped-def]
+def test_3_3_1_3_3_3_cookie_is_secure_and_host_prefixed_beyond_localhost(config) -> None:  # type: ignore[no-untyped-def]
     from dataclasses import replace
 
     from backend import create_app

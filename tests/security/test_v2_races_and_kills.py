@@ -89,7 +89,9 @@ def _assert_exactly_once(
     assert open_receipts == 0
 
 
-def test_sigkill_mid_batch_loses_and_doubles_nothing(tmp_path: Path, database_url: str) -> None:
+def test_2_3_3_sigkill_mid_batch_loses_and_doubles_nothing(
+    tmp_path: Path, database_url: str
+) -> None:
     server = Server(tmp_path / "instance", database_url, FRONTLINE_RECEIPT_LEASE_SECONDS="1")
     server.start(workers=2, threads=4)
     try:
@@ -116,7 +118,7 @@ def _ignore(fn: Any, *args: Any) -> None:
         fn(*args, timeout=30)
 
 
-def test_racing_replays_store_each_concern_once(tmp_path: Path, database_url: str) -> None:
+def test_2_3_4_racing_replays_store_each_concern_once(tmp_path: Path, database_url: str) -> None:
     server = Server(tmp_path / "instance", database_url)
     server.start(workers=2, threads=8)
     try:

@@ -33,7 +33,9 @@ class Canaries:
 
     def __post_init__(self) -> None:
         rng = random.Random(self.tag)
-        letters = "".join(rng.choice("QXZJ") for _ in range(2))
+        a, b = (rng.choice("QXZJ") for _ in range(2))
+        digit = lambda: rng.randrange(1, 9)  # noqa: E731
+        plate = "".join(rng.choice("QXZ") for _ in range(3))
         self.values: dict[str, str] = {
             "narrative": f"CANARY-NARR-{self.tag}",
             "child_words": f"CANARY-WORDS-{self.tag}",
@@ -45,15 +47,15 @@ class Canaries:
             "nhs_number": nhs_number(rng),
             "upn": f"X{rng.randrange(10**11, 10**12)}",
             "school": f"CANARY-SCHOOL-{self.tag}",
-            "address_postcode": f"Z{letters[0]}{rng.randrange(1, 9)} {rng.randrange(1, 9)}X{letters[1]}",
+            "address_postcode": f"Z{a}{digit()} {digit()}X{b}",
             "location": f"CANARY-PLACE-{self.tag}",
-            "location_postcode": f"Q{letters[1]}{rng.randrange(1, 9)} {rng.randrange(1, 9)}J{letters[0]}",
+            "location_postcode": f"Q{b}{digit()} {digit()}J{a}",
             "indicator_note": f"CANARY-NOTE-{self.tag}",
             "missing_from": f"CANARY-MISSINGFROM-{self.tag}",
             "found_where": f"CANARY-FOUND-{self.tag}",
             "adult_name": f"Canaryadult{self.tag.lower()}",
             "adult_nickname": f"Canarynick{self.tag.lower()}",
-            "registration": f"QZ{rng.randrange(10, 99)} {''.join(rng.choice('QXZ') for _ in range(3))}",
+            "registration": f"QZ{rng.randrange(10, 99)} {plate}",
             "phone": f"07700 9{rng.randrange(10000, 99999)}",
             "address": f"CANARY-ADDRESS-{self.tag}",
             "handle": f"canaryhandle{self.tag.lower()}",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import uuid
 from datetime import timedelta
 
@@ -15,6 +16,7 @@ from backend.models import Receipt, ReceiptStatus, utcnow
 from backend.pipeline.errors import Rejected
 from crypto.encoding import b64url_decode
 
+log = logging.getLogger("frontline.ingest")
 FINAL = (ReceiptStatus.ACCEPTED, ReceiptStatus.DUPLICATE, ReceiptStatus.REJECTED)
 
 
@@ -71,10 +73,52 @@ def receive(
         found = _same_envelope(session, client_id, digest)
         assert found is not None  # noqa: S101 - the unique constraint says it exists
         if found.user_id != user_id:
+            if _hand_over(session, found, user_id=user_id, passkey_id=passkey_id, lease=lease):
+                return found.id, True
             raise Rejected(
                 "envelope.client_id_conflict", "This client_id belongs to another record."
             )
         return found.id, False
+
+
+def _hand_over(
+    session: Session,
+    found: Receipt,
+    *,
+    user_id: uuid.UUID,
+    passkey_id: uuid.UUID,
+    lease: timedelta,
+) -> bool:
+    """Give an envelope refused as someone else's proof to the next person who sends it.
+
+    Whoever captured a sealed envelope and sent it first must not block its recorder: their
+    attempt was refused (``proof.not_yours``), and the proof decides again for this sender.
+    """
+    now = utcnow()
+    result = session.execute(
+        update(Receipt)
+        .where(
+            Receipt.id == found.id,
+            Receipt.user_id == found.user_id,
+            Receipt.status == ReceiptStatus.REJECTED,
+            Receipt.error_code == "proof.not_yours",
+            Receipt.crypto_jwe.is_not(None),
+        )
+        .values(
+            user_id=user_id,
+            passkey_id=passkey_id,
+            status=ReceiptStatus.PROCESSING,
+            lease_until=now + lease,
+            attempts=Receipt.attempts + 1,
+            error_code=None,
+            error_detail=None,
+        )
+    )
+    session.commit()
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    log.warning("envelope refused as another's proof was sent again by someone else")
+    return True
 
 
 def _same_envelope(session: Session, client_id: uuid.UUID, digest: str) -> Receipt | None:

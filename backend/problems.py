@@ -7,6 +7,7 @@ from http import HTTPStatus
 from typing import Any
 
 from flask import Flask, Response, json
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 import crypto
@@ -81,6 +82,16 @@ def init_app(app: Flask) -> None:
             log.error("crypto failure", extra={"code": exc.code})
             return problem_response(status, "server.unavailable", "Try again later.")
         return problem_response(status, exc.code, str(exc))
+
+    @app.errorhandler(DBAPIError)
+    def _storage(exc: DBAPIError) -> Response:
+        # The database refused or failed mid-request: the transaction is rolled back (the
+        # request's session is closed on teardown) and nothing half-written stays. The
+        # caller may try again; the error's text (which may quote values) is never logged.
+        log.error("storage failure", extra={"code": type(exc.orig).__name__})
+        return problem_response(
+            503, "server.unavailable", "Try again later.", headers={"Retry-After": "30"}
+        )
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Response:

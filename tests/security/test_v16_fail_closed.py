@@ -102,9 +102,11 @@ def test_16_5_3_2_3_3_audit_failure_rolls_back_and_shows_nothing(  # type: ignor
         assert s.get(Delivery, uuid.UUID(item["id"])).acknowledged_at is None
         kept = s.scalar(select(Receipt).where(Receipt.client_id == uuid.UUID(late["client_id"])))
         assert kept.status is ReceiptStatus.QUARANTINED
-        assert kept.crypto_jwe and kept.crypto_jwe.count(".") == 4  # sealed, not plain
+        assert kept.crypto_jwe is not None
+        assert kept.crypto_jwe.count(".") == 4  # sealed, not plain
     _, err = capfd.readouterr()
-    assert "storage failure" in err and "Found at 02:10" not in err
+    assert "storage failure" in err
+    assert "Found at 02:10" not in err
 
     # The store back: the same requests succeed, and the kept envelope is accepted.
     assert mash.get(f"/api/v1/concerns/{cid}?purpose=MASH+screening").status_code == 200

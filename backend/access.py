@@ -48,6 +48,8 @@ ACCESS: dict[str, frozenset[str]] = {
     "api.admin_invite_withdraw": _ADMIN,
     "api.admin_users": _ADMIN,
     "api.admin_passkey_revoke": _ADMIN,
+    "api.admin_user_disable": _ADMIN,
+    "api.admin_user_enable": _ADMIN,
     "api.admin_quarantine": _ADMIN,
     "api.admin_quarantine_retry": _ADMIN,
     "api.sync": _RECORDER,

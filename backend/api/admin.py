@@ -9,10 +9,12 @@ from backend.api.common import me, state
 from backend.api.sync import pipeline
 from backend.db import db_session
 from backend.errors import Problem
+from backend.models import UserStatus
 from backend.openapi import operation
 from backend.pipeline.ingest import process
 from backend.schemas.identity import (
     AdminUserListSchema,
+    AdminUserSchema,
     InviteCreateSchema,
     InviteIssuedSchema,
     InviteListSchema,
@@ -102,6 +104,43 @@ def admin_users() -> Response:
         db_session(), state().keyring, actor=who.actor, partnership_admin=who.partnership_admin
     )
     return jsonify(AdminUserListSchema().dump({"items": items}))
+
+
+def _set_status(user_id: uuid.UUID, status: UserStatus) -> Response:
+    who = me()
+    db = db_session()
+    user = people.set_status(
+        db, actor=who.actor, partnership_admin=who.partnership_admin, user_id=user_id, status=status
+    )
+    return jsonify(AdminUserSchema().dump(people.user_view(db, state().keyring, user)))
+
+
+@bp.post("/admin/users/<uuid:user_id>/disable")
+@operation(
+    summary="Disable a person: every session of theirs ends at once, their push subscriptions go",
+    tags=["admin"],
+    responses={
+        200: ("The person, disabled", AdminUserSchema),
+        404: ("No such person in your agency", None),
+        409: ("Your own account", None),
+    },
+)
+def admin_user_disable(user_id: uuid.UUID) -> Response:
+    return _set_status(user_id, UserStatus.DISABLED)
+
+
+@bp.post("/admin/users/<uuid:user_id>/enable")
+@operation(
+    summary="Enable a disabled person again; their unrevoked passkeys sign in",
+    tags=["admin"],
+    responses={
+        200: ("The person, active", AdminUserSchema),
+        404: ("No such person in your agency", None),
+        409: ("Your own account", None),
+    },
+)
+def admin_user_enable(user_id: uuid.UUID) -> Response:
+    return _set_status(user_id, UserStatus.ACTIVE)
 
 
 @bp.post("/admin/passkeys/<uuid:passkey_id>/revoke")

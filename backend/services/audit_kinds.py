@@ -63,6 +63,8 @@ KIND_OF: dict[str, Kind] = {
     "identity.users_listed": K.CONSULTATION,
     "identity.passkey_added": K.COLLECTION,
     "identity.passkey_revoked": K.ALTERATION,
+    "identity.user_disabled": K.ALTERATION,
+    "identity.user_enabled": K.ALTERATION,
     "identity.sign_count_regression": K.ALTERATION,
     "identity.signed_in": K.COLLECTION,
     "identity.signed_out": K.ALTERATION,

@@ -6,15 +6,26 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 import crypto
 from backend.errors import Problem
-from backend.models import Agency, Inbox, Invite, Passkey, RoleName, User, utcnow
+from backend.models import (
+    Agency,
+    Inbox,
+    Invite,
+    Passkey,
+    PushSubscription,
+    RoleName,
+    User,
+    UserStatus,
+    utcnow,
+)
 from backend.services.audit import Actor, db_audit
 from backend.services.invites import IssuedInvite, db_create_invite, db_invite_name
 from backend.services.sealed import db_data_key, unseal
+from backend.services.sessions import db_end_for_user
 
 # Roles only the partnership's own admins may hand out.
 PARTNERSHIP_ROLES = frozenset({RoleName.PARTNERSHIP_LEAD.value, RoleName.AUDITOR.value})
@@ -178,6 +189,17 @@ def withdraw_invite(
     session.commit()
 
 
+def user_view(session: Session, ring: crypto.KeyRing, user: User) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "name": db_user_name(session, ring, user),
+        "agency": user.agency.name,
+        "status": user.status.value,
+        "roles": sorted(r.role for r in user.roles),
+        "passkeys": _passkeys(session, user.id, None),
+    }
+
+
 def list_users(
     session: Session, ring: crypto.KeyRing, *, actor: Actor, partnership_admin: bool
 ) -> list[dict[str, Any]]:
@@ -185,17 +207,42 @@ def list_users(
     if not partnership_admin:
         query = query.where(User.agency_id == actor.agency_id)
     users = list(session.scalars(query))
-    items = [
-        {
-            "id": u.id,
-            "name": db_user_name(session, ring, u),
-            "agency": u.agency.name,
-            "status": u.status.value,
-            "roles": sorted(r.role for r in u.roles),
-            "passkeys": _passkeys(session, u.id, None),
-        }
-        for u in users
-    ]
+    items = [user_view(session, ring, u) for u in users]
     db_audit(session, "identity.users_listed", actor=actor, records=[("user", u.id) for u in users])
     session.commit()
     return items
+
+
+def set_status(
+    session: Session,
+    *,
+    actor: Actor,
+    partnership_admin: bool,
+    user_id: uuid.UUID,
+    status: UserStatus,
+) -> User:
+    """Disable (or enable again) someone in the admin's agency (any, for a partnership admin).
+
+    Disabling ends every session of theirs at once and forgets their devices' push
+    subscriptions; their passkeys stay, revocable one by one, so enabling restores sign-in.
+    """
+    user = session.get(User, user_id)
+    if user is None or not (partnership_admin or user.agency_id == actor.agency_id):
+        raise Problem(404, "not_found", "There is no such person in your agency.")
+    if user.id == actor.user_id:
+        raise Problem(409, "user.self", "Ask another admin to change your own account.")
+    if user.status is not status:
+        user.status = status
+        ended = 0
+        if status is UserStatus.DISABLED:
+            ended = db_end_for_user(session, user.id, "user.disabled")
+            session.execute(delete(PushSubscription).where(PushSubscription.user_id == user.id))
+        db_audit(
+            session,
+            "identity.user_disabled" if status is UserStatus.DISABLED else "identity.user_enabled",
+            actor=actor,
+            records=[("user", user.id)],
+            detail={"sessions_ended": ended},
+        )
+    session.commit()
+    return user

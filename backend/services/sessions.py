@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session
 
 from backend.models import Passkey, StaffSession, User, UserStatus, utcnow
@@ -84,14 +84,23 @@ def db_end(session: Session, record: StaffSession, reason: str) -> None:
         record.end_reason = reason
 
 
-def db_end_for_passkey(session: Session, passkey_id: uuid.UUID, reason: str) -> int:
-    """End every open session made with this passkey; return how many."""
+def _db_end_where(session: Session, which: ColumnElement[bool], reason: str) -> int:
     result = session.execute(
         update(StaffSession)
-        .where(StaffSession.passkey_id == passkey_id, StaffSession.ended_at.is_(None))
+        .where(which, StaffSession.ended_at.is_(None))
         .values(ended_at=utcnow(), end_reason=reason)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def db_end_for_passkey(session: Session, passkey_id: uuid.UUID, reason: str) -> int:
+    """End every open session made with this passkey; return how many."""
+    return _db_end_where(session, StaffSession.passkey_id == passkey_id, reason)
+
+
+def db_end_for_user(session: Session, user_id: uuid.UUID, reason: str) -> int:
+    """End every open session of this person; return how many."""
+    return _db_end_where(session, StaffSession.user_id == user_id, reason)
 
 
 def resolve(session: Session, token: str) -> tuple[StaffSession, User]:

@@ -62,6 +62,8 @@ AUDITED = {
     "api.admin_invite_create": {"collection"},
     "api.admin_invite_withdraw": {"alteration"},
     "api.admin_passkey_revoke": {"alteration"},
+    "api.admin_user_disable": {"alteration"},
+    "api.admin_user_enable": {"alteration"},
     "api.admin_quarantine_retry": {"alteration"},
     "api.admin_rules_load": {"alteration"},
     "api.enrol_finish": {"collection"},

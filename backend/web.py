@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request
 from marshmallow import Schema, ValidationError
-from werkzeug.exceptions import NotFound
+from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from backend import access
 from backend.auth import principal
 from backend.errors import Problem
+from backend.jsontext import strict_json
 
 _REFUSALS = {
     "device.revoked": "This device's passkey was revoked; sign in with another.",
@@ -21,6 +22,8 @@ _REFUSALS = {
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSRF_HEADER = ("X-Requested-With", "frontline")
 
+# API answers are data, never documents: nothing in them may load, run or be framed.
+API_CSP = "default-src 'none'; frame-ancestors 'none'; sandbox"
 CSP = "; ".join(
     (
         "default-src 'self'",
@@ -46,7 +49,10 @@ def json_body(schema: Schema | None = None) -> Any:
     """
     if request.mimetype != "application/json":
         raise Problem(415, "request.unsupported_media_type", "Send the body as application/json.")
-    data = request.get_json(silent=True)
+    try:
+        data = strict_json(request.get_data(cache=True))
+    except ValueError:
+        data = None
     if data is None:
         raise Problem(400, "request.malformed_json", "The body is not valid JSON.")
     if schema is None:
@@ -70,7 +76,12 @@ def init_app(app: Flask) -> None:
             # paths answer 404).
             return
         if request.endpoint == "static":
-            # The app shell is served from the site root; it has no files under /api/.
+            # The app shell is served from the site root; it has no files under /api/. An API
+            # path that exists for other methods (GET /auth/logout) answers 405, not 404.
+            adapter = current_app.url_map.bind_to_environ(request.environ)
+            others = set(adapter.allowed_methods(request.path)) - {"GET", "HEAD", "OPTIONS"}
+            if others:
+                raise MethodNotAllowed(valid_methods=sorted(others))
             raise NotFound()
         if request.endpoint not in access.PUBLIC:
             who = principal()
@@ -89,7 +100,7 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _headers(response: Response) -> Response:
         h = response.headers
-        h["Content-Security-Policy"] = CSP
+        h["Content-Security-Policy"] = API_CSP if request.path.startswith("/api/") else CSP
         h["X-Content-Type-Options"] = "nosniff"
         h["Referrer-Policy"] = "no-referrer"
         h["Permissions-Policy"] = PERMISSIONS

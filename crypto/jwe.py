@@ -113,9 +113,15 @@ def _load_epk(value: object) -> ec.EllipticCurvePublicKey:
         raise InvalidEphemeralKey("epk is not a point on P-256") from None
 
 
+def _one_of_each(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    if len({k for k, _ in pairs}) != len(pairs):
+        raise ValueError("a header parameter appears twice")
+    return dict(pairs)
+
+
 def _parse_header(text: str) -> dict[str, Any]:
     try:
-        header = json.loads(b64url_decode(text))
+        header = json.loads(b64url_decode(text), object_pairs_hook=_one_of_each)
     except ValueError:
         raise EnvelopeMalformed("protected header is not base64url JSON") from None
     if not isinstance(header, dict):

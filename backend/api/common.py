@@ -20,7 +20,17 @@ from backend.state import Frontline
 
 
 def query_args(schema: Schema) -> dict[str, Any]:
-    """Load the query string with ``schema``; a bad one is 400 ``request.bad_query``."""
+    """Load the query string with ``schema``; a bad one is 400 ``request.bad_query``.
+
+    A parameter given twice is refused: which copy counts would be a guess (HTTP parameter
+    pollution).
+    """
+    repeated = sorted(k for k, values in request.args.lists() if len(values) > 1)
+    if repeated:
+        raise Problem(
+            400, "request.bad_query", "A query parameter is given more than once.",
+            errors={k: ["Given more than once."] for k in repeated},
+        )  # fmt: skip
     try:
         return schema.load(request.args.to_dict())  # type: ignore[no-any-return]
     except ValidationError as exc:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import crypto
+from backend.jsontext import strict_json
 from backend.pipeline.errors import Rejected
 
 
@@ -15,7 +15,7 @@ def open_payload(ring: crypto.KeyRing, jwe: str) -> dict[str, Any]:
     except crypto.EnvelopeInvalid as exc:
         raise Rejected(exc.code, str(exc)) from None
     try:
-        payload = json.loads(opened.plaintext.decode("utf-8"))
+        payload = strict_json(opened.plaintext.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         raise Rejected(
             "envelope.payload_not_json", "The sealed payload is not UTF-8 JSON."

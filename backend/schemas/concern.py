@@ -43,11 +43,32 @@ def _identifier(check: Any, code: str) -> Any:
     return run
 
 
+class StrictInteger(fields.Integer):
+    """An integer as JSON writes one: never a string, a boolean or a float."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class StrictFloat(fields.Float):
+    """A JSON number: never a string or a boolean, never NaN or infinite."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(allow_nan=False, **kwargs)
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 class Location(Schema):
     postcode = fields.String(validate=_identifier(norm.postcode, "concern.postcode_invalid"))
     description = _text(500)
-    lat = fields.Float(validate=validate.Range(-90, 90))
-    lon = fields.Float(validate=validate.Range(-180, 180))
+    lat = StrictFloat(validate=validate.Range(-90, 90))
+    lon = StrictFloat(validate=validate.Range(-180, 180))
 
 
 class Subject(Schema):
@@ -55,7 +76,7 @@ class Subject(Schema):
     family_name = _text(100)
     known_as = fields.List(_text(100), validate=validate.Length(max=10))
     date_of_birth = fields.Date()
-    approx_age = fields.Integer(
+    approx_age = StrictInteger(
         validate=validate.Range(
             0, MAX_AGE, error="concern.subject_over_25|A subject is 0 to 25 years old."
         )
@@ -127,7 +148,7 @@ class Associated(Schema):
     kind = fields.String(required=True, validate=_one_of(vocab.ASSOCIATED_KINDS))
     name = _text(200)
     nickname = _text(100)
-    approx_age = fields.Integer(validate=validate.Range(0, 120))
+    approx_age = StrictInteger(validate=validate.Range(0, 120))
     description = _text(1000)
     registration = fields.String(
         validate=_identifier(norm.vehicle_registration, "concern.registration_invalid")

@@ -35,6 +35,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
             cursor.execute("PRAGMA synchronous=NORMAL")
+            # Deleted rows (an erased record, an ended session) are overwritten, not left in
+            # free pages; and the schema cannot make ordinary statements run its functions.
+            cursor.execute("PRAGMA secure_delete=ON")
+            cursor.execute("PRAGMA trusted_schema=OFF")
             cursor.close()
 
         # SQLite's busy handler retries with growing sleeps, so under contention one thread

@@ -168,18 +168,28 @@ Sender = Callable[[dict[str, Any], str, bytes, str], int]
 
 def _webpush(subscription: dict[str, Any], data: str, vapid_pem: bytes, contact: str) -> int:
     """Post one encrypted message (RFC 8291) with an RFC 8292 VAPID header; return the status."""
+    import requests
     from py_vapid import Vapid02
     from pywebpush import WebPushException, webpush
 
+    class NoRedirects(requests.Session):
+        """A push service answers the post itself; a redirect is never followed elsewhere."""
+
+        def request(self, *args: Any, **kwargs: Any) -> requests.Response:
+            kwargs["allow_redirects"] = False
+            return super().request(*args, **kwargs)
+
     try:
-        response = webpush(
-            subscription_info=subscription,
-            data=data,
-            vapid_private_key=Vapid02.from_pem(vapid_pem),
-            vapid_claims={"sub": contact},
-            ttl=3600,
-            timeout=10,
-        )
+        with NoRedirects() as http:
+            response = webpush(
+                subscription_info=subscription,
+                data=data,
+                vapid_private_key=Vapid02.from_pem(vapid_pem),
+                vapid_claims={"sub": contact},
+                ttl=3600,
+                timeout=10,
+                requests_session=http,
+            )
     except WebPushException as exc:
         return exc.response.status_code if exc.response is not None else 599
     return int(getattr(response, "status_code", 201))

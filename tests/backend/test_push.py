@@ -38,6 +38,8 @@ class PushService:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 service.received.append((dict(self.headers), body))
                 self.send_response(service.answer)
+                if 300 <= service.answer < 400:
+                    self.send_header("Location", service.url + "/moved")
                 self.end_headers()
 
             def log_message(self, *args: Any) -> None:
@@ -172,6 +174,27 @@ def test_failures_are_retried_later_and_gone_subscriptions_forgotten(push_app, s
     assert gone["dropped"] == 1
     assert count(state.sessions, PushSubscription) == 0
     assert len(service.received) == 2
+
+
+def test_15_3_2_a_redirect_from_the_push_service_is_not_followed(push_app, service) -> None:  # type: ignore[no-untyped-def]
+    state = push_app.extensions["frontline"]
+    member, _ = mash_member(push_app)
+    sub, _, _ = browser_subscription(service.url)
+    member.post("/api/v1/me/push", json=sub, headers=H)
+    recorder, device, _ = person(push_app, roles=("recorder",), name="PC Push")
+    sync(recorder, envelope(push_app, device, make_concern(level="immediate_danger")))
+    for status in (307, 302):
+        service.answer = status
+        service.received.clear()
+        result = send_due(
+            state.sessions,
+            state.keyring,
+            contact="mailto:x@example.org",
+            now=utcnow() + timedelta(hours=1 if status == 302 else 0),
+        )
+        assert result["failed"] == 1, result
+        assert len(service.received) == 1  # the post itself; never the redirect's target
+        assert service.received[0][0]["Host"].startswith("localhost")
 
 
 def test_revoking_a_device_removes_its_subscriptions(push_app, service) -> None:  # type: ignore[no-untyped-def]

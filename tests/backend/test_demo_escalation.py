@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from tests.authenticator import SoftAuthenticator
-from tests.security.test_v2_races_and_kills import _batch
 from tests.live import Client, Server
+from tests.security.test_v2_races_and_kills import _batch
 
 
 def enrolled(server: Server, invites: list[dict[str, str]], name: str) -> Client:

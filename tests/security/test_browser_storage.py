@@ -15,6 +15,10 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.pwa import Phone, indexeddb, open_phone, until
 
+OUTBOX_FIELDS = {
+    "client_id", "jwe", "state", "attempts", "next_at", "created_at", "summary", "error",
+    "last_failure",
+}  # fmt: skip
 XSS = '"><img src=x onerror=alert(1)><svg onload=alert(2)>'
 
 DUMP_CACHES = """async () => {
@@ -71,8 +75,7 @@ def _assert_clean(where: str, kept: dict[str, Any], marks: dict[str, str]) -> No
         assert len(rest) == 4
         header = json.loads(base64.urlsafe_b64decode(header_b64 + "=" * (-len(header_b64) % 4)))
         assert (header["alg"], header["enc"]) == ("ECDH-ES", "A256GCM")
-        assert set(item) <= {"client_id", "jwe", "state", "attempts", "next_at",
-                             "created_at", "summary", "error", "last_failure"}, set(item)  # fmt: skip
+        assert set(item) <= OUTBOX_FIELDS, set(item)
         # The outbox's summary says what kind of concern waits, never whom it is about.
         assert set(item["summary"]) <= {"recorded_at", "categories", "level"}
     for name, entries in kept["caches"].items():

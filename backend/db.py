@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_SECONDS = 10
+BUSY_PRAGMA = f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}"
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -33,7 +34,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
+            cursor.execute(BUSY_PRAGMA)
             cursor.execute("PRAGMA synchronous=NORMAL")
             # Deleted rows (an erased record, an ended session) are overwritten, not left in
             # free pages; and the schema cannot make ordinary statements run its functions.

@@ -253,6 +253,7 @@ function registerServiceWorker() {
     record.saveDraft().finally(() => location.reload());
   });
   navigator.serviceWorker.addEventListener('message', (event) => {
+    if (event.origin !== location.origin) return;
     if (event.data && event.data.type === 'outbox-changed' && document.body.dataset.view === 'home') renderHome();
     if (event.data && event.data.type === 'wiped') window.dispatchEvent(new CustomEvent('frontline:signed-out', { detail: new ApiError(401, { code: 'device.revoked' }) }));
   });

@@ -22,6 +22,8 @@ self.addEventListener('fetch', (event) => {
 });
 
 self.addEventListener('message', (event) => {
+  // Only our own pages can message this worker; still, check where it came from.
+  if (event.origin !== self.location.origin) return;
   if (event.data && event.data.type === 'activate-update') self.skipWaiting();
 });
 

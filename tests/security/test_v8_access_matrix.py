@@ -58,17 +58,28 @@ def test_6_3_4_public_routes_are_exactly_the_contracts() -> None:
     } == access.PUBLIC
 
 
+PARTNERSHIP = "Riverside Safeguarding Children Partnership"
 ROLE_CASES = [
-    ("recorder", "Riverside Police"),
-    ("inbox_member", "Riverside Children's Social Care"),
-    ("agency_admin", "Riverside Health"),
-    ("auditor", "Riverside Safeguarding Children Partnership"),
+    ("recorder", "Riverside Police", ()),
+    ("inbox_member", "Riverside Children's Social Care", ("MASH",)),
+    ("inbox_supervisor", "Riverside Children's Social Care", ("MASH",)),
+    ("agency_lead", "Riverside Police", ()),
+    ("agency_admin", "Riverside Health", ()),
+    ("agency_admin", PARTNERSHIP, ()),
+    ("partnership_lead", PARTNERSHIP, ("Partnership Leads",)),
+    ("auditor", PARTNERSHIP, ()),
 ]
 
 
-@pytest.mark.parametrize(("role", "agency"), ROLE_CASES)
-def test_8_2_1_each_role_reaches_exactly_what_the_table_allows(app, role, agency) -> None:  # type: ignore[no-untyped-def]
-    client, _, _ = person(app, roles=(role,), agency=agency, name=f"Test {role}")
+def test_8_1_1_every_role_is_in_the_matrix() -> None:
+    from backend.models import RoleName
+
+    assert {r for r, _, _ in ROLE_CASES} == {r.value for r in RoleName}
+
+
+@pytest.mark.parametrize(("role", "agency", "inboxes"), ROLE_CASES)
+def test_8_2_1_each_role_reaches_exactly_what_the_table_allows(app, role, agency, inboxes) -> None:  # type: ignore[no-untyped-def]
+    client, _, _ = person(app, roles=(role,), agency=agency, inboxes=inboxes, name=f"Test {role}")
     for endpoint, method, path in _routes(app):
         if endpoint in access.PUBLIC or endpoint == "api.logout":
             continue

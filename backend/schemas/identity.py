@@ -1,6 +1,10 @@
 """Schemas of enrolment, sign-in, passkeys, the profile and admin invitations."""
 
-from marshmallow import Schema, fields, validate
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
 
 from backend.models import RoleName
 
@@ -35,9 +39,26 @@ class PasskeyRenameSchema(Schema):
 
 
 class WebAuthnOptionsSchema(Schema):
-    """WebAuthn options exactly as py_webauthn's options_to_json makes them."""
+    """WebAuthn options exactly as py_webauthn's options_to_json makes them (W3C WebAuthn
+    PublicKeyCredentialCreationOptionsJSON or ...RequestOptionsJSON): the challenge and the
+    members the ceremony needs, passed to the browser as they are."""
+
+    class Meta:
+        unknown = INCLUDE
 
     challenge = fields.String(required=True)
+    timeout = fields.Integer()
+    rpId = fields.String()  # noqa: N815 - the W3C member name
+    rp = fields.Dict()
+    user = fields.Dict()
+    pubKeyCredParams = fields.List(fields.Dict())  # noqa: N815
+    excludeCredentials = fields.List(fields.Dict())  # noqa: N815
+    allowCredentials = fields.List(fields.Dict())  # noqa: N815
+    authenticatorSelection = fields.Dict()  # noqa: N815
+    attestation = fields.String()
+    userVerification = fields.String()  # noqa: N815
+    extensions = fields.Dict()
+    hints = fields.List(fields.String())
 
 
 class PasskeySchema(Schema):
@@ -78,14 +99,19 @@ class MeSchema(Schema):
     session = fields.Nested(_Session, required=True)
 
 
+def _distinct(values: list[Any]) -> None:
+    if len(set(values)) != len(values):
+        raise ValidationError("Each value may appear once.")
+
+
 class InviteCreateSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     roles = fields.List(
         fields.String(validate=validate.OneOf([r.value for r in RoleName])),
         required=True,
-        validate=validate.Length(min=1),
+        validate=[validate.Length(min=1), _distinct],
     )
-    inboxes = fields.List(fields.UUID(), load_default=list)
+    inboxes = fields.List(fields.UUID(), load_default=list, validate=_distinct)
     agency_id = fields.UUID(metadata={"description": "partnership admins only; default own"})
 
 

@@ -33,9 +33,9 @@ class SyncResultSchema(Schema):
     status = fields.String(
         required=True, validate=validate.OneOf(["accepted", "duplicate", "rejected"])
     )
-    concern_id = fields.UUID()
-    error = fields.Nested(_Error)
-    known = fields.Nested(_Known)
+    concern_id = fields.UUID(allow_none=True)
+    error = fields.Nested(_Error, allow_none=True)
+    known = fields.Nested(_Known, allow_none=True)
 
 
 class SyncResponseSchema(Schema):

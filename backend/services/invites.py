@@ -19,7 +19,7 @@ INVITE_TTL = timedelta(hours=72)
 
 def token_hash(token: str) -> str:
     """Hash an invite token for storage; 256 random bits need no slow hash or pepper."""
-    return hashlib.sha256(token.encode("ascii")).hexdigest()
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,7 @@ class Started:
 
 
 def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("ascii")).hexdigest()
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def timeouts_for(

@@ -7,7 +7,7 @@ from http import HTTPStatus
 from typing import Any
 
 from flask import Flask, Response, json
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, PendingRollbackError
 from werkzeug.exceptions import HTTPException
 
 import crypto
@@ -84,11 +84,13 @@ def init_app(app: Flask) -> None:
         return problem_response(status, exc.code, str(exc))
 
     @app.errorhandler(DBAPIError)
-    def _storage(exc: DBAPIError) -> Response:
+    @app.errorhandler(PendingRollbackError)  # a connection lost mid-transaction, seen later
+    def _storage(exc: DBAPIError | PendingRollbackError) -> Response:
         # The database refused or failed mid-request: the transaction is rolled back (the
         # request's session is closed on teardown) and nothing half-written stays. The
         # caller may try again; the error's text (which may quote values) is never logged.
-        log.error("storage failure", extra={"code": type(exc.orig).__name__})
+        cause = exc.orig if isinstance(exc, DBAPIError) else exc
+        log.error("storage failure", extra={"code": type(cause).__name__})
         return problem_response(
             503, "server.unavailable", "Try again later.", headers={"Retry-After": "30"}
         )

@@ -110,8 +110,9 @@ class Server:
 class Client:
     """A cookie-keeping JSON client that speaks to the API like the PWA does."""
 
-    def __init__(self, origin: str) -> None:
+    def __init__(self, origin: str, headers: dict[str, str] | None = None) -> None:
         self.origin = origin
+        self.headers = headers or {}  # e.g. X-Forwarded-For behind a trusted proxy
         self.opener = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
         )
@@ -124,7 +125,11 @@ class Client:
             f"{self.origin}/api/v1{path}",
             data=data,
             method=method,
-            headers={"Content-Type": "application/json", "X-Requested-With": "frontline"},
+            headers={
+                "Content-Type": "application/json",
+                "X-Requested-With": "frontline",
+                **self.headers,
+            },
         )
         try:
             with self.opener.open(request, timeout=timeout) as response:

@@ -30,7 +30,7 @@ from backend.pipeline.store import Author, db_store_addendum, db_store_concern
 from backend.pipeline.validate import validate
 from backend.schemas.concern import Addendum as AddendumSchema
 from backend.schemas.concern import Concern as ConcernSchema
-from backend.services.audit import Actor, db_audit
+from backend.services.audit import Actor, db_audit, db_audit_drop, db_audit_mark
 from backend.services.webauthn_rp import RelyingParty
 
 log = logging.getLogger("frontline.pipeline")
@@ -202,24 +202,54 @@ def process(
             session.expire_all()  # the claim changed the row under the session
             receipt = session.get(Receipt, receipt_id)
             assert receipt is not None  # noqa: S101
-        result = _attempt(ctx, session, receipt)
-        session.commit()
-        return result
+        return _attempt_and_commit(ctx, session, receipt)
 
 
 def process_claimed(ctx: Context, receipt_ids: list[uuid.UUID]) -> list[Result]:
-    """Process receipts this worker holds, in one transaction with a savepoint each."""
-    with ctx.sessions() as session:
-        held = {
-            r.id: r for r in session.scalars(select(Receipt).where(Receipt.id.in_(receipt_ids)))
-        }
-        results = [_attempt(ctx, session, held[rid]) for rid in receipt_ids]
+    """Process receipts this worker holds, each in its own transaction: one envelope's
+    commit (its audit entries, its deliveries) never waits for another's work."""
+    results = []
+    for rid in receipt_ids:
+        with ctx.sessions() as session:
+            receipt = session.get(Receipt, rid)
+            assert receipt is not None  # noqa: S101 - ids come from the receipt table
+            results.append(_attempt_and_commit(ctx, session, receipt))
+    return results
+
+
+def _attempt_and_commit(ctx: Context, session: Session, receipt: Receipt) -> Result:
+    """Run one receipt and commit; if the commit itself fails (the audit store or the
+    database refused), quarantine it in a fresh transaction, or leave it to its lease."""
+    result = _attempt(ctx, session, receipt)
+    try:
         session.commit()
-        return results
+        return result
+    except Exception as exc:
+        log.exception("envelope quarantined at commit", extra={"code": type(exc).__name__})
+        session.rollback()
+    rid = receipt.id
+    try:
+        session.expire_all()
+        held = session.get(Receipt, rid)
+        assert held is not None  # noqa: S101
+        _quarantine(held, exc_name="CommitFailed")
+        session.commit()
+    except Exception:  # the database is gone: the lease runs out and recovery takes it up
+        session.rollback()
+        log.exception("receipt left to its lease")
+    return Result.rejected(str(receipt.client_id), "envelope.quarantined", QUARANTINED_DETAIL)
+
+
+def _quarantine(receipt: Receipt, *, exc_name: str) -> None:
+    receipt.status = ReceiptStatus.QUARANTINED
+    receipt.lease_until = None
+    receipt.error_code = f"server.{exc_name}"[:64]
+    receipt.error_detail = None  # messages may quote content; the log has the place
 
 
 def _attempt(ctx: Context, session: Session, receipt: Receipt) -> Result:
     """Run one receipt inside a savepoint and record how it ended; the caller commits."""
+    mark = db_audit_mark(session)
     savepoint = session.begin_nested()
     try:
         result = _run(ctx, session, receipt)
@@ -227,15 +257,14 @@ def _attempt(ctx: Context, session: Session, receipt: Receipt) -> Result:
         return result
     except Rejected as rejected:
         savepoint.rollback()
+        db_audit_drop(session, mark)
         receipts.db_finish(session, receipt, ReceiptStatus.REJECTED, error=rejected)
         return Result.rejected(str(receipt.client_id), rejected.code, rejected.detail)
     except Exception as exc:  # quarantine: whatever failed, the envelope is kept
         log.exception("envelope quarantined", extra={"code": type(exc).__name__})
         savepoint.rollback()
-        receipt.status = ReceiptStatus.QUARANTINED
-        receipt.lease_until = None
-        receipt.error_code = f"server.{type(exc).__name__}"[:64]
-        receipt.error_detail = None  # messages may quote content; the log has the place
+        db_audit_drop(session, mark)
+        _quarantine(receipt, exc_name=type(exc).__name__)
         return Result.rejected(str(receipt.client_id), "envelope.quarantined", QUARANTINED_DETAIL)
 
 
@@ -278,6 +307,7 @@ def _run(ctx: Context, session: Session, receipt: Receipt) -> Result:
     if replay is not None:
         return replay
     proven = verify_proof(session, ctx.rp, payload, user_id=receipt.user_id)
+    mark = db_audit_mark(session)
     store = session.begin_nested()
     try:
         result_id, told = _store(ctx, session, receipt, payload, proven)
@@ -285,12 +315,14 @@ def _run(ctx: Context, session: Session, receipt: Receipt) -> Result:
     except IntegrityError:
         # Another worker stored the same client_id a moment ago: answer as a replay.
         store.rollback()
+        db_audit_drop(session, mark)
         replay = _replay(session, receipt, digest)
         if replay is None:
             raise
         return replay
     except BaseException:
         store.rollback()  # leave no half-open savepoint behind for the caller's
+        db_audit_drop(session, mark)
         raise
     receipts.db_finish(session, receipt, ReceiptStatus.ACCEPTED, result_id=result_id)
     result = _result(receipt)

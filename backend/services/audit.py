@@ -7,8 +7,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, update
-from sqlalchemy.orm import Session
+from sqlalchemy import event, insert, update
+from sqlalchemy.orm import Session, SessionTransaction
 
 import crypto
 from backend.models import AuditEvent, AuditHead, AuditRecord, table_of, utcnow
@@ -34,6 +34,18 @@ def _str(value: uuid.UUID | None) -> str | None:
     return str(value) if value is not None else None
 
 
+_PENDING = "audit_pending"
+
+
+@dataclass(frozen=True)
+class _Entry:
+    action: str
+    actor: Actor
+    records: list[dict[str, str]]
+    purpose: str | None
+    detail: dict[str, Any]
+
+
 def db_audit(
     session: Session,
     action: str,
@@ -42,54 +54,101 @@ def db_audit(
     records: Iterable[tuple[str, uuid.UUID]] = (),
     purpose: str | None = None,
     detail: Mapping[str, Any] | None = None,
-) -> int:
-    """Append one entry and return its sequence number; it commits or rolls back with the
-    change it records.
+) -> None:
+    """Record one entry for the chain; it is appended when the caller's transaction commits
+    and vanishes if it rolls back, so it commits or rolls back with the change it records.
+
+    Appending at commit keeps the chain head's lock (every writer queues on it) for the
+    moment of the commit only, not for the whole transaction: under load the routing and
+    linking of one concern no longer holds up every other request. A savepoint that rolls
+    back takes its entries with it (``db_audit_mark``/``db_audit_drop``).
 
     WARNING: ``detail`` must hold codes and identifiers only, never personal data.
     """
-    # Moving the head first takes its row lock (PostgreSQL) or the write lock (SQLite), so
-    # concurrent appends queue here instead of forking the chain.
-    # Core statements on the tables: the chain is append-only rows, not objects to track.
-    seq, previous = session.execute(
+    entry = _Entry(
+        action=action,
+        actor=actor,
+        records=[{"kind": kind, "id": str(rid)} for kind, rid in records],
+        purpose=purpose,
+        detail=dict(detail or {}),
+    )
+    session.info.setdefault(_PENDING, []).append(entry)
+
+
+def db_audit_mark(session: Session) -> int:
+    """How many entries wait now: give it back to ``db_audit_drop`` on a savepoint rollback."""
+    return len(session.info.get(_PENDING, ()))
+
+
+def db_audit_drop(session: Session, mark: int) -> None:
+    """Forget the entries recorded since ``mark`` (their savepoint rolled back)."""
+    del session.info.get(_PENDING, [])[mark:]
+
+
+def _append(session: Session, pending: list[_Entry]) -> None:
+    # Moving the head takes its row lock (PostgreSQL) or the write lock (SQLite), so
+    # concurrent commits queue here instead of forking the chain. Core statements on the
+    # tables: the chain is append-only rows, not objects to track.
+    last, previous = session.execute(
         update(_HEAD)
         .where(_HEAD.c.id == 1)
-        .values(seq=_HEAD.c.seq + 1)
+        .values(seq=_HEAD.c.seq + len(pending))
         .returning(_HEAD.c.seq, _HEAD.c.hash)
     ).one()
-    record_list = [{"kind": kind, "id": str(rid)} for kind, rid in records]
     at = utcnow()
-    entry = {
-        "seq": seq,
-        "at": at.isoformat(),
-        "action": action,
-        "actor_id": _str(actor.user_id),
-        "agency_id": _str(actor.agency_id),
-        "passkey_id": _str(actor.passkey_id),
-        "records": record_list,
-        "purpose": purpose,
-        "detail": dict(detail or {}),
-    }
-    digest = crypto.chain_hash(previous, entry)
-    session.execute(update(_HEAD).where(_HEAD.c.id == 1).values(hash=digest))
-    row = {
-        "seq": seq,
-        "at": at,
-        "action": action,
-        "actor_id": actor.user_id,
-        "agency_id": actor.agency_id,
-        "passkey_id": actor.passkey_id,
-        "records": crypto.canonical_json(record_list).decode(),
-        "purpose": purpose,
-        "detail": crypto.canonical_json(entry["detail"]).decode(),
-        "prev_hash": previous,
-        "hash": digest,
-    }
-    session.execute(insert(_EVENTS), row)
-    touched = {(kind, rid) for kind, rid in ((r["kind"], r["id"]) for r in record_list)}
-    if touched:
-        session.execute(
-            insert(_RECORDS),
-            [{"seq": seq, "kind": kind, "record_id": rid} for kind, rid in touched],
+    rows, touched = [], []
+    for seq, item in enumerate(pending, start=last - len(pending) + 1):
+        entry = {
+            "seq": seq,
+            "at": at.isoformat(),
+            "action": item.action,
+            "actor_id": _str(item.actor.user_id),
+            "agency_id": _str(item.actor.agency_id),
+            "passkey_id": _str(item.actor.passkey_id),
+            "records": item.records,
+            "purpose": item.purpose,
+            "detail": item.detail,
+        }
+        digest = crypto.chain_hash(previous, entry)
+        rows.append(
+            {
+                "seq": seq,
+                "at": at,
+                "action": item.action,
+                "actor_id": item.actor.user_id,
+                "agency_id": item.actor.agency_id,
+                "passkey_id": item.actor.passkey_id,
+                "records": crypto.canonical_json(item.records).decode(),
+                "purpose": item.purpose,
+                "detail": crypto.canonical_json(item.detail).decode(),
+                "prev_hash": previous,
+                "hash": digest,
+            }
         )
-    return seq
+        kinds = {(r["kind"], r["id"]) for r in item.records}
+        touched += [{"seq": seq, "kind": kind, "record_id": rid} for kind, rid in kinds]
+        previous = digest
+    session.execute(update(_HEAD).where(_HEAD.c.id == 1).values(hash=previous))
+    session.execute(insert(_EVENTS), rows)
+    if touched:
+        session.execute(insert(_RECORDS), touched)
+
+
+def db_audit_flush(session: Session) -> None:
+    """Append the entries waiting in this transaction now (the head's lock is then held
+    until it ends); for readers of the head in the same transaction, like a checkpoint."""
+    pending = session.info.pop(_PENDING, None)
+    if pending:
+        _append(session, pending)
+
+
+@event.listens_for(Session, "before_commit")
+def _append_pending(session: Session) -> None:
+    if not session.in_nested_transaction():  # a savepoint's entries wait for the whole
+        db_audit_flush(session)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_pending(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)  # rolled back (a commit took them already)

@@ -26,6 +26,7 @@ from backend.models import (
     table_of,
     utcnow,
 )
+from backend.services.audit import db_audit_flush
 
 _EVENTS = table_of(AuditEvent)
 _CHECKPOINTS = table_of(AuditCheckpoint)
@@ -179,6 +180,7 @@ def verify(session: Session, ring: crypto.KeyRing, *, batch: int = 5_000) -> Ver
 def db_checkpoint(session: Session, ring: crypto.KeyRing) -> int | None:
     """Sign the chain's current head, unless it is empty or already signed; the caller
     commits. Returns the sequence number signed."""
+    db_audit_flush(session)
     head = session.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).one()
     if head.seq == 0 or session.get(AuditCheckpoint, head.seq) is not None:
         return None

@@ -108,3 +108,28 @@ def test_the_rules_can_fire(tmp_path: Path) -> None:
     assert set(js) == set(FORBIDDEN_JS)
     for rule, line in js.items():
         assert re.search(FORBIDDEN_JS[rule], line), rule
+
+
+def test_13_3_1_no_private_key_or_secret_is_committed() -> None:
+    """Secrets come from the key ring file or the environment at run time, never the repo.
+    (Published test vectors under tests/vectors are public by design.)"""
+    import subprocess
+
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=False
+    ).stdout.split()
+    if not tracked:
+        pytest.skip("not a git checkout")
+    rx = re.compile(
+        r"-----BEGIN [A-Z ]*PRIVATE KEY-----|FRONTLINE_SECRET_KEY\s*=\s*['\"][^'\"]{16,}"
+        r"|\"d\"\s*:\s*\"[A-Za-z0-9_-]{40,}\""
+    )
+    found = []
+    for name in tracked:
+        if name.startswith(("tests/vectors/", "tests/")) or not name.endswith(
+            (".py", ".js", ".json", ".toml", ".md", ".cfg", ".ini", ".env", ".txt", ".sh")
+        ):
+            continue
+        text = (ROOT / name).read_text(encoding="utf-8", errors="replace")
+        found += [f"{name}: {m.group(0)[:30]}" for m in rx.finditer(text)]
+    assert found == []

@@ -300,3 +300,13 @@ def test_8_3_2_a_membership_removed_applies_to_the_next_request(app, sessions) -
         s.commit()
     assert worker.get(path).status_code == 404  # same session, no cached rights
     assert worker.get("/api/v1/inboxes").get_json()["inboxes"] == []
+
+
+def test_6_3_2_a_new_database_has_no_accounts(sessions) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import func, select
+
+    from backend.models import Invite, Passkey, User
+
+    with sessions() as s:
+        for model in (User, Passkey, Invite):
+            assert s.scalar(select(func.count()).select_from(model)) == 0, model

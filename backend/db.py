@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -83,6 +83,20 @@ _TRANSACTION_CACHES = ("rules", "canonical")
 def _drop_caches(session: Session, _transaction: Any) -> None:
     for name in _TRANSACTION_CACHES:
         session.info.pop(name, None)
+
+
+def db_lock(session: Session, *names: str) -> None:
+    """Hold named locks until this transaction ends, taken in a fixed order (no deadlock
+    between two callers). PostgreSQL: transaction-scoped advisory locks. SQLite already
+    lets one writer at a time in (BEGIN IMMEDIATE), so there is nothing to take.
+
+    For a read-then-write that a unique constraint cannot guard: "is this child known?"
+    then "make the child", or "is this pattern raised?" then "raise it".
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for name in sorted(set(names)):
+        session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(name, 0))))
 
 
 def db_session() -> Session:

@@ -26,9 +26,10 @@ from sqlalchemy import func, select
 import crypto
 from backend.db import make_engine, make_sessionmaker
 from backend.models import Concern, Receipt, ReceiptStatus
+from bench.workload import concern_payload
 from crypto.encoding import b64url_encode
 from tests.authenticator import SoftAuthenticator
-from tests.factories import make_concern, make_invite
+from tests.factories import make_invite
 from tests.live import Client, Server
 
 FINAL = {"accepted", "duplicate"}
@@ -89,11 +90,13 @@ def enrol_phones(server: Server, count: int) -> list[Phone]:
     return phones
 
 
-def seal(phones: list[Phone], per_phone: int) -> None:
+def seal(phones: list[Phone], per_phone: int, *, seed: int = 7) -> None:
+    """Seal ``per_phone`` concerns on each phone, about a varied population of children."""
+    rng = random.Random(seed)
     kid, key = phones[0].client.sealing_key()
     for phone in phones:
         for _ in range(per_phone):
-            payload = make_concern(categories=["neglect"], level="child_in_need")
+            payload = concern_payload(rng)
             challenge = crypto.proof_challenge(payload)
             payload["proof"] = {
                 "type": "webauthn",

@@ -13,11 +13,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from backend.db import db_lock
 from backend.models import Agency, Alert, AlertSubject, Concern, Delivery, Inbox
 from backend.pipeline.store import STEPS, Stored
 from backend.services.alerts import db_raise, network_findings, subject_findings
 from backend.services.rules import Active, db_active
-from backend.services.subjects import KNOWN_STATUSES, db_resolve, members
+from backend.services.subjects import KNOWN_STATUSES, db_resolve, link_lock, members
 
 
 def _contacts(session: Session, which: Any) -> list[Any]:
@@ -77,6 +78,11 @@ def db_link(session: Session, stored: Stored) -> None:
     agency = session.get(Agency, concern.recorder_agency_id)
     assert agency is not None  # noqa: S101
     active = db_active(session, agency.partnership_id)
+    # Linking reads what is known, then writes: two concerns about one child (or one car)
+    # linked at the same moment would each see only themselves and make two subjects, or
+    # no network. One link of the partnership at a time, until its transaction commits;
+    # what an earlier one committed is then in view.
+    db_lock(session, link_lock(agency.partnership_id))
     subject_id, _ = db_resolve(
         session,
         concern,

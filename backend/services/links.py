@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import crypto
+from backend.db import db_lock
 from backend.errors import Problem
 from backend.models import (
     Addendum,
@@ -32,7 +33,7 @@ from backend.services.escalation import labels
 from backend.services.inbox import Viewer, db_viewer
 from backend.services.rules import db_active
 from backend.services.sealed import db_data_key, unseal
-from backend.services.subjects import canonical, db_merge, members
+from backend.services.subjects import canonical, db_merge, link_lock, members
 
 
 def _partnership(session: Session, actor: Actor) -> uuid.UUID:
@@ -332,6 +333,7 @@ def decide_match(
 ) -> dict[str, Any]:
     """Confirm (merge, then look again for patterns) or reject a possible match."""
     partnership_id = _mash_member(session, actor)
+    db_lock(session, link_lock(partnership_id))
     match = session.get(PossibleMatch, match_id)
     if match is None or match.partnership_id != partnership_id:
         raise Problem(404, "not_found", "There is no such possible match.")
@@ -371,6 +373,7 @@ def decide_match(
 def split(session: Session, *, actor: Actor, subject_id: uuid.UUID) -> dict[str, Any]:
     """Undo a merge: the subject stands for its own child again (audited)."""
     partnership_id = _mash_member(session, actor)
+    db_lock(session, link_lock(partnership_id))
     subject = session.get(Subject, subject_id)
     if subject is None or subject.partnership_id != partnership_id:
         raise Problem(404, "not_found", "There is no such child.")

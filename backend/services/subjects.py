@@ -26,6 +26,12 @@ KNOWN_STATUSES = ("early_help", "child_in_need", "child_protection_plan", "looke
                   "care_leaver")  # fmt: skip
 
 
+def link_lock(partnership_id: uuid.UUID) -> str:
+    """The lock (``backend.db.db_lock``) held by whoever links, merges or splits children of
+    this partnership, until their transaction ends."""
+    return f"link:{partnership_id}"
+
+
 def canonical(session: Session, subject_id: uuid.UUID) -> uuid.UUID:
     """Follow merges to the subject that stands for the child now (cached per transaction;
     a merge clears the cache)."""

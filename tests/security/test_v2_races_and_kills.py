@@ -6,6 +6,7 @@ import contextlib
 import json
 import threading
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -145,3 +146,63 @@ def test_2_3_4_racing_replays_store_each_concern_once(tmp_path: Path, database_u
     finally:
         server.stop()
     _assert_exactly_once(database_url, batch, concern_of)
+
+
+def test_2_3_4_first_concerns_about_one_child_at_once_make_one_subject_and_one_alert(  # type: ignore[no-untyped-def]
+    app, sessions
+) -> None:
+    """Six recorders sync their first concerns about one new child at the same moment, and
+    six more about six children seen in one car: one subject, one network alert."""
+    from backend.models import Alert, Subject
+    from tests.factories import H, envelope, person
+
+    app.extensions["frontline.limiter"].enabled = False
+    phones = [person(app, name=f"Recorder {n}") for n in range(6)]
+    same_child = [
+        envelope(app, device, make_concern(subject={**make_concern()["subject"]}, associated=[]))
+        for _, device, _ in phones
+    ]
+    same_car = []
+    for n, (_, device, _) in enumerate(phones):
+        subject = {"given_name": f"Child{n}", "family_name": "Other", "approx_age": 14}
+        same_car.append(
+            envelope(
+                app,
+                device,
+                make_concern(
+                    subject=subject, associated=[{"kind": "vehicle", "registration": "KX19 QZJ"}]
+                ),
+            )
+        )
+    for batch in (same_child, same_car):
+        start = threading.Barrier(len(phones))
+        answers: list[Any] = []
+
+        def send(
+            n: int,
+            batch: list[dict[str, str]] = batch,
+            start: Any = start,
+            answers: list[Any] = answers,
+        ) -> None:
+            start.wait()
+            client = phones[n][0]
+            answers.append(client.post("/api/v1/sync", json={"envelopes": [batch[n]]}, headers=H))
+
+        threads = [threading.Thread(target=send, args=(n,)) for n in range(len(phones))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert [a.get_json()["results"][0]["status"] for a in answers] == ["accepted"] * 6
+    with sessions() as s:
+        child = {
+            s.scalar(
+                select(Concern.subject_id).where(Concern.client_id == uuid.UUID(e["client_id"]))
+            )
+            for e in same_child
+        }
+        assert len(child) == 1
+        assert s.scalar(select(func.count()).select_from(Subject)) == 1 + 6
+        networks = s.scalars(select(Alert).where(Alert.kind == "network")).all()
+        assert len(networks) == 1
+        assert len(json.loads(networks[0].subjects)) == 6

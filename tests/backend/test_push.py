@@ -149,13 +149,18 @@ def test_a_serious_delivery_notifies_inbox_devices_without_personal_data(  # typ
     assert send_due(state.sessions, state.keyring, contact="mailto:ops@example.org")["sent"] == 0
 
 
-def test_failures_are_retried_later_and_gone_subscriptions_forgotten(push_app, service) -> None:  # type: ignore[no-untyped-def]
-    state = push_app.extensions["frontline"]
-    member, _ = mash_member(push_app)
+def _subscribed_and_due(app: Any, service: Any) -> None:
+    """A MASH member's device subscribed, and an immediate-danger concern that notifies it."""
+    member, _ = mash_member(app)
     sub, _, _ = browser_subscription(service.url)
     member.post("/api/v1/me/push", json=sub, headers=H)
-    recorder, device, _ = person(push_app, roles=("recorder",), name="PC Push")
-    sync(recorder, envelope(push_app, device, make_concern(level="immediate_danger")))
+    recorder, device, _ = person(app, roles=("recorder",), name="PC Push")
+    sync(recorder, envelope(app, device, make_concern(level="immediate_danger")))
+
+
+def test_failures_are_retried_later_and_gone_subscriptions_forgotten(push_app, service) -> None:  # type: ignore[no-untyped-def]
+    state = push_app.extensions["frontline"]
+    _subscribed_and_due(push_app, service)
     service.answer = 503
     now = utcnow()
     first = send_due(state.sessions, state.keyring, contact="mailto:x@example.org", now=now)
@@ -178,11 +183,7 @@ def test_failures_are_retried_later_and_gone_subscriptions_forgotten(push_app, s
 
 def test_15_3_2_a_redirect_from_the_push_service_is_not_followed(push_app, service) -> None:  # type: ignore[no-untyped-def]
     state = push_app.extensions["frontline"]
-    member, _ = mash_member(push_app)
-    sub, _, _ = browser_subscription(service.url)
-    member.post("/api/v1/me/push", json=sub, headers=H)
-    recorder, device, _ = person(push_app, roles=("recorder",), name="PC Push")
-    sync(recorder, envelope(push_app, device, make_concern(level="immediate_danger")))
+    _subscribed_and_due(push_app, service)
     for status in (307, 302):
         service.answer = status
         service.received.clear()

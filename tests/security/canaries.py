@@ -13,18 +13,8 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
+from bench.population import nhs_number
 from tests.factories import make_concern
-
-
-def nhs_number(rng: random.Random) -> str:
-    """A random ten-digit number with a valid modulus 11 check digit."""
-    while True:
-        digits = [rng.randrange(10) for _ in range(9)]
-        check = 11 - sum(d * (10 - i) for i, d in enumerate(digits)) % 11
-        if check == 11:
-            check = 0
-        if check != 10:
-            return "".join(map(str, digits)) + str(check)
 
 
 @dataclass

@@ -1,7 +1,9 @@
-"""Anti-automation: rate limits on enrolment and sign-in, shared through Redis when set.
+"""Anti-automation: rate limits, shared through Redis when set.
 
-Keys are the client address Werkzeug sees: X-Forwarded-For counts only when
+Before sign-in the key is the client address Werkzeug sees: X-Forwarded-For counts only when
 FRONTLINE_TRUSTED_PROXIES says a proxy sets it, so a spoofed header cannot buy retries.
+Signed in, the key is the person: a phone that changes network keeps its count, and people
+behind one office address do not share one.
 """
 
 from __future__ import annotations
@@ -10,22 +12,36 @@ from flask import Flask
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
+from backend.auth import principal
 from backend.config import Config
 
-# endpoint -> limit; per client address
+# endpoint -> limit; per client address before sign-in, per person after
 LIMITS = {
     "api.enrol_begin": "10/minute",
     "api.enrol_finish": "10/minute",
     "api.login_begin": "20/minute",
     "api.login_finish": "20/minute",
+    # A phone back in signal sends its outbox 50 envelopes a request; a shift's backlog
+    # fits in a few requests, a script sending thousands does not.
+    "api.sync": "60/minute",
+    # Reading across a child's records, and exporting who looked: people do this a few
+    # times an hour, not hundreds.
+    "api.chronology": "30/minute",
+    "api.audit_subject": "30/minute",
+    "api.audit_person": "30/minute",
 }
+
+
+def _key() -> str:
+    who = principal()
+    return f"person:{who.user_id}" if who is not None else f"address:{get_remote_address()}"
 
 
 def init_app(app: Flask, config: Config) -> Limiter:
     app.config["RATELIMIT_STORAGE_URI"] = config.redis_url or "memory://"
     app.config["RATELIMIT_KEY_PREFIX"] = "frontline"
     app.config["RATELIMIT_HEADERS_ENABLED"] = True
-    limiter = Limiter(key_func=get_remote_address, app=app, default_limits=[])
+    limiter = Limiter(key_func=_key, app=app, default_limits=[])
     for endpoint, rate in LIMITS.items():
         # The check runs inside the wrapper, so the wrapper replaces the registered view.
         app.view_functions[endpoint] = limiter.limit(rate)(app.view_functions[endpoint])  # type: ignore[assignment]

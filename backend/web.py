@@ -83,6 +83,10 @@ def init_app(app: Flask) -> None:
             if others:
                 raise MethodNotAllowed(valid_methods=sorted(others))
             raise NotFound()
+        if request.headers.get("Sec-Fetch-Site") == "cross-site":
+            # Another site's page asked (a browser says so and a page cannot lie about it):
+            # nothing of ours is for another site, reads included.
+            raise Problem(403, "forbidden.cross_site", "Requests from other sites are refused.")
         if request.endpoint not in access.PUBLIC:
             who = principal()
             if who is None:

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 
-from tests.browser.conftest import ARGS, CHROMIUM, add_authenticator  # noqa: E402
+from tests.browser.chromium import ARGS, CHROMIUM, add_authenticator  # noqa: E402
 from tests.live import Server  # noqa: E402
 
 PWA = ROOT / "pwa"

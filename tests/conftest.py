@@ -19,6 +19,7 @@ from backend import create_app, migrate
 from backend.config import Config
 from backend.db import make_engine, make_sessionmaker
 from backend.models import Base
+from tests.browser.chromium import browser, live_server
 
 PG_URL = os.environ.get("FRONTLINE_TEST_POSTGRES_URL")
 KEEP_TABLES = {"roles", "alembic_version", "audit_head"}  # migration data tests need
@@ -116,4 +117,4 @@ def engine_for(database_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
-__all__ = ["make_sessionmaker"]
+__all__ = ["browser", "live_server", "make_sessionmaker"]

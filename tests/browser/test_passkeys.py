@@ -7,7 +7,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import add_authenticator
+from tests.browser.chromium import add_authenticator
 
 
 def _api_status(page, path: str) -> tuple[int, str]:  # type: ignore[no-untyped-def]

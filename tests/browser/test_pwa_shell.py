@@ -73,7 +73,7 @@ def test_narrow_screen_large_text_and_dark_mode(browser, live_server) -> None:  
 
     dark = browser.new_context(viewport={"width": 360, "height": 740}, color_scheme="dark")
     page = dark.new_page()
-    from tests.browser.conftest import add_authenticator
+    from tests.browser.chromium import add_authenticator
     from tests.browser.pwa import Phone
 
     add_authenticator(page)

@@ -75,6 +75,10 @@ def test_the_documented_limits_are_the_codes() -> None:
     assert f"| {LIMITS['api.login_begin'].split('/')[0]} per minute" in row(
         "sign-in begin / finish"
     )
+    assert f"| {LIMITS['api.sync'].split('/')[0]} per minute per person" in row("sync requests")
+    reading = row("chronology, access reviews")
+    for endpoint in ("api.chronology", "api.audit_subject", "api.audit_person"):
+        assert f"| {LIMITS[endpoint].split('/')[0]} per minute per person" in reading
     assert f"| {int(INVITE_TTL.total_seconds() // 3600)} hours" in row("invitation lifetime")
 
     def span(seconds: float) -> str:

@@ -104,6 +104,16 @@ def test_3_4_2_no_cross_origin_reads(app, origin: str) -> None:  # type: ignore[
         assert "Access-Control-Allow-Credentials" not in r.headers
 
 
+def test_3_5_8_another_sites_requests_are_refused(app) -> None:  # type: ignore[no-untyped-def]
+    client, _, _ = person(app)
+    for site, status in (("cross-site", 403), ("same-origin", 200), ("none", 200)):
+        r = client.get("/api/v1/me", headers={"Sec-Fetch-Site": site})
+        assert r.status_code == status, site
+    r = client.post("/api/v1/auth/logout", headers={**H, "Sec-Fetch-Site": "cross-site"})
+    assert (r.status_code, r.get_json()["code"]) == (403, "forbidden.cross_site")
+    assert client.get("/api/v1/me").status_code == 200
+
+
 def test_3_5_2_only_json_reaches_state_changing_endpoints(app) -> None:  # type: ignore[no-untyped-def]
     client, _, _ = person(app)
     for path in ("/api/v1/sync", "/api/v1/auth/login/begin", "/api/v1/auth/logout"):

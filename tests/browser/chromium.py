@@ -1,4 +1,6 @@
-"""Browser tests: the real server as a subprocess, Debian's Chromium driven by Playwright.
+"""Chromium for the browser tests: the real server as a subprocess, Debian's Chromium
+driven by Playwright. The fixtures are registered in tests/conftest.py, so one browser
+serves every directory.
 
 Chromium comes from the system (``apt-get install chromium``; .ci/run installs it), never
 from ``playwright install``. WebAuthn needs the origin http://localhost:PORT.

@@ -114,7 +114,7 @@ def serve(host: str, port: int, workers: int, threads: int, demo: bool) -> None:
         _print_invites(_seed(config, ring))
     # Envelopes whose worker died mid-way, or that were quarantined, are retried before
     # serving: nothing received is left behind by a crash.
-    from backend.pipeline.ingest import recover
+    from backend.pipeline.recovery import recover
 
     with _database(config) as sessions:
         recovered = recover(_pipeline(config, ring, sessions))
@@ -222,7 +222,8 @@ def quarantine_retry(receipt_ids: tuple[str, ...]) -> None:
     """Retry the named envelopes (rejected ones too), or every quarantined or stuck one."""
     import uuid
 
-    from backend.pipeline.ingest import process, recover
+    from backend.pipeline.ingest import process
+    from backend.pipeline.recovery import recover
 
     config = _config()
     ring, _ = _init(config)

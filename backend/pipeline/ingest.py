@@ -1,4 +1,4 @@
-"""The pipeline's entry points: ingest a batch, process one receipt, recover the rest.
+"""The pipeline's entry points: ingest a batch, process one receipt (recovery.py retries).
 
 Every envelope gets its own receipt, its own transactions and its own result: one bad
 envelope never fails the others. A server-side failure (a bug, the database or key ring
@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 import crypto
-from backend.models import Addendum, Concern, Receipt, ReceiptStatus, User, utcnow
+from backend.models import Addendum, Concern, Receipt, ReceiptStatus, User
 from backend.pipeline import link as _link  # noqa: F401  (registers the link step)
 from backend.pipeline import receipt as receipts
 from backend.pipeline import route as _route  # noqa: F401  (registers the route step)
@@ -385,27 +385,3 @@ def _store(
             },
         )
     return result_id, told
-
-
-def pending(session: Session) -> list[uuid.UUID]:
-    """Receipts to retry: quarantined ones, and those whose worker died mid-way."""
-    now = utcnow()
-    return list(
-        session.scalars(
-            select(Receipt.id)
-            .where(
-                or_(
-                    Receipt.status == ReceiptStatus.QUARANTINED,
-                    (Receipt.status == ReceiptStatus.PROCESSING) & (Receipt.lease_until < now),
-                )
-            )
-            .order_by(Receipt.received_at)
-        )
-    )
-
-
-def recover(ctx: Context) -> list[Result]:
-    """Retry every pending receipt once (startup, sweeps and ``frontline quarantine retry``)."""
-    with ctx.sessions() as session:
-        ids = pending(session)
-    return [process(ctx, rid, claimed=False) for rid in ids]

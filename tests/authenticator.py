@@ -32,6 +32,13 @@ class Credential:
     sign_count: int = 0
 
 
+# name -> (curve, COSE alg, COSE crv, coordinate bytes)
+CURVES: dict[str, tuple[ec.EllipticCurve, int, int, int]] = {
+    "P-256": (ec.SECP256R1(), -7, 1, 32),
+    "P-384": (ec.SECP384R1(), -35, 2, 48),
+}
+
+
 @dataclass
 class SoftAuthenticator:
     origin: str = "http://localhost:8000"
@@ -59,10 +66,17 @@ class SoftAuthenticator:
         ).encode()
 
     def create(
-        self, options: dict[str, Any], *, origin: str | None = None, rp_id: str | None = None
+        self,
+        options: dict[str, Any],
+        *,
+        origin: str | None = None,
+        rp_id: str | None = None,
+        curve: str = "P-256",
     ) -> dict[str, Any]:
-        """Answer navigator.credentials.create() options with a 'none' attestation."""
-        key = ec.generate_private_key(ec.SECP256R1())
+        """Answer navigator.credentials.create() options with a 'none' attestation (an ES256
+        key; ``curve="P-384"`` makes an ES384 one, which our server does not accept)."""
+        curve_of, alg, crv, size = CURVES[curve]
+        key = ec.generate_private_key(curve_of)
         cred = Credential(
             id=os.urandom(32),
             key=key,
@@ -73,10 +87,10 @@ class SoftAuthenticator:
         cose = cbor2.dumps(
             {
                 1: 2,
-                3: -7,
-                -1: 1,
-                -2: numbers.x.to_bytes(32, "big"),
-                -3: numbers.y.to_bytes(32, "big"),
+                3: alg,
+                -1: crv,
+                -2: numbers.x.to_bytes(size, "big"),
+                -3: numbers.y.to_bytes(size, "big"),
             }
         )
         rp_hash = hashlib.sha256((rp_id or cred.rp_id).encode()).digest()
@@ -114,15 +128,18 @@ class SoftAuthenticator:
         origin: str | None = None,
         rp_id: str | None = None,
         sign_count: int | None = None,
+        ceremony: str = "webauthn.get",
     ) -> dict[str, Any]:
-        """Answer navigator.credentials.get() options with an assertion."""
+        """Answer navigator.credentials.get() options with an assertion (``ceremony`` names
+        the clientData type; only a test of the server's check sets it)."""
         cred = credential or self.credentials[-1]
         cred.sign_count = cred.sign_count + 1 if sign_count is None else sign_count
         rp_hash = hashlib.sha256((rp_id or cred.rp_id).encode()).digest()
         auth_data = rp_hash + bytes([self._flags()]) + struct.pack(">I", cred.sign_count)
-        client_data = self._client_data("webauthn.get", options["challenge"], origin)
+        client_data = self._client_data(ceremony, options["challenge"], origin)
+        digest = hashes.SHA384() if isinstance(cred.key.curve, ec.SECP384R1) else hashes.SHA256()
         signature = cred.key.sign(
-            auth_data + hashlib.sha256(client_data).digest(), ec.ECDSA(hashes.SHA256())
+            auth_data + hashlib.sha256(client_data).digest(), ec.ECDSA(digest)
         )
         return {
             "id": b64url_encode(cred.id),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from backend.models import AuditEvent, Ceremony, Invite, StaffSession, utcnow
 from tests.authenticator import SoftAuthenticator
@@ -216,6 +216,36 @@ def test_wa_8_unknown_credential(app) -> None:  # type: ignore[no-untyped-def]
     ]
     r = sign_in(app.test_client(), stranger)
     assert (r.status_code, r.get_json()["code"]) == (401, "auth.unknown_credential")
+
+
+def test_wa_6_a_key_of_an_algorithm_we_do_not_accept_is_refused(app, sessions) -> None:  # type: ignore[no-untyped-def]
+    """ES256, EdDSA and RS256 are offered and accepted; an ES384 credential is not."""
+    from backend.models import Passkey
+
+    state = app.extensions["frontline"]
+    token = make_invite(state.sessions, state.keyring)
+    client = app.test_client()
+    begin = client.post("/api/v1/auth/enrol/begin", json={"invite": token}, headers=H).get_json()
+    assert [p["alg"] for p in begin["pubKeyCredParams"]] == [-7, -8, -257]
+    device = SoftAuthenticator()
+    credential = device.create(begin, curve="P-384")
+    r = client.post(
+        "/api/v1/auth/enrol/finish", json={"invite": token, "credential": credential}, headers=H
+    )
+    assert r.status_code in (400, 401, 422), r.get_json()
+    assert client.get("/api/v1/me").status_code == 401
+    with sessions() as s:
+        assert s.scalar(select(func.count()).select_from(Passkey)) == 0
+
+
+def test_wa_3_an_assertion_made_for_another_ceremony_is_refused(app) -> None:  # type: ignore[no-untyped-def]
+    _, device, _ = person(app)
+    client = app.test_client()
+    begin = client.post("/api/v1/auth/login/begin", headers=H).get_json()
+    credential = device.get(begin, ceremony="webauthn.create")
+    r = client.post("/api/v1/auth/login/finish", json={"credential": credential}, headers=H)
+    assert r.status_code == 401, r.get_json()
+    assert client.get("/api/v1/me").status_code == 401
 
 
 # -- sessions ------------------------------------------------------------------------------

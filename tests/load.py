@@ -206,7 +206,7 @@ def outcome(database_url: str, phones: list[Phone]) -> dict[str, Any]:
     sent = {i["client_id"] for p in phones for i in p.items}
     engine = make_engine(database_url)
     with make_sessionmaker(engine)() as s:
-        concerns = [str(c) for c in s.scalars(select(Concern.client_id))]
+        rows = s.execute(select(Concern.client_id, Concern.id)).all()
         kept = s.execute(
             select(Receipt.client_id, Receipt.status, Receipt.error_code).where(
                 Receipt.status.not_in([ReceiptStatus.ACCEPTED, ReceiptStatus.DUPLICATE])
@@ -214,6 +214,8 @@ def outcome(database_url: str, phones: list[Phone]) -> dict[str, Any]:
         ).all()
         receipts = s.scalar(select(func.count()).select_from(Receipt))
     engine.dispose()
+    concerns = [str(c) for c, _ in rows]
+    concern_of = {str(c): str(i) for c, i in rows}
     stored = Counter(concerns)
     kept_ids = {str(c) for c, _, _ in kept}
     return {
@@ -224,8 +226,9 @@ def outcome(database_url: str, phones: list[Phone]) -> dict[str, Any]:
         "kept": [(str(c), st.value, code) for c, st, code in kept],
         "unknown": sorted(set(stored) - sent),
         "receipts": receipts,
+        # Each phone was told the concern the database holds for its envelope.
         "phones_agree": all(
-            p.settled == {c: p.settled[c] for c in p.settled if c in stored} for p in phones
+            concern_of.get(c) == cid for p in phones for c, cid in p.settled.items()
         ),
         "unsettled": sum(len(p.items) - len(p.settled) - len(p.rejected) for p in phones),
     }

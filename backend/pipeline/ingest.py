@@ -220,6 +220,9 @@ def process_claimed(ctx: Context, receipt_ids: list[uuid.UUID]) -> list[Result]:
 def _attempt_and_commit(ctx: Context, session: Session, receipt: Receipt) -> Result:
     """Run one receipt and commit; if the commit itself fails (the audit store or the
     database refused), quarantine it in a fresh transaction, or leave it to its lease."""
+    # Read before the commit: after a failed one the row's attributes are expired, and
+    # reloading them needs the database that may just have gone.
+    rid, shown = receipt.id, str(receipt.client_id)
     result = _attempt(ctx, session, receipt)
     try:
         session.commit()
@@ -227,7 +230,6 @@ def _attempt_and_commit(ctx: Context, session: Session, receipt: Receipt) -> Res
     except Exception as exc:
         log.exception("envelope quarantined at commit", extra={"code": type(exc).__name__})
         session.rollback()
-    rid = receipt.id
     try:
         session.expire_all()
         held = session.get(Receipt, rid)
@@ -237,7 +239,7 @@ def _attempt_and_commit(ctx: Context, session: Session, receipt: Receipt) -> Res
     except Exception:  # the database is gone: the lease runs out and recovery takes it up
         session.rollback()
         log.exception("receipt left to its lease")
-    return Result.rejected(str(receipt.client_id), "envelope.quarantined", QUARANTINED_DETAIL)
+    return Result.rejected(shown, "envelope.quarantined", QUARANTINED_DETAIL)
 
 
 def _quarantine(receipt: Receipt, *, exc_name: str) -> None:

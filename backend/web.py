@@ -17,6 +17,7 @@ _REFUSALS = {
     "device.revoked": "This device's passkey was revoked; sign in with another.",
     "session.expired": "Your session timed out; sign in again.",
     "session.ended": "You signed out; sign in again.",
+    "session.ended_elsewhere": "This session was ended from another of your devices.",
     "user.disabled": "This account is disabled.",
 }
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})

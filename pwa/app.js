@@ -20,6 +20,7 @@ const VIEWS = ['loading', 'signin', 'enrol', 'home', 'record', 'inboxes', 'inbox
 const MESSAGES = {
   'device.revoked': "This device's passkey was revoked. Its local data has been wiped.",
   'session.expired': 'Your session timed out. Sign in again.',
+  'session.ended_elsewhere': 'This session was ended from another of your devices. Sign in again; anything not yet sent is kept.',
   'user.disabled': 'This account is disabled.',
   'invite.used': 'This invitation was used already. Sign in instead, or ask for a new one.',
   'invite.expired': 'This invitation has expired. Ask your admin for a new one.',
@@ -113,6 +114,7 @@ async function renderAccount() {
       await request('POST', `/me/passkeys/${p.id}/revoke`);
       await renderAccount();
     }) }, 'Revoke'))));
+  await renderSessions();
   $('admin').hidden = !me.roles.includes('agency_admin');
   if ($('admin').hidden) return;
   const people = await request('GET', '/admin/users');
@@ -123,6 +125,17 @@ async function renderAccount() {
       notify(`Revoked ${person.name}'s passkey "${key.name}".`);
       await renderAccount();
     }) }, 'Revoke')))));
+}
+
+async function renderSessions() {
+  const { sessions } = await request('GET', '/me/sessions');
+  $('sessions').replaceChildren(...sessions.map((s) => h('li', {},
+    `${s.current ? 'This session' : 'Signed in'} with ${s.passkey.name} · since ${when(s.created_at)} · last active ${when(s.last_seen_at)} `,
+    s.current ? '' : h('button', { type: 'button', class: 'danger small', onclick: act(async () => {
+      await request('POST', `/me/sessions/${s.id}/end`);
+      await renderSessions();
+    }) }, 'End'))));
+  $('end-others').hidden = sessions.length < 2;
 }
 
 async function fix(item) {
@@ -290,6 +303,13 @@ $('add-passkey').addEventListener('click', act(async () => {
   const passkey = await createPasskey(await request('POST', '/me/passkeys/begin'));
   await request('POST', '/me/passkeys/finish', { credential: passkey.json, name: 'Backup passkey' });
   await renderAccount();
+  notify('Backup passkey added. If a device of yours is lost, revoke its passkey or sign out everywhere else.');
+}));
+
+$('end-others').addEventListener('click', act(async () => {
+  const { ended } = await request('POST', '/me/sessions/end-others');
+  notify(`Signed out of ${ended} other session${ended === 1 ? '' : 's'}.`);
+  await renderSessions();
 }));
 
 $('push').addEventListener('click', act(async () => {

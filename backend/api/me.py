@@ -6,17 +6,20 @@ from flask import Response, jsonify, session
 
 from backend.api import bp
 from backend.api.common import me, profile_response, relying_party, remember_ceremony, state
+from backend.auth import clear_session_cookie
 from backend.db import db_session
 from backend.models import User
 from backend.openapi import operation
 from backend.schemas.identity import (
     MeSchema,
+    OwnSessionsSchema,
     PasskeyFinishSchema,
     PasskeyRenameSchema,
     PasskeySchema,
+    SessionsEndedSchema,
     WebAuthnOptionsSchema,
 )
-from backend.services import passkeys
+from backend.services import own_sessions, passkeys
 from backend.services.people import db_user_name, passkey_view
 from backend.web import json_body
 
@@ -104,3 +107,57 @@ def passkey_revoke(passkey_id: uuid.UUID) -> Response:
     who = me()
     passkey = passkeys.revoke_own(db_session(), actor=who.actor, passkey_id=passkey_id)
     return jsonify(PasskeySchema().dump(passkey_view(passkey, who.passkey_id)))
+
+
+@bp.get("/me/sessions")
+@operation(
+    summary="Where you are signed in: your open sessions, most recently used first",
+    tags=["me"],
+    responses={200: ("Open sessions", OwnSessionsSchema)},
+)
+def own_sessions_list() -> Response:
+    who = me()
+    listed = own_sessions.db_list(db_session(), who.user_id)
+    body = {
+        "sessions": [
+            {
+                "id": s.id,
+                "passkey": {"id": s.passkey.id, "name": s.passkey.name},
+                "created_at": s.created_at,
+                "last_seen_at": s.last_seen_at,
+                "expires_at": s.expires_at,
+                "current": s.id == who.session_id,
+            }
+            for s in listed
+        ]
+    }
+    return jsonify(OwnSessionsSchema().dump(body))
+
+
+@bp.post("/me/sessions/<uuid:session_id>/end")
+@operation(
+    summary="End one of your sessions (ending this one signs you out here)",
+    tags=["me"],
+    responses={204: ("Ended", None), 404: ("No such open session of yours", None)},
+)
+def own_session_end(session_id: uuid.UUID) -> Response:
+    who = me()
+    own_sessions.end_one(
+        db_session(), actor=who.actor, current_id=who.session_id, session_id=session_id
+    )
+    response = Response(status=204)
+    if session_id == who.session_id:
+        clear_session_cookie(response)
+    return response
+
+
+@bp.post("/me/sessions/end-others")
+@operation(
+    summary="Sign out everywhere else: end every session of yours but this one",
+    tags=["me"],
+    responses={200: ("How many ended", SessionsEndedSchema)},
+)
+def own_sessions_end_others() -> Response:
+    who = me()
+    ended = own_sessions.end_others(db_session(), actor=who.actor, current_id=who.session_id)
+    return jsonify(SessionsEndedSchema().dump({"ended": ended}))

@@ -99,6 +99,23 @@ class MeSchema(Schema):
     session = fields.Nested(_Session, required=True)
 
 
+class OwnSessionSchema(Schema):
+    id = fields.UUID(required=True)
+    passkey = fields.Nested(_Named, required=True, metadata={"description": "signed in with"})
+    created_at = fields.DateTime(required=True)
+    last_seen_at = fields.DateTime(required=True, metadata={"description": "to 30 seconds"})
+    expires_at = fields.DateTime(required=True, metadata={"description": "at the latest"})
+    current = fields.Boolean(required=True, metadata={"description": "this session"})
+
+
+class OwnSessionsSchema(Schema):
+    sessions = fields.List(fields.Nested(OwnSessionSchema), required=True)
+
+
+class SessionsEndedSchema(Schema):
+    ended = fields.Integer(required=True)
+
+
 def _distinct(values: list[Any]) -> None:
     if len(set(values)) != len(values):
         raise ValidationError("Each value may appear once.")

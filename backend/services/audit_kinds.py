@@ -68,6 +68,7 @@ KIND_OF: dict[str, Kind] = {
     "identity.sign_count_regression": K.ALTERATION,
     "identity.signed_in": K.COLLECTION,
     "identity.signed_out": K.ALTERATION,
+    "identity.sessions_ended": K.ALTERATION,
 }
 
 

@@ -24,7 +24,13 @@ DEFAULT_TIMEOUTS: dict[str, tuple[timedelta, timedelta]] = {
     "agency_admin": (timedelta(minutes=15), timedelta(hours=8)),
     "auditor": (timedelta(minutes=15), timedelta(hours=8)),
 }
-_TOUCH_EVERY = timedelta(seconds=30)  # idle clock resolution; saves a write per request
+_TOUCH_EVERY = timedelta(seconds=30)
+# Ended by the person from another of their sessions; told as such, and the device keeps
+# its unsent concerns (unlike a revoked passkey).
+ENDED_ELSEWHERE = "session.ended_elsewhere"
+_TOLD_AS_IS = frozenset(
+    {"device.revoked", ENDED_ELSEWHERE}
+)  # idle clock resolution; saves a write per request
 
 
 class SessionRefused(Exception):
@@ -116,7 +122,7 @@ def resolve(session: Session, token: str) -> tuple[StaffSession, User]:
     now = utcnow()
     if record.ended_at is not None:
         raise SessionRefused(
-            record.end_reason if record.end_reason == "device.revoked" else "session.ended"
+            record.end_reason if record.end_reason in _TOLD_AS_IS else "session.ended"
         )
     if record.passkey.revoked_at is not None:
         db_end(session, record, "device.revoked")

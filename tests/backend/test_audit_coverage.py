@@ -19,7 +19,9 @@ from tests.factories import H, envelope, make_concern, person, sync
 from tests.scenario import ZOE
 
 ROOT = Path(__file__).resolve().parents[2]
-SELF_SERVICE = ("api.admin_", "api.enrol", "api.login", "api.logout", "api.passkey")
+SELF_SERVICE = (
+    "api.admin_", "api.enrol", "api.login", "api.logout", "api.passkey", "api.own_session"
+)  # fmt: skip
 
 # Endpoints that return or change no personal data, and why.
 NOT_PERSONAL = {
@@ -30,6 +32,7 @@ NOT_PERSONAL = {
     "api.login_begin": "WebAuthn options; login_finish is audited",
     "api.passkey_add_begin": "WebAuthn options; passkey_add_finish is audited",
     "api.me": "the signed-in person's own profile",
+    "api.own_sessions_list": "the signed-in person's own sessions: times and passkey labels",
     "api.passkey_rename": "a label the person gives their own passkey",
     "api.push_subscribe": "a push endpoint for the person's own device",
     "api.push_unsubscribe": "the person's own device",
@@ -71,6 +74,8 @@ AUDITED = {
     "api.logout": {"alteration"},
     "api.passkey_add_finish": {"collection"},
     "api.passkey_revoke": {"alteration"},
+    "api.own_session_end": {"alteration"},
+    "api.own_sessions_end_others": {"alteration"},
 }
 
 

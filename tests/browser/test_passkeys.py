@@ -80,3 +80,47 @@ def test_enrol_sign_in_and_revocation(browser, live_server) -> None:  # type: ig
 
     phone_context.close()
     desk_context.close()
+
+
+def test_sign_out_everywhere_else(browser, live_server) -> None:  # type: ignore[no-untyped-def]
+    phone_context = browser.new_context()
+    phone = phone_context.new_page()
+    cdp, authenticator = add_authenticator(phone)
+    phone.goto(live_server.invite("PC Sam Okafor"))
+    phone.fill("#passkey-name", "Sam's phone")
+    phone.click("#enrol")
+    expect(phone.locator("#view-home")).to_be_visible()
+
+    # A synced passkey reaches a borrowed laptop, which signs in with it.
+    (credential,) = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})[
+        "credentials"
+    ]
+    laptop_context = browser.new_context()
+    laptop = laptop_context.new_page()
+    laptop_cdp, laptop_authenticator = add_authenticator(laptop)
+    laptop_cdp.send(
+        "WebAuthn.addCredential",
+        {"authenticatorId": laptop_authenticator, "credential": credential},
+    )
+    laptop.goto(live_server.origin + "/")
+    laptop.click("#signin")
+    expect(laptop.locator("#who")).to_have_text("PC Sam Okafor · Riverside Police")
+
+    # Back on the phone: two sessions listed, then every other one ended.
+    phone.reload()
+    phone.locator("summary", has_text="You and this device").click()
+    expect(phone.locator("#sessions li")).to_have_count(2)
+    expect(phone.locator("#sessions li").first).to_contain_text("with Sam's phone")
+    phone.click("#end-others")
+    expect(phone.locator("#notice")).to_contain_text("Signed out of 1 other session.")
+    expect(phone.locator("#sessions li")).to_have_count(1)
+    expect(phone.locator("#sessions")).to_contain_text("This session with Sam's phone")
+    assert _api_status(phone, "/me") == (200, "")
+
+    # The laptop is out at its next request, and told why.
+    assert _api_status(laptop, "/me") == (401, "session.ended_elsewhere")
+    laptop.reload()
+    expect(laptop.locator("#view-signin")).to_be_visible()
+    expect(laptop.locator("#notice")).to_contain_text("ended from another of your devices")
+    phone_context.close()
+    laptop_context.close()

@@ -38,6 +38,8 @@ _WORKERS = frozenset(
 
 ACCESS: dict[str, frozenset[str]] = {
     "api.logout": frozenset({SIGNED_IN}),
+    "api.step_up_begin": frozenset({SIGNED_IN}),
+    "api.step_up_finish": frozenset({SIGNED_IN}),
     "api.me": frozenset({SIGNED_IN}),
     "api.passkey_add_begin": frozenset({SIGNED_IN}),
     "api.passkey_add_finish": frozenset({SIGNED_IN}),

@@ -28,6 +28,7 @@ class Principal(UserMixin):  # type: ignore[misc]
         self.passkey_id: uuid.UUID = record.passkey_id
         self.session_expires_at: datetime = record.expires_at
         self.idle_seconds: int = record.idle_seconds
+        self.verified_at: datetime = record.verified_at or record.created_at
 
     def get_id(self) -> str:
         return str(self.session_id)

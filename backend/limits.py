@@ -21,6 +21,8 @@ LIMITS = {
     "api.enrol_finish": "10/minute",
     "api.login_begin": "20/minute",
     "api.login_finish": "20/minute",
+    "api.step_up_begin": "10/minute",
+    "api.step_up_finish": "10/minute",
     # A phone back in signal sends its outbox 50 envelopes a request; a shift's backlog
     # fits in a few requests, a script sending thousands does not.
     "api.sync": "60/minute",

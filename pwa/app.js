@@ -1,7 +1,7 @@
 // The page: who is signed in, which view shows, and when the outbox syncs. Data is
 // rendered as text only, never as HTML.
 
-import { ApiError, WIPE_CODES, request } from './api.js';
+import { ApiError, WIPE_CODES, onStepUp, request } from './api.js';
 import * as db from './db.js';
 import { showDashboard } from './dashboard.js';
 import { $, h, when } from './dom.js';
@@ -305,6 +305,14 @@ $('add-passkey').addEventListener('click', act(async () => {
   await renderAccount();
   notify('Backup passkey added. If a device of yours is lost, revoke its passkey or sign out everywhere else.');
 }));
+
+// Sensitive changes (a new passkey, an account, an export) need the passkey again.
+onStepUp(async () => {
+  notify('Confirm it is you with your passkey to go on.');
+  const passkey = await usePasskey(await request('POST', '/auth/step-up/begin'));
+  await request('POST', '/auth/step-up/finish', { credential: passkey.json });
+  notify('');
+});
 
 $('end-others').addEventListener('click', act(async () => {
   const { ended } = await request('POST', '/me/sessions/end-others');

@@ -21,8 +21,9 @@ from backend.schemas.identity import (
     PasskeySchema,
 )
 from backend.schemas.sync import AddendumResultSchema, QuarantineSchema
-from backend.services import concerns, passkeys, people
+from backend.services import concerns, passkeys, people, step_up
 from backend.services.audit import db_audit
+from backend.services.step_up import STEP_UP
 from backend.web import json_body
 
 
@@ -39,6 +40,7 @@ from backend.web import json_body
 )
 def admin_invite_create() -> Response:
     who = me()
+    step_up.require_recent(who.verified_at)
     body = json_body(InviteCreateSchema())
     issued = people.create_invite(
         db_session(),
@@ -108,6 +110,8 @@ def admin_users() -> Response:
 
 def _set_status(user_id: uuid.UUID, status: UserStatus) -> Response:
     who = me()
+    if status is UserStatus.ACTIVE:  # disabling protects and must be quick; enabling not
+        step_up.require_recent(who.verified_at)
     db = db_session()
     user = people.set_status(
         db, actor=who.actor, partnership_admin=who.partnership_admin, user_id=user_id, status=status
@@ -137,6 +141,7 @@ def admin_user_disable(user_id: uuid.UUID) -> Response:
         200: ("The person, active", AdminUserSchema),
         404: ("No such person in your agency", None),
         409: ("Your own account", None),
+        **STEP_UP,
     },
 )
 def admin_user_enable(user_id: uuid.UUID) -> Response:

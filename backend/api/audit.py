@@ -12,12 +12,21 @@ from backend.api.common import me, query_args, state
 from backend.db import db_session
 from backend.openapi import operation
 from backend.schemas.audit import AccessesSchema, DashboardSchema, ReviewQuerySchema
-from backend.services import audit_review
+from backend.services import audit_review, step_up
 from backend.services import dashboard as dashboard_service
+from backend.services.step_up import STEP_UP
 
 
-def _answer(rows: list[dict[str, Any]], name: str) -> Response:
-    if query_args(ReviewQuerySchema())["format"] == "csv":
+def _exporting() -> bool:
+    """A CSV export leaves the system: it needs a recent step-up (JSON on screen does not)."""
+    csv = bool(query_args(ReviewQuerySchema())["format"] == "csv")
+    if csv:
+        step_up.require_recent(me().verified_at)
+    return csv
+
+
+def _answer(rows: list[dict[str, Any]], name: str, csv: bool) -> Response:
+    if csv:
         response = Response(audit_review.to_csv(rows), mimetype="text/csv")
         response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         return response
@@ -29,14 +38,19 @@ def _answer(rows: list[dict[str, Any]], name: str) -> Response:
     summary="Who looked at this child's records, when and why (?format=csv to export)",
     tags=["audit"],
     query=ReviewQuerySchema,
-    responses={200: ("The audited operations", AccessesSchema), 404: ("No such child", None)},
+    responses={
+        200: ("The audited operations", AccessesSchema),
+        404: ("No such child", None),
+        **STEP_UP,
+    },
 )
 def audit_subject(subject_id: uuid.UUID) -> Response:
     who = me()
+    csv = _exporting()
     rows = audit_review.subject_accesses(
         db_session(), state().keyring, actor=who.actor, subject_id=subject_id
     )
-    return _answer(rows, f"accesses-subject-{subject_id}")
+    return _answer(rows, f"accesses-subject-{subject_id}", csv)
 
 
 @bp.get("/audit/people/<uuid:person_id>")
@@ -44,14 +58,19 @@ def audit_subject(subject_id: uuid.UUID) -> Response:
     summary="What this person looked at and did (?format=csv to export)",
     tags=["audit"],
     query=ReviewQuerySchema,
-    responses={200: ("The audited operations", AccessesSchema), 404: ("No such person", None)},
+    responses={
+        200: ("The audited operations", AccessesSchema),
+        404: ("No such person", None),
+        **STEP_UP,
+    },
 )
 def audit_person(person_id: uuid.UUID) -> Response:
     who = me()
+    csv = _exporting()
     rows = audit_review.person_accesses(
         db_session(), state().keyring, actor=who.actor, person_id=person_id
     )
-    return _answer(rows, f"accesses-person-{person_id}")
+    return _answer(rows, f"accesses-person-{person_id}", csv)
 
 
 @bp.get("/dashboard")

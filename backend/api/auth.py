@@ -12,9 +12,10 @@ from backend.schemas.identity import (
     EnrolFinishSchema,
     LoginFinishSchema,
     MeSchema,
+    SteppedUpSchema,
     WebAuthnOptionsSchema,
 )
-from backend.services import identity
+from backend.services import identity, step_up
 from backend.services.identity import SignedIn
 from backend.web import json_body
 
@@ -122,3 +123,37 @@ def logout() -> Response:
     response = Response(status=204)
     clear_session_cookie(response)
     return response
+
+
+@bp.post("/auth/step-up/begin")
+@operation(
+    summary="Begin proving your passkey again before a sensitive change",
+    tags=["auth"],
+    responses={200: _OPTIONS, 429: ("Too many attempts", None)},
+)
+def step_up_begin() -> Response:
+    who = me()
+    ceremony_id, options = step_up.begin(db_session(), relying_party(), user_id=who.user_id)
+    remember_ceremony(ceremony_id)
+    return jsonify(options)
+
+
+@bp.post("/auth/step-up/finish")
+@operation(
+    summary="Verify it: sensitive changes are then open to this session for five minutes",
+    tags=["auth"],
+    request=LoginFinishSchema,
+    responses={200: ("Proved", SteppedUpSchema), **_FAIL},
+)
+def step_up_finish() -> Response:
+    who = me()
+    body = json_body(LoginFinishSchema())
+    at = step_up.finish(
+        db_session(),
+        relying_party(),
+        actor=who.actor,
+        session_id=who.session_id,
+        ceremony_id=session.pop("ceremony", None),
+        credential=body["credential"],
+    )
+    return jsonify(SteppedUpSchema().dump({"verified_at": at, "until": at + step_up.WINDOW}))

@@ -19,8 +19,9 @@ from backend.schemas.identity import (
     SessionsEndedSchema,
     WebAuthnOptionsSchema,
 )
-from backend.services import own_sessions, passkeys
+from backend.services import own_sessions, passkeys, step_up
 from backend.services.people import db_user_name, passkey_view
+from backend.services.step_up import STEP_UP
 from backend.web import json_body
 
 _NOT_YOURS = {404: ("No such passkey of yours", None)}
@@ -41,10 +42,11 @@ def me_view() -> Response:
 @operation(
     summary="Begin adding another passkey (e.g. a backup)",
     tags=["me"],
-    responses={200: ("WebAuthn options", WebAuthnOptionsSchema)},
+    responses={200: ("WebAuthn options", WebAuthnOptionsSchema), **STEP_UP},
 )
 def passkey_add_begin() -> Response:
     who = me()
+    step_up.require_recent(who.verified_at)
     db = db_session()
     user = db.get(User, who.user_id)
     assert user is not None  # noqa: S101 - the session names a live user

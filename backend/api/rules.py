@@ -8,7 +8,8 @@ from backend.db import db_session
 from backend.errors import Problem
 from backend.openapi import operation
 from backend.schemas.inbox import RulesLoadSchema, RulesSchema
-from backend.services import rules
+from backend.services import rules, step_up
+from backend.services.step_up import STEP_UP
 from backend.web import json_body
 
 
@@ -39,10 +40,12 @@ def admin_rules() -> Response:
         200: ("Unchanged: the same as the live rules", RulesSchema),
         201: ("Loaded as a new version", RulesSchema),
         422: ("The file has problems; nothing changed", None),
+        **STEP_UP,
     },
 )
 def admin_rules_load() -> Response:
     _partnership_admin()
+    step_up.require_recent(me().verified_at)
     body = json_body(RulesLoadSchema())
     record, new = rules.load(db_session(), actor=me().actor, text=body["source"])
     return jsonify(RulesSchema().dump(record)), 201 if new else 200  # type: ignore[return-value]

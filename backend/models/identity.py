@@ -37,6 +37,7 @@ class CeremonyPurpose(str, Enum):
     ENROL = "enrol"
     LOGIN = "login"
     ADD_PASSKEY = "add_passkey"
+    STEP_UP = "step_up"
 
 
 class Ceremony(Base):
@@ -69,5 +70,7 @@ class StaffSession(Base):
     expires_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
     end_reason: Mapped[str | None] = mapped_column(String(32))
+    # The last user-verified assertion in this session: sign-in, then each step-up.
+    verified_at: Mapped[datetime | None]
 
     passkey: Mapped[Passkey] = relationship()

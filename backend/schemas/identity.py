@@ -99,6 +99,11 @@ class MeSchema(Schema):
     session = fields.Nested(_Session, required=True)
 
 
+class SteppedUpSchema(Schema):
+    verified_at = fields.DateTime(required=True)
+    until = fields.DateTime(required=True, metadata={"description": "sensitive changes open"})
+
+
 class OwnSessionSchema(Schema):
     id = fields.UUID(required=True)
     passkey = fields.Nested(_Named, required=True, metadata={"description": "signed in with"})

@@ -67,6 +67,7 @@ KIND_OF: dict[str, Kind] = {
     "identity.user_enabled": K.ALTERATION,
     "identity.sign_count_regression": K.ALTERATION,
     "identity.signed_in": K.COLLECTION,
+    "identity.stepped_up": K.COLLECTION,
     "identity.signed_out": K.ALTERATION,
     "identity.sessions_ended": K.ALTERATION,
 }

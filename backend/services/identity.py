@@ -200,6 +200,26 @@ def login_finish(
     if user is None or user.status is not UserStatus.ACTIVE:
         raise Problem(401, "user.disabled", "This account is disabled.")
     actor = Actor(user_id=user.id, agency_id=user.agency_id, passkey_id=passkey.id)
+    db_accept_assertion(session, passkey, credential, verified, actor)
+    if replaced_token:
+        old = session.scalar(
+            select(StaffSession).where(
+                StaffSession.token_hash == sessions.token_hash(replaced_token)
+            )
+        )
+        if old is not None:
+            sessions.db_end(session, old, "replaced")
+    started = sessions.db_start(session, user=user, passkey=passkey, policy=policy)
+    db_audit(session, "identity.signed_in", actor=actor, records=[("session", started.record.id)])
+    session.commit()
+    return SignedIn(user=user, passkey=passkey, started=started)
+
+
+def db_accept_assertion(
+    session: Session, passkey: Passkey, credential: dict[str, Any], verified: Any, actor: Actor
+) -> None:
+    """After a verified assertion: refuse a sign count that went backwards, else note the
+    passkey's new count, backup state and use."""
     count = asserted_sign_count(credential)
     if (count > 0 or passkey.sign_count > 0) and count <= passkey.sign_count:
         # A counter that goes backwards means a second copy of the key exists: refuse, and
@@ -216,18 +236,6 @@ def login_finish(
     passkey.sign_count = verified.new_sign_count
     passkey.backed_up = bool(verified.credential_backed_up)
     passkey.last_used_at = utcnow()
-    if replaced_token:
-        old = session.scalar(
-            select(StaffSession).where(
-                StaffSession.token_hash == sessions.token_hash(replaced_token)
-            )
-        )
-        if old is not None:
-            sessions.db_end(session, old, "replaced")
-    started = sessions.db_start(session, user=user, passkey=passkey, policy=policy)
-    db_audit(session, "identity.signed_in", actor=actor, records=[("session", started.record.id)])
-    session.commit()
-    return SignedIn(user=user, passkey=passkey, started=started)
 
 
 def logout(session: Session, *, session_id: uuid.UUID, actor: Actor) -> None:

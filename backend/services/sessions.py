@@ -77,6 +77,7 @@ def db_start(
         passkey_id=passkey.id,
         created_at=now,
         last_seen_at=now,
+        verified_at=now,
         idle_seconds=int(idle.total_seconds()),
         expires_at=now + absolute,
     )

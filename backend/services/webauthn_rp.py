@@ -131,13 +131,20 @@ def registration_options(
     return json.loads(options_to_json(options))  # type: ignore[no-any-return]
 
 
-def authentication_options(rp: RelyingParty, ceremony: Ceremony) -> dict[str, Any]:
+def authentication_options(
+    rp: RelyingParty, ceremony: Ceremony, allow: list[str] | None = None
+) -> dict[str, Any]:
+    """Request options; with no ``allow`` (credential ids, base64url) any discoverable
+    credential of this site may answer and no username is typed."""
     options = generate_authentication_options(
         rp_id=rp.id,
         challenge=ceremony.challenge,
         timeout=int(CEREMONY_TTL.total_seconds() * 1000),
         user_verification=UserVerificationRequirement.REQUIRED,
-    )  # no allowCredentials: discoverable credentials, no username typed
+        allow_credentials=[
+            PublicKeyCredentialDescriptor(id=base64url_to_bytes(c)) for c in allow or ()
+        ],
+    )
     return json.loads(options_to_json(options))  # type: ignore[no-any-return]
 
 

@@ -20,7 +20,8 @@ from tests.scenario import ZOE
 
 ROOT = Path(__file__).resolve().parents[2]
 SELF_SERVICE = (
-    "api.admin_", "api.enrol", "api.login", "api.logout", "api.passkey", "api.own_session"
+    "api.admin_", "api.enrol", "api.login", "api.logout", "api.passkey", "api.own_session",
+    "api.step_up",
 )  # fmt: skip
 
 # Endpoints that return or change no personal data, and why.
@@ -30,6 +31,7 @@ NOT_PERSONAL = {
     "api.push_key": "the public VAPID key",
     "api.enrol_begin": "WebAuthn options; enrol_finish is audited",
     "api.login_begin": "WebAuthn options; login_finish is audited",
+    "api.step_up_begin": "WebAuthn options; step_up_finish is audited",
     "api.passkey_add_begin": "WebAuthn options; passkey_add_finish is audited",
     "api.me": "the signed-in person's own profile",
     "api.own_sessions_list": "the signed-in person's own sessions: times and passkey labels",
@@ -71,6 +73,7 @@ AUDITED = {
     "api.admin_rules_load": {"alteration"},
     "api.enrol_finish": {"collection"},
     "api.login_finish": {"collection"},
+    "api.step_up_finish": {"collection"},
     "api.logout": {"alteration"},
     "api.passkey_add_finish": {"collection"},
     "api.passkey_revoke": {"alteration"},

@@ -124,3 +124,44 @@ def test_sign_out_everywhere_else(browser, live_server) -> None:  # type: ignore
     expect(laptop.locator("#notice")).to_contain_text("ended from another of your devices")
     phone_context.close()
     laptop_context.close()
+
+
+def test_a_sensitive_change_late_in_a_shift_asks_for_the_passkey_again(
+    browser, live_server, database_url
+) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select, update
+
+    from backend.db import make_engine
+    from backend.models import AuditEvent, StaffSession, utcnow
+    from backend.services.step_up import WINDOW
+
+    context = browser.new_context()
+    phone = context.new_page()
+    cdp, authenticator = add_authenticator(phone)
+    phone.goto(live_server.invite("PC Sam Okafor"))
+    phone.fill("#passkey-name", "Sam's phone")
+    phone.click("#enrol")
+    expect(phone.locator("#view-home")).to_be_visible()
+    engine = make_engine(database_url)
+    with engine.begin() as conn:  # the shift goes on past the step-up window
+        conn.execute(update(StaffSession).values(verified_at=utcnow() - WINDOW * 2))
+    # A sensitive change through the app's own request(): the server asks for a fresh
+    # proof, the app gets one from the passkey (the virtual authenticator verifies the
+    # user) and makes the request again. (A second passkey on this same authenticator is
+    # refused by the authenticator itself, as a real phone would, hence options only.)
+    before = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})
+    options = phone.evaluate(
+        """async () => {
+        const { request } = await import('/api.js');
+        return request('POST', '/me/passkeys/begin');
+    }"""
+    )
+    assert options["excludeCredentials"]
+    creds = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})
+    # exactly one more assertion: the step-up
+    assert creds["credentials"][0]["signCount"] == before["credentials"][0]["signCount"] + 1
+    with engine.connect() as conn:
+        actions = list(conn.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)))
+    assert actions.count("identity.stepped_up") == 1
+    engine.dispose()
+    context.close()

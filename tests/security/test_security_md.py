@@ -57,6 +57,7 @@ def test_the_documented_limits_are_the_codes() -> None:
     from backend.schemas.concern import MAX_ASSOCIATED, TEXT_LIMIT
     from backend.services.invites import INVITE_TTL
     from backend.services.sessions import DEFAULT_TIMEOUTS
+    from backend.services.step_up import WINDOW as STEP_UP_WINDOW
 
     def row(what: str) -> str:
         found = [line for line in DOC.splitlines() if line.startswith(f"| {what} |")]
@@ -80,6 +81,11 @@ def test_the_documented_limits_are_the_codes() -> None:
     for endpoint in ("api.chronology", "api.audit_subject", "api.audit_person"):
         assert f"| {LIMITS[endpoint].split('/')[0]} per minute per person" in reading
     assert f"| {int(INVITE_TTL.total_seconds() // 3600)} hours" in row("invitation lifetime")
+    assert f"| {LIMITS['api.step_up_begin'].split('/')[0]} per minute per person" in row(
+        "step-up begin / finish"
+    )
+    assert LIMITS["api.step_up_begin"] == LIMITS["api.step_up_finish"]
+    assert f"| {int(STEP_UP_WINDOW.total_seconds() // 60)} min in" in row("step-up lasts")
 
     def span(seconds: float) -> str:
         return f"{int(seconds // 3600)} h" if seconds >= 3600 else f"{int(seconds // 60)} min"

@@ -127,6 +127,16 @@ LIMITED = {
     "api.enrol_finish": ("POST", "/api/v1/auth/enrol/finish", None),
     "api.login_begin": ("POST", "/api/v1/auth/login/begin", None),
     "api.login_finish": ("POST", "/api/v1/auth/login/finish", None),
+    "api.step_up_begin": (
+        "POST",
+        "/api/v1/auth/step-up/begin",
+        ("recorder", "Riverside Police", ()),
+    ),
+    "api.step_up_finish": (
+        "POST",
+        "/api/v1/auth/step-up/finish",
+        ("recorder", "Riverside Police", ()),
+    ),
     "api.sync": ("POST", "/api/v1/sync", ("recorder", "Riverside Police", ())),
     "api.chronology": (
         "GET",

@@ -55,6 +55,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "api.admin_passkey_revoke": _ADMIN,
     "api.admin_user_disable": _ADMIN,
     "api.admin_user_enable": _ADMIN,
+    "api.admin_recovery_issue": _ADMIN,
     "api.admin_quarantine": _ADMIN,
     "api.admin_quarantine_retry": _ADMIN,
     "api.sync": _RECORDER,

@@ -118,13 +118,35 @@ async function renderAccount() {
   $('admin').hidden = !me.roles.includes('agency_admin');
   if ($('admin').hidden) return;
   const people = await request('GET', '/admin/users');
-  $('people').replaceChildren(...people.items.flatMap((person) => person.passkeys.filter((k) => !k.revoked_at).map((key) => h('li', {},
-    `${person.name} · ${key.name} `,
-    h('button', { type: 'button', class: 'danger small', onclick: act(async () => {
-      await request('POST', `/admin/passkeys/${key.id}/revoke`);
-      notify(`Revoked ${person.name}'s passkey "${key.name}".`);
-      await renderAccount();
-    }) }, 'Revoke')))));
+  $('people').replaceChildren(...people.items.flatMap((person) => {
+    const live = person.passkeys.filter((k) => !k.revoked_at);
+    if (!live.length && person.status === 'active' && person.id !== me.user.id) return [recoveryItem(person)];
+    return live.map((key) => h('li', {},
+      `${person.name} · ${key.name} `,
+      h('button', { type: 'button', class: 'danger small', onclick: act(async () => {
+        await request('POST', `/admin/passkeys/${key.id}/revoke`);
+        notify(`Revoked ${person.name}'s passkey "${key.name}".`);
+        await renderAccount();
+      }) }, 'Revoke')));
+  }));
+}
+
+// Someone whose passkeys are all revoked gets back in only with a ticket, issued after the
+// admin has checked who is asking (and says how).
+function recoveryItem(person) {
+  const check = h('select', { 'aria-label': `How you confirmed it is ${person.name}` },
+    h('option', { value: '' }, 'How did you confirm who is asking?'),
+    h('option', { value: 'line_manager_in_person' }, 'Line manager, in person'),
+    h('option', { value: 'line_manager_video_call' }, 'Line manager, on a video call'),
+    h('option', { value: 'photo_id_in_person' }, 'Photo ID, in person'));
+  const ticket = h('output', { class: 'ticket' });
+  return h('li', { class: 'recovery' }, `${person.name} · no live passkey `, check,
+    h('button', { type: 'button', class: 'small', onclick: act(async () => {
+      if (!check.value) throw new Error('Say how you confirmed who is asking first.');
+      const issued = await request('POST', `/admin/users/${person.id}/recovery`, { identity_check: check.value });
+      ticket.textContent = issued.url;
+      notify(`Recovery link for ${person.name}: give it to them in person. It works once, for 24 hours.`);
+    }) }, 'Issue recovery link'), ticket);
 }
 
 async function renderSessions() {

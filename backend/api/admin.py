@@ -19,10 +19,12 @@ from backend.schemas.identity import (
     InviteIssuedSchema,
     InviteListSchema,
     PasskeySchema,
+    RecoveryCreateSchema,
 )
 from backend.schemas.sync import AddendumResultSchema, QuarantineSchema
-from backend.services import concerns, passkeys, people, step_up
+from backend.services import concerns, passkeys, people, recovery, step_up
 from backend.services.audit import db_audit
+from backend.services.invites import IssuedInvite
 from backend.services.step_up import STEP_UP
 from backend.web import json_body
 
@@ -52,6 +54,10 @@ def admin_invite_create() -> Response:
         roles=body["roles"],
         inbox_ids=body["inboxes"],
     )
+    return _issued(issued)
+
+
+def _issued(issued: IssuedInvite) -> Response:
     url = f"{state().config.origins[0]}/enrol#invite={issued.token}"
     payload = {
         "id": issued.invite_id,
@@ -60,6 +66,34 @@ def admin_invite_create() -> Response:
         "expires_at": issued.expires_at,
     }
     return jsonify(InviteIssuedSchema().dump(payload)), 201  # type: ignore[return-value]
+
+
+@bp.post("/admin/users/<uuid:user_id>/recovery")
+@operation(
+    summary="Issue a recovery ticket for someone whose passkeys are all revoked (24 hours)",
+    tags=["admin"],
+    request=RecoveryCreateSchema,
+    responses={
+        201: ("Issued; the token is shown this once", InviteIssuedSchema),
+        404: ("No such person in your agency", None),
+        409: ("A passkey is still live, the person is disabled, or it is you", None),
+        422: ("Invalid body", None),
+        **STEP_UP,
+    },
+)
+def admin_recovery_issue(user_id: uuid.UUID) -> Response:
+    who = me()
+    step_up.require_recent(who.verified_at)
+    body = json_body(RecoveryCreateSchema())
+    issued = recovery.issue(
+        db_session(),
+        state().keyring,
+        actor=who.actor,
+        partnership_admin=who.partnership_admin,
+        user_id=user_id,
+        identity_check=recovery.IdentityCheck(body["identity_check"]),
+    )
+    return _issued(issued)
 
 
 @bp.get("/admin/invites")

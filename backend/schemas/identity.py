@@ -137,6 +137,16 @@ class InviteCreateSchema(Schema):
     agency_id = fields.UUID(metadata={"description": "partnership admins only; default own"})
 
 
+class RecoveryCreateSchema(Schema):
+    identity_check = fields.String(
+        required=True,
+        validate=validate.OneOf(
+            ["line_manager_in_person", "line_manager_video_call", "photo_id_in_person"]
+        ),
+        metadata={"description": "how you confirmed who is asking"},
+    )
+
+
 class InviteIssuedSchema(Schema):
     id = fields.UUID(required=True)
     token = fields.String(required=True, metadata={"description": "shown once, never again"})

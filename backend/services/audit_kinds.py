@@ -57,6 +57,8 @@ KIND_OF: dict[str, Kind] = {
     "retention.hold_lifted": K.ALTERATION,
     # records about staff (their identities, sessions and passkeys)
     "identity.enrolled": K.COLLECTION,
+    "identity.recovery_issued": K.COLLECTION,
+    "identity.recovered": K.COLLECTION,
     "identity.invite_created": K.COLLECTION,
     "identity.invite_withdrawn": K.ALTERATION,
     "identity.invites_listed": K.CONSULTATION,

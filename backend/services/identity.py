@@ -25,7 +25,7 @@ from backend.models import (
     UserStatus,
     utcnow,
 )
-from backend.services import sessions
+from backend.services import recovery, sessions
 from backend.services.audit import Actor, db_audit
 from backend.services.invites import db_invite_name, token_hash
 from backend.services.sealed import db_new_data_key, seal
@@ -73,8 +73,17 @@ def enrol_begin(
 ) -> tuple[Ceremony, dict[str, Any]]:
     """Start making a passkey for the person an invite names."""
     invite = db_valid_invite(session, token)
+    recovering = recovery.is_ticket(invite)
+    if recovering:
+        person = session.get(User, invite.user_id)
+        assert person is not None  # noqa: S101 - a ticket names a person
+        recovery.db_check_recoverable(session, person)
     ceremony = db_new_ceremony(
-        session, CeremonyPurpose.ENROL, invite_id=invite.id, user_id=uuid.uuid4()
+        session,
+        CeremonyPurpose.ENROL,
+        invite_id=invite.id,
+        # A ticket's passkey is the same person's; an invitation's, a new person's.
+        user_id=invite.user_id if recovering else uuid.uuid4(),
     )
     options = registration_options(rp, ceremony, user_name=db_invite_name(session, ring, invite))
     session.commit()
@@ -95,6 +104,9 @@ def enrol_finish(
     """Register the passkey, create the person from the invite, consume it, sign them in."""
     ceremony = take_ceremony(session, ceremony_id, CeremonyPurpose.ENROL)
     invite = db_valid_invite(session, token)
+    recovering = recovery.is_ticket(invite)
+    if recovering and ceremony.user_id != invite.user_id:
+        raise Problem(400, "enrol.invite_mismatch", "This passkey was begun for another invite.")
     # The person comes from server-side state (the ceremony), never from the request.
     if ceremony.invite_id != invite.id or ceremony.user_id is None:
         raise Problem(400, "enrol.invite_mismatch", "This passkey was begun for another invite.")
@@ -115,6 +127,8 @@ def enrol_finish(
     if consumed.rowcount != 1:  # type: ignore[attr-defined]
         session.rollback()
         raise Problem(410, "invite.used", "This invitation was used already.")
+    if recovering:
+        return _db_recover(session, ceremony.user_id, invite, verified, name, policy)
     user_id = ceremony.user_id
     key = db_new_data_key(session, ring)
     user = User(
@@ -142,6 +156,37 @@ def enrol_finish(
     db_audit(
         session,
         "identity.enrolled",
+        actor=Actor(user_id=user_id, agency_id=user.agency_id, passkey_id=passkey.id),
+        records=[("user", user_id), ("invite", invite.id), ("passkey", passkey.id)],
+        detail={"multi_device": passkey.multi_device, "backed_up": passkey.backed_up},
+    )
+    session.commit()
+    return SignedIn(user=user, passkey=passkey, started=started)
+
+
+def _db_recover(
+    session: Session,
+    user_id: uuid.UUID,
+    invite: Invite,
+    verified: Any,
+    name: str | None,
+    policy: Policy | None,
+) -> SignedIn:
+    """A ticket's enrolment: a new passkey for the existing person, if none is live."""
+    user = session.get(User, user_id)
+    assert user is not None  # noqa: S101 - a ticket names a person
+    try:
+        recovery.db_check_recoverable(session, user)
+    except Problem:
+        session.rollback()  # the ticket stays unused for after the live passkey is revoked
+        raise
+    passkey = new_passkey(user_id, verified, name or "Recovered passkey")
+    session.add(passkey)
+    session.flush()
+    started = sessions.db_start(session, user=user, passkey=passkey, policy=policy)
+    db_audit(
+        session,
+        "identity.recovered",
         actor=Actor(user_id=user_id, agency_id=user.agency_id, passkey_id=passkey.id),
         records=[("user", user_id), ("invite", invite.id), ("passkey", passkey.id)],
         detail={"multi_device": passkey.multi_device, "backed_up": passkey.backed_up},

@@ -69,6 +69,7 @@ AUDITED = {
     "api.admin_passkey_revoke": {"alteration"},
     "api.admin_user_disable": {"alteration"},
     "api.admin_user_enable": {"alteration"},
+    "api.admin_recovery_issue": {"collection"},
     "api.admin_quarantine_retry": {"alteration"},
     "api.admin_rules_load": {"alteration"},
     "api.enrol_finish": {"collection"},

@@ -78,8 +78,30 @@ def test_enrol_sign_in_and_revocation(browser, live_server) -> None:  # type: ig
     expect(phone.locator("#notice")).to_have_text(re.compile("revoked"))
     assert _api_status(phone, "/me")[0] == 401
 
+    # Sam's line manager confirms it is him; the admin issues a recovery link, and his new
+    # phone enrols as the same person.
+    desk.reload()
+    sam = desk.locator("#people li.recovery", has_text="PC Sam Okafor")
+    sam.get_by_role("button", name="Issue recovery link").click()
+    expect(desk.locator("#notice")).to_contain_text("Say how you confirmed")
+    sam.locator("select").select_option("line_manager_in_person")
+    sam.get_by_role("button", name="Issue recovery link").click()
+    expect(desk.locator("#notice")).to_contain_text("Recovery link for PC Sam Okafor")
+    link = sam.locator("output").text_content()
+    assert link
+    assert link.startswith(live_server.origin + "/enrol#invite=")
+    new_context = browser.new_context()
+    new_phone = new_context.new_page()
+    add_authenticator(new_phone)
+    new_phone.goto(link)
+    new_phone.fill("#passkey-name", "Sam's new phone")
+    new_phone.click("#enrol")
+    expect(new_phone.locator("#who")).to_have_text("PC Sam Okafor · Riverside Police")
+    expect(new_phone.locator("#passkeys")).to_contain_text("Sam's new phone (this session)")
+
     phone_context.close()
     desk_context.close()
+    new_context.close()
 
 
 def test_sign_out_everywhere_else(browser, live_server) -> None:  # type: ignore[no-untyped-def]

@@ -56,6 +56,7 @@ def test_the_documented_limits_are_the_codes() -> None:
     from backend.pipeline.ingest import MAX_ENVELOPES
     from backend.schemas.concern import MAX_ASSOCIATED, TEXT_LIMIT
     from backend.services.invites import INVITE_TTL
+    from backend.services.recovery import RECOVERY_TTL
     from backend.services.sessions import DEFAULT_TIMEOUTS
     from backend.services.step_up import WINDOW as STEP_UP_WINDOW
 
@@ -81,6 +82,7 @@ def test_the_documented_limits_are_the_codes() -> None:
     for endpoint in ("api.chronology", "api.audit_subject", "api.audit_person"):
         assert f"| {LIMITS[endpoint].split('/')[0]} per minute per person" in reading
     assert f"| {int(INVITE_TTL.total_seconds() // 3600)} hours" in row("invitation lifetime")
+    assert f"| {int(RECOVERY_TTL.total_seconds() // 3600)} hours" in row("recovery ticket lifetime")
     assert f"| {LIMITS['api.step_up_begin'].split('/')[0]} per minute per person" in row(
         "step-up begin / finish"
     )

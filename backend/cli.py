@@ -18,6 +18,7 @@ from backend import migrate
 from backend.config import Config, ConfigError
 from backend.db import make_engine, make_sessionmaker
 from backend.models import RoleName
+from backend.services import blind_keys
 from backend.services import keys as key_ops
 
 
@@ -303,7 +304,10 @@ def keys_rotate(kind: tuple[str, ...]) -> None:
         except ConfigError as exc:
             raise click.ClickException(str(exc)) from None
         click.echo(f"{name}: new current key {entry.id}")
-    click.echo("Restart the servers to use the new keys; then run 'frontline keys rewrap'.")
+    click.echo(
+        "Restart the servers to use the new keys; then run 'frontline keys rewrap' "
+        "(a new key-encryption key) or 'frontline keys reindex' (a new blind-index key)."
+    )
 
 
 @keys.command("rewrap")
@@ -320,6 +324,21 @@ def keys_rewrap(batch: int) -> None:
         ) as bar:
             done = key_ops.rewrap(sessions, ring, batch=batch, progress=bar.update)
     click.echo(f"re-wrapped {done} data keys under {ring.current(crypto.KeyKind.KEK).id}")
+
+
+@keys.command("reindex")
+@click.option("--batch", default=200, show_default=True, type=int)
+def keys_reindex(batch: int) -> None:
+    """Index every concern and addendum under the current blind key (after rotating it;
+    resumable). Linking reads the old key until it is retired."""
+    config = _config()
+    ring, _ = _init(config)
+    with _database(config) as sessions:
+        with sessions() as session:
+            pending = blind_keys.pending(session, ring)
+        with click.progressbar(length=pending, label="re-indexing", file=sys.stderr) as bar:
+            done = blind_keys.reindex(sessions, ring, batch=batch, progress=bar.update)
+    click.echo(f"indexed {done} concerns and addenda under {ring.current(crypto.KeyKind.BLIND).id}")
 
 
 @keys.command("retire")

@@ -27,6 +27,7 @@ from backend.models import (
 from backend.pipeline.identifiers import blind_identifiers
 from backend.pipeline.proof import Proven
 from backend.schemas.concern import age_on
+from backend.services import blind_keys
 from backend.services.sealed import db_data_key, db_new_data_key, seal
 from crypto import normalise
 
@@ -75,25 +76,28 @@ def _identifiers(
     concern_id: uuid.UUID,
     addendum_id: uuid.UUID | None = None,
 ) -> list[dict[str, Any]]:
-    indexer = crypto.BlindIndexer(ring)
-    found = blind_identifiers(
-        indexer,
-        subject=subject,
-        associated=loaded.get("associated") or [],
-        recorded_at=loaded["recorded_at"],
-    )
-    return [
-        {
-            "id": uuid.uuid4(),
-            "concern_id": concern_id,
-            "addendum_id": addendum_id,
-            "role": role,
-            "kind": kind,
-            "blind_index": index,
-            "key_id": indexer.key_id,
-        }
-        for role, kind, index in found
-    ]
+    # Under every blind key of the ring: one, except while a rotation is re-indexing.
+    rows = []
+    for indexer in blind_keys.indexers(ring):
+        found = blind_identifiers(
+            indexer,
+            subject=subject,
+            associated=loaded.get("associated") or [],
+            recorded_at=loaded["recorded_at"],
+        )
+        rows += [
+            {
+                "id": uuid.uuid4(),
+                "concern_id": concern_id,
+                "addendum_id": addendum_id,
+                "role": role,
+                "kind": kind,
+                "blind_index": index,
+                "key_id": indexer.key_id,
+            }
+            for role, kind, index in found
+        ]
+    return rows
 
 
 def _insert_many(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:

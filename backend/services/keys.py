@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import crypto
 from backend.config import Config, ConfigError
-from backend.models import ConcernIdentifier, DataKeyRecord, Receipt, utcnow
+from backend.models import DataKeyRecord, Receipt, utcnow
+from backend.services import blind_keys
 from backend.state import load_keyring
 
 
@@ -124,12 +125,15 @@ def _seal_pending(session: Session, entry: crypto.KeyEntry, config: Config) -> s
 
 
 def _blind_users(session: Session, entry: crypto.KeyEntry, config: Config) -> str | None:
-    count = session.scalar(
-        select(func.count())
-        .select_from(ConcernIdentifier)
-        .where(ConcernIdentifier.key_id == entry.id)
+    # Its indexes are the ones read until every record is indexed under the current key;
+    # then retiring deletes them.
+    count = blind_keys.pending(session, load_keyring(config))
+    return (
+        f"{count} concerns or addenda are not indexed under the current blind key yet; "
+        "run 'frontline keys reindex'"
+        if count
+        else None
     )
-    return f"{count} blind indexes were made with it" if count else None
 
 
 # What may still need a key, per kind; later steps of the pipeline add their own checks.
@@ -160,5 +164,11 @@ def retire(config: Config, sessions: sessionmaker[Session], key_id: str) -> cryp
         reasons = dependents(session, entry, config)
     if reasons:
         raise KeyInUse(f"{key_id} is still needed: " + "; ".join(reasons))
+    if entry.kind is crypto.KeyKind.BLIND:
+        # Servers still running with it in their ring write its indexes until restarted;
+        # those are only ever extra rows, which the next retire run deletes.
+        with sessions() as session:
+            blind_keys.db_forget(session, key_id)
+            session.commit()
     crypto.save_keyring_file(ring.retire(key_id), config.keyring_path)
     return entry

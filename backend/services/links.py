@@ -29,6 +29,7 @@ from backend.models import (
 from backend.models.people import RoleName
 from backend.services.alerts import db_raise, subject_findings
 from backend.services.audit import Actor, db_audit
+from backend.services.blind_keys import read_one_key
 from backend.services.escalation import labels
 from backend.services.inbox import Viewer, db_viewer
 from backend.services.rules import db_active
@@ -134,15 +135,23 @@ def network(session: Session, *, actor: Actor, alert_id: uuid.UUID) -> dict[str,
     ).all()
     child_of = {cid: canonical(session, sid) for cid, sid, _, _ in rows if sid}
     kinds = db_active(session, alert.partnership_id).rules.patterns["network"]["kinds"]
-    idents = session.execute(
-        select(
-            ConcernIdentifier.concern_id, ConcernIdentifier.kind, ConcernIdentifier.blind_index
-        ).where(
-            ConcernIdentifier.concern_id.in_(concern_ids),
-            ConcernIdentifier.role == "associated",
-            ConcernIdentifier.kind.in_(kinds),
+    idents = [
+        (cid, kind, index)
+        for cid, kind, index, _ in read_one_key(
+            session.execute(
+                select(
+                    ConcernIdentifier.concern_id,
+                    ConcernIdentifier.kind,
+                    ConcernIdentifier.blind_index,
+                    ConcernIdentifier.key_id,
+                ).where(
+                    ConcernIdentifier.concern_id.in_(concern_ids),
+                    ConcernIdentifier.role == "associated",
+                    ConcernIdentifier.kind.in_(kinds),
+                )
+            ).all()
         )
-    ).all()
+    ]
     nodes: dict[str, dict[str, Any]] = {}
     children: dict[uuid.UUID, str] = {}
     for subject in sorted(set(child_of.values()), key=str):

@@ -120,6 +120,7 @@ def db_store_concern(
     Plain inserts rather than tracked objects: a concern is written once and never updated,
     and this is the ingest hot path.
     """
+    blind_keys.db_check_ring(session, ring)
     concern_id = uuid.uuid4()
     key = db_new_data_key(session, ring)
     now = utcnow()
@@ -199,6 +200,7 @@ def db_store_addendum(
     concern: Concern,
 ) -> Addendum:
     """Insert an addendum, sealed under its concern's data key so both shred together."""
+    blind_keys.db_check_ring(session, ring)
     addendum_id = uuid.uuid4()
     key = db_data_key(session, ring, concern.data_key_id)
     addendum = Addendum(

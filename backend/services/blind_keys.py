@@ -41,6 +41,31 @@ def read_one_key(rows: Sequence[R], key_of: Callable[[R], str] = lambda r: r.key
     return [r for r in rows if version(key_of(r)) == oldest]
 
 
+class BlindKeyMissing(Exception):
+    """Stored indexes were made under a blind key this key ring does not have."""
+
+
+_CHECKED: set[tuple[str, ...]] = set()
+
+
+def db_check_ring(session: Session, ring: crypto.KeyRing) -> None:
+    """Refuse to index with a ring that lacks a blind key the stored indexes were made
+    with: every comparison would then miss every earlier record, silently. Checked once
+    per process and ring (a scan of one index), before the first concern is linked."""
+    ids = tuple(sorted(e.id for e in ring.of_kind(crypto.KeyKind.BLIND)))
+    if ids in _CHECKED:
+        return
+    foreign = session.scalar(
+        select(ConcernIdentifier.key_id).where(ConcernIdentifier.key_id.not_in(ids)).limit(1)
+    )
+    if foreign is not None:
+        raise BlindKeyMissing(
+            f"stored indexes use blind key {foreign}, which this key ring lacks; "
+            "restore the key ring that has it"
+        )
+    _CHECKED.add(ids)
+
+
 def indexers(ring: crypto.KeyRing) -> list[crypto.BlindIndexer]:
     """One indexer per blind key of the ring: ingest writes under each."""
     return [crypto.BlindIndexer(ring, e.id) for e in ring.of_kind(crypto.KeyKind.BLIND)]

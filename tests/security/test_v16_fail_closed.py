@@ -141,3 +141,52 @@ def test_16_5_3_a_key_ring_that_cannot_open_records_answers_503(  # type: ignore
         assert "Found at 02:10" not in err
     finally:
         other.extensions["frontline"].engine.dispose()
+
+
+def test_16_5_3_a_key_ring_with_another_blind_key_keeps_envelopes_and_links_nothing(  # type: ignore[no-untyped-def]
+    app, config, capfd
+) -> None:
+    """Restored from the wrong backup, a ring whose blind key differs would link nothing
+    to any earlier record, silently. Ingest refuses instead: the envelope is kept and
+    reported, no concern is stored, and a retry with the right ring links it."""
+    sessions = app.extensions["frontline"].sessions
+    recorder, device, _ = person(app, agency=P, roles=("recorder",), name="PC Okafor")
+    (first,) = sync(recorder, envelope(app, device, make_concern()))
+    ring = app.extensions["frontline"].keyring
+    swapped = crypto.KeyRing(
+        [e for e in ring.entries if e.kind is not crypto.KeyKind.BLIND]
+        + [e for e in crypto.generate_keyring().entries if e.kind is crypto.KeyKind.BLIND]
+    )
+    path = config.instance_path / "restored-keyring"
+    crypto.save_keyring_file(swapped, path)
+    other = create_app(replace(config, keyring_text=path.read_text()))
+    try:
+        client = other.test_client()
+        client.set_cookie("frontline_session", recorder.get_cookie("frontline_session").value)
+        concerns_before = _count(sessions, Concern)
+        (kept,) = sync(client, envelope(other, device, make_concern()))
+        assert kept["status"] == "rejected"
+        assert kept["error"]["code"] == "envelope.quarantined"
+        assert _count(sessions, Concern) == concerns_before
+        with sessions() as s:
+            receipt = s.scalars(
+                select(Receipt).where(Receipt.client_id == uuid.UUID(kept["client_id"]))
+            ).one()
+            assert receipt.status is ReceiptStatus.QUARANTINED
+            assert receipt.error_code == "server.BlindKeyMissing"
+            assert receipt.crypto_jwe  # kept, still sealed
+            receipt_id = receipt.id
+        _, err = capfd.readouterr()
+        assert "BlindKeyMissing" in err
+        assert "Zo" not in err
+    finally:
+        other.extensions["frontline"].engine.dispose()
+    # Back on the right ring, the kept envelope goes through and finds the child.
+    admin, _, _ = person(app, agency=P, roles=("agency_admin",), name="Admin")
+    retried = admin.post(f"/api/v1/admin/quarantine/{receipt_id}/retry", headers=H)
+    assert retried.status_code == 200, retried.get_json()
+    assert retried.get_json()["status"] == "accepted"
+    with sessions() as s:
+        ids = [uuid.UUID(first["concern_id"]), uuid.UUID(retried.get_json()["concern_id"])]
+        subjects = {c.subject_id for c in s.scalars(select(Concern).where(Concern.id.in_(ids)))}
+    assert len(subjects) == 1

@@ -60,10 +60,12 @@ def create_app(config: Config | None = None) -> Flask:
     db.init_app(app)
 
     from backend.api import bp as api_bp
+    from backend.csp_reports import bp as csp_bp
     from backend.pwa_views import bp as pwa_bp
 
     app.register_blueprint(api_bp)
     app.register_blueprint(pwa_bp)
+    app.register_blueprint(csp_bp)
     limits.init_app(app, config)
     if config.scheduler:
         from backend import scheduler

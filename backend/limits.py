@@ -31,6 +31,8 @@ LIMITS = {
     "api.chronology": "30/minute",
     "api.audit_subject": "30/minute",
     "api.audit_person": "30/minute",
+    # Browsers' CSP violation reports (no session): a page in a loop must not flood the log.
+    "csp.csp_report": "30/minute",
 }
 
 

@@ -15,7 +15,11 @@ from typing import Any
 
 from flask import Flask, Response, g, has_request_context, request
 
-_FIELDS = ("request_id", "method", "route", "status", "duration_ms", "code", "command")
+_FIELDS = (
+    "request_id", "method", "route", "status", "duration_ms", "code", "command",
+    # security events (CSP reports): codes, origins and paths only
+    "event", "directive", "blocked", "page", "line", "disposition",
+)  # fmt: skip
 
 
 class JsonFormatter(logging.Formatter):

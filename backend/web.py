@@ -38,6 +38,11 @@ CSP = "; ".join(
         "base-uri 'none'",
         "form-action 'self'",
         "frame-ancestors 'none'",
+        # Violations are reported (backend/csp_reports.py): a blocked script is an attack
+        # or a bug, and either should be seen. report-uri, not report-to: browsers queue
+        # Reporting API reports for up to a minute, and the Reporting-Endpoints header is
+        # then sent on every page for nothing.
+        "report-uri /csp-report",
     )
 )
 PERMISSIONS = "camera=(), microphone=(), geolocation=(self), payment=(), usb=(), interest-cohort=()"

@@ -33,6 +33,7 @@ ARGS = [
 class LiveServer:
     origin: str
     invites: list[dict[str, Any]]
+    log: Path | None = None  # the server's stderr
 
     def invite(self, name: str) -> str:
         return next(i["url"] for i in self.invites if i["name"] == name)
@@ -43,7 +44,7 @@ def live_server(tmp_path: Path, database_url: str) -> Iterator[LiveServer]:
     server = Server(tmp_path / "instance", database_url)
     invites = server.demo_invites()
     server.start()
-    yield LiveServer(origin=server.origin, invites=invites)
+    yield LiveServer(origin=server.origin, invites=invites, log=server.log)
     server.stop()
 
 

@@ -105,3 +105,34 @@ def test_manifest_and_icons_make_it_installable(browser, live_server) -> None:  
     assert "/sw.js" not in shell
     assert "/api/" not in shell
     context.close()
+
+
+def test_3_4_7_a_blocked_script_is_reported_and_logged(browser, live_server) -> None:  # type: ignore[no-untyped-def]
+    import json
+    import time
+
+    page = browser.new_page()
+    page.goto(live_server.origin + "/?q=Zoe-canary-91c2")
+    # An injected inline script, as an XSS would try: the policy blocks it and reports.
+    ran = page.evaluate(
+        """() => {
+        window.__ran = false;
+        const s = document.createElement('script');
+        s.textContent = 'window.__ran = true';
+        document.head.append(s);
+        return window.__ran;
+    }"""
+    )
+    assert ran is False
+    deadline = time.monotonic() + 10
+    events: list[dict] = []  # type: ignore[type-arg]
+    while not events and time.monotonic() < deadline:
+        lines = live_server.log.read_text().splitlines()
+        events = [json.loads(x) for x in lines if '"csp.violation"' in x]
+        time.sleep(0.2)
+    assert events, "no CSP report reached the server"
+    assert events[0]["directive"].startswith("script-src")
+    assert events[0]["blocked"] == "inline"
+    assert events[0]["page"] == "/"
+    assert "Zoe-canary-91c2" not in live_server.log.read_text()
+    page.close()

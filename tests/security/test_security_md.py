@@ -52,6 +52,7 @@ def test_every_test_named_exists() -> None:
 def test_the_documented_limits_are_the_codes() -> None:
     import crypto
     from backend.config import Config
+    from backend.csp_reports import MAX_BYTES as MAX_CSP_BYTES
     from backend.limits import LIMITS
     from backend.pipeline.ingest import MAX_ENVELOPES
     from backend.schemas.concern import MAX_ASSOCIATED, TEXT_LIMIT
@@ -82,6 +83,10 @@ def test_the_documented_limits_are_the_codes() -> None:
     for endpoint in ("api.chronology", "api.audit_subject", "api.audit_person"):
         assert f"| {LIMITS[endpoint].split('/')[0]} per minute per person" in reading
     assert f"| {int(INVITE_TTL.total_seconds() // 3600)} hours" in row("invitation lifetime")
+    assert f"| {LIMITS['csp.csp_report'].split('/')[0]} per minute per client address, " in row(
+        "CSP violation reports"
+    )
+    assert f"{MAX_CSP_BYTES // 1024} KiB each" in row("CSP violation reports")
     assert f"| {int(RECOVERY_TTL.total_seconds() // 3600)} hours" in row("recovery ticket lifetime")
     assert f"| {LIMITS['api.step_up_begin'].split('/')[0]} per minute per person" in row(
         "step-up begin / finish"

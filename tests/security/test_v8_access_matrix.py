@@ -145,6 +145,7 @@ LIMITED = {
     ),
     "api.audit_subject": ("GET", f"/api/v1/audit/subjects/{ANY_ID}", ("auditor", PARTNERSHIP, ())),
     "api.audit_person": ("GET", f"/api/v1/audit/people/{ANY_ID}", ("auditor", PARTNERSHIP, ())),
+    "csp.csp_report": ("POST", "/csp-report", None),
 }
 
 

@@ -46,6 +46,8 @@ ACCESS: dict[str, frozenset[str]] = {
     "api.passkey_rename": frozenset({SIGNED_IN}),
     "api.passkey_revoke": frozenset({SIGNED_IN}),
     "api.own_sessions_list": frozenset({SIGNED_IN}),
+    "api.own_notices": frozenset({SIGNED_IN}),
+    "api.own_notices_read": frozenset({SIGNED_IN}),
     "api.own_session_end": frozenset({SIGNED_IN}),
     "api.own_sessions_end_others": frozenset({SIGNED_IN}),
     "api.admin_invite_create": _ADMIN,

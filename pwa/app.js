@@ -115,6 +115,7 @@ async function renderAccount() {
       await renderAccount();
     }) }, 'Revoke'))));
   await renderSessions();
+  await renderNotices();
   $('admin').hidden = !me.roles.includes('agency_admin');
   if ($('admin').hidden) return;
   const people = await request('GET', '/admin/users');
@@ -147,6 +148,13 @@ function recoveryItem(person) {
       ticket.textContent = issued.url;
       notify(`Recovery link for ${person.name}: give it to them in person. It works once, for 24 hours.`);
     }) }, 'Issue recovery link'), ticket);
+}
+
+async function renderNotices() {
+  const unread = (await request('GET', '/me/notices')).notices.filter((n) => !n.read);
+  $('notice-list').replaceChildren(...unread.map((n) => h('li', {},
+    `${when(n.at)}${n.passkey ? ` · ${n.passkey}` : ''}: ${n.text}`)));
+  $('security-notices').hidden = !unread.length;
 }
 
 async function renderSessions() {
@@ -335,6 +343,11 @@ onStepUp(async () => {
   await request('POST', '/auth/step-up/finish', { credential: passkey.json });
   notify('');
 });
+
+$('notices-read').addEventListener('click', act(async () => {
+  await request('POST', '/me/notices/read');
+  await renderNotices();
+}));
 
 $('end-others').addEventListener('click', act(async () => {
   const { ended } = await request('POST', '/me/sessions/end-others');

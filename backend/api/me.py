@@ -12,6 +12,7 @@ from backend.models import User
 from backend.openapi import operation
 from backend.schemas.identity import (
     MeSchema,
+    NoticesSchema,
     OwnSessionsSchema,
     PasskeyFinishSchema,
     PasskeyRenameSchema,
@@ -19,7 +20,7 @@ from backend.schemas.identity import (
     SessionsEndedSchema,
     WebAuthnOptionsSchema,
 )
-from backend.services import own_sessions, passkeys, step_up
+from backend.services import notices, own_sessions, passkeys, step_up
 from backend.services.people import db_user_name, passkey_view
 from backend.services.step_up import STEP_UP
 from backend.web import json_body
@@ -163,3 +164,25 @@ def own_sessions_end_others() -> Response:
     who = me()
     ended = own_sessions.end_others(db_session(), actor=who.actor, current_id=who.session_id)
     return jsonify(SessionsEndedSchema().dump({"ended": ended}))
+
+
+@bp.get("/me/notices")
+@operation(
+    summary="Security notices about your own account (last 30 days)",
+    tags=["me"],
+    responses={200: ("Notices, newest first", NoticesSchema)},
+)
+def own_notices() -> Response:
+    who = me()
+    return jsonify(NoticesSchema().dump({"notices": notices.db_list(db_session(), who.user_id)}))
+
+
+@bp.post("/me/notices/read")
+@operation(
+    summary="Dismiss your unread security notices",
+    tags=["me"],
+    responses={204: ("Dismissed", None)},
+)
+def own_notices_read() -> Response:
+    notices.mark_read(db_session(), me().user_id)
+    return Response(status=204)

@@ -21,7 +21,13 @@ from backend.models.deliveries import (
     PushSubscription,
     RuleSetRecord,
 )
-from backend.models.identity import Ceremony, CeremonyPurpose, Passkey, StaffSession
+from backend.models.identity import (
+    Ceremony,
+    CeremonyPurpose,
+    Passkey,
+    SecurityNotice,
+    StaffSession,
+)
 from backend.models.keys import DataKeyRecord
 from backend.models.links import Alert, AlertSubject, PossibleMatch, Subject
 from backend.models.partnership import Agency, AgencyKind, Inbox, Partnership
@@ -68,6 +74,7 @@ __all__ = [
     "Ceremony",
     "CeremonyPurpose",
     "Passkey",
+    "SecurityNotice",
     "StaffSession",
     "AgencyKind",
     "Base",

@@ -74,3 +74,18 @@ class StaffSession(Base):
     verified_at: Mapped[datetime | None]
 
     passkey: Mapped[Passkey] = relationship()
+
+
+class SecurityNotice(Base):
+    """Something a person must hear about their own account (a passkey added or revoked,
+    a recovery, a copied passkey, a sign-in after a long gap). Codes only; the words are
+    the app's."""
+
+    __tablename__ = "security_notices"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    passkey_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("passkeys.id"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[datetime | None]

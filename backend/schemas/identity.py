@@ -99,6 +99,25 @@ class MeSchema(Schema):
     session = fields.Nested(_Session, required=True)
 
 
+class NoticeSchema(Schema):
+    id = fields.UUID(required=True)
+    kind = fields.String(
+        required=True,
+        metadata={
+            "description": "passkey_added, passkey_revoked, recovered, sign_count_regression, "
+            "used_after_idle"
+        },
+    )
+    text = fields.String(required=True)
+    at = fields.DateTime(required=True)
+    passkey = fields.String(allow_none=True, metadata={"description": "its name"})
+    read = fields.Boolean(required=True)
+
+
+class NoticesSchema(Schema):
+    notices = fields.List(fields.Nested(NoticeSchema), required=True)
+
+
 class SteppedUpSchema(Schema):
     verified_at = fields.DateTime(required=True)
     until = fields.DateTime(required=True, metadata={"description": "sensitive changes open"})

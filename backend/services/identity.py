@@ -25,7 +25,7 @@ from backend.models import (
     UserStatus,
     utcnow,
 )
-from backend.services import recovery, sessions
+from backend.services import notices, recovery, sessions
 from backend.services.audit import Actor, db_audit
 from backend.services.invites import db_invite_name, token_hash
 from backend.services.sealed import db_new_data_key, seal
@@ -191,6 +191,7 @@ def _db_recover(
         records=[("user", user_id), ("invite", invite.id), ("passkey", passkey.id)],
         detail={"multi_device": passkey.multi_device, "backed_up": passkey.backed_up},
     )
+    notices.db_notify(session, user_id, "recovered", passkey_id=passkey.id, made_on=passkey.id)
     session.commit()
     return SignedIn(user=user, passkey=passkey, started=started)
 
@@ -276,11 +277,17 @@ def db_accept_assertion(
             records=[("passkey", passkey.id)],
             detail={"stored": passkey.sign_count, "presented": count},
         )
+        notices.db_notify(session, passkey.user_id, "sign_count_regression", passkey_id=passkey.id)
         session.commit()
         raise Problem(401, "auth.sign_count_regression", "This passkey may have been copied.")
+    now = utcnow()
+    if passkey.last_used_at is not None and now - passkey.last_used_at > notices.IDLE:
+        notices.db_notify(
+            session, passkey.user_id, "used_after_idle", passkey_id=passkey.id, made_on=passkey.id
+        )
     passkey.sign_count = verified.new_sign_count
     passkey.backed_up = bool(verified.credential_backed_up)
-    passkey.last_used_at = utcnow()
+    passkey.last_used_at = now
 
 
 def logout(session: Session, *, session_id: uuid.UUID, actor: Actor) -> None:

@@ -13,6 +13,7 @@ from backend.models import CeremonyPurpose, Passkey, User, utcnow
 from backend.services import sessions
 from backend.services.audit import Actor, db_audit
 from backend.services.identity import new_passkey
+from backend.services.notices import db_notify
 from backend.services.push import db_forget_device
 from backend.services.webauthn_rp import (
     RelyingParty,
@@ -70,6 +71,9 @@ def add_finish(
     session.add(passkey)
     session.flush()
     db_audit(session, "identity.passkey_added", actor=actor, records=[("passkey", passkey.id)])
+    db_notify(
+        session, actor.user_id, "passkey_added", passkey_id=passkey.id, made_on=actor.passkey_id
+    )
     session.commit()
     return passkey
 
@@ -95,6 +99,13 @@ def _revoke(session: Session, passkey: Passkey, actor: Actor, *, by_admin: bool)
             actor=actor,
             records=[("passkey", passkey.id), ("user", passkey.user_id)],
             detail={"by_admin": by_admin, "sessions_ended": ended},
+        )
+        db_notify(
+            session,
+            passkey.user_id,
+            "passkey_revoked",
+            passkey_id=passkey.id,
+            made_on=None if by_admin else actor.passkey_id,
         )
     session.commit()
     return passkey

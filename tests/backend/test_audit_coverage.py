@@ -35,6 +35,8 @@ NOT_PERSONAL = {
     "api.passkey_add_begin": "WebAuthn options; passkey_add_finish is audited",
     "api.me": "the signed-in person's own profile",
     "api.own_sessions_list": "the signed-in person's own sessions: times and passkey labels",
+    "api.own_notices": "the signed-in person's own security notices: codes and times",
+    "api.own_notices_read": "dismisses the person's own notices",
     "api.passkey_rename": "a label the person gives their own passkey",
     "api.push_subscribe": "a push endpoint for the person's own device",
     "api.push_unsubscribe": "the person's own device",

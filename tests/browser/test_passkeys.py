@@ -187,3 +187,44 @@ def test_a_sensitive_change_late_in_a_shift_asks_for_the_passkey_again(
     assert actions.count("identity.stepped_up") == 1
     engine.dispose()
     context.close()
+
+
+def test_a_copied_passkey_is_refused_and_the_owner_told(browser, live_server) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context()
+    phone = context.new_page()
+    cdp, authenticator = add_authenticator(phone)
+    phone.goto(live_server.invite("PC Sam Okafor"))
+    phone.fill("#passkey-name", "Sam's phone")
+    phone.click("#enrol")
+    expect(phone.locator("#view-home")).to_be_visible()
+    expect(phone.locator("#security-notices")).to_be_hidden()
+    # Someone copies the passkey, as it stands now, to another device.
+    (credential,) = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})[
+        "credentials"
+    ]
+    copy_context = browser.new_context()
+    copy = copy_context.new_page()
+    copy_cdp, copy_authenticator = add_authenticator(copy)
+    copy_cdp.send(
+        "WebAuthn.addCredential", {"authenticatorId": copy_authenticator, "credential": credential}
+    )
+    # Sam goes on using his phone; then the copy tries to sign in, its counter behind.
+    phone.click("#signout")
+    phone.click("#signin")
+    expect(phone.locator("#view-home")).to_be_visible()
+    copy.goto(live_server.origin + "/")
+    copy.click("#signin")
+    expect(copy.locator("#notice")).to_contain_text("may have been copied")
+    expect(copy.locator("#view-home")).to_be_hidden()
+    # Sam's phone shows what happened and what to do, until he dismisses it.
+    phone.reload()
+    expect(phone.locator("#security-notices")).to_be_visible()
+    expect(phone.locator("#notice-list")).to_contain_text("may have been copied")
+    expect(phone.locator("#notice-list")).to_contain_text("Sam's phone")
+    phone.click("#notices-read")
+    expect(phone.locator("#security-notices")).to_be_hidden()
+    phone.reload()
+    expect(phone.locator("#view-home")).to_be_visible()
+    expect(phone.locator("#security-notices")).to_be_hidden()
+    copy_context.close()
+    context.close()

@@ -1,0 +1,99 @@
+"""Security notices: a person hears about changes to their own account on every other
+device they have, and in the app (ASVS 6.3.5, 6.3.7, WebAuthn sign counts).
+
+A passkey added or revoked, a recovery, a refused sign-in with a passkey whose counter
+went backwards (a copy exists), or a passkey used after a long gap: each is a notice
+kept for the person, shown in the app until they dismiss it, and pushed to the person's
+other devices (not the one that made the change). Notices hold codes; the words are
+here and say what to do, never who or what else.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from backend.models import Notification, Passkey, PushSubscription, SecurityNotice, table_of, utcnow
+
+IDLE = timedelta(days=30)  # a passkey used after this long a gap is worth a notice
+SHOWN_FOR = timedelta(days=30)
+IF_NOT_YOU = "If this was not you, revoke that passkey in Frontline and tell your admin."
+
+WORDS = {
+    "passkey_added": "A passkey was added to your account.",
+    "passkey_revoked": "A passkey of yours was revoked.",
+    "recovered": "Your account was recovered with a new passkey.",
+    "sign_count_regression": ("A sign-in was refused: one of your passkeys may have been copied."),
+    "used_after_idle": "A passkey of yours was used for the first time in over 30 days.",
+}
+
+
+def db_notify(
+    session: Session,
+    user_id: uuid.UUID,
+    kind: str,
+    *,
+    passkey_id: uuid.UUID | None = None,
+    made_on: uuid.UUID | None = None,
+) -> None:
+    """Keep a notice for the person and queue a push to each of their devices except
+    ``made_on`` (the passkey whose device made the change already knows)."""
+    now = utcnow()
+    session.add(SecurityNotice(user_id=user_id, kind=kind, passkey_id=passkey_id, at=now))
+    devices = select(PushSubscription.id).where(PushSubscription.user_id == user_id)
+    if made_on is not None:
+        devices = devices.where(
+            (PushSubscription.passkey_id != made_on) | PushSubscription.passkey_id.is_(None)
+        )
+    messages = [
+        {
+            "id": uuid.uuid4(),
+            "subscription_id": sub,
+            "delivery_id": None,
+            "title": "Frontline security notice",
+            "body": WORDS[kind][:200],
+            "created_at": now,
+            "attempts": 0,
+            "next_attempt_at": now,
+        }
+        for sub in session.scalars(devices)
+    ]
+    if messages:
+        session.execute(insert(table_of(Notification)), messages)
+
+
+def db_list(session: Session, user_id: uuid.UUID) -> list[dict[str, Any]]:
+    """The person's notices of the last 30 days, newest first."""
+    rows = session.execute(
+        select(SecurityNotice, Passkey.name)
+        .outerjoin(Passkey, Passkey.id == SecurityNotice.passkey_id)
+        .where(SecurityNotice.user_id == user_id, SecurityNotice.at > utcnow() - SHOWN_FOR)
+        .order_by(SecurityNotice.at.desc(), SecurityNotice.id)
+        .limit(20)
+    ).all()
+    return [
+        {
+            "id": notice.id,
+            "kind": notice.kind,
+            "text": f"{WORDS[notice.kind]} {IF_NOT_YOU}",
+            "at": notice.at,
+            "passkey": name,
+            "read": notice.read_at is not None,
+        }
+        for notice, name in rows
+    ]
+
+
+def mark_read(session: Session, user_id: uuid.UUID) -> int:
+    """Dismiss every unread notice of the person; return how many."""
+    result = session.execute(
+        update(SecurityNotice)
+        .where(SecurityNotice.user_id == user_id, SecurityNotice.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
+    session.commit()
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

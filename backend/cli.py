@@ -294,11 +294,22 @@ def keys_list() -> None:
     multiple=True,
     help="Kinds to rotate (default: seal and kek).",
 )
-def keys_rotate(kind: tuple[str, ...]) -> None:
+@click.option("--approval", help="For a KEK: an approval by two partnership admins.")
+def keys_rotate(kind: tuple[str, ...], approval: str | None) -> None:
     """Add a new current key; previous keys stay for opening until retired."""
+    from backend.services import approvals
+
     config = _config()
     _init(config)
-    for name in kind or ("seal", "kek"):
+    kinds = kind or ("seal", "kek")
+    if "kek" in kinds:  # every record's data key is re-wrapped: four eyes
+        with _database(config) as sessions, sessions() as session:
+            try:
+                approvals.use(session, approval, "kek_rotation", [])
+            except approvals.ApprovalRequired as exc:
+                raise click.ClickException(str(exc)) from None
+            session.commit()
+    for name in kinds:
         try:
             entry = key_ops.rotate(config, crypto.KeyKind(name))
         except ConfigError as exc:

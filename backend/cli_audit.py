@@ -125,18 +125,25 @@ def export_group() -> None:
 @export_group.command("subject")
 @click.argument("subject_id", type=click.UUID)
 @click.option("--html", "html_path", type=click.Path(dir_okay=False), help="Also write HTML here.")
-def export_subject(subject_id: uuid.UUID, html_path: str | None) -> None:
+@click.option("--approval", help="An approval of this export by two partnership admins.")
+def export_subject(subject_id: uuid.UUID, html_path: str | None, approval: str | None) -> None:
     """Everything held about a child (subject access), as JSON on standard output."""
     from pathlib import Path
 
     from backend.cli import _config, _database
+    from backend.services import approvals
     from backend.services.audit import SYSTEM
     from backend.services.subject_access import export, to_html
     from backend.state import load_keyring
 
     config = _config()
     with _database(config) as sessions, sessions() as session:
+        try:
+            approvals.use(session, approval, "subject_export", [str(subject_id)])
+        except approvals.ApprovalRequired as exc:
+            raise click.ClickException(str(exc)) from None
         answer = export(session, load_keyring(config), subject_id=subject_id, actor=SYSTEM)
+        session.commit()
     if html_path:
         Path(html_path).write_text(to_html(answer), encoding="utf-8")
     click.echo(json.dumps(answer, indent=1, ensure_ascii=False))

@@ -49,7 +49,10 @@ def retention_sweep(at: datetime | None) -> None:
 @click.argument("concern_ids", nargs=-1, required=True, type=click.UUID)
 @click.option("--reason", required=True, help="Why (recorded with the decision).")
 @click.option("--confirm", is_flag=True, help="Without it, nothing is erased.")
-def retention_erase(concern_ids: tuple[uuid.UUID, ...], reason: str, confirm: bool) -> None:
+@click.option("--approval", help="An approval of this erasure by two partnership admins.")
+def retention_erase(
+    concern_ids: tuple[uuid.UUID, ...], reason: str, confirm: bool, approval: str | None
+) -> None:
     """Crypto-shred reviewed records: their data keys and blind indexes are destroyed."""
     from backend.errors import Problem
     from backend.services.audit import SYSTEM
@@ -59,9 +62,16 @@ def retention_erase(concern_ids: tuple[uuid.UUID, ...], reason: str, confirm: bo
         raise click.UsageError("erasure cannot be undone: add --confirm to go ahead")
 
     from backend.cli import _config, _database
+    from backend.services import approvals
 
     done = {}
     with _database(_config()) as sessions:
+        with sessions() as session:  # the approval is used up by this run
+            try:
+                approvals.use(session, approval, "retention_erase", [str(c) for c in concern_ids])
+            except approvals.ApprovalRequired as exc:
+                raise click.ClickException(str(exc)) from None
+            session.commit()
         for cid in concern_ids:  # each in its own transaction: one refusal stops no other
             with sessions() as session:
                 try:

@@ -118,6 +118,7 @@ async function renderAccount() {
   await renderNotices();
   $('admin').hidden = !me.roles.includes('agency_admin');
   if ($('admin').hidden) return;
+  await renderApprovals();
   const people = await request('GET', '/admin/users');
   $('people').replaceChildren(...people.items.flatMap((person) => {
     const live = person.passkeys.filter((k) => !k.revoked_at);
@@ -130,6 +131,25 @@ async function renderAccount() {
         await renderAccount();
       }) }, 'Revoke')));
   }));
+}
+
+// High-value actions another admin asked for: this admin approves or refuses them.
+async function renderApprovals() {
+  const { items } = await request('GET', '/admin/approvals');
+  const waiting = items.filter((a) => a.status === 'pending');
+  const words = { inbox_grant: 'Invitation with inbox access', kek_rotation: 'Key-encryption key rotation', retention_erase: 'Erasure of records', subject_export: "Export of a child's records" };
+  $('approvals').replaceChildren(...(waiting.length ? waiting.map((a) => h('li', {},
+    `${words[a.action] || a.action} · asked ${when(a.requested_at)}${a.yours ? ' · asked by you: another admin decides' : ''} `,
+    a.yours ? '' : h('button', { type: 'button', class: 'small', onclick: act(async () => {
+      await request('POST', `/admin/approvals/${a.id}/approve`);
+      notify('Approved.');
+      await renderApprovals();
+    }) }, 'Approve'),
+    a.yours ? '' : h('button', { type: 'button', class: 'danger small', onclick: act(async () => {
+      await request('POST', `/admin/approvals/${a.id}/reject`);
+      notify('Refused.');
+      await renderApprovals();
+    }) }, 'Refuse'))) : [h('li', {}, 'Nothing is waiting.')]));
 }
 
 // Someone whose passkeys are all revoked gets back in only with a ticket, issued after the

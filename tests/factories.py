@@ -176,3 +176,23 @@ def sync(client: FlaskClient, *envelopes: dict[str, str]) -> list[dict[str, Any]
     r = client.post("/api/v1/sync", json={"envelopes": list(envelopes)}, headers=H)
     assert r.status_code == 200, r.get_json()
     return r.get_json()["results"]  # type: ignore[no-any-return]
+
+
+def approved(app: Any, action: str, ids: tuple[str, ...] = ()) -> str:
+    """An operator action asked for by one partnership admin and approved by another (four
+    eyes, backend/services/approvals.py); returns the approval's id for ``--approval``."""
+    import uuid as _uuid
+
+    partnership = "Riverside Safeguarding Children Partnership"
+    asker, approver = (
+        person(app, agency=partnership, roles=("agency_admin",), name=f"Admin {_uuid.uuid4()}")[0]
+        for _ in range(2)
+    )
+    asked = asker.post(
+        "/api/v1/admin/approvals", json={"action": action, "ids": list(ids)}, headers=H
+    )
+    assert asked.status_code == 201, asked.get_json()
+    approval = asked.get_json()["id"]
+    r = approver.post(f"/api/v1/admin/approvals/{approval}/approve", headers=H)
+    assert r.status_code == 200, r.get_json()
+    return str(approval)

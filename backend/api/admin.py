@@ -3,6 +3,7 @@
 import uuid
 
 from flask import Response, jsonify
+from marshmallow import Schema
 
 from backend.api import bp
 from backend.api.common import me, state
@@ -15,6 +16,9 @@ from backend.pipeline.ingest import process
 from backend.schemas.identity import (
     AdminUserListSchema,
     AdminUserSchema,
+    ApprovalListSchema,
+    ApprovalRequestSchema,
+    ApprovalSchema,
     InviteCreateSchema,
     InviteIssuedSchema,
     InviteListSchema,
@@ -22,7 +26,7 @@ from backend.schemas.identity import (
     RecoveryCreateSchema,
 )
 from backend.schemas.sync import AddendumResultSchema, QuarantineSchema
-from backend.services import concerns, passkeys, people, recovery, step_up
+from backend.services import approvals, concerns, passkeys, people, recovery, step_up
 from backend.services.audit import db_audit
 from backend.services.invites import IssuedInvite
 from backend.services.step_up import STEP_UP
@@ -229,3 +233,71 @@ def admin_quarantine_retry(receipt_id: uuid.UUID) -> Response:
     db.commit()
     result = process(pipeline(), receipt_id, claimed=False, force=True)
     return jsonify(AddendumResultSchema().dump(vars(result)))
+
+
+@bp.get("/admin/approvals")
+@operation(
+    summary="High-value actions waiting for a second admin, and recent ones",
+    tags=["admin"],
+    responses={200: ("Approvals you may see", ApprovalListSchema)},
+)
+def admin_approvals() -> Response:
+    who = me()
+    items = approvals.listing(
+        db_session(), actor=who.actor, partnership_admin=who.partnership_admin
+    )
+    return jsonify(ApprovalListSchema().dump({"items": items}))
+
+
+@bp.post("/admin/approvals")
+@operation(
+    summary="Ask for an operator action (KEK rotation, erasure, subject export) to be approved",
+    tags=["admin"],
+    request=ApprovalRequestSchema,
+    responses={201: ("Asked", ApprovalSchema), 422: ("Invalid body", None), **STEP_UP},
+)
+def admin_approval_request() -> Response:
+    who = me()
+    step_up.require_recent(who.verified_at)
+    body = json_body(ApprovalRequestSchema())
+    approval = approvals.request(
+        db_session(),
+        actor=who.actor,
+        partnership_admin=who.partnership_admin,
+        action=body["action"],
+        ids=body["ids"],
+    )
+    return jsonify(ApprovalSchema().dump(approvals.view(approval, who.user_id))), 201  # type: ignore[return-value]
+
+
+def _decide(approval_id: uuid.UUID, approve: bool) -> Response:
+    who = me()
+    step_up.require_recent(who.verified_at)
+    approval = approvals.decide(
+        db_session(),
+        actor=who.actor,
+        partnership_admin=who.partnership_admin,
+        approval_id=approval_id,
+        approve=approve,
+    )
+    return jsonify(ApprovalSchema().dump(approvals.view(approval, who.user_id)))
+
+
+_DECIDE: dict[int, tuple[str, type[Schema] | None]] = {
+    200: ("Decided", ApprovalSchema),
+    404: ("No such approval for you", None),
+    409: ("You asked for it, or it is decided already", None),
+    **STEP_UP,
+}
+
+
+@bp.post("/admin/approvals/<uuid:approval_id>/approve")
+@operation(summary="Approve an action another admin asked for", tags=["admin"], responses=_DECIDE)
+def admin_approval_approve(approval_id: uuid.UUID) -> Response:
+    return _decide(approval_id, True)
+
+
+@bp.post("/admin/approvals/<uuid:approval_id>/reject")
+@operation(summary="Refuse it (an invitation is withdrawn)", tags=["admin"], responses=_DECIDE)
+def admin_approval_reject(approval_id: uuid.UUID) -> Response:
+    return _decide(approval_id, False)

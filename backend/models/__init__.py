@@ -32,6 +32,7 @@ from backend.models.keys import DataKeyRecord
 from backend.models.links import Alert, AlertSubject, PossibleMatch, Subject
 from backend.models.partnership import Agency, AgencyKind, Inbox, Partnership
 from backend.models.people import (
+    Approval,
     Invite,
     InviteInbox,
     InviteRole,
@@ -80,6 +81,7 @@ __all__ = [
     "Base",
     "DataKeyRecord",
     "Inbox",
+    "Approval",
     "Invite",
     "InviteInbox",
     "InviteRole",

@@ -120,3 +120,24 @@ class InviteInbox(Base):
     inbox_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("inboxes.id"), primary_key=True)
 
     inbox: Mapped[Inbox] = relationship()
+
+
+class Approval(Base):
+    """A high-value action waiting for a second, distinct admin: an invitation that grants
+    inbox memberships, or an operator's key rotation, erasure or bulk export. Ids only."""
+
+    __tablename__ = "approvals"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    action: Mapped[str] = mapped_column(String(32))
+    target: Mapped[str] = mapped_column(String(2000))  # ids the action is for, or ""
+    # Whose admins may approve: this agency's (and partnership admins), or None for the
+    # partnership's admins only.
+    agency_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agencies.id"))
+    requested_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    decided_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None]
+    approved: Mapped[bool | None]
+    used_at: Mapped[datetime | None]

@@ -156,6 +156,35 @@ class InviteCreateSchema(Schema):
     agency_id = fields.UUID(metadata={"description": "partnership admins only; default own"})
 
 
+class ApprovalRequestSchema(Schema):
+    action = fields.String(
+        required=True,
+        validate=validate.OneOf(["kek_rotation", "retention_erase", "subject_export"]),
+    )
+    ids = fields.List(
+        fields.String(validate=validate.Length(max=36)),
+        load_default=list,
+        validate=validate.Length(max=50),
+        metadata={"description": "the concerns to erase, or the child to export"},
+    )
+
+
+class ApprovalSchema(Schema):
+    id = fields.UUID(required=True)
+    action = fields.String(required=True)
+    target = fields.List(fields.String(), required=True)
+    status = fields.String(
+        required=True, metadata={"description": "pending, approved, rejected, expired, used"}
+    )
+    requested_at = fields.DateTime(required=True)
+    expires_at = fields.DateTime(required=True)
+    yours = fields.Boolean(required=True, metadata={"description": "you asked for it"})
+
+
+class ApprovalListSchema(Schema):
+    items = fields.List(fields.Nested(ApprovalSchema), required=True)
+
+
 class RecoveryCreateSchema(Schema):
     identity_check = fields.String(
         required=True,

@@ -71,6 +71,11 @@ KIND_OF: dict[str, Kind] = {
     "identity.signed_in": K.COLLECTION,
     "identity.stepped_up": K.COLLECTION,
     "identity.signed_out": K.ALTERATION,
+    # approvals of high-value actions (ids only)
+    "approval.requested": K.COLLECTION,
+    "approval.approved": K.ALTERATION,
+    "approval.rejected": K.ALTERATION,
+    "approval.used": K.ALTERATION,
     "identity.sessions_ended": K.ALTERATION,
 }
 

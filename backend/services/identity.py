@@ -25,7 +25,7 @@ from backend.models import (
     UserStatus,
     utcnow,
 )
-from backend.services import notices, recovery, sessions
+from backend.services import approvals, notices, recovery, sessions
 from backend.services.audit import Actor, db_audit
 from backend.services.invites import db_invite_name, token_hash
 from backend.services.sealed import db_new_data_key, seal
@@ -65,6 +65,12 @@ def db_valid_invite(session: Session, token: str) -> Invite:
         raise Problem(410, "invite.withdrawn", "This invitation was withdrawn.")
     if invite.expires_at <= utcnow():
         raise Problem(410, "invite.expired", "This invitation has expired; ask for a new one.")
+    if approvals.db_invite_waiting(session, invite):
+        raise Problem(
+            409,
+            "invite.awaiting_approval",
+            "A second admin must approve this invitation before it can be used.",
+        )
     return invite
 
 

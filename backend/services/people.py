@@ -22,6 +22,7 @@ from backend.models import (
     UserStatus,
     utcnow,
 )
+from backend.services import approvals
 from backend.services.audit import Actor, db_audit
 from backend.services.invites import IssuedInvite, db_create_invite, db_invite_name
 from backend.services.sealed import db_data_key, unseal
@@ -136,16 +137,20 @@ def create_invite(
         records=[("invite", issued.invite_id), ("agency", target.id)],
         detail={"roles": sorted(roles), "inboxes": [str(i) for i in inbox_ids]},
     )
+    if inbox_ids:  # access to children's records: a second admin must approve first
+        approvals.db_request(session, actor, "inbox_grant", str(issued.invite_id), target.id)
     session.commit()
     return issued
 
 
-def _invite_status(invite: Invite) -> str:
+def _invite_status(invite: Invite, waiting: bool) -> str:
     if invite.used_at:
         return "used"
     if invite.withdrawn_at:
         return "withdrawn"
-    return "expired" if invite.expires_at <= utcnow() else "pending"
+    if invite.expires_at <= utcnow():
+        return "expired"
+    return "awaiting_approval" if waiting else "pending"
 
 
 def list_invites(
@@ -162,7 +167,7 @@ def list_invites(
             "agency": i.agency.name,
             "roles": sorted(r.role for r in i.roles),
             "inboxes": [b.inbox.name for b in i.inboxes],
-            "status": _invite_status(i),
+            "status": _invite_status(i, approvals.db_invite_waiting(session, i)),
             "created_at": i.created_at,
             "expires_at": i.expires_at,
         }

@@ -33,8 +33,36 @@ def test_admin_invites_into_own_agency_and_the_link_enrols(app, sessions) -> Non
     assert issued["url"] == f"http://localhost:8000/enrol#invite={issued['token']}"
     listed = admin.get("/api/v1/admin/invites").get_json()["items"]
     mine = next(i for i in listed if i["id"] == issued["id"])
-    assert mine["status"] == "pending"
+    # Access to an inbox's records: the link works only once a second admin approves.
+    assert mine["status"] == "awaiting_approval"
     assert "token" not in mine
+    early = app.test_client().post(
+        "/api/v1/auth/enrol/begin", json={"invite": issued["token"]}, headers=H
+    )
+    assert early.status_code == 409
+    assert early.get_json()["code"] == "invite.awaiting_approval"
+    (waiting,) = [a for a in admin.get("/api/v1/admin/approvals").get_json()["items"]
+                  if a["target"] == [issued["id"]]]  # fmt: skip
+    assert (waiting["action"], waiting["status"], waiting["yours"]) == (
+        "inbox_grant",
+        "pending",
+        True,
+    )
+    own = admin.post(f"/api/v1/admin/approvals/{waiting['id']}/approve", headers=H)
+    assert own.status_code == 409
+    assert own.get_json()["code"] == "approval.same_person"
+    other_agency, _, _ = person(app, agency="Riverside Health", roles=("agency_admin",), name="HA")
+    assert (
+        other_agency.post(f"/api/v1/admin/approvals/{waiting['id']}/approve", headers=H).status_code
+        == 404
+    )
+    second, _, _ = person(app, roles=("agency_admin",), name="Second Police Admin")
+    ok = second.post(f"/api/v1/admin/approvals/{waiting['id']}/approve", headers=H)
+    assert ok.get_json()["status"] == "approved"
+    twice = second.post(f"/api/v1/admin/approvals/{waiting['id']}/approve", headers=H)
+    assert twice.get_json()["code"] == "approval.decided"
+    listed = admin.get("/api/v1/admin/invites").get_json()["items"]
+    assert next(i for i in listed if i["id"] == issued["id"])["status"] == "pending"
     me = enrol(app.test_client(), issued["token"], SoftAuthenticator())
     assert [i["name"] for i in me["inboxes"]] == ["Missing Persons"]
     listed = admin.get("/api/v1/admin/invites").get_json()["items"]

@@ -25,6 +25,7 @@ from backend.db import make_engine
 from backend.demo import personas
 from backend.models import DataKeyRecord, Invite
 from backend.services.invites import db_invite_name, token_hash
+from tests.factories import approved
 
 
 @pytest.fixture
@@ -119,9 +120,22 @@ def test_rotation_drill(env: dict[str, str], tmp_path: Path) -> None:
     seal1 = ring1.current(crypto.KeyKind.SEAL).id
     sealed_offline = crypto.seal_to_ring(b"sealed before the rotation", ring1)
 
-    run(env, "keys", "rotate", "--kind", "kek")
+    # A new KEK re-wraps every record's key: two partnership admins must agree first.
+    admins = create_app(Config.from_env(env))
+    refused = CliRunner(env=env).invoke(main, ["keys", "rotate", "--kind", "kek"])
+    assert refused.exit_code == 1
+    assert "needs --approval" in refused.output
+    assert crypto.load_keyring_file(ring_file).current(crypto.KeyKind.KEK).id == kek1
+    first = approved(admins, "kek_rotation")
+    run(env, "keys", "rotate", "--kind", "kek", "--approval", first)
     kek2 = crypto.load_keyring_file(ring_file).current(crypto.KeyKind.KEK).id
-    run(env, "keys", "rotate", "--kind", "kek", "--kind", "seal")
+    again = CliRunner(env=env).invoke(
+        main, ["keys", "rotate", "--kind", "kek", "--approval", first]
+    )
+    assert f"approval {first} is used" in again.output
+    second = approved(admins, "kek_rotation")
+    run(env, "keys", "rotate", "--kind", "kek", "--kind", "seal", "--approval", second)
+    admins.extensions["frontline"].engine.dispose()
 
     refused = CliRunner(env=env).invoke(main, ["keys", "retire", kek1])
     assert refused.exit_code != 0
@@ -157,7 +171,7 @@ def test_rotation_drill(env: dict[str, str], tmp_path: Path) -> None:
         }
         names = {db_invite_name(session, final, i) for i in session.scalars(select(Invite))}
     assert "PC Sam Okafor" in names
-    assert len(names) == len(personas())
+    assert len(names) == len(personas()) + 4  # and the four admins who approved rotations
     state.engine.dispose()
 
 

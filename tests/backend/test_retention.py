@@ -16,7 +16,7 @@ from backend.models import AuditEvent, Concern, ConcernIdentifier, DataKeyRecord
 from backend.retention import BY_AGENCY, LOOKED_AFTER, due_at, rule_for
 from backend.services.audit_chain import verify
 from tests.backend.test_inbox import C, worker
-from tests.factories import envelope, make_concern, person, sync
+from tests.factories import approved, envelope, make_concern, person, sync
 
 MARKER = "Quillon-Marsh-7731"
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -84,7 +84,16 @@ def test_sweep_keep_hold_and_erase(app, sessions, config, database_url: str) -> 
     assert _cli(env, "sweep", "--at", later)["due"] == []
     refused = CliRunner(env=env).invoke(main, ["retention", "erase", old_id, "--reason", "x"])
     assert refused.exit_code == 2  # no --confirm: nothing happens
-    assert _cli(env, "erase", old_id, "--reason", "due", "--confirm") == {
+    assert _cli(
+        env,
+        "erase",
+        old_id,
+        "--reason",
+        "due",
+        "--confirm",
+        "--approval",
+        approved(app, "retention_erase", (old_id,)),
+    ) == {  # fmt: skip
         old_id: "retention.legal_hold"
     }
     _cli(env, "release", old_id, "--reason", "Claim settled")
@@ -97,7 +106,28 @@ def test_sweep_keep_hold_and_erase(app, sessions, config, database_url: str) -> 
         )
     assert key_id is not None
     assert idents > 0
-    assert _cli(env, "erase", old_id, "--reason", "Reviewed: no further need", "--confirm") == {
+    # Without a second admin's approval, nothing is erased.
+    unapproved = CliRunner(env=env).invoke(
+        main, ["retention", "erase", old_id, "--reason", "x", "--confirm"]
+    )
+    assert unapproved.exit_code == 1
+    assert "needs --approval" in unapproved.output
+    approval = approved(app, "retention_erase", (old_id,))
+    elsewhere = CliRunner(env=env).invoke(
+        main,
+        ["retention", "erase", recent_id, "--reason", "x", "--confirm", "--approval", approval],
+    )
+    assert "is not for this retention_erase" in elsewhere.output
+    assert _cli(
+        env,
+        "erase",
+        old_id,
+        "--reason",
+        "Reviewed: no further need",
+        "--confirm",
+        "--approval",
+        approval,
+    ) == {  # fmt: skip
         old_id: "erased"
     }
     with sessions() as s:
@@ -111,7 +141,21 @@ def test_sweep_keep_hold_and_erase(app, sessions, config, database_url: str) -> 
         entries = s.scalars(select(AuditEvent)).all()
         assert not [e for e in entries if MARKER in f"{e.purpose} {e.detail} {e.records}"]
         assert verify(s, app.extensions["frontline"].keyring).ok
-    assert _cli(env, "erase", old_id, "--reason", "again", "--confirm") == {
+    used = CliRunner(env=env).invoke(
+        main,
+        ["retention", "erase", old_id, "--reason", "again", "--confirm", "--approval", approval],
+    )
+    assert f"approval {approval} is used" in used.output  # once only
+    assert _cli(
+        env,
+        "erase",
+        old_id,
+        "--reason",
+        "again",
+        "--confirm",
+        "--approval",
+        approved(app, "retention_erase", (old_id,)),
+    ) == {  # fmt: skip
         old_id: "retention.already_erased"
     }
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from backend.cli import main
 from backend.models import AuditEvent
 from tests.backend.test_inbox import C, worker
-from tests.factories import envelope, make_concern, person, sync
+from tests.factories import approved, envelope, make_concern, person, sync
 
 CHILD = {"given_name": "Rosa", "family_name": "Penn", "date_of_birth": "2011-05-05",
          "nhs_number": "943 476 5919"}  # fmt: skip
@@ -47,7 +47,13 @@ def test_export_redacts_protected_third_parties(
     env = {"FRONTLINE_ENV": "development", "FRONTLINE_INSTANCE": str(config.instance_path),
            "DATABASE_URL": database_url}  # fmt: skip
     page = tmp_path / "export.html"
-    out = CliRunner(env=env).invoke(main, ["export", "subject", subject_id, "--html", str(page)])
+    unapproved = CliRunner(env=env).invoke(main, ["export", "subject", subject_id])
+    assert unapproved.exit_code == 1
+    assert "needs --approval" in unapproved.output
+    approval = approved(app, "subject_export", (subject_id,))
+    out = CliRunner(env=env).invoke(
+        main, ["export", "subject", subject_id, "--html", str(page), "--approval", approval]
+    )
     assert out.exit_code == 0, out.output
     answer = json.loads(out.output)
     assert len(answer["concerns"]) == 2
@@ -78,7 +84,8 @@ def test_export_redacts_protected_third_parties(
     with sessions() as s:
         db_erase(s, uuid.UUID(results[1]["concern_id"]), reason="reviewed", actor=SYSTEM)
         s.commit()
-    out = CliRunner(env=env).invoke(main, ["export", "subject", subject_id])
+    again = approved(app, "subject_export", (subject_id,))
+    out = CliRunner(env=env).invoke(main, ["export", "subject", subject_id, "--approval", again])
     answer = json.loads(out.output)
     erased = next(c for c in answer["concerns"] if c["concern_id"] == results[1]["concern_id"])
     assert erased["erased"] is True

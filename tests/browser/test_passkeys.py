@@ -228,3 +228,77 @@ def test_a_copied_passkey_is_refused_and_the_owner_told(browser, live_server) ->
     expect(phone.locator("#security-notices")).to_be_hidden()
     copy_context.close()
     context.close()
+
+
+def test_an_invitation_with_inbox_access_waits_for_a_second_admin(
+    browser, live_server, database_url
+) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from backend.db import make_engine
+    from backend.models import Agency, Inbox
+
+    def admin_of(agency: str) -> str:
+        return next(
+            i["url"]
+            for i in live_server.invites
+            if i["agency"] == agency and i["roles"] == ["agency_admin"]
+        )
+
+    engine = make_engine(database_url)
+    with engine.connect() as conn:
+        inbox = conn.scalar(
+            select(Inbox.id)
+            .join(Agency, Agency.id == Inbox.agency_id)
+            .where(Agency.name == "Riverside Police", Inbox.name == "Missing Persons")
+        )
+    engine.dispose()
+    first_context, second_context = browser.new_context(), browser.new_context()
+    first, second = first_context.new_page(), second_context.new_page()
+    add_authenticator(first)
+    add_authenticator(second)
+    first.goto(admin_of("Riverside Police"))
+    first.click("#enrol")
+    expect(first.locator("#view-home")).to_be_visible()
+    token = first.evaluate(
+        """async (inbox) => {
+        const { request } = await import('/api.js');
+        const issued = await request('POST', '/admin/invites',
+            { name: 'DC New Starter', roles: ['inbox_member'], inboxes: [inbox] });
+        return issued.token;
+    }""",
+        str(inbox),
+    )
+    assert _enrol_begin(first, token) == (409, "invite.awaiting_approval")
+    # The asker sees it waiting and cannot approve it.
+    first.reload()
+    first.locator("summary", has_text="You and this device").click()
+    expect(first.locator("#approvals")).to_contain_text("asked by you: another admin decides")
+    expect(first.locator("#approvals").get_by_role("button", name="Approve")).to_have_count(0)
+    # A partnership admin approves it; the link then works.
+    second.goto(admin_of("Riverside Safeguarding Children Partnership"))
+    second.click("#enrol")
+    expect(second.locator("#view-home")).to_be_visible()
+    second.locator("summary", has_text="You and this device").click()
+    item = second.locator("#approvals li", has_text="Invitation with inbox access")
+    item.get_by_role("button", name="Approve").click()
+    expect(second.locator("#notice")).to_have_text("Approved.")
+    expect(second.locator("#approvals")).to_contain_text("Nothing is waiting.")
+    assert _enrol_begin(first, token)[0] == 200
+    first_context.close()
+    second_context.close()
+
+
+def _enrol_begin(page, token: str) -> tuple[int, str]:  # type: ignore[no-untyped-def]
+    return tuple(
+        page.evaluate(
+            """async (token) => {
+            const r = await fetch('/api/v1/auth/enrol/begin', { method: 'POST',
+                headers: { 'Content-Type': 'application/json', 'X-Requested-With': 'frontline' },
+                body: JSON.stringify({ invite: token }) });
+            const body = await r.json().catch(() => ({}));
+            return [r.status, body.code || ''];
+        }""",
+            token,
+        )
+    )  # type: ignore[return-value]

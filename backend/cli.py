@@ -277,9 +277,12 @@ def keys_list() -> None:
     """List the keys (never their material) and what still depends on each."""
     config = _config()
     ring, _ = _init(config)
+    due = key_ops.rotation_due(ring)
     with _database(config) as sessions, sessions() as session:
         for entry in ring.entries:
             state = "current" if entry.current else f"previous since {entry.superseded_at}"
+            if entry in due:
+                state += f", rotation due (every {key_ops.ROTATE_AFTER[entry.kind].days} days)"
             needs = key_ops.dependents(session, entry, config) if not entry.current else []
             click.echo(
                 f"{entry.id:24} {entry.kind.value:6} v{entry.version}  {state}"

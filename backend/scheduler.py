@@ -42,10 +42,20 @@ def _checkpoint(state: Frontline) -> object:
     return checkpoint(state.sessions, state.keyring)
 
 
+def _rotation(state: Frontline) -> object:
+    from backend.services.keys import rotation_due
+
+    due = rotation_due(state.keyring)
+    for entry in due:
+        log.warning("key rotation due", extra={"code": f"{entry.kind.value}:{entry.id}"})
+    return len(due)
+
+
 JOBS = (
     Job("escalate", 60, _escalate),
     Job("push", 60, _push),
     Job("audit-checkpoint", 600, _checkpoint),
+    Job("key-rotation-due", 86_400, _rotation),
 )
 
 

@@ -30,7 +30,7 @@ from backend.models import (
 )
 from backend.pipeline.route import delivery_row
 from backend.services.audit import db_audit
-from backend.services.blind_keys import read_one_key
+from backend.services.blind_keys import db_own
 from backend.services.push import db_queue_push
 from backend.services.rules import Active
 from backend.services.subjects import canonical_many, members
@@ -174,20 +174,12 @@ def network_findings(session: Session, active: Active, concern: Concern) -> list
     rule = active.rules.patterns["network"]
     if not rule.get("enabled", True):
         return []
-    own = [
-        (kind, index)
-        for kind, index, _ in read_one_key(
-            session.execute(
-                select(
-                    ConcernIdentifier.kind, ConcernIdentifier.blind_index, ConcernIdentifier.key_id
-                ).where(
-                    ConcernIdentifier.concern_id == concern.id,
-                    ConcernIdentifier.role == "associated",
-                    ConcernIdentifier.kind.in_(rule["kinds"]),
-                )
-            ).all()
-        )
-    ]
+    own = db_own(
+        session,
+        concern.id,
+        ConcernIdentifier.role == "associated",
+        ConcernIdentifier.kind.in_(rule["kinds"]),
+    )
     if not own:
         return []
     span = timedelta(days=rule["days"])

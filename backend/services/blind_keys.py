@@ -66,6 +66,17 @@ def db_check_ring(session: Session, ring: crypto.KeyRing) -> None:
     _CHECKED.add(ids)
 
 
+def db_own(session: Session, concern_id: uuid.UUID, *where: Any) -> list[tuple[str, str]]:
+    """(kind, blind index) of a concern's own identifiers that ``where`` selects, under
+    the one key comparisons read."""
+    rows = session.execute(
+        select(
+            ConcernIdentifier.kind, ConcernIdentifier.blind_index, ConcernIdentifier.key_id
+        ).where(ConcernIdentifier.concern_id == concern_id, *where)
+    ).all()
+    return [(kind, index) for kind, index, _ in read_one_key(rows)]
+
+
 def indexers(ring: crypto.KeyRing) -> list[crypto.BlindIndexer]:
     """One indexer per blind key of the ring: ingest writes under each."""
     return [crypto.BlindIndexer(ring, e.id) for e in ring.of_kind(crypto.KeyKind.BLIND)]

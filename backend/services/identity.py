@@ -155,18 +155,34 @@ def enrol_finish(
     session.add(user)
     session.flush()
     session.execute(update(Invite).where(Invite.id == invite.id).values(user_id=user_id))
-    passkey = new_passkey(user_id, verified, name or "First passkey")
+    signed_in = _db_sign_in_new_passkey(
+        session, user, invite, verified, name or "First passkey", policy, "identity.enrolled"
+    )
+    session.commit()
+    return signed_in
+
+
+def _db_sign_in_new_passkey(
+    session: Session,
+    user: User,
+    invite: Invite,
+    verified: Any,
+    name: str,
+    policy: Policy | None,
+    action: str,
+) -> SignedIn:
+    """Register an invitation's or a ticket's passkey, sign its person in, audit it."""
+    passkey = new_passkey(user.id, verified, name)
     session.add(passkey)
     session.flush()
     started = sessions.db_start(session, user=user, passkey=passkey, policy=policy)
     db_audit(
         session,
-        "identity.enrolled",
-        actor=Actor(user_id=user_id, agency_id=user.agency_id, passkey_id=passkey.id),
-        records=[("user", user_id), ("invite", invite.id), ("passkey", passkey.id)],
+        action,
+        actor=Actor(user_id=user.id, agency_id=user.agency_id, passkey_id=passkey.id),
+        records=[("user", user.id), ("invite", invite.id), ("passkey", passkey.id)],
         detail={"multi_device": passkey.multi_device, "backed_up": passkey.backed_up},
     )
-    session.commit()
     return SignedIn(user=user, passkey=passkey, started=started)
 
 
@@ -186,20 +202,13 @@ def _db_recover(
     except Problem:
         session.rollback()  # the ticket stays unused for after the live passkey is revoked
         raise
-    passkey = new_passkey(user_id, verified, name or "Recovered passkey")
-    session.add(passkey)
-    session.flush()
-    started = sessions.db_start(session, user=user, passkey=passkey, policy=policy)
-    db_audit(
-        session,
-        "identity.recovered",
-        actor=Actor(user_id=user_id, agency_id=user.agency_id, passkey_id=passkey.id),
-        records=[("user", user_id), ("invite", invite.id), ("passkey", passkey.id)],
-        detail={"multi_device": passkey.multi_device, "backed_up": passkey.backed_up},
+    signed_in = _db_sign_in_new_passkey(
+        session, user, invite, verified, name or "Recovered passkey", policy, "identity.recovered"
     )
-    notices.db_notify(session, user_id, "recovered", passkey_id=passkey.id, made_on=passkey.id)
+    key = signed_in.passkey.id
+    notices.db_notify(session, user_id, "recovered", passkey_id=key, made_on=key)
     session.commit()
-    return SignedIn(user=user, passkey=passkey, started=started)
+    return signed_in
 
 
 def new_passkey(user_id: uuid.UUID, verified: Any, name: str) -> Passkey:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -17,6 +17,28 @@ from backend.state import load_keyring
 
 class KeyInUse(Exception):
     """A key cannot be retired; the message says what still depends on it."""
+
+
+# How long a current key may serve before it is due for rotation (13.3.4). The sealing key
+# is exposed on every phone; the KEK wraps everything; the blind key is costly to rotate
+# (every index is recomputed) and the audit key signs what must stay verifiable.
+ROTATE_AFTER: dict[crypto.KeyKind, timedelta] = {
+    crypto.KeyKind.SEAL: timedelta(days=180),
+    crypto.KeyKind.KEK: timedelta(days=365),
+    crypto.KeyKind.BLIND: timedelta(days=730),
+    crypto.KeyKind.AUDIT: timedelta(days=730),
+    crypto.KeyKind.PUSH: timedelta(days=730),
+}
+
+
+def rotation_due(ring: crypto.KeyRing, *, now: datetime | None = None) -> list[crypto.KeyEntry]:
+    """Current keys older than their kind's rotation period."""
+    at = now or utcnow()
+    return [
+        e
+        for e in ring.entries
+        if e.current and e.kind in ROTATE_AFTER and at - e.created_at > ROTATE_AFTER[e.kind]
+    ]
 
 
 def ensure_keyring(config: Config) -> tuple[crypto.KeyRing, bool]:

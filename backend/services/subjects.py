@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from backend.models import Concern, ConcernIdentifier, PossibleMatch, Subject, utcnow
 from backend.services.audit import SYSTEM, Actor, db_audit
-from backend.services.blind_keys import read_one_key
+from backend.services.blind_keys import db_own
 
 STRONG = ("nhs_number", "name_dob")
 WEAK = ("phonetic_year", "known_as_year", "postcode")
@@ -152,18 +152,13 @@ def db_resolve(
     session: Session, concern: Concern, *, partnership_id: uuid.UUID, care_status: str | None
 ) -> tuple[uuid.UUID, str]:
     """Link the concern to its child; return the subject and which key linked it."""
-    own = read_one_key(
-        session.execute(
-            select(
-                ConcernIdentifier.kind, ConcernIdentifier.blind_index, ConcernIdentifier.key_id
-            ).where(
-                ConcernIdentifier.concern_id == concern.id,
-                ConcernIdentifier.role == "subject",
-                ConcernIdentifier.addendum_id.is_(None),
-            )
-        ).all()
+    own = db_own(
+        session,
+        concern.id,
+        ConcernIdentifier.role == "subject",
+        ConcernIdentifier.addendum_id.is_(None),
     )
-    strong = [(k, b) for k, b, _ in own if k in STRONG]
+    strong = [(k, b) for k, b in own if k in STRONG]
     found = _holders(session, strong, partnership_id=partnership_id, exclude=concern.id)
     if found:
         # The oldest subject stays; any others the strong keys show to be the same child
@@ -188,7 +183,7 @@ def db_resolve(
         record = session.get(Subject, subject_id)
         assert record is not None  # noqa: S101
         record.care_status = care_status
-    weak = [(k, b) for k, b, _ in own if k in WEAK]
+    weak = [(k, b) for k, b in own if k in WEAK]
     for candidate, kinds in _holders(
         session, weak, partnership_id=partnership_id, exclude=concern.id, at_least=WEAK_AGREE
     ).items():

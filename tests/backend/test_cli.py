@@ -266,3 +266,35 @@ def test_invite_prints_a_single_use_link(env: dict[str, str]) -> None:
         ],
     )
     assert "has no inbox named" in bad.output
+
+
+def test_13_3_4_keys_past_their_rotation_period_are_named(env: dict[str, str], capfd) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from backend.models import utcnow
+    from backend.scheduler import _rotation
+    from backend.services.keys import ROTATE_AFTER, rotation_due
+
+    old = crypto.generate_keyring(now=utcnow() - timedelta(days=400))
+    assert rotation_due(crypto.generate_keyring()) == []
+    due = {e.kind for e in rotation_due(old)}
+    assert due == {k for k, period in ROTATE_AFTER.items() if period < timedelta(days=400)}
+    assert crypto.KeyKind.KEK in due
+    ring_file = Path(env["FRONTLINE_INSTANCE"]) / "keyring"
+    crypto.save_keyring_file(old, ring_file)
+    run(env, "init")
+    listed = run(env, "keys", "list")
+    kek = old.current(crypto.KeyKind.KEK).id
+    assert f"rotation due (every {ROTATE_AFTER[crypto.KeyKind.KEK].days} days)" in next(
+        line for line in listed.splitlines() if line.startswith(kek)
+    )
+    blind = old.current(crypto.KeyKind.BLIND).id
+    assert "rotation due" not in next(x for x in listed.splitlines() if x.startswith(blind))
+    # The scheduler says so every day, by key id and kind only.
+    app = create_app(Config.from_env(env))
+    capfd.readouterr()
+    assert _rotation(app.extensions["frontline"]) == len(due)
+    _, err = capfd.readouterr()
+    assert f'"code": "kek:{kek}"' in err
+    assert "key rotation due" in err
+    app.extensions["frontline"].engine.dispose()

@@ -23,6 +23,31 @@ def _api_status(page, path: str) -> tuple[int, str]:  # type: ignore[no-untyped-
     )  # type: ignore[return-value]
 
 
+def _enrolled(browser, live_server, name: str = "PC Sam Okafor", passkey: str = "Sam's phone"):  # type: ignore[no-untyped-def]
+    """A new browser context where ``name`` has enrolled from their invite link."""
+    context = browser.new_context()
+    page = context.new_page()
+    cdp, authenticator = add_authenticator(page)
+    page.goto(live_server.invite(name))
+    page.fill("#passkey-name", passkey)
+    page.click("#enrol")
+    expect(page.locator("#view-home")).to_be_visible()
+    return context, page, cdp, authenticator
+
+
+def _copied_to_another_device(browser, cdp, authenticator):  # type: ignore[no-untyped-def]
+    """A second device holding a copy of the passkey as it stands now (a synced passkey,
+    or a cloned one)."""
+    (credential,) = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})[
+        "credentials"
+    ]
+    context = browser.new_context()
+    page = context.new_page()
+    other_cdp, other = add_authenticator(page)
+    other_cdp.send("WebAuthn.addCredential", {"authenticatorId": other, "credential": credential})
+    return context, page
+
+
 def test_enrol_sign_in_and_revocation(browser, live_server) -> None:  # type: ignore[no-untyped-def]
     phone_context = browser.new_context()
     phone = phone_context.new_page()
@@ -105,25 +130,9 @@ def test_enrol_sign_in_and_revocation(browser, live_server) -> None:  # type: ig
 
 
 def test_sign_out_everywhere_else(browser, live_server) -> None:  # type: ignore[no-untyped-def]
-    phone_context = browser.new_context()
-    phone = phone_context.new_page()
-    cdp, authenticator = add_authenticator(phone)
-    phone.goto(live_server.invite("PC Sam Okafor"))
-    phone.fill("#passkey-name", "Sam's phone")
-    phone.click("#enrol")
-    expect(phone.locator("#view-home")).to_be_visible()
-
+    phone_context, phone, cdp, authenticator = _enrolled(browser, live_server)
     # A synced passkey reaches a borrowed laptop, which signs in with it.
-    (credential,) = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})[
-        "credentials"
-    ]
-    laptop_context = browser.new_context()
-    laptop = laptop_context.new_page()
-    laptop_cdp, laptop_authenticator = add_authenticator(laptop)
-    laptop_cdp.send(
-        "WebAuthn.addCredential",
-        {"authenticatorId": laptop_authenticator, "credential": credential},
-    )
+    laptop_context, laptop = _copied_to_another_device(browser, cdp, authenticator)
     laptop.goto(live_server.origin + "/")
     laptop.click("#signin")
     expect(laptop.locator("#who")).to_have_text("PC Sam Okafor · Riverside Police")
@@ -157,13 +166,7 @@ def test_a_sensitive_change_late_in_a_shift_asks_for_the_passkey_again(
     from backend.models import AuditEvent, StaffSession, utcnow
     from backend.services.step_up import WINDOW
 
-    context = browser.new_context()
-    phone = context.new_page()
-    cdp, authenticator = add_authenticator(phone)
-    phone.goto(live_server.invite("PC Sam Okafor"))
-    phone.fill("#passkey-name", "Sam's phone")
-    phone.click("#enrol")
-    expect(phone.locator("#view-home")).to_be_visible()
+    context, phone, cdp, authenticator = _enrolled(browser, live_server)
     engine = make_engine(database_url)
     with engine.begin() as conn:  # the shift goes on past the step-up window
         conn.execute(update(StaffSession).values(verified_at=utcnow() - WINDOW * 2))
@@ -190,24 +193,10 @@ def test_a_sensitive_change_late_in_a_shift_asks_for_the_passkey_again(
 
 
 def test_a_copied_passkey_is_refused_and_the_owner_told(browser, live_server) -> None:  # type: ignore[no-untyped-def]
-    context = browser.new_context()
-    phone = context.new_page()
-    cdp, authenticator = add_authenticator(phone)
-    phone.goto(live_server.invite("PC Sam Okafor"))
-    phone.fill("#passkey-name", "Sam's phone")
-    phone.click("#enrol")
-    expect(phone.locator("#view-home")).to_be_visible()
+    context, phone, cdp, authenticator = _enrolled(browser, live_server)
     expect(phone.locator("#security-notices")).to_be_hidden()
     # Someone copies the passkey, as it stands now, to another device.
-    (credential,) = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})[
-        "credentials"
-    ]
-    copy_context = browser.new_context()
-    copy = copy_context.new_page()
-    copy_cdp, copy_authenticator = add_authenticator(copy)
-    copy_cdp.send(
-        "WebAuthn.addCredential", {"authenticatorId": copy_authenticator, "credential": credential}
-    )
+    copy_context, copy = _copied_to_another_device(browser, cdp, authenticator)
     # Sam goes on using his phone; then the copy tries to sign in, its counter behind.
     phone.click("#signout")
     phone.click("#signin")

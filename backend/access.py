@@ -59,6 +59,8 @@ ACCESS: dict[str, frozenset[str]] = {
     "api.admin_user_enable": _ADMIN,
     "api.admin_recovery_issue": _ADMIN,
     "api.admin_approvals": _ADMIN,
+    "api.admin_agency": _ADMIN,
+    "api.admin_agency_passkey_policy": _ADMIN,
     "api.admin_approval_request": _ADMIN,
     "api.admin_approval_approve": _ADMIN,
     "api.admin_approval_reject": _ADMIN,

@@ -119,6 +119,7 @@ async function renderAccount() {
   $('admin').hidden = !me.roles.includes('agency_admin');
   if ($('admin').hidden) return;
   await renderApprovals();
+  await renderPolicy();
   const people = await request('GET', '/admin/users');
   $('people').replaceChildren(...people.items.flatMap((person) => {
     const live = person.passkeys.filter((k) => !k.revoked_at);
@@ -131,6 +132,14 @@ async function renderAccount() {
         await renderAccount();
       }) }, 'Revoke')));
   }));
+}
+
+async function renderPolicy() {
+  const agency = await request('GET', '/admin/agency');
+  $('device-bound').checked = agency.device_bound_only;
+  $('synced-count').textContent = agency.device_bound_only && agency.live_synced_passkeys
+    ? `${agency.live_synced_passkeys} synced passkey(s) are still live: revoke them below.`
+    : '';
 }
 
 // High-value actions another admin asked for: this admin approves or refuses them.
@@ -363,6 +372,12 @@ onStepUp(async () => {
   await request('POST', '/auth/step-up/finish', { credential: passkey.json });
   notify('');
 });
+
+$('device-bound').addEventListener('change', act(async () => {
+  await request('POST', '/admin/agency/passkey-policy', { device_bound_only: $('device-bound').checked });
+  notify($('device-bound').checked ? 'From now on only device-bound passkeys are accepted.' : 'Synced passkeys are accepted again.');
+  await renderPolicy();
+}));
 
 $('notices-read').addEventListener('click', act(async () => {
   await request('POST', '/me/notices/read');

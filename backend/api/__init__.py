@@ -6,6 +6,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 from backend.api import (  # noqa: E402,F401  (registers the views)
     admin,
+    agency,
     audit,
     auth,
     concerns,

@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import Enum
 
 from sqlalchemy import Enum as SAEnum
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.models.base import Base, new_id, utcnow
@@ -54,6 +54,8 @@ class Agency(Base):
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[AgencyKind] = mapped_column(enum_column(AgencyKind))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The agency's passkey policy: only device-bound passkeys (no synced copies) when set.
+    device_bound_only: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     partnership: Mapped[Partnership] = relationship(back_populates="agencies")
     inboxes: Mapped[list[Inbox]] = relationship(back_populates="agency")

@@ -156,6 +156,19 @@ class InviteCreateSchema(Schema):
     agency_id = fields.UUID(metadata={"description": "partnership admins only; default own"})
 
 
+class AgencyPolicySchema(Schema):
+    id = fields.UUID(required=True)
+    name = fields.String(required=True)
+    device_bound_only = fields.Boolean(required=True)
+    live_synced_passkeys = fields.Integer(
+        required=True, metadata={"description": "to revoke if the policy now forbids them"}
+    )
+
+
+class AgencyPolicySetSchema(Schema):
+    device_bound_only = fields.Boolean(required=True)
+
+
 class ApprovalRequestSchema(Schema):
     action = fields.String(
         required=True,

@@ -67,6 +67,7 @@ KIND_OF: dict[str, Kind] = {
     "identity.passkey_revoked": K.ALTERATION,
     "identity.user_disabled": K.ALTERATION,
     "identity.user_enabled": K.ALTERATION,
+    "identity.passkey_policy_changed": K.ALTERATION,
     "identity.sign_count_regression": K.ALTERATION,
     "identity.signed_in": K.COLLECTION,
     "identity.stepped_up": K.COLLECTION,

@@ -25,7 +25,7 @@ from backend.models import (
     UserStatus,
     utcnow,
 )
-from backend.services import approvals, notices, recovery, sessions
+from backend.services import approvals, notices, passkey_policy, recovery, sessions
 from backend.services.audit import Actor, db_audit
 from backend.services.invites import db_invite_name, token_hash
 from backend.services.sealed import db_new_data_key, seal
@@ -117,6 +117,7 @@ def enrol_finish(
     if ceremony.invite_id != invite.id or ceremony.user_id is None:
         raise Problem(400, "enrol.invite_mismatch", "This passkey was begun for another invite.")
     verified = verify_registration(rp, ceremony, credential)
+    passkey_policy.db_check(session, invite.agency_id, verified)
     cred_id = bytes_to_base64url(verified.credential_id)
     if session.scalar(select(Passkey.id).where(Passkey.credential_id == cred_id)) is not None:
         raise Problem(409, "passkey.exists", "This passkey is registered already.")

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from backend.errors import Problem
 from backend.models import CeremonyPurpose, Passkey, User, utcnow
-from backend.services import sessions
+from backend.services import passkey_policy, sessions
 from backend.services.audit import Actor, db_audit
 from backend.services.identity import new_passkey
 from backend.services.notices import db_notify
@@ -64,6 +64,8 @@ def add_finish(
         raise Problem(400, "webauthn.challenge_invalid", "This passkey was begun by someone else.")
     verified = verify_registration(rp, ceremony, credential)
     assert actor.user_id is not None  # noqa: S101 - a signed-in actor
+    assert actor.agency_id is not None  # noqa: S101
+    passkey_policy.db_check(session, actor.agency_id, verified)
     count = len(_active(session, actor.user_id))
     passkey = new_passkey(actor.user_id, verified, name or f"Passkey {count + 1}")
     if session.scalar(select(Passkey.id).where(Passkey.credential_id == passkey.credential_id)):

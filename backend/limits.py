@@ -8,12 +8,18 @@ behind one office address do not share one.
 
 from __future__ import annotations
 
-from flask import Flask
+import logging
+
+from flask import Flask, current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from limits import parse
+from limits.strategies import MovingWindowRateLimiter
 
 from backend.auth import principal
 from backend.config import Config
+
+log = logging.getLogger("frontline.security")
 
 # endpoint -> limit; per client address before sign-in, per person after
 LIMITS = {
@@ -34,6 +40,29 @@ LIMITS = {
     # Browsers' CSP violation reports (no session): a page in a loop must not flood the log.
     "csp.csp_report": "30/minute",
 }
+
+
+# Failed assertions per passkey, from whatever addresses: someone trying one credential
+# from many machines is stopped too (6.3.1). Counted only on failure, so the owner's own
+# sign-ins never use it up.
+CREDENTIAL_FAILURES = parse("50/minute")
+FAILURE_CODES = frozenset(
+    {"webauthn.invalid", "auth.unknown_credential", "auth.sign_count_regression"}
+)
+
+
+def _failures() -> MovingWindowRateLimiter:
+    return MovingWindowRateLimiter(current_app.extensions["frontline.limiter"].storage)
+
+
+def credential_blocked(credential_id: str) -> bool:
+    """Whether this credential has failed too often in the last minute."""
+    return not _failures().test(CREDENTIAL_FAILURES, "credential-failures", credential_id)
+
+
+def count_credential_failure(credential_id: str) -> None:
+    _failures().hit(CREDENTIAL_FAILURES, "credential-failures", credential_id)
+    log.warning("passkey assertion refused", extra={"code": "auth.assertion_failed"})
 
 
 def _key() -> str:

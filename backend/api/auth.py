@@ -2,10 +2,12 @@
 
 from flask import Response, jsonify, session
 
+from backend import limits
 from backend.api import bp
 from backend.api.common import me, profile_response, relying_party, remember_ceremony, state
 from backend.auth import clear_session_cookie, session_token, set_session_cookie
 from backend.db import db_session
+from backend.errors import Problem
 from backend.openapi import operation
 from backend.schemas.identity import (
     EnrolBeginSchema,
@@ -17,6 +19,7 @@ from backend.schemas.identity import (
 )
 from backend.services import identity, step_up
 from backend.services.identity import SignedIn
+from backend.services.webauthn_rp import credential_id_of
 from backend.web import json_body
 
 _OPTIONS = ("WebAuthn options for the browser", WebAuthnOptionsSchema)
@@ -104,14 +107,27 @@ def login_finish() -> Response:
     from flask import request
 
     body = json_body(LoginFinishSchema())
-    result = identity.login_finish(
-        db_session(),
-        relying_party(),
-        ceremony_id=session.get("ceremony"),
-        credential=body["credential"],
-        replaced_token=session_token(request),
-        policy=state().config.session_policy,
-    )
+    credential_id = credential_id_of(body["credential"])
+    if limits.credential_blocked(credential_id):
+        raise Problem(
+            429,
+            "rate_limited",
+            "Too many failed attempts with this passkey; wait a minute.",
+            headers={"Retry-After": "60"},
+        )
+    try:
+        result = identity.login_finish(
+            db_session(),
+            relying_party(),
+            ceremony_id=session.get("ceremony"),
+            credential=body["credential"],
+            replaced_token=session_token(request),
+            policy=state().config.session_policy,
+        )
+    except Problem as refused:
+        if refused.code in limits.FAILURE_CODES:
+            limits.count_credential_failure(credential_id)
+        raise
     return _signed_in(result)
 
 

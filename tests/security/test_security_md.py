@@ -53,7 +53,7 @@ def test_the_documented_limits_are_the_codes() -> None:
     import crypto
     from backend.config import Config
     from backend.csp_reports import MAX_BYTES as MAX_CSP_BYTES
-    from backend.limits import LIMITS
+    from backend.limits import CREDENTIAL_FAILURES, LIMITS
     from backend.pipeline.ingest import MAX_ENVELOPES
     from backend.schemas.concern import MAX_ASSOCIATED, TEXT_LIMIT
     from backend.services.invites import INVITE_TTL
@@ -92,6 +92,10 @@ def test_the_documented_limits_are_the_codes() -> None:
         "step-up begin / finish"
     )
     assert LIMITS["api.step_up_begin"] == LIMITS["api.step_up_finish"]
+    per_passkey = CREDENTIAL_FAILURES
+    assert f"| {per_passkey.amount} per {per_passkey.GRANULARITY.name}, " in row(
+        "failed sign-ins with one passkey"
+    )
     assert f"| {int(STEP_UP_WINDOW.total_seconds() // 60)} min in" in row("step-up lasts")
 
     def span(seconds: float) -> str:

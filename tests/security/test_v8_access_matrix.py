@@ -211,3 +211,34 @@ def test_6_3_1_limits_are_shared_across_workers_through_redis(config) -> None:  
     _reset_limits(workers[0])
     for w in workers:
         w.extensions["frontline"].engine.dispose()
+
+
+def test_6_3_1_failed_assertions_are_limited_per_passkey_whatever_the_address(app) -> None:  # type: ignore[no-untyped-def]
+    """50 refused assertions for one passkey a minute, from 50 addresses (each under its own
+    limit): the next attempt is 429 even when it is the owner's; other passkeys go on."""
+    from crypto.encoding import b64url_decode, b64url_encode
+    from tests.factories import sign_in
+
+    _reset_limits(app)
+    _, device, _ = person(app, name="PC Target")
+    _, bystander, _ = person(app, name="PC Bystander")
+
+    def attempt(n: int, forged: bool) -> int:
+        client = app.test_client()
+        env = {"REMOTE_ADDR": f"198.51.100.{n}"}
+        begin = client.post("/api/v1/auth/login/begin", headers=H, environ_base=env)
+        assertion = device.get(begin.get_json())
+        if forged:
+            signature = bytearray(b64url_decode(assertion["response"]["signature"]))
+            signature[-1] ^= 1
+            assertion["response"]["signature"] = b64url_encode(bytes(signature))
+        r = client.post("/api/v1/auth/login/finish", json={"credential": assertion},
+                        headers=H, environ_base=env)  # fmt: skip
+        return r.status_code
+
+    codes = [attempt(n, forged=True) for n in range(50)]
+    assert set(codes) == {401}
+    assert attempt(60, forged=False) == 429  # the real owner waits a minute too
+    assert sign_in(app.test_client(), bystander).status_code == 200
+    _reset_limits(app)
+    assert attempt(61, forged=False) == 200

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flask import g, has_request_context
 from sqlalchemy import event, insert, update
 from sqlalchemy.orm import Session, SessionTransaction
 
@@ -65,12 +66,16 @@ def db_audit(
 
     WARNING: ``detail`` must hold codes and identifiers only, never personal data.
     """
+    detail = dict(detail or {})
+    if has_request_context() and "request_id" in g:
+        # The application log's line for the same request (route, status, timing).
+        detail.setdefault("request_id", g.request_id)
     entry = _Entry(
         action=action,
         actor=actor,
         records=[{"kind": kind, "id": str(rid)} for kind, rid in records],
         purpose=purpose,
-        detail=dict(detail or {}),
+        detail=detail,
     )
     session.info.setdefault(_PENDING, []).append(entry)
 

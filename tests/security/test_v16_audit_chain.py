@@ -260,3 +260,22 @@ def test_11_4_3_the_fast_canonical_form_is_the_hashed_one(sessions, engine_for) 
     assert len(rows) == len(odd)
     for row, by_engine in zip(rows, assembled, strict=True):
         assert canonical_of(row) == crypto.canonical_json(entry_of(row)) == by_engine
+
+
+def test_16_2_1_an_entry_names_the_request_it_came_from(app, sessions) -> None:  # type: ignore[no-untyped-def]
+    from tests.factories import H, envelope, make_concern, person
+
+    client, device, _ = person(app, name="PC Request")
+    r = client.post(
+        "/api/v1/sync", json={"envelopes": [envelope(app, device, make_concern())]}, headers=H
+    )
+    request_id = r.headers["X-Request-Id"]
+    assert len(request_id) == 32
+    with sessions() as s:
+        details = [
+            json.loads(d)
+            for d in s.scalars(
+                select(AuditEvent.detail).where(AuditEvent.action == "concern.collected")
+            )
+        ]
+    assert [d["request_id"] for d in details] == [request_id]

@@ -164,7 +164,7 @@ def step_up_begin() -> Response:
 def step_up_finish() -> Response:
     who = me()
     body = json_body(LoginFinishSchema())
-    at = step_up.finish(
+    done = step_up.finish(
         db_session(),
         relying_party(),
         actor=who.actor,
@@ -172,4 +172,7 @@ def step_up_finish() -> Response:
         ceremony_id=session.pop("ceremony", None),
         credential=body["credential"],
     )
-    return jsonify(SteppedUpSchema().dump({"verified_at": at, "until": at + step_up.WINDOW}))
+    at = done.verified_at
+    response = jsonify(SteppedUpSchema().dump({"verified_at": at, "until": at + step_up.WINDOW}))
+    set_session_cookie(response, done.token, done.expires_at)
+    return response

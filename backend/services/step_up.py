@@ -9,7 +9,9 @@ asked twice.
 
 from __future__ import annotations
 
+import secrets
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,6 +22,7 @@ from backend.errors import Problem
 from backend.models import CeremonyPurpose, Passkey, StaffSession, utcnow
 from backend.services.audit import Actor, db_audit
 from backend.services.identity import db_accept_assertion
+from backend.services.sessions import token_hash
 from backend.services.webauthn_rp import (
     RelyingParty,
     authentication_options,
@@ -30,6 +33,15 @@ from backend.services.webauthn_rp import (
 )
 
 WINDOW = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class SteppedUp:
+    verified_at: datetime
+    token: str  # the session's new cookie value
+    expires_at: datetime
+
+
 # For the API description of every operation that asks for it.
 STEP_UP: dict[int, tuple[str, None]] = {
     403: ("Not allowed, or a fresh passkey proof is needed first (auth.step_up_required)", None)
@@ -67,9 +79,9 @@ def finish(
     session_id: uuid.UUID,
     ceremony_id: str | None,
     credential: dict[str, Any],
-) -> datetime:
+) -> SteppedUp:
     """Verify the assertion as this person's, with one of their live passkeys; note the
-    time on this session and return it."""
+    time on this session and give it a new token."""
     ceremony = take_ceremony(session, ceremony_id, CeremonyPurpose.STEP_UP)
     if ceremony.user_id != actor.user_id:
         raise Problem(400, "webauthn.challenge_invalid", "This was begun by someone else.")
@@ -86,6 +98,9 @@ def finish(
     record = session.get(StaffSession, session_id)
     assert record is not None  # noqa: S101 - the request's own session
     record.verified_at = utcnow()
+    # A new token for the raised session: one seen before the proof is worth nothing after.
+    token = secrets.token_urlsafe(32)
+    record.token_hash = token_hash(token)
     db_audit(
         session,
         "identity.stepped_up",
@@ -93,4 +108,4 @@ def finish(
         records=[("session", session_id), ("passkey", passkey.id)],
     )
     session.commit()
-    return record.verified_at
+    return SteppedUp(record.verified_at, token, record.expires_at)

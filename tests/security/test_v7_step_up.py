@@ -89,6 +89,19 @@ def test_7_5_1_someone_elses_passkey_or_a_revoked_one_proves_nothing(app, sessio
     assert again.status_code == 400
 
 
+def test_7_2_4_a_step_up_gives_the_session_a_new_token(app, sessions) -> None:  # type: ignore[no-untyped-def]
+    client, device, me = person(app)
+    before = client.get_cookie("frontline_session").value
+    _age(sessions, me["user"]["id"])
+    assert _step_up(client, device)[1].status_code == 200
+    after = client.get_cookie("frontline_session").value
+    assert after != before
+    assert client.post("/api/v1/me/passkeys/begin", headers=H).status_code == 200
+    stale = app.test_client()
+    stale.set_cookie("frontline_session", before)
+    assert stale.get("/api/v1/me").status_code == 401
+
+
 def test_7_5_1_a_step_up_in_one_session_opens_nothing_in_another(app, sessions) -> None:  # type: ignore[no-untyped-def]
     from tests.factories import sign_in
 

@@ -106,6 +106,8 @@ async function renderHome() {
   if (navigator.onLine) await renderAccount().catch(() => null);
 }
 
+let shownPeople = '';
+
 async function renderAccount() {
   const me = await request('GET', '/me');
   $('passkeys').replaceChildren(...me.passkeys.filter((p) => !p.revoked_at).map((p) => h('li', {},
@@ -121,6 +123,11 @@ async function renderAccount() {
   await renderApprovals();
   await renderPolicy();
   const people = await request('GET', '/admin/users');
+  // The home re-renders after every sync: rebuild the list only when it changed, so a
+  // choice half made in it (how a person's identity was checked) is not thrown away.
+  const shown = JSON.stringify(people.items);
+  if (shownPeople === shown && $('people').childElementCount) return;
+  shownPeople = shown;
   $('people').replaceChildren(...people.items.flatMap((person) => {
     const live = person.passkeys.filter((k) => !k.revoked_at);
     if (!live.length && person.status === 'active' && person.id !== me.user.id) return [recoveryItem(person)];
@@ -175,7 +182,7 @@ function recoveryItem(person) {
       if (!check.value) throw new Error('Say how you confirmed who is asking first.');
       const issued = await request('POST', `/admin/users/${person.id}/recovery`, { identity_check: check.value });
       ticket.textContent = issued.url;
-      notify(`Recovery link for ${person.name}: give it to them in person. It works once, for 24 hours.`);
+      notify(`Recovery link for ${person.name} (give it to them in person; it works once, for 24 hours): ${issued.url}`);
     }) }, 'Issue recovery link'), ticket);
 }
 

@@ -9,6 +9,7 @@ import * as drafts from './drafts.js';
 import { renderConcerns } from './home.js';
 import * as inbox from './inbox.js';
 import { newItem } from './outbox.js';
+import { bindAdmin, renderAdmin } from './admin.js';
 import { createPasskey, usePasskey } from './passkey.js';
 import * as record from './record.js';
 import { proveAndSeal, refreshSealingKeys } from './seal.js';
@@ -106,8 +107,6 @@ async function renderHome() {
   if (navigator.onLine) await renderAccount().catch(() => null);
 }
 
-let shownPeople = '';
-
 async function renderAccount() {
   const me = await request('GET', '/me');
   $('passkeys').replaceChildren(...me.passkeys.filter((p) => !p.revoked_at).map((p) => h('li', {},
@@ -120,70 +119,7 @@ async function renderAccount() {
   await renderNotices();
   $('admin').hidden = !me.roles.includes('agency_admin');
   if ($('admin').hidden) return;
-  await renderApprovals();
-  await renderPolicy();
-  const people = await request('GET', '/admin/users');
-  // The home re-renders after every sync: rebuild the list only when it changed, so a
-  // choice half made in it (how a person's identity was checked) is not thrown away.
-  const shown = JSON.stringify(people.items);
-  if (shownPeople === shown && $('people').childElementCount) return;
-  shownPeople = shown;
-  $('people').replaceChildren(...people.items.flatMap((person) => {
-    const live = person.passkeys.filter((k) => !k.revoked_at);
-    if (!live.length && person.status === 'active' && person.id !== me.user.id) return [recoveryItem(person)];
-    return live.map((key) => h('li', {},
-      `${person.name} · ${key.name} `,
-      h('button', { type: 'button', class: 'danger small', onclick: act(async () => {
-        await request('POST', `/admin/passkeys/${key.id}/revoke`);
-        notify(`Revoked ${person.name}'s passkey "${key.name}".`);
-        await renderAccount();
-      }) }, 'Revoke')));
-  }));
-}
-
-async function renderPolicy() {
-  const agency = await request('GET', '/admin/agency');
-  $('device-bound').checked = agency.device_bound_only;
-  $('synced-count').textContent = agency.device_bound_only && agency.live_synced_passkeys
-    ? `${agency.live_synced_passkeys} synced passkey(s) are still live: revoke them below.`
-    : '';
-}
-
-// High-value actions another admin asked for: this admin approves or refuses them.
-async function renderApprovals() {
-  const { items } = await request('GET', '/admin/approvals');
-  const waiting = items.filter((a) => a.status === 'pending');
-  const words = { inbox_grant: 'Invitation with inbox access', kek_rotation: 'Key-encryption key rotation', retention_erase: 'Erasure of records', subject_export: "Export of a child's records" };
-  $('approvals').replaceChildren(...(waiting.length ? waiting.map((a) => h('li', {},
-    `${words[a.action] || a.action} · asked ${when(a.requested_at)}${a.yours ? ' · asked by you: another admin decides' : ''} `,
-    a.yours ? '' : h('button', { type: 'button', class: 'small', onclick: act(async () => {
-      await request('POST', `/admin/approvals/${a.id}/approve`);
-      notify('Approved.');
-      await renderApprovals();
-    }) }, 'Approve'),
-    a.yours ? '' : h('button', { type: 'button', class: 'danger small', onclick: act(async () => {
-      await request('POST', `/admin/approvals/${a.id}/reject`);
-      notify('Refused.');
-      await renderApprovals();
-    }) }, 'Refuse'))) : [h('li', {}, 'Nothing is waiting.')]));
-}
-
-// Someone whose passkeys are all revoked gets back in only with a ticket, issued after the
-// admin has checked who is asking (and says how).
-function recoveryItem(person) {
-  const check = h('select', { 'aria-label': `How you confirmed it is ${person.name}` },
-    h('option', { value: '' }, 'How did you confirm who is asking?'),
-    h('option', { value: 'line_manager_in_person' }, 'Line manager, in person'),
-    h('option', { value: 'line_manager_video_call' }, 'Line manager, on a video call'),
-    h('option', { value: 'photo_id_in_person' }, 'Photo ID, in person'));
-  const ticket = h('output', { class: 'ticket' });
-  return h('li', { class: 'recovery' }, `${person.name} · no live passkey `, check,
-    h('button', { type: 'button', class: 'small', onclick: act(async () => {
-      if (!check.value) throw new Error('Say how you confirmed who is asking first.');
-      const issued = await request('POST', `/admin/users/${person.id}/recovery`, { identity_check: check.value });
-      ticket.textContent = issued.url;
-      notify(`Recovery link for ${person.name} (give it to them in person; it works once, for 24 hours): ${issued.url}`);
-    }) }, 'Issue recovery link'), ticket);
+  await renderAdmin(me, { act, notify, refresh: renderAccount });
 }
 
 async function renderNotices() {
@@ -380,11 +316,7 @@ onStepUp(async () => {
   notify('');
 });
 
-$('device-bound').addEventListener('change', act(async () => {
-  await request('POST', '/admin/agency/passkey-policy', { device_bound_only: $('device-bound').checked });
-  notify($('device-bound').checked ? 'From now on only device-bound passkeys are accepted.' : 'Synced passkeys are accepted again.');
-  await renderPolicy();
-}));
+bindAdmin({ act, notify });
 
 $('notices-read').addEventListener('click', act(async () => {
   await request('POST', '/me/notices/read');

@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
@@ -18,16 +17,8 @@ from backend.cli import main
 from backend.config import Config
 from backend.models import Alert, Concern, ConcernIdentifier
 from backend.services.subjects import canonical
+from tests.backend.test_cli import env as env
 from tests.factories import H, envelope, make_concern, person, seal_payload, sync
-
-
-@pytest.fixture
-def env(tmp_path: Path, database_url: str) -> dict[str, str]:
-    return {
-        "FRONTLINE_ENV": "development",
-        "FRONTLINE_INSTANCE": str(tmp_path / "instance"),
-        "DATABASE_URL": database_url,
-    }
 
 
 def run(env: dict[str, str], *args: str, ok: bool = True) -> str:

@@ -7,6 +7,8 @@ from typing import Any
 from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
 
 from backend.models import RoleName
+from backend.services.approvals import OPERATOR_ACTIONS
+from backend.services.recovery import IdentityCheck
 
 _TOKEN = fields.String(required=True, validate=validate.Length(min=16, max=200))
 _CREDENTIAL = fields.Dict(
@@ -172,7 +174,7 @@ class AgencyPolicySetSchema(Schema):
 class ApprovalRequestSchema(Schema):
     action = fields.String(
         required=True,
-        validate=validate.OneOf(["kek_rotation", "retention_erase", "subject_export"]),
+        validate=validate.OneOf(OPERATOR_ACTIONS),
     )
     ids = fields.List(
         fields.String(validate=validate.Length(max=36)),
@@ -201,9 +203,7 @@ class ApprovalListSchema(Schema):
 class RecoveryCreateSchema(Schema):
     identity_check = fields.String(
         required=True,
-        validate=validate.OneOf(
-            ["line_manager_in_person", "line_manager_video_call", "photo_id_in_person"]
-        ),
+        validate=validate.OneOf([c.value for c in IdentityCheck]),
         metadata={"description": "how you confirmed who is asking"},
     )
 

@@ -32,7 +32,7 @@ ACTIONS = {
     "retention_erase": "partnership",
     "subject_export": "partnership",
 }
-OPERATOR_ACTIONS = ("kek_rotation", "retention_erase", "subject_export")
+OPERATOR_ACTIONS = tuple(a for a, who in ACTIONS.items() if who == "partnership")
 
 
 class ApprovalRequired(Exception):
@@ -159,12 +159,18 @@ def view(approval: Approval, user_id: uuid.UUID | None) -> dict[str, Any]:
     }
 
 
-def db_invite_waiting(session: Session, invite: Invite) -> bool:
-    """Whether an invitation still waits for its second admin."""
-    grant = session.scalar(
-        select(Approval).where(Approval.action == "inbox_grant", Approval.target == str(invite.id))
+def db_invites_waiting(session: Session, invites: list[Invite]) -> set[uuid.UUID]:
+    """Which of these invitations still wait for their second admin (one query)."""
+    if not invites:
+        return set()
+    targets = session.scalars(
+        select(Approval.target).where(
+            Approval.action == "inbox_grant",
+            Approval.target.in_([str(i.id) for i in invites]),
+            Approval.approved.is_not(True),
+        )
     )
-    return grant is not None and grant.approved is not True
+    return {uuid.UUID(t) for t in targets}
 
 
 def use(session: Session, approval_id: str | None, action: str, ids: list[str]) -> None:

@@ -65,7 +65,7 @@ def db_valid_invite(session: Session, token: str) -> Invite:
         raise Problem(410, "invite.withdrawn", "This invitation was withdrawn.")
     if invite.expires_at <= utcnow():
         raise Problem(410, "invite.expired", "This invitation has expired; ask for a new one.")
-    if approvals.db_invite_waiting(session, invite):
+    if approvals.db_invites_waiting(session, [invite]):
         raise Problem(
             409,
             "invite.awaiting_approval",

@@ -25,7 +25,8 @@ def _person(actor: Actor) -> uuid.UUID:
     return actor.user_id
 
 
-def _open_of(session: Session, user_id: uuid.UUID) -> list[StaffSession]:
+def db_list(session: Session, user_id: uuid.UUID) -> list[StaffSession]:
+    """The person's open sessions, most recently used first."""
     now = utcnow()
     candidates = session.scalars(
         select(StaffSession)
@@ -42,17 +43,12 @@ def _open_of(session: Session, user_id: uuid.UUID) -> list[StaffSession]:
     return [s for s in candidates if now - s.last_seen_at <= timedelta(seconds=s.idle_seconds)]
 
 
-def db_list(session: Session, user_id: uuid.UUID) -> list[StaffSession]:
-    """The person's open sessions, most recently used first."""
-    return _open_of(session, user_id)
-
-
 def end_one(
     session: Session, *, actor: Actor, current_id: uuid.UUID, session_id: uuid.UUID
 ) -> None:
     """End one open session of the signed-in person (this one included: that is signing
     out). Another person's session, or one already over, is not found."""
-    mine = {s.id: s for s in _open_of(session, _person(actor))}
+    mine = {s.id: s for s in db_list(session, _person(actor))}
     record = mine.get(session_id)
     if record is None:
         raise Problem(404, "not_found", "You have no such open session.")
@@ -63,7 +59,7 @@ def end_one(
 
 def end_others(session: Session, *, actor: Actor, current_id: uuid.UUID) -> int:
     """End every open session of the person but this one; return how many ended."""
-    others = [s for s in _open_of(session, _person(actor)) if s.id != current_id]
+    others = [s for s in db_list(session, _person(actor)) if s.id != current_id]
     for record in others:
         db_end(session, record, ENDED_ELSEWHERE)
     if others:

@@ -160,6 +160,7 @@ def list_invites(
     if not partnership_admin:
         query = query.where(Invite.agency_id == actor.agency_id)
     invites = list(session.scalars(query))
+    waiting = approvals.db_invites_waiting(session, invites)
     items = [
         {
             "id": i.id,
@@ -167,7 +168,7 @@ def list_invites(
             "agency": i.agency.name,
             "roles": sorted(r.role for r in i.roles),
             "inboxes": [b.inbox.name for b in i.inboxes],
-            "status": _invite_status(i, approvals.db_invite_waiting(session, i)),
+            "status": _invite_status(i, i.id in waiting),
             "created_at": i.created_at,
             "expires_at": i.expires_at,
         }

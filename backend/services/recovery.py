@@ -35,18 +35,15 @@ class IdentityCheck(str, Enum):
     PHOTO_ID_IN_PERSON = "photo_id_in_person"
 
 
-def db_live_passkeys(session: Session, user_id: uuid.UUID) -> int:
-    return len(
-        session.scalars(
-            select(Passkey.id).where(Passkey.user_id == user_id, Passkey.revoked_at.is_(None))
-        ).all()
-    )
+def db_has_live_passkey(session: Session, user_id: uuid.UUID) -> bool:
+    live = select(Passkey.id).where(Passkey.user_id == user_id, Passkey.revoked_at.is_(None))
+    return session.scalar(live.limit(1)) is not None
 
 
 def db_check_recoverable(session: Session, user: User) -> None:
     if user.status is not UserStatus.ACTIVE:
         raise Problem(409, "recovery.user_disabled", "Enable the person before recovery.")
-    if db_live_passkeys(session, user.id):
+    if db_has_live_passkey(session, user.id):
         raise Problem(
             409,
             "recovery.passkeys_live",

@@ -1,7 +1,7 @@
 """SQLAlchemy 2 typed models; every encrypted column is named ``crypto_*``."""
 
 from backend.models.audit import AuditCheckpoint, AuditEvent, AuditHead, AuditRecord
-from backend.models.base import Base, UTCDateTime, new_id, table_of, utcnow
+from backend.models.base import Base, UTCDateTime, new_id, table_of, tables_on, utcnow
 from backend.models.concerns import (
     Addendum,
     Concern,
@@ -95,5 +95,6 @@ __all__ = [
     "UserStatus",
     "new_id",
     "table_of",
+    "tables_on",
     "utcnow",
 ]

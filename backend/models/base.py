@@ -46,6 +46,12 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime()}
 
 
+def tables_on(dialect: str) -> list[Table]:
+    """The tables the migrations make on this engine, in dependency order (a table kept on
+    one engine only says so in its ``info``)."""
+    return [t for t in Base.metadata.sorted_tables if t.info.get("only_on", dialect) == dialect]
+
+
 def table_of(model: type[Base]) -> Table:
     """Return a model's table, typed, for plain (Core) inserts on hot paths."""
     return cast(Table, model.__table__)

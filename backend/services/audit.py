@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -73,7 +74,8 @@ def db_audit(
     entry = _Entry(
         action=action,
         actor=actor,
-        records=[{"kind": kind, "id": str(rid)} for kind, rid in records],
+        # Each record once: the index holds one row per record and entry.
+        records=[{"kind": k, "id": i} for k, i in dict.fromkeys((k, str(r)) for k, r in records)],
         purpose=purpose,
         detail=detail,
     )
@@ -114,28 +116,15 @@ def _append(session: Session, pending: list[_Entry]) -> None:
             "purpose": item.purpose,
             "detail": item.detail,
         }
-        digest = crypto.chain_hash(previous, entry)
-        rows.append(
-            {
-                "seq": seq,
-                "at": at,
-                "action": item.action,
-                "actor_id": item.actor.user_id,
-                "agency_id": item.actor.agency_id,
-                "passkey_id": item.actor.passkey_id,
-                "records": crypto.canonical_json(item.records).decode(),
-                "purpose": item.purpose,
-                "detail": crypto.canonical_json(item.detail).decode(),
-                "prev_hash": previous,
-                "hash": digest,
-            }
-        )
-        kinds = {(r["kind"], r["id"]) for r in item.records}
-        touched += [{"seq": seq, "kind": kind, "record_id": rid} for kind, rid in kinds]
+        body = crypto.canonical_json(entry)
+        digest = hashlib.sha256(previous + body).digest()
+        rows.append({"seq": seq, "body": body.decode(), "prev_hash": previous, "hash": digest})
+        touched += [{"seq": seq, "kind": r["kind"], "record_id": r["id"]} for r in item.records]
         previous = digest
     session.execute(update(_HEAD).where(_HEAD.c.id == 1).values(hash=previous))
     session.execute(insert(_EVENTS), rows)
-    if touched:
+    if touched and session.get_bind().dialect.name == "sqlite":
+        # PostgreSQL indexes the records inside the entries themselves (GIN).
         session.execute(insert(_RECORDS), touched)
 
 

@@ -33,6 +33,11 @@ FORBIDDEN_PY = {
     "3.3.4 remember-me cookies": r"remember\s*=\s*True",
     "1.2.3 unescaped markup": r"Markup\(|\|\s*safe\b",
     "1.2.3 JSON by hand": r"[\"']\{\"[a-z_]+\":\s*%",
+    # SQLite's schema is trusted (the audit log's generated columns call its JSON
+    # functions): it must find no function of ours to call, nor an extension to load.
+    "1.2.4 SQL functions a schema could reach": (
+        r"\.create_(function|aggregate|window_function|collation)\(|enable_load_extension"
+    ),
 }
 FORBIDDEN_JS = {
     "3.2.2 HTML sinks": r"\.(innerHTML|outerHTML)\s*=|insertAdjacentHTML|document\.write",
@@ -93,6 +98,7 @@ def test_the_rules_can_fire(tmp_path: Path) -> None:
         "3.3.4 remember-me cookies": "login_user(user, remember=True)",
         "1.2.3 unescaped markup": "Markup(user_text)",
         "1.2.3 JSON by hand": """body = '{"name": %s}' % name""",
+        "1.2.4 SQL functions a schema could reach": "dbapi.create_function('f', 1, f)",
     }
     assert set(samples) == set(FORBIDDEN_PY)
     for rule, line in samples.items():

@@ -38,7 +38,13 @@ def audit() -> None:
 
 @audit.command("verify")
 @click.option("--batch", default=5_000, show_default=True, help="Entries read per query.")
-def audit_verify(batch: int) -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Ranges of the log proved side by side (default: one per core for a long log).",
+)
+def audit_verify(batch: int, workers: int | None) -> None:
     """Check every entry and signed checkpoint; name the first entry that was altered,
     removed, reordered or inserted. Exits 1 when the log has been tampered with."""
     from backend.cli import _config, _database
@@ -46,7 +52,7 @@ def audit_verify(batch: int) -> None:
 
     config = _config()
     with _database(config) as sessions, sessions() as session:
-        verdict = verify(session, load_keyring(config), batch=batch)
+        verdict = verify(session, load_keyring(config), batch=batch, workers=workers)
     click.echo(
         json.dumps(
             {

@@ -296,6 +296,9 @@ def test_16_4_2_audit_verify_command(
     bad = CliRunner(env=env).invoke(main, ["audit", "verify"])
     assert bad.exit_code == 1
     assert json.loads(bad.output)["first_bad"] == 4
+    # Proved side by side the same: the ranges doubt, the walk names the entry.
+    bad = CliRunner(env=env).invoke(main, ["audit", "verify", "--workers", "2"])
+    assert (bad.exit_code, json.loads(bad.output)["first_bad"]) == (1, 4)
 
 
 def test_16_4_2_a_column_no_longer_derived_from_the_log_is_caught(

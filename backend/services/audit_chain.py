@@ -94,12 +94,14 @@ def verify(
             ring, key_id=c.key_id, seq=c.seq, digest=c.hash, at=c.at, signature=c.signature
         ):
             return Verdict(0, len(checkpoints), seq, f"checkpoint {seq} has a bad signature")
-    derived = derived_columns_problem(session)
-    if derived is not None:
-        return Verdict(0, len(checkpoints), None, derived)
     intact, entries = log_is_intact(session, batch=batch, workers=workers)
     if intact:
         return Verdict(entries, len(checkpoints))
+    # Doubted: a column no longer derived from the entries is no entry's fault, and the
+    # walk, which reads the entries, would not see it.
+    derived = derived_columns_problem(session)
+    if derived is not None:
+        return Verdict(0, len(checkpoints), None, derived)
     return _walk(session, checkpoints, batch)
 
 

@@ -138,4 +138,7 @@ def db_route(session: Session, stored: Stored) -> None:
     )
 
 
-STEPS.append(db_route)
+# First, whatever the order of imports: linking holds the partnership's link lock until the
+# transaction commits, so it goes last, and routing (which needs nothing linking finds) is
+# not done while every other concern of the partnership waits.
+STEPS.insert(0, db_route)

@@ -31,6 +31,7 @@ import crypto  # noqa: E402
 from backend import migrate  # noqa: E402
 from backend.db import make_engine, make_sessionmaker  # noqa: E402
 from backend.models import AuditEvent, AuditHead, AuditRecord, table_of, utcnow  # noqa: E402
+from backend.models.audit import keeps_record_index  # noqa: E402
 from backend.services.audit import Actor, db_audit  # noqa: E402
 from backend.services.audit_chain import db_checkpoint, verify  # noqa: E402
 from backend.services.audit_scan import _workers  # noqa: E402
@@ -78,7 +79,7 @@ def generate(sessions, ring, entries: int) -> tuple[bytes, list[int]]:  # type: 
             previous = digest
             if len(batch) == 20_000 or seq == entries:
                 s.execute(insert(EVENTS), batch)
-                if s.get_bind().dialect.name == "sqlite":  # PostgreSQL indexes the entries
+                if keeps_record_index(s.get_bind().dialect.name):
                     s.execute(insert(RECORDS), index)
                 batch, index = [], []
             if seq == entries // 2:

@@ -11,7 +11,7 @@ from crypto.checkpoint import (
     sign_checkpoint,
     verify_checkpoint,
 )
-from crypto.digest import GENESIS, canonical_json, chain_hash, proof_challenge
+from crypto.digest import GENESIS, canonical_json, chain_digest, chain_hash, proof_challenge
 from crypto.errors import (
     CryptoError,
     DataKeyUnavailable,
@@ -91,6 +91,7 @@ __all__ = [
     "blind_index",
     "checkpoint_message",
     "canonical_json",
+    "chain_digest",
     "chain_hash",
     "generate_keyring",
     "load_keyring_file",

@@ -53,4 +53,9 @@ def proof_challenge(document: Mapping[str, Any]) -> bytes:
 
 def chain_hash(previous: bytes, entry: Mapping[str, Any]) -> bytes:
     """Return the audit-chain hash of an entry that follows ``previous``."""
-    return hashlib.sha256(previous + canonical_json(dict(entry))).digest()
+    return chain_digest(previous, canonical_json(dict(entry)))
+
+
+def chain_digest(previous: bytes, body: bytes) -> bytes:
+    """Return the audit-chain hash of an entry stored as ``body``, its canonical JSON."""
+    return hashlib.sha256(previous + body).digest()

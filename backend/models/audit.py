@@ -13,7 +13,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.visitors import InternalTraversal
 
-from backend.models.base import Base
+from backend.models.base import Base, table_of
 
 # Every column an entry is queried by is computed by the database from ``body``, the exact
 # bytes the chain hashed: proving the bodies proves the columns, and ``audit verify`` checks
@@ -173,3 +173,9 @@ class AuditRecord(Base):
         Index("ix_audit_records_record", "record_id", "kind"),
         {"info": {"only_on": "sqlite"}},
     )
+
+
+def keeps_record_index(dialect: str) -> bool:
+    """Whether this engine keeps ``audit_records`` (SQLite), or indexes the records inside
+    the entries themselves (PostgreSQL, GIN over ``records``)."""
+    return bool(table_of(AuditRecord).info.get("only_on", dialect) == dialect)

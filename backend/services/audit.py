@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 import crypto
 from backend.models import AuditEvent, AuditHead, AuditRecord, table_of, utcnow
+from backend.models.audit import keeps_record_index
 
 _HEAD = table_of(AuditHead)
 _EVENTS = table_of(AuditEvent)
@@ -117,14 +117,13 @@ def _append(session: Session, pending: list[_Entry]) -> None:
             "detail": item.detail,
         }
         body = crypto.canonical_json(entry)
-        digest = hashlib.sha256(previous + body).digest()
+        digest = crypto.chain_digest(previous, body)
         rows.append({"seq": seq, "body": body.decode(), "prev_hash": previous, "hash": digest})
         touched += [{"seq": seq, "kind": r["kind"], "record_id": r["id"]} for r in item.records]
         previous = digest
     session.execute(update(_HEAD).where(_HEAD.c.id == 1).values(hash=previous))
     session.execute(insert(_EVENTS), rows)
-    if touched and session.get_bind().dialect.name == "sqlite":
-        # PostgreSQL indexes the records inside the entries themselves (GIN).
+    if touched and keeps_record_index(session.get_bind().dialect.name):
         session.execute(insert(_RECORDS), touched)
 
 

@@ -9,7 +9,6 @@ named, with what most likely happened to it.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from backend.models import (
     table_of,
     utcnow,
 )
+from backend.models.audit import keeps_record_index
 from backend.services.audit import db_audit_flush
 from backend.services.audit_scan import derived_columns_problem, log_is_intact
 
@@ -65,7 +65,7 @@ def _rows(session: Session, batch: int) -> Iterator[tuple[Row[Any], set[tuple[st
         if not rows:
             return
         indexed: dict[int, set[tuple[str, str]]] = {}
-        if session.get_bind().dialect.name != "sqlite":  # the server indexes the entries
+        if not keeps_record_index(session.get_bind().dialect.name):
             for row in rows:
                 yield row, {(r["kind"], r["id"]) for r in json.loads(row.records)}
             after = rows[-1].seq
@@ -126,7 +126,7 @@ def _walk(session: Session, checkpoints: dict[int, Row[Any]], batch: int) -> Ver
                 f"entry {expected} does not follow entry {expected - 1}: "
                 "entries were reordered, removed or inserted here"
             ))  # fmt: skip
-        digest = hashlib.sha256(previous + row.body.encode()).digest()
+        digest = crypto.chain_digest(previous, row.body.encode())
         if digest != row.hash:
             return Verdict(expected - 1, len(checkpoints), expected, (
                 f"entry {expected} was altered: its content no longer matches its hash"
@@ -163,7 +163,7 @@ def _walk(session: Session, checkpoints: dict[int, Row[Any]], batch: int) -> Ver
         ))  # fmt: skip
     if index_problem is not None:
         return Verdict(last, len(checkpoints), *index_problem)
-    if session.get_bind().dialect.name != "sqlite":
+    if not keeps_record_index(session.get_bind().dialect.name):
         return Verdict(last, len(checkpoints))
     orphans = session.execute(select(_RECORDS.c.seq).where(_RECORDS.c.seq > last).limit(1)).first()
     if orphans is not None:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 import crypto
 from backend.errors import Problem
 from backend.models import Agency, AuditEvent, AuditRecord, Concern, Subject, User
+from backend.models.audit import keeps_record_index
 from backend.services.audit import Actor, db_audit
 from backend.services.audit_kinds import kind_of
 from backend.services.people import db_user_name
@@ -68,7 +69,7 @@ def _naming(session: Session, records: list[tuple[str, str]]) -> Select[int]:
     """The entries that name any of these records: on PostgreSQL through the server's own
     index over the entries (GIN), on SQLite through the record index ``audit verify`` checks
     against them."""
-    if session.get_bind().dialect.name == "postgresql":
+    if not keeps_record_index(session.get_bind().dialect.name):
         names = cast(AuditEvent.records, JSONB)
         return select(AuditEvent.seq).where(
             or_(false(), *(names.contains([{"id": i, "kind": k}]) for k, i in records))

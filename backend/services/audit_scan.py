@@ -35,7 +35,12 @@ from sqlalchemy.schema import CreateTable
 
 import crypto
 from backend.models import AuditEvent, table_of
-from backend.models.audit import DERIVED, derived_expression, sqlite_audit_events_sql
+from backend.models.audit import (
+    DERIVED,
+    derived_expression,
+    keeps_record_index,
+    sqlite_audit_events_sql,
+)
 
 _EVENTS = table_of(AuditEvent)
 # Below this many entries one range in this process beats starting workers.
@@ -210,7 +215,7 @@ def _ends_hold(conn: Connection, head: int, head_hash: bytes, named: int) -> boo
     ).one()
     if after is not None and after > now:
         return False
-    if conn.dialect.name != "sqlite":
+    if not keeps_record_index(conn.dialect.name):
         return True
     # The record index: as many rows as the entries name records (each names each once),
     # every one a record its entry names (checked by range), so the two sets are equal;

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.models.base import Base, new_id, utcnow
@@ -49,7 +49,11 @@ class Alert(Base):
     """One pattern, raised once and updated as its evidence grows."""
 
     __tablename__ = "alerts"
-    __table_args__ = (UniqueConstraint("partnership_id", "kind", "pattern_key"),)
+    __table_args__ = (
+        UniqueConstraint("partnership_id", "kind", "pattern_key"),
+        # Linking reads the open alerts of one kind (network rings) on every concern.
+        Index("ix_alerts_open_by_kind", "partnership_id", "kind", "status"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     partnership_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("partnerships.id"), index=True)

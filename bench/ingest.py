@@ -1,8 +1,9 @@
 """Ingest throughput: the whole pipeline against a raw baseline measured in the same run.
 
 For each engine (SQLite; PostgreSQL when --pg URL of an admin database is given) and each
-size, prints envelopes per second, p50/p99 per batch of 20, peak RSS and RSS as the
-database grows, for: the pipeline in-process, the pipeline over HTTP against
+size, prints envelopes per second (overall, and over the first and the last tenth of the
+run, as the database grows), p50/p99 per batch of 20, peak RSS and RSS as the database
+grows, for: the pipeline in-process, the pipeline over HTTP against
 ``frontline serve`` with several workers, and the raw baseline (the same JWE opens plus
 the same number of plain INSERTs in a tight loop, committed per batch of 20).
 Goals: end-to-end >= 0.5 of raw; >= 1,000 envelopes/s in one process on SQLite; RSS
@@ -81,8 +82,13 @@ class Measure:
         p50 = statistics.median(lat) * 1000
         p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000
         flat = "/".join(f"{s:.0f}" for s in self.samples)
+        # Throughput over the first and the last tenth of the batches: flat, or falling
+        # as the database grows.
+        tenth = max(1, len(self.batches) // 10)
+        first, last = self.batches[:tenth], self.batches[-tenth:]
+        ends = f"{BATCH * len(first) / sum(first):,.0f}->{BATCH * len(last) / sum(last):,.0f}"
         return (
-            f"{label:30} {n:>8} {n / elapsed:>9,.0f} {p50:>8.1f} {p99:>8.1f} "
+            f"{label:30} {n:>8} {n / elapsed:>9,.0f} {ends:>13} {p50:>8.1f} {p99:>8.1f} "
             f"{self.peak:>9.0f} {flat:>17}"
         )
 
@@ -261,7 +267,8 @@ def main() -> None:
     engines = [e for e in args.engines.split(",") if e == "sqlite" or args.pg]
     modes = args.modes.split(",")
     print(
-        f"{'run':30} {'n':>8} {'env/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'peak MB':>9} "
+        f"{'run':30} {'n':>8} {'env/s':>9} {'first->last':>13} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'peak MB':>9} "
         f"{'RSS 10/50/100%':>17}  ratio to raw"
     )
     for engine_name in engines:

@@ -7,11 +7,13 @@ session is closed (and rolled back if still open) when the application context e
 from __future__ import annotations
 
 import threading
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -102,6 +104,19 @@ def db_lock(session: Session, *names: str) -> None:
         return
     for name in sorted(set(names)):
         session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(name, 0))))
+
+
+def db_insert_absent(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert the rows whose primary key is not there yet, in one statement, without
+    reading first (both engines: ``ON CONFLICT DO NOTHING``)."""
+    if rows:
+        session.execute(_insert_absent(session.get_bind().dialect.name, table), rows)
+
+
+@cache
+def _insert_absent(dialect: str, table: Any) -> Any:
+    module = postgresql if dialect == "postgresql" else sqlite
+    return module.insert(table).on_conflict_do_nothing()  # built once per table
 
 
 def db_session() -> Session:

@@ -1,7 +1,15 @@
 """SQLAlchemy 2 typed models; every encrypted column is named ``crypto_*``."""
 
 from backend.models.audit import AuditCheckpoint, AuditEvent, AuditHead, AuditRecord
-from backend.models.base import Base, UTCDateTime, new_id, table_of, tables_on, utcnow
+from backend.models.base import (
+    Base,
+    UTCDateTime,
+    insert_into,
+    new_id,
+    table_of,
+    tables_on,
+    utcnow,
+)
 from backend.models.concerns import (
     Addendum,
     Concern,
@@ -94,6 +102,7 @@ __all__ = [
     "UserRole",
     "UserStatus",
     "new_id",
+    "insert_into",
     "table_of",
     "tables_on",
     "utcnow",

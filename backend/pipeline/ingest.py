@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -40,6 +40,17 @@ MAX_ENVELOPES = 50  # CONTRACT.md: more in one request is 413 sync.too_many
 CONCERN_SCHEMA = ConcernSchema()
 ADDENDUM_SCHEMA = AddendumSchema()
 QUARANTINED_DETAIL = "Kept safely on the server and retried automatically; do not discard it."
+
+
+# Whatever already carries a client_id (built once: it runs for every envelope).
+_CARRYING = union_all(
+    select(Concern.id, Concern.recorder_id, Concern.content_sha256).where(
+        Concern.client_id == bindparam("client_id")
+    ),
+    select(Addendum.id, Addendum.author_id, Addendum.content_sha256).where(
+        Addendum.client_id == bindparam("client_id")
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -88,8 +99,8 @@ def ingest(
     """Receive each envelope durably, then process the new ones; one result each, in order.
 
     Receipts are written one transaction each, before anything else. The new envelopes are
-    then processed in one transaction with a savepoint each, so one envelope's failure
-    rolls back that envelope alone, and a batch costs one commit rather than one each.
+    then processed one transaction each (``process_claimed``), so one envelope's failure
+    rolls back that envelope alone.
     """
     results: list[Result | None] = []
     fresh: list[tuple[int, uuid.UUID]] = []
@@ -272,15 +283,7 @@ def _attempt(ctx: Context, session: Session, receipt: Receipt) -> Result:
 
 def _existing(session: Session, client_id: uuid.UUID) -> tuple[uuid.UUID, uuid.UUID, str] | None:
     """Return (id, author, content hash) of whatever already carries this client_id."""
-    found = session.execute(
-        select(Concern.id, Concern.recorder_id, Concern.content_sha256)
-        .where(Concern.client_id == client_id)
-        .union_all(
-            select(Addendum.id, Addendum.author_id, Addendum.content_sha256).where(
-                Addendum.client_id == client_id
-            )
-        )
-    ).first()
+    found = session.execute(_CARRYING, {"client_id": client_id}).first()
     return (found[0], found[1], found[2]) if found else None
 
 
@@ -304,11 +307,12 @@ def _run(ctx: Context, session: Session, receipt: Receipt) -> Result:
         raise Rejected(
             "envelope.client_id_mismatch", "The sealed client_id differs from the one outside."
         )
-    digest = crypto.proof_challenge(payload).hex()
+    challenge = crypto.proof_challenge(payload)
+    digest = challenge.hex()
     replay = _replay(session, receipt, digest)
     if replay is not None:
         return replay
-    proven = verify_proof(session, ctx.rp, payload, user_id=receipt.user_id)
+    proven = verify_proof(session, ctx.rp, payload, user_id=receipt.user_id, challenge=challenge)
     mark = db_audit_mark(session)
     store = session.begin_nested()
     try:

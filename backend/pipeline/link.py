@@ -10,29 +10,49 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from backend.db import db_lock
 from backend.models import Agency, Alert, AlertSubject, Concern, Delivery, Inbox
 from backend.pipeline.store import STEPS, Stored
 from backend.services.alerts import db_raise, network_findings, subject_findings
+from backend.services.blind_keys import own_of
 from backend.services.rules import Active, db_active
 from backend.services.subjects import KNOWN_STATUSES, db_resolve, link_lock, members
 
 
-def _contacts(session: Session, which: Any) -> list[Any]:
-    """Inbox and agency names of the routed deliveries ``which`` selects."""
-    return list(
-        session.execute(
-            select(Inbox.name, Agency.name)
-            .select_from(Delivery)
-            .join(Inbox, Inbox.id == Delivery.inbox_id)
-            .join(Agency, Agency.id == Inbox.agency_id)
-            .where(which, Delivery.root_id.is_(None))
-            .distinct()
-        )
+def _contacts(by: str) -> Select[str, str, uuid.UUID | None]:
+    """Inbox and agency names of the deliveries of some concerns (``by`` concern) or some
+    alerts (``by`` alert), bound as ``ids``, with each delivery's root (None when routed,
+    not escalated). The caller keeps the routed ones: filtering on the root in SQL let
+    SQLite's planner walk every routed delivery there is through that column's index."""
+    which = Delivery.concern_id if by == "concern" else Delivery.alert_id
+    return (
+        select(Inbox.name, Agency.name, Delivery.root_id)
+        .select_from(Delivery)
+        .join(Inbox, Inbox.id == Delivery.inbox_id)
+        .join(Agency, Agency.id == Inbox.agency_id)
+        .where(which.in_(bindparam("ids", expanding=True)))
     )
+
+
+def _routed(rows: Any) -> list[tuple[str, str]]:
+    return [(inbox, agency) for inbox, agency, root in rows if root is None]
+
+
+# Built once: linking runs on every concern, and building a statement costs several times
+# what SQLite takes to run it.
+_BY_CONCERNS, _BY_ALERTS = _contacts("concern"), _contacts("alert")
+_CONCERNS_OF = select(Concern.id).where(Concern.subject_id.in_(bindparam("ids", expanding=True)))
+_ALERTED = select(Alert.id).where(
+    Alert.status == "open",
+    Alert.id.in_(
+        select(AlertSubject.alert_id).where(
+            AlertSubject.subject_id.in_(bindparam("ids", expanding=True))
+        )
+    ),
+)
 
 
 def db_known(
@@ -42,26 +62,15 @@ def db_known(
     concerns about the child or an alert about them; never any content."""
     ids = members(session, subject_id)
     # The child's own concerns first (by their index), then their deliveries.
-    concern_ids = [
-        c
-        for c in session.scalars(select(Concern.id).where(Concern.subject_id.in_(ids)))
-        if c != concern.id
-    ]
+    concern_ids = [c for c in session.scalars(_CONCERNS_OF, {"ids": ids}) if c != concern.id]
     earlier: list[Any] = []
     for chunk in (concern_ids[i : i + 500] for i in range(0, len(concern_ids), 500)):
-        earlier += _contacts(session, Delivery.concern_id.in_(chunk))
+        earlier += _routed(session.execute(_BY_CONCERNS, {"ids": chunk}))
     # Alerts that name the child, however they were raised (a network found through
     # another child's concern included).
-    alerted = list(
-        session.scalars(
-            select(Alert.id).where(
-                Alert.status == "open",
-                Alert.id.in_(select(AlertSubject.alert_id).where(AlertSubject.subject_id.in_(ids))),
-            )
-        )
-    )
+    alerted = list(session.scalars(_ALERTED, {"ids": ids}))
     if alerted:
-        earlier += _contacts(session, Delivery.alert_id.in_(alerted))
+        earlier += _routed(session.execute(_BY_ALERTS, {"ids": alerted}))
     if not earlier and concern.subject_legal_status not in KNOWN_STATUSES:
         return None
     contact = [
@@ -74,9 +83,7 @@ def db_known(
 
 
 def db_link(session: Session, stored: Stored) -> None:
-    concern = stored.concern
-    agency = session.get(Agency, concern.recorder_agency_id)
-    assert agency is not None  # noqa: S101
+    concern, agency = stored.concern, stored.agency
     active = db_active(session, agency.partnership_id)
     # Linking reads what is known, then writes: two concerns about one child (or one car)
     # linked at the same moment would each see only themselves and make two subjects, or
@@ -88,9 +95,12 @@ def db_link(session: Session, stored: Stored) -> None:
         concern,
         partnership_id=agency.partnership_id,
         care_status=concern.subject_legal_status,
+        own=own_of(
+            stored.identifiers, lambda r: r["role"] == "subject" and r["addendum_id"] is None
+        ),
     )
     findings = subject_findings(session, active, concern, subject_id)
-    findings += network_findings(session, active, concern)
+    findings += network_findings(session, active, concern, stored.identifiers)
     for finding in findings:
         db_raise(session, active, concern, finding, agency.partnership_id)
     known = db_known(session, active, concern, subject_id)

@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 import crypto
@@ -25,6 +25,8 @@ from backend.services.webauthn_rp import (
     verify_assertion,
 )
 
+_PASSKEY = select(Passkey).where(Passkey.credential_id == bindparam("cid"))  # built once
+
 
 @dataclass(frozen=True)
 class Proven:
@@ -34,8 +36,14 @@ class Proven:
 
 
 def verify_proof(
-    session: Session, rp: RelyingParty, payload: dict[str, Any], *, user_id: uuid.UUID
+    session: Session,
+    rp: RelyingParty,
+    payload: dict[str, Any],
+    *,
+    user_id: uuid.UUID,
+    challenge: bytes | None = None,
 ) -> Proven:
+    """``challenge``: the payload's proof challenge, when the caller has computed it."""
     proof = payload.get("proof")
     if (
         not isinstance(proof, dict)
@@ -48,12 +56,13 @@ def verify_proof(
         cred_id = credential_id_of(credential)
     except Problem as exc:
         raise Rejected("proof.invalid", exc.detail) from None
-    passkey = session.scalar(select(Passkey).where(Passkey.credential_id == cred_id))
+    passkey = session.scalar(_PASSKEY, {"cid": cred_id})
     if passkey is None or passkey.user_id != user_id:
         raise Rejected("proof.not_yours", "The proof was not made with a passkey of yours.")
     if passkey.revoked_at is not None:
         raise Rejected("proof.passkey_revoked", "The proof was made with a revoked passkey.")
-    challenge = crypto.proof_challenge(payload)
+    if challenge is None:
+        challenge = crypto.proof_challenge(payload)
     try:
         verify_assertion(
             rp, challenge=challenge, credential=credential, public_key=passkey.public_key

@@ -11,15 +11,13 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from backend.models import (
-    Agency,
     ConcernRoute,
     Delivery,
     DeliveryStatus,
-    table_of,
+    insert_into,
     utcnow,
 )
 from backend.pipeline.store import STEPS, Stored
@@ -81,9 +79,7 @@ def delivery_row(
 
 def db_route(session: Session, stored: Stored) -> None:
     """Plan, insert and audit the concern's deliveries and its routing trace."""
-    concern, loaded = stored.concern, stored.loaded
-    agency = session.get(Agency, concern.recorder_agency_id)
-    assert agency is not None  # noqa: S101 - the recorder's agency exists
+    concern, loaded, agency = stored.concern, stored.loaded, stored.agency
     active = db_active(session, agency.partnership_id)
     facts = Facts(
         categories=frozenset(loaded["categories"]),
@@ -93,7 +89,7 @@ def db_route(session: Session, stored: Stored) -> None:
         age=concern.subject_age,
         care_status=concern.subject_legal_status,
         recorder_agency=agency.name,
-        recorder_agency_kind=agency.kind.value,
+        recorder_agency_kind=agency.kind,
         area=concern.location_district,
     )
     now = utcnow()
@@ -113,9 +109,9 @@ def db_route(session: Session, stored: Stored) -> None:
         )
         for p in planned
     ]
-    session.execute(insert(table_of(Delivery)), rows)
+    session.execute(insert_into(Delivery), rows)
     session.execute(
-        insert(table_of(ConcernRoute)),
+        insert_into(ConcernRoute),
         {
             "concern_id": concern.id,
             "ruleset_id": active.record_id,

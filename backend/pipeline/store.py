@@ -9,19 +9,19 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 import crypto
 from backend import language
 from backend.models import (
     Addendum,
+    Agency,
     Concern,
     ConcernCategory,
     ConcernIdentifier,
     ConcernIndicator,
     Receipt,
-    table_of,
+    insert_into,
     utcnow,
 )
 from backend.pipeline.identifiers import blind_identifiers
@@ -43,8 +43,37 @@ class Author:
 
 
 @dataclass(frozen=True)
+class AgencyFacts:
+    """What later steps need of the recorder's agency; agencies are never renamed or moved."""
+
+    id: uuid.UUID
+    partnership_id: uuid.UUID
+    name: str
+    kind: str
+
+
+_AGENCIES: dict[uuid.UUID, AgencyFacts] = {}
+
+
+def agency_facts(session: Session, agency_id: uuid.UUID) -> AgencyFacts:
+    """The agency's facts, read once per process (the session's identity map forgets an
+    object as soon as no step holds it, so each step would read it again)."""
+    facts = _AGENCIES.get(agency_id)
+    if facts is None:
+        agency = session.get(Agency, agency_id)
+        assert agency is not None  # noqa: S101 - recorders belong to agencies
+        facts = AgencyFacts(agency.id, agency.partnership_id, agency.name, agency.kind.value)
+        if len(_AGENCIES) >= 4096:  # a bound, far above any partnership's agencies
+            _AGENCIES.clear()
+        _AGENCIES[agency_id] = facts
+    return facts
+
+
+@dataclass(frozen=True)
 class Stored:
     concern: Concern
+    agency: AgencyFacts  # the recorder's
+    identifiers: list[dict[str, Any]]  # the rows written to concern_identifiers
     payload: dict[str, Any]  # as the recorder sealed it
     loaded: dict[str, Any]  # as validated
     # What later steps tell the recorder (the link step: whether the child is known).
@@ -100,9 +129,9 @@ def _identifiers(
     return rows
 
 
-def _insert_many(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
+def _insert_many(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
     if rows:
-        session.execute(insert(table), rows)
+        session.execute(insert_into(model), rows)
 
 
 def db_store_concern(
@@ -157,15 +186,15 @@ def db_store_concern(
             field="document",
         ),
     }
-    session.execute(insert(table_of(Concern)), row)
+    session.execute(insert_into(Concern), row)
     _insert_many(
         session,
-        table_of(ConcernCategory),
+        ConcernCategory,
         [{"concern_id": concern_id, "category": c} for c in loaded["categories"]],
     )
     _insert_many(
         session,
-        table_of(ConcernIndicator),
+        ConcernIndicator,
         [
             {
                 "concern_id": concern_id,
@@ -176,13 +205,16 @@ def db_store_concern(
             for i in loaded.get("indicators") or []
         ],
     )
-    _insert_many(
-        session,
-        table_of(ConcernIdentifier),
-        _identifiers(ring, loaded, subject=subject, concern_id=concern_id),
-    )
+    identifiers = _identifiers(ring, loaded, subject=subject, concern_id=concern_id)
+    _insert_many(session, ConcernIdentifier, identifiers)
     # Later steps read the concern as an object; it is not tracked by the session.
-    stored = Stored(concern=Concern(**row), payload=payload, loaded=loaded)
+    stored = Stored(
+        concern=Concern(**row),
+        agency=agency_facts(session, recorder.agency_id),
+        identifiers=identifiers,
+        payload=payload,
+        loaded=loaded,
+    )
     for step in STEPS:
         step(session, stored)
     return stored
@@ -227,7 +259,7 @@ def db_store_addendum(
     session.flush()
     _insert_many(
         session,
-        table_of(ConcernIdentifier),
+        ConcernIdentifier,
         _identifiers(ring, loaded, subject=None, concern_id=concern.id, addendum_id=addendum_id),
     )
     return addendum

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import json
 import uuid
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, insert, or_, select
+from sqlalchemy import Select, and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
+from backend.db import db_insert_absent
 from backend.models import (
     Alert,
     AlertSubject,
@@ -25,15 +28,17 @@ from backend.models import (
     ConcernIdentifier,
     ConcernIndicator,
     Delivery,
+    Subject,
+    insert_into,
     table_of,
     utcnow,
 )
 from backend.pipeline.route import delivery_row
 from backend.services.audit import db_audit
-from backend.services.blind_keys import db_own
+from backend.services.blind_keys import db_own, own_of
 from backend.services.push import db_queue_push
 from backend.services.rules import Active
-from backend.services.subjects import canonical_many, members
+from backend.services.subjects import canonical, members
 
 WORDS = {
     "repeated_missing": "Repeated missing",
@@ -64,15 +69,85 @@ class Event:
     subject_id: uuid.UUID | None = None
 
 
+_C, _CI, _S = table_of(Concern), table_of(ConcernIdentifier), table_of(Subject)
+_CC, _IND = table_of(ConcernCategory), table_of(ConcernIndicator)
+# Built once: linking runs on every concern, and building a statement costs several times
+# what SQLite takes to run it.
+_EVENTS = select(
+    _C.c.id, _C.c.recorded_at, _C.c.recorder_agency_id, _C.c.level, _C.c.subject_link
+).where(
+    _C.c.subject_id.in_(bindparam("ids", expanding=True)),
+    _C.c.recorded_at.between(bindparam("lo"), bindparam("hi")),
+)
+_MISSING = select(_CC.c.concern_id).where(
+    _CC.c.concern_id.in_(bindparam("ids", expanding=True)), _CC.c.category == "missing"
+)
+_SIGNS = select(_IND.c.code).where(
+    _IND.c.concern_id == bindparam("cid"), _IND.c.code.in_(bindparam("codes", expanding=True))
+)
+_RAISED = select(Alert).where(
+    Alert.partnership_id == bindparam("p"),
+    Alert.kind == bindparam("kind"),
+    Alert.pattern_key == bindparam("key"),
+)
+_RINGS = (
+    select(Alert)
+    .where(
+        Alert.partnership_id == bindparam("p"),
+        Alert.kind == "network",
+        Alert.status == "open",
+        or_(
+            Alert.id.in_(
+                select(AlertSubject.alert_id).where(
+                    AlertSubject.subject_id.in_(bindparam("subjects", expanding=True))
+                )
+            ),
+            Alert.id == bindparam("alert"),
+        ),
+    )
+    .order_by(Alert.raised_at, Alert.id)
+)
+
+
+@cache
+def _sharers(pairs: int) -> Select[Any]:
+    """Concerns about a child within ``lo``..``hi`` that name any of ``pairs`` associated
+    identifiers (bound as ``k0``, ``b0``, ...), with the identifier that they share."""
+    return (
+        select(
+            _CI.c.kind, _CI.c.blind_index, _C.c.id, _C.c.recorded_at, _C.c.recorder_agency_id,
+            _C.c.level, _C.c.subject_id, _S.c.merged_into_id,
+        )
+        .join(_C, _C.c.id == _CI.c.concern_id)
+        .join(_S, _S.c.id == _C.c.subject_id)
+        .where(
+            _CI.c.role == "associated",
+            or_(*(and_(_CI.c.kind == bindparam(f"k{n}"), _CI.c.blind_index == bindparam(f"b{n}"))
+                  for n in range(pairs))),
+            _C.c.recorded_at.between(bindparam("lo"), bindparam("hi")),
+            _C.c.subject_id.is_not(None),
+        )
+    )  # fmt: skip
+
+
 def best_window(events: list[Event], at: datetime, days: int) -> list[Event]:
-    """The events in the fullest span of ``days`` that contains ``at``."""
+    """The events in the fullest span of ``days`` that contains ``at`` (the earliest such
+    span on a tie), in their given order.
+
+    Each candidate span starts at an event (or at ``at``) and is counted by bisection over
+    the sorted times: a car or a nickname shared by thousands of concerns costs
+    n log n, not n squared."""
     span = timedelta(days=days)
-    best: list[Event] = []
-    for start in sorted({e.at for e in events if at - span <= e.at <= at} | {at}):
-        inside = [e for e in events if start <= e.at <= start + span]
-        if start <= at <= start + span and len(inside) > len(best):
-            best = inside
-    return best
+    times = sorted(e.at for e in events)
+    best_start, most = None, 0
+    for start in sorted({t for t in times if at - span <= t <= at} | {at}):
+        inside = bisect_right(times, start + span) - bisect_left(times, start)
+        if inside > most:
+            best_start, most = start, inside
+    if best_start is None:
+        return []
+    end = best_start + span
+    return [e for e in events if best_start <= e.at <= end]
 
 
 def _subject_events(
@@ -80,21 +155,9 @@ def _subject_events(
 ) -> tuple[list[Event], set[uuid.UUID]]:
     ids = members(session, subject_id)
     span = timedelta(days=days)
-    rows = session.execute(
-        select(
-            Concern.id, Concern.recorded_at, Concern.recorder_agency_id, Concern.level,
-            Concern.subject_link,
-        ).where(Concern.subject_id.in_(ids), Concern.recorded_at.between(at - span, at + span))
-    ).all()  # fmt: skip
+    rows = session.execute(_EVENTS, {"ids": ids, "lo": at - span, "hi": at + span}).all()
     events = [Event(r[0], r[1], r[2], r[3], r[4] or "new") for r in rows]
-    missing = set(
-        session.scalars(
-            select(ConcernCategory.concern_id).where(
-                ConcernCategory.concern_id.in_([e.concern_id for e in events]),
-                ConcernCategory.category == "missing",
-            )
-        )
-    )
+    missing = set(session.scalars(_MISSING, {"ids": [e.concern_id for e in events]}))
     return events, missing
 
 
@@ -155,53 +218,49 @@ def subject_findings(
     rule = p["young_child_high_risk"]
     age = concern.subject_age
     if rule.get("enabled", True) and age is not None and age <= rule["max_age"]:
-        signs = set(
-            session.scalars(
-                select(ConcernIndicator.code).where(
-                    ConcernIndicator.concern_id == concern.id,
-                    ConcernIndicator.code.in_(rule["indicators"]),
-                )
-            )
-        )
+        signs = set(session.scalars(_SIGNS, {"cid": concern.id, "codes": rule["indicators"]}))
         if signs:
             this = [e for e in events if e.concern_id == concern.id]
             add("young_child_high_risk", this, f"aged {age} with {', '.join(sorted(signs))}")
     return found
 
 
-def network_findings(session: Session, active: Active, concern: Concern) -> list[Finding]:
-    """Adults, vehicles, phones, addresses or accounts this concern shares with other children."""
+def network_findings(
+    session: Session,
+    active: Active,
+    concern: Concern,
+    identifiers: list[dict[str, Any]] | None = None,
+) -> list[Finding]:
+    """Adults, vehicles, phones, addresses or accounts this concern shares with other children.
+
+    ``identifiers``: the concern's identifier rows, when the caller has just written them."""
     rule = active.rules.patterns["network"]
     if not rule.get("enabled", True):
         return []
-    own = db_own(
-        session,
-        concern.id,
-        ConcernIdentifier.role == "associated",
-        ConcernIdentifier.kind.in_(rule["kinds"]),
-    )
+    if identifiers is not None:
+        kinds = set(rule["kinds"])
+        own = own_of(identifiers, lambda r: r["role"] == "associated" and r["kind"] in kinds)
+    else:
+        own = db_own(
+            session,
+            concern.id,
+            ConcernIdentifier.role == "associated",
+            ConcernIdentifier.kind.in_(rule["kinds"]),
+        )
     if not own:
         return []
     span = timedelta(days=rule["days"])
     at = concern.recorded_at
-    rows = session.execute(
-        select(
-            ConcernIdentifier.kind, ConcernIdentifier.blind_index, Concern.id, Concern.recorded_at,
-            Concern.recorder_agency_id, Concern.level, Concern.subject_id,
-        )
-        .join(Concern, Concern.id == ConcernIdentifier.concern_id)
-        .where(
-            ConcernIdentifier.role == "associated",
-            or_(*(and_(ConcernIdentifier.kind == k, ConcernIdentifier.blind_index == b)
-                  for k, b in own)),
-            Concern.recorded_at.between(at - span, at + span),
-            Concern.subject_id.is_not(None),
-        )
-    ).all()  # fmt: skip
-    heads = canonical_many(session, (row[6] for row in rows if row[6] is not None))
+    params: dict[str, Any] = {"lo": at - span, "hi": at + span}
+    for n, (kind, index) in enumerate(own):
+        params[f"k{n}"], params[f"b{n}"] = kind, index
     by_key: dict[tuple[str, str], list[Event]] = {}
-    for kind, index, cid, when, agency, level, subject in rows:
-        event = Event(cid, when, agency, level, kind, heads[subject] if subject else None)
+    for kind, index, cid, when, agency, level, subject, merged in session.execute(
+        _sharers(len(own)), params
+    ):
+        # Merges are rare: only a merged subject's head is looked up.
+        head = subject if merged is None else canonical(session, subject)
+        event = Event(cid, when, agency, level, kind, head)
         by_key.setdefault((kind, index), []).append(event)
     found = []
     for (kind, index), events in sorted(by_key.items()):
@@ -235,16 +294,9 @@ def _merge_evidence(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> lis
 
 
 def db_index_subjects(session: Session, alert: Alert, subjects: set[str]) -> None:
-    """Record which children an alert names (the ones not yet recorded)."""
-    have = {
-        str(s)
-        for s in session.scalars(
-            select(AlertSubject.subject_id).where(AlertSubject.alert_id == alert.id)
-        )
-    }
-    rows = [{"alert_id": alert.id, "subject_id": uuid.UUID(s)} for s in subjects - have]
-    if rows:
-        session.execute(insert(table_of(AlertSubject)), rows)
+    """Record that an alert names these children (any already recorded are left be)."""
+    rows = [{"alert_id": alert.id, "subject_id": uuid.UUID(s)} for s in sorted(subjects)]
+    db_insert_absent(session, table_of(AlertSubject), rows)
 
 
 def _one_ring(
@@ -254,21 +306,12 @@ def _one_ring(
     network alert sharing a child with this finding into the oldest of them."""
     rings = list(
         session.scalars(
-            select(Alert)
-            .where(
-                Alert.partnership_id == partnership_id,
-                Alert.kind == "network",
-                Alert.status == "open",
-                or_(
-                    Alert.id.in_(
-                        select(AlertSubject.alert_id).where(
-                            AlertSubject.subject_id.in_(finding.subjects)
-                        )
-                    ),
-                    Alert.id == (alert.id if alert is not None else None),
-                ),
-            )
-            .order_by(Alert.raised_at, Alert.id)
+            _RINGS,
+            {
+                "p": partnership_id,
+                "subjects": list(finding.subjects),
+                "alert": alert.id if alert is not None else None,
+            },
         )
     )
     if not rings:
@@ -295,31 +338,23 @@ def db_raise(
     session: Session, active: Active, concern: Concern, finding: Finding, partnership_id: uuid.UUID
 ) -> Alert:
     """Raise a new alert for this pattern, or add the evidence to the one already raised."""
-    alert = session.scalar(
-        select(Alert).where(
-            Alert.partnership_id == partnership_id,
-            Alert.kind == finding.kind,
-            Alert.pattern_key == finding.key,
-        )
-    )
+    alert = session.scalar(_RAISED, {"p": partnership_id, "kind": finding.kind, "key": finding.key})
     if finding.kind == "network":
         alert = _one_ring(session, alert, finding, partnership_id)
     now = utcnow()
     if alert is not None:
-        concerns = _ids(alert.concerns) | {str(c) for c in finding.concerns}
-        subjects = _ids(alert.subjects) | {str(s) for s in finding.subjects}
-        evidence = _merge_evidence(json.loads(alert.evidence), finding.evidence)
-        if (concerns, subjects, evidence) != (
-            _ids(alert.concerns),
-            _ids(alert.subjects),
-            json.loads(alert.evidence),
-        ):
+        had_concerns, had_subjects = _ids(alert.concerns), _ids(alert.subjects)
+        had_evidence = json.loads(alert.evidence)
+        concerns = had_concerns | {str(c) for c in finding.concerns}
+        subjects = had_subjects | {str(s) for s in finding.subjects}
+        evidence = _merge_evidence(had_evidence, finding.evidence)
+        if (concerns, subjects, evidence) != (had_concerns, had_subjects, had_evidence):
             alert.concerns, alert.subjects = (
                 json.dumps(sorted(concerns)),
                 json.dumps(sorted(subjects)),
             )
             alert.evidence, alert.updated_at = json.dumps(evidence), now
-            db_index_subjects(session, alert, subjects)
+            db_index_subjects(session, alert, subjects - had_subjects)
             db_audit(
                 session,
                 "alert.updated",
@@ -357,7 +392,7 @@ def db_raise(
         )
         for t in targets
     ]  # fmt: skip
-    session.execute(insert(table_of(Delivery)), rows)
+    session.execute(insert_into(Delivery), rows)
     db_audit(
         session,
         "alert.raised",

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import g, has_request_context
-from sqlalchemy import event, insert, update
+from sqlalchemy import bindparam, event, insert, update
 from sqlalchemy.orm import Session, SessionTransaction
 
 import crypto
@@ -18,6 +18,16 @@ from backend.models.audit import keeps_record_index
 _HEAD = table_of(AuditHead)
 _EVENTS = table_of(AuditEvent)
 _RECORDS = table_of(AuditRecord)
+# Built once: an append runs on every commit that records anything, and building a
+# statement costs several times what SQLite takes to run it.
+_ADVANCE = (
+    update(_HEAD)
+    .where(_HEAD.c.id == 1)
+    .values(seq=_HEAD.c.seq + bindparam("n"))
+    .returning(_HEAD.c.seq, _HEAD.c.hash)
+)
+_SET_HASH = update(_HEAD).where(_HEAD.c.id == 1).values(hash=bindparam("to"))
+_INSERT_EVENTS, _INSERT_RECORDS = insert(_EVENTS), insert(_RECORDS)
 
 
 @dataclass(frozen=True)
@@ -96,12 +106,7 @@ def _append(session: Session, pending: list[_Entry]) -> None:
     # Moving the head takes its row lock (PostgreSQL) or the write lock (SQLite), so
     # concurrent commits queue here instead of forking the chain. Core statements on the
     # tables: the chain is append-only rows, not objects to track.
-    last, previous = session.execute(
-        update(_HEAD)
-        .where(_HEAD.c.id == 1)
-        .values(seq=_HEAD.c.seq + len(pending))
-        .returning(_HEAD.c.seq, _HEAD.c.hash)
-    ).one()
+    last, previous = session.execute(_ADVANCE, {"n": len(pending)}).one()
     at = utcnow()
     rows, touched = [], []
     for seq, item in enumerate(pending, start=last - len(pending) + 1):
@@ -121,10 +126,10 @@ def _append(session: Session, pending: list[_Entry]) -> None:
         rows.append({"seq": seq, "body": body.decode(), "prev_hash": previous, "hash": digest})
         touched += [{"seq": seq, "kind": r["kind"], "record_id": r["id"]} for r in item.records]
         previous = digest
-    session.execute(update(_HEAD).where(_HEAD.c.id == 1).values(hash=previous))
-    session.execute(insert(_EVENTS), rows)
+    session.execute(_SET_HASH, {"to": previous})
+    session.execute(_INSERT_EVENTS, rows)
     if touched and keeps_record_index(session.get_bind().dialect.name):
-        session.execute(insert(_RECORDS), touched)
+        session.execute(_INSERT_RECORDS, touched)
 
 
 def db_audit_flush(session: Session) -> None:

@@ -17,11 +17,11 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from marshmallow import fields
-from sqlalchemy import delete, exists, func, insert, select
+from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 import crypto
-from backend.models import Addendum, Concern, ConcernIdentifier, table_of
+from backend.models import Addendum, Concern, ConcernIdentifier, insert_into
 from backend.pipeline.identifiers import blind_identifiers
 from backend.services.sealed import db_data_key, unseal
 
@@ -75,6 +75,15 @@ def db_own(session: Session, concern_id: uuid.UUID, *where: Any) -> list[tuple[s
         ).where(ConcernIdentifier.concern_id == concern_id, *where)
     ).all()
     return [(kind, index) for kind, index, _ in read_one_key(rows)]
+
+
+def own_of(
+    rows: Sequence[dict[str, Any]], keep: Callable[[dict[str, Any]], bool]
+) -> list[tuple[str, str]]:
+    """``db_own`` over identifier rows just written (the store step's), without reading
+    them back: (kind, blind index) of the rows ``keep`` selects, under the one key."""
+    chosen = [r for r in rows if keep(r)]
+    return [(r["kind"], r["blind_index"]) for r in read_one_key(chosen, lambda r: r["key_id"])]
 
 
 def indexers(ring: crypto.KeyRing) -> list[crypto.BlindIndexer]:
@@ -140,7 +149,7 @@ def reindex(
                 for record in records:
                     rows += _rows_for(session, ring, indexer, record)
                 if rows:
-                    session.execute(insert(table_of(ConcernIdentifier)), rows)
+                    session.execute(insert_into(ConcernIdentifier), rows)
                 session.commit()
                 after = records[-1].id
             done += len(records)

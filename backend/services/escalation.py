@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.models import (
@@ -24,7 +24,7 @@ from backend.models import (
     Delivery,
     DeliveryStatus,
     Inbox,
-    table_of,
+    insert_into,
     utcnow,
 )
 from backend.pipeline.route import delivery_row
@@ -152,7 +152,7 @@ def db_escalate(session: Session, root: Delivery, now: datetime) -> int:
     for row in rows:
         row["clock"], row["next_deadline"] = None, None
     if rows:
-        session.execute(insert(table_of(Delivery)), rows)
+        session.execute(insert_into(Delivery), rows)
     root.chain_step = step
     root.next_deadline = ack_due if rows else None
     db_audit(

@@ -14,10 +14,17 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from backend.models import Notification, Passkey, PushSubscription, SecurityNotice, table_of, utcnow
+from backend.models import (
+    Notification,
+    Passkey,
+    PushSubscription,
+    SecurityNotice,
+    insert_into,
+    utcnow,
+)
 
 IDLE = timedelta(days=30)  # a passkey used after this long a gap is worth a notice
 SHOWN_FOR = timedelta(days=30)
@@ -63,7 +70,7 @@ def db_notify(
         for sub in session.scalars(devices)
     ]
     if messages:
-        session.execute(insert(table_of(Notification)), messages)
+        session.execute(insert_into(Notification), messages)
 
 
 def db_list(session: Session, user_id: uuid.UUID) -> list[dict[str, Any]]:

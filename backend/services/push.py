@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Select, delete, literal, select, union_all
 from sqlalchemy.orm import Session, sessionmaker
 
 import crypto
@@ -29,7 +29,7 @@ from backend.models import (
     User,
     UserRole,
     UserStatus,
-    table_of,
+    insert_into,
     utcnow,
 )
 from backend.models.people import RoleName
@@ -110,9 +110,9 @@ def db_forget_device(session: Session, passkey_id: uuid.UUID) -> None:
     session.execute(delete(PushSubscription).where(PushSubscription.passkey_id == passkey_id))
 
 
-def _recipients(session: Session, row: dict[str, Any]) -> list[uuid.UUID]:
-    """Subscriptions of the people who see a delivery."""
-    query = select(PushSubscription.id).join(User, User.id == PushSubscription.user_id)
+def _recipients(row: dict[str, Any], n: int) -> Select[uuid.UUID, int]:
+    """Subscriptions of the people who see a delivery, each tagged ``n``."""
+    query = select(PushSubscription.id, literal(n)).join(User, User.id == PushSubscription.user_id)
     query = query.where(User.status == UserStatus.ACTIVE)
     role: str | None = RoleName.AGENCY_LEAD.value
     if row["audience"] == "agency_leads":
@@ -124,7 +124,7 @@ def _recipients(session: Session, row: dict[str, Any]) -> list[uuid.UUID]:
         role = RoleName.INBOX_SUPERVISOR.value if row["audience"] == "supervisors" else None
     if role is not None:
         query = query.join(UserRole, UserRole.user_id == User.id).where(UserRole.role == role)
-    return list(session.scalars(query))
+    return query
 
 
 def db_queue_push(
@@ -139,27 +139,31 @@ def db_queue_push(
     Routed deliveries notify at significant harm and above; escalations always do.
     """
     now = utcnow()
+    told = [row for row in rows if escalation or row["rank"] >= URGENT_RANK]
+    if not told:
+        return 0
+    # Everyone who sees any of these deliveries, in one query.
+    queries = [_recipients(row, n) for n, row in enumerate(told)]
+    found = session.execute(queries[0] if len(queries) == 1 else union_all(*queries)).all()
     messages = []
-    for row in rows:
-        if not escalation and row["rank"] < URGENT_RANK:
-            continue
+    for sub, n in sorted(found, key=lambda f: f[1]):
+        row = told[n]
         label = labels[row["id"]]
         title = f"Escalated to {label}" if escalation else f"New concern in {label}"
-        for sub in _recipients(session, row):
-            messages.append(
-                {
-                    "id": uuid.uuid4(),
-                    "subscription_id": sub,
-                    "delivery_id": row["id"],
-                    "title": title[:120],
-                    "body": LEVEL_WORDS[row["level"]].capitalize(),
-                    "created_at": now,
-                    "attempts": 0,
-                    "next_attempt_at": now,
-                }
-            )
+        messages.append(
+            {
+                "id": uuid.uuid4(),
+                "subscription_id": sub,
+                "delivery_id": row["id"],
+                "title": title[:120],
+                "body": LEVEL_WORDS[row["level"]].capitalize(),
+                "created_at": now,
+                "attempts": 0,
+                "next_attempt_at": now,
+            }
+        )
     if messages:
-        session.execute(insert(table_of(Notification)), messages)
+        session.execute(insert_into(Notification), messages)
     return len(messages)
 
 

@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 from importlib import resources
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from backend.errors import Problem
@@ -115,6 +115,14 @@ def db_latest(session: Session, partnership_id: uuid.UUID) -> RuleSetRecord | No
     )
 
 
+_LATEST = (  # built once: every concern routed looks it up
+    select(RuleSetRecord.id)
+    .where(RuleSetRecord.partnership_id == bindparam("p"))
+    .order_by(RuleSetRecord.number.desc())
+    .limit(1)
+)
+
+
 def db_active(session: Session, partnership_id: uuid.UUID) -> Active:
     """Return the partnership's live rules; a partnership with none cannot route (503).
 
@@ -129,12 +137,7 @@ def db_active(session: Session, partnership_id: uuid.UUID) -> Active:
 
 
 def _db_active(session: Session, partnership_id: uuid.UUID) -> Active:
-    found = session.execute(
-        select(RuleSetRecord.id)
-        .where(RuleSetRecord.partnership_id == partnership_id)
-        .order_by(RuleSetRecord.number.desc())
-        .limit(1)
-    ).first()
+    found = session.execute(_LATEST, {"p": partnership_id}).first()
     if found is None:
         raise Problem(
             503, "routing.no_rules", "No routing rules are loaded: run `frontline rules load`."

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 import crypto
-from backend.models import DataKeyRecord, table_of, utcnow
+from backend.models import DataKeyRecord, insert_into, utcnow
 
 
 def db_new_data_key(session: Session, ring: crypto.KeyRing) -> crypto.DataKey:
@@ -18,7 +17,7 @@ def db_new_data_key(session: Session, ring: crypto.KeyRing) -> crypto.DataKey:
     # Written at once (records point at their key by id alone, with no ORM relationship
     # that would order the inserts), and as a plain insert: it is on the ingest hot path.
     session.execute(
-        insert(table_of(DataKeyRecord)),
+        insert_into(DataKeyRecord),
         {
             "id": key_id,
             "kek_id": wrapped.kek_id,

@@ -12,11 +12,13 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterable
+from functools import cache
+from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from backend.models import Concern, ConcernIdentifier, PossibleMatch, Subject, utcnow
+from backend.models import Concern, ConcernIdentifier, PossibleMatch, Subject, table_of, utcnow
 from backend.services.audit import SYSTEM, Actor, db_audit
 from backend.services.blind_keys import db_own
 
@@ -25,6 +27,53 @@ WEAK = ("phonetic_year", "known_as_year", "postcode")
 WEAK_AGREE = 2
 KNOWN_STATUSES = ("early_help", "child_in_need", "child_protection_plan", "looked_after",
                   "care_leaver")  # fmt: skip
+
+
+_S, _CI, _C = table_of(Subject), table_of(ConcernIdentifier), table_of(Concern)
+# Built once (building a statement costs several times what SQLite takes to run it).
+_MERGED_INTO = select(_S.c.merged_into_id).where(_S.c.id == bindparam("sid"))
+_HEADS = select(_S.c.id, _S.c.merged_into_id).where(_S.c.id.in_(bindparam("ids", expanding=True)))
+_MERGED_FROM = select(_S.c.id).where(_S.c.merged_into_id.in_(bindparam("ids", expanding=True)))
+_SUBJECTS_OF = (
+    select(_C.c.id, _C.c.subject_id)
+    .join(_S, _S.c.id == _C.c.subject_id)
+    .where(_C.c.id.in_(bindparam("ids", expanding=True)), _S.c.partnership_id == bindparam("p"))
+)
+_NEW_SUBJECT = insert(_S)
+_LINK_CONCERN = (
+    update(_C)
+    .where(_C.c.id == bindparam("cid"))
+    .values(subject_id=bindparam("sid"), subject_link=bindparam("how"))
+)
+_SET_CARE = update(_S).where(_S.c.id == bindparam("sid")).values(care_status=bindparam("status"))
+
+
+@cache
+def _sharing(pairs: int, counted: bool) -> Select[Any]:
+    """Other concerns sharing any of ``pairs`` subject identifiers (bound as ``k0``, ``b0``,
+    ...), and with ``counted``, only those sharing at least ``n`` kinds of them. Two steps,
+    each on its index: the identifiers' (kind, blind index), then the concerns' primary
+    key; one join let SQLite's planner walk the subjects instead."""
+    shared = and_(
+        or_(
+            *(
+                and_(_CI.c.kind == bindparam(f"k{n}"), _CI.c.blind_index == bindparam(f"b{n}"))
+                for n in range(pairs)
+            )
+        ),
+        _CI.c.role == "subject",
+        _CI.c.concern_id != bindparam("exclude"),
+    )
+    query = select(_CI.c.concern_id, _CI.c.kind).where(shared)
+    if counted:
+        agreeing = (
+            select(_CI.c.concern_id)
+            .where(shared)
+            .group_by(_CI.c.concern_id)
+            .having(func.count(func.distinct(_CI.c.kind)) >= bindparam("n"))
+        )
+        query = query.where(_CI.c.concern_id.in_(agreeing))
+    return query
 
 
 def link_lock(partnership_id: uuid.UUID) -> str:
@@ -43,7 +92,7 @@ def canonical(session: Session, subject_id: uuid.UUID) -> uuid.UUID:
             subject_id = cache[subject_id]
             break
         seen.add(subject_id)
-        nxt = session.scalar(select(Subject.merged_into_id).where(Subject.id == subject_id))
+        nxt = session.scalar(_MERGED_INTO, {"sid": subject_id})
         if nxt is None:
             break
         subject_id = nxt
@@ -57,9 +106,7 @@ def canonical_many(session: Session, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID
     found: dict[uuid.UUID, uuid.UUID] = {}
     for start in range(0, len(pending), 500):
         chunk = pending[start : start + 500]
-        for sid, into in session.execute(
-            select(Subject.id, Subject.merged_into_id).where(Subject.id.in_(chunk))
-        ):
+        for sid, into in session.execute(_HEADS, {"ids": chunk}):
             found[sid] = sid if into is None else canonical(session, sid)
     return found
 
@@ -68,9 +115,7 @@ def members(session: Session, subject_id: uuid.UUID) -> list[uuid.UUID]:
     """The subject and every subject merged into it, however deep."""
     found, frontier = [subject_id], [subject_id]
     while frontier:
-        frontier = list(
-            session.scalars(select(Subject.id).where(Subject.merged_into_id.in_(frontier)))
-        )
+        frontier = list(session.scalars(_MERGED_FROM, {"ids": frontier}))
         found.extend(frontier)
     return found
 
@@ -89,41 +134,18 @@ def _holders(
     pairs = list(pairs)
     if not pairs:
         return {}
-    # Two steps, each on its index: the identifiers' (kind, blind index), then the concerns'
-    # primary key; one join let SQLite's planner walk the subjects instead.
-    shared = and_(
-        or_(
-            *(
-                and_(ConcernIdentifier.kind == k, ConcernIdentifier.blind_index == b)
-                for k, b in pairs
-            )
-        ),
-        ConcernIdentifier.role == "subject",
-        ConcernIdentifier.concern_id != exclude,
-    )
-    query = select(ConcernIdentifier.concern_id, ConcernIdentifier.kind).where(shared)
-    if at_least > 1:
-        agreeing = (
-            select(ConcernIdentifier.concern_id)
-            .where(shared)
-            .group_by(ConcernIdentifier.concern_id)
-            .having(func.count(func.distinct(ConcernIdentifier.kind)) >= at_least)
-        )
-        query = query.where(ConcernIdentifier.concern_id.in_(agreeing))
-    hits = session.execute(query).all()
+    params: dict[str, Any] = {"exclude": exclude, "n": at_least}
+    for n, (kind, index) in enumerate(pairs):
+        params[f"k{n}"], params[f"b{n}"] = kind, index
+    hits = session.execute(_sharing(len(pairs), at_least > 1), params).all()
     kinds_of: dict[uuid.UUID, set[str]] = {}
     for cid, kind in hits:
         kinds_of.setdefault(cid, set()).add(kind)
     rows: list[tuple[uuid.UUID, str]] = []
     ids = list(kinds_of)
     for start in range(0, len(ids), 500):
-        for cid, sid in session.execute(
-            select(Concern.id, Concern.subject_id)
-            .join(Subject, Subject.id == Concern.subject_id)
-            .where(
-                Concern.id.in_(ids[start : start + 500]), Subject.partnership_id == partnership_id
-            )
-        ):
+        chunk = ids[start : start + 500]
+        for cid, sid in session.execute(_SUBJECTS_OF, {"ids": chunk, "p": partnership_id}):
             rows.extend((sid, kind) for kind in kinds_of[cid] if sid is not None)
     heads = canonical_many(session, (sid for sid, _ in rows if sid is not None))
     found: dict[uuid.UUID, set[str]] = {}
@@ -149,40 +171,47 @@ def db_merge(session: Session, keep: uuid.UUID, gone: uuid.UUID, *, actor: Actor
 
 
 def db_resolve(
-    session: Session, concern: Concern, *, partnership_id: uuid.UUID, care_status: str | None
+    session: Session,
+    concern: Concern,
+    *,
+    partnership_id: uuid.UUID,
+    care_status: str | None,
+    own: list[tuple[str, str]] | None = None,
 ) -> tuple[uuid.UUID, str]:
-    """Link the concern to its child; return the subject and which key linked it."""
-    own = db_own(
-        session,
-        concern.id,
-        ConcernIdentifier.role == "subject",
-        ConcernIdentifier.addendum_id.is_(None),
-    )
+    """Link the concern to its child; return the subject and which key linked it.
+
+    ``own``: the concern's subject identifiers, when the caller has them to hand."""
+    if own is None:
+        own = db_own(
+            session,
+            concern.id,
+            ConcernIdentifier.role == "subject",
+            ConcernIdentifier.addendum_id.is_(None),
+        )
     strong = [(k, b) for k, b in own if k in STRONG]
     found = _holders(session, strong, partnership_id=partnership_id, exclude=concern.id)
     if found:
         # The oldest subject stays; any others the strong keys show to be the same child
         # are merged into it, automatically.
-        ordered = sorted(found, key=lambda s: session.get(Subject, s).created_at)  # type: ignore[union-attr]
+        ordered = list(found)
+        if len(ordered) > 1:
+            ordered.sort(key=lambda s: session.get(Subject, s).created_at)  # type: ignore[union-attr]
         subject_id = ordered[0]
         for other in ordered[1:]:
             db_merge(session, subject_id, other, actor=SYSTEM, why="strong key")
         link = sorted(found[subject_id])[0]
     else:
-        subject = Subject(partnership_id=partnership_id)
-        session.add(subject)
-        session.flush()
-        subject_id, link = subject.id, "new"
+        subject_id, link = uuid.uuid4(), "new"
+        session.execute(
+            _NEW_SUBJECT,
+            {"id": subject_id, "partnership_id": partnership_id, "created_at": utcnow()},
+        )
     concern.subject_id, concern.subject_link = subject_id, link
-    session.execute(
-        Concern.__table__.update()  # type: ignore[attr-defined]
-        .where(Concern.__table__.c.id == concern.id)  # type: ignore[attr-defined]
-        .values(subject_id=subject_id, subject_link=link)
-    )
+    session.execute(_LINK_CONCERN, {"cid": concern.id, "sid": subject_id, "how": link})
     if care_status and care_status not in ("unknown",):
-        record = session.get(Subject, subject_id)
-        assert record is not None  # noqa: S101
-        record.care_status = care_status
+        # Core, not the loaded object: a later flush of that object writes only what
+        # changed on it (a merge), never an older care status over this one.
+        session.execute(_SET_CARE, {"sid": subject_id, "status": care_status})
     weak = [(k, b) for k, b in own if k in WEAK]
     for candidate, kinds in _holders(
         session, weak, partnership_id=partnership_id, exclude=concern.id, at_least=WEAK_AGREE

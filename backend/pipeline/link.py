@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 from backend.db import db_lock
 from backend.models import Agency, Alert, AlertSubject, Concern, Delivery, Inbox
 from backend.pipeline.store import STEPS, Stored
-from backend.services.alerts import db_raise, network_findings, subject_findings
+from backend.services.alerts import db_raise
 from backend.services.blind_keys import own_of
+from backend.services.findings import network_findings, subject_findings
 from backend.services.rules import Active, db_active
 from backend.services.subjects import KNOWN_STATUSES, db_resolve, link_lock, members
 

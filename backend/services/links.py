@@ -27,10 +27,11 @@ from backend.models import (
     utcnow,
 )
 from backend.models.people import RoleName
-from backend.services.alerts import db_raise, subject_findings
+from backend.services.alerts import db_raise
 from backend.services.audit import Actor, db_audit
 from backend.services.blind_keys import read_one_key
 from backend.services.escalation import labels
+from backend.services.findings import subject_findings
 from backend.services.inbox import Viewer, db_viewer
 from backend.services.rules import db_active
 from backend.services.sealed import db_data_key, unseal

@@ -66,22 +66,11 @@ def db_check_ring(session: Session, ring: crypto.KeyRing) -> None:
     _CHECKED.add(ids)
 
 
-def db_own(session: Session, concern_id: uuid.UUID, *where: Any) -> list[tuple[str, str]]:
-    """(kind, blind index) of a concern's own identifiers that ``where`` selects, under
-    the one key comparisons read."""
-    rows = session.execute(
-        select(
-            ConcernIdentifier.kind, ConcernIdentifier.blind_index, ConcernIdentifier.key_id
-        ).where(ConcernIdentifier.concern_id == concern_id, *where)
-    ).all()
-    return [(kind, index) for kind, index, _ in read_one_key(rows)]
-
-
 def own_of(
     rows: Sequence[dict[str, Any]], keep: Callable[[dict[str, Any]], bool]
 ) -> list[tuple[str, str]]:
-    """``db_own`` over identifier rows just written (the store step's), without reading
-    them back: (kind, blind index) of the rows ``keep`` selects, under the one key."""
+    """(kind, blind index) of a concern's identifier rows that ``keep`` selects, under the
+    one key comparisons read; the rows are the store step's, never read back."""
     chosen = [r for r in rows if keep(r)]
     return [(r["kind"], r["blind_index"]) for r in read_one_key(chosen, lambda r: r["key_id"])]
 

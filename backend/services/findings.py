@@ -26,7 +26,7 @@ from backend.models import (
     Subject,
     table_of,
 )
-from backend.services.blind_keys import db_own, own_of
+from backend.services.blind_keys import own_of
 from backend.services.rules import Active
 from backend.services.subjects import canonical, members
 
@@ -189,24 +189,16 @@ def network_findings(
     session: Session,
     active: Active,
     concern: Concern,
-    identifiers: list[dict[str, Any]] | None = None,
+    identifiers: list[dict[str, Any]],
 ) -> list[Finding]:
     """Adults, vehicles, phones, addresses or accounts this concern shares with other children.
 
-    ``identifiers``: the concern's identifier rows, when the caller has just written them."""
+    ``identifiers``: the concern's identifier rows, as the store step wrote them."""
     rule = active.rules.patterns["network"]
     if not rule.get("enabled", True):
         return []
-    if identifiers is not None:
-        kinds = set(rule["kinds"])
-        own = own_of(identifiers, lambda r: r["role"] == "associated" and r["kind"] in kinds)
-    else:
-        own = db_own(
-            session,
-            concern.id,
-            ConcernIdentifier.role == "associated",
-            ConcernIdentifier.kind.in_(rule["kinds"]),
-        )
+    kinds = set(rule["kinds"])
+    own = own_of(identifiers, lambda r: r["role"] == "associated" and r["kind"] in kinds)
     if not own:
         return []
     span = timedelta(days=rule["days"])

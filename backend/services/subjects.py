@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 
 from backend.models import Concern, ConcernIdentifier, PossibleMatch, Subject, table_of, utcnow
 from backend.services.audit import SYSTEM, Actor, db_audit
-from backend.services.blind_keys import db_own
 
 STRONG = ("nhs_number", "name_dob")
 WEAK = ("phonetic_year", "known_as_year", "postcode")
@@ -176,18 +175,11 @@ def db_resolve(
     *,
     partnership_id: uuid.UUID,
     care_status: str | None,
-    own: list[tuple[str, str]] | None = None,
+    own: list[tuple[str, str]],
 ) -> tuple[uuid.UUID, str]:
     """Link the concern to its child; return the subject and which key linked it.
 
-    ``own``: the concern's subject identifiers, when the caller has them to hand."""
-    if own is None:
-        own = db_own(
-            session,
-            concern.id,
-            ConcernIdentifier.role == "subject",
-            ConcernIdentifier.addendum_id.is_(None),
-        )
+    ``own``: (kind, blind index) of the concern's own subject identifiers (``own_of``)."""
     strong = [(k, b) for k, b in own if k in STRONG]
     found = _holders(session, strong, partnership_id=partnership_id, exclude=concern.id)
     if found:

@@ -21,7 +21,6 @@ Run: .venv/bin/python bench/dots.py [--children 15000] [--engines sqlite,postgre
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import sys
 import time
@@ -43,6 +42,7 @@ from backend.db import make_engine, make_sessionmaker  # noqa: E402
 from backend.models import (  # noqa: E402
     Agency,
     Alert,
+    AlertEvidence,
     Concern,
     ConcernIdentifier,
     Inbox,
@@ -189,6 +189,12 @@ def run(engine_name: str, url: str, children: int, seed: int) -> None:
     engine.dispose()
 
 
+def concerns_of(session: Any, alert_id: uuid.UUID) -> set[uuid.UUID]:
+    return set(
+        session.scalars(select(AlertEvidence.concern_id).where(AlertEvidence.alert_id == alert_id))
+    )
+
+
 def _alerted(
     sessions: Any, kind: str, concern_child: dict[uuid.UUID, int], children: frozenset[int]
 ) -> bool:
@@ -196,7 +202,7 @@ def _alerted(
         for alert in s.scalars(
             select(Alert).where(Alert.kind == kind, Alert.merged_into_id.is_(None))
         ):
-            true = {concern_child.get(uuid.UUID(c)) for c in json.loads(alert.concerns)}
+            true = {concern_child.get(c) for c in concerns_of(s, alert.id)}
             if (kind == "network" and len(true & children) >= 2) or (
                 kind != "network" and true == set(children)
             ):
@@ -245,13 +251,10 @@ def report(
     known = truth(scenario.items)
     with sessions() as s:
         alerts = list(s.scalars(select(Alert).where(Alert.merged_into_id.is_(None))))
+        held = {a.id: concerns_of(s, a.id) for a in alerts}
     good = 0
     for alert in alerts:
-        true = frozenset(
-            c
-            for c in (concern_child.get(uuid.UUID(x)) for x in json.loads(alert.concerns))
-            if c is not None
-        )
+        true = frozenset(c for c in (concern_child.get(x) for x in held[alert.id]) if c is not None)
         if alert.kind == "network":
             good += any(k == "network" and len(cs & true) >= 2 for k, cs in known)
         else:
@@ -261,7 +264,7 @@ def report(
     rings = 0
     for alert in alerts:
         if alert.kind == "network":
-            true = {concern_child.get(uuid.UUID(x)) for x in json.loads(alert.concerns)}
+            true = {concern_child.get(x) for x in held[alert.id]}
             rings += bool(true & oxford)
     print(
         f"\n{engine_name}: {len(scenario.children):,} children, {len(scenario.items):,} concerns, "
@@ -305,7 +308,7 @@ def explain(sessions: Any, concern_child: dict[uuid.UUID, int], planted: Any) ->
                 f"{concern.subject_id} by {concern.subject_link}"
             )
         for alert in s.scalars(select(Alert)):
-            ids = {uuid.UUID(x) for x in json.loads(alert.concerns)}
+            ids = concerns_of(s, alert.id)
             if ids & set(mine):
                 true = sorted({concern_child.get(i) for i in ids}, key=str)
                 print(f"    alert {alert.kind} {alert.status} over true children {true}")

@@ -37,7 +37,7 @@ from backend.models.identity import (
     StaffSession,
 )
 from backend.models.keys import DataKeyRecord
-from backend.models.links import Alert, AlertSubject, PossibleMatch, Subject
+from backend.models.links import Alert, AlertEvidence, AlertSubject, PossibleMatch, Subject
 from backend.models.partnership import Agency, AgencyKind, Inbox, Partnership
 from backend.models.people import (
     Approval,
@@ -55,6 +55,7 @@ from backend.models.retention import LegalHold, RetentionReview
 
 __all__ = [
     "Alert",
+    "AlertEvidence",
     "AlertSubject",
     "PossibleMatch",
     "Subject",

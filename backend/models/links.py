@@ -65,10 +65,8 @@ class Alert(Base):
     raised_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     merged_into_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("alerts.id"))
-    subjects: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of subject ids
-    concerns: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of concern ids
-    # JSON: [{"identifier_kind", "key", "concerns"}]; "key" (a blind index) never leaves.
-    evidence: Mapped[str] = mapped_column(Text, default="[]")
+    # What it names and rests on are rows (``alert_subjects``, ``alert_evidence``): a ring
+    # of thousands of concerns grows by a row per concern, not by rewriting a list.
 
 
 class AlertSubject(Base):
@@ -82,3 +80,26 @@ class AlertSubject(Base):
     subject_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("subjects.id"), primary_key=True, index=True
     )
+
+
+class AlertEvidence(Base):
+    """One concern an alert rests on, and the key that tied it in: for a child's pattern,
+    how the concern was linked to the child (``identifier_kind``, no ``key``); for a network,
+    the kind and blind index of the shared adult, car or phone (``key``, which never leaves
+    the server). An alert's concerns are the concerns of its evidence."""
+
+    __tablename__ = "alert_evidence"
+    __table_args__ = (
+        # Linking asks whether an open network already holds this identifier near this
+        # concern's time: one probe of this index, however large the network.
+        Index("ix_alert_evidence_key_time", "identifier_kind", "key", "recorded_at"),
+    )
+
+    # In this order: "which of these concerns does the alert hold" is a primary key lookup.
+    alert_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("alerts.id", ondelete="CASCADE"), primary_key=True
+    )
+    concern_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("concerns.id"), primary_key=True)
+    identifier_kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)  # "" for a child's pattern
+    recorded_at: Mapped[datetime]  # the concern's event time, for the probe above

@@ -46,13 +46,13 @@ def _routed(rows: Any) -> list[tuple[str, str]]:
 # what SQLite takes to run it.
 _BY_CONCERNS, _BY_ALERTS = _contacts("concern"), _contacts("alert")
 _CONCERNS_OF = select(Concern.id).where(Concern.subject_id.in_(bindparam("ids", expanding=True)))
-_ALERTED = select(Alert.id).where(
-    Alert.status == "open",
-    Alert.id.in_(
-        select(AlertSubject.alert_id).where(
-            AlertSubject.subject_id.in_(bindparam("ids", expanding=True))
-        )
-    ),
+# From the child's alert rows to the alerts, the status checked by the caller: asked for
+# open alerts in SQL, SQLite's planner walked every open alert there is through the
+# status index.
+_ALERTED = (
+    select(Alert.id, Alert.status)
+    .join(AlertSubject, AlertSubject.alert_id == Alert.id)
+    .where(AlertSubject.subject_id.in_(bindparam("ids", expanding=True)))
 )
 
 
@@ -69,7 +69,9 @@ def db_known(
         earlier += _routed(session.execute(_BY_CONCERNS, {"ids": chunk}))
     # Alerts that name the child, however they were raised (a network found through
     # another child's concern included).
-    alerted = list(session.scalars(_ALERTED, {"ids": ids}))
+    alerted = sorted(
+        {a for a, status in session.execute(_ALERTED, {"ids": ids}) if status == "open"}
+    )
     if alerted:
         earlier += _routed(session.execute(_BY_ALERTS, {"ids": alerted}))
     if not earlier and concern.subject_legal_status not in KNOWN_STATUSES:
@@ -101,7 +103,7 @@ def db_link(session: Session, stored: Stored) -> None:
         ),
     )
     findings = subject_findings(session, active, concern, subject_id)
-    findings += network_findings(session, active, concern, stored.identifiers)
+    findings += network_findings(session, active, concern, subject_id, stored.identifiers)
     for finding in findings:
         db_raise(session, active, concern, finding, agency.partnership_id)
     known = db_known(session, active, concern, subject_id)

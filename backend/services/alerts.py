@@ -4,16 +4,16 @@ delivery."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import Any
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from backend.db import db_insert_absent
 from backend.models import (
     Alert,
+    AlertEvidence,
     AlertSubject,
     Concern,
     Delivery,
@@ -35,44 +35,66 @@ WORDS = {
     "network": "Possible network",
 }
 
+_AE, _AS = table_of(AlertEvidence), table_of(AlertSubject)
 # Built once: every finding looks its alert up, and every network finding its rings.
+_HELD = select(_AE.c.identifier_kind, _AE.c.key, _AE.c.concern_id).where(
+    _AE.c.alert_id == bindparam("a"), _AE.c.concern_id.in_(bindparam("ids", expanding=True))
+)
+_SUBJECTS_OF = select(_AS.c.alert_id, _AS.c.subject_id).where(
+    _AS.c.alert_id.in_(bindparam("ids", expanding=True))
+)
+_EVIDENCE_OF = (
+    select(_AE.c.alert_id, _AE.c.identifier_kind, _AE.c.key, _AE.c.concern_id)
+    .where(_AE.c.alert_id.in_(bindparam("ids", expanding=True)))
+    .order_by(_AE.c.recorded_at, _AE.c.concern_id)
+)
+_NAMED = select(_AS.c.subject_id).where(
+    _AS.c.alert_id == bindparam("a"), _AS.c.subject_id.in_(bindparam("ids", expanding=True))
+)
 _RAISED = select(Alert).where(
     Alert.partnership_id == bindparam("p"),
     Alert.kind == bindparam("kind"),
     Alert.pattern_key == bindparam("key"),
 )
-_RINGS = (
+# The alerts that name any of some children. Kind, status and partnership are checked by
+# the caller: asked for in SQL, SQLite's planner walked every open network alert there is.
+_NAMING = (
     select(Alert)
-    .where(
-        Alert.partnership_id == bindparam("p"),
-        Alert.kind == "network",
-        Alert.status == "open",
-        or_(
-            Alert.id.in_(
-                select(AlertSubject.alert_id).where(
-                    AlertSubject.subject_id.in_(bindparam("subjects", expanding=True))
-                )
-            ),
-            Alert.id == bindparam("alert"),
-        ),
-    )
-    .order_by(Alert.raised_at, Alert.id)
+    .join(AlertSubject, AlertSubject.alert_id == Alert.id)
+    .where(AlertSubject.subject_id.in_(bindparam("subjects", expanding=True)))
 )
 
 
-def _ids(text: str) -> set[str]:
-    return set(json.loads(text))
+def _chunks(items: list[Any], size: int = 500) -> Any:
+    return (items[i : i + size] for i in range(0, len(items), size))
 
 
-def _merge_evidence(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    merged: dict[tuple[str, str | None], set[str]] = {}
-    for item in [*old, *new]:
-        slot = merged.setdefault((item["identifier_kind"], item.get("key")), set())
-        slot.update(item["concerns"])
-    return [
-        {"identifier_kind": kind, **({"key": key} if key else {}), "concerns": sorted(concerns)}
-        for (kind, key), concerns in sorted(merged.items(), key=lambda x: (x[0][0], x[0][1] or ""))
-    ]
+def _db_add(session: Session, alert: Alert, finding: Finding, *, new: bool = False) -> int | None:
+    """Add the evidence and children of a finding that the alert does not hold yet (an
+    index lookup for the finding's own concerns, never a read of the whole alert). Return
+    how many concerns were new to it, or None when it held everything already."""
+    evidence = {e[:3]: e[3] for e in finding.evidence}
+    held: set[tuple[str, str, uuid.UUID]] = set()
+    had: set[uuid.UUID] = set()
+    named: set[uuid.UUID] = set()
+    if not new:
+        for chunk in _chunks(sorted({c for _, _, c in evidence})):
+            for kind, key, concern_id in session.execute(_HELD, {"a": alert.id, "ids": chunk}):
+                held.add((kind, key, concern_id))
+                had.add(concern_id)
+        named = set(session.scalars(_NAMED, {"a": alert.id, "ids": list(finding.subjects)}))
+    rows = [
+        {"alert_id": alert.id, "identifier_kind": kind, "key": key, "concern_id": c,
+         "recorded_at": at}
+        for (kind, key, c), at in sorted(evidence.items(), key=lambda x: str(x[0]))
+        if (kind, key, c) not in held
+    ]  # fmt: skip
+    children = {str(s) for s in finding.subjects - named}
+    if not rows and not children:
+        return None
+    db_insert_absent(session, _AE, rows)
+    db_index_subjects(session, alert, children)
+    return len({r["concern_id"] for r in rows} - had)
 
 
 def db_index_subjects(session: Session, alert: Alert, subjects: set[str]) -> None:
@@ -81,32 +103,42 @@ def db_index_subjects(session: Session, alert: Alert, subjects: set[str]) -> Non
     db_insert_absent(session, table_of(AlertSubject), rows)
 
 
+def _db_fold(session: Session, keep: Alert, other: Alert) -> None:
+    """Move what ``other`` names and rests on into ``keep``: once per fold, not per concern."""
+    moved = [
+        {**row._mapping, "alert_id": keep.id}
+        for row in session.execute(select(_AE).where(_AE.c.alert_id == other.id))
+    ]
+    db_insert_absent(session, _AE, moved)
+    session.execute(delete(_AE).where(_AE.c.alert_id == other.id))
+    named = session.scalars(select(_AS.c.subject_id).where(_AS.c.alert_id == other.id))
+    db_index_subjects(session, keep, {str(s) for s in named})
+    session.execute(delete(_AS).where(_AS.c.alert_id == other.id))
+
+
 def _one_ring(
     session: Session, alert: Alert | None, finding: Finding, partnership_id: uuid.UUID
 ) -> Alert | None:
     """The same ring seen through another adult, car or phone is one alert: fold every open
     network alert sharing a child with this finding into the oldest of them."""
-    rings = list(
-        session.scalars(
-            _RINGS,
-            {
-                "p": partnership_id,
-                "subjects": list(finding.subjects),
-                "alert": alert.id if alert is not None else None,
-            },
-        )
+    found = {a.id: a for a in session.scalars(_NAMING, {"subjects": list(finding.subjects)})}
+    if alert is not None:
+        found[alert.id] = alert
+    rings = sorted(
+        (
+            a
+            for a in found.values()
+            if (a.partnership_id, a.kind, a.status) == (partnership_id, "network", "open")
+        ),
+        key=lambda a: (a.raised_at, str(a.id)),
     )
     if not rings:
         return alert
     keep, *others = rings
     for other in others:
-        keep.concerns = json.dumps(sorted(_ids(keep.concerns) | _ids(other.concerns)))
-        keep.subjects = json.dumps(sorted(_ids(keep.subjects) | _ids(other.subjects)))
-        keep.evidence = json.dumps(
-            _merge_evidence(json.loads(keep.evidence), json.loads(other.evidence))
-        )
+        _db_fold(session, keep, other)
         other.status, other.merged_into_id, other.updated_at = "merged", keep.id, utcnow()
-        db_index_subjects(session, keep, _ids(other.subjects))
+        keep.updated_at = utcnow()
         db_audit(
             session,
             "alert.merged",
@@ -120,28 +152,24 @@ def db_raise(
     session: Session, active: Active, concern: Concern, finding: Finding, partnership_id: uuid.UUID
 ) -> Alert:
     """Raise a new alert for this pattern, or add the evidence to the one already raised."""
-    alert = session.scalar(_RAISED, {"p": partnership_id, "kind": finding.kind, "key": finding.key})
+    if finding.alert_id is not None:
+        alert = session.get(Alert, finding.alert_id)
+    else:
+        alert = session.scalar(
+            _RAISED, {"p": partnership_id, "kind": finding.kind, "key": finding.key}
+        )
     if finding.kind == "network":
         alert = _one_ring(session, alert, finding, partnership_id)
     now = utcnow()
     if alert is not None:
-        had_concerns, had_subjects = _ids(alert.concerns), _ids(alert.subjects)
-        had_evidence = json.loads(alert.evidence)
-        concerns = had_concerns | {str(c) for c in finding.concerns}
-        subjects = had_subjects | {str(s) for s in finding.subjects}
-        evidence = _merge_evidence(had_evidence, finding.evidence)
-        if (concerns, subjects, evidence) != (had_concerns, had_subjects, had_evidence):
-            alert.concerns, alert.subjects = (
-                json.dumps(sorted(concerns)),
-                json.dumps(sorted(subjects)),
-            )
-            alert.evidence, alert.updated_at = json.dumps(evidence), now
-            db_index_subjects(session, alert, subjects - had_subjects)
+        added = _db_add(session, alert, finding)
+        if added is not None:
+            alert.updated_at = now
             db_audit(
                 session,
                 "alert.updated",
                 records=[("alert", alert.id), ("concern", concern.id)],
-                detail={"kind": alert.kind, "concerns": len(concerns), "why": finding.why},
+                detail={"kind": alert.kind, "concerns_added": added, "why": finding.why},
             )
         return alert
     alert = Alert(
@@ -150,13 +178,10 @@ def db_raise(
         pattern_key=finding.key,
         raised_at=now,
         updated_at=now,
-        subjects=json.dumps(sorted(str(s) for s in finding.subjects)),
-        concerns=json.dumps(sorted(str(c) for c in finding.concerns)),
-        evidence=json.dumps(finding.evidence),
     )
     session.add(alert)
     session.flush()
-    db_index_subjects(session, alert, {str(s) for s in finding.subjects})
+    _db_add(session, alert, finding, new=True)
     level = active.rules.patterns[finding.kind]["level"]
     ack, decide = active.rules.deadlines[level]
     targets = []
@@ -178,13 +203,32 @@ def db_raise(
     db_audit(
         session,
         "alert.raised",
-        records=[
-            ("alert", alert.id),
-            *(("concern", uuid.UUID(c)) for c in json.loads(alert.concerns)),
-        ],
+        records=[("alert", alert.id), *(("concern", c) for c in sorted(finding.concerns, key=str))],
         detail={"kind": finding.kind, "why": finding.why, "recipients": [t.label for t in targets]},
     )
     db_queue_push(
         session, rows, labels={r["id"]: t.label for r, t in zip(rows, targets, strict=True)}
     )
     return alert
+
+
+def held(session: Session, alert_ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
+    """What each alert names and rests on, for its view: its children, its concerns in
+    event-time order, and its evidence by kind. The blind index of a key stays here."""
+    found: dict[uuid.UUID, dict[str, Any]] = {
+        a: {"subjects": [], "concerns": [], "evidence": {}} for a in alert_ids
+    }
+    for chunk in _chunks(alert_ids):
+        for alert_id, subject_id in session.execute(_SUBJECTS_OF, {"ids": chunk}):
+            found[alert_id]["subjects"].append(str(subject_id))
+        for alert_id, kind, key, concern_id in session.execute(_EVIDENCE_OF, {"ids": chunk}):
+            found[alert_id]["concerns"].append(str(concern_id))
+            found[alert_id]["evidence"].setdefault((kind, key), []).append(str(concern_id))
+    for one in found.values():
+        one["subjects"].sort()
+        one["concerns"] = list(dict.fromkeys(one["concerns"]))  # once, at its first
+        one["evidence"] = [
+            {"identifier_kind": kind, "concerns": concerns}
+            for (kind, _), concerns in sorted(one["evidence"].items())
+        ]
+    return found

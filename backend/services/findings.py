@@ -19,6 +19,8 @@ from sqlalchemy import Select, and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from backend.models import (
+    Alert,
+    AlertEvidence,
     Concern,
     ConcernCategory,
     ConcernIdentifier,
@@ -30,6 +32,9 @@ from backend.services.blind_keys import own_of
 from backend.services.rules import Active
 from backend.services.subjects import canonical, members
 
+# One concern a finding rests on: (identifier kind, blind index or "", concern, event time).
+Evidence = tuple[str, str, uuid.UUID, datetime]
+
 
 @dataclass
 class Finding:
@@ -37,8 +42,11 @@ class Finding:
     key: str
     subjects: set[uuid.UUID]
     concerns: set[uuid.UUID]
-    evidence: list[dict[str, Any]] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
     why: str = ""
+    # An open network alert that already holds this identifier near this concern's time:
+    # the concern joins it without the identifier's whole history being read again.
+    alert_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -63,6 +71,20 @@ _EVENTS = select(
 )
 _MISSING = select(_CC.c.concern_id).where(
     _CC.c.concern_id.in_(bindparam("ids", expanding=True)), _CC.c.category == "missing"
+)
+_AE, _A = table_of(AlertEvidence), table_of(Alert)
+_HELD = (
+    select(_AE.c.alert_id)
+    .join(_A, _A.c.id == _AE.c.alert_id)
+    .where(
+        _AE.c.identifier_kind == bindparam("kind"),
+        _AE.c.key == bindparam("key"),
+        _AE.c.recorded_at.between(bindparam("lo"), bindparam("hi")),
+        _A.c.partnership_id == bindparam("p"),
+        _A.c.kind == "network",
+        _A.c.status == "open",
+    )
+    .limit(1)  # any will do: rings that share a child are folded into the oldest
 )
 _SIGNS = select(_IND.c.code).where(
     _IND.c.concern_id == bindparam("cid"), _IND.c.code.in_(bindparam("codes", expanding=True))
@@ -121,13 +143,9 @@ def _subject_events(
     return events, missing
 
 
-def _evidence(events: list[Event]) -> list[dict[str, Any]]:
-    """Which key tied each concern to the child, grouped by the key's kind."""
-    grouped: dict[str, list[str]] = {}
-    for e in sorted(events, key=lambda e: e.at):
-        kind = "first_record" if e.link == "new" else e.link
-        grouped.setdefault(kind, []).append(str(e.concern_id))
-    return [{"identifier_kind": k, "concerns": v} for k, v in sorted(grouped.items())]
+def _evidence(events: list[Event]) -> list[Evidence]:
+    """Which key tied each concern to the child: its kind, never its value."""
+    return [("first_record" if e.link == "new" else e.link, "", e.concern_id, e.at) for e in events]
 
 
 def subject_findings(
@@ -189,32 +207,53 @@ def network_findings(
     session: Session,
     active: Active,
     concern: Concern,
+    subject_id: uuid.UUID,
     identifiers: list[dict[str, Any]],
 ) -> list[Finding]:
     """Adults, vehicles, phones, addresses or accounts this concern shares with other children.
 
-    ``identifiers``: the concern's identifier rows, as the store step wrote them."""
+    ``identifiers``: the concern's identifier rows, as the store step wrote them. An
+    identifier that an open network alert already holds within the window of this concern
+    adds the concern to that alert: one index probe, however many concerns have named it.
+    Only an identifier no open network holds nearby has its sharers read and counted."""
     rule = active.rules.patterns["network"]
     if not rule.get("enabled", True):
         return []
     kinds = set(rule["kinds"])
     own = own_of(identifiers, lambda r: r["role"] == "associated" and r["kind"] in kinds)
-    if not own:
-        return []
     span = timedelta(days=rule["days"])
     at = concern.recorded_at
+    found, unheld = [], []
+    for kind, index in own:
+        held = session.scalar(
+            _HELD,
+            {"p": active.partnership_id, "kind": kind, "key": index,
+             "lo": at - span, "hi": at + span},
+        )  # fmt: skip
+        if held is None:
+            unheld.append((kind, index))
+            continue
+        found.append(
+            Finding(
+                "network", f"{kind}:{index}", {subject_id}, {concern.id},
+                [(kind, index, concern.id, at)],
+                f"one {kind.replace('_', ' ')} already in an open network alert",
+                alert_id=held,
+            )
+        )  # fmt: skip
+    if not unheld:
+        return found
     params: dict[str, Any] = {"lo": at - span, "hi": at + span}
-    for n, (kind, index) in enumerate(own):
+    for n, (kind, index) in enumerate(unheld):
         params[f"k{n}"], params[f"b{n}"] = kind, index
     by_key: dict[tuple[str, str], list[Event]] = {}
     for kind, index, cid, when, agency, level, subject, merged in session.execute(
-        _sharers(len(own)), params
+        _sharers(len(unheld)), params
     ):
         # Merges are rare: only a merged subject's head is looked up.
         head = subject if merged is None else canonical(session, subject)
         event = Event(cid, when, agency, level, kind, head)
         by_key.setdefault((kind, index), []).append(event)
-    found = []
     for (kind, index), events in sorted(by_key.items()):
         window = best_window(events, at, rule["days"])
         children = {e.subject_id for e in window if e.subject_id is not None}
@@ -222,8 +261,7 @@ def network_findings(
             found.append(
                 Finding(
                     "network", f"{kind}:{index}", children, {e.concern_id for e in window},
-                    [{"identifier_kind": kind, "key": index,
-                      "concerns": sorted(str(e.concern_id) for e in window)}],
+                    [(kind, index, e.concern_id, e.at) for e in window],
                     f"one {kind.replace('_', ' ')} linked to {len(children)} children",
                 )
             )  # fmt: skip

@@ -27,7 +27,7 @@ from backend.models import (
     utcnow,
 )
 from backend.models.people import RoleName
-from backend.services.alerts import db_raise
+from backend.services.alerts import db_raise, held
 from backend.services.audit import Actor, db_audit
 from backend.services.blind_keys import read_one_key
 from backend.services.escalation import labels
@@ -80,20 +80,15 @@ def _visible_alerts(session: Session, viewer: Viewer, partnership_id: uuid.UUID)
     return query
 
 
-def alert_view(alert: Alert, inboxes: list[str]) -> dict[str, Any]:
+def alert_view(alert: Alert, members: dict[str, Any], inboxes: list[str]) -> dict[str, Any]:
     return {
         "id": alert.id,
         "kind": alert.kind,
         "status": alert.status,
         "raised_at": alert.raised_at,
         "updated_at": alert.updated_at,
-        "subjects": json.loads(alert.subjects),
-        "concerns": json.loads(alert.concerns),
-        # By kind only: the blind index of what matched never leaves the server.
-        "evidence": [
-            {"identifier_kind": e["identifier_kind"], "concerns": e["concerns"]}
-            for e in json.loads(alert.evidence)
-        ],
+        # Evidence by kind only: the blind index of what matched never leaves the server.
+        **members,
         "inboxes": sorted(set(inboxes)),
     }
 
@@ -108,7 +103,8 @@ def alerts(session: Session, *, actor: Actor, status: str = "open") -> list[dict
     inboxes = _alert_inboxes(session, [a.id for a in found])
     db_audit(session, "alert.listed", actor=actor, records=[("alert", a.id) for a in found])
     session.commit()
-    return [alert_view(a, inboxes.get(a.id, [])) for a in found]
+    members = held(session, [a.id for a in found])
+    return [alert_view(a, members[a.id], inboxes.get(a.id, [])) for a in found]
 
 
 def _one_alert(session: Session, actor: Actor, alert_id: uuid.UUID) -> Alert:
@@ -128,7 +124,7 @@ def network(session: Session, *, actor: Actor, alert_id: uuid.UUID) -> dict[str,
     themselves, opened with a purpose, say who and what they are.
     """
     alert = _one_alert(session, actor, alert_id)
-    concern_ids = [uuid.UUID(c) for c in json.loads(alert.concerns)]
+    concern_ids = [uuid.UUID(c) for c in held(session, [alert.id])[alert.id]["concerns"]]
     rows = session.execute(
         select(Concern.id, Concern.subject_id, Concern.recorded_at, Agency.name)
         .join(Agency, Agency.id == Concern.recorder_agency_id)

@@ -4,7 +4,6 @@ gone once it is retired."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ from backend import create_app
 from backend.cli import main
 from backend.config import Config
 from backend.models import Alert, Concern, ConcernIdentifier
+from backend.services.alerts import held
 from backend.services.subjects import canonical
 from tests.backend.test_cli import env as env
 from tests.factories import H, envelope, make_concern, person, seal_payload, sync
@@ -92,8 +92,9 @@ def test_11_2_2_blind_index_rotation_reindexes_and_linking_holds(env) -> None:  
     _record(during, make_concern(subject=ava))
     with during.extensions["frontline"].sessions() as s:
         networks = s.scalars(select(Alert).where(Alert.kind == "network")).all()
-    assert len(networks) == 1, [a.pattern_key for a in networks]
-    kinds = [e["identifier_kind"] for e in json.loads(networks[0].evidence)]
+        assert len(networks) == 1, [a.pattern_key for a in networks]
+        evidence = held(s, [networks[0].id])[networks[0].id]["evidence"]
+    kinds = [e["identifier_kind"] for e in evidence]
     assert sorted(kinds) == sorted(set(kinds)), kinds  # each shared identifier once
     refused = run(env, "keys", "retire", old, ok=False)
     assert "not indexed under the current blind key yet" in refused

@@ -37,7 +37,7 @@ WORDS = {
 
 _AE, _AS = table_of(AlertEvidence), table_of(AlertSubject)
 # Built once: every finding looks its alert up, and every network finding its rings.
-_HELD = select(_AE.c.identifier_kind, _AE.c.key, _AE.c.concern_id).where(
+_ALREADY = select(_AE.c.identifier_kind, _AE.c.key, _AE.c.concern_id).where(
     _AE.c.alert_id == bindparam("a"), _AE.c.concern_id.in_(bindparam("ids", expanding=True))
 )
 _SUBJECTS_OF = select(_AS.c.alert_id, _AS.c.subject_id).where(
@@ -74,20 +74,20 @@ def _db_add(session: Session, alert: Alert, finding: Finding, *, new: bool = Fal
     index lookup for the finding's own concerns, never a read of the whole alert). Return
     how many concerns were new to it, or None when it held everything already."""
     evidence = {e[:3]: e[3] for e in finding.evidence}
-    held: set[tuple[str, str, uuid.UUID]] = set()
+    known: set[tuple[str, str, uuid.UUID]] = set()
     had: set[uuid.UUID] = set()
     named: set[uuid.UUID] = set()
     if not new:
         for chunk in _chunks(sorted({c for _, _, c in evidence})):
-            for kind, key, concern_id in session.execute(_HELD, {"a": alert.id, "ids": chunk}):
-                held.add((kind, key, concern_id))
+            for kind, key, concern_id in session.execute(_ALREADY, {"a": alert.id, "ids": chunk}):
+                known.add((kind, key, concern_id))
                 had.add(concern_id)
         named = set(session.scalars(_NAMED, {"a": alert.id, "ids": list(finding.subjects)}))
     rows = [
         {"alert_id": alert.id, "identifier_kind": kind, "key": key, "concern_id": c,
          "recorded_at": at}
         for (kind, key, c), at in sorted(evidence.items(), key=lambda x: str(x[0]))
-        if (kind, key, c) not in held
+        if (kind, key, c) not in known
     ]  # fmt: skip
     children = {str(s) for s in finding.subjects - named}
     if not rows and not children:

@@ -73,7 +73,7 @@ _MISSING = select(_CC.c.concern_id).where(
     _CC.c.concern_id.in_(bindparam("ids", expanding=True)), _CC.c.category == "missing"
 )
 _AE, _A = table_of(AlertEvidence), table_of(Alert)
-_HELD = (
+_HOLDER = (
     select(_AE.c.alert_id)
     .join(_A, _A.c.id == _AE.c.alert_id)
     .where(
@@ -225,12 +225,12 @@ def network_findings(
     at = concern.recorded_at
     found, unheld = [], []
     for kind, index in own:
-        held = session.scalar(
-            _HELD,
+        holder = session.scalar(
+            _HOLDER,
             {"p": active.partnership_id, "kind": kind, "key": index,
              "lo": at - span, "hi": at + span},
         )  # fmt: skip
-        if held is None:
+        if holder is None:
             unheld.append((kind, index))
             continue
         found.append(
@@ -238,7 +238,7 @@ def network_findings(
                 "network", f"{kind}:{index}", {subject_id}, {concern.id},
                 [(kind, index, concern.id, at)],
                 f"one {kind.replace('_', ' ')} already in an open network alert",
-                alert_id=held,
+                alert_id=holder,
             )
         )  # fmt: skip
     if not unheld:

@@ -101,9 +101,9 @@ def alerts(session: Session, *, actor: Actor, status: str = "open") -> list[dict
         query = query.where(Alert.status == status)
     found = list(session.scalars(query.order_by(Alert.updated_at.desc()).limit(500)))
     inboxes = _alert_inboxes(session, [a.id for a in found])
+    members = held(session, [a.id for a in found])
     db_audit(session, "alert.listed", actor=actor, records=[("alert", a.id) for a in found])
     session.commit()
-    members = held(session, [a.id for a in found])
     return [alert_view(a, members[a.id], inboxes.get(a.id, [])) for a in found]
 
 

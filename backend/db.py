@@ -83,7 +83,7 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
 
 # Caches a service keeps in ``session.info`` (live rules, merged subjects) hold for one
 # transaction: whatever ends it, commit or rollback, savepoint or not, drops them.
-_TRANSACTION_CACHES = ("rules", "canonical")
+_TRANSACTION_CACHES = ("rules", "canonical", "members")
 
 
 @event.listens_for(Session, "after_transaction_end")

@@ -111,12 +111,16 @@ def canonical_many(session: Session, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID
 
 
 def members(session: Session, subject_id: uuid.UUID) -> list[uuid.UUID]:
-    """The subject and every subject merged into it, however deep."""
-    found, frontier = [subject_id], [subject_id]
-    while frontier:
-        frontier = list(session.scalars(_MERGED_FROM, {"ids": frontier}))
-        found.extend(frontier)
-    return found
+    """The subject and every subject merged into it, however deep (cached per transaction,
+    like ``canonical``: linking asks twice for the same child)."""
+    cache: dict[uuid.UUID, list[uuid.UUID]] = session.info.setdefault("members", {})
+    if subject_id not in cache:
+        found, frontier = [subject_id], [subject_id]
+        while frontier:
+            frontier = list(session.scalars(_MERGED_FROM, {"ids": frontier}))
+            found.extend(frontier)
+        cache[subject_id] = found
+    return list(cache[subject_id])
 
 
 def _holders(
@@ -160,6 +164,7 @@ def db_merge(session: Session, keep: uuid.UUID, gone: uuid.UUID, *, actor: Actor
     assert subject is not None  # noqa: S101
     subject.merged_into_id, subject.merged_at = keep, utcnow()
     session.info.pop("canonical", None)
+    session.info.pop("members", None)
     db_audit(
         session,
         "subject.merged",
@@ -194,16 +199,19 @@ def db_resolve(
         link = sorted(found[subject_id])[0]
     else:
         subject_id, link = uuid.uuid4(), "new"
+    concern.subject_id, concern.subject_link = subject_id, link
+    care = care_status if care_status and care_status != "unknown" else None
+    if link == "new":
         session.execute(
             _NEW_SUBJECT,
-            {"id": subject_id, "partnership_id": partnership_id, "created_at": utcnow()},
-        )
-    concern.subject_id, concern.subject_link = subject_id, link
-    session.execute(_LINK_CONCERN, {"cid": concern.id, "sid": subject_id, "how": link})
-    if care_status and care_status not in ("unknown",):
+            {"id": subject_id, "partnership_id": partnership_id, "created_at": utcnow(),
+             "care_status": care},
+        )  # fmt: skip
+    elif care:
         # Core, not the loaded object: a later flush of that object writes only what
         # changed on it (a merge), never an older care status over this one.
-        session.execute(_SET_CARE, {"sid": subject_id, "status": care_status})
+        session.execute(_SET_CARE, {"sid": subject_id, "status": care})
+    session.execute(_LINK_CONCERN, {"cid": concern.id, "sid": subject_id, "how": link})
     weak = [(k, b) for k, b in own if k in WEAK]
     for candidate, kinds in _holders(
         session, weak, partnership_id=partnership_id, exclude=concern.id, at_least=WEAK_AGREE

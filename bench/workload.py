@@ -126,8 +126,11 @@ def concern_payload(rng: random.Random) -> dict[str, Any]:
     }
 
 
-def seal_all(n: int, ring: crypto.KeyRing, device: SoftAuthenticator) -> list[dict[str, str]]:
-    rng = random.Random(7)
+def seal_all(
+    n: int, ring: crypto.KeyRing, device: SoftAuthenticator, rng: random.Random | None = None
+) -> list[dict[str, str]]:
+    """``n`` concerns sealed by one phone (a shared ``rng`` spreads a population over several)."""
+    rng = rng or random.Random(7)
     items = []
     for _ in range(n):
         payload = concern_payload(rng)

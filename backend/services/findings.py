@@ -41,12 +41,16 @@ class Finding:
     kind: str
     key: str
     subjects: set[uuid.UUID]
-    concerns: set[uuid.UUID]
     evidence: list[Evidence] = field(default_factory=list)
     why: str = ""
     # An open network alert that already holds this identifier near this concern's time:
     # the concern joins it without the identifier's whole history being read again.
     alert_id: uuid.UUID | None = None
+
+    @property
+    def concerns(self) -> set[uuid.UUID]:
+        """The concerns the finding rests on: those of its evidence."""
+        return {concern_id for _, _, concern_id, _ in self.evidence}
 
 
 @dataclass(frozen=True)
@@ -160,9 +164,7 @@ def subject_findings(
     found = []
 
     def add(kind: str, window: list[Event], why: str) -> None:
-        found.append(
-            Finding(kind, key, {subject_id}, {e.concern_id for e in window}, _evidence(window), why)
-        )
+        found.append(Finding(kind, key, {subject_id}, _evidence(window), why))
 
     rule = p["repeated_missing"]
     if rule.get("enabled", True) and concern.id in missing:
@@ -235,8 +237,7 @@ def network_findings(
             continue
         found.append(
             Finding(
-                "network", f"{kind}:{index}", {subject_id}, {concern.id},
-                [(kind, index, concern.id, at)],
+                "network", f"{kind}:{index}", {subject_id}, [(kind, index, concern.id, at)],
                 f"one {kind.replace('_', ' ')} already in an open network alert",
                 alert_id=holder,
             )
@@ -260,7 +261,7 @@ def network_findings(
         if len(children) >= rule["children"]:
             found.append(
                 Finding(
-                    "network", f"{kind}:{index}", children, {e.concern_id for e in window},
+                    "network", f"{kind}:{index}", children,
                     [(kind, index, e.concern_id, e.at) for e in window],
                     f"one {kind.replace('_', ' ')} linked to {len(children)} children",
                 )

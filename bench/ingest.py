@@ -6,6 +6,11 @@ run, as the database grows), p50/p99 per batch of 20, peak RSS and RSS as the da
 grows, for: the pipeline in-process, the pipeline over HTTP against
 ``frontline serve`` with several workers, and the raw baseline (the same JWE opens plus
 the same number of plain INSERTs in a tight loop, committed per batch of 20).
+Beside them, the pipeline's compute floor: what it computes for each envelope with no
+database at all (open, proof check, validation, a data key, the sealed document, blind
+indexes, the language check, an audit hash). No way of storing, routing or linking can
+make the pipeline faster than that floor, so its ratio to raw bounds the ratio any
+implementation of these steps can reach.
 Goals: end-to-end >= 0.5 of raw; >= 1,000 envelopes/s in one process on SQLite; RSS
 flat as the database grows.
 
@@ -16,10 +21,8 @@ Run: .venv/bin/python bench/ingest.py [--sizes 10000,100000] [--large]
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import resource
-import statistics
 import sys
 import tempfile
 import threading
@@ -37,67 +40,30 @@ from sqlalchemy import text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 import crypto  # noqa: E402
-from backend import create_app, migrate  # noqa: E402
+from backend import (  # noqa: E402
+    create_app,
+    language,  # noqa: E402
+    migrate,
+)
 from backend.config import Config  # noqa: E402
 from backend.db import make_engine  # noqa: E402
-from backend.pipeline.ingest import Context, ingest  # noqa: E402
+from backend.models import Passkey  # noqa: E402
+from backend.pipeline.identifiers import blind_identifiers  # noqa: E402
+from backend.pipeline.ingest import CONCERN_SCHEMA, Context, ingest  # noqa: E402
+from backend.pipeline.open import open_payload  # noqa: E402
+from backend.pipeline.validate import validate  # noqa: E402
+from backend.services.blind_keys import indexers  # noqa: E402
 from backend.services.demo import seed_demo  # noqa: E402
-from backend.services.webauthn_rp import RelyingParty  # noqa: E402
+from backend.services.webauthn_rp import (  # noqa: E402
+    RelyingParty,
+    credential_id_of,
+    verify_assertion,
+)
+from bench.measure import BATCH, Measure, rss_mb, tree_rss_mb  # noqa: E402
 from bench.workload import seal_all  # noqa: E402
 from tests.authenticator import SoftAuthenticator  # noqa: E402
 from tests.live import Server  # noqa: E402
 from tests.load import enrol_phones  # noqa: E402
-
-BATCH = 20
-
-
-def rss_mb(pid: int | None = None) -> float:
-    with open(f"/proc/{pid or 'self'}/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def tree_rss_mb(pid: int) -> float:
-    """RSS of a process group (gunicorn master and workers)."""
-    total = 0.0
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                if os.getpgid(int(entry)) == pid:
-                    total += rss_mb(int(entry))
-            except (ProcessLookupError, FileNotFoundError, PermissionError):
-                continue
-    return total
-
-
-class Measure:
-    def __init__(self, rss: Callable[[], float]) -> None:
-        self.batches: list[float] = []
-        self.done: list[float] = []  # when each batch finished (perf_counter), in order
-        self.start = time.perf_counter()
-        self.samples: list[float] = []
-        self.rss = rss
-        self.peak = 0.0
-
-    def row(self, label: str, n: int, elapsed: float) -> str:
-        lat = sorted(self.batches) or [0.0]
-        p50 = statistics.median(lat) * 1000
-        p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000
-        flat = "/".join(f"{s:.0f}" for s in self.samples)
-        # Throughput (wall clock) over the first and the last tenth of the batches: flat,
-        # or falling as the database grows.
-        done, tenth = sorted(self.done), max(1, len(self.done) // 10)
-        ends = ""
-        if len(done) > tenth:
-            first = BATCH * tenth / (done[tenth - 1] - self.start)
-            last = BATCH * tenth / (done[-1] - done[-tenth - 1])
-            ends = f"{first:,.0f}->{last:,.0f}"
-        return (
-            f"{label:30} {n:>8} {n / elapsed:>9,.0f} {ends:>13} {p50:>8.1f} {p99:>8.1f} "
-            f"{self.peak:>9.0f} {flat:>17}"
-        )
 
 
 def fresh_database(
@@ -210,6 +176,50 @@ def raw_baseline(
         conn.execute(text("DROP TABLE bench_raw"))
     engine.dispose()
     return elapsed, m
+
+
+def compute_floor(state: Any, items: list[dict[str, str]]) -> tuple[float, Measure]:
+    """The pipeline's own computation for each envelope, with no database: the same calls
+    the pipeline makes, timed per batch of 20 like the other runs."""
+    ring = state.keyring
+    rp = RelyingParty(id="localhost", origins=list(state.config.origins))
+    with state.sessions() as session:
+        keys = {p.credential_id: p.public_key for p in session.query(Passkey)}
+    blind = indexers(ring)
+    previous = bytes(32)
+    m = Measure(rss_mb)
+    start = m.start = time.perf_counter()
+    for i in range(0, len(items), BATCH):
+        t0 = time.perf_counter()
+        for item in items[i : i + BATCH]:
+            payload = open_payload(ring, item["jwe"])
+            challenge = crypto.proof_challenge(payload)
+            credential = payload["proof"]["credential"]
+            verify_assertion(
+                rp,
+                challenge=challenge,
+                credential=credential,
+                public_key=keys[credential_id_of(credential)],
+            )
+            loaded = validate(CONCERN_SCHEMA, payload)
+            row_id = str(uuid.uuid4())
+            key, _ = crypto.new_data_key(ring, row_id)
+            document = crypto.canonical_json(payload).decode()
+            crypto.seal_field(key, document, table="concerns", row_id=row_id, field="document")
+            for indexer in blind:
+                blind_identifiers(
+                    indexer,
+                    subject=loaded["subject"],
+                    associated=loaded.get("associated") or [],
+                    recorded_at=loaded["recorded_at"],
+                )
+            language.counts(loaded["narrative"])
+            entry = {"action": "concern.collected", "records": [row_id, item["client_id"]]}
+            previous = crypto.chain_digest(previous, crypto.canonical_json(entry))
+        m.done.append(time.perf_counter())
+        m.batches.append(m.done[-1] - t0)
+        m.peak = max(m.peak, rss_mb())
+    return time.perf_counter() - start, m
 
 
 def in_process(
@@ -325,6 +335,7 @@ def main() -> None:
                         app, state, device, env = setup(url, work)
                         items = seal_all(n, state.keyring, device)
                         raw_s, raw_m = raw_baseline(url, state.keyring, items)
+                        floor_s, floor_m = compute_floor(state, items)
                         analyze = autoanalyze(url)
                         if mode == "in-process":
                             took, m = in_process(state, env["me"], items, analyze)
@@ -337,6 +348,10 @@ def main() -> None:
                     finally:
                         drop()
                 print(raw_m.row(f"{engine_name} raw open+INSERT", n, raw_s))
+                print(
+                    floor_m.row("compute floor (no database)", n, floor_s)
+                    + f"  {raw_s / floor_s:.2f}"
+                )
                 print(m.row(f"{engine_name} {mode}", n, took) + f"  {raw_s / took:.2f}")
                 sys.stdout.flush()
     print(

@@ -103,21 +103,21 @@ def ingest(
     rolls back that envelope alone.
     """
     results: list[Result | None] = []
-    fresh: list[tuple[int, uuid.UUID]] = []
+    fresh: list[tuple[int, receipts.Received]] = []
     for index, item in enumerate(items):
         received = _receive_one(
             ctx, item, user_id=user_id, passkey_id=passkey_id, kind=kind, target=target_concern_id
         )
         if isinstance(received, Result):
             results.append(received)
-        elif received[1]:
+        elif received.claimed:
             results.append(None)
-            fresh.append((index, received[0]))
+            fresh.append((index, received))
         else:  # this very envelope came before: answer from its receipt
-            results.append(process(ctx, received[0], claimed=False, replay=True))
+            results.append(process(ctx, received.id, claimed=False, replay=True))
     if fresh:
         for (index, _), result in zip(
-            fresh, process_claimed(ctx, [rid for _, rid in fresh]), strict=True
+            fresh, process_claimed(ctx, [r for _, r in fresh]), strict=True
         ):
             results[index] = result
     return [r for r in results if r is not None]
@@ -131,7 +131,7 @@ def _receive_one(
     passkey_id: uuid.UUID,
     kind: str,
     target: uuid.UUID | None,
-) -> Result | tuple[uuid.UUID, bool]:
+) -> Result | receipts.Received:
     raw_id = item.get("client_id") if isinstance(item, dict) else None
     shown = raw_id if isinstance(raw_id, str) else None
     try:
@@ -216,13 +216,17 @@ def process(
         return _attempt_and_commit(ctx, session, receipt)
 
 
-def process_claimed(ctx: Context, receipt_ids: list[uuid.UUID]) -> list[Result]:
+def process_claimed(ctx: Context, held: list[receipts.Received]) -> list[Result]:
     """Process receipts this worker holds, each in its own transaction: one envelope's
     commit (its audit entries, its deliveries) never waits for another's work."""
     results = []
-    for rid in receipt_ids:
+    for one in held:
         with ctx.sessions() as session:
-            receipt = session.get(Receipt, rid)
+            if one.inserted is not None:  # as inserted a moment ago: no need to read it back
+                session.add(one.inserted)
+                receipt: Receipt | None = one.inserted
+            else:
+                receipt = session.get(Receipt, one.id)
             assert receipt is not None  # noqa: S101 - ids come from the receipt table
             results.append(_attempt_and_commit(ctx, session, receipt))
     return results

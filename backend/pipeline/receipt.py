@@ -7,6 +7,7 @@ import json
 import logging
 import uuid
 from datetime import timedelta
+from typing import NamedTuple
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -30,6 +31,14 @@ def peek_kid(jwe: str) -> str | None:
     return kid[:64] if isinstance(kid, str) else None
 
 
+class Received(NamedTuple):
+    id: uuid.UUID
+    claimed: bool  # this call owns the receipt and must process it now
+    # The row as this call inserted it (detached, nothing expired), so that processing it
+    # need not read it back; None when the envelope was stored before.
+    inserted: Receipt | None = None
+
+
 def receive(
     sessions: sessionmaker[Session],
     *,
@@ -40,11 +49,8 @@ def receive(
     passkey_id: uuid.UUID,
     lease: timedelta,
     target_concern_id: uuid.UUID | None = None,
-) -> tuple[uuid.UUID, bool]:
-    """Store the envelope (or find the same one stored before); return (receipt id, claimed).
-
-    ``claimed`` is True when this call owns the receipt and must process it now.
-    """
+) -> Received:
+    """Store the envelope, or find the same one stored before."""
     digest = hashlib.sha256(jwe.encode("utf-8")).hexdigest()
     now = utcnow()
     receipt = Receipt(
@@ -67,18 +73,18 @@ def receive(
         session.add(receipt)
         try:
             session.commit()
-            return receipt.id, True
+            return Received(receipt.id, True, receipt)
         except IntegrityError:
             session.rollback()
         found = _same_envelope(session, client_id, digest)
         assert found is not None  # noqa: S101 - the unique constraint says it exists
         if found.user_id != user_id:
             if _hand_over(session, found, user_id=user_id, passkey_id=passkey_id, lease=lease):
-                return found.id, True
+                return Received(found.id, True)
             raise Rejected(
                 "envelope.client_id_conflict", "This client_id belongs to another record."
             )
-        return found.id, False
+        return Received(found.id, False)
 
 
 def _hand_over(

@@ -7,8 +7,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from backend.db import db_insert_absent
 from backend.models import (
@@ -35,7 +36,7 @@ WORDS = {
     "network": "Possible network",
 }
 
-_AE, _AS = table_of(AlertEvidence), table_of(AlertSubject)
+_A, _AE, _AS = table_of(Alert), table_of(AlertEvidence), table_of(AlertSubject)
 # Built once: every finding looks its alert up, and every network finding its rings.
 _ALREADY = select(_AE.c.identifier_kind, _AE.c.key, _AE.c.concern_id).where(
     _AE.c.alert_id == bindparam("a"), _AE.c.concern_id.in_(bindparam("ids", expanding=True))
@@ -56,6 +57,7 @@ _RAISED = select(Alert).where(
     Alert.kind == bindparam("kind"),
     Alert.pattern_key == bindparam("key"),
 )
+_TOUCH = update(_A).where(_A.c.id == bindparam("a")).values(updated_at=bindparam("at"))
 # The alerts that name any of some children. Kind, status and partnership are checked by
 # the caller: asked for in SQL, SQLite's planner walked every open network alert there is.
 _NAMING = (
@@ -69,7 +71,9 @@ def _chunks(items: list[Any], size: int = 500) -> Any:
     return (items[i : i + size] for i in range(0, len(items), size))
 
 
-def _db_add(session: Session, alert: Alert, finding: Finding, *, new: bool = False) -> int | None:
+def _db_add(
+    session: Session, alert_id: uuid.UUID, finding: Finding, *, new: bool = False
+) -> int | None:
     """Add the evidence and children of a finding that the alert does not hold yet (an
     index lookup for the finding's own concerns, never a read of the whole alert). Return
     how many concerns were new to it, or None when it held everything already."""
@@ -79,12 +83,12 @@ def _db_add(session: Session, alert: Alert, finding: Finding, *, new: bool = Fal
     named: set[uuid.UUID] = set()
     if not new:
         for chunk in _chunks(sorted({c for _, _, c in evidence})):
-            for kind, key, concern_id in session.execute(_ALREADY, {"a": alert.id, "ids": chunk}):
+            for kind, key, concern_id in session.execute(_ALREADY, {"a": alert_id, "ids": chunk}):
                 known.add((kind, key, concern_id))
                 had.add(concern_id)
-        named = set(session.scalars(_NAMED, {"a": alert.id, "ids": list(finding.subjects)}))
+        named = set(session.scalars(_NAMED, {"a": alert_id, "ids": list(finding.subjects)}))
     rows = [
-        {"alert_id": alert.id, "identifier_kind": kind, "key": key, "concern_id": c,
+        {"alert_id": alert_id, "identifier_kind": kind, "key": key, "concern_id": c,
          "recorded_at": at}
         for (kind, key, c), at in sorted(evidence.items(), key=lambda x: str(x[0]))
         if (kind, key, c) not in known
@@ -93,13 +97,13 @@ def _db_add(session: Session, alert: Alert, finding: Finding, *, new: bool = Fal
     if not rows and not children:
         return None
     db_insert_absent(session, _AE, rows)
-    db_index_subjects(session, alert, children)
+    db_index_subjects(session, alert_id, children)
     return len({r["concern_id"] for r in rows} - had)
 
 
-def db_index_subjects(session: Session, alert: Alert, subjects: set[str]) -> None:
+def db_index_subjects(session: Session, alert_id: uuid.UUID, subjects: set[str]) -> None:
     """Record that an alert names these children (any already recorded are left be)."""
-    rows = [{"alert_id": alert.id, "subject_id": uuid.UUID(s)} for s in sorted(subjects)]
+    rows = [{"alert_id": alert_id, "subject_id": uuid.UUID(s)} for s in sorted(subjects)]
     db_insert_absent(session, table_of(AlertSubject), rows)
 
 
@@ -112,7 +116,7 @@ def _db_fold(session: Session, keep: Alert, other: Alert) -> None:
     db_insert_absent(session, _AE, moved)
     session.execute(delete(_AE).where(_AE.c.alert_id == other.id))
     named = session.scalars(select(_AS.c.subject_id).where(_AS.c.alert_id == other.id))
-    db_index_subjects(session, keep, {str(s) for s in named})
+    db_index_subjects(session, keep.id, {str(s) for s in named})
     session.execute(delete(_AS).where(_AS.c.alert_id == other.id))
 
 
@@ -150,10 +154,12 @@ def _one_ring(
 
 def db_raise(
     session: Session, active: Active, concern: Concern, finding: Finding, partnership_id: uuid.UUID
-) -> Alert:
-    """Raise a new alert for this pattern, or add the evidence to the one already raised."""
-    if finding.alert_id is not None:
-        alert = session.get(Alert, finding.alert_id)
+) -> uuid.UUID:
+    """Raise a new alert for this pattern, or add the evidence to the one already raised;
+    return its id. Plain statements, not tracked objects: this runs for most concerns, and
+    a dirty alert would be flushed before each query that follows."""
+    if finding.alert is not None:
+        alert: Alert | None = finding.alert
     else:
         alert = session.scalar(
             _RAISED, {"p": partnership_id, "kind": finding.kind, "key": finding.key}
@@ -162,26 +168,27 @@ def db_raise(
         alert = _one_ring(session, alert, finding, partnership_id)
     now = utcnow()
     if alert is not None:
-        added = _db_add(session, alert, finding)
+        added = _db_add(session, alert.id, finding)
         if added is not None:
-            alert.updated_at = now
+            session.execute(_TOUCH, {"a": alert.id, "at": now})
+            set_committed_value(alert, "updated_at", now)
             db_audit(
                 session,
                 "alert.updated",
                 records=[("alert", alert.id), ("concern", concern.id)],
                 detail={"kind": alert.kind, "concerns_added": added, "why": finding.why},
             )
-        return alert
-    alert = Alert(
-        partnership_id=partnership_id,
-        kind=finding.kind,
-        pattern_key=finding.key,
-        raised_at=now,
-        updated_at=now,
-    )
-    session.add(alert)
-    session.flush()
-    _db_add(session, alert, finding, new=True)
+        return alert.id
+    alert_id = uuid.uuid4()
+    session.execute(
+        insert_into(Alert),
+        {
+            "id": alert_id, "partnership_id": partnership_id, "kind": finding.kind,
+            "pattern_key": finding.key, "status": "open", "raised_at": now, "updated_at": now,
+            "merged_into_id": None,
+        },
+    )  # fmt: skip
+    _db_add(session, alert_id, finding, new=True)
     level = active.rules.patterns[finding.kind]["level"]
     ack, decide = active.rules.deadlines[level]
     targets = []
@@ -195,7 +202,7 @@ def db_raise(
             ack_due=active.rules.calendar.due(now, ack),
             decision_due=active.rules.calendar.due(now, decide),
             reason=f"Pattern alert: {WORDS[finding.kind]} ({finding.why})",
-            notes=[], now=now, alert_id=alert.id,
+            notes=[], now=now, alert_id=alert_id,
         )
         for t in targets
     ]  # fmt: skip
@@ -203,13 +210,13 @@ def db_raise(
     db_audit(
         session,
         "alert.raised",
-        records=[("alert", alert.id), *(("concern", c) for c in sorted(finding.concerns, key=str))],
+        records=[("alert", alert_id), *(("concern", c) for c in sorted(finding.concerns, key=str))],
         detail={"kind": finding.kind, "why": finding.why, "recipients": [t.label for t in targets]},
     )
     db_queue_push(
         session, rows, labels={r["id"]: t.label for r, t in zip(rows, targets, strict=True)}
     )
-    return alert
+    return alert_id
 
 
 def held(session: Session, alert_ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:

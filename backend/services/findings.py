@@ -44,8 +44,9 @@ class Finding:
     evidence: list[Evidence] = field(default_factory=list)
     why: str = ""
     # An open network alert that already holds this identifier near this concern's time:
-    # the concern joins it without the identifier's whole history being read again.
-    alert_id: uuid.UUID | None = None
+    # the concern joins it without the identifier's whole history being read again. The
+    # loaded row itself: the session keeps only weak references to what it has loaded.
+    alert: Alert | None = None
 
     @property
     def concerns(self) -> set[uuid.UUID]:
@@ -77,16 +78,17 @@ _MISSING = select(_CC.c.concern_id).where(
     _CC.c.concern_id.in_(bindparam("ids", expanding=True)), _CC.c.category == "missing"
 )
 _AE, _A = table_of(AlertEvidence), table_of(Alert)
+# The alert itself, not its id: the caller adds to it, and so finds it loaded.
 _HOLDER = (
-    select(_AE.c.alert_id)
-    .join(_A, _A.c.id == _AE.c.alert_id)
+    select(Alert)
+    .join(AlertEvidence, AlertEvidence.alert_id == Alert.id)
     .where(
-        _AE.c.identifier_kind == bindparam("kind"),
-        _AE.c.key == bindparam("key"),
-        _AE.c.recorded_at.between(bindparam("lo"), bindparam("hi")),
-        _A.c.partnership_id == bindparam("p"),
-        _A.c.kind == "network",
-        _A.c.status == "open",
+        AlertEvidence.identifier_kind == bindparam("kind"),
+        AlertEvidence.key == bindparam("key"),
+        AlertEvidence.recorded_at.between(bindparam("lo"), bindparam("hi")),
+        Alert.partnership_id == bindparam("p"),
+        Alert.kind == "network",
+        Alert.status == "open",
     )
     .limit(1)  # any will do: rings that share a child are folded into the oldest
 )
@@ -239,7 +241,7 @@ def network_findings(
             Finding(
                 "network", f"{kind}:{index}", {subject_id}, [(kind, index, concern.id, at)],
                 f"one {kind.replace('_', ' ')} already in an open network alert",
-                alert_id=holder,
+                alert=holder,
             )
         )  # fmt: skip
     if not unheld:

@@ -11,9 +11,9 @@ from typing import NamedTuple
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, make_transient_to_detached, sessionmaker
 
-from backend.models import Receipt, ReceiptStatus, utcnow
+from backend.models import Receipt, ReceiptStatus, insert_into, new_id, utcnow
 from backend.pipeline.errors import Rejected
 from crypto.encoding import b64url_decode
 
@@ -53,26 +53,35 @@ def receive(
     """Store the envelope, or find the same one stored before."""
     digest = hashlib.sha256(jwe.encode("utf-8")).hexdigest()
     now = utcnow()
-    receipt = Receipt(
-        client_id=client_id,
-        kind=kind,
-        target_concern_id=target_concern_id,
-        user_id=user_id,
-        passkey_id=passkey_id,
-        received_at=now,
-        kid=peek_kid(jwe),
-        jwe_sha256=digest,
-        crypto_jwe=jwe,
-        status=ReceiptStatus.PROCESSING,
-        lease_until=now + lease,
-        attempts=1,
-    )
+    row = {
+        "id": new_id(),
+        "client_id": client_id,
+        "kind": kind,
+        "target_concern_id": target_concern_id,
+        "user_id": user_id,
+        "passkey_id": passkey_id,
+        "received_at": now,
+        "kid": peek_kid(jwe),
+        "jwe_sha256": digest,
+        "crypto_jwe": jwe,
+        "status": ReceiptStatus.PROCESSING,
+        "lease_until": now + lease,
+        "attempts": 1,
+        "error_code": None,
+        "error_detail": None,
+        "result_id": None,
+        "processed_at": None,
+    }
     with sessions() as session:
         # Insert first: a new envelope is the common case, and the unique constraint on
         # (client_id, digest) catches replays, including two copies racing in at once.
-        session.add(receipt)
+        # A plain INSERT, then the row as an object with every column set, detached: the
+        # processing step attaches it without a unit of work here or a read there.
         try:
+            session.execute(insert_into(Receipt), row)
             session.commit()
+            receipt = Receipt(**row)
+            make_transient_to_detached(receipt)
             return Received(receipt.id, True, receipt)
         except IntegrityError:
             session.rollback()

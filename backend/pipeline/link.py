@@ -24,17 +24,25 @@ from backend.services.subjects import KNOWN_STATUSES, db_resolve, link_lock, mem
 
 
 def _contacts(by: str) -> Select[str, str, uuid.UUID | None]:
-    """Inbox and agency names of the deliveries of some concerns (``by`` concern) or some
-    alerts (``by`` alert), bound as ``ids``, with each delivery's root (None when routed,
-    not escalated). The caller keeps the routed ones: filtering on the root in SQL let
-    SQLite's planner walk every routed delivery there is through that column's index."""
-    which = Delivery.concern_id if by == "concern" else Delivery.alert_id
+    """Inbox and agency names of the deliveries of some children's concerns (``by``
+    subject, bound as ``ids``, less the concern bound as ``self``) or of some alerts (``by``
+    alert, bound as ``ids``), with each delivery's root (None when routed, not escalated),
+    each once. The caller keeps the routed ones: filtering on the root in SQL let SQLite's
+    planner walk every routed delivery there is through that column's index."""
+    query = select(Inbox.name, Agency.name, Delivery.root_id).distinct()
+    if by == "subject":
+        query = query.select_from(Concern).join(Delivery, Delivery.concern_id == Concern.id)
+        where = [
+            Concern.subject_id.in_(bindparam("ids", expanding=True)),
+            Concern.id != bindparam("self"),
+        ]
+    else:
+        query = query.select_from(Delivery)
+        where = [Delivery.alert_id.in_(bindparam("ids", expanding=True))]
     return (
-        select(Inbox.name, Agency.name, Delivery.root_id)
-        .select_from(Delivery)
-        .join(Inbox, Inbox.id == Delivery.inbox_id)
+        query.join(Inbox, Inbox.id == Delivery.inbox_id)
         .join(Agency, Agency.id == Inbox.agency_id)
-        .where(which.in_(bindparam("ids", expanding=True)))
+        .where(*where)
     )
 
 
@@ -44,8 +52,7 @@ def _routed(rows: Any) -> list[tuple[str, str]]:
 
 # Built once: linking runs on every concern, and building a statement costs several times
 # what SQLite takes to run it.
-_BY_CONCERNS, _BY_ALERTS = _contacts("concern"), _contacts("alert")
-_CONCERNS_OF = select(Concern.id).where(Concern.subject_id.in_(bindparam("ids", expanding=True)))
+_BY_CHILD, _BY_ALERTS = _contacts("subject"), _contacts("alert")
 # From the child's alert rows to the alerts, the status checked by the caller: asked for
 # open alerts in SQL, SQLite's planner walked every open alert there is through the
 # status index.
@@ -62,11 +69,8 @@ def db_known(
     """Whom to contact when the child is already known: the inboxes that received earlier
     concerns about the child or an alert about them; never any content."""
     ids = members(session, subject_id)
-    # The child's own concerns first (by their index), then their deliveries.
-    concern_ids = [c for c in session.scalars(_CONCERNS_OF, {"ids": ids}) if c != concern.id]
-    earlier: list[Any] = []
-    for chunk in (concern_ids[i : i + 500] for i in range(0, len(concern_ids), 500)):
-        earlier += _routed(session.execute(_BY_CONCERNS, {"ids": chunk}))
+    # The deliveries of the child's earlier concerns, from the concerns' subject index.
+    earlier = _routed(session.execute(_BY_CHILD, {"ids": ids, "self": concern.id}))
     # Alerts that name the child, however they were raised (a network found through
     # another child's concern included).
     alerted = sorted(

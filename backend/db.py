@@ -7,9 +7,10 @@ session is closed (and rolled back if still open) when the application context e
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event, func, select
@@ -104,6 +105,15 @@ def db_lock(session: Session, *names: str) -> None:
         return
     for name in sorted(set(names)):
         session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(name, 0))))
+
+
+T = TypeVar("T")
+IN_LIST_SIZE = 500  # ids bound into one IN (...): well under SQLite's variable limit
+
+
+def chunks(items: list[T], size: int = IN_LIST_SIZE) -> Iterator[list[T]]:
+    """``items`` in slices of ``size``, for binding long id lists into ``IN`` queries."""
+    return (items[i : i + size] for i in range(0, len(items), size))
 
 
 def db_insert_absent(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:

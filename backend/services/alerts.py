@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from backend.db import db_insert_absent
+from backend.db import chunks, db_insert_absent
 from backend.models import (
     Alert,
     AlertEvidence,
@@ -67,10 +67,6 @@ _NAMING = (
 )
 
 
-def _chunks(items: list[Any], size: int = 500) -> Any:
-    return (items[i : i + size] for i in range(0, len(items), size))
-
-
 def _db_add(
     session: Session, alert_id: uuid.UUID, finding: Finding, *, new: bool = False
 ) -> int | None:
@@ -82,7 +78,7 @@ def _db_add(
     had: set[uuid.UUID] = set()
     named: set[uuid.UUID] = set()
     if not new:
-        for chunk in _chunks(sorted({c for _, _, c in evidence})):
+        for chunk in chunks(sorted({c for _, _, c in evidence})):
             for kind, key, concern_id in session.execute(_ALREADY, {"a": alert_id, "ids": chunk}):
                 known.add((kind, key, concern_id))
                 had.add(concern_id)
@@ -225,7 +221,7 @@ def held(session: Session, alert_ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[s
     found: dict[uuid.UUID, dict[str, Any]] = {
         a: {"subjects": [], "concerns": [], "evidence": {}} for a in alert_ids
     }
-    for chunk in _chunks(alert_ids):
+    for chunk in chunks(alert_ids):
         for alert_id, subject_id in session.execute(_SUBJECTS_OF, {"ids": chunk}):
             found[alert_id]["subjects"].append(str(subject_id))
         for alert_id, kind, key, concern_id in session.execute(_EVIDENCE_OF, {"ids": chunk}):

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Select, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from backend.db import chunks
 from backend.models import Concern, ConcernIdentifier, PossibleMatch, Subject, table_of, utcnow
 from backend.services.audit import SYSTEM, Actor, db_audit
 
@@ -103,8 +104,7 @@ def canonical_many(session: Session, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID
     """``canonical`` for many subjects with one query per 500 (merges are rare)."""
     pending = list(dict.fromkeys(ids))
     found: dict[uuid.UUID, uuid.UUID] = {}
-    for start in range(0, len(pending), 500):
-        chunk = pending[start : start + 500]
+    for chunk in chunks(pending):
         for sid, into in session.execute(_HEADS, {"ids": chunk}):
             found[sid] = sid if into is None else canonical(session, sid)
     return found
@@ -146,8 +146,7 @@ def _holders(
         kinds_of.setdefault(cid, set()).add(kind)
     rows: list[tuple[uuid.UUID, str]] = []
     ids = list(kinds_of)
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
+    for chunk in chunks(ids):
         for cid, sid in session.execute(_SUBJECTS_OF, {"ids": chunk, "p": partnership_id}):
             rows.extend((sid, kind) for kind in kinds_of[cid] if sid is not None)
     heads = canonical_many(session, (sid for sid, _ in rows if sid is not None))

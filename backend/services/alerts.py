@@ -19,6 +19,7 @@ from backend.models import (
     Concern,
     Delivery,
     insert_into,
+    new_id,
     table_of,
     utcnow,
 )
@@ -175,7 +176,7 @@ def db_raise(
                 detail={"kind": alert.kind, "concerns_added": added, "why": finding.why},
             )
         return alert.id
-    alert_id = uuid.uuid4()
+    alert_id = new_id()  # the model's default, given here: a plain INSERT has none
     session.execute(
         insert_into(Alert),
         {

@@ -77,7 +77,6 @@ _EVENTS = select(
 _MISSING = select(_CC.c.concern_id).where(
     _CC.c.concern_id.in_(bindparam("ids", expanding=True)), _CC.c.category == "missing"
 )
-_AE, _A = table_of(AlertEvidence), table_of(Alert)
 # The alert itself, not its id: the caller adds to it, and so finds it loaded.
 _HOLDER = (
     select(Alert)

@@ -5,6 +5,19 @@ from __future__ import annotations
 import json
 from typing import Any
 
+# Arrays and objects inside one another: the contract's deepest shape (a concern's proof:
+# concern > proof > credential > response) is 4, so 32 is never reached by honest input.
+# Deeper input is refused before anything walks it: Python's parser and every recursive
+# walker after it (schemas, canonical JSON) would otherwise run out of stack (ASVS 15.2.2).
+MAX_DEPTH = 32
+
+
+class TooDeep(ValueError):
+    """Arrays and objects nest deeper than MAX_DEPTH."""
+
+    def __init__(self) -> None:
+        super().__init__(f"Arrays and objects nest deeper than {MAX_DEPTH} levels.")
+
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     keys = [k for k, _ in pairs]
@@ -17,7 +30,26 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+def _check_depth(value: Any) -> None:
+    # Iterative, so that checking cannot itself run out of stack.
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item
+        if isinstance(item, dict | list):
+            if depth > MAX_DEPTH:
+                raise TooDeep()
+            stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+
+
 def strict_json(raw: bytes | str) -> Any:
-    """Parse JSON as RFC 8259 says and no more loosely: no NaN or Infinity, and no object
-    with a key twice (parsers disagree on which copy wins). Raises ValueError."""
-    return json.loads(raw, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
+    """Parse JSON as RFC 8259 says and no more loosely: no NaN or Infinity, no object with
+    a key twice (parsers disagree on which copy wins), no nesting deeper than MAX_DEPTH.
+    Raises ValueError (TooDeep for nesting)."""
+    try:
+        value = json.loads(raw, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
+    except RecursionError:
+        # The parser gave up far deeper than MAX_DEPTH (about a thousand levels).
+        raise TooDeep() from None
+    _check_depth(value)
+    return value

@@ -11,7 +11,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from backend import access
 from backend.auth import principal
 from backend.errors import Problem
-from backend.jsontext import strict_json
+from backend.jsontext import TooDeep, strict_json
 
 _REFUSALS = {
     "device.revoked": "This device's passkey was revoked; sign in with another.",
@@ -57,6 +57,8 @@ def json_body(schema: Schema | None = None) -> Any:
         raise Problem(415, "request.unsupported_media_type", "Send the body as application/json.")
     try:
         data = strict_json(request.get_data(cache=True))
+    except TooDeep as exc:
+        raise Problem(400, "request.too_deep", str(exc)) from None
     except ValueError:
         data = None
     if data is None:

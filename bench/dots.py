@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import and_, or_, select  # noqa: E402
 
 import crypto  # noqa: E402
-from backend import migrate  # noqa: E402
+from backend import language, migrate  # noqa: E402
 from backend.db import make_engine, make_sessionmaker  # noqa: E402
 from backend.models import (  # noqa: E402
     Agency,
@@ -153,6 +153,7 @@ def run(engine_name: str, url: str, children: int, seed: int) -> None:
                     proven=proven,
                     receipt=receipt,
                     recorder=authors[item.who],
+                    language_flags=language.counts(payload["narrative"]),
                 )
                 s.commit()
                 concern_child[stored.concern.id] = item.child.id

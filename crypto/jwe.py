@@ -122,7 +122,7 @@ def _one_of_each(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 def _parse_header(text: str) -> dict[str, Any]:
     try:
         header = json.loads(b64url_decode(text), object_pairs_hook=_one_of_each)
-    except ValueError:
+    except (ValueError, RecursionError):  # nesting deep enough to exhaust the parser's stack
         raise EnvelopeMalformed("protected header is not base64url JSON") from None
     if not isinstance(header, dict):
         raise EnvelopeMalformed("protected header is not a JSON object")

@@ -24,7 +24,7 @@ from backend.pipeline import link as _link  # noqa: F401  (registers the link st
 from backend.pipeline import receipt as receipts
 from backend.pipeline import route as _route  # noqa: F401  (registers the route step)
 from backend.pipeline.errors import Rejected
-from backend.pipeline.open import open_payload
+from backend.pipeline.open import Opened, open_before_storing
 from backend.pipeline.proof import verify_proof
 from backend.pipeline.store import Author, db_store_addendum, db_store_concern
 from backend.pipeline.validate import validate
@@ -213,7 +213,9 @@ def process(
             session.expire_all()  # the claim changed the row under the session
             receipt = session.get(Receipt, receipt_id)
             assert receipt is not None  # noqa: S101
-        return _attempt_and_commit(ctx, session, receipt)
+        session.commit()  # end the read: opening the envelope holds no lock (open.py)
+        opened = open_before_storing(ctx.ring, receipt.crypto_jwe or "", kind=receipt.kind)
+        return _attempt_and_commit(ctx, session, receipt, opened)
 
 
 def process_claimed(ctx: Context, held: list[receipts.Received]) -> list[Result]:
@@ -221,24 +223,27 @@ def process_claimed(ctx: Context, held: list[receipts.Received]) -> list[Result]
     commit (its audit entries, its deliveries) never waits for another's work."""
     results = []
     for one in held:
+        if one.inserted is None:  # handed over from another sender: read it, then as above
+            results.append(process(ctx, one.id, claimed=True))
+            continue
+        # Before the transaction (open.py): nothing waits on this envelope's CPU work.
+        jwe, kind = one.inserted.crypto_jwe or "", one.inserted.kind
+        opened = open_before_storing(ctx.ring, jwe, kind=kind)
         with ctx.sessions() as session:
-            if one.inserted is not None:  # as inserted a moment ago: no need to read it back
-                session.add(one.inserted)
-                receipt: Receipt | None = one.inserted
-            else:
-                receipt = session.get(Receipt, one.id)
-            assert receipt is not None  # noqa: S101 - ids come from the receipt table
-            results.append(_attempt_and_commit(ctx, session, receipt))
+            session.add(one.inserted)  # as inserted a moment ago: no need to read it back
+            results.append(_attempt_and_commit(ctx, session, one.inserted, opened))
     return results
 
 
-def _attempt_and_commit(ctx: Context, session: Session, receipt: Receipt) -> Result:
+def _attempt_and_commit(
+    ctx: Context, session: Session, receipt: Receipt, opened: Opened
+) -> Result:
     """Run one receipt and commit; if the commit itself fails (the audit store or the
     database refused), quarantine it in a fresh transaction, or leave it to its lease."""
     # Read before the commit: after a failed one the row's attributes are expired, and
     # reloading them needs the database that may just have gone.
     rid, shown = receipt.id, str(receipt.client_id)
-    result = _attempt(ctx, session, receipt)
+    result = _attempt(ctx, session, receipt, opened)
     try:
         session.commit()
         return result
@@ -264,12 +269,12 @@ def _quarantine(receipt: Receipt, *, exc_name: str) -> None:
     receipt.error_detail = None  # messages may quote content; the log has the place
 
 
-def _attempt(ctx: Context, session: Session, receipt: Receipt) -> Result:
+def _attempt(ctx: Context, session: Session, receipt: Receipt, opened: Opened) -> Result:
     """Run one receipt inside a savepoint and record how it ended; the caller commits."""
     mark = db_audit_mark(session)
     savepoint = session.begin_nested()
     try:
-        result = _run(ctx, session, receipt)
+        result = _run(ctx, session, receipt, opened)
         savepoint.commit()
         return result
     except Rejected as rejected:
@@ -305,8 +310,10 @@ def _replay(session: Session, receipt: Receipt, digest: str) -> Result | None:
     return _result(receipt)
 
 
-def _run(ctx: Context, session: Session, receipt: Receipt) -> Result:
-    payload = open_payload(ctx.ring, receipt.crypto_jwe or "")
+def _run(ctx: Context, session: Session, receipt: Receipt, opened: Opened) -> Result:
+    if opened.refused is not None:
+        raise opened.refused
+    payload = opened.payload
     if payload.get("client_id") != str(receipt.client_id):
         raise Rejected(
             "envelope.client_id_mismatch", "The sealed client_id differs from the one outside."
@@ -320,7 +327,7 @@ def _run(ctx: Context, session: Session, receipt: Receipt) -> Result:
     mark = db_audit_mark(session)
     store = session.begin_nested()
     try:
-        result_id, told = _store(ctx, session, receipt, payload, proven)
+        result_id, told = _store(ctx, session, receipt, opened, proven)
         store.commit()
     except IntegrityError:
         # Another worker stored the same client_id a moment ago: answer as a replay.
@@ -341,11 +348,12 @@ def _run(ctx: Context, session: Session, receipt: Receipt) -> Result:
 
 
 def _store(
-    ctx: Context, session: Session, receipt: Receipt, payload: dict[str, Any], proven: Any
+    ctx: Context, session: Session, receipt: Receipt, opened: Opened, proven: Any
 ) -> tuple[uuid.UUID, dict[str, Any]]:
     """Validate and store a concern or addendum with its audit entry; return its id and
     what the later steps tell the recorder."""
     told: dict[str, Any] = {}
+    payload = opened.payload
     author = ctx.author(session, receipt.user_id)
     actor = Actor(user_id=author.id, agency_id=author.agency_id, passkey_id=proven.passkey.id)
     if receipt.kind == "addendum":
@@ -381,6 +389,7 @@ def _store(
             proven=proven,
             receipt=receipt,
             recorder=author,
+            language_flags=opened.language_flags,
         )
         result_id, told = stored.concern.id, stored.told
         db_audit(

@@ -1,12 +1,20 @@
-"""Step 2, open: decrypt the envelope with the key ring; the payload must be a JSON object."""
+"""Step 2, open: decrypt the envelope with the key ring; the payload must be a JSON object.
+
+Opening needs no database, and neither does the language check of the narrative, so both
+run before the envelope's write transaction begins: on SQLite that transaction holds the
+one write lock, and no envelope's CPU work may keep everyone else's writes waiting.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 import crypto
-from backend.jsontext import strict_json
+from backend import language
+from backend.jsontext import TooDeep, strict_json
 from backend.pipeline.errors import Rejected
+from backend.schemas.concern import TEXT_LIMIT
 
 
 def open_payload(ring: crypto.KeyRing, jwe: str) -> dict[str, Any]:
@@ -16,6 +24,9 @@ def open_payload(ring: crypto.KeyRing, jwe: str) -> dict[str, Any]:
         raise Rejected(exc.code, str(exc)) from None
     try:
         payload = strict_json(opened.plaintext.decode("utf-8"))
+    except TooDeep:
+        # Refused for good, never quarantined: retrying cannot make it shallower.
+        raise Rejected("concern.too_deep", str(TooDeep())) from None
     except (UnicodeDecodeError, ValueError):
         raise Rejected(
             "envelope.payload_not_json", "The sealed payload is not UTF-8 JSON."
@@ -23,3 +34,26 @@ def open_payload(ring: crypto.KeyRing, jwe: str) -> dict[str, Any]:
     if not isinstance(payload, dict):
         raise Rejected("envelope.payload_not_json", "The sealed payload is not a JSON object.")
     return payload
+
+
+@dataclass(frozen=True)
+class Opened:
+    """An envelope opened before its transaction: the payload, or why it was refused."""
+
+    payload: dict[str, Any] = field(default_factory=dict)
+    refused: Rejected | None = None
+    language_flags: dict[str, int] = field(default_factory=dict)
+
+
+def open_before_storing(ring: crypto.KeyRing, jwe: str, *, kind: str) -> Opened:
+    """Open the envelope and count the narrative's language flags, outside any transaction."""
+    try:
+        payload = open_payload(ring, jwe)
+    except Rejected as refused:
+        return Opened(refused=refused)
+    narrative = payload.get("narrative")
+    flags: dict[str, int] = {}
+    # Only a narrative validation will accept is worth reading; the rest is refused later.
+    if kind == "concern" and isinstance(narrative, str) and len(narrative) <= TEXT_LIMIT:
+        flags = language.counts(narrative)
+    return Opened(payload=payload, language_flags=flags)

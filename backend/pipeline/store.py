@@ -12,7 +12,6 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 import crypto
-from backend import language
 from backend.models import (
     Addendum,
     Agency,
@@ -143,6 +142,7 @@ def db_store_concern(
     proven: Proven,
     receipt: Receipt,
     recorder: Author,
+    language_flags: dict[str, int],
 ) -> Stored:
     """Insert the concern and its facts; the caller commits.
 
@@ -176,7 +176,8 @@ def db_store_concern(
         "missing_police_risk": (loaded.get("missing") or {}).get("police_risk"),
         "consent": loaded["sharing"]["consent"],
         "actions_taken": json.dumps(loaded.get("actions_taken") or []),
-        "language_flags": json.dumps(language.counts(loaded["narrative"]), sort_keys=True),
+        # Counted before the transaction began (pipeline/open.py), stored in it.
+        "language_flags": json.dumps(language_flags, sort_keys=True),
         "data_key_id": uuid.UUID(key.id),
         "crypto_document": seal(
             key,

@@ -1,0 +1,193 @@
+"""No input makes the server stall or lose an envelope (ASVS 15.2.2, 1.3.12): the language
+check takes linear work on any narrative, and runs outside the write transaction; JSON
+nested deeper than the cap is refused with its own code, in a body or inside a sealed
+envelope, never a 500 and never a quarantine.
+
+The language check's work is counted, not timed (tests/security/regex_work.py): a loaded
+machine cannot make these tests flaky, and a quadratic pattern cannot pass them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import uuid
+from typing import Any
+
+import pytest
+from sqlalchemy import event, select
+
+import crypto
+from backend import language
+from backend.jsontext import MAX_DEPTH
+from backend.models import Concern, Receipt, ReceiptStatus
+from backend.schemas.concern import TEXT_LIMIT
+from crypto.encoding import b64url_encode
+from tests.factories import H, envelope, make_concern, person, sync
+from tests.security.regex_work import Stepper, lead_ins, unsafe
+
+TERMS = json.loads(language.TERMS_FILE.read_text(encoding="utf-8"))["terms"]
+PATTERNS = [p for term in TERMS for p in term["patterns"]]
+# The pattern a review found quadratic: "street" and 20,000 spaces took 1.4 s a narrative.
+QUADRATIC = r"\bstreet\s*-?\s*wise\b"
+
+
+def _findings_work(text: str) -> int:
+    """Steps a backtracking engine takes for what ``language.findings`` runs: every term's
+    patterns over the whole text (the first scan, all terms as one, does no more)."""
+    steps = 0
+    for term in TERMS:
+        # Linear patterns take a few steps a character; stop one far past that early.
+        stepper = Stepper("|".join(term["patterns"]), budget=200 * (len(text) + 1))
+        found = list(stepper.finditer(text))
+        # The stepper is a faithful model: it finds what re finds.
+        regex = re.compile("|".join(term["patterns"]), re.IGNORECASE | re.ASCII)
+        assert found == [m.span() for m in regex.finditer(text)], term["id"]
+        steps += stepper.steps
+    return steps
+
+
+def _fill(unit: str, size: int) -> str:
+    return (unit * (size // len(unit) + 1))[:size]
+
+
+def _adversarial(size: int) -> dict[str, str]:
+    """Narratives built to make each pattern's quantifiers run long: every lead-in followed
+    by one long run of what its quantifier takes, by many short runs, or repeated bare."""
+    leads = sorted({lead for pattern in PATTERNS + [QUADRATIC] for lead in lead_ins(pattern)})
+    texts = {
+        "street and spaces": "street" + " " * (size - 6),
+        "street, dash and spaces": "street -" + " " * (size - 8),
+        "many lead-ins, short runs": _fill("".join(a + b * 3 + "!" for a, b in leads), size),
+        "many lead-ins, bare": _fill(" ".join(a for a, _ in leads) + " ", size),
+        "flagged phrases": _fill("a willful, streetwise girl, putting herself at risk. ", size),
+    }
+    for text, run in leads[:: max(1, len(leads) // 6)]:
+        texts[f"{text!r} and one run"] = text + _fill(run, size - len(text))
+    return texts
+
+
+def test_1_3_12_every_language_pattern_is_linear_by_construction() -> None:
+    assert {p: unsafe(p) for p in PATTERNS} == {p: [] for p in PATTERNS}
+    # The rule sees what made the old pattern quadratic, and the classic nested forms.
+    assert unsafe(QUADRATIC)
+    assert all(unsafe(p) for p in (r"(?:a+)+b", r"\s+x", r"a\s.\s*b", r"(?:\w|\d)*x"))
+
+
+def test_1_3_12_work_counts_see_a_quadratic_pattern() -> None:
+    # The measuring stick works: the old pattern's steps quadruple when the text doubles.
+    def work(size: int) -> int:
+        stepper = Stepper(QUADRATIC)
+        list(stepper.finditer("street" + " " * size))
+        return stepper.steps
+
+    assert work(2_000) / work(1_000) > 3.5
+
+
+def test_15_2_2_adversarial_narratives_take_linear_work() -> None:
+    half, full = _adversarial(TEXT_LIMIT // 2), _adversarial(TEXT_LIMIT)
+    ratios = {name: _findings_work(full[name]) / _findings_work(half[name]) for name in full}
+    # Linear work doubles (2.0); quadratic quadruples. A little over 2 is fixed overhead.
+    assert {n: r for n, r in ratios.items() if r > 2.2} == {}
+
+
+def test_1_3_12_the_rewritten_pattern_flags_what_the_old_one_did() -> None:
+    old = re.compile(QUADRATIC, re.IGNORECASE | re.ASCII)
+    for text in ("streetwise", "Street-wise", "street - wise", "street  wise", "street -wise"):
+        assert [(s, e) for s, e, _ in language.findings(text)] == [old.search(text).span()]  # type: ignore[union-attr]
+    assert language.findings("street wisely") == []
+
+
+def test_15_2_2_the_language_check_runs_before_the_write_transaction(app, sessions) -> None:  # type: ignore[no-untyped-def]
+    client, device, _ = person(app, roles=("recorder",))
+    engine = app.extensions["frontline"].engine
+    open_transactions = 0
+    seen: list[int] = []
+
+    def began(_conn: Any) -> None:
+        nonlocal open_transactions
+        open_transactions += 1
+
+    def ended(_conn: Any) -> None:
+        nonlocal open_transactions
+        open_transactions -= 1
+
+    def watch(frame: Any, what: str, _arg: Any) -> None:
+        if what == "call" and frame.f_code is language.findings.__code__:
+            seen.append(open_transactions)
+
+    event.listen(engine, "begin", began)
+    event.listen(engine, "commit", ended)
+    event.listen(engine, "rollback", ended)
+    p = make_concern(narrative="A willful, streetwise girl; he is a gang member.")
+    sys.setprofile(watch)
+    try:
+        (r,) = sync(client, envelope(app, device, p))
+    finally:
+        sys.setprofile(None)
+        for name, fn in (("begin", began), ("commit", ended), ("rollback", ended)):
+            event.remove(engine, name, fn)
+    assert r["status"] == "accepted"
+    assert seen  # checked,
+    assert set(seen) == {0}  # and never inside a transaction
+    with sessions() as s:
+        flags = s.scalar(select(Concern.language_flags))
+    assert json.loads(flags) == {"involved_in": 1, "judgement": 2}
+
+
+def _nested(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+DEPTHS = [MAX_DEPTH + 1, 60_000]  # just over the cap; far past the parser's stack
+
+
+@pytest.mark.parametrize("depth", DEPTHS)
+def test_15_2_2_deep_json_bodies_answer_400_on_every_endpoint(app, depth) -> None:  # type: ignore[no-untyped-def]
+    signed_in, _, _ = person(app, roles=("recorder",))
+    body = '{"credential": ' + _nested(depth) + "}"
+    answered = {}
+    for rule in app.url_map.iter_rules():
+        methods = (rule.methods or set()) & {"POST", "PUT", "PATCH", "DELETE"}
+        if not methods or not rule.rule.startswith("/api/"):
+            continue
+        path = re.sub(r"<[^>]+>", str(uuid.uuid4()), rule.rule)
+        for client in (app.test_client(), signed_in):
+            for method in methods:
+                r = client.open(path, method=method, data=body, headers=H,
+                                content_type="application/json")  # fmt: skip
+                assert r.status_code < 500, (method, rule.rule)
+                if r.status_code == 400:
+                    answered[rule.rule] = r.get_json()["code"]
+    public = {"/api/v1/auth/login/finish", "/api/v1/auth/enrol/begin", "/api/v1/auth/enrol/finish"}
+    assert public | {"/api/v1/sync"} <= set(answered)
+    assert set(answered.values()) == {"request.too_deep"}
+
+
+def _seal_text(app: Any, text: str) -> str:
+    return crypto.seal_to_ring(text.encode(), app.extensions["frontline"].keyring)
+
+
+@pytest.mark.parametrize("depth", DEPTHS)
+def test_15_2_2_a_deep_sealed_payload_is_refused_not_quarantined(app, sessions, depth) -> None:  # type: ignore[no-untyped-def]
+    client, _, _ = person(app, roles=("recorder",))
+    client_id = str(uuid.uuid4())
+    text = json.dumps({"schema": "frontline.concern/1", "client_id": client_id})
+    text = text[:-1] + ', "narrative": ' + _nested(depth) + "}"
+    (r,) = sync(client, {"client_id": client_id, "jwe": _seal_text(app, text)})
+    assert (r["status"], r["error"]["code"]) == ("rejected", "concern.too_deep")
+    with sessions() as s:
+        receipt = s.scalar(select(Receipt))
+    assert receipt.status is ReceiptStatus.REJECTED
+    # Sent again, it is answered from its receipt: refused, never "kept and retried".
+    (again,) = sync(client, {"client_id": client_id, "jwe": _seal_text(app, text)})
+    assert again["error"]["code"] == "concern.too_deep"
+
+
+def test_15_2_2_a_deep_envelope_header_is_malformed_not_a_500(app) -> None:  # type: ignore[no-untyped-def]
+    client, _, _ = person(app, roles=("recorder",))
+    header = b64url_encode(("[" * 60_000 + "]" * 60_000).encode())
+    jwe = f"{header}..{'A' * 16}.{'A' * 16}.{'A' * 22}"
+    (r,) = sync(client, {"client_id": str(uuid.uuid4()), "jwe": jwe})
+    assert (r["status"], r["error"]["code"]) == ("rejected", "envelope.malformed")

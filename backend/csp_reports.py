@@ -11,12 +11,13 @@ unread; a client address may send 30 a minute.
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, request
+
+from backend.jsontext import strict_json
 
 log = logging.getLogger("frontline.security")
 
@@ -27,18 +28,36 @@ PATH = "/csp-report"
 TYPES = ("application/csp-report", "application/reports+json", "application/json")
 
 
+def _text(value: Any, limit: int) -> str:
+    """A string field as sent, cut to ``limit``; anything else (a number, an object) is
+    not what a browser sends, and is logged as nothing."""
+    return value[:limit] if isinstance(value, str) else ""
+
+
 def _origin(value: Any) -> str:
     """The origin of a URL, or the keyword a browser sends instead (inline, eval, data)."""
-    text = str(value or "")[:200]
-    parts = urlsplit(text)
-    if parts.scheme in ("http", "https") and parts.hostname:
-        port = f":{parts.port}" if parts.port else ""
-        return f"{parts.scheme}://{parts.hostname}{port}"
+    text = _text(value, 200)
+    try:
+        parts = urlsplit(text)
+        if parts.scheme in ("http", "https") and parts.hostname:
+            port = f":{parts.port}" if parts.port else ""
+            return f"{parts.scheme}://{parts.hostname}{port}"
+    except ValueError:  # a bracketed host or a port that is no port: log no origin
+        return ""
     return text.split(":", 1)[0][:20] if text else ""
 
 
 def _path(value: Any) -> str:
-    return urlsplit(str(value or "")[:500]).path[:200]
+    try:
+        return urlsplit(_text(value, 500)).path[:200]
+    except ValueError:
+        return ""
+
+
+def _line(value: Any) -> int:
+    # Only a whole number as browsers send it; bools are ints to Python, and are not lines.
+    ok = isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10**9
+    return value if ok else 0
 
 
 def _reports(body: Any) -> list[dict[str, Any]]:
@@ -60,7 +79,9 @@ def csp_report() -> Response:
     if len(raw) > MAX_BYTES:
         return Response(status=413)
     try:
-        reports = _reports(json.loads(raw))
+        # Strict and depth-capped (backend/jsontext.py): nesting deep enough to exhaust
+        # the parser's stack is a 400 like any other bad body, never a 500.
+        reports = _reports(strict_json(raw))
     except ValueError:
         return Response(status=400)
     for report in reports[:10]:
@@ -69,12 +90,12 @@ def csp_report() -> Response:
             "csp violation",
             extra={
                 "event": "csp.violation",
-                "directive": str(get("effective-directive") or get("effectiveDirective") or
-                                 get("violated-directive") or "")[:60],
+                "directive": _text(get("effective-directive") or get("effectiveDirective") or
+                                   get("violated-directive"), 60),
                 "blocked": _origin(get("blocked-uri") or get("blockedURL")),
                 "page": _path(get("document-uri") or get("documentURL")),
-                "line": int(get("line-number") or get("lineNumber") or 0),
-                "disposition": str(get("disposition") or "enforce")[:10],
+                "line": _line(get("line-number") or get("lineNumber")),
+                "disposition": _text(get("disposition"), 10) or "enforce",
             },
         )  # fmt: skip
     return Response(status=204)

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import json
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from backend.csp_reports import MAX_BYTES, PATH
 
 SECRET = "Zoe-canary-7f3a"
@@ -58,3 +61,52 @@ def test_3_4_7_bad_reports_are_refused_and_change_nothing(app, capfd) -> None:  
     assert client.get(PATH).status_code == 404  # POST only; GET is the static files
     _, err = capfd.readouterr()
     assert '"csp.violation"' not in err
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=40),
+    lambda inner: st.lists(inner, max_size=4)
+    | st.dictionaries(st.text(max_size=20), inner, max_size=4),
+    max_leaves=20,
+)
+_FIELDS = ("document-uri", "blocked-uri", "line-number", "effective-directive", "disposition",
+           "documentURL", "blockedURL", "lineNumber", "effectiveDirective", "violated-directive")
+_ODD = st.sampled_from([
+    "http://[::1", "https://host:99999/x", "https://h:-1", "http://[zz]/", "1e999", "NaN",
+    "Infinity", 10**400, -1, 1.5, float("inf"), "x" * 3000, "\x00", "\ud800", [], {},
+])  # fmt: skip
+_REPORT = st.dictionaries(st.sampled_from(_FIELDS), _ODD | _JSON, max_size=6)
+_BODY = st.one_of(
+    st.binary(max_size=300),
+    _JSON.map(lambda v: json.dumps(v).encode()),
+    _REPORT.map(lambda r: json.dumps({"csp-report": r}, allow_nan=True).encode()),
+    st.lists(_REPORT.map(lambda r: {"type": "csp-violation", "body": r}), max_size=3).map(
+        lambda rs: json.dumps(rs, allow_nan=True).encode()
+    ),
+    st.integers(1, 5000).map(lambda d: b"[" * d + b"]" * d),
+    st.integers(1, 5000).map(lambda d: b'{"csp-report": ' + b'{"a": ' * d + b"1" + b"}" * (d + 1)),
+    st.integers(0, MAX_BYTES * 2).map(lambda n: b'"' + b"x" * n + b'"'),
+)
+_TYPES = st.sampled_from([
+    "application/csp-report", "application/reports+json", "application/json", "text/plain",
+    "application/json; charset=utf-16", "multipart/form-data", "",
+    "application/x-www-form-urlencoded",
+])  # fmt: skip
+
+
+def test_3_4_7_16_5_1_no_report_answers_500(app) -> None:  # type: ignore[no-untyped-def]
+    client = app.test_client()
+    addresses = iter(range(1, 10**6))
+
+    @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(body=_BODY, content_type=_TYPES)
+    def post(body: bytes, content_type: str) -> None:
+        # A new address each time: the per-address limit must not hide the handler's answer.
+        n = next(addresses)
+        address = f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}"
+        r = client.post(PATH, data=body, content_type=content_type,
+                        environ_base={"REMOTE_ADDR": address})  # fmt: skip
+        assert r.status_code in (204, 400, 413, 415), (r.status_code, body[:80], content_type)
+
+    post()
+    assert next(addresses) > 250  # the examples ran

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from backend import auth, db, limits, logs, problems, web
+from backend import auth, db, limits, logs, problems, proxies, web
 from backend.config import Config
 from backend.state import Frontline, load_keyring
 
@@ -58,6 +58,7 @@ def create_app(config: Config | None = None) -> Flask:
     web.init_app(app)
     problems.init_app(app)
     db.init_app(app)
+    proxies.init_app(app)
 
     from backend.api import bp as api_bp
     from backend.csp_reports import bp as csp_bp

@@ -370,6 +370,7 @@ def keys_retire(key_id: str) -> None:
 
 
 from backend.cli_audit import audit, export_group  # noqa: E402
+from backend.cli_doctor import doctor  # noqa: E402
 from backend.cli_retention import retention  # noqa: E402
 from backend.cli_routing import escalate, notify, rules  # noqa: E402
 
@@ -379,6 +380,7 @@ main.add_command(export_group)
 main.add_command(rules)
 main.add_command(escalate)
 main.add_command(notify)
+main.add_command(doctor)
 
 if __name__ == "__main__":
     main()

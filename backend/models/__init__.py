@@ -29,6 +29,7 @@ from backend.models.deliveries import (
     PushSubscription,
     RuleSetRecord,
 )
+from backend.models.deployment import DeploymentObservation
 from backend.models.identity import (
     Ceremony,
     CeremonyPurpose,
@@ -89,6 +90,7 @@ __all__ = [
     "AgencyKind",
     "Base",
     "DataKeyRecord",
+    "DeploymentObservation",
     "Inbox",
     "Approval",
     "Invite",

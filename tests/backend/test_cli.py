@@ -298,3 +298,52 @@ def test_13_3_4_keys_past_their_rotation_period_are_named(env: dict[str, str], c
     assert f'"code": "kek:{kek}"' in err
     assert "key rotation due" in err
     app.extensions["frontline"].engine.dispose()
+
+
+def _doctor(env: dict[str, str], *args: str) -> tuple[int, str]:
+    result = CliRunner(env={"FRONTLINE_REDIS_URL": "", **env}).invoke(main, ["doctor", *args])
+    return result.exit_code, result.output
+
+
+def test_doctor_says_what_is_unsafe_and_exits_non_zero(env: dict[str, str], tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from backend.models import utcnow
+
+    run(env, "init")
+    code, out = _doctor(env, "--workers", "1")
+    assert code == 0, out
+    assert "Nothing unsafe found." in out
+    # Several workers or hosts without shared limits; SQLite on several hosts.
+    code, out = _doctor(env, "--workers", "4")
+    assert (code, "4 worker processes without FRONTLINE_REDIS_URL" in out) == (1, True)
+    code, out = _doctor(env, "--workers", "1", "--hosts", "2")
+    assert "SQLite serves one host, not 2" in out
+    assert "without FRONTLINE_REDIS_URL" in out
+    # Development settings in front of the network; production refusing to start.
+    code, out = _doctor({**env, "FRONTLINE_ORIGINS": "http://frontline.example"}, "--workers", "1")
+    assert code == 1
+    assert "FRONTLINE_ENV is development while serving" in out
+    assert "plain-http origins beyond localhost: http://frontline.example" in out
+    code, out = _doctor({**env, "FRONTLINE_ENV": "production"}, "--workers", "1")
+    assert code == 1
+    assert "refuses to start: FRONTLINE_SECRET_KEY is not set" in out
+    # The key ring: readable by others, kept beside the database, past its rotation.
+    ring_file = Path(env["FRONTLINE_INSTANCE"]) / "keyring"
+    ring_file.chmod(0o644)
+    code, out = _doctor(env, "--workers", "1")
+    assert f"key ring {ring_file} has mode 644" in out
+    crypto.save_keyring_file(crypto.generate_keyring(now=utcnow() - timedelta(days=400)), ring_file)
+    code, out = _doctor(env, "--workers", "1")
+    assert (code, "(kek) is past its rotation period" in out) == (1, True)
+    crypto.save_keyring_file(crypto.generate_keyring(), ring_file)
+    production = {
+        **env,
+        "FRONTLINE_ENV": "production",
+        "FRONTLINE_SECRET_KEY": "k3y-" + "abcdefghij" * 4,
+        "FRONTLINE_ORIGINS": "https://frontline.example",
+        "DATABASE_URL": f"sqlite:///{Path(env['FRONTLINE_INSTANCE']) / 'frontline.db'}",
+    }
+    run(production, "init")
+    code, out = _doctor(production, "--workers", "1")
+    assert (code, "is in the database's folder" in out) == (1, True)

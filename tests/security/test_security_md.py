@@ -53,6 +53,7 @@ def test_the_documented_limits_are_the_codes() -> None:
     import crypto
     from backend.config import Config
     from backend.csp_reports import MAX_BYTES as MAX_CSP_BYTES
+    from backend.jsontext import MAX_DEPTH
     from backend.limits import CREDENTIAL_FAILURES, LIMITS
     from backend.pipeline.ingest import MAX_ENVELOPES
     from backend.schemas.concern import MAX_ASSOCIATED, TEXT_LIMIT
@@ -67,6 +68,7 @@ def test_the_documented_limits_are_the_codes() -> None:
         return found[0]
 
     assert f"| {MAX_ENVELOPES} (more" in row("envelopes per sync request")
+    assert f"| {MAX_DEPTH} levels" in row("JSON nesting")
     assert f"| {crypto.MAX_ENVELOPE_BYTES // 1024} KiB" in row("one envelope")
     assert f"| {Config.max_request_bytes // 2**20} MiB" in row("request body")
     assert f"{TEXT_LIMIT:,} characters" in row("narrative, child's words")

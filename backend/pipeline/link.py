@@ -23,7 +23,7 @@ from backend.services.rules import Active, db_active
 from backend.services.subjects import KNOWN_STATUSES, db_resolve, link_lock, members
 
 
-def _contacts(by: str) -> Select[str, str, uuid.UUID | None]:
+def _contacts(by: str) -> Select[str, str, uuid.UUID, uuid.UUID | None]:
     """Inbox and agency names (and agency id) of the deliveries of some children's concerns
     (``by`` subject, bound as ``ids``, less the concern bound as ``self``) or of some alerts
     (``by`` alert, bound as ``ids``), with each delivery's root (None when routed, not escalated),

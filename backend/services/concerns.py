@@ -94,14 +94,16 @@ def db_where_delivered(
     found: dict[uuid.UUID, list[dict[str, Any]]] = {}
     if not concern_ids:
         return found
-    rows = session.execute(
-        select(Delivery, Agency.name)
-        .join(Agency, Agency.id == Delivery.agency_id)
-        .where(Delivery.concern_id.in_(concern_ids))
-        .order_by(Delivery.created_at, Delivery.step, Delivery.id)
-    ).all()
-    if shown is not None:
-        rows = [(d, agency) for d, agency in rows if shown(d)]
+    rows = [
+        (d, agency)
+        for d, agency in session.execute(
+            select(Delivery, Agency.name)
+            .join(Agency, Agency.id == Delivery.agency_id)
+            .where(Delivery.concern_id.in_(concern_ids))
+            .order_by(Delivery.created_at, Delivery.step, Delivery.id)
+        )
+        if shown is None or shown(d)
+    ]
     named = labels(session, [d for d, _ in rows])
     for d, agency in rows:
         found.setdefault(d.concern_id, []).append(

@@ -197,11 +197,9 @@ def chronology(
 ) -> dict[str, Any]:
     """Every concern and addendum about a child, in event-time order, by need to know.
 
-    A recipient of any concern about the child that someone else recorded sees the whole
-    timeline; the content of concerns they did not receive is replaced by who recorded it
-    and whom to contact. Their own concerns are shown in full, with the addenda a referrer
-    may read (``backend.services.referrer``). A delivery of one's own concern opens no
-    timeline: no one gains need to know by recording.
+    A recipient of a concern about the child that someone else recorded sees the timeline
+    (recording grants nothing); concerns they did not receive are summaries: who recorded
+    them, whom to contact. Their own are full, with the addenda a referrer may read.
     """
     viewer = db_viewer(session, actor)
     subject = session.get(Subject, subject_id)
@@ -272,7 +270,7 @@ def chronology(
             "full": shown,
         }  # fmt: skip
         concern = by_id[a.concern_id]
-        body = None
+        body: dict[str, Any] | None = None
         if shown and concern.data_key_id is not None:
             key = db_data_key(session, ring, concern.data_key_id)
             body = json.loads(

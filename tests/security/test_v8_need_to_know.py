@@ -130,6 +130,17 @@ def test_8_2_2_a_member_who_received_anothers_concern_keeps_the_chronology(app) 
     assert by_id[own["concern_id"]]["full"]
     assert not by_id[police["concern_id"]]["full"]
     assert "railway arches" not in json.dumps(r.get_json())
+    # On their own concern they read the MASH's addenda as its referrer: shared ones only.
+    mash = _someone(app, C, "inbox_member", inbox="MASH")
+    _addendum(app, mash, own["concern_id"], "MASH: sibling open to social care.")
+    _addendum(app, mash, own["concern_id"], "MASH: thank you, passed on.", for_referrer=True)
+    items = _chronology(dsl[0], _subject_of(dsl[0], own["concern_id"])).get_json()["items"]
+    addenda = [i for i in items if i["type"] == "addendum"]
+    assert [a.get("addendum", {}).get("text") for a in addenda] == [
+        None,
+        "MASH: thank you, passed on.",
+    ]
+    assert "sibling" not in json.dumps(items)
 
 
 def test_8_2_2_a_pattern_ones_own_concern_completes_grants_no_alert(app) -> None:  # type: ignore[no-untyped-def]

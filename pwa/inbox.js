@@ -123,10 +123,12 @@ export function showConcern(concernId, deliveryId, notify) {
   $('addendum').onsubmit = (e) => {
     e.preventDefault();
     const clientId = crypto.randomUUID();
-    const addendum = { schema: 'frontline.addendum/1', concern_id: concernId, client_id: clientId, recorded_at: rfc3339(new Date()), text: $('addendum-text').value.trim() };
+    // for_referrer is sealed and proven with the text: sharing with the referrer is the
+    // author's act (backend/services/referrer.py).
+    const addendum = { schema: 'frontline.addendum/1', concern_id: concernId, client_id: clientId, recorded_at: rfc3339(new Date()), text: $('addendum-text').value.trim(), for_referrer: $('addendum-for-referrer').checked };
     proveAndSeal(addendum)
       .then((jwe) => request('POST', `/concerns/${concernId}/addenda`, { client_id: clientId, jwe }))
-      .then(() => { $('addendum-text').value = ''; return open(); })
+      .then(() => { $('addendum-text').value = ''; $('addendum-for-referrer').checked = false; return open(); })
       .then(() => notify('Addendum added.'), notify);
   };
 }

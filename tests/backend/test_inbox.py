@@ -247,8 +247,16 @@ def test_a_recipient_adds_an_addendum_and_a_non_recipient_cannot(app, constable)
     item = {"client_id": addendum["client_id"], "jwe": seal_payload(app, mash_device, addendum)}
     r = mash.post(f"/api/v1/concerns/{cid}/addenda", json=item, headers=H).get_json()
     assert r["status"] == "accepted"
+    shared = dict(addendum, client_id=str(uuid.uuid4()), text="Referred to early help.",
+                  recorded_at=datetime.now(UTC).isoformat(),
+                  for_referrer=True)  # fmt: skip
+    item = {"client_id": shared["client_id"], "jwe": seal_payload(app, mash_device, shared)}
+    assert mash.post(f"/api/v1/concerns/{cid}/addenda", json=item, headers=H).status_code == 200
+    # The MASH reads both; the constable (another agency) only the one shared with them.
+    seen = mash.get(f"/api/v1/concerns/{cid}?purpose=follow+up").get_json()
+    assert [a["addendum"]["text"] for a in seen["addenda"]] == [addendum["text"], shared["text"]]
     seen = constable[0].get(f"/api/v1/concerns/{cid}?purpose=follow+up").get_json()
-    assert [a["addendum"]["text"] for a in seen["addenda"]] == [addendum["text"]]
+    assert [a["addendum"]["text"] for a in seen["addenda"]] == [shared["text"]]
     control, control_device, _ = person(
         app, agency=P, roles=("inbox_member",), inboxes=("Police Control Room",), name="CR"
     )

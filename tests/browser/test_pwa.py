@@ -160,6 +160,7 @@ def test_offline_record_sync_and_acknowledge(browser, live_server, database_url)
     desk.visit("concern-open")
     # A later fact, sealed and proven by the desk's own passkey, and the decision.
     desk.page.fill("#addendum-text", "Return interview booked for Thursday.")
+    desk.page.check("#addendum-for-referrer")  # the home's worker raised it: share it back
     desk.page.click("#addendum button[type=submit]")
     expect(desk.page.locator("#notice")).to_contain_text("Addendum added")
     expect(desk.page.locator("#concern-body")).to_contain_text("Return interview booked")
@@ -185,6 +186,19 @@ def test_offline_record_sync_and_acknowledge(browser, live_server, database_url)
     expect(card).to_contain_text("MASH (Riverside Children's Social Care): decided")
     expect(card).to_contain_text("acknowledged")
     expect(card).to_contain_text("Strategy discussion")
+    # Of another agency's addenda, the recorder reads those shared with them.
+    shared = page.evaluate(
+        """async () => {
+          const mine = await (await fetch('/api/v1/concerns/mine')).json();
+          const texts = [];
+          for (const item of mine.items) {
+            const r = await fetch(`/api/v1/concerns/${item.concern_id}?purpose=follow+up`);
+            texts.push(...(await r.json()).addenda.map((a) => a.addendum.text));
+          }
+          return texts;
+        }"""
+    )
+    assert shared == ["Return interview booked for Thursday."]
 
     # The home's admin revokes the phone's passkey: the phone is wiped on its next request.
     admin, _ = open_phone(browser, live_server.invite("Bethan Jones"), name="Admin desk")

@@ -61,7 +61,8 @@ WORDS: dict[str, str] = {
     "subject_access": "Subject access or information request",
     "other": "Other (said why in a sealed note)",
 }
-# An entry written before purposes were codes holds free text: reviews never show it.
+# An entry written before purposes were codes holds free text, as does a retention
+# decision's reason (kept with the decision itself): reviews never show it.
 UNCODED = "uncoded"
 UNCODED_WORDS = "given as free text before purposes were coded; not shown"
 

@@ -27,6 +27,7 @@ from backend.models import (
 from backend.services.audit import Actor, db_audit
 from backend.services.escalation import labels
 from backend.services.inbox import db_is_recipient, db_viewer
+from backend.services.purposes import Purpose, db_seal_note
 from backend.services.referrer import for_referrer, told_referrer
 from backend.services.sealed import db_data_key, unseal
 from backend.services.subjects import canonical
@@ -129,9 +130,10 @@ def db_may_read(session: Session, concern: Concern, actor: Actor) -> bool:
 
 
 def read(
-    session: Session, ring: crypto.KeyRing, *, actor: Actor, concern_id: uuid.UUID, purpose: str
+    session: Session, ring: crypto.KeyRing, *, actor: Actor, concern_id: uuid.UUID, purpose: Purpose
 ) -> dict[str, Any]:
-    """Open one concern and its addenda, decrypted; the consultation is audited with its purpose."""
+    """Open one concern and its addenda, decrypted; the consultation is audited with its
+    purpose's code, and any note is sealed with the concern (``purposes``)."""
     concern = session.get(Concern, concern_id)
     if concern is None or not db_may_read(session, concern, actor):
         # The same answer for "absent" and "not yours": no oracle for other agencies' records.
@@ -166,12 +168,16 @@ def read(
     agency = session.get(Agency, concern.recorder_agency_id)
     recorder = session.get(User, concern.recorder_id)
     route = session.get(ConcernRoute, concern.id)
+    notes = []
+    if purpose.note:
+        notes.append(db_seal_note(session, key, purpose.note, concern_id=concern.id))
     db_audit(
         session,
         "concern.consulted",
         actor=actor,
-        purpose=purpose,
+        purpose=purpose.code.value,
         records=[("concern", concern.id), *(("addendum", a.id) for a, _ in addenda)],
+        detail={"notes": [str(n) for n in notes]} if notes else None,
     )
     session.commit()
     return {

@@ -33,6 +33,7 @@ from backend.services.blind_keys import read_one_key
 from backend.services.escalation import labels
 from backend.services.findings import subject_findings
 from backend.services.inbox import Viewer, db_viewer
+from backend.services.purposes import Purpose, db_seal_note
 from backend.services.referrer import for_referrer
 from backend.services.rules import db_active
 from backend.services.sealed import db_data_key, unseal
@@ -193,7 +194,7 @@ def network(session: Session, *, actor: Actor, alert_id: uuid.UUID) -> dict[str,
 
 
 def chronology(
-    session: Session, ring: crypto.KeyRing, *, actor: Actor, subject_id: uuid.UUID, purpose: str
+    session: Session, ring: crypto.KeyRing, *, actor: Actor, subject_id: uuid.UUID, purpose: Purpose
 ) -> dict[str, Any]:
     """Every concern and addendum about a child, in event-time order, by need to know.
 
@@ -285,16 +286,27 @@ def chronology(
             entry["summary"] = f"addendum recorded by {entry['agency']}"
         items.append(entry)
     items.sort(key=lambda i: i["recorded_at"])
+    # A note goes under the key of each record shown in full, so it lasts only as long as
+    # the records it was about (none shown: nothing to seal it under, so it is not kept).
+    notes = [
+        db_seal_note(session, db_data_key(session, ring, c.data_key_id), note, concern_id=c.id)
+        for note in ([purpose.note] if purpose.note else [])
+        for c in concerns
+        if c.id in full and c.data_key_id is not None
+    ]
     db_audit(
         session,
         "subject.chronology_consulted",
         actor=actor,
-        purpose=purpose,
+        purpose=purpose.code.value,
         records=[
             ("subject", subject_id),
             *(("concern", c) for c in sorted(full & set(cids), key=str)),
         ],
-        detail={"summaries": len(cids) - len(full & set(cids))},
+        detail={
+            "summaries": len(cids) - len(full & set(cids)),
+            **({"notes": [str(n) for n in notes]} if notes else {}),
+        },
     )
     session.commit()
     return {"subject_id": canonical(session, subject_id), "items": items}

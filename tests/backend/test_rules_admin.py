@@ -70,7 +70,8 @@ def test_partnership_admins_load_rules_over_the_api_and_others_cannot(app, sessi
     (result,) = sync(recorder, envelope(app, device, make_concern()))
     (item,) = recorder.get("/api/v1/concerns/mine").get_json()["items"]
     assert [d["inbox"] for d in item["deliveries"]] == ["MASH"]
-    opened = recorder.get(f"/api/v1/concerns/{result['concern_id']}?purpose=check").get_json()
+    concern_url = f"/api/v1/concerns/{result['concern_id']}?purpose=check_own_record"
+    opened = recorder.get(concern_url).get_json()
     assert opened["routing"]["fallback"] is True
     assert opened["routing"]["ruleset"]["number"] == 2
 

@@ -152,6 +152,7 @@ def test_offline_record_sync_and_acknowledge(browser, live_server, database_url)
     desk.page.locator("#deliveries a", has_text="Missing").click()
     expect(desk.page.locator("#purpose-form")).to_be_visible()
     desk.visit("concern-purpose")
+    desk.page.select_option("#purpose-pick", "assess_new_concern")
     desk.page.fill("#purpose-text", "MASH screening")
     desk.page.click("#purpose-form button[type=submit]")
     expect(desk.page.locator("#concern-body")).to_contain_text(MARKERS[2])
@@ -171,6 +172,17 @@ def test_offline_record_sync_and_acknowledge(browser, live_server, database_url)
     desk.page.click("#chronology-link")
     expect(desk.page.locator("#chronology li")).to_have_count(2)  # the concern, its addendum
     desk.visit("chronology")
+    # The log kept the purpose's code; the note went sealed with the record.
+    engine = sa.create_engine(database_url)
+    with engine.connect() as conn:
+        bodies = conn.execute(sa.text("SELECT body FROM audit_events")).scalars().all()
+        notes = conn.execute(sa.text("SELECT count(*) FROM read_notes")).scalar_one()
+    engine.dispose()
+    reads = ("concern.consulted", "subject.chronology_consulted")
+    logged = {e["purpose"] for e in map(json.loads, bodies) if e["action"] in reads}
+    assert logged == {"assess_new_concern"}
+    assert not [b for b in bodies if "MASH screening" in b]
+    assert notes >= 2  # the concern's read (opened twice) and the chronology
     desk.tap('nav a[href="#/alerts"]')
     expect(desk.page.locator("#alert-list li")).to_have_count(1)
     expect(desk.page.locator("#alert-list")).to_contain_text("linked by vehicle")
@@ -192,7 +204,7 @@ def test_offline_record_sync_and_acknowledge(browser, live_server, database_url)
           const mine = await (await fetch('/api/v1/concerns/mine')).json();
           const texts = [];
           for (const item of mine.items) {
-            const r = await fetch(`/api/v1/concerns/${item.concern_id}?purpose=follow+up`);
+            const r = await fetch(`/api/v1/concerns/${item.concern_id}?purpose=check_own_record`);
             texts.push(...(await r.json()).addenda.map((a) => a.addendum.text));
           }
           return texts;

@@ -66,11 +66,11 @@ def _queue(client: Any, name: str) -> list[dict[str, Any]]:
 
 
 def _chronology(client: Any, subject: str) -> Any:
-    return client.get(f"/api/v1/subjects/{subject}/chronology?purpose=strategy+meeting")
+    return client.get(f"/api/v1/subjects/{subject}/chronology?purpose=strategy_discussion")
 
 
 def _subject_of(client: Any, concern_id: str) -> str:
-    r = client.get(f"/api/v1/concerns/{concern_id}?purpose=follow+up")
+    r = client.get(f"/api/v1/concerns/{concern_id}?purpose=check_own_record")
     assert r.status_code == 200, r.get_json()
     return r.get_json()["subject_id"]  # type: ignore[no-any-return]
 
@@ -99,7 +99,7 @@ def test_8_2_2_routing_a_concern_to_ones_own_inbox_grants_nothing_beyond_it(app)
     assert _answer(got) == _answer(nothing)
     assert got.status_code == 404
     # Nor the other concerns, nor alerts about the child.
-    other = dsl[0].get(f"/api/v1/concerns/{police['concern_id']}?purpose=follow+up")
+    other = dsl[0].get(f"/api/v1/concerns/{police['concern_id']}?purpose=check_own_record")
     assert other.status_code == 404
     assert dsl[0].get("/api/v1/alerts?status=all").get_json()["alerts"] == []
 
@@ -194,10 +194,10 @@ def test_8_1_2_the_recorders_list_shows_routes_and_escalations_not_alerts(app) -
         "Missing Coordinator",
         "MASH",
     }
-    opened = constable[0].get(f"/api/v1/concerns/{last['concern_id']}?purpose=follow+up")
+    opened = constable[0].get(f"/api/v1/concerns/{last['concern_id']}?purpose=check_own_record")
     assert {d["kind"] for d in opened.get_json()["deliveries"]} == {"routed"}
     # The MASH, which received the alert, sees it on the concern.
-    seen = mash.get(f"/api/v1/concerns/{last['concern_id']}?purpose=triage").get_json()
+    seen = mash.get(f"/api/v1/concerns/{last['concern_id']}?purpose=assess_new_concern").get_json()
     assert "alert" in {d["kind"] for d in seen["deliveries"]}
 
 
@@ -229,7 +229,7 @@ def test_8_1_2_recorders_read_their_agencys_addenda_and_those_shared_with_them(a
     _addendum(app, mash, cid, "MASH: sibling also known.", for_referrer=False)
 
     def texts(client: Any) -> set[str]:
-        body = client.get(f"/api/v1/concerns/{cid}?purpose=follow+up").get_json()
+        body = client.get(f"/api/v1/concerns/{cid}?purpose=check_own_record").get_json()
         return {a["addendum"]["text"] for a in body["addenda"]}
 
     assert texts(constable[0]) == {

@@ -35,7 +35,6 @@ const MESSAGES = {
   idle: `Locked after ${IDLE_MS / 60_000} minutes without use. Unlock with your passkey.`,
 };
 const NO_PRF = 'Your passkey cannot protect drafts on this phone, so unfinished concerns are not kept: seal each one before you put the phone away.';
-const LOCK_REASON = 'frontline.lock-reason'; // a code only, to say why after the reload
 
 let profile = null; // set only while unlocked
 let session = false; // true only once the server has answered for a session on this page
@@ -90,8 +89,9 @@ async function signedIn(me, passkey) {
   else vault.lock();
   await remember(me);
   await refreshSealingKeys().catch(() => null);
-  notify(passkey.prf ? await droppedDrafts() : NO_PRF);
+  notify('');
   await route();
+  notify(passkey.prf ? await droppedDrafts() : NO_PRF); // after the view, which may clear it
   sync();
 }
 
@@ -109,7 +109,8 @@ async function lockNow(reason) {
   await record.saveDraft().catch(() => null);
   vault.lock();
   profile = null;
-  if (reason) sessionStorage.setItem(LOCK_REASON, reason);
+  // Why, as a code in this history entry's state (no storage): said after the reload.
+  if (reason) history.replaceState({ locked: reason }, '');
   location.reload();
 }
 
@@ -280,9 +281,11 @@ async function start() {
     show('enrol');
     return;
   }
-  const reason = sessionStorage.getItem(LOCK_REASON);
-  sessionStorage.removeItem(LOCK_REASON);
-  if (reason) notify(MESSAGES[reason] || '');
+  const reason = history.state && history.state.locked;
+  if (reason) {
+    history.replaceState(null, '');
+    notify(MESSAGES[reason] || '');
+  }
   await showLock();
   if (navigator.onLine) await probeSession();
 }

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import secrets
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -99,7 +100,9 @@ def test_14_3_3_7_3_1_closed_or_idle_the_app_is_locked_offline_and_only_the_pass
     expect(page.locator("#notice")).to_contain_text("Locked after 5 minutes")
 
     # Someone who has the phone but not the person's fingerprint or screen lock: no entry.
-    cdp.send("WebAuthn.setUserVerified", {"authenticatorId": authenticator, "isUserVerified": False})
+    cdp.send(
+        "WebAuthn.setUserVerified", {"authenticatorId": authenticator, "isUserVerified": False}
+    )
     page.click("#signin")
     expect(page.locator("#notice")).to_contain_text("cancelled")
     page.wait_for_timeout(500)
@@ -212,4 +215,40 @@ def test_14_3_1_sealed_concerns_wait_through_the_lock_and_are_sent_after_signing
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM concerns")).scalar_one() == 1
     engine.dispose()
+    page.context.close()
+
+
+# A phone as version 1 of the app left it (a function for page.evaluate).
+_SOURCE = (Path(__file__).parent / "phone_version_1.js").read_text().splitlines()
+VERSION_1 = "\n".join(line for line in _SOURCE if not line.startswith("//"))
+
+
+def test_14_3_3_the_upgrade_deletes_the_stored_keys_and_what_was_kept_in_clear(  # type: ignore[no-untyped-def]
+    browser, live_server
+) -> None:
+    name = f"Oldname{secrets.token_hex(3)}"
+    phone, (cdp, authenticator) = open_phone(browser, live_server.invite("Jordan Ellis"))
+    page = phone.page
+    (credential,) = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})[
+        "credentials"
+    ]
+    credential_id = credential["credentialId"].replace("+", "-").replace("/", "_").rstrip("=")
+    # Leave the app (the manifest runs none of its code) and put version 1's data in place.
+    page.goto(f"{live_server.origin}/manifest.webmanifest")
+    assert "keys" in page.evaluate(VERSION_1, [credential_id, name])
+
+    page.goto(f"{live_server.origin}/#/record")
+    expect(page.locator("#view-signin")).to_be_visible()
+    kept = storage(page)
+    assert set(kept["indexeddb"]) == {"outbox", "sent", "drafts", "meta"}
+    assert not _walk(kept["indexeddb"]), _walk(kept["indexeddb"])
+    on_phone = json.dumps(kept["indexeddb"])
+    for value in ("sexual_exploitation", "significant_harm", "MASH", "Riverside", "Jordan Ellis"):
+        assert value not in on_phone, value
+    assert [d["id"] for d in kept["indexeddb"]["drafts"]] == ["current"]
+    # The draft made under the passkey's key opens again with the passkey; the person is
+    # told of the one that could not be kept.
+    unlock(phone, view="#view-record")
+    expect(page.locator("#f-known")).to_have_value(name)
+    expect(page.locator("#notice")).to_contain_text("could not be protected")
     page.context.close()

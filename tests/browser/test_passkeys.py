@@ -106,6 +106,7 @@ def test_enrol_sign_in_and_revocation(browser, live_server) -> None:  # type: ig
     # Sam's line manager confirms it is him; the admin issues a recovery link, and his new
     # phone enrols as the same person.
     desk.reload()
+    desk.click("#signin")
     sam = desk.locator("#people li.recovery", has_text="PC Sam Okafor")
     sam.get_by_role("button", name="Issue recovery link").click()
     expect(desk.locator("#notice")).to_contain_text("Say how you confirmed")
@@ -138,8 +139,10 @@ def test_sign_out_everywhere_else(browser, live_server) -> None:  # type: ignore
     laptop.click("#signin")
     expect(laptop.locator("#who")).to_have_text("PC Sam Okafor · Riverside Police")
 
-    # Back on the phone: two sessions listed, then every other one ended.
-    phone.reload()
+    # Back on the phone (still unlocked: opening it again would sign in anew): two sessions
+    # listed, then every other one ended.
+    phone.click('nav a[href="#/record"]')
+    phone.click('nav a[href="#/"]')
     phone.locator("summary", has_text="You and this device").click()
     expect(phone.locator("#sessions li")).to_have_count(2)
     expect(phone.locator("#sessions li").first).to_contain_text("with Sam's phone")
@@ -208,12 +211,14 @@ def test_a_copied_passkey_is_refused_and_the_owner_told(browser, live_server) ->
     expect(copy.locator("#view-home")).to_be_hidden()
     # Sam's phone shows what happened and what to do, until he dismisses it.
     phone.reload()
+    phone.click("#signin")
     expect(phone.locator("#security-notices")).to_be_visible()
     expect(phone.locator("#notice-list")).to_contain_text("may have been copied")
     expect(phone.locator("#notice-list")).to_contain_text("Sam's phone")
     phone.click("#notices-read")
     expect(phone.locator("#security-notices")).to_be_hidden()
     phone.reload()
+    phone.click("#signin")
     expect(phone.locator("#view-home")).to_be_visible()
     expect(phone.locator("#security-notices")).to_be_hidden()
     copy_context.close()
@@ -262,6 +267,7 @@ def test_an_invitation_with_inbox_access_waits_for_a_second_admin(
     assert _enrol_begin(first, token) == (409, "invite.awaiting_approval")
     # The asker sees it waiting and cannot approve it.
     first.reload()
+    first.click("#signin")
     first.locator("summary", has_text="You and this device").click()
     expect(first.locator("#approvals")).to_contain_text("asked by you: another admin decides")
     expect(first.locator("#approvals").get_by_role("button", name="Approve")).to_have_count(0)

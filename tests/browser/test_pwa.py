@@ -10,7 +10,7 @@ import json
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from tests.browser.pwa import Phone, indexeddb, open_phone
+from tests.browser.pwa import Phone, indexeddb, open_phone, unlock
 
 MARKERS = ("Zephyrine", "Quillon", "Marigold-Lane")
 
@@ -80,9 +80,10 @@ def test_offline_record_sync_and_acknowledge(browser, live_server, database_url)
     phone.tap('nav a[href="#/record"]')
     phone.visit("record-empty")
     page.fill("#f-known", MARKERS[1])
-    # A reload mid-form (or rotation, or the phone locking) loses nothing.
+    # A reload mid-form (or rotation, or the phone locking) loses nothing once unlocked.
     page.wait_for_timeout(500)
     page.reload()
+    unlock(phone, view="#view-record")
     expect(page.locator("#f-known")).to_have_value(MARKERS[1])
     page.fill("#f-known", "")
     page.goto(page.url.split("#")[0] + "#/")
@@ -101,7 +102,7 @@ def test_offline_record_sync_and_acknowledge(browser, live_server, database_url)
     # Reload while offline: the shell comes from the cache, the outbox is intact, and the
     # phone's storage holds sealed envelopes and encrypted drafts, never the words.
     page.reload()
-    expect(page.locator("#view-home")).to_be_visible()
+    unlock(phone)
     expect(page.locator("#concerns li.waiting")).to_have_count(3)
     stored = indexeddb(page)
     text = json.dumps(stored)
@@ -110,13 +111,12 @@ def test_offline_record_sync_and_acknowledge(browser, live_server, database_url)
     assert len(stored["outbox"]) == 3
     assert all(item["jwe"].count(".") == 4 for item in stored["outbox"])
     assert all(d["data"] == {"bytes": d["data"]["bytes"]} for d in stored["drafts"])
-    keys = [k for k in stored["keys"] if isinstance(k, dict)]
-    assert keys
-    assert all(k["extractable"] is False for k in keys)
-    # The virtual authenticator offers PRF: the draft key comes from the passkey.
-    current = [k for k in stored["keys"] if isinstance(k, str)]
-    assert len(current) == 1
-    assert current[0].startswith("prf-"), current
+    # The virtual authenticator offers PRF: the draft key comes from the passkey, and is
+    # not kept on the phone.
+    assert "keys" not in stored
+    assert "cryptoKey" not in text
+    assert stored["drafts"]
+    assert all(d["key"].startswith("prf-") for d in stored["drafts"])
 
     # Signal returns: everything is sent, exactly once.
     page.context.set_offline(False)
@@ -194,6 +194,7 @@ def test_offline_record_sync_and_acknowledge(browser, live_server, database_url)
 
     # The recorder sees where it went and that it was acknowledged.
     page.reload()
+    unlock(phone)
     card = page.locator("#concerns li.sent", has_text="Missing")
     expect(card).to_contain_text("MASH (Riverside Children's Social Care): decided")
     expect(card).to_contain_text("acknowledged")

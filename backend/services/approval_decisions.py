@@ -100,9 +100,9 @@ def decide(
     if approval is None or not db_may_decide(session, approval, actor, partnership_admin):
         raise Problem(404, "not_found", "There is no such approval for you.")
     assert actor.user_id is not None  # noqa: S101 - a signed-in admin
-    db_check_independent(session, approval, actor.user_id)
     if status_of(approval) != "pending":
         raise Problem(409, "approval.decided", f"This approval is {status_of(approval)}.")
+    db_check_independent(session, approval, actor.user_id)
     approval.decided_by_id, approval.decided_at = actor.user_id, utcnow()
     approval.approved = approve
     db_audit_step(session, "approved" if approve else "rejected", actor, approval)

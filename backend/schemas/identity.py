@@ -260,7 +260,8 @@ class InviteSchema(Schema):
     roles = fields.List(fields.String(), required=True)
     inboxes = fields.List(fields.String(), required=True)
     status = fields.String(
-        required=True, validate=validate.OneOf(["pending", "used", "withdrawn", "expired"])
+        required=True,
+        validate=validate.OneOf(["awaiting_approval", "pending", "used", "withdrawn", "expired"]),
     )
     created_at = fields.DateTime(required=True)
     expires_at = fields.DateTime(required=True)

@@ -36,6 +36,7 @@ from backend.services import (
     recovery,
     step_up,
 )
+from backend.services.admin_scope import db_governed
 from backend.services.approval_views import db_view
 from backend.services.audit import db_audit
 from backend.services.invites import IssuedInvite
@@ -230,9 +231,8 @@ def admin_passkey_revoke(passkey_id: uuid.UUID) -> Response:
 )
 def admin_quarantine() -> Response:
     who = me()
-    items = concerns.quarantine(
-        db_session(), agency_id=None if who.partnership_admin else who.agency_id
-    )
+    db = db_session()
+    items = concerns.quarantine(db, agency_ids=db_governed(db, who.actor, who.partnership_admin))
     return jsonify(QuarantineSchema().dump({"items": items}))
 
 
@@ -245,9 +245,10 @@ def admin_quarantine() -> Response:
 def admin_quarantine_retry(receipt_id: uuid.UUID) -> Response:
     who = me()
     db = db_session()
-    scope = None if who.partnership_admin else who.agency_id
-    if not concerns.quarantine(db, agency_id=scope, receipt_id=receipt_id):
-        raise Problem(404, "not_found", "There is no such kept envelope in your agency.")
+    # Only envelopes of recorders this admin governs: never another partnership's.
+    scope = db_governed(db, who.actor, who.partnership_admin)
+    if not concerns.quarantine(db, agency_ids=scope, receipt_id=receipt_id):
+        raise Problem(404, "not_found", "There is no such kept envelope for you.")
     db_audit(db, "pipeline.retry_requested", actor=who.actor, records=[("receipt", receipt_id)])
     db.commit()
     result = process(pipeline(), receipt_id, claimed=False, force=True)
@@ -273,7 +274,11 @@ def admin_approvals() -> Response:
     summary="Ask for an operator action (KEK rotation, erasure, subject export) to be approved",
     tags=["admin"],
     request=ApprovalRequestSchema,
-    responses={201: ("Asked", ApprovalSchema), 422: ("Invalid body", None), **STEP_UP},
+    responses={
+        201: ("Asked", ApprovalSchema),
+        422: ("Invalid body, or it names no record of your partnership", None),
+        **STEP_UP,
+    },
 )
 def admin_approval_request() -> Response:
     who = me()
@@ -311,7 +316,11 @@ def _decide(approval_id: uuid.UUID, approve: bool) -> Response:
 _DECIDE: dict[int, tuple[str, type[Schema] | None]] = {
     200: ("Decided; an approved recovery carries its link, this once", ApprovalSchema),
     404: ("No such approval for you", None),
-    409: ("You are not independent of the asker, or it is decided already or stale", None),
+    409: (
+        "You are not independent of the asker, it is decided already or stale, or it names "
+        "records outside your partnership",
+        None,
+    ),
     422: ("Approved rules no longer check; nothing loaded", None),
     **STEP_UP,
 }

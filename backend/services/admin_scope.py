@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from backend.models import Agency
+from backend.models import Agency, Concern, Subject
 from backend.services.audit import Actor
 
 
@@ -39,3 +39,36 @@ def db_governed(session: Session, actor: Actor, partnership_admin: bool) -> list
         return [actor.agency_id]
     partnership = db_partnership_of(session, actor.agency_id)
     return list(session.scalars(select(Agency.id).where(Agency.partnership_id == partnership)))
+
+
+def db_records_within(
+    session: Session, action: str, target: str, agency_id: uuid.UUID | None
+) -> bool:
+    """Whether every record an operator action names (the concerns to erase, the child to
+    export) belongs to the partnership of ``agency_id``, the asker's agency.
+
+    Checked when an erasure or export is asked for, approved and used: otherwise an admin
+    of one partnership, with a colleague's approval, could have another's records erased
+    or exported by the operator. An unknown id and another partnership's answer alike.
+    """
+    if action not in ("retention_erase", "subject_export"):
+        return True
+    partnership = db_partnership_of(session, agency_id)
+    try:
+        ids = {uuid.UUID(i) for i in target.split(",") if i}
+    except ValueError:
+        return False
+    if partnership is None or not ids:
+        return False
+    if action == "subject_export":
+        query = select(func.count()).where(
+            Subject.id.in_(ids), Subject.partnership_id == partnership
+        )
+    else:
+        query = (
+            select(func.count())
+            .select_from(Concern)
+            .join(Agency, Agency.id == Concern.recorder_agency_id)
+            .where(Concern.id.in_(ids), Agency.partnership_id == partnership)
+        )
+    return session.scalar(query) == len(ids)

@@ -19,7 +19,7 @@ import crypto
 from backend.errors import Problem
 from backend.models import Approval, Invite, User, utcnow
 from backend.services import recovery, rules_change
-from backend.services.admin_scope import db_governed, db_governs
+from backend.services.admin_scope import db_governed, db_governs, db_records_within
 from backend.services.approval_views import db_view
 from backend.services.approvals import ACTIONS, db_audit_step, status_of
 from backend.services.audit import Actor
@@ -103,6 +103,15 @@ def decide(
     if status_of(approval) != "pending":
         raise Problem(409, "approval.decided", f"This approval is {status_of(approval)}.")
     db_check_independent(session, approval, actor.user_id)
+    if approve and not db_records_within(
+        session, approval.action, approval.target, approval.agency_id
+    ):
+        # Checked again here, not only when asked: an approval is the second pair of eyes
+        # on exactly these records, and they must be the partnership's own.
+        raise _refuse(
+            "approval.target_outside",
+            "This names records outside your partnership: it cannot be approved.",
+        )
     approval.decided_by_id, approval.decided_at = actor.user_id, utcnow()
     approval.approved = approve
     db_audit_step(session, "approved" if approve else "rejected", actor, approval)

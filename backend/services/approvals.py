@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from backend.errors import Problem
 from backend.models import Approval, Invite, RoleName, utcnow
+from backend.services.admin_scope import db_records_within
 from backend.services.audit import SYSTEM, Actor, db_audit
 
 TTL = timedelta(hours=24)
@@ -127,8 +128,12 @@ def request(
         raise Problem(422, "approval.action_unknown", "No such action needs an approval.")
     if not partnership_admin:
         raise Problem(403, "forbidden.partnership_admin", "Only partnership admins ask for this.")
+    target = canonical_target(action, ids)
+    if not db_records_within(session, action, target, actor.agency_id):
+        # Another partnership's records answer as a missing one does: no way to probe.
+        raise Problem(422, "approval.target_unknown", "Name records of your own partnership.")
     # The asker's agency (the partnership's own): only that partnership's admins decide.
-    approval = db_request(session, actor, action, canonical_target(action, ids), actor.agency_id)
+    approval = db_request(session, actor, action, target, actor.agency_id)
     session.commit()
     return approval
 
@@ -186,5 +191,10 @@ def use(session: Session, approval_id: str | None, action: str, ids: list[str]) 
         raise ApprovalRequired(f"approval {approval_id} is {status_of(approval)}")
     if approval.decided_at is not None and approval.decided_at + TTL <= utcnow():
         raise ApprovalRequired(f"approval {approval_id} has lapsed")
+    if not db_records_within(session, action, approval.target, approval.agency_id):
+        # One asked for before the records were checked, or named across partnerships.
+        raise ApprovalRequired(
+            f"approval {approval_id} names records outside its asker's partnership"
+        )
     approval.used_at = utcnow()
     db_audit_step(session, "used", SYSTEM, approval)

@@ -6,9 +6,12 @@ the second admin; routing rules over the API need a second partnership admin."""
 
 from __future__ import annotations
 
+import uuid
+
+from backend.models import Concern
 from tests.authenticator import SoftAuthenticator
 from tests.backend.test_admin import _inbox
-from tests.factories import H, enrol, person
+from tests.factories import H, enrol, envelope, make_concern, person, sync
 from tests.security.test_v7_step_up import _age, _refused_for_step_up, _step_up
 
 PARTNERSHIP = "Riverside Safeguarding Children Partnership"
@@ -94,7 +97,13 @@ def test_2_3_5_an_account_the_asker_invited_cannot_approve_for_them(app, session
     assert _begin(app, member["token"]).status_code == 200
 
 
-def test_2_3_5_a_partnership_admins_sock_puppet_cannot_approve_a_kek_rotation(app) -> None:  # type: ignore[no-untyped-def]
+def test_2_3_5_a_partnership_admins_sock_puppet_cannot_approve_a_kek_rotation(
+    app, sessions
+) -> None:  # type: ignore[no-untyped-def]
+    recorder, device, _ = person(app, name="PC Rae")
+    (record,) = sync(recorder, envelope(app, device, make_concern()))
+    with sessions() as s:
+        child = str(s.get(Concern, uuid.UUID(record["concern_id"])).subject_id)
     admin, _, _ = person(app, agency=PARTNERSHIP, roles=("agency_admin",), name="P Admin")
     honest, _, _ = person(app, agency=PARTNERSHIP, roles=("agency_admin",), name="P Honest")
     sock = _invite(admin, name="P Puppet", roles=["agency_admin"])
@@ -103,8 +112,8 @@ def test_2_3_5_a_partnership_admins_sock_puppet_cannot_approve_a_kek_rotation(ap
     assert _approve(honest, grant["id"]).status_code == 200
     puppet = app.test_client()
     enrol(puppet, sock["token"], SoftAuthenticator())
-    for action, ids in (("kek_rotation", []), ("retention_erase", [grant["id"]]),
-                        ("subject_export", [grant["id"]])):  # fmt: skip
+    for action, ids in (("kek_rotation", []), ("retention_erase", [record["concern_id"]]),
+                        ("subject_export", [child])):  # fmt: skip
         asked = admin.post("/api/v1/admin/approvals", json={"action": action, "ids": ids},
                            headers=H).get_json()  # fmt: skip
         r = _approve(puppet, asked["id"])

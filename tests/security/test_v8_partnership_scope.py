@@ -1,14 +1,31 @@
 """A partnership admin's powers stop at their partnership (ASVS 8.2.2, 8.4.1): with two
 partnerships on one server, an admin of one cannot invite into, list, revoke, recover,
-approve for or load rules for the other's agencies and people."""
+approve for or load rules for the other's agencies and people, see or retry its kept
+envelopes, nor have its records erased or exported."""
 
 from __future__ import annotations
 
+import uuid
+
+from click.testing import CliRunner
 from sqlalchemy import select
 
-from backend.models import Agency, AgencyKind, Inbox, Partnership, RuleSetRecord
-from backend.services.rules import default_rules_text
-from tests.factories import H, make_partnership, person
+from backend.cli import main
+from backend.models import (
+    Agency,
+    AgencyKind,
+    Approval,
+    AuditEvent,
+    Concern,
+    Inbox,
+    Partnership,
+    RuleSetRecord,
+    utcnow,
+)
+from backend.services.approvals import db_request
+from backend.services.audit import Actor
+from backend.services.rules import db_load, default_rules_text
+from tests.factories import H, envelope, make_concern, make_partnership, person, seal_payload, sync
 
 RIVERSIDE = "Riverside Safeguarding Children Partnership"
 NORTH = "Northshire Safeguarding Partnership"
@@ -82,3 +99,121 @@ def test_8_2_2_a_partnership_admin_cannot_reach_another_partnership(app, session
             s.scalars(select(RuleSetRecord).where(RuleSetRecord.partnership_id == north)).all()
             == []
         )
+
+
+NORTH_RULES = f"""
+format = "frontline.rules/1"
+version = "northshire-1"
+partnership = "{NORTH}"
+timezone = "Europe/London"
+fallback = "exploitation_team"
+
+[inboxes]
+exploitation_team = "Northshire Police / Child Exploitation Team"
+
+[escalation]
+steps = [["supervisors"]]
+""" + "".join(
+    f'\n[deadlines.{level}]\nacknowledge = "1h"\ndecide = "same_day"\n'
+    for level in ("immediate_danger", "significant_harm", "child_in_need", "early_help",
+                  "information")
+)  # fmt: skip
+
+
+def _northshire_concern(app, sessions) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    """A child's record in the second partnership: a concern accepted from its recorder."""
+    with sessions() as s:
+        north = s.scalar(select(Partnership).where(Partnership.name == NORTH))
+        db_load(s, north, NORTH_RULES)
+        s.commit()
+    recorder, device, _ = person(app, agency="Northshire Police", name="PC North")
+    (r,) = sync(recorder, envelope(app, device, make_concern()))
+    assert r["status"] == "accepted", r
+    with sessions() as s:
+        subject = s.get(Concern, uuid.UUID(r["concern_id"])).subject_id
+    return r["concern_id"], str(subject)
+
+
+def _cli(config, *args: str) -> str:  # type: ignore[no-untyped-def]
+    env = {
+        "FRONTLINE_ENV": "test",
+        "FRONTLINE_INSTANCE": str(config.instance_path),
+        "DATABASE_URL": config.database_url,
+        "FRONTLINE_SECRET_KEY": "s" * 40,
+    }
+    return CliRunner(env=env).invoke(main, list(args)).output
+
+
+def test_8_2_2_a_partnership_admin_cannot_see_or_retry_another_partnerships_envelopes(
+    app, sessions
+) -> None:  # type: ignore[no-untyped-def]
+    _northshire(sessions)
+    p1, _, _ = person(app, agency=RIVERSIDE, roles=("agency_admin",), name="Riverside Admin")
+    p2, _, _ = person(app, agency="Northshire Partnership Office", roles=("agency_admin",),
+                      name="North Admin")  # fmt: skip
+    recorder, device, _ = person(app, agency="Northshire Police", name="PC North")
+    # An envelope without its recorder's proof: kept for review, rejected.
+    unproven = make_concern()
+    jwe = seal_payload(app, device, unproven, prove=False)
+    (r,) = sync(recorder, {"client_id": unproven["client_id"], "jwe": jwe})
+    assert r["status"] == "rejected", r
+    theirs = p2.get("/api/v1/admin/quarantine").get_json()["items"]
+    assert len(theirs) == 1  # its own partnership's admin sees it, by its recorder's agency
+    receipt = theirs[0]["id"]
+    assert p1.get("/api/v1/admin/quarantine").get_json()["items"] == []
+    r = p1.post(f"/api/v1/admin/quarantine/{receipt}/retry", headers=H)
+    assert r.status_code == 404, r.get_json()
+    with sessions() as s:
+        retries = s.scalars(
+            select(AuditEvent).where(AuditEvent.action == "pipeline.retry_requested")
+        ).all()
+        assert retries == []
+    assert p2.post(f"/api/v1/admin/quarantine/{receipt}/retry", headers=H).status_code == 200
+
+
+def test_8_2_2_a_partnership_admin_cannot_erase_or_export_another_partnerships_records(
+    app, sessions, config
+) -> None:  # type: ignore[no-untyped-def]
+    _northshire(sessions)
+    concern_id, subject_id = _northshire_concern(app, sessions)
+    asker, _, asker_me = person(app, agency=RIVERSIDE, roles=("agency_admin",), name="P1 Asker")
+    colleague, _, _ = person(app, agency=RIVERSIDE, roles=("agency_admin",), name="P1 Colleague")
+    wanted = {"retention_erase": concern_id, "subject_export": subject_id}
+    # Asked for: refused, just as for a record that does not exist.
+    for action, record in [*wanted.items(), ("retention_erase", str(uuid.uuid4()))]:
+        r = asker.post("/api/v1/admin/approvals", json={"action": action, "ids": [record]},
+                       headers=H)  # fmt: skip
+        assert (r.status_code, r.get_json()["code"]) == (422, "approval.target_unknown"), action
+    # One that names them anyway (asked before the check existed): a P1 colleague cannot
+    # approve it, and approved or not, the operator's command will not use it.
+    with sessions() as s:
+        office = s.scalar(select(Agency.id).where(Agency.name == RIVERSIDE))
+        made = {
+            action: db_request(
+                s,
+                Actor(user_id=uuid.UUID(asker_me["user"]["id"]), agency_id=office),
+                action,
+                record,
+                office,
+            )  # fmt: skip
+            for action, record in wanted.items()
+        }
+        s.commit()
+        ids = {action: str(a.id) for action, a in made.items()}
+    for approval in ids.values():
+        r = colleague.post(f"/api/v1/admin/approvals/{approval}/approve", headers=H)
+        assert (r.status_code, r.get_json()["code"]) == (409, "approval.target_outside")
+    with sessions() as s:
+        for approval in ids.values():
+            row = s.get(Approval, uuid.UUID(approval))
+            assert row.approved is None
+            row.approved, row.decided_at = True, utcnow()
+        s.commit()
+    erase = _cli(config, "retention", "erase", concern_id, "--reason", "x", "--confirm",
+                 "--approval", ids["retention_erase"])  # fmt: skip
+    assert "outside its asker's partnership" in erase, erase
+    export = _cli(config, "export", "subject", subject_id, "--approval", ids["subject_export"])
+    assert "outside its asker's partnership" in export, export
+    with sessions() as s:
+        assert s.get(Concern, uuid.UUID(concern_id)).data_key_id is not None
+        assert all(s.get(Approval, uuid.UUID(a)).used_at is None for a in ids.values())

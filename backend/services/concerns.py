@@ -205,11 +205,16 @@ def read(
 
 
 def quarantine(
-    session: Session, *, agency_id: uuid.UUID | None, receipt_id: uuid.UUID | None = None
+    session: Session,
+    *,
+    agency_ids: list[uuid.UUID] | None,
+    receipt_id: uuid.UUID | None = None,
 ) -> list[dict[str, Any]]:
     """Receipts not accepted: quarantined, rejected, or stuck (never their content).
 
-    ``agency_id`` limits them to that agency's recorders; ``receipt_id`` to one receipt.
+    ``agency_ids`` limits them to those agencies' recorders (None: all, for the operator);
+    ``receipt_id`` to one receipt. A receipt belongs to the agency of the recorder whose
+    signed-in session sent it, known even when its envelope cannot be opened.
     """
     query = (
         select(Receipt)
@@ -221,8 +226,8 @@ def quarantine(
         )
         .order_by(Receipt.received_at)
     )
-    if agency_id is not None:
-        query = query.where(User.agency_id == agency_id)
+    if agency_ids is not None:
+        query = query.where(User.agency_id.in_(agency_ids))
     if receipt_id is not None:
         query = query.where(Receipt.id == receipt_id)
     return [

@@ -89,6 +89,20 @@ def test_enrol_sign_in_and_revocation(browser, live_server) -> None:  # type: ig
     desk.goto(admin["url"])
     desk.click("#enrol")
     expect(desk.locator("#people")).to_contain_text("PC Sam Okafor · Sam's phone")
+    # A partnership admin, already at work, will be the second pair of eyes on a recovery.
+    approver_context = browser.new_context()
+    approver = approver_context.new_page()
+    add_authenticator(approver)
+    approver.goto(
+        next(
+            i["url"]
+            for i in live_server.invites
+            if i["agency"] == "Riverside Safeguarding Children Partnership"
+            and i["roles"] == ["agency_admin"]
+        )
+    )
+    approver.click("#enrol")
+    expect(approver.locator("#view-home")).to_be_visible()
     desk.locator("#people li", has_text="PC Sam Okafor").get_by_role(
         "button", name="Revoke"
     ).click()
@@ -103,17 +117,26 @@ def test_enrol_sign_in_and_revocation(browser, live_server) -> None:  # type: ig
     expect(phone.locator("#notice")).to_have_text(re.compile("revoked"))
     assert _api_status(phone, "/me")[0] == 401
 
-    # Sam's line manager confirms it is him; the admin issues a recovery link, and his new
-    # phone enrols as the same person.
+    # Sam's line manager confirms it is him; the admin asks for a recovery (and is never
+    # shown the link); a second admin approves and is given it, and his new phone enrols
+    # as the same person.
     desk.reload()
     desk.click("#signin")
     sam = desk.locator("#people li.recovery", has_text="PC Sam Okafor")
-    sam.get_by_role("button", name="Issue recovery link").click()
+    sam.get_by_role("button", name="Ask for a recovery link").click()
     expect(desk.locator("#notice")).to_contain_text("Say how you confirmed")
     sam.locator("select").select_option("line_manager_in_person")
-    sam.get_by_role("button", name="Issue recovery link").click()
+    sam.get_by_role("button", name="Ask for a recovery link").click()
+    expect(desk.locator("#notice")).to_contain_text("Recovery asked for PC Sam Okafor")
+    expect(desk.locator("#view-home")).not_to_contain_text("enrol#invite")
+    approver.reload()
+    approver.locator("summary", has_text="You and this device").click()
+    item = approver.locator("#approvals li", has_text="Account recovery")
+    expect(item).to_contain_text("PC Sam Okafor · Riverside Police")
+    expect(item).to_contain_text("identity confirmed by line manager, in person")
+    item.get_by_role("button", name="Approve").click()
     # The link shows in the notice, which a refresh of the lists below leaves alone.
-    notice = desk.locator("#notice")
+    notice = approver.locator("#notice")
     expect(notice).to_contain_text("Recovery link for PC Sam Okafor")
     link = (notice.text_content() or "").rsplit(" ", 1)[-1]
     assert link.startswith(live_server.origin + "/enrol#invite=")
@@ -128,6 +151,7 @@ def test_enrol_sign_in_and_revocation(browser, live_server) -> None:  # type: ig
 
     phone_context.close()
     desk_context.close()
+    approver_context.close()
     new_context.close()
 
 
@@ -255,6 +279,10 @@ def test_an_invitation_with_inbox_access_waits_for_a_second_admin(
     first.goto(admin_of("Riverside Police"))
     first.click("#enrol")
     expect(first.locator("#view-home")).to_be_visible()
+    # The second admin is already at work (one enrolled after the request could not decide).
+    second.goto(admin_of("Riverside Safeguarding Children Partnership"))
+    second.click("#enrol")
+    expect(second.locator("#view-home")).to_be_visible()
     token = first.evaluate(
         """async (inbox) => {
         const { request } = await import('/api.js');
@@ -271,12 +299,13 @@ def test_an_invitation_with_inbox_access_waits_for_a_second_admin(
     first.locator("summary", has_text="You and this device").click()
     expect(first.locator("#approvals")).to_contain_text("asked by you: another admin decides")
     expect(first.locator("#approvals").get_by_role("button", name="Approve")).to_have_count(0)
-    # A partnership admin approves it; the link then works.
-    second.goto(admin_of("Riverside Safeguarding Children Partnership"))
-    second.click("#enrol")
-    expect(second.locator("#view-home")).to_be_visible()
+    # A partnership admin reads what it grants, in words, approves it; the link then works.
+    second.reload()
     second.locator("summary", has_text="You and this device").click()
-    item = second.locator("#approvals li", has_text="Invitation with inbox access")
+    item = second.locator("#approvals li", has_text="Invitation with access to records")
+    expect(item).to_contain_text(
+        "DC New Starter · Riverside Police · roles: inbox_member · inboxes: Missing Persons"
+    )
     item.get_by_role("button", name="Approve").click()
     expect(second.locator("#notice")).to_have_text("Approved.")
     expect(second.locator("#approvals")).to_contain_text("Nothing is waiting.")

@@ -5,8 +5,8 @@ record, so crypto-shredding never reached it. Reads now log a purpose code; any 
 here, sealed under the record's own data key, and is shredded with it. Entries written
 before keep their text (the chain forbids editing them): docs/audit.md says so.
 
-Revision ID: 0020
-Revises: 0016
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-12-03 05:30:00
 """
 
@@ -17,8 +17,8 @@ from alembic import op
 
 import backend.models.base
 
-revision: str = "0020"
-down_revision: str | None = "0016"
+revision: str = "0018"
+down_revision: str | None = "0017"
 branch_labels: Sequence[str] | None = None
 depends_on: Sequence[str] | None = None
 

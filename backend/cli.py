@@ -206,7 +206,7 @@ def quarantine_list() -> None:
     config = _config()
     _init(config)
     with _database(config) as sessions, sessions() as session:
-        items = kept(session, agency_id=None)
+        items = kept(session, agency_ids=None)
     if not items:
         click.echo("Nothing is waiting: every envelope received has been processed.")
     for item in items:

@@ -62,6 +62,9 @@ from backend.pipeline.validate import validate  # noqa: E402
 from backend.services import links  # noqa: E402
 from backend.services.audit import Actor  # noqa: E402
 from backend.services.demo import db_seed_partnership  # noqa: E402
+from backend.services.purposes import Purpose, ReadPurpose  # noqa: E402
+
+BENCH_PURPOSE = Purpose(ReadPurpose.SAFEGUARDING_REVIEW)
 from bench.inbox import pct, timed  # noqa: E402
 from bench.ingest import each_engine  # noqa: E402
 from bench.names import AGENCIES  # noqa: E402
@@ -341,7 +344,7 @@ def chronology(sessions: Any, ring: Any, reader: Actor, engine: Any) -> None:
     def service() -> None:
         with sessions() as s:
             links.chronology(
-                s, ring, actor=reader, subject_id=rng.choice(subjects), purpose="bench"
+                s, ring, actor=reader, subject_id=rng.choice(subjects), purpose=BENCH_PURPOSE
             )
 
     def bare() -> None:

@@ -1,5 +1,6 @@
 // The page: who is signed in, which view shows, and when the outbox syncs. Data is
-// rendered as text only, never as HTML.
+// rendered as text only, never as HTML. The app starts locked (no key in memory) and is
+// unlocked only by the passkey: signing in with signal, or its PRF output alone without.
 
 import { ApiError, WIPE_CODES, onStepUp, request } from './api.js';
 import * as db from './db.js';
@@ -10,11 +11,14 @@ import { renderConcerns } from './home.js';
 import * as inbox from './inbox.js';
 import { newItem } from './outbox.js';
 import { bindAdmin, renderAdmin } from './admin.js';
+import { IDLE_MS, droppedDrafts, openOffline, paintLock, watchIdle } from './lock.js';
 import { createPasskey, usePasskey } from './passkey.js';
 import * as record from './record.js';
 import { proveAndSeal, refreshSealingKeys } from './seal.js';
+import { registerServiceWorker } from './update.js';
 import { summaryOf } from './concern.js';
 import { askForBackgroundSync, syncOutbox } from './sync.js';
+import * as vault from './vault.js';
 import { wipeLocalData } from './wipe.js';
 
 const VIEWS = ['loading', 'signin', 'enrol', 'home', 'record', 'inboxes', 'inbox', 'concern', 'chronology', 'alerts', 'network', 'dashboard'];
@@ -28,10 +32,14 @@ const MESSAGES = {
   'invite.withdrawn': 'This invitation was withdrawn.',
   'invite.unknown': 'This invitation link is not valid.',
   'forbidden.role': 'Your role does not allow this.',
+  idle: `Locked after ${IDLE_MS / 60_000} minutes without use. Unlock with your passkey.`,
 };
+const NO_PRF = 'Your passkey cannot protect drafts on this phone, so unfinished concerns are not kept: seal each one before you put the phone away.';
 
-let profile = null;
+let profile = null; // set only while unlocked
+let session = false; // true only once the server has answered for a session on this page
 let retryTimer = null;
+const knownNow = new Map(); // "already known" answers, for a phone that cannot keep them
 
 function show(view) {
   for (const v of VIEWS) $(`view-${v}`).hidden = v !== view;
@@ -68,22 +76,50 @@ function setOnline() {
   $('net').hidden = navigator.onLine;
 }
 
-// Keep only what the app needs to work offline; wiped on sign-out.
+// The profile, for an offline unlock: sealed to the vault, so only the passkey shows it.
 async function remember(me) {
   profile = { user: me.user, agency: me.agency, roles: me.roles, inboxes: me.inboxes };
-  await db.put('meta', profile, 'me');
+  await db.put('meta', await vault.seal(profile, 'profile'), 'profile');
 }
 
 async function signedIn(me, passkey) {
+  session = true;
+  await db.put('meta', passkey.id, 'credential_id');
+  if (passkey.prf) await vault.unlock(passkey.prf, passkey.id, { replace: true });
+  else vault.lock();
   await remember(me);
-  if (passkey) {
-    await db.put('meta', passkey.id, 'credential_id');
-    if (passkey.prf) await drafts.usePrfOutput(passkey.prf, passkey.id);
-  }
   await refreshSealingKeys().catch(() => null);
   notify('');
   await route();
+  notify(passkey.prf ? await droppedDrafts() : NO_PRF); // after the view, which may clear it
   sync();
+}
+
+// Without signal: no session is assumed; nothing is sent until the person signs in.
+async function unlockOffline() {
+  profile = await openOffline();
+  notify('Opened without signal. You are not signed in: sealed concerns are sent once you sign in with signal.');
+  await route();
+}
+
+// Lock: save the draft, forget the keys, and reload, so no view, variable or form keeps
+// anything it showed (a phone picked up from a table shows the lock screen only).
+async function lockNow(reason) {
+  if (!profile) return;
+  await record.saveDraft().catch(() => null);
+  vault.lock();
+  profile = null;
+  // Why, as a code in this history entry's state (no storage): said after the reload.
+  if (reason) history.replaceState({ locked: reason }, '');
+  location.reload();
+}
+
+async function showLock() {
+  profile = null;
+  $('who').hidden = true;
+  $('nav').hidden = true;
+  await paintLock();
+  show('signin');
 }
 
 function renderProfile(me) {
@@ -101,10 +137,10 @@ async function renderHome() {
   $('agency').textContent = profile.agency.name;
   $('roles').textContent = profile.roles.join(', ');
   $('inbox-names').textContent = profile.inboxes.map((i) => i.name).join(', ') || 'none';
-  $('draft-key').textContent = (await drafts.keyKind()) === 'prf' ? 'your passkey (PRF)' : 'a key kept on this device';
+  $('draft-key').textContent = drafts.kept() ? 'your passkey (PRF), while the app is unlocked' : 'not kept: this passkey offers no PRF';
   $('push').hidden = !(profile.inboxes.length && 'PushManager' in window);
-  await renderConcerns({ online: navigator.onLine, onFix: act(fix), onDiscard: act(discardRejected) });
-  if (navigator.onLine) await renderAccount().catch(() => null);
+  await renderConcerns({ online: navigator.onLine, onFix: act(fix), onDiscard: act(discardRejected), knownNow });
+  if (session && navigator.onLine) await renderAccount().catch(() => null);
 }
 
 async function renderAccount() {
@@ -158,20 +194,24 @@ async function discardRejected(item) {
 
 async function sealConcern(concern, draft) {
   const jwe = await proveAndSeal(concern);
-  await db.put('outbox', newItem({ clientId: concern.client_id, jwe, summary: summaryOf(concern), now: Date.now() }));
+  const { recorded_at: recordedAt, ...details } = summaryOf(concern);
+  const sealed = await vault.seal(details, `details:${concern.client_id}`);
+  await db.put('outbox', newItem({ clientId: concern.client_id, jwe, recordedAt, details: sealed, now: Date.now() }));
   if (draft.replaces) {
     await db.remove('outbox', draft.replaces);
     await drafts.discard(draft.replaces);
   }
-  notify(navigator.onLine ? 'Sealed. Sending…' : 'Sealed. It will be sent when there is signal.');
+  if (!session) notify('Sealed. It will be sent once you sign in with signal.');
+  else notify(navigator.onLine ? 'Sealed. Sending…' : 'Sealed. It will be sent when there is signal.');
   await askForBackgroundSync();
   sync();
 }
 
-// Send what is due; on failure try again later (backoff lives in the outbox).
+// Send what is due; on failure try again later (backoff lives in the outbox). Only with a
+// session the server vouched for on this page; locked or not, for envelopes are sealed.
 async function sync(force = false) {
   clearTimeout(retryTimer);
-  if (!profile) return;
+  if (!session) return;
   if (!navigator.onLine) {
     // Certainly no network: wait for `online` or Background Sync rather than spend battery.
     $('sync-state').textContent = 'Offline: will send when there is signal';
@@ -180,6 +220,7 @@ async function sync(force = false) {
   $('sync-state').textContent = 'Sending…';
   try {
     const result = await syncOutbox({ force });
+    for (const { client_id: id, known } of result.known) knownNow.set(id, known);
     if (result.stop) return;
     for (const sent of await db.all('sent')) await drafts.discard(sent.client_id).catch(() => null);
     const waiting = (await db.all('outbox')).filter((i) => i.state === 'waiting');
@@ -191,7 +232,21 @@ async function sync(force = false) {
       retryTimer = setTimeout(() => sync(), next);
     }
   } finally {
-    if (document.body.dataset.view === 'home') await renderHome().catch(() => null);
+    if (document.body.dataset.view === 'home' && profile) await renderHome().catch(() => null);
+    if (document.body.dataset.view === 'signin') await paintLock().catch(() => null);
+  }
+}
+
+// A locked page asks whether the server still holds a session (and learns of a revoked
+// device, which wipes); with one, sealed envelopes go. It renders nothing of the person's.
+async function probeSession() {
+  try {
+    await request('GET', '/me');
+    session = true;
+    sync(true);
+  } catch (error) {
+    session = false;
+    if (error instanceof ApiError && error.status !== 401) notify(explain(error));
   }
 }
 
@@ -219,76 +274,61 @@ async function route() {
   document.dispatchEvent(new CustomEvent('frontline:ready', { detail: { view: document.body.dataset.view } }));
 }
 
+// Every start is locked: no key survives closing the app, whatever the session's state.
 async function start() {
   setOnline();
   if (inviteToken()) {
     show('enrol');
     return;
   }
-  try {
-    await remember(await request('GET', '/me'));
-    refreshSealingKeys().catch(() => null);
-  } catch (error) {
-    if (error instanceof ApiError) {
-      if (error.status !== 401) notify(explain(error));
-      show('signin');
-      return;
-    }
-    // No connection: work from what this phone knows.
-    profile = await db.get('meta', 'me');
-    if (!profile) {
-      notify('No connection. Sign in once with signal to use Frontline offline.');
-      show('signin');
-      return;
-    }
+  const reason = history.state && history.state.locked;
+  if (reason) {
+    history.replaceState(null, '');
+    notify(MESSAGES[reason] || '');
   }
-  await route();
-  sync();
+  await showLock();
+  if (navigator.onLine) await probeSession();
 }
 
-function registerServiceWorker() {
-  if (!('serviceWorker' in navigator)) return;
-  navigator.serviceWorker.register('/sw.js', { type: 'module' }).then((registration) => {
-    const offer = (worker) => {
-      $('update').hidden = false;
-      $('update-now').onclick = () => worker.postMessage({ type: 'activate-update' });
-    };
-    if (registration.waiting && navigator.serviceWorker.controller) offer(registration.waiting);
-    registration.addEventListener('updatefound', () => {
-      const worker = registration.installing;
-      worker.addEventListener('statechange', () => {
-        if (worker.state === 'installed' && navigator.serviceWorker.controller) offer(worker);
-      });
-    });
-  }).catch(() => null);
-  let reloading = false;
-  navigator.serviceWorker.addEventListener('controllerchange', () => {
-    if (reloading || $('update').hidden) return;
-    reloading = true;
-    record.saveDraft().finally(() => location.reload());
-  });
-  navigator.serviceWorker.addEventListener('message', (event) => {
-    if (event.origin !== location.origin) return;
-    if (event.data && event.data.type === 'outbox-changed' && document.body.dataset.view === 'home') renderHome();
-    if (event.data && event.data.type === 'wiped') window.dispatchEvent(new CustomEvent('frontline:signed-out', { detail: new ApiError(401, { code: 'device.revoked' }) }));
-  });
-}
-
+// No session: the lock screen (an offline unlock ends too, once the server says so).
 window.addEventListener('frontline:signed-out', async (event) => {
   const error = event.detail;
-  if (WIPE_CODES.has(error.code)) await wipeLocalData();
-  profile = null;
-  $('who').hidden = true;
-  $('nav').hidden = true;
+  session = false;
+  if (WIPE_CODES.has(error.code)) {
+    vault.lock();
+    profile = null;
+    await wipeLocalData();
+  }
+  if (profile) {
+    await lockNow(error.code);
+    return;
+  }
   if (error.code !== 'auth.required') notify(explain(error));
-  show('signin');
+  await showLock();
 });
-window.addEventListener('online', () => { setOnline(); sync(true); });
+window.addEventListener('online', () => {
+  setOnline();
+  if (session) sync(true);
+  else probeSession();
+});
 window.addEventListener('offline', setOnline);
+window.addEventListener('pageshow', (event) => { if (event.persisted) lockNow(); });
+watchIdle(() => lockNow('idle'));
 window.addEventListener('hashchange', act(async () => { if (profile && !inviteToken()) await route(); }));
 
+// Unlock: with signal, sign in (a new session, the draft key from the PRF output); without,
+// or if the request finds none, the passkey opens the drafts on this phone only.
 $('signin').addEventListener('click', act(async () => {
-  const passkey = await usePasskey(await request('POST', '/auth/login/begin'));
+  let options = null;
+  if (navigator.onLine) options = await request('POST', '/auth/login/begin').catch((error) => {
+    if (error instanceof TypeError) return null;
+    throw error;
+  });
+  if (!options) {
+    await unlockOffline();
+    return;
+  }
+  const passkey = await usePasskey(options);
   await signedIn(await request('POST', '/auth/login/finish', { credential: passkey.json }), passkey);
 }));
 
@@ -349,11 +389,21 @@ $('signout').addEventListener('click', act(async () => {
   await sync(true).catch(() => null);
   const unsent = (await db.all('outbox')).length;
   if (unsent && !window.confirm(`${unsent} sealed concern(s) have not reached the server and will be lost. Sign out anyway?`)) return;
+  vault.lock(); // first: nothing may be saved again, nor a lock reload cut the wipe short
+  profile = null;
   await request('POST', '/auth/logout').catch(() => null);
   await wipeLocalData();
   window.dispatchEvent(new CustomEvent('frontline:signed-out', { detail: new ApiError(401, { code: 'auth.required' }) }));
 }));
 
 record.setup({ seal: sealConcern, error: (e) => notify(explain(e)) });
-registerServiceWorker();
+registerServiceWorker({
+  beforeReload: () => record.saveDraft(),
+  onMessage: (message) => {
+    const view = document.body.dataset.view;
+    if (message.type === 'outbox-changed' && view === 'home' && profile) renderHome();
+    if (message.type === 'outbox-changed' && view === 'signin') paintLock();
+    if (message.type === 'wiped') window.dispatchEvent(new CustomEvent('frontline:signed-out', { detail: new ApiError(401, { code: 'device.revoked' }) }));
+  },
+});
 start();

@@ -1,11 +1,12 @@
 // The leadership page: the partnership's aggregates drawn as SVG bar charts. Counts from 1
-// to 4 arrive as null and are shown as "fewer than 5", never as a number.
+// to 4 arrive as null, and so do others withheld so that the small ones cannot be worked
+// out by subtraction (which may be 5 or more): a null is shown as "withheld", never a number.
 
 import { request } from './api.js';
 import { $, h, svg } from './dom.js';
 import * as vocab from './vocab.js';
 
-const count = (n) => (n === null || n === undefined ? 'fewer than 5' : String(n));
+const count = (n) => (n === null || n === undefined ? 'withheld' : String(n));
 
 // Horizontal bars, one per row: a label, a bar to scale, the figure. Withheld rows get no
 // bar at all, so a small number is never hinted at by a bar's size.
@@ -22,7 +23,7 @@ export function barChart(rows, { title, width = 320 } = {}) {
     const span = width - labelWidth - 50;
     const length = row.value ? Math.max(2, (row.value / max) * span) : 0;
     root.append(svg('rect', { x: labelWidth, y: y + 4, width: length, height: 18, class: row.value === null ? 'bar withheld' : 'bar' }));
-    root.append(svg('text', { x: labelWidth + length + 6, y: y + 17, class: 'figure' }, row.value === null ? '<5' : String(row.value)));
+    root.append(svg('text', { x: labelWidth + length + 6, y: y + 17, class: 'figure' }, row.value === null ? 'withheld' : String(row.value)));
   });
   return root;
 }
@@ -44,7 +45,7 @@ export async function showDashboard() {
   const d = board.deadlines;
   const pct = (part, whole) => (part === null || whole === null || !whole ? null : `${Math.round((100 * part) / whole)}%`);
   $('dashboard').replaceChildren(
-    h('p', { class: 'muted' }, `The last ${board.period.weeks} weeks. Counts from 1 to 4 are withheld so that no child can be picked out.`),
+    h('p', { class: 'muted' }, `The last ${board.period.weeks} weeks. Counts from 1 to 4 are withheld so that no child can be picked out, and so are any others that would give them back by subtraction.`),
     h('section', { class: 'block' }, h('h3', {}, 'Concerns per week'),
       barChart(board.weeks.map((w) => ({ label: w.week, value: w.total })), { title: 'Concerns per week' })),
     h('section', { class: 'block' }, h('h3', {}, 'By category'), barChart(rowsOf(board.concerns.by_category, vocab.CATEGORIES), { title: 'Concerns by category' })),

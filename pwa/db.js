@@ -1,19 +1,54 @@
 // The phone's IndexedDB: one database, one upgrade function. It holds sealed envelopes,
-// encrypted drafts, the non-extractable draft keys, and public data (the server's sealing
-// keys, the signed-in profile). Never a concern in plain text.
+// encrypted drafts, values sealed to the vault (vault.js) and public data (the server's
+// sealing keys, the vault's public key, the passkey's id). Never a key that opens a draft,
+// never anything that names a child or says what the concern is, in clear.
 
 export const DB_NAME = 'frontline';
-export const DB_VERSION = 1;
-export const STORES = ['outbox', 'sent', 'drafts', 'keys', 'meta'];
+export const DB_VERSION = 2;
+export const STORES = ['outbox', 'sent', 'drafts', 'meta'];
 
-function upgrade(db, oldVersion) {
+function each(store, visit) {
+  const cursor = store.openCursor();
+  cursor.onsuccess = () => {
+    if (!cursor.result) return;
+    visit(cursor.result);
+    cursor.result.continue();
+  };
+}
+
+// Version 1 kept the draft key in a 'keys' store, and the outbox's categories and level,
+// the "already known" contacts, the profile and the delivered list in clear. A thief with
+// the phone could read them all: drop them. Drafts sealed under a PRF-derived key stay (the
+// passkey derives that key again); drafts under a random stored key cannot be opened without
+// it and go, and the person is told once.
+function forgetClearData(db, tx) {
+  db.deleteObjectStore('keys');
+  const meta = tx.objectStore('meta');
+  each(tx.objectStore('drafts'), (cursor) => {
+    if (String(cursor.value.key).startsWith('prf-')) return;
+    cursor.delete();
+    meta.put(true, 'drafts_dropped');
+  });
+  each(tx.objectStore('outbox'), (cursor) => {
+    const { summary, ...item } = cursor.value;
+    cursor.update({ ...item, recorded_at: (summary && summary.recorded_at) || null, details: null });
+  });
+  each(tx.objectStore('sent'), (cursor) => {
+    const { summary, known, ...record } = cursor.value;
+    cursor.update({ ...record, recorded_at: (summary && summary.recorded_at) || null, details: null, known: null });
+  });
+  meta.delete('me');
+  meta.delete('mine');
+}
+
+function upgrade(db, oldVersion, tx) {
   if (oldVersion < 1) {
     db.createObjectStore('outbox', { keyPath: 'client_id' });
     db.createObjectStore('sent', { keyPath: 'client_id' });
     db.createObjectStore('drafts', { keyPath: 'id' });
-    db.createObjectStore('keys');
     db.createObjectStore('meta');
   }
+  if (oldVersion === 1) forgetClearData(db, tx);
 }
 
 let opening = null;
@@ -22,7 +57,7 @@ export function open() {
   if (!opening) {
     opening = new Promise((resolve, reject) => {
       const request = indexedDB.open(DB_NAME, DB_VERSION);
-      request.onupgradeneeded = (event) => upgrade(request.result, event.oldVersion);
+      request.onupgradeneeded = (event) => upgrade(request.result, event.oldVersion, request.transaction);
       request.onsuccess = () => {
         const db = request.result;
         // Another tab or the wipe deletes the database: let go so it can.
@@ -39,6 +74,11 @@ export function open() {
     });
   }
   return opening;
+}
+
+// Whether the database is there, without making it (a wiped phone stays empty).
+export async function exists() {
+  return (await indexedDB.databases()).some((d) => d.name === DB_NAME);
 }
 
 export function forget() {
@@ -72,11 +112,3 @@ export async function put(name, value, key) {
 export async function remove(name, key) {
   return done((await store(name, 'readwrite')).delete(key));
 }
-
-// The outbox as the store outbox.flush() works on.
-export const outboxStore = {
-  all: () => all('outbox'),
-  put: (item) => put('outbox', item),
-  remove: (clientId) => remove('outbox', clientId),
-  putSent: (record) => put('sent', record),
-};

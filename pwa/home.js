@@ -1,16 +1,19 @@
 // The recorder's own concerns: waiting in the outbox, rejected (with the reason and a way
-// to fix), sent, delivered, acknowledged, decided — and the "already known" notice.
+// to fix), sent, delivered, acknowledged, decided — and the "already known" notice. In clear
+// the phone knows only when each was recorded; what kind of concern it is, whom to contact
+// and where it went are sealed to the vault and shown only while the app is unlocked.
 
 import { request } from './api.js';
 import * as db from './db.js';
 import { $, h, when } from './dom.js';
+import * as vault from './vault.js';
 import * as vocab from './vocab.js';
 
 const L = vocab.label;
 const KIND_NOTE = { alert: ', pattern alert', escalation: ', escalated' };
 
 function summaryLine(summary) {
-  if (!summary) return 'Concern';
+  if (!summary) return 'Concern recorded';
   return `${summary.categories.map((c) => L(vocab.CATEGORIES, c)).join(', ')} · ${L(vocab.LEVELS, summary.level)}`;
 }
 
@@ -22,16 +25,27 @@ function knownNotice(known) {
 
 let generation = 0;
 
-export async function renderConcerns({ online, onFix, onDiscard }) {
+// Open what was sealed to the vault about each item (null when it cannot be opened).
+async function opened(items) {
+  return Promise.all(items.map(async (item) => ({
+    ...item,
+    details: await vault.open(item.details, `details:${item.client_id}`),
+    known: await vault.open(item.known, `known:${item.client_id}`),
+  })));
+}
+
+// `knownNow`: "already known" answers this page received, for a phone without a vault.
+export async function renderConcerns({ online, onFix, onDiscard, knownNow = new Map() }) {
   // Renders race (a sync ends while the page opens): only the latest may paint.
   const ticket = ++generation;
-  const outbox = await db.all('outbox');
-  const sent = new Map((await db.all('sent')).map((s) => [s.client_id, s]));
-  let mine = (await db.get('meta', 'mine')) || [];
+  const outbox = await opened(await db.all('outbox'));
+  const sent = new Map((await opened(await db.all('sent'))).map((s) => [s.client_id, { ...s, known: s.known || knownNow.get(s.client_id) }]));
+  let mine = (await vault.open(await db.get('meta', 'mine'), 'mine')) || [];
   if (online) {
     try {
       mine = (await request('GET', '/concerns/mine')).items;
-      await db.put('meta', mine, 'mine');
+      // Where it went names inboxes and outcomes: kept sealed, or not at all.
+      await db.put('meta', await vault.seal(mine, 'mine'), 'mine');
     } catch { /* keep the last copy */ }
   }
   if (ticket !== generation) return;
@@ -39,8 +53,8 @@ export async function renderConcerns({ online, onFix, onDiscard }) {
   for (const item of outbox.sort((a, b) => b.created_at - a.created_at)) {
     const rejected = item.state === 'rejected';
     cards.push(h('li', { class: rejected ? 'card rejected' : 'card waiting', 'data-client-id': item.client_id },
-      h('strong', {}, summaryLine(item.summary)),
-      h('span', {}, `Recorded ${when(item.summary && item.summary.recorded_at)}`),
+      h('strong', {}, summaryLine(item.details)),
+      h('span', {}, `Recorded ${when(item.recorded_at)}`),
       h('span', { class: 'status' }, rejected ? 'Not accepted' : `Waiting for signal${item.attempts ? ` (tried ${item.attempts}×)` : ''}`),
       rejected && item.error ? h('p', { class: 'error' }, `${item.error.detail || ''} (${item.error.code})`) : null,
       rejected ? h('div', { class: 'row wrap' },
@@ -52,7 +66,7 @@ export async function renderConcerns({ online, onFix, onDiscard }) {
     const local = sent.get(concern.client_id);
     const deliveries = concern.deliveries || [];
     cards.push(h('li', { class: 'card sent', 'data-client-id': concern.client_id },
-      h('strong', {}, summaryLine(local && local.summary)),
+      h('strong', {}, summaryLine(local && local.details)),
       h('span', {}, `Recorded ${when(concern.recorded_at)}`),
       h('span', { class: 'status' }, deliveries.length ? 'Delivered' : 'Sent'),
       h('ul', { class: 'plain deliveries' }, deliveries.map((d) => h('li', {},
@@ -66,8 +80,8 @@ export async function renderConcerns({ online, onFix, onDiscard }) {
   for (const record of sent.values()) {
     if (listed.has(record.client_id)) continue;
     cards.push(h('li', { class: 'card sent', 'data-client-id': record.client_id },
-      h('strong', {}, summaryLine(record.summary)),
-      h('span', {}, `Recorded ${when(record.summary && record.summary.recorded_at)}`),
+      h('strong', {}, summaryLine(record.details)),
+      h('span', {}, `Recorded ${when(record.recorded_at)}`),
       h('span', { class: 'status' }, record.status === 'duplicate' ? 'Sent (already received)' : 'Sent'),
       knownNotice(record.known)));
   }

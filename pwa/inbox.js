@@ -85,15 +85,19 @@ function renderConcern(body) {
   ];
 }
 
+// The code is what the audit log keeps; the note travels apart, to be sealed with the record.
+const purposeQuery = ({ code, note }) => new URLSearchParams(note ? { purpose: code, purpose_note: note } : { purpose: code }).toString();
+
 export function showConcern(concernId, deliveryId, notify) {
-  options($('purpose-pick'), Object.fromEntries(vocab.PURPOSES.map((p) => [p, p])));
+  options($('purpose-pick'), vocab.PURPOSES);
+  // "Other" needs a note; the browser asks for it before the form is sent.
+  $('purpose-pick').onchange = () => { $('purpose-text').required = $('purpose-pick').value === 'other'; };
   $('purpose-form').hidden = false;
   for (const id of ['concern-body', 'delivery-actions', 'addendum', 'chronology-link']) $(id).hidden = true;
   $('purpose-pick').focus();
   const open = async () => {
-    const detail = $('purpose-text').value.trim();
-    const purpose = detail ? `${$('purpose-pick').value}: ${detail}` : $('purpose-pick').value;
-    const body = await request('GET', `/concerns/${concernId}?purpose=${encodeURIComponent(purpose)}`);
+    const purpose = { code: $('purpose-pick').value, note: $('purpose-text').value.trim() };
+    const body = await request('GET', `/concerns/${concernId}?${purposeQuery(purpose)}`);
     lastPurpose = purpose;
     $('purpose-form').hidden = true;
     $('concern-body').replaceChildren(...renderConcern(body).filter(Boolean));
@@ -123,17 +127,19 @@ export function showConcern(concernId, deliveryId, notify) {
   $('addendum').onsubmit = (e) => {
     e.preventDefault();
     const clientId = crypto.randomUUID();
-    const addendum = { schema: 'frontline.addendum/1', concern_id: concernId, client_id: clientId, recorded_at: rfc3339(new Date()), text: $('addendum-text').value.trim() };
+    // for_referrer is sealed and proven with the text: sharing with the referrer is the
+    // author's act (backend/services/referrer.py).
+    const addendum = { schema: 'frontline.addendum/1', concern_id: concernId, client_id: clientId, recorded_at: rfc3339(new Date()), text: $('addendum-text').value.trim(), for_referrer: $('addendum-for-referrer').checked };
     proveAndSeal(addendum)
       .then((jwe) => request('POST', `/concerns/${concernId}/addenda`, { client_id: clientId, jwe }))
-      .then(() => { $('addendum-text').value = ''; return open(); })
+      .then(() => { $('addendum-text').value = ''; $('addendum-for-referrer').checked = false; return open(); })
       .then(() => notify('Addendum added.'), notify);
   };
 }
 
 export async function showChronology(subjectId) {
-  const purpose = lastPurpose || vocab.PURPOSES[0];
-  const { items } = await request('GET', `/subjects/${subjectId}/chronology?purpose=${encodeURIComponent(purpose)}`);
+  const purpose = lastPurpose || { code: Object.keys(vocab.PURPOSES)[0], note: '' };
+  const { items } = await request('GET', `/subjects/${subjectId}/chronology?${purposeQuery(purpose)}`);
   $('chronology').replaceChildren(...items.map((i) => h('li', {},
     h('time', { datetime: i.recorded_at }, when(i.recorded_at)),
     h('strong', {}, i.type === 'concern' ? `${i.agency}: ${i.categories.map((c) => L(vocab.CATEGORIES, c)).join(', ')}` : `Addendum (${i.agency})`),

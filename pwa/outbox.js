@@ -17,7 +17,9 @@ export function backoff(attempts, random = Math.random) {
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
-export function newItem({ clientId, jwe, summary, now }) {
+// `recordedAt` is all an item says in clear; `details` (categories, level) come sealed to
+// the phone's vault (vault.js), or null where the passkey offers no PRF.
+export function newItem({ clientId, jwe, recordedAt, details = null, now }) {
   return {
     client_id: clientId,
     jwe,
@@ -25,7 +27,8 @@ export function newItem({ clientId, jwe, summary, now }) {
     attempts: 0,
     next_at: 0,
     created_at: now,
-    summary,
+    recorded_at: recordedAt,
+    details,
     error: null,
   };
 }
@@ -44,7 +47,8 @@ export function afterResult(item, result) {
         concern_id: result.concern_id,
         status: result.status,
         known: result.known || null,
-        summary: item.summary,
+        recorded_at: item.recorded_at,
+        details: item.details,
         sent_at: null,
       },
     };
@@ -61,11 +65,12 @@ export function afterFailure(item, reason, now, random = Math.random) {
   return { ...item, attempts, next_at: now + backoff(attempts, random), last_failure: reason };
 }
 
-// Send every due item in batches. `store` holds items ({all, put, remove, putSent});
-// `send(envelopes)` posts one batch and returns the results or throws. Returns a summary;
-// `stop` names why sending stopped early (signed out, device revoked).
+// Send every due item in batches. `store` holds items ({all, put, remove, putSent}; putSent
+// seals `known` before keeping it); `send(envelopes)` posts one batch and returns the results
+// or throws. Returns a summary; `stop` names why sending stopped early (signed out, device
+// revoked); `known` lists the "already known" answers, for a page to show at once.
 export async function flush({ store, send, now = Date.now(), force = false, random = Math.random }) {
-  const summary = { sent: 0, rejected: 0, failed: 0, stop: null };
+  const summary = { sent: 0, rejected: 0, failed: 0, stop: null, known: [] };
   const due = (await store.all()).filter((i) => (force ? i.state === State.WAITING : isDue(i, now)));
   due.sort((a, b) => a.created_at - b.created_at);
   for (let at = 0; at < due.length; at += BATCH) {
@@ -96,6 +101,7 @@ export async function flush({ store, send, now = Date.now(), force = false, rand
         await store.putSent({ ...next.sent, sent_at: now });
         await store.remove(item.client_id);
         summary.sent += 1;
+        if (next.sent.known) summary.known.push({ client_id: item.client_id, known: next.sent.known });
       } else {
         await store.put(next.item);
         summary.rejected += 1;

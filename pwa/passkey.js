@@ -2,7 +2,7 @@
 // The PRF extension's output keys this phone's drafts; it never leaves the phone.
 
 import { b64urlToBytes, bytesToB64url } from './bytes.js';
-import { PRF_SALT } from './drafts.js';
+import { PRF_SALT } from './vault.js';
 
 function creationOptions(json) {
   const options = PublicKeyCredential.parseCreationOptionsFromJSON
@@ -78,4 +78,26 @@ export async function prove(challenge, credentialId) {
     },
   });
   return toJSON(credential);
+}
+
+// Unlock without signal: a user-verified assertion by this phone's passkey, evaluated with
+// PRF. Its signature is not what counts (nobody here can check it against a fresh server
+// challenge); its PRF output is, for only the right passkey's output opens the vault. It
+// proves nothing to the server and starts no session.
+export async function assertLocally(credentialId) {
+  const credential = await navigator.credentials.get({
+    publicKey: {
+      challenge: crypto.getRandomValues(new Uint8Array(32)),
+      rpId: location.hostname,
+      userVerification: 'required',
+      timeout: 120_000,
+      allowCredentials: [{ type: 'public-key', id: b64urlToBytes(credentialId) }],
+      extensions: { prf: { eval: { first: PRF_SALT } } },
+    },
+  });
+  // Flags byte of the authenticator data (WebAuthn section 6.1): UV is bit 2.
+  const verified = (new Uint8Array(credential.response.authenticatorData)[32] & 0x04) !== 0;
+  const prf = prfOutput(credential);
+  if (!verified || !prf) throw new Error('Your passkey could not confirm it is you. Try again.');
+  return { id: credential.id, prf };
 }

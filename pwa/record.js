@@ -171,6 +171,7 @@ function clear() {
 async function load(profile) {
   // Nothing can be sealed until the draft (and its client_id) is in place.
   $('submit').disabled = true;
+  $('draft-note').hidden = drafts.kept();
   const saved = await drafts.load(DRAFT).catch(() => null);
   draft = saved || { client_id: crypto.randomUUID(), state: defaults(profile), replaces: null };
   clear();

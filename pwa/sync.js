@@ -5,6 +5,7 @@
 import { request } from './api.js';
 import * as db from './db.js';
 import { flush } from './outbox.js';
+import * as vault from './vault.js';
 
 export const SYNC_TAG = 'frontline-outbox';
 
@@ -13,8 +14,20 @@ export async function sendBatch(envelopes) {
   return body.results;
 }
 
+// The outbox as flush() works on it. Whom to contact about a known child is sealed to the
+// vault before it is kept: the worker can seal it though it holds no key that opens it.
+export const outboxStore = {
+  all: () => db.all('outbox'),
+  put: (item) => db.put('outbox', item),
+  remove: (clientId) => db.remove('outbox', clientId),
+  putSent: async (record) => db.put('sent', {
+    ...record,
+    known: record.known ? await vault.seal(record.known, `known:${record.client_id}`) : null,
+  }),
+};
+
 export function syncOutbox({ force = false } = {}) {
-  const run = () => flush({ store: db.outboxStore, send: sendBatch, force });
+  const run = () => flush({ store: outboxStore, send: sendBatch, force });
   return navigator.locks ? navigator.locks.request(SYNC_TAG, run) : run();
 }
 

@@ -128,9 +128,23 @@ export const ALERT_KINDS = {
   cumulative: 'Concerns adding up', network: 'Possible network',
   young_child_high_risk: 'Young child with a high-risk sign',
 };
-export const PURPOSES = [
-  'Deciding what to do with this referral', 'Strategy discussion', 'Assessment',
-  'Supervision', 'Recording an addendum',
-];
+// Why a record is opened: the server logs the code only (backend/services/purposes.py holds
+// the same list); any words go in a note sealed with the record, never in the audit log.
+export const PURPOSES = {
+  assess_new_concern: 'Screening a new concern',
+  decide: 'Deciding what to do with a referral',
+  strategy_discussion: 'Strategy discussion',
+  multi_agency_meeting: 'Multi-agency meeting or conference',
+  assessment: 'Assessment of the child and family',
+  missing_episode: 'Missing episode: search or return interview',
+  add_addendum: 'Recording an addendum',
+  check_own_record: 'Checking a record I made',
+  supervision: 'Supervision',
+  escalation_review: 'Reviewing an escalation',
+  safeguarding_review: 'Safeguarding practice review or audit',
+  court_or_legal: 'Court or legal proceedings',
+  subject_access: 'Subject access or information request',
+  other: 'Other (say why in the note)',
+};
 
 export const label = (table, code) => table[code] || String(code).replace(/_/g, ' ');

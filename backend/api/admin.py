@@ -1,6 +1,7 @@
 """Agency admins: invitations, people and their passkeys (CONTRACT.md, /api/v1/admin)."""
 
 import uuid
+from typing import Any
 
 from flask import Response, jsonify
 from marshmallow import Schema
@@ -26,7 +27,17 @@ from backend.schemas.identity import (
     RecoveryCreateSchema,
 )
 from backend.schemas.sync import AddendumResultSchema, QuarantineSchema
-from backend.services import approvals, concerns, passkeys, people, recovery, step_up
+from backend.services import (
+    approval_decisions,
+    approvals,
+    concerns,
+    passkeys,
+    people,
+    recovery,
+    step_up,
+)
+from backend.services.admin_scope import db_governed
+from backend.services.approval_views import db_view
 from backend.services.audit import db_audit
 from backend.services.invites import IssuedInvite
 from backend.services.step_up import STEP_UP
@@ -61,24 +72,28 @@ def admin_invite_create() -> Response:
     return _issued(issued)
 
 
-def _issued(issued: IssuedInvite) -> Response:
+def _ticket(issued: IssuedInvite) -> dict[str, Any]:
     url = f"{state().config.origins[0]}/enrol#invite={issued.token}"
-    payload = {
+    return {
         "id": issued.invite_id,
         "token": issued.token,
         "url": url,
         "expires_at": issued.expires_at,
     }
-    return jsonify(InviteIssuedSchema().dump(payload)), 201  # type: ignore[return-value]
+
+
+def _issued(issued: IssuedInvite) -> Response:
+    return jsonify(InviteIssuedSchema().dump(_ticket(issued))), 201  # type: ignore[return-value]
 
 
 @bp.post("/admin/users/<uuid:user_id>/recovery")
 @operation(
-    summary="Issue a recovery ticket for someone whose passkeys are all revoked (24 hours)",
+    summary="Ask for a recovery of someone whose passkeys are all revoked; a second admin "
+    "approves it and is then shown the single-use link (24 hours), never the asker",
     tags=["admin"],
     request=RecoveryCreateSchema,
     responses={
-        201: ("Issued; the token is shown this once", InviteIssuedSchema),
+        202: ("Asked; waiting for a second admin", ApprovalSchema),
         404: ("No such person in your agency", None),
         409: ("A passkey is still live, the person is disabled, or it is you", None),
         422: ("Invalid body", None),
@@ -89,15 +104,17 @@ def admin_recovery_issue(user_id: uuid.UUID) -> Response:
     who = me()
     step_up.require_recent(who.verified_at)
     body = json_body(RecoveryCreateSchema())
-    issued = recovery.issue(
-        db_session(),
-        state().keyring,
+    db = db_session()
+    approval = recovery.request(
+        db,
         actor=who.actor,
         partnership_admin=who.partnership_admin,
         user_id=user_id,
         identity_check=recovery.IdentityCheck(body["identity_check"]),
     )
-    return _issued(issued)
+    view = db_view(db, state().keyring, approval, who.user_id)
+    db.commit()
+    return jsonify(ApprovalSchema().dump(view)), 202  # type: ignore[return-value]
 
 
 @bp.get("/admin/invites")
@@ -190,10 +207,13 @@ def admin_user_enable(user_id: uuid.UUID) -> Response:
 @operation(
     summary="Revoke a passkey (a lost phone); its sessions end at once",
     tags=["admin"],
-    responses={200: ("Revoked", PasskeySchema), 404: ("No such passkey", None)},
+    responses={200: ("Revoked", PasskeySchema), 404: ("No such passkey", None), **STEP_UP},
 )
 def admin_passkey_revoke(passkey_id: uuid.UUID) -> Response:
     who = me()
+    # Revoking every passkey of a colleague is the first step of taking over their account
+    # by recovery: an unlocked admin desk must not be enough.
+    step_up.require_recent(who.verified_at)
     passkey = passkeys.admin_revoke(
         db_session(),
         actor=who.actor,
@@ -211,9 +231,8 @@ def admin_passkey_revoke(passkey_id: uuid.UUID) -> Response:
 )
 def admin_quarantine() -> Response:
     who = me()
-    items = concerns.quarantine(
-        db_session(), agency_id=None if who.partnership_admin else who.agency_id
-    )
+    db = db_session()
+    items = concerns.quarantine(db, agency_ids=db_governed(db, who.actor, who.partnership_admin))
     return jsonify(QuarantineSchema().dump({"items": items}))
 
 
@@ -226,9 +245,10 @@ def admin_quarantine() -> Response:
 def admin_quarantine_retry(receipt_id: uuid.UUID) -> Response:
     who = me()
     db = db_session()
-    scope = None if who.partnership_admin else who.agency_id
-    if not concerns.quarantine(db, agency_id=scope, receipt_id=receipt_id):
-        raise Problem(404, "not_found", "There is no such kept envelope in your agency.")
+    # Only envelopes of recorders this admin governs: never another partnership's.
+    scope = db_governed(db, who.actor, who.partnership_admin)
+    if not concerns.quarantine(db, agency_ids=scope, receipt_id=receipt_id):
+        raise Problem(404, "not_found", "There is no such kept envelope for you.")
     db_audit(db, "pipeline.retry_requested", actor=who.actor, records=[("receipt", receipt_id)])
     db.commit()
     result = process(pipeline(), receipt_id, claimed=False, force=True)
@@ -243,8 +263,8 @@ def admin_quarantine_retry(receipt_id: uuid.UUID) -> Response:
 )
 def admin_approvals() -> Response:
     who = me()
-    items = approvals.listing(
-        db_session(), actor=who.actor, partnership_admin=who.partnership_admin
+    items = approval_decisions.listing(
+        db_session(), state().keyring, actor=who.actor, partnership_admin=who.partnership_admin
     )
     return jsonify(ApprovalListSchema().dump({"items": items}))
 
@@ -254,39 +274,54 @@ def admin_approvals() -> Response:
     summary="Ask for an operator action (KEK rotation, erasure, subject export) to be approved",
     tags=["admin"],
     request=ApprovalRequestSchema,
-    responses={201: ("Asked", ApprovalSchema), 422: ("Invalid body", None), **STEP_UP},
+    responses={
+        201: ("Asked", ApprovalSchema),
+        422: ("Invalid body, or it names no record of your partnership", None),
+        **STEP_UP,
+    },
 )
 def admin_approval_request() -> Response:
     who = me()
     step_up.require_recent(who.verified_at)
     body = json_body(ApprovalRequestSchema())
+    db = db_session()
     approval = approvals.request(
-        db_session(),
+        db,
         actor=who.actor,
         partnership_admin=who.partnership_admin,
         action=body["action"],
         ids=body["ids"],
     )
-    return jsonify(ApprovalSchema().dump(approvals.view(approval, who.user_id))), 201  # type: ignore[return-value]
+    view = db_view(db, state().keyring, approval, who.user_id)
+    db.commit()
+    return jsonify(ApprovalSchema().dump(view)), 201  # type: ignore[return-value]
 
 
 def _decide(approval_id: uuid.UUID, approve: bool) -> Response:
     who = me()
     step_up.require_recent(who.verified_at)
-    approval = approvals.decide(
+    view, ticket = approval_decisions.decide(
         db_session(),
+        state().keyring,
         actor=who.actor,
         partnership_admin=who.partnership_admin,
         approval_id=approval_id,
         approve=approve,
     )
-    return jsonify(ApprovalSchema().dump(approvals.view(approval, who.user_id)))
+    if ticket is not None:  # a recovery: the link goes to this approver, once
+        view["ticket"] = _ticket(ticket)
+    return jsonify(ApprovalSchema().dump(view))
 
 
 _DECIDE: dict[int, tuple[str, type[Schema] | None]] = {
-    200: ("Decided", ApprovalSchema),
+    200: ("Decided; an approved recovery carries its link, this once", ApprovalSchema),
     404: ("No such approval for you", None),
-    409: ("You asked for it, or it is decided already", None),
+    409: (
+        "You are not independent of the asker, it is decided already or stale, or it names "
+        "records outside your partnership",
+        None,
+    ),
+    422: ("Approved rules no longer check; nothing loaded", None),
     **STEP_UP,
 }
 

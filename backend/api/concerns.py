@@ -6,9 +6,11 @@ from flask import Response, jsonify, request
 
 from backend.api import bp
 from backend.api.common import me, state
+from backend.api.purpose import purpose_args
 from backend.db import db_session
 from backend.errors import Problem
 from backend.openapi import operation
+from backend.schemas.purpose import PurposeQuerySchema
 from backend.schemas.sync import ConcernViewSchema, MineSchema
 from backend.services import concerns
 
@@ -33,19 +35,18 @@ def concerns_mine() -> Response:
 
 @bp.get("/concerns/<uuid:concern_id>")
 @operation(
-    summary="Open a concern, decrypted; give ?purpose= (audited)",
+    summary="Open a concern, decrypted; give ?purpose=<code> and any ?purpose_note= (audited)",
     tags=["concerns"],
+    query=PurposeQuerySchema,
     responses={
         200: ("The concern and its addenda", ConcernViewSchema),
-        400: ("No purpose given", None),
+        400: ("No purpose, an unknown code, or 'other' without a note", None),
         404: ("No such concern", None),
     },
 )
 def concern(concern_id: uuid.UUID) -> Response:
     who = me()
-    purpose = (request.args.get("purpose") or "").strip()
-    if not 3 <= len(purpose) <= 500:
-        raise Problem(400, "concern.purpose_required", "Say why you are opening this record.")
+    purpose = purpose_args()
     body = concerns.read(
         db_session(), state().keyring, actor=who.actor, concern_id=concern_id, purpose=purpose
     )

@@ -6,6 +6,7 @@ from flask import Response, jsonify
 
 from backend.api import bp
 from backend.api.common import me, query_args, state
+from backend.api.purpose import purpose_args
 from backend.db import db_session
 from backend.openapi import operation
 from backend.schemas.links import (
@@ -15,9 +16,9 @@ from backend.schemas.links import (
     MatchDecisionSchema,
     MatchesSchema,
     NetworkSchema,
-    PurposeQuerySchema,
     SplitSchema,
 )
+from backend.schemas.purpose import PurposeQuerySchema
 from backend.services import links
 
 
@@ -48,13 +49,17 @@ def alert_network(alert_id: uuid.UUID) -> Response:
 
 @bp.get("/subjects/<uuid:subject_id>/chronology")
 @operation(
-    summary="Everything about a child across agencies, in event-time order; give ?purpose=",
+    summary="Everything about a child across agencies, in event-time order; give ?purpose=<code>",
     tags=["links"],
     query=PurposeQuerySchema,
-    responses={200: ("The chronology", ChronologySchema), 404: ("Not a child of yours", None)},
+    responses={
+        200: ("The chronology", ChronologySchema),
+        400: ("No purpose, an unknown code, or 'other' without a note", None),
+        404: ("Not a child of yours", None),
+    },
 )
 def chronology(subject_id: uuid.UUID) -> Response:
-    purpose = query_args(PurposeQuerySchema())["purpose"]
+    purpose = purpose_args()
     body = links.chronology(
         db_session(), state().keyring, actor=me().actor, subject_id=subject_id, purpose=purpose
     )

@@ -3,12 +3,14 @@
 from flask import Response, jsonify
 
 from backend.api import bp
-from backend.api.common import me
+from backend.api.common import me, state
 from backend.db import db_session
 from backend.errors import Problem
 from backend.openapi import operation
+from backend.schemas.identity import ApprovalSchema
 from backend.schemas.inbox import RulesLoadSchema, RulesSchema
-from backend.services import rules, step_up
+from backend.services import rules, rules_change, step_up
+from backend.services.approval_views import db_view
 from backend.services.step_up import STEP_UP
 from backend.web import json_body
 
@@ -33,19 +35,26 @@ def admin_rules() -> Response:
 
 @bp.post("/admin/rules")
 @operation(
-    summary="Load a new version of the routing rules (TOML); every mistake is reported",
+    summary="Propose a new version of the routing rules (TOML); every mistake is reported; "
+    "it is loaded when a second partnership admin approves this exact text",
     tags=["admin"],
     request=RulesLoadSchema,
     responses={
         200: ("Unchanged: the same as the live rules", RulesSchema),
-        201: ("Loaded as a new version", RulesSchema),
+        202: ("Asked: waiting for a second partnership admin", ApprovalSchema),
         422: ("The file has problems; nothing changed", None),
         **STEP_UP,
     },
 )
 def admin_rules_load() -> Response:
     _partnership_admin()
-    step_up.require_recent(me().verified_at)
+    who = me()
+    step_up.require_recent(who.verified_at)
     body = json_body(RulesLoadSchema())
-    record, new = rules.load(db_session(), actor=me().actor, text=body["source"])
-    return jsonify(RulesSchema().dump(record)), 201 if new else 200  # type: ignore[return-value]
+    db = db_session()
+    live, approval = rules_change.propose(db, actor=who.actor, text=body["source"])
+    if approval is None:
+        return jsonify(RulesSchema().dump(live))
+    view = db_view(db, state().keyring, approval, who.user_id)
+    db.commit()
+    return jsonify(ApprovalSchema().dump(view)), 202  # type: ignore[return-value]

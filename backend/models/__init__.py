@@ -1,6 +1,6 @@
 """SQLAlchemy 2 typed models; every encrypted column is named ``crypto_*``."""
 
-from backend.models.audit import AuditCheckpoint, AuditEvent, AuditHead, AuditRecord
+from backend.models.audit import AuditCheckpoint, AuditEvent, AuditHead, AuditRecord, ReadNote
 from backend.models.base import (
     Base,
     UTCDateTime,
@@ -80,6 +80,7 @@ __all__ = [
     "AuditEvent",
     "AuditHead",
     "AuditRecord",
+    "ReadNote",
     "LegalHold",
     "RetentionReview",
     "Ceremony",

@@ -6,14 +6,14 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Computed, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import BigInteger, Computed, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.visitors import InternalTraversal
 
-from backend.models.base import Base, table_of
+from backend.models.base import Base, new_id, table_of, utcnow
 
 # Every column an entry is queried by is computed by the database from ``body``, the exact
 # bytes the chain hashed: proving the bodies proves the columns, and ``audit verify`` checks
@@ -179,3 +179,20 @@ def keeps_record_index(dialect: str) -> bool:
     """Whether this engine keeps ``audit_records`` (SQLite), or indexes the records inside
     the entries themselves (PostgreSQL, GIN over ``records``)."""
     return bool(table_of(AuditRecord).info.get("only_on", dialect) == dialect)
+
+
+class ReadNote(Base):
+    """What a reader wrote about why they opened a record, sealed under that record's data
+    key (AAD: ``read_notes``, the row, ``note``).
+
+    The audit entry of the read keeps the purpose as a code and names this row in its
+    detail (``notes``); the words stay here, so erasing the record (destroying its key)
+    erases them too. The log itself cannot be edited and outlives every record.
+    """
+
+    __tablename__ = "read_notes"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    concern_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("concerns.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    crypto_note: Mapped[bytes] = mapped_column(LargeBinary)

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from enum import Enum
 
-from sqlalchemy import ForeignKey, LargeBinary, String
+from sqlalchemy import ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.models.base import Base, new_id, utcnow
@@ -123,16 +123,17 @@ class InviteInbox(Base):
 
 
 class Approval(Base):
-    """A high-value action waiting for a second, distinct admin: an invitation that grants
-    inbox memberships, or an operator's key rotation, erasure or bulk export. Ids only."""
+    """A high-value action waiting for a second, independent admin: an invitation that grants
+    a role reading records or administering, a recovery, new routing rules, or an operator's
+    key rotation, erasure or bulk export (backend/services/approvals.py)."""
 
     __tablename__ = "approvals"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     action: Mapped[str] = mapped_column(String(32))
     target: Mapped[str] = mapped_column(String(2000))  # ids the action is for, or ""
-    # Whose admins may approve: this agency's (and partnership admins), or None for the
-    # partnership's admins only.
+    # Whose admins may approve: this agency's, and its partnership's admins (for a
+    # partnership-wide action, the asker's agency: that partnership's admins only).
     agency_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agencies.id"))
     requested_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -141,3 +142,5 @@ class Approval(Base):
     decided_at: Mapped[datetime | None]
     approved: Mapped[bool | None]
     used_at: Mapped[datetime | None]
+    # JSON: a recovery's identity check, or the rules text proposed and the version it replaces
+    detail: Mapped[str | None] = mapped_column(Text)

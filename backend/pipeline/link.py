@@ -23,13 +23,13 @@ from backend.services.rules import Active, db_active
 from backend.services.subjects import KNOWN_STATUSES, db_resolve, link_lock, members
 
 
-def _contacts(by: str) -> Select[str, str, uuid.UUID | None]:
-    """Inbox and agency names of the deliveries of some children's concerns (``by``
-    subject, bound as ``ids``, less the concern bound as ``self``) or of some alerts (``by``
-    alert, bound as ``ids``), with each delivery's root (None when routed, not escalated),
+def _contacts(by: str) -> Select[str, str, uuid.UUID, uuid.UUID | None]:
+    """Inbox and agency names (and agency id) of the deliveries of some children's concerns
+    (``by`` subject, bound as ``ids``, less the concern bound as ``self``) or of some alerts
+    (``by`` alert, bound as ``ids``), with each delivery's root (None when routed, not escalated),
     each once. The caller keeps the routed ones: filtering on the root in SQL let SQLite's
     planner walk every routed delivery there is through that column's index."""
-    query = select(Inbox.name, Agency.name, Delivery.root_id).distinct()
+    query = select(Inbox.name, Agency.name, Agency.id, Delivery.root_id).distinct()
     if by == "subject":
         query = query.select_from(Concern).join(Delivery, Delivery.concern_id == Concern.id)
         where = [
@@ -46,8 +46,8 @@ def _contacts(by: str) -> Select[str, str, uuid.UUID | None]:
     )
 
 
-def _routed(rows: Any) -> list[tuple[str, str]]:
-    return [(inbox, agency) for inbox, agency, root in rows if root is None]
+def _routed(rows: Any) -> list[tuple[str, str, uuid.UUID]]:
+    return [(inbox, agency, agency_id) for inbox, agency, agency_id, root in rows if root is None]
 
 
 # Built once: linking runs on every concern, and building a statement costs several times
@@ -66,8 +66,15 @@ _ALERTED = (
 def db_known(
     session: Session, active: Active, concern: Concern, subject_id: uuid.UUID
 ) -> dict[str, Any] | None:
-    """Whom to contact when the child is already known: the inboxes that received earlier
-    concerns about the child or an alert about them; never any content."""
+    """Whether the child is already known and, if so, whom to contact: the partnership's
+    front door (the rules' fallback inbox) and the recorder's own agency's inboxes that
+    hold records about the child; never any content.
+
+    WARNING: the recorder may know the child only by a name and a date of birth. Naming
+    the inboxes of other agencies that hold the child's records (an exploitation team, a
+    missing persons unit) or the kinds of alert about the child would tell them what is
+    held and where (CONTRACT.md, "The `known` answer (changed)"): they are left out.
+    """
     ids = members(session, subject_id)
     # The deliveries of the child's earlier concerns, from the concerns' subject index.
     earlier = _routed(session.execute(_BY_CHILD, {"ids": ids, "self": concern.id}))
@@ -80,13 +87,14 @@ def db_known(
         earlier += _routed(session.execute(_BY_ALERTS, {"ids": alerted}))
     if not earlier and concern.subject_legal_status not in KNOWN_STATUSES:
         return None
-    contact = [
-        {"inbox": inbox, "agency": agency} for inbox, agency in sorted({tuple(r) for r in earlier})
-    ]
-    if not contact:  # known only by care status: the front door
-        agency, inbox = active.rules.inboxes[active.rules.fallback]
-        contact = [{"inbox": inbox, "agency": agency}]
-    return {"contact": contact}
+    door = active.rules.inboxes[active.rules.fallback]  # (agency, inbox)
+    own = {
+        (agency, inbox)
+        for inbox, agency, agency_id in earlier
+        if agency_id == concern.recorder_agency_id
+    }
+    places = [door, *sorted(own - {door}, key=lambda p: p[1])]
+    return {"contact": [{"inbox": inbox, "agency": agency} for agency, inbox in places]}
 
 
 def db_link(session: Session, stored: Stored) -> None:

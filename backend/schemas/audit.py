@@ -25,7 +25,19 @@ class AccessSchema(Schema):
     person = fields.String(required=True)
     agency = fields.String(allow_none=True, required=True)
     passkey_id = fields.String(allow_none=True, required=True)
-    purpose = fields.String(allow_none=True, required=True)
+    purpose_code = fields.String(
+        allow_none=True,
+        required=True,
+        metadata={
+            "description": "why a record was read, as its code; 'uncoded' for an entry "
+            "written before purposes were codes"
+        },
+    )
+    purpose = fields.String(
+        allow_none=True,
+        required=True,
+        metadata={"description": "the purpose code in words; never free text"},
+    )
     records = fields.List(fields.Nested(_Record), required=True)
     detail = fields.Dict(
         required=True,

@@ -52,6 +52,15 @@ class StrictInteger(fields.Integer):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
+class StrictBoolean(fields.Boolean):
+    """A JSON true or false: never a string or a number ("yes" is not a choice made)."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
 class StrictFloat(fields.Float):
     """A JSON number: never a string or a boolean, never NaN or infinite."""
 
@@ -284,4 +293,8 @@ class Addendum(Schema):
     indicators = fields.List(
         fields.Nested(Indicator), validate=validate.Length(max=len(vocab.INDICATORS))
     )
+    # Whether the author shares this addendum with the person who raised the concern when
+    # they are of another agency (backend/services/referrer.py). Sealed and proven with the
+    # text, so what was shared with the referrer is the author's act, not the server's.
+    for_referrer = StrictBoolean()
     proof = fields.Nested(Proof, required=True)

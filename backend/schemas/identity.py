@@ -184,9 +184,46 @@ class ApprovalRequestSchema(Schema):
     )
 
 
+class InviteIssuedSchema(Schema):
+    id = fields.UUID(required=True)
+    token = fields.String(required=True, metadata={"description": "shown once, never again"})
+    url = fields.String(required=True)
+    expires_at = fields.DateTime(required=True)
+
+
+class ApprovalGrantSchema(Schema):
+    """What an approval grants, in words (never bare ids)."""
+
+    person = fields.String(metadata={"description": "the person invited or recovered"})
+    agency = fields.String()
+    roles = fields.List(fields.String())
+    inboxes = fields.List(fields.String(), metadata={"description": "inbox names"})
+    identity_check = fields.String(
+        allow_none=True, metadata={"description": "a recovery: how the asker confirmed who it is"}
+    )
+
+
+class RulesChangeSchema(Schema):
+    """What proposed routing rules change against the version live when they were asked."""
+
+    sha256 = fields.String(required=True, metadata={"description": "of the exact text"})
+    label = fields.String()
+    replaces = fields.Integer(allow_none=True, metadata={"description": "live version number"})
+    added = fields.List(fields.String(), required=True, metadata={"description": "rule ids"})
+    removed = fields.List(fields.String(), required=True)
+    changed = fields.List(fields.String(), required=True)
+    diff = fields.List(fields.String(), required=True, metadata={"description": "unified diff"})
+
+
 class ApprovalSchema(Schema):
     id = fields.UUID(required=True)
-    action = fields.String(required=True)
+    action = fields.String(
+        required=True,
+        metadata={
+            "description": "access_grant, recovery, rules_load, kek_rotation, "
+            "retention_erase, subject_export"
+        },
+    )
     target = fields.List(fields.String(), required=True)
     status = fields.String(
         required=True, metadata={"description": "pending, approved, rejected, expired, used"}
@@ -194,6 +231,14 @@ class ApprovalSchema(Schema):
     requested_at = fields.DateTime(required=True)
     expires_at = fields.DateTime(required=True)
     yours = fields.Boolean(required=True, metadata={"description": "you asked for it"})
+    asked_by = fields.String(allow_none=True, metadata={"description": "the asker's name"})
+    decided_by = fields.String(allow_none=True)
+    grant = fields.Nested(ApprovalGrantSchema, required=True)
+    rules = fields.Nested(RulesChangeSchema, metadata={"description": "rules_load only"})
+    ticket = fields.Nested(
+        InviteIssuedSchema,
+        metadata={"description": "an approved recovery: the link, shown to its approver once"},
+    )
 
 
 class ApprovalListSchema(Schema):
@@ -208,13 +253,6 @@ class RecoveryCreateSchema(Schema):
     )
 
 
-class InviteIssuedSchema(Schema):
-    id = fields.UUID(required=True)
-    token = fields.String(required=True, metadata={"description": "shown once, never again"})
-    url = fields.String(required=True)
-    expires_at = fields.DateTime(required=True)
-
-
 class InviteSchema(Schema):
     id = fields.UUID(required=True)
     name = fields.String(required=True)
@@ -222,7 +260,8 @@ class InviteSchema(Schema):
     roles = fields.List(fields.String(), required=True)
     inboxes = fields.List(fields.String(), required=True)
     status = fields.String(
-        required=True, validate=validate.OneOf(["pending", "used", "withdrawn", "expired"])
+        required=True,
+        validate=validate.OneOf(["awaiting_approval", "pending", "used", "withdrawn", "expired"]),
     )
     created_at = fields.DateTime(required=True)
     expires_at = fields.DateTime(required=True)

@@ -45,10 +45,6 @@ class ChronologySchema(Schema):
     items = _described("concerns and addenda in event-time order; full, or a summary")
 
 
-class PurposeQuerySchema(Schema):
-    purpose = fields.String(required=True, validate=validate.Length(min=3, max=500))
-
-
 class MatchSchema(Schema):
     id = fields.UUID(required=True)
     subject_id = fields.UUID(required=True)

@@ -25,7 +25,15 @@ class _Contact(Schema):
 
 
 class _Known(Schema):
-    contact = fields.List(fields.Nested(_Contact), required=True)
+    contact = fields.List(
+        fields.Nested(_Contact),
+        required=True,
+        metadata={
+            "description": "the partnership's front door (the rules' fallback inbox), then "
+            "inboxes of the recorder's own agency that hold records about the child; never "
+            "another agency's specialist teams, never alert kinds"
+        },
+    )
 
 
 class SyncResultSchema(Schema):
@@ -47,7 +55,15 @@ class AddendumResultSchema(SyncResultSchema):
 
 
 class AddendumRequestSchema(EnvelopeSchema):
-    pass
+    jwe = fields.String(
+        required=True,
+        metadata={
+            "description": "JWE compact serialisation of a frontline.addendum/1: schema, "
+            "concern_id, client_id, recorded_at, text, optional missing, associated, "
+            "indicators, and for_referrer (boolean, default false: share it with the "
+            "concern's recorder when they are of another agency), with proof"
+        },
+    )
 
 
 class _Delivery(Schema):
@@ -59,7 +75,10 @@ class _Delivery(Schema):
     kind = fields.String(
         required=True,
         validate=validate.OneOf(["routed", "escalation", "alert"]),
-        metadata={"description": "alert: a pattern alert about the child that this concern raised"},
+        metadata={
+            "description": "alert: a pattern alert about the child that this concern raised, "
+            "shown only to those it was delivered to; never to the concern's recorder"
+        },
     )
     delivered_at = fields.DateTime(required=True)
     acknowledged_at = fields.DateTime(allow_none=True, required=True)
@@ -96,7 +115,14 @@ class ConcernViewSchema(Schema):
     recorder = fields.Dict(required=True)
     proof = fields.Dict(required=True)
     concern = fields.Dict(required=True, metadata={"description": "as recorded, without proof"})
-    addenda = fields.List(fields.Dict(), required=True)
+    addenda = fields.List(
+        fields.Dict(),
+        required=True,
+        metadata={
+            "description": "to its recorder: their own agency's, and another agency's only "
+            "where marked for_referrer; to its recipients: all"
+        },
+    )
     routing = fields.Dict(
         allow_none=True,
         required=True,

@@ -1,18 +1,26 @@
-"""Four eyes on high-value actions (ASVS 2.3.5): one admin asks, a second, distinct admin
-approves, and only then does the action happen — once.
+"""Four eyes on high-value actions (ASVS 2.3.5): one admin asks, a second, independent
+admin approves, and only then does the action happen — once. No single person can give
+themselves, or an account they control, access to a child's records.
 
-- An invitation that grants inbox memberships (access to children's records) cannot be
-  used until another admin of its agency, or of the partnership, approves it.
+- An invitation that grants any role able to read records or administer (everything but a
+  plain recorder's) cannot be used until another admin of its agency, or of its
+  partnership, approves it.
+- A recovery ticket is made only when a second admin approves the request, and is shown
+  to that admin alone (backend/services/recovery.py).
+- New routing rules loaded over the API take effect when a second partnership admin
+  approves that exact text (backend/services/rules_change.py).
 - An operator's KEK rotation, an erasure outside the retention schedule and a subject
   access export need an approval by two partnership admins, named to the command with
   ``--approval``; the command uses it up.
 
-The admin who asked can never approve; approvals lapse after 24 hours; each is used once.
-Every step is audited.
+Who may decide, and the independence of the decider from the asker, is
+backend/services/approval_decisions.py. Approvals lapse after 24 hours; each is used once.
+Every step is audited. (The operator's command line holds the key ring and needs none.)
 """
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -21,18 +29,29 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.errors import Problem
-from backend.models import Approval, Invite, utcnow
+from backend.models import Approval, Invite, RoleName, utcnow
+from backend.services.admin_scope import db_records_within
 from backend.services.audit import SYSTEM, Actor, db_audit
 
 TTL = timedelta(hours=24)
-# action -> who may approve: the target agency's admins ("agency") or partnership admins
+# action -> who may approve: the target agency's admins and its partnership's ("agency"),
+# or the partnership's admins only ("partnership")
 ACTIONS = {
-    "inbox_grant": "agency",
+    "access_grant": "agency",
+    "recovery": "agency",
+    "rules_load": "partnership",
     "kek_rotation": "partnership",
     "retention_erase": "partnership",
     "subject_export": "partnership",
 }
-OPERATOR_ACTIONS = tuple(a for a, who in ACTIONS.items() if who == "partnership")
+OPERATOR_ACTIONS = ("kek_rotation", "retention_erase", "subject_export")
+# Roles that read children's records or administer: granting any needs a second admin.
+ACCESS_ROLES = frozenset(r.value for r in RoleName) - {RoleName.RECORDER.value}
+
+
+def grants_access(roles: list[str], inbox_ids: list[uuid.UUID]) -> bool:
+    """Whether an invitation with these roles and inboxes needs a second admin."""
+    return bool(ACCESS_ROLES & set(roles)) or bool(inbox_ids)
 
 
 class ApprovalRequired(Exception):
@@ -62,7 +81,7 @@ def status_of(approval: Approval) -> str:
     return "expired" if approval.expires_at <= utcnow() else "pending"
 
 
-def _audit(session: Session, what: str, actor: Actor, approval: Approval) -> None:
+def db_audit_step(session: Session, what: str, actor: Actor, approval: Approval) -> None:
     db_audit(
         session,
         f"approval.{what}",
@@ -72,9 +91,19 @@ def _audit(session: Session, what: str, actor: Actor, approval: Approval) -> Non
     )
 
 
+def detail_of(approval: Approval) -> dict[str, Any]:
+    return json.loads(approval.detail) if approval.detail else {}  # type: ignore[no-any-return]
+
+
 def db_request(
-    session: Session, actor: Actor, action: str, target: str, agency_id: uuid.UUID | None
+    session: Session,
+    actor: Actor,
+    action: str,
+    target: str,
+    agency_id: uuid.UUID | None,
+    detail: dict[str, Any] | None = None,
 ) -> Approval:
+    """Record that ``actor`` asks for ``action``; ``agency_id`` says whose admins decide."""
     assert actor.user_id is not None  # noqa: S101 - a signed-in admin asks
     approval = Approval(
         action=action,
@@ -83,10 +112,11 @@ def db_request(
         requested_by_id=actor.user_id,
         requested_at=utcnow(),
         expires_at=utcnow() + TTL,
+        detail=json.dumps(detail) if detail else None,
     )
     session.add(approval)
     session.flush()
-    _audit(session, "requested", actor, approval)
+    db_audit_step(session, "requested", actor, approval)
     return approval
 
 
@@ -98,79 +128,45 @@ def request(
         raise Problem(422, "approval.action_unknown", "No such action needs an approval.")
     if not partnership_admin:
         raise Problem(403, "forbidden.partnership_admin", "Only partnership admins ask for this.")
-    approval = db_request(session, actor, action, canonical_target(action, ids), None)
+    target = canonical_target(action, ids)
+    if not db_records_within(session, action, target, actor.agency_id):
+        # Another partnership's records answer as a missing one does: no way to probe.
+        raise Problem(422, "approval.target_unknown", "Name records of your own partnership.")
+    # The asker's agency (the partnership's own): only that partnership's admins decide.
+    approval = db_request(session, actor, action, target, actor.agency_id)
     session.commit()
     return approval
 
 
-def _may_decide(approval: Approval, actor: Actor, partnership_admin: bool) -> bool:
-    if partnership_admin:
-        return True
-    return ACTIONS[approval.action] == "agency" and approval.agency_id == actor.agency_id
-
-
-def decide(
-    session: Session,
-    *,
-    actor: Actor,
-    partnership_admin: bool,
-    approval_id: uuid.UUID,
-    approve: bool,
-) -> Approval:
-    approval = session.get(Approval, approval_id)
-    if approval is None or not _may_decide(approval, actor, partnership_admin):
-        raise Problem(404, "not_found", "There is no such approval for you.")
-    if approval.requested_by_id == actor.user_id:
-        raise Problem(
-            409, "approval.same_person", "You asked for this: another admin must decide it."
-        )
-    if status_of(approval) != "pending":
-        raise Problem(409, "approval.decided", f"This approval is {status_of(approval)}.")
-    approval.decided_by_id, approval.decided_at = actor.user_id, utcnow()
-    approval.approved = approve
-    if not approve and approval.action == "inbox_grant":
-        invite = session.get(Invite, uuid.UUID(approval.target))
-        if invite is not None and invite.withdrawn_at is None:
-            invite.withdrawn_at = utcnow()
-    _audit(session, "approved" if approve else "rejected", actor, approval)
-    session.commit()
-    return approval
-
-
-def listing(session: Session, *, actor: Actor, partnership_admin: bool) -> list[dict[str, Any]]:
-    """Approvals this admin may see: their agency's, and for partnership admins all."""
-    rows = session.scalars(select(Approval).order_by(Approval.requested_at.desc()).limit(200)).all()
-    return [
-        view(a, actor.user_id)
-        for a in rows
-        if _may_decide(a, actor, partnership_admin) or a.requested_by_id == actor.user_id
-    ]
-
-
-def view(approval: Approval, user_id: uuid.UUID | None) -> dict[str, Any]:
-    return {
-        "id": approval.id,
-        "action": approval.action,
-        "target": approval.target.split(",") if approval.target else [],
-        "status": status_of(approval),
-        "requested_at": approval.requested_at,
-        "expires_at": approval.expires_at,
-        "yours": approval.requested_by_id == user_id,
-    }
+def needs_approval(invite: Invite) -> bool:
+    """An invitation an admin made over the API that grants access (an operator's, made
+    with the key ring in hand, and a recovery ticket, made only on approval, need none)."""
+    return (
+        invite.created_by_id is not None
+        and invite.user_id is None
+        and grants_access([r.role for r in invite.roles], [i.inbox_id for i in invite.inboxes])
+    )
 
 
 def db_invites_waiting(session: Session, invites: list[Invite]) -> set[uuid.UUID]:
-    """Which of these invitations still wait for their second admin (one query)."""
-    if not invites:
+    """Which of these invitations still wait for their second admin (one query).
+
+    Fail closed: an invitation that needs an approval waits until an approved one exists,
+    so one made before approvals covered its roles waits too.
+    """
+    needing = [i for i in invites if needs_approval(i)]
+    if not needing:
         return set()
-    targets = session.scalars(
-        select(Approval.target).where(
-            Approval.action == "inbox_grant",
-            Approval.target.in_([str(i.id) for i in invites]),
-            Approval.approved.is_not(True),
+    cleared = set(
+        session.scalars(
+            select(Approval.target).where(
+                Approval.action == "access_grant",
+                Approval.target.in_([str(i.id) for i in needing]),
+                Approval.approved.is_(True),
+            )
         )
     )
-    return {uuid.UUID(t) for t in targets}
+    return {i.id for i in needing if str(i.id) not in cleared}
 
 
 def use(session: Session, approval_id: str | None, action: str, ids: list[str]) -> None:
@@ -195,5 +191,10 @@ def use(session: Session, approval_id: str | None, action: str, ids: list[str]) 
         raise ApprovalRequired(f"approval {approval_id} is {status_of(approval)}")
     if approval.decided_at is not None and approval.decided_at + TTL <= utcnow():
         raise ApprovalRequired(f"approval {approval_id} has lapsed")
+    if not db_records_within(session, action, approval.target, approval.agency_id):
+        # One asked for before the records were checked, or named across partnerships.
+        raise ApprovalRequired(
+            f"approval {approval_id} names records outside its asker's partnership"
+        )
     approval.used_at = utcnow()
-    _audit(session, "used", SYSTEM, approval)
+    db_audit_step(session, "used", SYSTEM, approval)

@@ -2,7 +2,8 @@
 
 Answers come from the audit log (through its record index) and are exported as JSON or CSV
 for the regulator. Asking is itself audited. Entries hold identifiers and codes only, so an
-answer names people and agencies but never a child's details.
+answer names people and agencies but never a child's details; a read's purpose is shown as
+its code in words, and a reader's note (sealed with the record) never appears.
 """
 
 from __future__ import annotations
@@ -24,11 +25,12 @@ from backend.models.audit import keeps_record_index
 from backend.services.audit import Actor, db_audit
 from backend.services.audit_kinds import kind_of
 from backend.services.people import db_user_name
+from backend.services.purposes import words as purpose_words
 from backend.services.subjects import canonical, members
 
 COLUMNS = (
-    "seq", "at", "action", "kind", "person_id", "person", "agency", "passkey_id", "purpose",
-    "records", "detail",
+    "seq", "at", "action", "kind", "person_id", "person", "agency", "passkey_id",
+    "purpose_code", "purpose", "records", "detail",
 )  # fmt: skip
 
 
@@ -47,6 +49,8 @@ def _entries(session: Session, ring: crypto.KeyRing, where: Any) -> list[dict[st
     agencies = {a.id: a.name for a in session.scalars(select(Agency))}
     out = []
     for e in entries:
+        # The code in words; free text from before purposes were codes is never shown.
+        code, said = purpose_words(e.purpose)
         out.append(
             {
                 "seq": e.seq,
@@ -57,7 +61,8 @@ def _entries(session: Session, ring: crypto.KeyRing, where: Any) -> list[dict[st
                 "person": people.get(e.actor_id, "unknown") if e.actor_id else "system",
                 "agency": agencies.get(e.agency_id) if e.agency_id else None,
                 "passkey_id": str(e.passkey_id) if e.passkey_id else None,
-                "purpose": e.purpose,
+                "purpose_code": code,
+                "purpose": said,
                 "records": json.loads(e.records),
                 "detail": json.loads(e.detail),
             }
@@ -123,8 +128,8 @@ def person_accesses(
 
 
 def _cell(value: Any) -> Any:
-    # A purpose is free text: one starting like a formula must stay text in a spreadsheet
-    # (CSV injection, OWASP).
+    # A person's or agency's name is free text: one starting like a formula must stay text
+    # in a spreadsheet (CSV injection, OWASP).
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -25,7 +26,9 @@ from backend.models import (
 )
 from backend.services.audit import Actor, db_audit
 from backend.services.escalation import labels
-from backend.services.inbox import db_is_recipient
+from backend.services.inbox import db_is_recipient, db_viewer
+from backend.services.purposes import Purpose, db_seal_note
+from backend.services.referrer import for_referrer, told_referrer
 from backend.services.sealed import db_data_key, unseal
 from backend.services.subjects import canonical
 
@@ -60,7 +63,9 @@ def mine(
         )
     )
     page, more = rows[:limit], len(rows) > limit
-    where = db_where_delivered(session, [c.id for c in page])
+    # Where it went and who escalated it, not the alerts it joined: those tell of other
+    # concerns about the child (no one gains need to know by recording).
+    where = db_where_delivered(session, [c.id for c in page], told_referrer)
     items = [
         {
             "concern_id": c.id,
@@ -77,22 +82,29 @@ def mine(
 
 
 def db_where_delivered(
-    session: Session, concern_ids: list[uuid.UUID]
+    session: Session,
+    concern_ids: list[uuid.UUID],
+    shown: Callable[[Delivery], bool] | None = None,
 ) -> dict[uuid.UUID, list[dict[str, Any]]]:
-    """What became of each concern: every delivery and escalation, in the order made.
+    """What became of each concern: every delivery and escalation (those ``shown`` allows),
+    in the order made.
 
-    For the recorder: which inboxes, acknowledged when, decided what, escalated when — no
-    names of the people who acted, and no decision reasons.
+    Which inboxes, acknowledged when, decided what, escalated when — no names of the people
+    who acted, and no decision reasons.
     """
     found: dict[uuid.UUID, list[dict[str, Any]]] = {}
     if not concern_ids:
         return found
-    rows = session.execute(
-        select(Delivery, Agency.name)
-        .join(Agency, Agency.id == Delivery.agency_id)
-        .where(Delivery.concern_id.in_(concern_ids))
-        .order_by(Delivery.created_at, Delivery.step, Delivery.id)
-    ).all()
+    rows = [
+        (d, agency)
+        for d, agency in session.execute(
+            select(Delivery, Agency.name)
+            .join(Agency, Agency.id == Delivery.agency_id)
+            .where(Delivery.concern_id.in_(concern_ids))
+            .order_by(Delivery.created_at, Delivery.step, Delivery.id)
+        )
+        if shown is None or shown(d)
+    ]
     named = labels(session, [d for d, _ in rows])
     for d, agency in rows:
         found.setdefault(d.concern_id, []).append(
@@ -118,9 +130,10 @@ def db_may_read(session: Session, concern: Concern, actor: Actor) -> bool:
 
 
 def read(
-    session: Session, ring: crypto.KeyRing, *, actor: Actor, concern_id: uuid.UUID, purpose: str
+    session: Session, ring: crypto.KeyRing, *, actor: Actor, concern_id: uuid.UUID, purpose: Purpose
 ) -> dict[str, Any]:
-    """Open one concern and its addenda, decrypted; the consultation is audited with its purpose."""
+    """Open one concern and its addenda, decrypted; the consultation is audited with its
+    purpose's code, and any note is sealed with the concern (``purposes``)."""
     concern = session.get(Concern, concern_id)
     if concern is None or not db_may_read(session, concern, actor):
         # The same answer for "absent" and "not yours": no oracle for other agencies' records.
@@ -131,20 +144,40 @@ def read(
     document = json.loads(
         unseal(key, concern.crypto_document, table="concerns", row_id=concern.id, field="document")
     )
-    addenda = list(
-        session.scalars(
-            select(Addendum).where(Addendum.concern_id == concern.id).order_by(Addendum.recorded_at)
+    # Its recorder reads it as its referrer, even where the rules also delivered it to an
+    # inbox of theirs: a delivery of one's own concern grants nothing beyond it.
+    referrer = concern.recorder_id == actor.user_id
+    addenda = []
+    for a in session.scalars(
+        select(Addendum).where(Addendum.concern_id == concern.id).order_by(Addendum.recorded_at)
+    ):
+        body = json.loads(
+            unseal(key, a.crypto_document, table="addenda", row_id=a.id, field="document")
         )
-    )
+        if not referrer or for_referrer(concern, a, body):
+            addenda.append((a, {k: v for k, v in body.items() if k != "proof"}))
+    viewer = None if referrer else db_viewer(session, actor)
+
+    def shown(d: Delivery) -> bool:
+        if viewer is None:
+            return told_referrer(d)
+        # A pattern alert on this concern only to those it was delivered to (DESIGN.md:
+        # alerts go to the MASH and exploitation team, not every recipient of a concern).
+        return d.alert_id is None or viewer.sees(d)
+
     agency = session.get(Agency, concern.recorder_agency_id)
     recorder = session.get(User, concern.recorder_id)
     route = session.get(ConcernRoute, concern.id)
+    notes = []
+    if purpose.note:
+        notes.append(db_seal_note(session, key, purpose.note, concern_id=concern.id))
     db_audit(
         session,
         "concern.consulted",
         actor=actor,
-        purpose=purpose,
-        records=[("concern", concern.id), *(("addendum", a.id) for a in addenda)],
+        purpose=purpose.code.value,
+        records=[("concern", concern.id), *(("addendum", a.id) for a, _ in addenda)],
+        detail={"notes": [str(n) for n in notes]} if notes else None,
     )
     session.commit()
     return {
@@ -163,36 +196,25 @@ def read(
         },
         "concern": {k: v for k, v in document.items() if k != "proof"},
         "routing": json.loads(route.trace) if route else None,
-        "deliveries": db_where_delivered(session, [concern.id]).get(concern.id, []),
+        "deliveries": db_where_delivered(session, [concern.id], shown).get(concern.id, []),
         "addenda": [
-            {
-                "addendum_id": a.id,
-                "received_at": a.received_at,
-                "addendum": {
-                    k: v
-                    for k, v in json.loads(
-                        unseal(
-                            key,
-                            a.crypto_document,
-                            table="addenda",
-                            row_id=a.id,
-                            field="document",
-                        )
-                    ).items()
-                    if k != "proof"
-                },
-            }
-            for a in addenda
+            {"addendum_id": a.id, "received_at": a.received_at, "addendum": body}
+            for a, body in addenda
         ],
     }
 
 
 def quarantine(
-    session: Session, *, agency_id: uuid.UUID | None, receipt_id: uuid.UUID | None = None
+    session: Session,
+    *,
+    agency_ids: list[uuid.UUID] | None,
+    receipt_id: uuid.UUID | None = None,
 ) -> list[dict[str, Any]]:
     """Receipts not accepted: quarantined, rejected, or stuck (never their content).
 
-    ``agency_id`` limits them to that agency's recorders; ``receipt_id`` to one receipt.
+    ``agency_ids`` limits them to those agencies' recorders (None: all, for the operator);
+    ``receipt_id`` to one receipt. A receipt belongs to the agency of the recorder whose
+    signed-in session sent it, known even when its envelope cannot be opened.
     """
     query = (
         select(Receipt)
@@ -204,8 +226,8 @@ def quarantine(
         )
         .order_by(Receipt.received_at)
     )
-    if agency_id is not None:
-        query = query.where(User.agency_id == agency_id)
+    if agency_ids is not None:
+        query = query.where(User.agency_id.in_(agency_ids))
     if receipt_id is not None:
         query = query.where(Receipt.id == receipt_id)
     return [

@@ -3,7 +3,10 @@
 Aggregates only — counts by week, agency, category and level; deadlines met and missed;
 escalations that reached the partnership; open alerts; missing episodes; language flags
 per agency. Every count from 1 to 4 is suppressed (shown as null) so that no child can be
-picked out; figures built on a suppressed count are withheld too. Every view is audited.
+picked out; figures built on a suppressed count are withheld too, and so are as many other
+counts as it takes that no withheld one comes back by subtraction from totals, from the
+same total broken down another way, or across the weeks (secondary suppression,
+``backend/services/disclosure.py``). Every view is audited.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from sqlalchemy.orm import Session
 
 from backend.models import Agency, AgencyKind, Alert, Concern, ConcernCategory, Delivery, utcnow
 from backend.services.audit import Actor, db_audit
+from backend.services.disclosure import Breakdown, withhold
+from backend.services.disclosure import Cell as Path
 
 SUPPRESS_BELOW = 5
 WEEKS = 12
@@ -37,6 +42,10 @@ def _week(when: datetime) -> str:
 
 def _counts(counter: Counter[str]) -> dict[str, int | None]:
     return {k: shown(v) for k, v in sorted(counter.items())}
+
+
+def _sorted(counter: Counter[str]) -> dict[str, int]:
+    return dict(sorted(counter.items()))
 
 
 def _median(values: list[float]) -> float | None:
@@ -129,17 +138,17 @@ def dashboard(session: Session, *, actor: Actor, now: datetime | None = None) ->
         "period": {"from": since.isoformat(), "to": now.isoformat(), "weeks": WEEKS},
         "suppressed_below": SUPPRESS_BELOW,
         "concerns": {
-            "total": shown(len(concerns)),
-            "by_category": _counts(Counter(cat for c in concerns for cat in categories[c.id])),
-            "by_level": _counts(Counter(c.level for c in concerns)),
+            "total": len(concerns),
+            "by_category": _sorted(Counter(cat for c in concerns for cat in categories[c.id])),
+            "by_level": _sorted(Counter(c.level for c in concerns)),
         },  # fmt: skip
         "weeks": [
             {
                 "week": week,
-                "total": shown(sum(v["agency"].values())),
-                "by_agency": _counts(v["agency"]),
-                "by_level": _counts(v["level"]),
-                "by_category": _counts(v["category"]),
+                "total": sum(v["agency"].values()),
+                "by_agency": _sorted(v["agency"]),
+                "by_level": _sorted(v["level"]),
+                "by_category": _sorted(v["category"]),
             }
             for week, v in sorted(weeks.items())
         ],  # fmt: skip
@@ -150,7 +159,7 @@ def dashboard(session: Session, *, actor: Actor, now: datetime | None = None) ->
         },
         "alerts_open": _counts(alerts),
         "missing": {
-            "episodes": shown(len(missing)),
+            "episodes": len(missing),
             # Every returned child is offered a return interview within 72 hours.
             "return_interviews_due": shown(
                 sum(c.recorded_at >= now - timedelta(hours=72) for c in missing)
@@ -159,13 +168,77 @@ def dashboard(session: Session, *, actor: Actor, now: datetime | None = None) ->
         "language": [
             {
                 "agency": name,
-                "concerns": shown(v["concerns"]),
+                "concerns": v["concerns"],
                 "flagged": shown(v["flagged"]),
                 "flags": shown(v["flags"]),
             }
             for name, v in sorted(language.items())
         ],  # fmt: skip
     }
+    _suppress(answer)
     db_audit(session, "dashboard.viewed", actor=actor, detail={"weeks": WEEKS})
     session.commit()
     return answer
+
+
+# -- small numbers: the figures that add up to one another ----------------------------------
+
+
+def _sums(answer: dict[str, Any]) -> tuple[dict[Path, int], list[Breakdown]]:
+    """Every count of the concerns' breakdowns, and every sum the page implies among them:
+    each breakdown of the total and of each week, each cell across the weeks, the agencies'
+    concern counts, and a missing episode being a concern in category ``missing``."""
+    counts: dict[Path, int] = {}
+    sums: list[Breakdown] = []
+
+    def breakdown(total: Path, parts: list[Path], *, exact: bool = True) -> None:
+        sums.append(Breakdown(total, tuple(parts), exact))
+
+    def cells(*path: Any) -> list[Path]:
+        table = answer
+        for step in path:
+            table = table[step]
+        for key, n in table.items():
+            counts[(*path, key)] = n
+        return [(*path, key) for key in table]
+
+    total: Path = ("concerns", "total")
+    counts[total] = answer["concerns"]["total"]
+    breakdown(total, cells("concerns", "by_level"))
+    # A concern counts under each of its categories: the parts cover the total.
+    breakdown(total, cells("concerns", "by_category"), exact=False)
+    across: dict[Path, list[Path]] = defaultdict(list)
+    for i, week in enumerate(answer["weeks"]):
+        counts[("weeks", i, "total")] = week["total"]
+        for name, margin in (("by_agency", "agency"), ("by_level", "by_level"),
+                             ("by_category", "by_category")):  # fmt: skip
+            parts = cells("weeks", i, name)
+            breakdown(("weeks", i, "total"), parts, exact=name != "by_category")
+            for part in parts:
+                across[(margin, part[-1])].append(part)
+    breakdown(total, [("weeks", i, "total") for i in range(len(answer["weeks"]))])
+    agencies = {
+        row["agency"]: ("language", i, "concerns") for i, row in enumerate(answer["language"])
+    }
+    for path in agencies.values():
+        counts[path] = answer["language"][path[1]]["concerns"]
+    breakdown(total, list(agencies.values()))
+    for (margin, key), parts in across.items():
+        whole = agencies[key] if margin == "agency" else ("concerns", margin, key)
+        breakdown(whole, parts)
+    episodes: Path = ("missing", "episodes")
+    counts[episodes] = answer["missing"]["episodes"]
+    if ("concerns", "by_category", "missing") in counts:
+        breakdown(episodes, [("concerns", "by_category", "missing")])
+    return counts, sums
+
+
+def _suppress(answer: dict[str, Any]) -> None:
+    """Withhold the small counts, and whatever else would give them back by subtraction."""
+    counts, sums = _sums(answer)
+    hidden = withhold(counts, sums, below=SUPPRESS_BELOW)
+    for path in hidden:
+        table: Any = answer
+        for step in path[:-1]:
+            table = table[step]
+        table[path[-1]] = None

@@ -208,6 +208,7 @@ def _db_recover(
     )
     key = signed_in.passkey.id
     notices.db_notify(session, user_id, "recovered", passkey_id=key, made_on=key)
+    recovery.db_tell_the_admins(session, user_id)
     session.commit()
     return signed_in
 

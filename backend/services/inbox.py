@@ -63,6 +63,19 @@ class Viewer:
             parts.append(Delivery.agency_id == self.actor.agency_id)
         return or_(*parts) if self.inboxes or self.lead else false()
 
+    def granting(self) -> ColumnElement[bool]:
+        """SQL: the deliveries that give this person need to know about the child, beyond
+        the one concern delivered: those they see, less any of a concern they recorded.
+
+        WARNING: ``clause`` alone is for work on the delivery itself. A recorder whose
+        concern the rules route back to their own inbox (a school's DSL, through "the
+        recorder's agency lead"), or whose concern completes a pattern alerted to their
+        inbox, would gain the child's chronology and alerts by recording (DESIGN.md, "Who
+        sees what"); every read wider than the delivered concern uses this instead.
+        """
+        own = select(Concern.id).where(Concern.recorder_id == self.actor.user_id)
+        return and_(self.clause(), Delivery.concern_id.not_in(own))
+
     def sees(self, delivery: Delivery) -> bool:
         if self.lead and delivery.agency_id == self.actor.agency_id:
             return True

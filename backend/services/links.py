@@ -33,6 +33,8 @@ from backend.services.blind_keys import read_one_key
 from backend.services.escalation import labels
 from backend.services.findings import subject_findings
 from backend.services.inbox import Viewer, db_viewer
+from backend.services.purposes import Purpose, db_seal_note
+from backend.services.referrer import for_referrer
 from backend.services.rules import db_active
 from backend.services.sealed import db_data_key, unseal
 from backend.services.subjects import canonical, db_merge, link_lock, members
@@ -74,7 +76,8 @@ def _visible_alerts(session: Session, viewer: Viewer, partnership_id: uuid.UUID)
     if not _lead(session, viewer.actor):
         query = query.where(
             Alert.id.in_(
-                select(Delivery.alert_id).where(viewer.clause(), Delivery.alert_id.is_not(None))
+                # An alert delivered with one's own concern is not need to know gained.
+                select(Delivery.alert_id).where(viewer.granting(), Delivery.alert_id.is_not(None))
             )
         )
     return query
@@ -191,12 +194,13 @@ def network(session: Session, *, actor: Actor, alert_id: uuid.UUID) -> dict[str,
 
 
 def chronology(
-    session: Session, ring: crypto.KeyRing, *, actor: Actor, subject_id: uuid.UUID, purpose: str
+    session: Session, ring: crypto.KeyRing, *, actor: Actor, subject_id: uuid.UUID, purpose: Purpose
 ) -> dict[str, Any]:
     """Every concern and addendum about a child, in event-time order, by need to know.
 
-    A recipient of any concern about the child sees the whole timeline; the content of
-    concerns they did not receive is replaced by who recorded it and whom to contact.
+    A recipient of a concern about the child that someone else recorded sees the timeline
+    (recording grants nothing); concerns they did not receive are summaries: who recorded
+    them, whom to contact. Their own are full, with the addenda a referrer may read.
     """
     viewer = db_viewer(session, actor)
     subject = session.get(Subject, subject_id)
@@ -211,12 +215,13 @@ def chronology(
     cids = [c.id for c in concerns]
     received = set(
         session.scalars(
-            select(Delivery.concern_id).where(Delivery.concern_id.in_(cids), viewer.clause())
+            select(Delivery.concern_id).where(Delivery.concern_id.in_(cids), viewer.granting())
         )
     )
     if not received:
         raise Problem(404, "not_found", "There is no such child for you.")
-    full = received | {c.id for c in concerns if c.recorder_id == actor.user_id}
+    own = {c.id for c in concerns if c.recorder_id == actor.user_id}
+    full = received | own
     categories: dict[uuid.UUID, list[str]] = {}
     for cid, category in session.execute(
         select(ConcernCategory.concern_id, ConcernCategory.category).where(
@@ -266,27 +271,42 @@ def chronology(
             "full": shown,
         }  # fmt: skip
         concern = by_id[a.concern_id]
+        body: dict[str, Any] | None = None
         if shown and concern.data_key_id is not None:
             key = db_data_key(session, ring, concern.data_key_id)
             body = json.loads(
                 unseal(key, a.crypto_document, table="addenda", row_id=a.id, field="document")
             )
+            if a.concern_id in own and not for_referrer(concern, a, body):
+                body = None  # on their own concern, they read it as its referrer
+        if body is not None:
             entry["addendum"] = {k: v for k, v in body.items() if k != "proof"}
         else:
             entry["full"] = False
             entry["summary"] = f"addendum recorded by {entry['agency']}"
         items.append(entry)
     items.sort(key=lambda i: i["recorded_at"])
+    # A note goes under the key of each record shown in full, so it lasts only as long as
+    # the records it was about (none shown: nothing to seal it under, so it is not kept).
+    notes = [
+        db_seal_note(session, db_data_key(session, ring, c.data_key_id), note, concern_id=c.id)
+        for note in ([purpose.note] if purpose.note else [])
+        for c in concerns
+        if c.id in full and c.data_key_id is not None
+    ]
     db_audit(
         session,
         "subject.chronology_consulted",
         actor=actor,
-        purpose=purpose,
+        purpose=purpose.code.value,
         records=[
             ("subject", subject_id),
             *(("concern", c) for c in sorted(full & set(cids), key=str)),
         ],
-        detail={"summaries": len(cids) - len(full & set(cids))},
+        detail={
+            "summaries": len(cids) - len(full & set(cids)),
+            **({"notes": [str(n) for n in notes]} if notes else {}),
+        },
     )
     session.commit()
     return {"subject_id": canonical(session, subject_id), "items": items}

@@ -34,6 +34,10 @@ WORDS = {
     "passkey_added": "A passkey was added to your account.",
     "passkey_revoked": "A passkey of yours was revoked.",
     "recovered": "Your account was recovered with a new passkey.",
+    "recovery_used": (
+        "A recovery link you asked for or approved was just used. If the person did not "
+        "receive it from you, disable their account and tell another admin."
+    ),
     "sign_count_regression": ("A sign-in was refused: one of your passkeys may have been copied."),
     "used_after_idle": "A passkey of yours was used for the first time in over 30 days.",
 }

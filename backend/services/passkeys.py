@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from backend.errors import Problem
 from backend.models import CeremonyPurpose, Passkey, User, utcnow
 from backend.services import passkey_policy, sessions
+from backend.services.admin_scope import db_governs
 from backend.services.audit import Actor, db_audit
 from backend.services.identity import new_passkey
 from backend.services.notices import db_notify
@@ -124,13 +125,14 @@ def revoke_own(session: Session, *, actor: Actor, passkey_id: uuid.UUID) -> Pass
 def admin_revoke(
     session: Session, *, actor: Actor, partnership_admin: bool, passkey_id: uuid.UUID
 ) -> Passkey:
-    """Revoke a passkey of someone in the admin's agency (any agency for a partnership admin)."""
+    """Revoke a passkey of someone in the admin's agency (any agency of their partnership
+    for a partnership admin)."""
     passkey = session.get(Passkey, passkey_id)
     owner = session.get(User, passkey.user_id) if passkey is not None else None
     if (
         passkey is None
         or owner is None
-        or not (partnership_admin or owner.agency_id == actor.agency_id)
+        or not db_governs(session, actor, partnership_admin, owner.agency_id)
     ):
         # Not found and not yours look the same: no oracle for other agencies' passkeys.
         raise Problem(404, "not_found", "There is no such passkey in your agency.")

@@ -23,6 +23,7 @@ from backend.models import (
     utcnow,
 )
 from backend.services import approvals
+from backend.services.admin_scope import db_governed, db_governs
 from backend.services.audit import Actor, db_audit
 from backend.services.invites import IssuedInvite, db_create_invite, db_invite_name
 from backend.services.sealed import db_data_key, unseal
@@ -86,13 +87,18 @@ def profile(
     }
 
 
-def _scope(actor: Actor, partnership_admin: bool, agency_id: uuid.UUID | None) -> uuid.UUID:
-    """Return the agency an admin acts on: their own, or any for a partnership admin."""
+def _scope(
+    session: Session, actor: Actor, partnership_admin: bool, agency_id: uuid.UUID | None
+) -> uuid.UUID:
+    """Return the agency an admin acts on: their own, or one of their partnership's for a
+    partnership admin."""
     assert actor.agency_id is not None  # noqa: S101 - admins are signed in
     if agency_id is None or agency_id == actor.agency_id:
         return actor.agency_id
     if not partnership_admin:
         raise Problem(403, "forbidden.agency", "You can invite only into your own agency.")
+    if not db_governs(session, actor, partnership_admin, agency_id):
+        raise Problem(422, "invite.agency_unknown", "There is no such agency.")
     return agency_id
 
 
@@ -108,7 +114,7 @@ def create_invite(
     inbox_ids: list[uuid.UUID],
 ) -> IssuedInvite:
     """Invite a person into an agency with roles and inbox memberships."""
-    target = session.get(Agency, _scope(actor, partnership_admin, agency_id))
+    target = session.get(Agency, _scope(session, actor, partnership_admin, agency_id))
     if target is None:
         raise Problem(422, "invite.agency_unknown", "There is no such agency.")
     if PARTNERSHIP_ROLES & set(roles) and not partnership_admin:
@@ -137,8 +143,10 @@ def create_invite(
         records=[("invite", issued.invite_id), ("agency", target.id)],
         detail={"roles": sorted(roles), "inboxes": [str(i) for i in inbox_ids]},
     )
-    if inbox_ids:  # access to children's records: a second admin must approve first
-        approvals.db_request(session, actor, "inbox_grant", str(issued.invite_id), target.id)
+    if approvals.grants_access(roles, inbox_ids):
+        # Access to children's records, or the power to grant it: a second, independent
+        # admin approves before the link works (threat: one admin enrolling the link).
+        approvals.db_request(session, actor, "access_grant", str(issued.invite_id), target.id)
     session.commit()
     return issued
 
@@ -156,9 +164,11 @@ def _invite_status(invite: Invite, waiting: bool) -> str:
 def list_invites(
     session: Session, ring: crypto.KeyRing, *, actor: Actor, partnership_admin: bool
 ) -> list[dict[str, Any]]:
-    query = select(Invite).order_by(Invite.created_at.desc())
-    if not partnership_admin:
-        query = query.where(Invite.agency_id == actor.agency_id)
+    query = (
+        select(Invite)
+        .where(Invite.agency_id.in_(db_governed(session, actor, partnership_admin)))
+        .order_by(Invite.created_at.desc())
+    )
     invites = list(session.scalars(query))
     waiting = approvals.db_invites_waiting(session, invites)
     items = [
@@ -185,7 +195,7 @@ def withdraw_invite(
     session: Session, *, actor: Actor, partnership_admin: bool, invite_id: uuid.UUID
 ) -> None:
     invite = session.get(Invite, invite_id)
-    if invite is None or not (partnership_admin or invite.agency_id == actor.agency_id):
+    if invite is None or not db_governs(session, actor, partnership_admin, invite.agency_id):
         raise Problem(404, "not_found", "There is no such invite in your agency.")
     if invite.used_at is not None:
         raise Problem(409, "invite.used", "This invitation was used already.")
@@ -209,9 +219,11 @@ def user_view(session: Session, ring: crypto.KeyRing, user: User) -> dict[str, A
 def list_users(
     session: Session, ring: crypto.KeyRing, *, actor: Actor, partnership_admin: bool
 ) -> list[dict[str, Any]]:
-    query = select(User).order_by(User.created_at)
-    if not partnership_admin:
-        query = query.where(User.agency_id == actor.agency_id)
+    query = (
+        select(User)
+        .where(User.agency_id.in_(db_governed(session, actor, partnership_admin)))
+        .order_by(User.created_at)
+    )
     users = list(session.scalars(query))
     items = [user_view(session, ring, u) for u in users]
     db_audit(session, "identity.users_listed", actor=actor, records=[("user", u.id) for u in users])
@@ -233,7 +245,7 @@ def set_status(
     subscriptions; their passkeys stay, revocable one by one, so enabling restores sign-in.
     """
     user = session.get(User, user_id)
-    if user is None or not (partnership_admin or user.agency_id == actor.agency_id):
+    if user is None or not db_governs(session, actor, partnership_admin, user.agency_id):
         raise Problem(404, "not_found", "There is no such person in your agency.")
     if user.id == actor.user_id:
         raise Problem(409, "user.self", "Ask another admin to change your own account.")

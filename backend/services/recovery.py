@@ -1,12 +1,17 @@
-"""Recovery after a lost passkey: an admin-issued ticket to enrol a new passkey for the
-same person, never a way round identity proofing.
+"""Recovery after a lost passkey: a ticket to enrol a new passkey for the same person,
+never a way round identity proofing, and never in one admin's hands alone.
 
-The order is the safeguard. Every lost passkey is revoked first (its sessions end); only
-then will an admin of the person's agency — having checked who is asking, in a way the
-ticket records by code — issue a single-use ticket that lives 24 hours. Enrolling with it
-adds a passkey to the existing person (their history, roles and inboxes stay theirs) and
-is refused if any passkey of theirs is live again by then. A normal invitation makes a new
-person; only a ticket recovers one.
+The order is the safeguard. Every lost passkey is revoked first (its sessions end; an
+admin revoking someone else's passkey proves their own first). Then an admin of the
+person's agency (or partnership) asks for a recovery, recording by code how they
+confirmed who is asking. A second, independent admin approves (backend/services/
+approval_decisions.py), and only then is the single-use ticket made, shown to that
+approver once, to hand to the person; the asker never sees it. The ticket lives 24 hours.
+Enrolling with it adds a passkey to the existing person (their history, roles and inboxes
+stay theirs) and is refused if any passkey of theirs is live again by then; when it is
+used, the person and both admins get a security notice, so a link that reached the wrong
+hands is noticed by three people. A normal invitation makes a new person; only a ticket
+recovers one.
 """
 
 from __future__ import annotations
@@ -20,9 +25,12 @@ from sqlalchemy.orm import Session
 
 import crypto
 from backend.errors import Problem
-from backend.models import Invite, Passkey, User, UserStatus, utcnow
+from backend.models import Approval, Invite, Passkey, User, UserStatus, utcnow
+from backend.services import approvals
+from backend.services.admin_scope import db_governs
 from backend.services.audit import Actor, db_audit
 from backend.services.invites import IssuedInvite, db_create_invite
+from backend.services.notices import db_notify
 
 RECOVERY_TTL = timedelta(hours=24)
 
@@ -51,24 +59,43 @@ def db_check_recoverable(session: Session, user: User) -> None:
         )
 
 
-def issue(
+def request(
     session: Session,
-    ring: crypto.KeyRing,
     *,
     actor: Actor,
     partnership_admin: bool,
     user_id: uuid.UUID,
     identity_check: IdentityCheck,
-) -> IssuedInvite:
-    """Issue a recovery ticket for someone of the admin's agency (any, for a partnership
-    admin) whose passkeys are all revoked; an earlier unused ticket is withdrawn."""
-    from backend.services.people import db_user_name
-
+) -> Approval:
+    """Ask for a recovery of someone this admin governs whose passkeys are all revoked; a
+    second admin approves it and is then given the ticket."""
     user = session.get(User, user_id)
-    if user is None or not (partnership_admin or user.agency_id == actor.agency_id):
+    if user is None or not db_governs(session, actor, partnership_admin, user.agency_id):
         raise Problem(404, "not_found", "There is no such person in your agency.")
     if user.id == actor.user_id:
         raise Problem(409, "user.self", "Ask another admin to recover your own account.")
+    db_check_recoverable(session, user)
+    approval = approvals.db_request(
+        session,
+        actor,
+        "recovery",
+        str(user.id),
+        user.agency_id,
+        detail={"identity_check": identity_check.value},
+    )
+    session.commit()
+    return approval
+
+
+def db_issue_ticket(
+    session: Session, ring: crypto.KeyRing, *, approval: Approval, approver: Actor
+) -> IssuedInvite:
+    """On approval: withdraw any earlier unused ticket and make the new one, for the
+    approver to hand over. The caller commits."""
+    from backend.services.people import db_user_name
+
+    user = session.get(User, uuid.UUID(approval.target))
+    assert user is not None  # noqa: S101 - a recovery names a person
     db_check_recoverable(session, user)
     now = utcnow()
     session.execute(
@@ -83,7 +110,7 @@ def issue(
         name=db_user_name(session, ring, user),
         roles=[],
         inboxes=[],
-        created_by_id=actor.user_id,
+        created_by_id=approver.user_id,
         ttl=RECOVERY_TTL,
     )
     session.flush()
@@ -91,12 +118,33 @@ def issue(
     db_audit(
         session,
         "identity.recovery_issued",
-        actor=actor,
-        records=[("user", user.id), ("invite", issued.invite_id)],
-        detail={"identity_check": identity_check.value},
+        actor=approver,
+        records=[("user", user.id), ("invite", issued.invite_id), ("approval", approval.id)],
+        detail={"identity_check": approvals.detail_of(approval).get("identity_check")},
     )
-    session.commit()
     return issued
+
+
+def db_tell_the_admins(session: Session, user_id: uuid.UUID) -> None:
+    """A ticket was used: the admins who asked for and approved it hear of it, so one
+    who did not hand it to the person can raise the alarm."""
+    approval = session.scalar(
+        select(Approval)
+        .where(
+            Approval.action == "recovery",
+            Approval.target == str(user_id),
+            Approval.approved.is_(True),
+            Approval.used_at.is_(None),
+        )
+        .order_by(Approval.decided_at.desc())
+        .limit(1)
+    )
+    if approval is None:
+        return
+    approval.used_at = utcnow()
+    for admin in {approval.requested_by_id, approval.decided_by_id}:
+        if admin is not None:
+            db_notify(session, admin, "recovery_used")
 
 
 def is_ticket(invite: Invite) -> bool:

@@ -167,7 +167,7 @@ def _db_active(session: Session, partnership_id: uuid.UUID) -> Active:
     return active
 
 
-def _partnership_of(session: Session, agency_id: uuid.UUID | None) -> Partnership:
+def db_partnership(session: Session, agency_id: uuid.UUID | None) -> Partnership:
     agency = session.get(Agency, agency_id) if agency_id else None
     partnership = session.get(Partnership, agency.partnership_id) if agency else None
     if partnership is None:
@@ -177,24 +177,8 @@ def _partnership_of(session: Session, agency_id: uuid.UUID | None) -> Partnershi
 
 def current(session: Session, *, actor: Actor) -> RuleSetRecord:
     """The live rules of the admin's partnership."""
-    record = db_latest(session, _partnership_of(session, actor.agency_id).id)
+    record = db_latest(session, db_partnership(session, actor.agency_id).id)
     if record is None:
         raise Problem(404, "routing.no_rules", "No routing rules are loaded yet.")
     session.commit()
     return record
-
-
-def load(session: Session, *, actor: Actor, text: str) -> tuple[RuleSetRecord, bool]:
-    """Check and store new rules for the admin's partnership; every mistake in one answer."""
-    partnership = _partnership_of(session, actor.agency_id)
-    try:
-        record, new = db_load(session, partnership, text, actor=actor)
-    except RulesError as exc:
-        raise Problem(
-            422,
-            "rules.invalid",
-            f"The rules file has {len(exc.problems)} problem(s); nothing was changed.",
-            errors={"source": exc.problems},
-        ) from None
-    session.commit()
-    return record, new

@@ -22,6 +22,7 @@ def _agency(sessions, name: str) -> str:  # type: ignore[no-untyped-def]
 
 def test_admin_invites_into_own_agency_and_the_link_enrols(app, sessions) -> None:  # type: ignore[no-untyped-def]
     admin, _, _ = person(app, roles=("agency_admin",), name="Police Admin")
+    second, _, _ = person(app, roles=("agency_admin",), name="Second Police Admin")
     inbox = _inbox(sessions, "Riverside Police", "Missing Persons")
     r = admin.post(
         "/api/v1/admin/invites",
@@ -44,7 +45,7 @@ def test_admin_invites_into_own_agency_and_the_link_enrols(app, sessions) -> Non
     (waiting,) = [a for a in admin.get("/api/v1/admin/approvals").get_json()["items"]
                   if a["target"] == [issued["id"]]]  # fmt: skip
     assert (waiting["action"], waiting["status"], waiting["yours"]) == (
-        "inbox_grant",
+        "access_grant",
         "pending",
         True,
     )
@@ -56,7 +57,6 @@ def test_admin_invites_into_own_agency_and_the_link_enrols(app, sessions) -> Non
         other_agency.post(f"/api/v1/admin/approvals/{waiting['id']}/approve", headers=H).status_code
         == 404
     )
-    second, _, _ = person(app, roles=("agency_admin",), name="Second Police Admin")
     ok = second.post(f"/api/v1/admin/approvals/{waiting['id']}/approve", headers=H)
     assert ok.get_json()["status"] == "approved"
     twice = second.post(f"/api/v1/admin/approvals/{waiting['id']}/approve", headers=H)

@@ -145,7 +145,7 @@ def test_each_audited_route_leaves_entries_of_its_kind(app, sessions, recorders)
     )
     page = check("api.inbox_deliveries", mash.get(f"/api/v1/inboxes/{inbox['id']}/deliveries"))
     delivery = page["items"][0]["id"]
-    body = check("api.concern", mash.get(f"/api/v1/concerns/{concern_id}?purpose=screening"))
+    body = check("api.concern", mash.get(f"/api/v1/concerns/{concern_id}?purpose=decide"))
     addendum = {"schema": "frontline.addendum/1", "concern_id": concern_id,
                 "client_id": "0b9f3c9e-4b5d-4a8b-9f4e-3c2d1e0f9a8b",
                 "recorded_at": first["recorded_at"], "text": "Seen again at 03:00."}  # fmt: skip
@@ -167,7 +167,7 @@ def test_each_audited_route_leaves_entries_of_its_kind(app, sessions, recorders)
     ))  # fmt: skip
     check(
         "api.chronology",
-        mash.get(f"/api/v1/subjects/{body['subject_id']}/chronology?purpose=review"),
+        mash.get(f"/api/v1/subjects/{body['subject_id']}/chronology?purpose=strategy_discussion"),
     )
     # Another child seen with the same car: a network alert.
     other = {"given_name": "Ava", "family_name": "Kerr", "nhs_number": "401 023 2137",

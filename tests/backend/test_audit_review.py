@@ -16,6 +16,7 @@ from backend.cli import main
 from tests.factories import envelope, make_concern, person, sync
 
 MASH = ("Riverside Children's Social Care", "MASH")
+NAME = '=HYPERLINK("http://evil") Mash'  # a name is free text: a formula must stay text in a CSV
 
 
 def _scene(app):  # type: ignore[no-untyped-def]
@@ -23,9 +24,9 @@ def _scene(app):  # type: ignore[no-untyped-def]
     (result,) = sync(recorder, envelope(app, device, make_concern()))
     concern_id = result["concern_id"]
     member, _, me = person(
-        app, agency=MASH[0], roles=("inbox_member",), inboxes=(MASH[1],), name="Mash Member"
+        app, agency=MASH[0], roles=("inbox_member",), inboxes=(MASH[1],), name=NAME
     )
-    purpose = '=HYPERLINK("http://evil") screening'  # a formula must stay text in a CSV
+    purpose = "decide"
     read = member.get(f"/api/v1/concerns/{concern_id}?purpose={purpose}")
     assert read.status_code == 200, read.get_json()
     auditor, _, _ = person(
@@ -42,7 +43,10 @@ def test_who_looked_at_a_childs_records(app) -> None:  # type: ignore[no-untyped
     by_action = {a["action"]: a for a in accesses}
     assert {"concern.collected", "concern.disclosed", "concern.consulted"} <= set(by_action)
     read = by_action["concern.consulted"]
-    assert (read["person"], read["agency"], read["purpose"]) == ("Mash Member", MASH[0], purpose)
+    assert (read["person"], read["agency"]) == (NAME, MASH[0])
+    # Why: the code, and in words.
+    assert read["purpose_code"] == purpose
+    assert read["purpose"] == "Deciding what to do with a referral"
     assert read["person_id"] == me["user"]["id"]
     assert read["passkey_id"]
     assert {"kind": "concern", "id": concern_id} in read["records"]
@@ -52,14 +56,15 @@ def test_who_looked_at_a_childs_records(app) -> None:  # type: ignore[no-untyped
     # To whom: a disclosure names its recipients.
     assert "MASH" in " ".join(by_action["concern.disclosed"]["detail"]["recipients"])
 
-    # The same answer as CSV for the regulator; a formula-like purpose stays text.
+    # The same answer as CSV for the regulator; a formula-like name stays text.
     r = auditor.get(f"/api/v1/audit/subjects/{subject_id}?format=csv")
     assert r.mimetype == "text/csv"
     assert "attachment" in r.headers["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(r.get_data(as_text=True))))
     assert len(rows) == len(accesses) + 1  # the first question is now on the record too
     consulted = next(row for row in rows if row["action"] == "concern.consulted")
-    assert consulted["purpose"] == "'" + purpose
+    assert consulted["person"] == "'" + NAME
+    assert (consulted["purpose_code"], consulted["purpose"]) == (purpose, read["purpose"])
     assert f"concern:{concern_id}" in consulted["records"]
 
     # Asking is itself on the record.

@@ -63,7 +63,7 @@ def test_demo_concern_escalates_to_the_partnership_leads(tmp_path: Path, databas
         assert {d["concern_id"] for d in reached} == {concern_id}
         assert all(d["step"] == 3 for d in reached)
         assert all("overdue" in str(d["reason"]) for d in reached)
-        status, opened = lead.call("GET", f"/concerns/{concern_id}?purpose=escalation+review")
+        status, opened = lead.call("GET", f"/concerns/{concern_id}?purpose=escalation_review")
         assert status == 200, opened
 
         status, mine = constable.call("GET", "/concerns/mine")

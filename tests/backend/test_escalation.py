@@ -88,7 +88,7 @@ def test_unacknowledged_deliveries_climb_the_chain_at_the_right_moments(  # type
     assert top["step"] == 3
     assert top["reason"].startswith("Acknowledgement overdue in MASH since")
     # Delivered to the leads, they may open it (and the read is audited).
-    assert lead.get(f"/api/v1/concerns/{cid}?purpose=escalation+review").status_code == 200
+    assert lead.get(f"/api/v1/concerns/{cid}?purpose=escalation_review").status_code == 200
 
 
 def test_acknowledging_stops_the_climb_and_starts_the_decision_clock(  # type: ignore[no-untyped-def]

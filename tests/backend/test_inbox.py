@@ -92,7 +92,7 @@ def test_an_inbox_member_lists_opens_acknowledges_and_decides(app, sessions, con
     assert item["categories"] == ["neglect"]
     assert item["reason"].startswith("Routed by")
 
-    opened = mash.get(f"/api/v1/concerns/{cid}?purpose=triage+in+the+MASH")
+    opened = mash.get(f"/api/v1/concerns/{cid}?purpose=assess_new_concern")
     assert opened.status_code == 200
     body = opened.get_json()
     assert body["concern"]["narrative"].startswith("Found at 02:10")
@@ -182,7 +182,7 @@ def test_need_to_know_between_inboxes(app, constable) -> None:  # type: ignore[n
     ]
     for method, path, body in [
         ("get", f"/api/v1/inboxes/{mash_box}/deliveries", None),
-        ("get", f"/api/v1/concerns/{cid}?purpose=curious", None),
+        ("get", f"/api/v1/concerns/{cid}?purpose=decide", None),
         ("post", f"/api/v1/deliveries/{delivery['id']}/acknowledge", None),
         ("post", f"/api/v1/deliveries/{delivery['id']}/decision",
          {"outcome": "no_further_action", "reasons": "not mine"}),
@@ -193,7 +193,7 @@ def test_need_to_know_between_inboxes(app, constable) -> None:  # type: ignore[n
     # A recorder is not an inbox worker at all; the nurse who did not record it sees nothing.
     nurse, _, _ = person(app, agency="Riverside Health", roles=("recorder",), name="Nurse")
     assert nurse.get("/api/v1/inboxes").status_code == 403
-    assert nurse.get(f"/api/v1/concerns/{cid}?purpose=curious").status_code == 404
+    assert nurse.get(f"/api/v1/concerns/{cid}?purpose=decide").status_code == 404
     # The delivery is untouched by all of that.
     (same,) = items(mash, "MASH")
     assert same["status"] == "new"
@@ -247,8 +247,20 @@ def test_a_recipient_adds_an_addendum_and_a_non_recipient_cannot(app, constable)
     item = {"client_id": addendum["client_id"], "jwe": seal_payload(app, mash_device, addendum)}
     r = mash.post(f"/api/v1/concerns/{cid}/addenda", json=item, headers=H).get_json()
     assert r["status"] == "accepted"
-    seen = constable[0].get(f"/api/v1/concerns/{cid}?purpose=follow+up").get_json()
-    assert [a["addendum"]["text"] for a in seen["addenda"]] == [addendum["text"]]
+    shared = dict(
+        addendum,
+        client_id=str(uuid.uuid4()),
+        text="Referred to early help.",
+        recorded_at=datetime.now(UTC).isoformat(),
+        for_referrer=True,
+    )
+    item = {"client_id": shared["client_id"], "jwe": seal_payload(app, mash_device, shared)}
+    assert mash.post(f"/api/v1/concerns/{cid}/addenda", json=item, headers=H).status_code == 200
+    # The MASH reads both; the constable (another agency) only the one shared with them.
+    seen = mash.get(f"/api/v1/concerns/{cid}?purpose=add_addendum").get_json()
+    assert [a["addendum"]["text"] for a in seen["addenda"]] == [addendum["text"], shared["text"]]
+    seen = constable[0].get(f"/api/v1/concerns/{cid}?purpose=check_own_record").get_json()
+    assert [a["addendum"]["text"] for a in seen["addenda"]] == [shared["text"]]
     control, control_device, _ = person(
         app, agency=P, roles=("inbox_member",), inboxes=("Police Control Room",), name="CR"
     )

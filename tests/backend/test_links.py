@@ -176,12 +176,12 @@ def test_chronology_shows_other_agencies_concerns_as_summaries(app, recorders) -
     )
     persons = worker(app, P, "Missing Persons")
     (delivery,) = items(persons, "Missing Persons")
-    opened = persons.get(f"/api/v1/concerns/{delivery['concern_id']}?purpose=review").get_json()
+    opened = persons.get(f"/api/v1/concerns/{delivery['concern_id']}?purpose=decide").get_json()
     subject = opened["subject_id"]
     assert delivery["concern_id"] == first["concern_id"]
     no_purpose = persons.get(f"/api/v1/subjects/{subject}/chronology")
     assert no_purpose.status_code == 400
-    body = persons.get(f"/api/v1/subjects/{subject}/chronology?purpose=strategy+meeting").get_json()
+    body = persons.get(f"/api/v1/subjects/{subject}/chronology?purpose=assessment").get_json()
     full, summary = body["items"]
     assert full["full"]
     assert full["concern"]["narrative"].startswith("Found at 02:10")
@@ -193,7 +193,7 @@ def test_chronology_shows_other_agencies_concerns_as_summaries(app, recorders) -
     assert "bruising" not in json.dumps(body)
     # Someone who received nothing about the child sees nothing of it.
     control = worker(app, P, "Police Control Room")
-    assert control.get(f"/api/v1/subjects/{subject}/chronology?purpose=x+y+z").status_code == 404
+    assert control.get(f"/api/v1/subjects/{subject}/chronology?purpose=decide").status_code == 404
 
 
 def test_a_misspelt_child_is_a_possible_match_until_the_mash_confirms(app, recorders) -> None:  # type: ignore[no-untyped-def]

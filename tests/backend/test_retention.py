@@ -160,12 +160,12 @@ def test_sweep_keep_hold_and_erase(app, sessions, config, database_url: str) -> 
     }
 
     # No path opens it: its recorder, a recipient, the chronology, a new concern's links.
-    r = recorder.get(f"/api/v1/concerns/{old_id}?purpose=after+erasure")
+    r = recorder.get(f"/api/v1/concerns/{old_id}?purpose=check_own_record")
     assert (r.status_code, r.get_json()["code"]) == (410, "concern.erased")
     mash = worker(app, C, "MASH")
-    assert mash.get(f"/api/v1/concerns/{old_id}?purpose=review").status_code == 410
-    subject_id = mash.get(f"/api/v1/concerns/{recent_id}?purpose=review").get_json()["subject_id"]
-    items = mash.get(f"/api/v1/subjects/{subject_id}/chronology?purpose=review").get_json()
+    assert mash.get(f"/api/v1/concerns/{old_id}?purpose=decide").status_code == 410
+    subject_id = mash.get(f"/api/v1/concerns/{recent_id}?purpose=decide").get_json()["subject_id"]
+    items = mash.get(f"/api/v1/subjects/{subject_id}/chronology?purpose=decide").get_json()
     assert MARKER not in json.dumps(items)
     again = make_concern(subject=old["subject"], narrative="Seen again.", associated=[],
                          categories=["neglect"])  # fmt: skip

@@ -35,11 +35,14 @@ def test_rules_check_load_and_show_from_the_command_line(env, tmp_path: Path) ->
 
 
 def test_partnership_admins_load_rules_over_the_api_and_others_cannot(app, sessions) -> None:  # type: ignore[no-untyped-def]
-    admin, _, _ = person(
-        app,
-        agency="Riverside Safeguarding Children Partnership",
-        roles=("agency_admin",),
-        name="Partnership admin",
+    admin, second = (
+        person(
+            app,
+            agency="Riverside Safeguarding Children Partnership",
+            roles=("agency_admin",),
+            name=name,
+        )[0]
+        for name in ("Partnership admin", "Second partnership admin")
     )
     live = admin.get("/api/v1/admin/rules").get_json()
     assert (live["number"], live["label"]) == (1, "riverside-default-1")
@@ -60,8 +63,13 @@ def test_partnership_admins_load_rules_over_the_api_and_others_cannot(app, sessi
         '[[rule]]\nid = "missing-now"\nwhy = "test"\ncategories = ["missing"]\n'
         'level = ["immediate_danger"]\ndeliver = ["control_room"]\n'
     )
-    loaded = admin.post("/api/v1/admin/rules", json={"source": narrow}, headers=H)
-    assert (loaded.status_code, loaded.get_json()["number"]) == (201, 2)
+    asked = admin.post("/api/v1/admin/rules", json={"source": narrow}, headers=H)
+    assert asked.status_code == 202  # a second partnership admin approves this exact text
+    approve = f"/api/v1/admin/approvals/{asked.get_json()['id']}/approve"
+    assert second.post(approve, headers=H).get_json()["status"] == "used"
+    loaded = admin.get("/api/v1/admin/rules").get_json()
+    assert loaded["number"] == 2
+    assert loaded["sha256"] == asked.get_json()["rules"]["sha256"]
     assert admin.post("/api/v1/admin/rules", json={"source": narrow}, headers=H).status_code == 200
     with sessions() as s:
         assert s.scalar(select(func.count()).select_from(RuleSetRecord)) == 2
@@ -70,7 +78,8 @@ def test_partnership_admins_load_rules_over_the_api_and_others_cannot(app, sessi
     (result,) = sync(recorder, envelope(app, device, make_concern()))
     (item,) = recorder.get("/api/v1/concerns/mine").get_json()["items"]
     assert [d["inbox"] for d in item["deliveries"]] == ["MASH"]
-    opened = recorder.get(f"/api/v1/concerns/{result['concern_id']}?purpose=check").get_json()
+    concern_url = f"/api/v1/concerns/{result['concern_id']}?purpose=check_own_record"
+    opened = recorder.get(concern_url).get_json()
     assert opened["routing"]["fallback"] is True
     assert opened["routing"]["ruleset"]["number"] == 2
 

@@ -40,7 +40,7 @@ def test_export_redacts_protected_third_parties(
     results = sync(recorder, envelope(app, device, first), envelope(app, device, second))
     assert [r["status"] for r in results] == ["accepted", "accepted"]
     mash = worker(app, C, "MASH")
-    subject_id = mash.get(f"/api/v1/concerns/{results[0]['concern_id']}?purpose=review").get_json()[
+    subject_id = mash.get(f"/api/v1/concerns/{results[0]['concern_id']}?purpose=decide").get_json()[
         "subject_id"
     ]
 

@@ -86,7 +86,7 @@ def test_recorder_reads_back_verbatim_with_a_purpose_and_lists_it(app, sessions,
     (result,) = sync(client, envelope(app, device, concern))
     cid = result["concern_id"]
     assert client.get(f"/api/v1/concerns/{cid}").get_json()["code"] == "concern.purpose_required"
-    r = client.get(f"/api/v1/concerns/{cid}?purpose=check+what+I+sent")
+    r = client.get(f"/api/v1/concerns/{cid}?purpose=check_own_record")
     body = r.get_json()
     assert body["concern"]["narrative"] == concern["narrative"]
     assert body["concern"]["subject"]["given_name"] == "Zoë"
@@ -94,7 +94,7 @@ def test_recorder_reads_back_verbatim_with_a_purpose_and_lists_it(app, sessions,
     assert body["proof"]["content_sha256"]
     with sessions() as s:
         consulted = s.scalar(select(AuditEvent).where(AuditEvent.action == "concern.consulted"))
-        assert consulted.purpose == "check what I sent"
+        assert consulted.purpose == "check_own_record"
     mine = client.get("/api/v1/concerns/mine").get_json()
     assert [i["concern_id"] for i in mine["items"]] == [cid]
     # Missing and exploited, looked after, significant harm: the default matrix's rows.
@@ -107,7 +107,7 @@ def test_recorder_reads_back_verbatim_with_a_purpose_and_lists_it(app, sessions,
     assert {d["status"] for d in mine["items"][0]["deliveries"]} == {"new"}
     assert mine["next"] is None
     other, _, _ = person(app, name="Someone Else")
-    assert other.get(f"/api/v1/concerns/{cid}?purpose=curious").status_code == 404
+    assert other.get(f"/api/v1/concerns/{cid}?purpose=decide").status_code == 404
 
 
 def test_mine_pages_with_a_cursor(app, recorder) -> None:  # type: ignore[no-untyped-def]
@@ -384,7 +384,7 @@ def test_addenda_never_change_the_concern(app, sessions, recorder) -> None:  # t
     assert (r2["status"], r2["addendum_id"]) == ("duplicate", r1["addendum_id"])
     with sessions() as s:
         assert s.get(Concern, uuid.UUID(cid)).crypto_document == before
-    body = client.get(f"/api/v1/concerns/{cid}?purpose=add+facts").get_json()
+    body = client.get(f"/api/v1/concerns/{cid}?purpose=add_addendum").get_json()
     assert [a["addendum"]["text"] for a in body["addenda"]] == [addendum["text"]]
     wrong = dict(addendum, client_id=str(uuid.uuid4()), concern_id=str(uuid.uuid4()))
     item = {"client_id": wrong["client_id"], "jwe": seal_payload(app, device, wrong)}

@@ -134,3 +134,10 @@ DUMP_IDB = """async () => {
 
 def indexeddb(page: Page) -> dict[str, Any]:
     return json.loads(page.evaluate(DUMP_IDB))  # type: ignore[no-any-return]
+
+
+def unlock(phone: Phone, *, view: str = "#view-home") -> None:
+    """Open the locked app with the passkey (signing in with signal; the PRF output alone
+    without), and wait for ``view``."""
+    phone.tap("#signin")
+    expect(phone.page.locator(view)).to_be_visible()

@@ -89,6 +89,20 @@ def test_enrol_sign_in_and_revocation(browser, live_server) -> None:  # type: ig
     desk.goto(admin["url"])
     desk.click("#enrol")
     expect(desk.locator("#people")).to_contain_text("PC Sam Okafor · Sam's phone")
+    # A partnership admin, already at work, will be the second pair of eyes on a recovery.
+    approver_context = browser.new_context()
+    approver = approver_context.new_page()
+    add_authenticator(approver)
+    approver.goto(
+        next(
+            i["url"]
+            for i in live_server.invites
+            if i["agency"] == "Riverside Safeguarding Children Partnership"
+            and i["roles"] == ["agency_admin"]
+        )
+    )
+    approver.click("#enrol")
+    expect(approver.locator("#view-home")).to_be_visible()
     desk.locator("#people li", has_text="PC Sam Okafor").get_by_role(
         "button", name="Revoke"
     ).click()
@@ -103,16 +117,26 @@ def test_enrol_sign_in_and_revocation(browser, live_server) -> None:  # type: ig
     expect(phone.locator("#notice")).to_have_text(re.compile("revoked"))
     assert _api_status(phone, "/me")[0] == 401
 
-    # Sam's line manager confirms it is him; the admin issues a recovery link, and his new
-    # phone enrols as the same person.
+    # Sam's line manager confirms it is him; the admin asks for a recovery (and is never
+    # shown the link); a second admin approves and is given it, and his new phone enrols
+    # as the same person.
     desk.reload()
+    desk.click("#signin")
     sam = desk.locator("#people li.recovery", has_text="PC Sam Okafor")
-    sam.get_by_role("button", name="Issue recovery link").click()
+    sam.get_by_role("button", name="Ask for a recovery link").click()
     expect(desk.locator("#notice")).to_contain_text("Say how you confirmed")
     sam.locator("select").select_option("line_manager_in_person")
-    sam.get_by_role("button", name="Issue recovery link").click()
+    sam.get_by_role("button", name="Ask for a recovery link").click()
+    expect(desk.locator("#notice")).to_contain_text("Recovery asked for PC Sam Okafor")
+    expect(desk.locator("#view-home")).not_to_contain_text("enrol#invite")
+    approver.reload()
+    approver.locator("summary", has_text="You and this device").click()
+    item = approver.locator("#approvals li", has_text="Account recovery")
+    expect(item).to_contain_text("PC Sam Okafor · Riverside Police")
+    expect(item).to_contain_text("identity confirmed by line manager, in person")
+    item.get_by_role("button", name="Approve").click()
     # The link shows in the notice, which a refresh of the lists below leaves alone.
-    notice = desk.locator("#notice")
+    notice = approver.locator("#notice")
     expect(notice).to_contain_text("Recovery link for PC Sam Okafor")
     link = (notice.text_content() or "").rsplit(" ", 1)[-1]
     assert link.startswith(live_server.origin + "/enrol#invite=")
@@ -127,6 +151,7 @@ def test_enrol_sign_in_and_revocation(browser, live_server) -> None:  # type: ig
 
     phone_context.close()
     desk_context.close()
+    approver_context.close()
     new_context.close()
 
 
@@ -138,8 +163,10 @@ def test_sign_out_everywhere_else(browser, live_server) -> None:  # type: ignore
     laptop.click("#signin")
     expect(laptop.locator("#who")).to_have_text("PC Sam Okafor · Riverside Police")
 
-    # Back on the phone: two sessions listed, then every other one ended.
-    phone.reload()
+    # Back on the phone (still unlocked: opening it again would sign in anew): two sessions
+    # listed, then every other one ended.
+    phone.click('nav a[href="#/record"]')
+    phone.click('nav a[href="#/"]')
     phone.locator("summary", has_text="You and this device").click()
     expect(phone.locator("#sessions li")).to_have_count(2)
     expect(phone.locator("#sessions li").first).to_contain_text("with Sam's phone")
@@ -208,12 +235,14 @@ def test_a_copied_passkey_is_refused_and_the_owner_told(browser, live_server) ->
     expect(copy.locator("#view-home")).to_be_hidden()
     # Sam's phone shows what happened and what to do, until he dismisses it.
     phone.reload()
+    phone.click("#signin")
     expect(phone.locator("#security-notices")).to_be_visible()
     expect(phone.locator("#notice-list")).to_contain_text("may have been copied")
     expect(phone.locator("#notice-list")).to_contain_text("Sam's phone")
     phone.click("#notices-read")
     expect(phone.locator("#security-notices")).to_be_hidden()
     phone.reload()
+    phone.click("#signin")
     expect(phone.locator("#view-home")).to_be_visible()
     expect(phone.locator("#security-notices")).to_be_hidden()
     copy_context.close()
@@ -250,6 +279,10 @@ def test_an_invitation_with_inbox_access_waits_for_a_second_admin(
     first.goto(admin_of("Riverside Police"))
     first.click("#enrol")
     expect(first.locator("#view-home")).to_be_visible()
+    # The second admin is already at work (one enrolled after the request could not decide).
+    second.goto(admin_of("Riverside Safeguarding Children Partnership"))
+    second.click("#enrol")
+    expect(second.locator("#view-home")).to_be_visible()
     token = first.evaluate(
         """async (inbox) => {
         const { request } = await import('/api.js');
@@ -262,15 +295,17 @@ def test_an_invitation_with_inbox_access_waits_for_a_second_admin(
     assert _enrol_begin(first, token) == (409, "invite.awaiting_approval")
     # The asker sees it waiting and cannot approve it.
     first.reload()
+    first.click("#signin")
     first.locator("summary", has_text="You and this device").click()
     expect(first.locator("#approvals")).to_contain_text("asked by you: another admin decides")
     expect(first.locator("#approvals").get_by_role("button", name="Approve")).to_have_count(0)
-    # A partnership admin approves it; the link then works.
-    second.goto(admin_of("Riverside Safeguarding Children Partnership"))
-    second.click("#enrol")
-    expect(second.locator("#view-home")).to_be_visible()
+    # A partnership admin reads what it grants, in words, approves it; the link then works.
+    second.reload()
     second.locator("summary", has_text="You and this device").click()
-    item = second.locator("#approvals li", has_text="Invitation with inbox access")
+    item = second.locator("#approvals li", has_text="Invitation with access to records")
+    expect(item).to_contain_text(
+        "DC New Starter · Riverside Police · roles: inbox_member · inboxes: Missing Persons"
+    )
     item.get_by_role("button", name="Approve").click()
     expect(second.locator("#notice")).to_have_text("Approved.")
     expect(second.locator("#approvals")).to_contain_text("Nothing is waiting.")

@@ -10,7 +10,7 @@ import json
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from tests.browser.pwa import Phone, indexeddb, open_phone
+from tests.browser.pwa import Phone, indexeddb, open_phone, unlock
 
 MARKERS = ("Zephyrine", "Quillon", "Marigold-Lane")
 
@@ -80,9 +80,10 @@ def test_offline_record_sync_and_acknowledge(browser, live_server, database_url)
     phone.tap('nav a[href="#/record"]')
     phone.visit("record-empty")
     page.fill("#f-known", MARKERS[1])
-    # A reload mid-form (or rotation, or the phone locking) loses nothing.
+    # A reload mid-form (or rotation, or the phone locking) loses nothing once unlocked.
     page.wait_for_timeout(500)
     page.reload()
+    unlock(phone, view="#view-record")
     expect(page.locator("#f-known")).to_have_value(MARKERS[1])
     page.fill("#f-known", "")
     page.goto(page.url.split("#")[0] + "#/")
@@ -101,7 +102,7 @@ def test_offline_record_sync_and_acknowledge(browser, live_server, database_url)
     # Reload while offline: the shell comes from the cache, the outbox is intact, and the
     # phone's storage holds sealed envelopes and encrypted drafts, never the words.
     page.reload()
-    expect(page.locator("#view-home")).to_be_visible()
+    unlock(phone)
     expect(page.locator("#concerns li.waiting")).to_have_count(3)
     stored = indexeddb(page)
     text = json.dumps(stored)
@@ -110,13 +111,12 @@ def test_offline_record_sync_and_acknowledge(browser, live_server, database_url)
     assert len(stored["outbox"]) == 3
     assert all(item["jwe"].count(".") == 4 for item in stored["outbox"])
     assert all(d["data"] == {"bytes": d["data"]["bytes"]} for d in stored["drafts"])
-    keys = [k for k in stored["keys"] if isinstance(k, dict)]
-    assert keys
-    assert all(k["extractable"] is False for k in keys)
-    # The virtual authenticator offers PRF: the draft key comes from the passkey.
-    current = [k for k in stored["keys"] if isinstance(k, str)]
-    assert len(current) == 1
-    assert current[0].startswith("prf-"), current
+    # The virtual authenticator offers PRF: the draft key comes from the passkey, and is
+    # not kept on the phone.
+    assert "keys" not in stored
+    assert "cryptoKey" not in text
+    assert stored["drafts"]
+    assert all(d["key"].startswith("prf-") for d in stored["drafts"])
 
     # Signal returns: everything is sent, exactly once.
     page.context.set_offline(False)
@@ -152,6 +152,7 @@ def test_offline_record_sync_and_acknowledge(browser, live_server, database_url)
     desk.page.locator("#deliveries a", has_text="Missing").click()
     expect(desk.page.locator("#purpose-form")).to_be_visible()
     desk.visit("concern-purpose")
+    desk.page.select_option("#purpose-pick", "assess_new_concern")
     desk.page.fill("#purpose-text", "MASH screening")
     desk.page.click("#purpose-form button[type=submit]")
     expect(desk.page.locator("#concern-body")).to_contain_text(MARKERS[2])
@@ -160,6 +161,7 @@ def test_offline_record_sync_and_acknowledge(browser, live_server, database_url)
     desk.visit("concern-open")
     # A later fact, sealed and proven by the desk's own passkey, and the decision.
     desk.page.fill("#addendum-text", "Return interview booked for Thursday.")
+    desk.page.check("#addendum-for-referrer")  # the home's worker raised it: share it back
     desk.page.click("#addendum button[type=submit]")
     expect(desk.page.locator("#notice")).to_contain_text("Addendum added")
     expect(desk.page.locator("#concern-body")).to_contain_text("Return interview booked")
@@ -170,6 +172,17 @@ def test_offline_record_sync_and_acknowledge(browser, live_server, database_url)
     desk.page.click("#chronology-link")
     expect(desk.page.locator("#chronology li")).to_have_count(2)  # the concern, its addendum
     desk.visit("chronology")
+    # The log kept the purpose's code; the note went sealed with the record.
+    engine = sa.create_engine(database_url)
+    with engine.connect() as conn:
+        bodies = conn.execute(sa.text("SELECT body FROM audit_events")).scalars().all()
+        notes = conn.execute(sa.text("SELECT count(*) FROM read_notes")).scalar_one()
+    engine.dispose()
+    reads = ("concern.consulted", "subject.chronology_consulted")
+    logged = {e["purpose"] for e in map(json.loads, bodies) if e["action"] in reads}
+    assert logged == {"assess_new_concern"}
+    assert not [b for b in bodies if "MASH screening" in b]
+    assert notes >= 2  # the concern's read (opened twice) and the chronology
     desk.tap('nav a[href="#/alerts"]')
     expect(desk.page.locator("#alert-list li")).to_have_count(1)
     expect(desk.page.locator("#alert-list")).to_contain_text("linked by vehicle")
@@ -181,10 +194,24 @@ def test_offline_record_sync_and_acknowledge(browser, live_server, database_url)
 
     # The recorder sees where it went and that it was acknowledged.
     page.reload()
+    unlock(phone)
     card = page.locator("#concerns li.sent", has_text="Missing")
     expect(card).to_contain_text("MASH (Riverside Children's Social Care): decided")
     expect(card).to_contain_text("acknowledged")
     expect(card).to_contain_text("Strategy discussion")
+    # Of another agency's addenda, the recorder reads those shared with them.
+    shared = page.evaluate(
+        """async () => {
+          const mine = await (await fetch('/api/v1/concerns/mine')).json();
+          const texts = [];
+          for (const item of mine.items) {
+            const r = await fetch(`/api/v1/concerns/${item.concern_id}?purpose=check_own_record`);
+            texts.push(...(await r.json()).addenda.map((a) => a.addendum.text));
+          }
+          return texts;
+        }"""
+    )
+    assert shared == ["Return interview booked for Thursday."]
 
     # The home's admin revokes the phone's passkey: the phone is wiped on its next request.
     admin, _ = open_phone(browser, live_server.invite("Bethan Jones"), name="Admin desk")

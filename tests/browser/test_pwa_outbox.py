@@ -7,7 +7,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from tests.browser.pwa import Phone, open_phone
+from tests.browser.pwa import Phone, open_phone, unlock
 
 
 def _count(database_url: str, table: str) -> int:
@@ -121,6 +121,7 @@ def test_background_sync_sends_with_the_app_closed(browser, live_server, databas
         page.wait_for_timeout(100)
     assert _count(database_url, "concerns") == 1
     page.goto(f"{live_server.origin}/#/")
+    unlock(phone)
     expect(page.locator("#concerns li.sent")).to_have_count(1)
     expect(page.locator("#concerns li.waiting")).to_have_count(0)
     page.context.close()

@@ -17,7 +17,23 @@ function memoryStore(items) {
   };
 }
 
-const item = (n, extra = {}) => ({ ...newItem({ clientId: `c${n}`, jwe: `jwe${n}`, summary: { n }, now: n }), ...extra });
+const item = (n, extra = {}) => ({ ...newItem({ clientId: `c${n}`, jwe: `jwe${n}`, recordedAt: `t${n}`, details: { sealed: n }, now: n }), ...extra });
+
+test('an item says in clear only when it was recorded; the rest comes sealed', () => {
+  const fresh = newItem({ clientId: 'c1', jwe: 'j', recordedAt: '2026-11-26T02:10:00+00:00', details: { sealed: 1 }, now: 5 });
+  assert.deepEqual(Object.keys(fresh).sort(), ['attempts', 'client_id', 'created_at', 'details', 'error', 'jwe', 'next_at', 'recorded_at', 'state']);
+  const out = afterResult(fresh, { client_id: 'c1', status: 'accepted', concern_id: 'k' });
+  assert.equal(out.sent.recorded_at, '2026-11-26T02:10:00+00:00');
+  assert.deepEqual(out.sent.details, { sealed: 1 });
+});
+
+test('flush hands the "already known" answers back for the page to show', async () => {
+  const store = memoryStore([item(1), item(2)]);
+  const known = { contact: [{ inbox: 'MASH', agency: 'Council' }] };
+  const send = async (envelopes) => envelopes.map((e) => ({ client_id: e.client_id, status: 'accepted', concern_id: 'k', ...(e.client_id === 'c2' ? { known } : {}) }));
+  const summary = await flush({ store, send, now: 10 });
+  assert.deepEqual(summary.known, [{ client_id: 'c2', known }]);
+});
 
 test('backoff doubles from 5 s with jitter and caps at 15 minutes', () => {
   assert.equal(backoff(1, () => 0), 2_500);
@@ -64,7 +80,7 @@ test('flush sends due items in batches of 50 and applies each result', async () 
   };
   const summary = await flush({ store, send, now: 10_000 });
   assert.deepEqual(batches, [BATCH, BATCH, 20]);
-  assert.deepEqual(summary, { sent: 119, rejected: 1, failed: 0, stop: null });
+  assert.deepEqual(summary, { sent: 119, rejected: 1, failed: 0, stop: null, known: [] });
   assert.deepEqual([...store.outbox.keys()], ['c7']);
   assert.equal(store.sent.get('c8').status, 'duplicate');
   // The rejected item is not sent again by a later flush.

@@ -92,3 +92,12 @@ def test_the_form_builds_a_concern_the_server_accepts() -> None:
     assert loaded["categories"] == ["missing"]
     assert loaded["subject"]["approx_age"] == 14
     assert [i["code"] for i in loaded["indicators"]] == ["adult_of_concern", "missing_episode"]
+
+
+def test_the_phone_offers_exactly_the_purpose_codes_the_server_takes() -> None:
+    from backend.services.purposes import ReadPurpose
+
+    script = "import('./pwa/vocab.js').then((v) => console.log(JSON.stringify(v.PURPOSES)))"
+    done = _node("--input-type=module", "-e", script)
+    assert done.returncode == 0, done.stderr
+    assert list(json.loads(done.stdout)) == [p.value for p in ReadPurpose]

@@ -13,11 +13,11 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.pwa import Phone, indexeddb, open_phone, until
+from tests.browser.pwa import Phone, indexeddb, open_phone, unlock, until
 
 OUTBOX_FIELDS = {
-    "client_id", "jwe", "state", "attempts", "next_at", "created_at", "summary", "error",
-    "last_failure",
+    "client_id", "jwe", "state", "attempts", "next_at", "created_at", "recorded_at", "details",
+    "error", "last_failure",
 }  # fmt: skip
 XSS = '"><img src=x onerror=alert(1)><svg onload=alert(2)>'
 
@@ -76,8 +76,8 @@ def _assert_clean(where: str, kept: dict[str, Any], marks: dict[str, str]) -> No
         header = json.loads(base64.urlsafe_b64decode(header_b64 + "=" * (-len(header_b64) % 4)))
         assert (header["alg"], header["enc"]) == ("ECDH-ES", "A256GCM")
         assert set(item) <= OUTBOX_FIELDS, set(item)
-        # The outbox's summary says what kind of concern waits, never whom it is about.
-        assert set(item["summary"]) <= {"recorded_at", "categories", "level"}
+        # What kind of concern waits is sealed to the phone's vault, never kept in clear.
+        assert set(item["details"]) == {"epk", "iv", "data"}, item["details"]
     for name, entries in kept["caches"].items():
         for entry in entries:
             assert "/api/" not in urlsplit(entry["url"]).path, (name, entry["url"])
@@ -102,11 +102,12 @@ def test_14_3_3_14_3_1_14_3_2_14_2_1_3_6_1_3_3_4_3_2_2_7_4_4_the_phone_keeps_onl
     page.context.on("request", lambda r: requests.append(r.url))
     assert page.evaluate("document.cookie") == ""  # 3.3.4: HttpOnly
 
-    # Drafting, offline: the draft survives a reload, encrypted.
+    # Drafting, offline: the draft survives a reload (the app opens locked), encrypted.
     page.context.set_offline(True)
     _fill(phone, marks)
     page.wait_for_timeout(600)
     page.reload()
+    unlock(phone, view="#view-record")
     expect(page.locator("#f-given")).to_have_value(marks["given"])
     _assert_clean("storage while drafting", storage(page), marks)
     for selector in ("#f-words", "#f-narrative", "#f-rationale", "#f-nhs"):

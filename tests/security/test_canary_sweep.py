@@ -96,7 +96,7 @@ def _life_of_a_concern(app: Any, canaries: Canaries) -> list[tuple[str, Any]]:
     listing = mash.get(f"/api/v1/inboxes/{inbox['id']}/deliveries").get_json()
     responses.append(("inbox list", listing))
     delivery = next(i for i in listing["items"] if i["concern_id"] == cid)
-    opened = mash.get(f"/api/v1/concerns/{cid}?purpose=MASH+screening")
+    opened = mash.get(f"/api/v1/concerns/{cid}?purpose=assess_new_concern")
     assert opened.get_json()["concern"]["narrative"] == v["narrative"]  # readable when allowed
     subject = opened.get_json()["subject_id"]
     acknowledged = mash.post(f"/api/v1/deliveries/{delivery['id']}/acknowledge", headers=H)
@@ -126,7 +126,7 @@ def _life_of_a_concern(app: Any, canaries: Canaries) -> list[tuple[str, Any]]:
     assert too_long.status_code in (409, 422)
     responses.append(("decision refused", too_long.get_json()))
     responses.append(("alerts", mash.get("/api/v1/alerts").get_json()))
-    chronology = mash.get(f"/api/v1/subjects/{subject}/chronology?purpose=strategy")
+    chronology = mash.get(f"/api/v1/subjects/{subject}/chronology?purpose=strategy_discussion")
     assert chronology.status_code == 200
 
     auditor, _, _ = person(

@@ -302,7 +302,7 @@ def test_8_3_2_a_membership_removed_applies_to_the_next_request(app, sessions) -
         inboxes=("MASH",),
         name="MASH worker",
     )
-    path = f"/api/v1/concerns/{r['concern_id']}?purpose=screening"
+    path = f"/api/v1/concerns/{r['concern_id']}?purpose=assess_new_concern"
     assert worker.get(path).status_code == 200
     uid = profile["user"]["id"] if "user" in profile else profile["id"]
     with sessions() as s:

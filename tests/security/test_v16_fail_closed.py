@@ -88,7 +88,7 @@ def test_16_5_3_2_3_3_audit_failure_rolls_back_and_shows_nothing(  # type: ignor
     late = make_concern()
 
     with audit_refused(engine_for):
-        opened = mash.get(f"/api/v1/concerns/{cid}?purpose=MASH+screening")
+        opened = mash.get(f"/api/v1/concerns/{cid}?purpose=assess_new_concern")
         _generic_503(opened)
         assert "Found at 02:10" not in opened.get_data(as_text=True)
         _generic_503(mash.post(f"/api/v1/deliveries/{item['id']}/acknowledge", headers=H))
@@ -109,7 +109,7 @@ def test_16_5_3_2_3_3_audit_failure_rolls_back_and_shows_nothing(  # type: ignor
     assert "Found at 02:10" not in err
 
     # The store back: the same requests succeed, and the kept envelope is accepted.
-    assert mash.get(f"/api/v1/concerns/{cid}?purpose=MASH+screening").status_code == 200
+    assert mash.get(f"/api/v1/concerns/{cid}?purpose=assess_new_concern").status_code == 200
     (again,) = sync(recorder, envelope(app, device, late))
     assert again["status"] in ("accepted", "duplicate"), again
     assert _count(sessions, Concern) == 2
@@ -130,7 +130,7 @@ def test_16_5_3_a_key_ring_that_cannot_open_records_answers_503(  # type: ignore
     try:
         client = other.test_client()
         client.set_cookie("frontline_session", token.value)
-        r = client.get(f"/api/v1/concerns/{first['concern_id']}?purpose=review")
+        r = client.get(f"/api/v1/concerns/{first['concern_id']}?purpose=check_own_record")
         _generic_503(r)
         text_of = r.get_data(as_text=True)
         assert "Found at 02:10" not in text_of

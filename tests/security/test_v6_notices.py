@@ -109,15 +109,14 @@ def test_6_3_5_wa_9_a_copied_passkey_and_a_long_gap_are_noticed(app, sessions) -
 
 
 def test_6_3_7_a_recovery_is_noticed(app) -> None:  # type: ignore[no-untyped-def]
-    from tests.security.test_v6_recovery import CHECK, _enrol
+    from tests.security.test_v6_recovery import _enrol, recover
 
     admin, _, _ = person(app, roles=("agency_admin",), name="Police Admin")
+    second, _, _ = person(app, roles=("agency_admin",), name="Second Police Admin")
     _, _, lost = person(app, name="PC Recovered")
     key = lost["passkeys"][0]["id"]
     assert admin.post(f"/api/v1/admin/passkeys/{key}/revoke", headers=H).status_code == 200
-    issued = admin.post(
-        f"/api/v1/admin/users/{lost['user']['id']}/recovery", json=CHECK, headers=H
-    ).get_json()
+    token = recover(admin, second, lost["user"]["id"])
     new_client = app.test_client()
-    assert _enrol(new_client, issued["token"], SoftAuthenticator()).status_code == 200
+    assert _enrol(new_client, token, SoftAuthenticator()).status_code == 200
     assert [n["kind"] for n in _notices(new_client)][:2] == ["recovered", "passkey_revoked"]

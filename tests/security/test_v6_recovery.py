@@ -1,6 +1,7 @@
 """A lost passkey is recovered as securely as enrolment (ASVS 6.4.4): the lost passkeys
 are revoked first, then an admin of the person's agency, having checked who is asking,
-issues a single-use ticket; enrolling with it gives the same person a new passkey."""
+asks for a recovery; a second admin approves it and is given the single-use ticket;
+enrolling with it gives the same person a new passkey."""
 
 from __future__ import annotations
 
@@ -17,7 +18,17 @@ CHECK = {"identity_check": "line_manager_in_person"}
 
 
 def _ticket(admin, user_id: str, body: dict | None = None):  # type: ignore[no-untyped-def,type-arg]
+    """Ask for a recovery (the asker is never given the link)."""
     return admin.post(f"/api/v1/admin/users/{user_id}/recovery", json=body or CHECK, headers=H)
+
+
+def recover(asker, approver, user_id: str) -> str:  # type: ignore[no-untyped-def]
+    """One admin asks, a second approves and is handed the ticket's token."""
+    asked = _ticket(asker, user_id)
+    assert asked.status_code == 202, asked.get_json()
+    r = approver.post(f"/api/v1/admin/approvals/{asked.get_json()['id']}/approve", headers=H)
+    assert r.status_code == 200, r.get_json()
+    return r.get_json()["ticket"]["token"]  # type: ignore[no-any-return]
 
 
 def _enrol(client, token: str, device: SoftAuthenticator):  # type: ignore[no-untyped-def]
@@ -49,12 +60,11 @@ def test_6_4_4_no_ticket_while_a_lost_passkey_is_live(app) -> None:  # type: ign
 
 def test_6_4_4_revoke_then_ticket_then_the_same_person_signs_in_again(app, sessions) -> None:  # type: ignore[no-untyped-def]
     admin, _, _ = person(app, roles=("agency_admin",), name="Police Admin")
+    second, _, _ = person(app, roles=("agency_admin",), name="Second Police Admin")
     old_client, _, lost = person(app, name="PC Lost Phone")
     user_id, key = lost["user"]["id"], lost["passkeys"][0]["id"]
     assert admin.post(f"/api/v1/admin/passkeys/{key}/revoke", headers=H).status_code == 200
-    issued = _ticket(admin, user_id)
-    assert issued.status_code == 201, issued.get_json()
-    token = issued.get_json()["token"]
+    token = recover(admin, second, user_id)
     new_phone, new_client = SoftAuthenticator(), app.test_client()
     signed_in = _enrol(new_client, token, new_phone)
     assert signed_in.status_code == 200, signed_in.get_json()
@@ -79,11 +89,12 @@ def test_6_4_4_one_ticket_at_a_time_used_once_and_never_beside_a_live_passkey(
     from tests.factories import sign_in
 
     admin, _, _ = person(app, roles=("agency_admin",), name="Police Admin")
+    second, _, _ = person(app, roles=("agency_admin",), name="Second Police Admin")
     _, device, lost = person(app, name="PC Found It")
     key = lost["passkeys"][0]["id"]
     assert admin.post(f"/api/v1/admin/passkeys/{key}/revoke", headers=H).status_code == 200
-    older = _ticket(admin, lost["user"]["id"]).get_json()["token"]
-    newer = _ticket(admin, lost["user"]["id"]).get_json()["token"]
+    older = recover(admin, second, lost["user"]["id"])
+    newer = recover(admin, second, lost["user"]["id"])
     withdrawn = _enrol(app.test_client(), older, SoftAuthenticator())
     assert withdrawn.status_code == 410
     assert withdrawn.get_json()["code"] == "invite.withdrawn"
@@ -112,6 +123,10 @@ def test_6_4_4_only_the_persons_agency_admin_and_never_for_oneself(app) -> None:
     assert admin.post(f"/api/v1/admin/passkeys/{key}/revoke", headers=H).status_code == 200
     assert _ticket(other_admin, lost["user"]["id"]).status_code == 404
     assert _ticket(admin, admin_me["user"]["id"]).status_code == 409
+    # Nor can the other agency's admin approve (or see) a recovery asked in this one.
+    asked = _ticket(admin, lost["user"]["id"]).get_json()
+    r = other_admin.post(f"/api/v1/admin/approvals/{asked['id']}/approve", headers=H)
+    assert r.status_code == 404
     recorder, _, _ = person(app, name="PC Not Admin")
     assert _ticket(recorder, lost["user"]["id"]).status_code == 403
     # Without a ticket there is no way back in: an unknown token is refused.

@@ -1,8 +1,9 @@
 """Sensitive changes need a fresh passkey proof in this session (ASVS 7.5.1, 7.5.3):
 adding a passkey, creating an account, enabling a disabled one, loading routing rules and
-exporting an access review. Signing in counts; after five minutes the person proves their
-passkey again (step-up) and the change goes through. Protective actions (revoking a
-passkey, disabling a person, ending sessions) never wait for it."""
+exporting an access review, revoking someone else's passkey (the first step of taking
+their account over by recovery). Signing in counts; after five minutes the person proves
+their passkey again (step-up) and the change goes through. Protective actions (revoking
+one's own passkey, disabling a person, ending sessions) never wait for it."""
 
 from __future__ import annotations
 
@@ -126,13 +127,15 @@ def test_7_5_3_exports_and_admin_changes_need_it_protective_actions_do_not(app, 
     _age(sessions, auditor_me["user"]["id"])
     invite = {"name": "PC New", "roles": ["recorder"]}
     _refused_for_step_up(admin.post("/api/v1/admin/invites", json=invite, headers=H))
-    # Disabling and revoking protect; they go through at once.
+    # Disabling protects; it goes through at once.
     user_id = staff_me["user"]["id"]
     assert admin.post(f"/api/v1/admin/users/{user_id}/disable", headers=H).status_code == 200
     _refused_for_step_up(admin.post(f"/api/v1/admin/users/{user_id}/enable", headers=H))
+    # Revoking a colleague's passkey clears the way for a recovery: it needs the proof.
     key = staff_me["passkeys"][0]["id"]
-    assert admin.post(f"/api/v1/admin/passkeys/{key}/revoke", headers=H).status_code == 200
+    _refused_for_step_up(admin.post(f"/api/v1/admin/passkeys/{key}/revoke", headers=H))
     assert _step_up(admin, admin_device)[1].status_code == 200
+    assert admin.post(f"/api/v1/admin/passkeys/{key}/revoke", headers=H).status_code == 200
     assert admin.post("/api/v1/admin/invites", json=invite, headers=H).status_code == 201
     assert admin.post(f"/api/v1/admin/users/{user_id}/enable", headers=H).status_code == 200
     # The auditor reads the review on screen freely; the CSV export needs the proof.

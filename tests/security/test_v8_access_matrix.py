@@ -140,7 +140,7 @@ LIMITED = {
     "api.sync": ("POST", "/api/v1/sync", ("recorder", "Riverside Police", ())),
     "api.chronology": (
         "GET",
-        f"/api/v1/subjects/{ANY_ID}/chronology?purpose=strategy+meeting",
+        f"/api/v1/subjects/{ANY_ID}/chronology?purpose=strategy_discussion",
         ("inbox_member", "Riverside Children's Social Care", ("MASH",)),
     ),
     "api.audit_subject": ("GET", f"/api/v1/audit/subjects/{ANY_ID}", ("auditor", PARTNERSHIP, ())),

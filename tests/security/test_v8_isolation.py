@@ -30,7 +30,7 @@ def test_8_2_2_8_4_1_other_peoples_and_agencies_records_look_like_nothing(app) -
     mash, _, _ = person(app, agency=C, roles=("inbox_member",), inboxes=("MASH",), name="MASH")
     (inbox,) = mash.get("/api/v1/inboxes").get_json()["inboxes"]
     (item,) = mash.get(f"/api/v1/inboxes/{inbox['id']}/deliveries").get_json()["items"]
-    subject = mash.get(f"/api/v1/concerns/{cid}?purpose=triage").get_json()["subject_id"]
+    subject = mash.get(f"/api/v1/concerns/{cid}?purpose=decide").get_json()["subject_id"]
     nobody = str(uuid.uuid4())
 
     colleague, _, _ = person(app, agency=P, roles=("recorder",), name="PC B")
@@ -41,8 +41,8 @@ def test_8_2_2_8_4_1_other_peoples_and_agencies_records_look_like_nothing(app) -
         _same_as_missing(
             outsider,
             "GET",
-            f"/api/v1/concerns/{cid}?purpose=checking+records",
-            f"/api/v1/concerns/{nobody}?purpose=checking+records",
+            f"/api/v1/concerns/{cid}?purpose=decide",
+            f"/api/v1/concerns/{nobody}?purpose=decide",
         )
         _same_as_missing(
             outsider,
@@ -75,8 +75,8 @@ def test_8_2_2_8_4_1_other_peoples_and_agencies_records_look_like_nothing(app) -
     _same_as_missing(
         nurse,
         "GET",
-        f"/api/v1/subjects/{subject}/chronology?purpose=checking+records",
-        f"/api/v1/subjects/{nobody}/chronology?purpose=checking+records",
+        f"/api/v1/subjects/{subject}/chronology?purpose=decide",
+        f"/api/v1/subjects/{nobody}/chronology?purpose=decide",
     )
     # The recorder's own list holds only their own concerns.
     assert [

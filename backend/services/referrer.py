@@ -1,0 +1,27 @@
+"""What the person who raised a concern (its referrer) may read of what followed it.
+
+A referrer's need to know is their own concern and what became of it, nothing more
+(DESIGN.md, "Who sees what"): where it was routed and escalated, but not the pattern alerts
+it joined (which tell of other concerns about the child); the addenda of their own agency,
+but another agency's only where its author marked it for them (``for_referrer``, proven
+inside the sealed addendum, so the server cannot set it after the fact).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from backend.models import Addendum, Concern, Delivery
+
+
+def for_referrer(concern: Concern, addendum: Addendum, body: dict[str, Any]) -> bool:
+    """Whether the concern's recorder may read this addendum (``body``: the opened document)."""
+    return (
+        addendum.author_agency_id == concern.recorder_agency_id or body.get("for_referrer") is True
+    )
+
+
+def told_referrer(delivery: Delivery) -> bool:
+    """Whether the concern's recorder is shown this delivery of it: routed or escalated, but
+    never one made by a pattern alert, nor that alert's escalation."""
+    return delivery.alert_id is None

@@ -189,3 +189,36 @@ def test_2_3_5_routing_rules_over_the_api_need_a_second_partnership_admin(app, s
     r = _approve(second, stale["id"])
     assert (r.status_code, r.get_json()["code"]) == (409, "approval.stale")
     assert admin.get("/api/v1/admin/rules").get_json()["number"] == 2
+
+
+def test_2_3_5_an_account_the_asker_took_part_in_recovering_cannot_approve_for_them(
+    app, sessions
+) -> None:  # type: ignore[no-untyped-def]
+    asker, asker_device, asker_me = person(app, roles=("agency_admin",), name="Police Admin")
+    handler, _, _ = person(app, roles=("agency_admin",), name="Handing Admin")
+    _, _, revived = person(app, roles=("agency_admin",), name="Revived Admin")
+    honest, _, _ = person(app, roles=("agency_admin",), name="Honest Admin")
+    # The attack: revoke a colleague admin's passkey, have their account recovered, and
+    # keep the new passkey as a second pair of hands.
+    _age(sessions, asker_me["user"]["id"])
+    assert _step_up(asker, asker_device)[1].status_code == 200
+    key = revived["passkeys"][0]["id"]
+    assert asker.post(f"/api/v1/admin/passkeys/{key}/revoke", headers=H).status_code == 200
+    asked = asker.post(
+        f"/api/v1/admin/users/{revived['user']['id']}/recovery",
+        json={"identity_check": "photo_id_in_person"},
+        headers=H,
+    )
+    assert asked.status_code == 202, asked.get_json()
+    ticket = _approve(handler, asked.get_json()["id"]).get_json()["ticket"]
+    revived_client = app.test_client()
+    enrol(revived_client, ticket["token"], SoftAuthenticator())
+    missing_persons = _inbox(sessions, "Riverside Police", "Missing Persons")
+    # Neither the admin who asked for the recovery nor the one who handed it over may then
+    # have the recovered account approve what they ask.
+    for who, name in ((asker, "DC Asked"), (handler, "DC Handed")):
+        _invite(who, name=name, roles=["inbox_member"], inboxes=[missing_persons])
+        (waiting,) = [a for a in _waiting(honest) if a["grant"].get("person") == name]
+        r = _approve(revived_client, waiting["id"])
+        assert (r.status_code, r.get_json()["code"]) == (409, "approval.asker_recovered_you")
+        assert _approve(honest, waiting["id"]).status_code == 200

@@ -1,4 +1,4 @@
-"""The ``frontline`` command line (CONTRACT.md, "Command line")."""
+"""The ``frontline`` command line (docs/contract.md, "Command line")."""
 
 from __future__ import annotations
 

@@ -27,7 +27,7 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class Config:
-    """Everything the server reads from its environment (CONTRACT.md, "configuration")."""
+    """Everything the server reads from its environment (docs/contract.md, "configuration")."""
 
     env: str
     instance_path: Path

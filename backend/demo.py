@@ -1,4 +1,4 @@
-"""The demo partnership of CONTRACT.md: agencies, inboxes, and the people to invite."""
+"""The demo partnership of docs/contract.md: agencies, inboxes, and the people to invite."""
 
 from __future__ import annotations
 

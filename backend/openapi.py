@@ -67,7 +67,9 @@ def build_spec(app: Flask) -> dict[str, Any]:
         version="1",
         openapi_version="3.1.0",
         plugins=[MarshmallowPlugin()],
-        info={"description": "Sealed safeguarding concerns, inboxes and alerts (CONTRACT.md)."},
+        info={
+            "description": "Sealed safeguarding concerns, inboxes and alerts (docs/contract.md)."
+        },
     )
     spec.components.schema("Problem", schema=ProblemSchema)
     spec.components.security_scheme(

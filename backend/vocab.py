@@ -1,4 +1,4 @@
-"""The enumerations of CONTRACT.md, "The concern": one place, used by schemas and models."""
+"""The enumerations of docs/contract.md, "The concern": one place, used by schemas and models."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from enum import Enum
 
 
 class Setting(str, Enum):
-    """Where the recorder met the child (CONTRACT.md ``setting``)."""
+    """Where the recorder met the child (docs/contract.md ``setting``)."""
 
     PATROL = "patrol"
     SCHOOL = "school"
@@ -18,7 +18,7 @@ class Setting(str, Enum):
 
 
 class Level(str, Enum):
-    """Level of concern, always with a written rationale (domain/routing.md)."""
+    """Level of concern, always with a written rationale (docs/domain/routing.md)."""
 
     INFORMATION = "information"
     EARLY_HELP = "early_help"

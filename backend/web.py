@@ -80,7 +80,7 @@ def init_app(app: Flask) -> None:
         if not request.path.startswith("/api/"):
             return
         if request.endpoint is None:
-            # Routing failed: let Flask raise its own 404 or 405 (CONTRACT.md: unknown
+            # Routing failed: let Flask raise its own 404 or 405 (docs/contract.md: unknown
             # paths answer 404).
             return
         if request.endpoint == "static":

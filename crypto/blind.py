@@ -23,7 +23,7 @@ INDEX_BYTES = 16
 
 
 class IdentifierKind(str, Enum):
-    """Kinds of identifier that are blind-indexed (DESIGN.md, "Blind indexes")."""
+    """Kinds of identifier that are blind-indexed (docs/architecture.md, "The security model")."""
 
     NAME_DOB = "name_dob"
     PHONETIC_YEAR = "phonetic_year"

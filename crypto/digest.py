@@ -3,7 +3,7 @@
 - canonical JSON: RFC 8785 (JSON Canonicalization Scheme), so that the phone's JavaScript
   and the server hash byte-identical text;
 - proof challenge: SHA-256 of the canonical concern without its ``proof`` member
-  (CONTRACT.md, "proof");
+  (docs/contract.md, "The concern");
 - audit chain: each entry's hash is SHA-256 over the previous entry's hash and the entry's
   canonical JSON, so altering, removing, reordering or inserting an entry breaks the chain.
 """

@@ -30,7 +30,7 @@ from crypto.errors import (
 )
 from crypto.keyring import KeyKind, KeyRing
 
-MAX_ENVELOPE_BYTES = 256 * 1024  # CONTRACT.md: an envelope over 256 KiB is refused
+MAX_ENVELOPE_BYTES = 256 * 1024  # docs/contract.md: an envelope over 256 KiB is refused
 ALG = "ECDH-ES"
 ENC = "A256GCM"
 # Only what ECDH-ES + A256GCM needs. jku/jwk/x5u/x5c would let a sender name its own key

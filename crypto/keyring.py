@@ -29,7 +29,7 @@ FORMAT = "frontline.keyring/1"
 
 
 class KeyKind(str, Enum):
-    """The kinds of key the ring holds (DESIGN.md, "Crypto")."""
+    """The kinds of key the ring holds (docs/architecture.md, "The security model")."""
 
     SEAL = "seal"  # P-256 key agreement for envelopes (RFC 7518 section 4.6)
     KEK = "kek"  # AES-256 key-encryption key for per-record data keys

@@ -26,7 +26,7 @@ export function canonicalJSON(value) {
   return serialise(value);
 }
 
-// The WebAuthn challenge that proves a concern: SHA-256 of it without "proof" (CONTRACT.md).
+// The WebAuthn challenge that proves a concern: SHA-256 of it without "proof" (docs/contract.md).
 export async function proofChallenge(document) {
   const { proof: _ignored, ...body } = document;
   const bytes = new TextEncoder().encode(serialise(body));

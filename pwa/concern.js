@@ -1,4 +1,4 @@
-// From what the form holds to the concern of CONTRACT.md, and back: pure functions, so the
+// From what the form holds to the concern of docs/contract.md, and back: pure functions, so the
 // payload's shape is tested without a browser. The form state is a flat object keyed by
 // input names ("subject.given_name", "assoc.0.registration", "ind.disclosure.present").
 

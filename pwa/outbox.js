@@ -5,7 +5,7 @@
 // that envelope (its client_id is spent); fixing makes a new concern. Runs in the page and in the
 // service worker (Background Sync), so it touches neither the DOM nor window.
 
-export const BATCH = 50; // CONTRACT.md: more than 50 envelopes in one request is refused
+export const BATCH = 50; // docs/contract.md: more than 50 envelopes in one request is refused
 const BASE_MS = 5_000;
 const MAX_MS = 15 * 60_000;
 

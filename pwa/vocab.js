@@ -1,5 +1,5 @@
-// The words on the form: every code of CONTRACT.md with the label a recorder reads, and
-// which indicators to offer for which categories (../shared/domain/indicators.md).
+// The words on the form: every code of docs/contract.md with the label a recorder reads, and
+// which indicators to offer for which categories (docs/domain/indicators.md).
 
 export const SETTINGS = {
   patrol: 'On patrol', school: 'School', health: 'Health setting', care_home: 'Care home',

@@ -2,6 +2,10 @@
 
 PostgreSQL runs when FRONTLINE_TEST_POSTGRES_URL names a database (``.ci/run`` makes a
 fresh one); without it those tests are skipped and the reason printed.
+
+Markers for the developer loop (``pytest -m "not slow and not browser"``, README): ``browser``
+and ``postgres`` are applied here from the fixtures a test uses; ``slow`` is set in each file
+beside the tests it names, where the reason can be read.
 """
 
 from __future__ import annotations
@@ -23,6 +27,19 @@ from tests.browser.chromium import browser, live_server
 
 PG_URL = os.environ.get("FRONTLINE_TEST_POSTGRES_URL")
 KEEP_TABLES = {"roles", "alembic_version", "audit_head"}  # migration data tests need
+BROWSER_FIXTURES = {"browser", "live_server"}
+HERE = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark browser tests (Chromium or the live server) and the PostgreSQL half of each test."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if fixtures & BROWSER_FIXTURES or (HERE / "browser") in Path(item.path).parents:
+            item.add_marker(pytest.mark.browser)
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and callspec.params.get("database_url") == "postgresql":
+            item.add_marker(pytest.mark.postgres)
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -20,6 +22,7 @@ def test_ruff_finds_nothing() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.slow  # about 7 s on a fresh clone, before mypy has a cache
 def test_mypy_finds_nothing() -> None:
     result = _run("mypy", "backend", "crypto")
     assert result.returncode == 0, result.stdout + result.stderr

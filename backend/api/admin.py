@@ -1,4 +1,4 @@
-"""Agency admins: invitations, people and their passkeys (CONTRACT.md, /api/v1/admin)."""
+"""Agency admins: invitations, people and their passkeys (docs/contract.md, /api/v1/admin)."""
 
 import uuid
 from typing import Any

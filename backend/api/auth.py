@@ -1,4 +1,4 @@
-"""Enrolment from an invite, passkey sign-in and sign-out (CONTRACT.md, "Endpoints")."""
+"""Enrolment from an invite, passkey sign-in and sign-out (docs/contract.md, "Endpoints")."""
 
 from flask import Response, jsonify, session
 

@@ -1,4 +1,4 @@
-"""Inboxes and deliveries: list, acknowledge, decide, reassign (CONTRACT.md)."""
+"""Inboxes and deliveries: list, acknowledge, decide, reassign (docs/contract.md)."""
 
 import uuid
 

@@ -1,4 +1,4 @@
-"""Alerts, networks, chronologies and possible matches (CONTRACT.md)."""
+"""Alerts, networks, chronologies and possible matches (docs/contract.md)."""
 
 import uuid
 

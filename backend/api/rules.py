@@ -1,4 +1,4 @@
-"""Routing rules of the partnership, for its admins (CONTRACT.md, /api/v1/admin)."""
+"""Routing rules of the partnership, for its admins (docs/contract.md, /api/v1/admin)."""
 
 from flask import Response, jsonify
 

@@ -22,7 +22,7 @@ NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
 
 
 class DeliveryStatus(str, Enum):
-    """CONTRACT.md, deliveries: where a delivery is."""
+    """docs/contract.md, deliveries: where a delivery is."""
 
     NEW = "new"
     ACKNOWLEDGED = "acknowledged"
@@ -31,7 +31,7 @@ class DeliveryStatus(str, Enum):
 
 
 class Outcome(str, Enum):
-    """CONTRACT.md, decision outcomes (Working Together 2023: the responses to a referral)."""
+    """docs/contract.md, decision outcomes (Working Together 2023: the responses to a referral)."""
 
     NO_FURTHER_ACTION = "no_further_action"
     EARLY_HELP = "early_help"

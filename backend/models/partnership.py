@@ -25,7 +25,10 @@ def enum_column(enum: type[Enum]) -> SAEnum:
 
 
 class AgencyKind(str, Enum):
-    """Kinds of agency (routing.md: the three safeguarding partners and relevant agencies)."""
+    """Kinds of agency: the three safeguarding partners and relevant agencies.
+
+    See docs/domain/routing.md, "The statutory frame".
+    """
 
     POLICE = "police"
     SOCIAL_CARE = "social_care"

@@ -14,7 +14,7 @@ from backend.models.partnership import Agency, Inbox, enum_column
 
 
 class RoleName(str, Enum):
-    """Roles of CONTRACT.md ("The demo partnership"); who may do what is data, not code."""
+    """Roles of docs/contract.md ("The demo partnership"); who may do what is data, not code."""
 
     RECORDER = "recorder"
     INBOX_MEMBER = "inbox_member"

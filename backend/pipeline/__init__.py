@@ -1,4 +1,4 @@
-"""The ingest pipeline (DESIGN.md, "Data flow"): each step is one module.
+"""The ingest pipeline (docs/architecture.md, "The data flow"): each step is one module.
 
 receipt -> open -> proof -> validate -> store (-> route -> link, registered in ``STEPS``)
 -> audit. ``ingest.py`` calls them in that order; a failure never loses the envelope: it

@@ -3,7 +3,7 @@
 The child: NHS number and name + date of birth (strong keys), phonetic family name +
 birth year and known-as names (weak keys), home postcode. Associated people, vehicles,
 phones, places and online accounts: each by its own kind. The place where the concern
-was recorded is not indexed as an identifier: on its own it links nobody (CONTRACT.md).
+was recorded is not indexed as an identifier: on its own it links nobody (docs/contract.md).
 """
 
 from __future__ import annotations

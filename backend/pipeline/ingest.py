@@ -35,7 +35,7 @@ from backend.services.webauthn_rp import RelyingParty
 
 log = logging.getLogger("frontline.pipeline")
 
-MAX_ENVELOPES = 50  # CONTRACT.md: more in one request is 413 sync.too_many
+MAX_ENVELOPES = 50  # docs/contract.md: more in one request is 413 sync.too_many
 # Schemas are stateless once built; building one per envelope cost more than validating.
 CONCERN_SCHEMA = ConcernSchema()
 ADDENDUM_SCHEMA = AddendumSchema()
@@ -73,7 +73,7 @@ class Context:
 
 @dataclass
 class Result:
-    """One envelope's outcome, as the phone receives it (CONTRACT.md, POST /api/v1/sync)."""
+    """One envelope's outcome, as the phone receives it (docs/contract.md, POST /api/v1/sync)."""
 
     client_id: str | None
     status: str

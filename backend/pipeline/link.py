@@ -73,7 +73,7 @@ def db_known(
     WARNING: the recorder may know the child only by a name and a date of birth. Naming
     the inboxes of other agencies that hold the child's records (an exploitation team, a
     missing persons unit) or the kinds of alert about the child would tell them what is
-    held and where (CONTRACT.md, "The `known` answer (changed)"): they are left out.
+    held and where (docs/contract.md, "Sync in detail"): they are left out.
     """
     ids = members(session, subject_id)
     # The deliveries of the child's earlier concerns, from the concerns' subject index.

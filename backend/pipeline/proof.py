@@ -1,7 +1,7 @@
 """Step 3, proof: the signed-in recorder's passkey signed exactly this content.
 
 The challenge is SHA-256 of the RFC 8785 canonical JSON of the payload without ``proof``
-(CONTRACT.md). Proofs made offline arrive out of order, so the sign count is recorded,
+(docs/contract.md). Proofs made offline arrive out of order, so the sign count is recorded,
 not required to increase.
 """
 

@@ -1,8 +1,8 @@
 """Deadlines: durations, working days and "same day", in the partnership's time zone.
 
 A deadline is written as ``15m``, ``1h``, ``72h``, ``2d`` (calendar time), ``1wd`` (working
-days: Monday to Friday, not a listed holiday) or ``same_day`` (routing.md: "decision within
-... same day"). Working days keep the time of day: a referral at 15:00 on a Friday is due
+days: Monday to Friday, not a listed holiday) or ``same_day`` (docs/domain/routing.md,
+"Deadlines"). Working days keep the time of day: a referral at 15:00 on a Friday is due
 at 15:00 on Monday; one arriving on a weekend or holiday starts its clock at the start of
 the next working day.
 """

@@ -1,4 +1,4 @@
-"""Pattern rules (indicators.md) in the rules file: defaults, and the [patterns] table
+"""Pattern rules (docs/domain/indicators.md) in the rules file: defaults, and the [patterns] table
 checked over them. ``rules.parse`` calls ``read_patterns`` with its problem collector."""
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ HIGH_WEIGHT = (
     "links_to_exploited_children", "taken_to_other_towns",
 )  # fmt: skip
 NETWORK_KINDS = ("person_name", "nickname", "vehicle", "phone", "address", "online_account")
-# Pattern rules of indicators.md, each threshold configurable in [patterns.<kind>].
+# Pattern rules of docs/domain/indicators.md, each threshold configurable in [patterns.<kind>].
 PATTERN_DEFAULTS: dict[str, dict[str, Any]] = {
     "repeated_missing": {"count": 3, "days": 30, "level": "significant_harm"},
     "multi_agency": {"agencies": 2, "days": 90, "level": "child_in_need"},

@@ -1,8 +1,8 @@
 """The partnership's routing rules: a TOML file, parsed and checked into a ``RuleSet``.
 
 The file format is documented in ``docs/routing-rules.md``; the demo partnership's file,
-``backend/routing/default_rules.toml``, is the default matrix of routing.md. Every mistake
-is reported at once, each with where it is, so a partnership fixes its file in one go.
+``backend/routing/default_rules.toml``, is the default matrix of docs/domain/routing.md.
+Every mistake is reported at once, each with where it is, so a partnership fixes its file in one go.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The concern and the addendum as the phone seals them (CONTRACT.md, "The concern").
+"""The concern and the addendum as the phone seals them (docs/contract.md, "The concern").
 
 Every enumeration and limit of the contract is checked; unknown fields are refused at
 every level. A custom check's message starts with its stable code, ``code|message``;
@@ -16,7 +16,7 @@ from backend import vocab
 from crypto import InvalidIdentifier
 from crypto import normalise as norm
 
-TEXT_LIMIT = 20_000  # narrative and child_words (CONTRACT.md)
+TEXT_LIMIT = 20_000  # narrative and child_words (docs/contract.md)
 MAX_ASSOCIATED = 50
 MAX_AGE = 25  # a subject over 25 is not a child or care leaver in scope
 FUTURE_SKEW = timedelta(minutes=5)

@@ -1,4 +1,4 @@
-"""Schemas of inboxes, deliveries and the actions on them (CONTRACT.md, inbox endpoints)."""
+"""Schemas of inboxes, deliveries and the actions on them (docs/contract.md, inbox endpoints)."""
 
 from marshmallow import Schema, fields, validate
 

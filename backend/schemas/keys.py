@@ -1,4 +1,4 @@
-"""Schemas of the sealing key set (CONTRACT.md, GET /api/v1/keys)."""
+"""Schemas of the sealing key set (docs/contract.md, GET /api/v1/keys)."""
 
 from marshmallow import Schema, fields, validate
 

@@ -1,4 +1,4 @@
-"""Pattern alerts (indicators.md): raised once per pattern from the findings of
+"""Pattern alerts (docs/domain/indicators.md): raised once per pattern from the findings of
 ``findings.py``, updated as evidence grows, delivered with deadlines and escalated like any
 delivery."""
 

@@ -161,7 +161,7 @@ def read(
     def shown(d: Delivery) -> bool:
         if viewer is None:
             return told_referrer(d)
-        # A pattern alert on this concern only to those it was delivered to (DESIGN.md:
+        # A pattern alert on this concern only to those it was delivered to (docs/architecture.md:
         # alerts go to the MASH and exploitation team, not every recipient of a concern).
         return d.alert_id is None or viewer.sees(d)
 

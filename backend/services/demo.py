@@ -40,7 +40,7 @@ def db_seed_partnership(session: Session) -> Partnership:
         agency.inboxes.extend(Inbox(name=i) for i in inboxes if i not in have)
     session.flush()
     if db_latest(session, partnership.id) is None:
-        # The demo routes by the default matrix of routing.md from the start.
+        # The demo routes by the default matrix of docs/domain/routing.md from the start.
         db_load(session, partnership, default_rules_text())
     return partnership
 

@@ -1,4 +1,4 @@
-"""Pattern findings (indicators.md): which patterns one concern completes or adds to,
+"""Pattern findings (docs/domain/indicators.md): which patterns one concern completes or adds to,
 found from its own links; ``alerts.py`` raises or updates an alert for each.
 
 Windows are spans of event time (``recorded_at``) of the configured length that contain

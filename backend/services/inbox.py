@@ -1,8 +1,9 @@
 """Inbox work: who sees which deliveries, listing them most urgent first, and acting on them.
 
-Need to know (DESIGN.md, "Who sees what"): an inbox member sees the deliveries to that inbox;
-its supervisors also see escalations addressed to supervisors; an agency's safeguarding leads
-see every delivery to their agency, their own queue included. Nobody else sees any.
+Need to know (docs/architecture.md, "The security model"): an inbox member sees the
+deliveries to that inbox; its supervisors also see escalations addressed to supervisors; an
+agency's safeguarding leads see every delivery to their agency, their own queue included.
+Nobody else sees any.
 """
 
 from __future__ import annotations
@@ -70,8 +71,8 @@ class Viewer:
         WARNING: ``clause`` alone is for work on the delivery itself. A recorder whose
         concern the rules route back to their own inbox (a school's DSL, through "the
         recorder's agency lead"), or whose concern completes a pattern alerted to their
-        inbox, would gain the child's chronology and alerts by recording (DESIGN.md, "Who
-        sees what"); every read wider than the delivered concern uses this instead.
+        inbox, would gain the child's chronology and alerts by recording (docs/architecture.md,
+        "The security model"); every read wider than the delivered concern uses this instead.
         """
         own = select(Concern.id).where(Concern.recorder_id == self.actor.user_id)
         return and_(self.clause(), Delivery.concern_id.not_in(own))

@@ -23,7 +23,7 @@ NOTE_MAX = 500
 
 
 class ReadPurpose(str, Enum):
-    """Why a record is opened, in the words of the work (domain/routing.md, Working
+    """Why a record is opened, in the words of the work (docs/domain/routing.md, Working
     Together 2023): the front door's screening and decision, the meetings and
     assessments that follow, missing episodes, supervision and escalation, and the
     reviews, court work and information requests that come later."""

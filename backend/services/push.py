@@ -37,7 +37,7 @@ from backend.services.sealed import db_data_key, seal, unseal
 
 log = logging.getLogger("frontline.push")
 
-URGENT_RANK = 3  # significant_harm and above notify at once (routing.md)
+URGENT_RANK = 3  # significant_harm and above notify at once (docs/domain/routing.md)
 MAX_ATTEMPTS = 6
 LEVEL_WORDS = {
     "immediate_danger": "immediate danger",

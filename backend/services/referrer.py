@@ -1,10 +1,11 @@
 """What the person who raised a concern (its referrer) may read of what followed it.
 
 A referrer's need to know is their own concern and what became of it, nothing more
-(DESIGN.md, "Who sees what"): where it was routed and escalated, but not the pattern alerts
-it joined (which tell of other concerns about the child); the addenda of their own agency,
-but another agency's only where its author marked it for them (``for_referrer``, proven
-inside the sealed addendum, so the server cannot set it after the fact).
+(docs/architecture.md, "The security model"): where it was routed and escalated, but not
+the pattern alerts it joined (which tell of other concerns about the child); the addenda of
+their own agency, but another agency's only where its author marked it for them
+(``for_referrer``, proven inside the sealed addendum, so the server cannot set it after the
+fact).
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from backend.services.audit import SYSTEM, Actor, db_audit
 
 
 def default_rules_text() -> str:
-    """Return the demo partnership's rules: the default matrix of routing.md."""
+    """Return the demo partnership's rules: the default matrix of docs/domain/routing.md."""
     return resources.files("backend.routing").joinpath("default_rules.toml").read_text("utf-8")
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 import crypto
 from crypto.encoding import b64url_encode
 from tests.authenticator import SoftAuthenticator
@@ -17,6 +19,7 @@ from tests.scenario import oxford_like
 RECORDERS = {"police": "PC Sam Okafor", "health": "Priya Shah", "care": "Jordan Ellis"}
 
 
+@pytest.mark.slow  # over 2 s: the demo recorders enrol and sync one by one
 def test_the_demo_recorders_join_the_dots(tmp_path: Path, database_url: str) -> None:
     server = Server(tmp_path / "instance", database_url)
     invites = server.demo_invites()

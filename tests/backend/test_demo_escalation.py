@@ -8,6 +8,8 @@ import json
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from tests.authenticator import SoftAuthenticator
 from tests.live import Client, Server
 from tests.security.test_v2_races_and_kills import _batch
@@ -29,6 +31,7 @@ def queue(client: Client, inbox: str) -> list[dict[str, object]]:
     return page["items"]  # type: ignore[no-any-return]
 
 
+@pytest.mark.slow  # about 5 s: the demo seeded and swept through every step
 def test_demo_concern_escalates_to_the_partnership_leads(tmp_path: Path, database_url: str) -> None:
     server = Server(tmp_path / "instance", database_url)
     invites = server.demo_invites()

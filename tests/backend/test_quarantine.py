@@ -7,16 +7,29 @@ from datetime import timedelta
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from backend.cli import main
-from backend.models import AuditEvent, Concern, Receipt, ReceiptStatus
-from backend.pipeline import store
+from backend.models import AuditEvent, Concern, Receipt, ReceiptStatus, RuleSetRecord
+from backend.services.rules import default_rules_text
 from tests.factories import H, envelope, make_concern, person, sync
 
 
-def _boom(session, stored):  # type: ignore[no-untyped-def]
-    raise RuntimeError("a routing rule blew up, quoting: Zoë O'Brien")
+def _rules_never_loaded(sessions) -> None:  # type: ignore[no-untyped-def]
+    """Put the partnership where an operator leaves it who ran `frontline init` and invited
+    people but never `frontline rules load`: the route step, inside the store transaction,
+    then fails on a real fault (no rules to route by) after open, proof and validate passed."""
+    with sessions() as s:
+        s.execute(delete(RuleSetRecord))
+        s.commit()
+
+
+def _load_rules(cli_env, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The operator's fix: load the rules file with the command line."""
+    rules = tmp_path / "rules.toml"
+    rules.write_text(default_rules_text(), encoding="utf-8")
+    loaded = CliRunner(env=cli_env).invoke(main, ["rules", "load", str(rules)])
+    assert loaded.exit_code == 0, loaded.output
 
 
 @pytest.fixture
@@ -34,10 +47,10 @@ def _concerns(sessions) -> int:  # type: ignore[no-untyped-def]
         return s.scalar(select(func.count()).select_from(Concern)) or 0
 
 
-def test_a_server_failure_quarantines_and_a_retry_accepts(app, sessions, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_server_failure_quarantines_and_a_retry_accepts(app, sessions, cli_env, tmp_path) -> None:  # type: ignore[no-untyped-def]
     client, device, _ = person(app, name="PC Okafor")
     item = envelope(app, device, make_concern())
-    monkeypatch.setattr(store, "STEPS", [_boom])
+    _rules_never_loaded(sessions)
     (r,) = sync(client, item)
     assert (r["status"], r["error"]["code"]) == ("rejected", "envelope.quarantined")
     assert _concerns(sessions) == 0
@@ -45,10 +58,10 @@ def test_a_server_failure_quarantines_and_a_retry_accepts(app, sessions, monkeyp
         receipt = s.scalar(select(Receipt))
         assert receipt.status is ReceiptStatus.QUARANTINED
         assert receipt.crypto_jwe == item["jwe"]  # kept, whole
-        assert receipt.error_code == "server.RuntimeError"
-        assert receipt.error_detail is None  # the message quoted content; not stored
+        assert receipt.error_code == "server.Problem"  # the exception's class, no more
+        assert receipt.error_detail is None  # messages may quote content; none is stored
         assert "concern.collected" not in set(s.scalars(select(AuditEvent.action)))
-    monkeypatch.setattr(store, "STEPS", [])
+    _load_rules(cli_env, tmp_path)
 
     admin, _, _ = person(app, roles=("agency_admin",), name="Police Admin")
     elsewhere, _, _ = person(app, roles=("agency_admin",), agency="Riverside Health", name="HA")
@@ -67,14 +80,14 @@ def test_a_server_failure_quarantines_and_a_retry_accepts(app, sessions, monkeyp
 
 
 def test_cli_lists_and_retries_quarantined_and_stuck_envelopes(
-    app, sessions, monkeypatch, cli_env
+    app, sessions, cli_env, tmp_path
 ) -> None:  # type: ignore[no-untyped-def]
     from backend.pipeline.receipt import receive
 
     client, device, me = person(app)
-    monkeypatch.setattr(store, "STEPS", [_boom])
+    _rules_never_loaded(sessions)
     sync(client, envelope(app, device, make_concern()))
-    monkeypatch.setattr(store, "STEPS", [])
+    _load_rules(cli_env, tmp_path)
     # A worker received this envelope and died before processing it.
     orphan = envelope(app, device, make_concern())
     receive(
@@ -90,7 +103,7 @@ def test_cli_lists_and_retries_quarantined_and_stuck_envelopes(
     listed = runner.invoke(main, ["quarantine", "list"]).output
     assert "quarantined" in listed
     assert "processing" in listed
-    assert "server.RuntimeError" in listed
+    assert "server.Problem" in listed
     out = runner.invoke(main, ["quarantine", "retry"]).output
     assert "2 retried" in out
     assert out.count("  accepted  ") == 2
@@ -128,12 +141,12 @@ def test_verify_concern_proves_the_content_and_catches_tampering(app, sessions, 
 
 
 def test_a_sealing_key_with_kept_envelopes_cannot_be_retired(
-    app, sessions, monkeypatch, cli_env
+    app, sessions, cli_env, tmp_path
 ) -> None:  # type: ignore[no-untyped-def]
     client, device, _ = person(app)
-    monkeypatch.setattr(store, "STEPS", [_boom])
+    _rules_never_loaded(sessions)
     sync(client, envelope(app, device, make_concern()))
-    monkeypatch.setattr(store, "STEPS", [])
+    _load_rules(cli_env, tmp_path)
     old = app.extensions["frontline"].keyring.current(__import__("crypto").KeyKind.SEAL).id
     runner = CliRunner(env={**cli_env, "FRONTLINE_SEAL_GRACE_DAYS": "0"})
     assert runner.invoke(main, ["keys", "rotate", "--kind", "seal"]).exit_code == 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from datetime import date
 
 import pytest
@@ -141,10 +143,17 @@ def test_kinds_are_separated() -> None:
 
 def test_index_is_128_bits_of_hex_and_keyed() -> None:
     value = idx(IdentifierKind.VEHICLE, "AB12CDE")
-    assert len(value) == 32
-    assert int(value, 16) >= 0
+    # 16 bytes as 32 lowercase hex digits: the column's width, and what equality compares.
+    assert re.fullmatch(r"[0-9a-f]{32}", value), value
+    # Keyed: without the ring's blind key the index cannot be recomputed from a guess
+    # (identifiers are low-entropy), so it is not a bare hash of the normalised value.
+    bare = hashlib.sha256(b"vehicle\x00AB12CDE").hexdigest()
+    assert value not in bare
     other_ring = crypto.generate_keyring()
     assert crypto.blind_index(other_ring, IdentifierKind.VEHICLE, "AB12CDE") != value
+    # Per normalised value: one character changes it; the same value gives the same index.
+    assert idx(IdentifierKind.VEHICLE, "AB12CDF") != value
+    assert idx(IdentifierKind.VEHICLE, n.vehicle_registration("ab12 cde")) == value
     rotated = RING.rotate(crypto.KeyKind.BLIND)
     old_id = RING.current(crypto.KeyKind.BLIND).id
     assert crypto.blind_index(rotated, IdentifierKind.VEHICLE, "AB12CDE", key_id=old_id) == value

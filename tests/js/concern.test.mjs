@@ -9,7 +9,7 @@ import { indicatorsFor } from '../../pwa/vocab.js';
 import { MISSING_FROM_CARE } from './fixtures.mjs';
 
 
-test('a missing-from-care form becomes the concern of CONTRACT.md', () => {
+test('a missing-from-care form becomes the concern of docs/contract.md', () => {
   const concern = buildConcern(MISSING_FROM_CARE, { clientId: 'c-1', now: new Date('2026-11-26T01:40:00Z') });
   assert.equal(concern.schema, 'frontline.concern/1');
   assert.equal(concern.client_id, 'c-1');

@@ -1,4 +1,4 @@
-"""The rules file: the default matrix of routing.md, checking, and deadlines."""
+"""The rules file: the default matrix of docs/domain/routing.md, checking, and deadlines."""
 
 from __future__ import annotations
 

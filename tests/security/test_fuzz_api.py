@@ -29,6 +29,8 @@ from schemathesis.specs.openapi.checks import (
 
 from tests.factories import H, envelope, make_concern, person, sync
 
+pytestmark = pytest.mark.slow  # 4 to 9 s per role: schemathesis runs every operation
+
 EXAMPLES = int(os.environ.get("FRONTLINE_FUZZ_EXAMPLES", "6"))
 BUDGET = float(os.environ.get("FRONTLINE_FUZZ_SECONDS", "40"))
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"

@@ -147,6 +147,7 @@ def _project_json(name: str) -> dict | None:  # type: ignore[type-arg]
         raise
 
 
+@pytest.mark.slow  # about 15 s: asks the registry about every pin
 def test_15_2_1_no_pinned_dependency_has_a_known_vulnerability() -> None:
     """pip-audit asks the registry for each pinned version's advisories, which this network's
     registry does not serve; the project pages it does serve list the advisories that affect

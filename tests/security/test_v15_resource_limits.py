@@ -75,6 +75,7 @@ def test_1_3_12_every_language_pattern_is_linear_by_construction() -> None:
     assert all(unsafe(p) for p in (r"(?:a+)+b", r"\s+x", r"a\s.\s*b", r"(?:\w|\d)*x"))
 
 
+@pytest.mark.slow  # over 2 s: runs a quadratic pattern on purpose
 def test_1_3_12_work_counts_see_a_quadratic_pattern() -> None:
     # The measuring stick works: the old pattern's steps quadruple when the text doubles.
     def work(size: int) -> int:
@@ -85,6 +86,7 @@ def test_1_3_12_work_counts_see_a_quadratic_pattern() -> None:
     assert work(2_000) / work(1_000) > 3.5
 
 
+@pytest.mark.slow  # about 15 s: long adversarial texts, counted step by step
 def test_15_2_2_adversarial_narratives_take_linear_work() -> None:
     half, full = _adversarial(TEXT_LIMIT // 2), _adversarial(TEXT_LIMIT)
     ratios = {name: _findings_work(full[name]) / _findings_work(half[name]) for name in full}

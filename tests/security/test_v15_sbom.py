@@ -33,6 +33,7 @@ def _pins(name: str) -> dict[str, tuple[str, set[str]]]:
     return pins
 
 
+@pytest.mark.slow  # about 6 s per lockfile: runs cyclonedx-py
 @pytest.mark.parametrize("lockfile", ["requirements.txt", "requirements-test.txt"])
 def test_15_1_2_an_sbom_names_every_pinned_package_with_its_hashes(lockfile: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)

@@ -15,6 +15,8 @@ import pytest
 from tests.live import Server
 from tests.load import enrol_phones, outcome, prepare, run_load, seal
 
+pytestmark = pytest.mark.slow  # load: a multi-worker server, a killed worker, a PostgreSQL restart
+
 
 def test_2_3_3_2_3_4_a_killed_worker_and_a_restarted_database_lose_and_double_nothing(  # type: ignore[no-untyped-def]
     tmp_path: Path, database_url: str

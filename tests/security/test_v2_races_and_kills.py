@@ -10,6 +10,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 import crypto
@@ -91,6 +92,7 @@ def _assert_exactly_once(
     assert open_receipts == 0
 
 
+@pytest.mark.slow  # about 14 s: a real server, killed mid-batch
 def test_2_3_3_sigkill_mid_batch_loses_and_doubles_nothing(
     tmp_path: Path, database_url: str
 ) -> None:
@@ -120,6 +122,7 @@ def _ignore(fn: Any, *args: Any) -> None:
         fn(*args, timeout=30)
 
 
+@pytest.mark.slow  # about 6 s: racing threads over a real server
 def test_2_3_4_racing_replays_store_each_concern_once(tmp_path: Path, database_url: str) -> None:
     server = Server(tmp_path / "instance", database_url)
     server.start(workers=2, threads=8)

@@ -207,7 +207,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("invite_id", "role", name=op.f("pk_invite_roles")),
     )
     # ### end Alembic commands ###
-    # Roles are data (CONTRACT.md role names); the permission checks read this table.
+    # Roles are data (docs/contract.md role names); the permission checks read this table.
     roles = sa.table("roles", sa.column("name", sa.String), sa.column("description", sa.String))
     op.bulk_insert(roles, [{"name": n, "description": d} for n, d in ROLES])
 

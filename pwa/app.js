@@ -7,7 +7,7 @@ import * as db from './db.js';
 import { showDashboard } from './dashboard.js';
 import { $, h, when } from './dom.js';
 import * as drafts from './drafts.js';
-import { renderConcerns } from './home.js';
+import { isOwn, renderConcerns } from './home.js';
 import * as inbox from './inbox.js';
 import { newItem } from './outbox.js';
 import { bindAdmin, renderAdmin } from './admin.js';
@@ -263,7 +263,9 @@ async function route() {
       break;
     case 'inboxes': show('inboxes'); await inbox.showInboxes(); break;
     case 'inbox': show('inbox'); await inbox.showInbox(a); break;
-    case 'concern': show('concern'); inbox.showConcern(a, b, notify); break;
+    case 'concern': show('concern'); inbox.showConcern(a, b, notify, { userId: profile.user.id }); break;
+    // From a home card: one's own concern, its purpose chosen only if it is one's own.
+    case 'mine': show('concern'); inbox.showConcern(a, null, notify, { own: await isOwn(a), userId: profile.user.id }); break;
     case 'chronology': show('chronology'); await inbox.showChronology(a); break;
     case 'alerts': show('alerts'); await inbox.showAlerts(); break;
     case 'network': show('network'); await inbox.showNetwork(a); break;

@@ -34,6 +34,7 @@ const MESSAGES = {
   'forbidden.role': 'Your role does not allow this.',
   idle: `Locked after ${IDLE_MS / 60_000} minutes without use. Unlock with your passkey.`,
 };
+const OPENED_OFFLINE = 'Opened without signal. You are not signed in: sealed concerns are sent once you sign in with signal.';
 const NO_PRF = 'Your passkey cannot protect drafts on this phone, so unfinished concerns are not kept: seal each one before you put the phone away.';
 
 let profile = null; // set only while unlocked
@@ -98,7 +99,7 @@ async function signedIn(me, passkey) {
 // Without signal: no session is assumed; nothing is sent until the person signs in.
 async function unlockOffline() {
   profile = await openOffline();
-  notify('Opened without signal. You are not signed in: sealed concerns are sent once you sign in with signal.');
+  notify(OPENED_OFFLINE);
   await route();
 }
 
@@ -207,6 +208,14 @@ async function sealConcern(concern, draft) {
   sync();
 }
 
+// What the line beside "Sync now" says: only what is true of this phone's own concerns
+// ("All sent" on a phone that never recorded one, or beside a refused one, is not).
+async function sendState(waiting, rejected) {
+  if (waiting) return `${waiting} waiting`;
+  if (rejected) return `${rejected} not accepted`;
+  return (await db.all('sent')).length ? 'All sent' : '';
+}
+
 // Send what is due; on failure try again later (backoff lives in the outbox). Only with a
 // session the server vouched for on this page; locked or not, for envelopes are sealed.
 async function sync(force = false) {
@@ -223,8 +232,9 @@ async function sync(force = false) {
     for (const { client_id: id, known } of result.known) knownNow.set(id, known);
     if (result.stop) return;
     for (const sent of await db.all('sent')) await drafts.discard(sent.client_id).catch(() => null);
-    const waiting = (await db.all('outbox')).filter((i) => i.state === 'waiting');
-    $('sync-state').textContent = waiting.length ? `${waiting.length} waiting` : 'All sent';
+    const outbox = await db.all('outbox');
+    const waiting = outbox.filter((i) => i.state === 'waiting');
+    $('sync-state').textContent = await sendState(waiting.length, outbox.length - waiting.length);
     // Whoever sent it (this page or the worker's Background Sync), the notice is done.
     if (!waiting.length && /^Sealed/.test($('notice').textContent)) notify('');
     if (waiting.length) {
@@ -243,6 +253,8 @@ async function probeSession() {
   try {
     await request('GET', '/me');
     session = true;
+    // Opened offline, the page now has the server's session: the notice is no longer true.
+    if ($('notice').textContent === OPENED_OFFLINE) notify('');
     sync(true);
   } catch (error) {
     session = false;

@@ -11,7 +11,7 @@ import { isOwn, renderConcerns } from './home.js';
 import * as inbox from './inbox.js';
 import { newItem } from './outbox.js';
 import { bindAdmin, renderAdmin } from './admin.js';
-import { IDLE_MS, droppedDrafts, openOffline, paintLock, watchIdle } from './lock.js';
+import { IDLE_MS, droppedDrafts, openOffline, paintLock, rememberPrf, watchIdle } from './lock.js';
 import { createPasskey, usePasskey } from './passkey.js';
 import * as record from './record.js';
 import { proveAndSeal, refreshSealingKeys } from './seal.js';
@@ -75,6 +75,8 @@ function inviteToken() {
 
 function setOnline() {
   $('net').hidden = navigator.onLine;
+  // What the lock screen offers depends on signal (no offline unlock without PRF).
+  if (document.body.dataset.view === 'signin') paintLock().catch(() => null);
 }
 
 // The profile, for an offline unlock: sealed to the vault, so only the passkey shows it.
@@ -86,6 +88,7 @@ async function remember(me) {
 async function signedIn(me, passkey) {
   session = true;
   await db.put('meta', passkey.id, 'credential_id');
+  await rememberPrf(passkey.prf);
   if (passkey.prf) await vault.unlock(passkey.prf, passkey.id, { replace: true });
   else vault.lock();
   await remember(me);

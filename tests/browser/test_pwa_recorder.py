@@ -178,33 +178,44 @@ def _without_prf(page: Page, cdp: Any, authenticator: str) -> str:
 def test_a_passkey_without_prf_is_not_offered_an_offline_unlock(  # type: ignore[no-untyped-def]
     browser, live_server
 ) -> None:
+    truth = "Sign in when you have signal. Your sealed concerns are safe and will be sent then."
     phone, (cdp, authenticator) = open_phone(browser, live_server.invite("Jordan Ellis"))
     page = phone.page
     assert page.viewport_size == PHONE
-    # A vault made while the passkey gave PRF; then a sign-in where it gives none.
+    # A vault made while the passkey gave PRF; then the passkey gives none (the phone cannot
+    # know until it next asks), and a concern is sealed without signal.
     _without_prf(page, cdp, authenticator)
-    page.reload()
-    unlock(phone)
-    expect(page.locator("#notice")).to_contain_text("cannot protect drafts")
     _offline(page, cdp)
     _record(phone, f"Noprfgiven{secrets.token_hex(3)}")
     expect(page.locator("#concerns li.waiting")).to_have_count(1)
 
-    # Locked without signal: the truth, and no button that cannot work.
+    # Locked without signal, the unlock learns there is no PRF output: it says the truth and
+    # takes away the button that cannot work.
     page.reload()
     expect(page.locator("#view-signin")).to_be_visible()
-    expect(page.locator("#lock-waiting")).to_contain_text("1 concern sealed on this phone")
-    expect(page.locator("#lock-hint")).to_have_text(
-        "Sign in when you have signal. Your sealed concerns are safe and will be sent then."
-    )
-    expect(page.locator("#lock-hint")).not_to_contain_text("fingerprint")
+    phone.tap("#signin")
+    expect(page.locator("#notice")).to_contain_text(truth)
+    expect(page.locator("#notice")).not_to_contain_text("could not confirm it is you")
+    expect(page.locator("#lock-hint")).to_have_text(truth)
     expect(page.locator("#signin")).to_be_hidden()
-    phone.visit("recorder-lock-offline-no-prf")
+    expect(page.locator("#view-home")).to_be_hidden()
 
     # Signal back: signing in is offered again, and sends what waited.
     _offline(page, cdp, offline=False)
     expect(page.locator("#signin")).to_be_visible()
-    expect(page.locator("#lock-hint")).not_to_contain_text("No signal")
+    expect(page.locator("#lock-hint")).not_to_contain_text("signal")
     unlock(phone)
+    expect(page.locator("#notice")).to_contain_text("cannot protect drafts")
     expect(page.locator("#sync-state")).to_have_text("All sent", timeout=20_000)
+
+    # Known from that sign-in: locked without signal, the truth at once, and no button.
+    _offline(page, cdp)
+    _record(phone, f"Noprfagain{secrets.token_hex(3)}")
+    page.reload()
+    expect(page.locator("#view-signin")).to_be_visible()
+    expect(page.locator("#lock-waiting")).to_contain_text("1 concern sealed on this phone")
+    expect(page.locator("#lock-hint")).to_have_text(truth)
+    expect(page.locator("#lock-hint")).not_to_contain_text("fingerprint")
+    expect(page.locator("#signin")).to_be_hidden()
+    phone.visit("recorder-lock-offline-no-prf")
     page.context.close()

@@ -135,6 +135,7 @@ def test_what_the_home_says_stays_true_as_signal_comes_and_goes(  # type: ignore
     page.click("#sync-now")
     page.wait_for_timeout(1_000)
     expect(page.locator("#sync-state")).not_to_have_text("All sent")
+    phone.visit("recorder-home-empty")
 
     # A concern sealed without signal; the app closed, and opened again still without.
     _offline(page, cdp)
@@ -144,11 +145,13 @@ def test_what_the_home_says_stays_true_as_signal_comes_and_goes(  # type: ignore
     expect(page.locator("#concerns li.waiting")).to_have_count(1)
     # The notice says it was opened without signal while that is true...
     expect(page.locator("#notice")).to_contain_text(OFFLINE_NOTICE)
+    phone.visit("recorder-home-opened-offline")
     # ...and not once signal is back and the session is the server's again.
     _offline(page, cdp, offline=False)
     expect(page.locator("#sync-state")).to_have_text("All sent", timeout=20_000)
     expect(page.locator("#concerns li.sent")).to_have_count(1)
     expect(page.locator("#notice")).not_to_contain_text(OFFLINE_NOTICE)
+    phone.visit("recorder-home-back-online")
     page.context.close()
 
 

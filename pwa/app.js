@@ -7,7 +7,7 @@ import * as db from './db.js';
 import { showDashboard } from './dashboard.js';
 import { $, h, when } from './dom.js';
 import * as drafts from './drafts.js';
-import { isOwn, renderConcerns } from './home.js';
+import { isOwn, renderConcerns, sendState } from './home.js';
 import * as inbox from './inbox.js';
 import { newItem } from './outbox.js';
 import { bindAdmin, renderAdmin } from './admin.js';
@@ -209,14 +209,6 @@ async function sealConcern(concern, draft) {
   else notify(navigator.onLine ? 'Sealed. Sending…' : 'Sealed. It will be sent when there is signal.');
   await askForBackgroundSync();
   sync();
-}
-
-// What the line beside "Sync now" says: only what is true of this phone's own concerns
-// ("All sent" on a phone that never recorded one, or beside a refused one, is not).
-async function sendState(waiting, rejected) {
-  if (waiting) return `${waiting} waiting`;
-  if (rejected) return `${rejected} not accepted`;
-  return (await db.all('sent')).length ? 'All sent' : '';
 }
 
 // Send what is due; on failure try again later (backoff lives in the outbox). Only with a

@@ -23,6 +23,14 @@ function knownNotice(known) {
     known.contact.map((c) => `${c.inbox} (${c.agency})`).join('; '));
 }
 
+// What the line beside "Sync now" says: only what is true of this phone's own concerns
+// ("All sent" on a phone that never recorded one, or beside a refused one, is not).
+export async function sendState(waiting, rejected) {
+  if (waiting) return `${waiting} waiting`;
+  if (rejected) return `${rejected} not accepted`;
+  return (await db.all('sent')).length ? 'All sent' : '';
+}
+
 let generation = 0;
 
 // Open what was sealed to the vault about each item (null when it cannot be opened).

@@ -7,11 +7,11 @@ import * as db from './db.js';
 import { showDashboard } from './dashboard.js';
 import { $, h, when } from './dom.js';
 import * as drafts from './drafts.js';
-import { renderConcerns } from './home.js';
+import { isOwn, renderConcerns, sendState } from './home.js';
 import * as inbox from './inbox.js';
 import { newItem } from './outbox.js';
 import { bindAdmin, renderAdmin } from './admin.js';
-import { IDLE_MS, droppedDrafts, openOffline, paintLock, watchIdle } from './lock.js';
+import { IDLE_MS, droppedDrafts, openOffline, paintLock, rememberPrf, watchIdle } from './lock.js';
 import { createPasskey, usePasskey } from './passkey.js';
 import * as record from './record.js';
 import { proveAndSeal, refreshSealingKeys } from './seal.js';
@@ -34,6 +34,7 @@ const MESSAGES = {
   'forbidden.role': 'Your role does not allow this.',
   idle: `Locked after ${IDLE_MS / 60_000} minutes without use. Unlock with your passkey.`,
 };
+const OPENED_OFFLINE = 'Opened without signal. You are not signed in: sealed concerns are sent once you sign in with signal.';
 const NO_PRF = 'Your passkey cannot protect drafts on this phone, so unfinished concerns are not kept: seal each one before you put the phone away.';
 
 let profile = null; // set only while unlocked
@@ -74,6 +75,8 @@ function inviteToken() {
 
 function setOnline() {
   $('net').hidden = navigator.onLine;
+  // What the lock screen offers depends on signal (no offline unlock without PRF).
+  if (document.body.dataset.view === 'signin') paintLock().catch(() => null);
 }
 
 // The profile, for an offline unlock: sealed to the vault, so only the passkey shows it.
@@ -85,6 +88,7 @@ async function remember(me) {
 async function signedIn(me, passkey) {
   session = true;
   await db.put('meta', passkey.id, 'credential_id');
+  await rememberPrf(passkey.prf);
   if (passkey.prf) await vault.unlock(passkey.prf, passkey.id, { replace: true });
   else vault.lock();
   await remember(me);
@@ -98,7 +102,7 @@ async function signedIn(me, passkey) {
 // Without signal: no session is assumed; nothing is sent until the person signs in.
 async function unlockOffline() {
   profile = await openOffline();
-  notify('Opened without signal. You are not signed in: sealed concerns are sent once you sign in with signal.');
+  notify(OPENED_OFFLINE);
   await route();
 }
 
@@ -223,8 +227,9 @@ async function sync(force = false) {
     for (const { client_id: id, known } of result.known) knownNow.set(id, known);
     if (result.stop) return;
     for (const sent of await db.all('sent')) await drafts.discard(sent.client_id).catch(() => null);
-    const waiting = (await db.all('outbox')).filter((i) => i.state === 'waiting');
-    $('sync-state').textContent = waiting.length ? `${waiting.length} waiting` : 'All sent';
+    const outbox = await db.all('outbox');
+    const waiting = outbox.filter((i) => i.state === 'waiting');
+    $('sync-state').textContent = await sendState(waiting.length, outbox.length - waiting.length);
     // Whoever sent it (this page or the worker's Background Sync), the notice is done.
     if (!waiting.length && /^Sealed/.test($('notice').textContent)) notify('');
     if (waiting.length) {
@@ -243,6 +248,8 @@ async function probeSession() {
   try {
     await request('GET', '/me');
     session = true;
+    // Opened offline, the page now has the server's session: the notice is no longer true.
+    if ($('notice').textContent === OPENED_OFFLINE) notify('');
     sync(true);
   } catch (error) {
     session = false;
@@ -263,7 +270,9 @@ async function route() {
       break;
     case 'inboxes': show('inboxes'); await inbox.showInboxes(); break;
     case 'inbox': show('inbox'); await inbox.showInbox(a); break;
-    case 'concern': show('concern'); inbox.showConcern(a, b, notify); break;
+    case 'concern': show('concern'); inbox.showConcern(a, b, notify, { userId: profile.user.id }); break;
+    // From a home card: one's own concern, its purpose chosen only if it is one's own.
+    case 'mine': show('concern'); inbox.showConcern(a, null, notify, { own: await isOwn(a), userId: profile.user.id }); break;
     case 'chronology': show('chronology'); await inbox.showChronology(a); break;
     case 'alerts': show('alerts'); await inbox.showAlerts(); break;
     case 'network': show('network'); await inbox.showNetwork(a); break;

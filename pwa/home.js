@@ -23,6 +23,14 @@ function knownNotice(known) {
     known.contact.map((c) => `${c.inbox} (${c.agency})`).join('; '));
 }
 
+// What the line beside "Sync now" says: only what is true of this phone's own concerns
+// ("All sent" on a phone that never recorded one, or beside a refused one, is not).
+export async function sendState(waiting, rejected) {
+  if (waiting) return `${waiting} waiting`;
+  if (rejected) return `${rejected} not accepted`;
+  return (await db.all('sent')).length ? 'All sent' : '';
+}
+
 let generation = 0;
 
 // Open what was sealed to the vault about each item (null when it cannot be opened).
@@ -33,6 +41,25 @@ async function opened(items) {
     known: await vault.open(item.known, `known:${item.client_id}`),
   })));
 }
+
+let listed = new Set(); // concern ids of the last list shown: memory, gone with the lock
+
+// Whether a concern is one this person recorded, by the list the server last gave them
+// (shown on this page, or kept sealed): only then may the phone choose "checking a record
+// I made" for them.
+export async function isOwn(concernId) {
+  if (listed.has(concernId)) return true;
+  const mine = (await vault.open(await db.get('meta', 'mine'), 'mine')) || [];
+  return mine.some((c) => c.concern_id === concernId);
+}
+
+// Only a concern the server accepted can be opened, and only through it: nothing about its
+// content is kept on the phone. The link says which one, for a screen reader's list of links.
+const openLink = (concern) => h('a', {
+  class: 'button small open',
+  href: `#/mine/${concern.concern_id}`,
+  'aria-label': `Open the concern recorded ${when(concern.recorded_at)}`,
+}, 'Open');
 
 // `knownNow`: "already known" answers this page received, for a phone without a vault.
 export async function renderConcerns({ online, onFix, onDiscard, knownNow = new Map() }) {
@@ -49,6 +76,7 @@ export async function renderConcerns({ online, onFix, onDiscard, knownNow = new 
     } catch { /* keep the last copy */ }
   }
   if (ticket !== generation) return;
+  listed = new Set(mine.map((c) => c.concern_id));
   const cards = [];
   for (const item of outbox.sort((a, b) => b.created_at - a.created_at)) {
     const rejected = item.state === 'rejected';
@@ -74,17 +102,18 @@ export async function renderConcerns({ online, onFix, onDiscard, knownNow = new 
         d.status === 'acknowledged' && d.acknowledged_at ? ` ${when(d.acknowledged_at)}` : '',
         d.status === 'decided' && d.acknowledged_at ? ` (acknowledged ${when(d.acknowledged_at)})` : '',
         d.outcome ? ` · ${L(vocab.OUTCOMES, d.outcome)}` : ''))),
-      knownNotice(local && local.known)));
+      knownNotice(local && local.known),
+      openLink(concern)));
   }
-  const listed = new Set(mine.map((c) => c.client_id));
+  const inList = new Set(mine.map((c) => c.client_id));
   for (const record of sent.values()) {
-    if (listed.has(record.client_id)) continue;
+    if (inList.has(record.client_id)) continue;
     cards.push(h('li', { class: 'card sent', 'data-client-id': record.client_id },
       h('strong', {}, summaryLine(record.details)),
       h('span', {}, `Recorded ${when(record.recorded_at)}`),
       h('span', { class: 'status' }, record.status === 'duplicate' ? 'Sent (already received)' : 'Sent'),
       knownNotice(record.known)));
   }
-  if (!cards.length) cards.push(h('li', { class: 'muted' }, 'Nothing recorded yet on this device.'));
+  if (!cards.length) cards.push(h('li', { class: 'muted' }, 'Nothing recorded on this phone yet.'));
   $('concerns').replaceChildren(...cards);
 }

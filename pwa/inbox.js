@@ -88,13 +88,18 @@ function renderConcern(body) {
 // The code is what the audit log keeps; the note travels apart, to be sealed with the record.
 const purposeQuery = ({ code, note }) => new URLSearchParams(note ? { purpose: code, purpose_note: note } : { purpose: code }).toString();
 
-export function showConcern(concernId, deliveryId, notify) {
+// `own`: the person recorded it (home.js isOwn), so the phone chooses the purpose for them:
+// "checking a record I made" is the one true reason a recorder has to open their own
+// concern (they are its referrer, not a recipient working it), and the read is audited
+// with that code like any other. Any other concern asks the reader why.
+// `userId`: the signed-in person, to know the recorder when the concern answers.
+export function showConcern(concernId, deliveryId, notify, { own = false, userId = null } = {}) {
   options($('purpose-pick'), vocab.PURPOSES);
   // "Other" needs a note; the browser asks for it before the form is sent.
   $('purpose-pick').onchange = () => { $('purpose-text').required = $('purpose-pick').value === 'other'; };
-  $('purpose-form').hidden = false;
+  $('purpose-form').hidden = own;
   for (const id of ['concern-body', 'delivery-actions', 'addendum', 'chronology-link']) $(id).hidden = true;
-  $('purpose-pick').focus();
+  if (!own) $('purpose-pick').focus();
   const open = async () => {
     const purpose = { code: $('purpose-pick').value, note: $('purpose-text').value.trim() };
     const body = await request('GET', `/concerns/${concernId}?${purposeQuery(purpose)}`);
@@ -104,13 +109,24 @@ export function showConcern(concernId, deliveryId, notify) {
     $('concern-body').hidden = false;
     $('delivery-actions').hidden = !deliveryId;
     $('addendum').hidden = false;
-    if (body.subject_id) {
+    // Its recorder reads it as its referrer (backend/services/referrer.py): sharing an
+    // addendum "with the person who raised the concern" would be sharing with themselves,
+    // and the child's chronology answers them 404 through their own concern.
+    const referrer = Boolean(userId) && body.recorder.id === userId;
+    $('addendum-share').hidden = referrer;
+    $('addendum-for-referrer').checked = false;
+    if (body.subject_id && !referrer) {
       $('chronology-link').href = `#/chronology/${body.subject_id}`;
       $('chronology-link').hidden = false;
     }
     $('concern-body').querySelector('h3').focus?.();
   };
   $('purpose-form').onsubmit = (e) => { e.preventDefault(); open().catch(notify); };
+  if (own) {
+    $('purpose-pick').value = 'check_own_record';
+    $('purpose-text').value = '';
+    open().catch((error) => { $('purpose-form').hidden = false; notify(error); });
+  }
   options($('outcome'), vocab.OUTCOMES, { empty: 'Choose an outcome' });
   $('acknowledge').onclick = () => request('POST', `/deliveries/${deliveryId}/acknowledge`)
     .then(() => notify('Acknowledged: the acknowledgement clock has stopped.'), notify);

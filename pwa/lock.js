@@ -13,19 +13,28 @@ export const AWAY_MS = 60_000; // the app out of sight for this long: lock on re
 const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 // The words of the lock screen. `returning`: this phone holds something of the person's
-// (a passkey id, sealed concerns); `offlineUnlock`: its passkey can open the drafts here.
-export function lockScreen({ returning, waiting, online, offlineUnlock }) {
+// (a passkey id, sealed concerns); `offlineUnlock`: its passkey can open the drafts here;
+// `prf`: false once a sign-in or unlock found the passkey gives no PRF output (then no
+// drafts are kept, and nothing opens without signal). An empty `button`: none is offered,
+// for without signal and without PRF there is nothing a tap could do.
+export function lockScreen({ returning, waiting, online, offlineUnlock, prf = true }) {
   if (!returning) {
-    return { title: 'Sign in', intro: true, waiting: '', button: 'Sign in with your passkey', hint: '' };
+    return online
+      ? { title: 'Sign in', intro: true, waiting: '', button: 'Sign in with your passkey', hint: '' }
+      : { title: 'Sign in', intro: true, waiting: '', button: '', hint: 'No signal. Sign in when you have signal.' };
   }
   const sealed = waiting ? `${plural(waiting, 'concern')} sealed on this phone, waiting to be sent.` : '';
-  let hint = 'Use your fingerprint, face or screen lock. Your drafts open where you left them.';
-  if (!online) {
-    hint = offlineUnlock
-      ? 'No signal: your fingerprint, face or screen lock still opens your drafts. Sealed concerns are sent once you sign in with signal.'
-      : 'No signal. Sign in when there is signal; sealed concerns wait safely on this phone until then.';
+  let hint = prf ? 'Use your fingerprint, face or screen lock. Your drafts open where you left them.'
+    : 'Use your fingerprint, face or screen lock.';
+  let button = 'Unlock with your passkey';
+  if (!online && offlineUnlock && prf) {
+    hint = 'No signal: your fingerprint, face or screen lock still opens your drafts. Sealed concerns are sent once you sign in with signal.';
+  } else if (!online) {
+    hint = waiting ? 'Sign in when you have signal. Your sealed concerns are safe and will be sent then.'
+      : 'No signal. Sign in when you have signal.';
+    button = '';
   }
-  return { title: 'Frontline is locked', intro: false, waiting: sealed, button: 'Unlock with your passkey', hint };
+  return { title: 'Frontline is locked', intro: false, waiting: sealed, button, hint };
 }
 
 // Paint the lock screen from what the phone may say while locked: counts, nothing more.
@@ -34,15 +43,21 @@ export async function paintLock() {
   const waiting = here ? (await db.all('outbox')).length : 0;
   const vaultHere = here && Boolean(await vault.stored());
   const returning = Boolean(waiting || vaultHere || (here && (await db.get('meta', 'credential_id'))));
-  const words = lockScreen({ returning, waiting, online: navigator.onLine, offlineUnlock: vaultHere });
+  const prf = !here || (await db.get('meta', 'prf')) !== false;
+  const words = lockScreen({ returning, waiting, online: navigator.onLine, offlineUnlock: vaultHere, prf });
   $('lock-title').textContent = words.title;
   $('lock-intro').hidden = !words.intro;
   $('lock-waiting').textContent = words.waiting;
   $('lock-waiting').hidden = !words.waiting;
   $('signin').textContent = words.button;
+  $('signin').hidden = !words.button;
   $('lock-hint').textContent = words.hint;
   $('lock-hint').hidden = !words.hint;
 }
+
+// Remember whether the passkey gave a PRF output, as learnt at each unlock: the lock screen
+// then promises an offline unlock only where one can work.
+export const rememberPrf = (given) => db.put('meta', Boolean(given), 'prf');
 
 // Open this phone's vault without signal (a user-verified assertion with PRF) and return
 // the profile sealed in it. Throws where it cannot: no vault, another passkey, no PRF.
@@ -50,6 +65,11 @@ export async function openOffline() {
   const record = await vault.stored();
   if (!record) throw new Error('No signal. Sign in with your passkey when there is signal.');
   const passkey = await assertLocally(record.credential_id);
+  if (!passkey.prf) {
+    await rememberPrf(false);
+    await paintLock();
+    throw new Error('This passkey cannot open the app without signal. Sign in when you have signal. Your sealed concerns are safe and will be sent then.');
+  }
   await vault.unlock(passkey.prf, passkey.id);
   const profile = await vault.open(await db.get('meta', 'profile'), 'profile');
   if (!profile) {

@@ -97,7 +97,7 @@ export async function assertLocally(credentialId) {
   });
   // Flags byte of the authenticator data (WebAuthn section 6.1): UV is bit 2.
   const verified = (new Uint8Array(credential.response.authenticatorData)[32] & 0x04) !== 0;
-  const prf = prfOutput(credential);
-  if (!verified || !prf) throw new Error('Your passkey could not confirm it is you. Try again.');
-  return { id: credential.id, prf };
+  if (!verified) throw new Error('Your passkey could not confirm it is you. Try again.');
+  // No PRF output: the person is verified, but nothing here can open the vault (lock.js says so).
+  return { id: credential.id, prf: prfOutput(credential) };
 }

@@ -44,5 +44,18 @@ test('the lock screen says how many concerns wait and nothing about them', () =>
   assert.match(locked.hint, /^No signal: .*opens your drafts/);
   assert.equal(lockScreen({ returning: true, waiting: 1, online: true, offlineUnlock: true }).waiting,
     '1 concern sealed on this phone, waiting to be sent.');
-  assert.match(lockScreen({ returning: true, waiting: 0, online: false, offlineUnlock: false }).hint, /Sign in when there is signal/);
+  const away = lockScreen({ returning: true, waiting: 0, online: false, offlineUnlock: false });
+  assert.equal(away.hint, 'No signal. Sign in when you have signal.');
+  assert.equal(away.button, '');
+  assert.equal(lockScreen({ returning: false, waiting: 0, online: false, offlineUnlock: false }).button, '');
+});
+
+test('a passkey without PRF is promised no offline unlock and offered no button that cannot work', () => {
+  // A vault made while the passkey gave PRF, and a later sign-in where it gave none.
+  const offline = lockScreen({ returning: true, waiting: 1, online: false, offlineUnlock: true, prf: false });
+  assert.equal(offline.hint, 'Sign in when you have signal. Your sealed concerns are safe and will be sent then.');
+  assert.equal(offline.button, '');
+  const online = lockScreen({ returning: true, waiting: 1, online: true, offlineUnlock: true, prf: false });
+  assert.equal(online.button, 'Unlock with your passkey');
+  assert.doesNotMatch(online.hint, /drafts/);
 });

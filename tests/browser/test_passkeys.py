@@ -8,6 +8,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.browser.chromium import add_authenticator
+from tests.browser.pwa import Phone, unlock
 
 
 def _api_status(page, path: str) -> tuple[int, str]:  # type: ignore[no-untyped-def]
@@ -121,7 +122,7 @@ def test_enrol_sign_in_and_revocation(browser, live_server) -> None:  # type: ig
     # shown the link); a second admin approves and is given it, and his new phone enrols
     # as the same person.
     desk.reload()
-    desk.click("#signin")
+    unlock(Phone(desk))
     sam = desk.locator("#people li.recovery", has_text="PC Sam Okafor")
     sam.get_by_role("button", name="Ask for a recovery link").click()
     expect(desk.locator("#notice")).to_contain_text("Say how you confirmed")
@@ -129,7 +130,8 @@ def test_enrol_sign_in_and_revocation(browser, live_server) -> None:  # type: ig
     sam.get_by_role("button", name="Ask for a recovery link").click()
     expect(desk.locator("#notice")).to_contain_text("Recovery asked for PC Sam Okafor")
     expect(desk.locator("#view-home")).not_to_contain_text("enrol#invite")
-    approver.reload()
+    approver.reload()  # the app starts locked: the admin unlocks it with the passkey
+    unlock(Phone(approver))
     approver.locator("summary", has_text="You and this device").click()
     item = approver.locator("#approvals li", has_text="Account recovery")
     expect(item).to_contain_text("PC Sam Okafor · Riverside Police")
@@ -295,12 +297,13 @@ def test_an_invitation_with_inbox_access_waits_for_a_second_admin(
     assert _enrol_begin(first, token) == (409, "invite.awaiting_approval")
     # The asker sees it waiting and cannot approve it.
     first.reload()
-    first.click("#signin")
+    unlock(Phone(first))
     first.locator("summary", has_text="You and this device").click()
     expect(first.locator("#approvals")).to_contain_text("asked by you: another admin decides")
     expect(first.locator("#approvals").get_by_role("button", name="Approve")).to_have_count(0)
     # A partnership admin reads what it grants, in words, approves it; the link then works.
-    second.reload()
+    second.reload()  # the app starts locked: the admin unlocks it with the passkey
+    unlock(Phone(second))
     second.locator("summary", has_text="You and this device").click()
     item = second.locator("#approvals li", has_text="Invitation with access to records")
     expect(item).to_contain_text(

@@ -95,7 +95,11 @@ def _issued(issued: IssuedInvite) -> Response:
     responses={
         202: ("Asked; waiting for a second admin", ApprovalSchema),
         404: ("No such person in your agency", None),
-        409: ("A passkey is still live, the person is disabled, or it is you", None),
+        409: (
+            "A passkey is still live, the person is disabled, it is you, or a recovery for "
+            "them already waits (recovery.already_asked)",
+            None,
+        ),
         422: ("Invalid body", None),
         **STEP_UP,
     },

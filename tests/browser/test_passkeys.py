@@ -173,6 +173,20 @@ def test_enrol_sign_in_and_revocation(browser, live_server) -> None:  # type: ig
     link = approver.locator("#handover textarea").input_value()
     assert link.startswith(live_server.origin + "/enrol#invite=")
     assert approver.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    # Where the browser refuses the clipboard, the link is left selected for copying.
+    approver.evaluate(
+        """() => {
+        navigator.clipboard.writeText = () => Promise.reject(new DOMException('', 'NotAllowedError'));
+    }"""
+    )
+    handover.get_by_role("button", name="Copy link").click()
+    expect(handover.get_by_role("status")).to_contain_text("The link is selected")
+    selected = """() => {
+        const f = document.querySelector('#handover textarea');
+        return document.activeElement === f ? f.value.slice(f.selectionStart, f.selectionEnd) : '';
+    }"""
+    assert approver.evaluate(selected) == link
+    approver.evaluate("() => { delete navigator.clipboard.writeText; }")
     handover.get_by_role("button", name="Copy link").click()
     expect(handover.get_by_role("status")).to_have_text("Link copied.")
     assert approver.evaluate("navigator.clipboard.readText()") == link

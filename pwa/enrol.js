@@ -8,6 +8,7 @@ import { $ } from './dom.js';
 
 const FRESH_MS = 4 * 60_000; // the server's ceremony lives 5 minutes
 let fetched = null; // { token, at, options: Promise } from opening the link
+const SETTLED = new Set(['invite.awaiting_approval', 'invite.used', 'invite.withdrawn', 'invite.expired', 'invite.unknown']);
 
 // The token of an invitation link, and whether it is a recovery (its link says so; the
 // server alone decides what the token does, so this only chooses the greeting).
@@ -52,7 +53,9 @@ export async function paintEnrol({ token, recovery }, explain) {
   try {
     options = await begin(token);
   } catch (error) {
-    if (!(error instanceof ApiError)) return; // no signal: the button tries again
+    // No signal, too many tries, a fault: the button tries again. A link that cannot work
+    // now (waiting, used, withdrawn, expired, unknown) says so and offers nothing to tap.
+    if (!(error instanceof ApiError) || !SETTLED.has(error.code)) return;
     closed(error.code === 'invite.awaiting_approval'
       ? 'Your invitation is waiting for a second admin to approve it. Try this link again later.'
       : explain(error));

@@ -176,7 +176,8 @@ def test_enrol_sign_in_and_revocation(browser, live_server) -> None:  # type: ig
     # Where the browser refuses the clipboard, the link is left selected for copying.
     approver.evaluate(
         """() => {
-        navigator.clipboard.writeText = () => Promise.reject(new DOMException('', 'NotAllowedError'));
+        const refused = new DOMException('', 'NotAllowedError');
+        navigator.clipboard.writeText = () => Promise.reject(refused);
     }"""
     )
     handover.get_by_role("button", name="Copy link").click()

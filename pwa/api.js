@@ -20,7 +20,30 @@ export function onStepUp(handler) {
   stepUp = handler;
 }
 
-export async function request(method, path, body, proved = false) {
+// These answers give the session a new cookie and void the old token (so a stolen cookie
+// does not ride on a fresh proof). A request in flight meanwhile is answered 401 with the
+// old one: that is no sign-out, so it goes once more with the new cookie rather than lock
+// the app in the middle of the person's step-up.
+const NEW_COOKIE = new Set(['/auth/step-up/finish', '/auth/login/finish', '/auth/enrol/finish']);
+let rotations = 0; // such answers received so far
+let rotating = null; // one in flight: settles when it is answered
+
+function rotation(pending) {
+  const settled = pending.catch(() => null).then(() => {
+    rotations += 1;
+    if (rotating === settled) rotating = null;
+  });
+  rotating = settled;
+  return pending;
+}
+
+// True when a 401 to a request sent after `sent` rotations may be the old cookie's.
+async function cookieChanged(sent) {
+  if (rotating) await rotating;
+  return rotations !== sent;
+}
+
+export async function request(method, path, body, proved = false, again = false) {
   const init = { method, credentials: 'same-origin', headers: { Accept: 'application/json' } };
   if (method !== 'GET') {
     init.headers['X-Requested-With'] = 'frontline';
@@ -29,12 +52,18 @@ export async function request(method, path, body, proved = false) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
   }
-  const response = await fetch(`/api/v1${path}`, init);
+  const sent = rotations;
+  const rotates = NEW_COOKIE.has(path);
+  const pending = fetch(`/api/v1${path}`, init);
+  const response = await (rotates ? rotation(pending) : pending);
   if (response.status === 204) return null;
   const data = await response.json().catch(() => ({}));
   if (response.status === 403 && data.code === 'auth.step_up_required' && stepUp && !proved) {
     await stepUp();
     return request(method, path, body, true);
+  }
+  if (response.status === 401 && !rotates && !again && (await cookieChanged(sent))) {
+    return request(method, path, body, proved, true);
   }
   if (!response.ok) {
     const error = new ApiError(response.status, data);

@@ -11,6 +11,7 @@ import { isOwn, renderConcerns, sendState } from './home.js';
 import * as inbox from './inbox.js';
 import { newItem } from './outbox.js';
 import { bindAdmin, renderAdmin } from './admin.js';
+import { inviteLink, optionsFor, paintEnrol } from './enrol.js';
 import { IDLE_MS, droppedDrafts, openOffline, paintLock, rememberPrf, watchIdle } from './lock.js';
 import { createPasskey, usePasskey } from './passkey.js';
 import * as record from './record.js';
@@ -19,6 +20,7 @@ import { registerServiceWorker } from './update.js';
 import { summaryOf } from './concern.js';
 import { askForBackgroundSync, syncOutbox } from './sync.js';
 import * as vault from './vault.js';
+import { ROLES, label } from './vocab.js';
 import { wipeLocalData } from './wipe.js';
 
 const VIEWS = ['loading', 'signin', 'enrol', 'home', 'record', 'inboxes', 'inbox', 'concern', 'chronology', 'alerts', 'network', 'dashboard'];
@@ -68,10 +70,7 @@ const act = (fn) => async (...args) => {
   }
 };
 
-function inviteToken() {
-  const match = /(?:^|[#&])invite=([A-Za-z0-9_-]+)/.exec(location.hash);
-  return match ? match[1] : null;
-}
+const inviteToken = () => (inviteLink() || {}).token || null;
 
 function setOnline() {
   $('net').hidden = navigator.onLine;
@@ -139,7 +138,7 @@ function renderProfile(me) {
 
 async function renderHome() {
   $('agency').textContent = profile.agency.name;
-  $('roles').textContent = profile.roles.join(', ');
+  $('roles').textContent = profile.roles.map((r) => label(ROLES, r)).join(', ');
   $('inbox-names').textContent = profile.inboxes.map((i) => i.name).join(', ') || 'none';
   $('draft-key').textContent = drafts.kept() ? 'your passkey (PRF), while the app is unlocked' : 'not kept: this passkey offers no PRF';
   $('push').hidden = !(profile.inboxes.length && 'PushManager' in window);
@@ -286,8 +285,9 @@ async function route() {
 // Every start is locked: no key survives closing the app, whatever the session's state.
 async function start() {
   setOnline();
-  if (inviteToken()) {
+  if (inviteLink()) {
     show('enrol');
+    await paintEnrol(inviteLink(), explain);
     return;
   }
   const reason = history.state && history.state.locked;
@@ -343,7 +343,7 @@ $('signin').addEventListener('click', act(async () => {
 
 $('enrol').addEventListener('click', act(async () => {
   const invite = inviteToken();
-  const passkey = await createPasskey(await request('POST', '/auth/enrol/begin', { invite }));
+  const passkey = await createPasskey(await optionsFor(invite));
   const name = $('passkey-name').value.trim() || 'This phone';
   const me = await request('POST', '/auth/enrol/finish', { invite, credential: passkey.json, name });
   history.replaceState(null, '', '/#/'); // the invite is spent; keep it out of history

@@ -72,8 +72,10 @@ def admin_invite_create() -> Response:
     return _issued(issued)
 
 
-def _ticket(issued: IssuedInvite) -> dict[str, Any]:
+def _ticket(issued: IssuedInvite, *, recovery: bool = False) -> dict[str, Any]:
     url = f"{state().config.origins[0]}/enrol#invite={issued.token}"
+    if recovery:  # the app greets the person as someone getting back in, not a newcomer
+        url += "&recovery"
     return {
         "id": issued.invite_id,
         "token": issued.token,
@@ -95,7 +97,11 @@ def _issued(issued: IssuedInvite) -> Response:
     responses={
         202: ("Asked; waiting for a second admin", ApprovalSchema),
         404: ("No such person in your agency", None),
-        409: ("A passkey is still live, the person is disabled, or it is you", None),
+        409: (
+            "A passkey is still live, the person is disabled, it is you, or a recovery for "
+            "them already waits (recovery.already_asked)",
+            None,
+        ),
         422: ("Invalid body", None),
         **STEP_UP,
     },
@@ -309,7 +315,7 @@ def _decide(approval_id: uuid.UUID, approve: bool) -> Response:
         approve=approve,
     )
     if ticket is not None:  # a recovery: the link goes to this approver, once
-        view["ticket"] = _ticket(ticket)
+        view["ticket"] = _ticket(ticket, recovery=True)
     return jsonify(ApprovalSchema().dump(view))
 
 

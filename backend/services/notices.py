@@ -30,6 +30,7 @@ IDLE = timedelta(days=30)  # a passkey used after this long a gap is worth a not
 SHOWN_FOR = timedelta(days=30)
 IF_NOT_YOU = "If this was not you, revoke that passkey in Frontline and tell your admin."
 
+# What a push says (through a push service: no names, no advice beyond opening the app).
 WORDS = {
     "passkey_added": "A passkey was added to your account.",
     "passkey_revoked": "A passkey of yours was revoked.",
@@ -41,6 +42,31 @@ WORDS = {
     "sign_count_regression": ("A sign-in was refused: one of your passkeys may have been copied."),
     "used_after_idle": "A passkey of yours was used for the first time in over 30 days.",
 }
+
+# What the app says, beside the date and the passkey's name: what happened and what to do.
+# Advice must fit what happened: "revoke that passkey" after a revocation, or on a notice
+# about someone else's link, would send the person looking for something already done.
+_IN_APP = {
+    **{kind: f"{words} {IF_NOT_YOU}" for kind, words in WORDS.items()},
+    "passkey_revoked": (
+        "You revoked this passkey from another of your devices. If this was not you, sign "
+        "out everywhere else and tell your agency's admin or the safeguarding lead."
+    ),
+    "recovery_used": WORDS["recovery_used"],
+}
+_REVOKED_BY_ADMIN = (
+    "An admin revoked this passkey; any phone using it was signed out. If you did not ask "
+    "for this, tell your agency's admin or the safeguarding lead."
+)
+
+
+def _text(kind: str, passkey: Passkey | None) -> str:
+    if kind == "passkey_revoked" and passkey is not None and passkey.revoked_by_id not in (
+        None,
+        passkey.user_id,
+    ):
+        return _REVOKED_BY_ADMIN
+    return _IN_APP[kind]
 
 
 def db_notify(
@@ -80,7 +106,7 @@ def db_notify(
 def db_list(session: Session, user_id: uuid.UUID) -> list[dict[str, Any]]:
     """The person's notices of the last 30 days, newest first."""
     rows = session.execute(
-        select(SecurityNotice, Passkey.name)
+        select(SecurityNotice, Passkey)
         .outerjoin(Passkey, Passkey.id == SecurityNotice.passkey_id)
         .where(SecurityNotice.user_id == user_id, SecurityNotice.at > utcnow() - SHOWN_FOR)
         .order_by(SecurityNotice.at.desc(), SecurityNotice.id)
@@ -90,12 +116,12 @@ def db_list(session: Session, user_id: uuid.UUID) -> list[dict[str, Any]]:
         {
             "id": notice.id,
             "kind": notice.kind,
-            "text": f"{WORDS[notice.kind]} {IF_NOT_YOU}",
+            "text": _text(notice.kind, passkey),
             "at": notice.at,
-            "passkey": name,
+            "passkey": passkey.name if passkey is not None else None,
             "read": notice.read_at is not None,
         }
-        for notice, name in rows
+        for notice, passkey in rows
     ]
 
 

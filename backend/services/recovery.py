@@ -24,6 +24,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 import crypto
+from backend.db import db_lock
 from backend.errors import Problem
 from backend.models import Approval, Invite, Passkey, User, UserStatus, utcnow
 from backend.services import approvals
@@ -48,14 +49,43 @@ def db_has_live_passkey(session: Session, user_id: uuid.UUID) -> bool:
     return session.scalar(live.limit(1)) is not None
 
 
-def db_check_recoverable(session: Session, user: User) -> None:
+def db_check_recoverable(session: Session, user: User, *, approving: bool = False) -> None:
     if user.status is not UserStatus.ACTIVE:
         raise Problem(409, "recovery.user_disabled", "Enable the person before recovery.")
     if db_has_live_passkey(session, user.id):
         raise Problem(
             409,
             "recovery.passkeys_live",
-            "Revoke the person's lost passkeys first; a ticket is issued only when none is live.",
+            # Asked: the lost passkey is still live. Approving: the person has signed in
+            # again since, so the link would only be a spare way into their account.
+            "This person has a working passkey again, so this recovery is no longer "
+            "needed: refuse it."
+            if approving
+            else "This person still has a live passkey: revoke the lost one first, then "
+            "ask for a recovery.",
+        )
+
+
+def db_check_none_waiting(session: Session, user_id: uuid.UUID) -> None:
+    """Refuse a second recovery for a person while one waits for its second admin: two
+    approvers could otherwise each be handed a working link for the same account."""
+    # Two admins asking at once: the second waits here and then sees the first's request.
+    db_lock(session, f"recovery:{user_id}")
+    waiting = session.scalar(
+        select(Approval.id)
+        .where(
+            Approval.action == "recovery",
+            Approval.target == str(user_id),
+            Approval.approved.is_(None),
+            Approval.expires_at > utcnow(),
+        )
+        .limit(1)
+    )
+    if waiting is not None:
+        raise Problem(
+            409,
+            "recovery.already_asked",
+            "A recovery for this person is already waiting for a second admin.",
         )
 
 
@@ -75,6 +105,7 @@ def request(
     if user.id == actor.user_id:
         raise Problem(409, "user.self", "Ask another admin to recover your own account.")
     db_check_recoverable(session, user)
+    db_check_none_waiting(session, user.id)
     approval = approvals.db_request(
         session,
         actor,
@@ -96,7 +127,7 @@ def db_issue_ticket(
 
     user = session.get(User, uuid.UUID(approval.target))
     assert user is not None  # noqa: S101 - a recovery names a person
-    db_check_recoverable(session, user)
+    db_check_recoverable(session, user, approving=True)
     now = utcnow()
     session.execute(
         update(Invite)

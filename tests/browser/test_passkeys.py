@@ -8,6 +8,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.browser.chromium import add_authenticator
+from tests.browser.pwa import PHONE, Phone, unlock
 
 
 def _api_status(page, path: str) -> tuple[int, str]:  # type: ignore[no-untyped-def]
@@ -88,9 +89,16 @@ def test_enrol_sign_in_and_revocation(browser, live_server) -> None:  # type: ig
     )
     desk.goto(admin["url"])
     desk.click("#enrol")
+    expect(desk.locator("#people-title")).to_have_text("People in your agency")
     expect(desk.locator("#people")).to_contain_text("PC Sam Okafor · Sam's phone")
-    # A partnership admin, already at work, will be the second pair of eyes on a recovery.
-    approver_context = browser.new_context()
+    # The admin's own passkey, the one this desk is signed in with, is not revoked from here.
+    own = desk.locator("#people li", has_text=admin["name"])
+    expect(own).to_contain_text("(this device)")
+    expect(own.get_by_role("button", name="Revoke")).to_have_count(0)
+    # A partnership admin, already at work, will be the second pair of eyes on a recovery:
+    # on a phone, at phone size.
+    approver_context = browser.new_context(viewport=PHONE)
+    approver_context.grant_permissions(["clipboard-read", "clipboard-write"])
     approver = approver_context.new_page()
     add_authenticator(approver)
     approver.goto(
@@ -103,10 +111,21 @@ def test_enrol_sign_in_and_revocation(browser, live_server) -> None:  # type: ig
     )
     approver.click("#enrol")
     expect(approver.locator("#view-home")).to_be_visible()
-    desk.locator("#people li", has_text="PC Sam Okafor").get_by_role(
+    # Revoking asks first, naming whose passkey and which; said no, nothing happens.
+    asked: list[str] = []
+    revoke = desk.locator("#people li", has_text="PC Sam Okafor").get_by_role(
         "button", name="Revoke"
-    ).click()
+    )
+    desk.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
+    revoke.click()
+    expect(desk.locator("#people li", has_text="PC Sam Okafor")).to_be_visible()
+    assert _api_status(phone, "/me") == (200, "")
+    desk.once("dialog", lambda d: (asked.append(d.message), d.accept()))
+    revoke.click()
     expect(desk.locator("#notice")).to_contain_text("Revoked PC Sam Okafor's passkey")
+    assert asked == [
+        "Revoke PC Sam Okafor's passkey \"Sam's phone\"? Their phone is signed out at once."
+    ] * 2
 
     # The phone's very next request is refused, and the app wipes and shows why.
     assert _api_status(phone, "/me") == (401, "device.revoked")
@@ -121,7 +140,7 @@ def test_enrol_sign_in_and_revocation(browser, live_server) -> None:  # type: ig
     # shown the link); a second admin approves and is given it, and his new phone enrols
     # as the same person.
     desk.reload()
-    desk.click("#signin")
+    unlock(Phone(desk))
     sam = desk.locator("#people li.recovery", has_text="PC Sam Okafor")
     sam.get_by_role("button", name="Ask for a recovery link").click()
     expect(desk.locator("#notice")).to_contain_text("Say how you confirmed")
@@ -129,21 +148,56 @@ def test_enrol_sign_in_and_revocation(browser, live_server) -> None:  # type: ig
     sam.get_by_role("button", name="Ask for a recovery link").click()
     expect(desk.locator("#notice")).to_contain_text("Recovery asked for PC Sam Okafor")
     expect(desk.locator("#view-home")).not_to_contain_text("enrol#invite")
-    approver.reload()
+    # Asked twice (a second tap, or a second admin): one recovery waits, and the app says so.
+    sam.get_by_role("button", name="Ask for a recovery link").click()
+    expect(desk.locator("#notice")).to_have_text(
+        "A recovery for PC Sam Okafor is already waiting for a second admin."
+    )
+    approver.reload()  # the app starts locked: the admin unlocks it with the passkey
+    unlock(Phone(approver))
+    # A partnership admin sees every agency's people, each with their agency.
+    expect(approver.locator("#people-title")).to_have_text("People in the partnership's agencies")
+    expect(approver.locator("#people")).to_contain_text("PC Sam Okafor (Riverside Police)")
     approver.locator("summary", has_text="You and this device").click()
+    expect(approver.locator("#approvals li", has_text="Account recovery")).to_have_count(1)
     item = approver.locator("#approvals li", has_text="Account recovery")
     expect(item).to_contain_text("PC Sam Okafor · Riverside Police")
     expect(item).to_contain_text("identity confirmed by line manager, in person")
     item.get_by_role("button", name="Approve").click()
-    # The link shows in the notice, which a refresh of the lists below leaves alone.
-    notice = approver.locator("#notice")
-    expect(notice).to_contain_text("Recovery link for PC Sam Okafor")
-    link = (notice.text_content() or "").rsplit(" ", 1)[-1]
+    # The link is handed over in a box of its own, which a refresh of the lists leaves
+    # alone: all of it readable on a phone, and copied with one tap.
+    handover = approver.locator("#handover")
+    expect(handover).to_contain_text(
+        "Give this link to PC Sam Okafor in person; it works once, until"
+    )
+    link = approver.locator("#handover textarea").input_value()
     assert link.startswith(live_server.origin + "/enrol#invite=")
+    assert approver.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    # Where the browser refuses the clipboard, the link is left selected for copying.
+    approver.evaluate(
+        """() => {
+        const refused = new DOMException('', 'NotAllowedError');
+        navigator.clipboard.writeText = () => Promise.reject(refused);
+    }"""
+    )
+    handover.get_by_role("button", name="Copy link").click()
+    expect(handover.get_by_role("status")).to_contain_text("The link is selected")
+    selected = """() => {
+        const f = document.querySelector('#handover textarea');
+        return document.activeElement === f ? f.value.slice(f.selectionStart, f.selectionEnd) : '';
+    }"""
+    assert approver.evaluate(selected) == link
+    approver.evaluate("() => { delete navigator.clipboard.writeText; }")
+    handover.get_by_role("button", name="Copy link").click()
+    expect(handover.get_by_role("status")).to_have_text("Link copied.")
+    assert approver.evaluate("navigator.clipboard.readText()") == link
     new_context = browser.new_context()
     new_phone = new_context.new_page()
     add_authenticator(new_phone)
     new_phone.goto(link)
+    # Greeted as the person getting back in, not as a newcomer.
+    expect(new_phone.locator("#enrol-title")).to_have_text("A new passkey for PC Sam Okafor")
+    expect(new_phone.locator("#enrol-intro")).to_contain_text("Your old passkey was revoked.")
     new_phone.fill("#passkey-name", "Sam's new phone")
     new_phone.click("#enrol")
     expect(new_phone.locator("#who")).to_have_text("PC Sam Okafor · Riverside Police")
@@ -293,25 +347,44 @@ def test_an_invitation_with_inbox_access_waits_for_a_second_admin(
         str(inbox),
     )
     assert _enrol_begin(first, token) == (409, "invite.awaiting_approval")
-    # The asker sees it waiting and cannot approve it.
+    # The new starter opening the link now is told where they stand, with nothing to tap.
+    starter_context = browser.new_context(viewport=PHONE)
+    starter = starter_context.new_page()
+    add_authenticator(starter)
+    starter.goto(f"{live_server.origin}/enrol#invite={token}")
+    expect(starter.locator("#enrol-intro")).to_have_text(
+        "Your invitation is waiting for a second admin to approve it. Try this link again later."
+    )
+    expect(starter.locator("#enrol")).to_be_hidden()
+    expect(starter.locator("#passkey-name")).to_be_hidden()
+    # The asker sees it waiting, said once, and cannot approve it.
     first.reload()
-    first.click("#signin")
+    unlock(Phone(first))
     first.locator("summary", has_text="You and this device").click()
-    expect(first.locator("#approvals")).to_contain_text("asked by you: another admin decides")
+    mine = first.locator("#approvals li", has_text="DC New Starter")
+    expect(mine).to_contain_text("another admin decides")
+    assert (mine.text_content() or "").count("asked by you") == 1
     expect(first.locator("#approvals").get_by_role("button", name="Approve")).to_have_count(0)
     # A partnership admin reads what it grants, in words, approves it; the link then works.
-    second.reload()
+    second.reload()  # the app starts locked: the admin unlocks it with the passkey
+    unlock(Phone(second))
     second.locator("summary", has_text="You and this device").click()
     item = second.locator("#approvals li", has_text="Invitation with access to records")
     expect(item).to_contain_text(
-        "DC New Starter · Riverside Police · roles: inbox_member · inboxes: Missing Persons"
+        "DC New Starter · Riverside Police · roles: Inbox member · inboxes: Missing Persons"
     )
     item.get_by_role("button", name="Approve").click()
     expect(second.locator("#notice")).to_have_text("Approved.")
     expect(second.locator("#approvals")).to_contain_text("Nothing is waiting.")
-    assert _enrol_begin(first, token)[0] == 200
+    # Now the link works: the new starter is greeted by name and can make a passkey.
+    starter.reload()
+    expect(starter.locator("#enrol-title")).to_have_text("Welcome, DC New Starter")
+    starter.click("#enrol")
+    expect(starter.locator("#who")).to_have_text("DC New Starter · Riverside Police")
+    expect(starter.locator("#roles")).to_have_text("Inbox member")
     first_context.close()
     second_context.close()
+    starter_context.close()
 
 
 def _enrol_begin(page, token: str) -> tuple[int, str]:  # type: ignore[no-untyped-def]

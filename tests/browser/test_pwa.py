@@ -215,6 +215,7 @@ def test_offline_record_sync_and_acknowledge(browser, live_server, database_url)
 
     # The home's admin revokes the phone's passkey: the phone is wiped on its next request.
     admin, _ = open_phone(browser, live_server.invite("Bethan Jones"), name="Admin desk")
+    admin.page.once("dialog", lambda d: d.accept())  # "Revoke Jordan Ellis's passkey …?"
     admin.page.locator("#people li", has_text="Jordan Ellis").get_by_role(
         "button", name="Revoke"
     ).click()

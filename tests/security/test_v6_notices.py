@@ -58,8 +58,10 @@ def test_6_3_7_a_passkey_added_or_revoked_reaches_the_other_devices(push_app, se
     assert (revoked["kind"], first["kind"]) == ("passkey_revoked", "passkey_added")
     assert revoked["passkey"] == "First passkey"
     assert first["passkey"] == "Desk key"
-    assert revoked["text"].startswith(WORDS["passkey_revoked"])
-    assert "revoke that passkey" in revoked["text"]
+    # What happened and what to do, never "revoke that passkey": it is revoked already.
+    assert revoked["text"].startswith("You revoked this passkey from another of your devices.")
+    assert "revoke that passkey" not in revoked["text"]
+    assert WORDS["passkey_revoked"] == "A passkey of yours was revoked."  # the push: no names
     assert not revoked["read"]
     assert added["name"] == "Desk key"
 
@@ -80,7 +82,12 @@ def test_6_3_7_an_admin_revocation_is_pushed_to_the_persons_devices(push_app, se
     (headers, body) = service.received[0]
     assert body  # encrypted for the device (RFC 8291): the stand-in cannot read it
     assert "PC Two Devices" not in json.dumps(headers)
-    assert [n["kind"] for n in _notices(desk)][0] == "passkey_revoked"
+    (notice, *_) = _notices(desk)
+    assert notice["kind"] == "passkey_revoked"
+    assert notice["passkey"] == "First passkey"
+    assert notice["text"].startswith("An admin revoked this passkey")
+    assert "If you did not ask for this, tell your agency's admin" in notice["text"]
+    assert "revoke that passkey" not in notice["text"]
 
 
 def test_6_3_5_wa_9_a_copied_passkey_and_a_long_gap_are_noticed(app, sessions) -> None:  # type: ignore[no-untyped-def]
@@ -120,3 +127,7 @@ def test_6_3_7_a_recovery_is_noticed(app) -> None:  # type: ignore[no-untyped-de
     new_client = app.test_client()
     assert _enrol(new_client, token, SoftAuthenticator()).status_code == 200
     assert [n["kind"] for n in _notices(new_client)][:2] == ["recovered", "passkey_revoked"]
+    # The admins hear the link was used, told what to do about it and nothing besides.
+    (used, *_) = _notices(second)
+    assert used["kind"] == "recovery_used"
+    assert "revoke that passkey" not in used["text"]

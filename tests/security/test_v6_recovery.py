@@ -132,3 +132,53 @@ def test_6_4_4_only_the_persons_agency_admin_and_never_for_oneself(app) -> None:
     # Without a ticket there is no way back in: an unknown token is refused.
     unknown = _enrol(app.test_client(), secrets.token_urlsafe(32), SoftAuthenticator())
     assert unknown.status_code == 404
+
+
+def test_6_4_4_one_recovery_waits_at_a_time_for_a_person(app) -> None:  # type: ignore[no-untyped-def]
+    # Two admins (or one, twice) asking for the same person would leave a second approver
+    # free to make a second link: the second ask is refused while the first waits.
+    admin, _, _ = person(app, roles=("agency_admin",), name="Police Admin")
+    other, _, _ = person(app, roles=("agency_admin",), name="Other Police Admin")
+    _, _, lost = person(app, name="PC Lost Twice")
+    user_id = lost["user"]["id"]
+    assert admin.post(
+        f"/api/v1/admin/passkeys/{lost['passkeys'][0]['id']}/revoke", headers=H
+    ).status_code == 200
+    first = _ticket(admin, user_id)
+    assert first.status_code == 202, first.get_json()
+    for asker in (admin, other):
+        again = _ticket(asker, user_id)
+        assert again.status_code == 409
+        assert again.headers["Content-Type"].startswith("application/problem+json")
+        assert again.get_json()["code"] == "recovery.already_asked"
+    pending = [
+        a
+        for a in other.get("/api/v1/admin/approvals").get_json()["items"]
+        if a["action"] == "recovery" and a["status"] == "pending"
+    ]
+    assert len(pending) == 1
+    # Once the first is refused, a new ask is heard.
+    assert other.post(
+        f"/api/v1/admin/approvals/{first.get_json()['id']}/reject", headers=H
+    ).status_code == 200
+    assert _ticket(admin, user_id).status_code == 202
+
+
+def test_6_4_4_a_recovery_no_longer_needed_is_not_approved_and_says_so(app, sessions) -> None:  # type: ignore[no-untyped-def]
+    admin, _, _ = person(app, roles=("agency_admin",), name="Police Admin")
+    second, _, _ = person(app, roles=("agency_admin",), name="Second Police Admin")
+    _, _, lost = person(app, name="PC Found It Again")
+    key = lost["passkeys"][0]["id"]
+    assert admin.post(f"/api/v1/admin/passkeys/{key}/revoke", headers=H).status_code == 200
+    asked = _ticket(admin, lost["user"]["id"]).get_json()
+    # Meanwhile a passkey of theirs is live again (set by hand, as an added one would be).
+    with sessions() as s:
+        s.execute(update(Passkey).where(Passkey.id == uuid.UUID(key)).values(revoked_at=None))
+        s.commit()
+    r = second.post(f"/api/v1/admin/approvals/{asked['id']}/approve", headers=H)
+    assert r.status_code == 409
+    problem = r.get_json()
+    assert problem["code"] == "recovery.passkeys_live"
+    assert "no longer needed" in problem["detail"]
+    assert "ticket" not in problem["detail"]
+    assert "ticket" not in r.get_data(as_text=True)

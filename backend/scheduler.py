@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from backend.state import Frontline
+from backend.core.state import Frontline
 
 log = logging.getLogger("frontline.scheduler")
 
@@ -25,25 +25,25 @@ class Job:
 
 
 def _escalate(state: Frontline) -> object:
-    from backend.services.escalation import sweep
+    from backend.services.concerns.escalation import sweep
 
     return sweep(state.sessions)
 
 
 def _push(state: Frontline) -> object:
-    from backend.services.push import send_due
+    from backend.services.concerns.push import send_due
 
     return send_due(state.sessions, state.keyring, contact=state.config.push_contact)
 
 
 def _checkpoint(state: Frontline) -> object:
-    from backend.cli_audit import checkpoint
+    from backend.services.records.audit_chain import checkpoint
 
     return checkpoint(state.sessions, state.keyring)
 
 
 def _rotation(state: Frontline) -> object:
-    from backend.services.keys import rotation_due
+    from backend.services.records.keys import rotation_due
 
     due = rotation_due(state.keyring)
     for entry in due:

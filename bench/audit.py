@@ -28,13 +28,13 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert, text, update  # noqa: E402
 
 import crypto  # noqa: E402
-from backend import migrate  # noqa: E402
-from backend.db import make_engine, make_sessionmaker  # noqa: E402
+from backend.core import migrate  # noqa: E402
+from backend.core.db import make_engine, make_sessionmaker  # noqa: E402
 from backend.models import AuditEvent, AuditHead, AuditRecord, table_of, utcnow  # noqa: E402
 from backend.models.audit import keeps_record_index  # noqa: E402
-from backend.services.audit import Actor, db_audit  # noqa: E402
-from backend.services.audit_chain import db_checkpoint, verify  # noqa: E402
-from backend.services.audit_scan import _workers  # noqa: E402
+from backend.services.records.audit import Actor, db_audit  # noqa: E402
+from backend.services.records.audit_chain import db_checkpoint, verify  # noqa: E402
+from backend.services.records.audit_scan import _workers  # noqa: E402
 from bench.ingest import each_engine  # noqa: E402
 
 EVENTS, RECORDS, HEAD = table_of(AuditEvent), table_of(AuditRecord), table_of(AuditHead)

@@ -37,8 +37,9 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import and_, or_, select  # noqa: E402
 
 import crypto  # noqa: E402
-from backend import language, migrate  # noqa: E402
-from backend.db import make_engine, make_sessionmaker  # noqa: E402
+from backend.core import migrate
+from backend.core.db import make_engine, make_sessionmaker  # noqa: E402
+from backend.domain import language  # noqa: E402
 from backend.models import (  # noqa: E402
     Agency,
     Alert,
@@ -59,10 +60,10 @@ from backend.pipeline.ingest import CONCERN_SCHEMA  # noqa: E402
 from backend.pipeline.proof import Proven  # noqa: E402
 from backend.pipeline.store import STEPS, Author, db_store_concern  # noqa: E402
 from backend.pipeline.validate import validate  # noqa: E402
-from backend.services import links  # noqa: E402
-from backend.services.audit import Actor  # noqa: E402
+from backend.services.concerns.purposes import Purpose, ReadPurpose  # noqa: E402
 from backend.services.demo import db_seed_partnership  # noqa: E402
-from backend.services.purposes import Purpose, ReadPurpose  # noqa: E402
+from backend.services.linking import links  # noqa: E402
+from backend.services.records.audit import Actor  # noqa: E402
 
 BENCH_PURPOSE = Purpose(ReadPurpose.SAFEGUARDING_REVIEW)
 from bench.inbox import pct, timed  # noqa: E402

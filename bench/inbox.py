@@ -30,8 +30,8 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import func, insert, select  # noqa: E402
 
-from backend import migrate  # noqa: E402
-from backend.db import make_engine, make_sessionmaker  # noqa: E402
+from backend.core import migrate  # noqa: E402
+from backend.core.db import make_engine, make_sessionmaker  # noqa: E402
 from backend.models import (  # noqa: E402
     NO_DEADLINE,
     Agency,
@@ -49,10 +49,10 @@ from backend.models import (  # noqa: E402
     table_of,
     utcnow,
 )
-from backend.services import inbox as inbox_service  # noqa: E402
-from backend.services.audit import Actor  # noqa: E402
+from backend.services.concerns import inbox as inbox_service  # noqa: E402
+from backend.services.concerns.escalation import sweep  # noqa: E402
 from backend.services.demo import db_seed_partnership  # noqa: E402
-from backend.services.escalation import sweep  # noqa: E402
+from backend.services.records.audit import Actor  # noqa: E402
 from bench.ingest import each_engine  # noqa: E402
 
 LEVELS = ["information", "early_help", "child_in_need", "significant_harm", "immediate_danger"]

@@ -40,25 +40,23 @@ from sqlalchemy import text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 import crypto  # noqa: E402
-from backend import (  # noqa: E402
-    create_app,
-    language,  # noqa: E402
-    migrate,
-)
-from backend.config import Config  # noqa: E402
-from backend.db import make_engine  # noqa: E402
+from backend import create_app
+from backend.core import migrate
+from backend.core.config import Config  # noqa: E402
+from backend.core.db import make_engine  # noqa: E402
+from backend.domain import language
 from backend.models import Passkey  # noqa: E402
-from backend.pipeline.identifiers import blind_identifiers  # noqa: E402
 from backend.pipeline.ingest import CONCERN_SCHEMA, Context, ingest  # noqa: E402
 from backend.pipeline.open import open_payload  # noqa: E402
 from backend.pipeline.validate import validate  # noqa: E402
-from backend.services.blind_keys import indexers  # noqa: E402
 from backend.services.demo import seed_demo  # noqa: E402
-from backend.services.webauthn_rp import (  # noqa: E402
+from backend.services.identity.webauthn_rp import (  # noqa: E402
     RelyingParty,
     credential_id_of,
     verify_assertion,
 )
+from backend.services.linking.blind_keys import indexers  # noqa: E402
+from backend.services.linking.identifiers import blind_identifiers  # noqa: E402
 from bench.measure import BATCH, Measure, rss_mb, tree_rss_mb  # noqa: E402
 from bench.workload import seal_all  # noqa: E402
 from tests.authenticator import SoftAuthenticator  # noqa: E402
@@ -261,7 +259,7 @@ def over_http(
     )
     server.start(workers=workers, threads=4)
     # Two phones per client thread, each its own recorder: a person may sync 60 times a
-    # minute (backend/limits.py), a limit for one phone, not for a whole partnership.
+    # minute (backend/http/limits.py), a limit for one phone, not for a whole partnership.
     phones = enrol_phones(server, clients * 2)
     ring = crypto.load_keyring_file(Path(env["FRONTLINE_INSTANCE"]) / "keyring")
     rng, per_phone = random.Random(7), len(items) // len(phones)

@@ -19,9 +19,10 @@ import pytest
 from sqlalchemy import Engine, text
 
 import crypto
-from backend import create_app, migrate
-from backend.config import Config
-from backend.db import make_engine, make_sessionmaker
+from backend import create_app
+from backend.core import migrate
+from backend.core.config import Config
+from backend.core.db import make_engine, make_sessionmaker
 from backend.models import tables_on
 from tests.browser.chromium import browser, live_server
 

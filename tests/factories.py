@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 import crypto
 from backend.models import Agency, Inbox, RoleName
 from backend.services.demo import db_seed_partnership
-from backend.services.invites import INVITE_TTL, db_create_invite
+from backend.services.identity.invites import INVITE_TTL, db_create_invite
 from tests.authenticator import SoftAuthenticator
 
 H = {"X-Requested-With": "frontline"}
@@ -180,7 +180,7 @@ def sync(client: FlaskClient, *envelopes: dict[str, str]) -> list[dict[str, Any]
 
 def approved(app: Any, action: str, ids: tuple[str, ...] = ()) -> str:
     """An operator action asked for by one partnership admin and approved by another (four
-    eyes, backend/services/approvals.py); returns the approval's id for ``--approval``."""
+    eyes, backend/services/identity/approvals.py); returns the approval's id for ``--approval``."""
     import uuid as _uuid
 
     partnership = "Riverside Safeguarding Children Partnership"

@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 import crypto
-from backend.db import make_engine, make_sessionmaker
+from backend.core.db import make_engine, make_sessionmaker
 from backend.models import Concern, Receipt, ReceiptStatus
 from bench.workload import concern_payload
 from crypto.encoding import b64url_encode

@@ -105,7 +105,7 @@ def test_a_reference_outside_the_repository_is_caught(line: str) -> None:
     "line",
     [
         "# the default matrix of docs/domain/routing.md",
-        "see `SECURITY.md`, \"Keys\"",
+        'see `SECURITY.md`, "Keys"',
         "| 5.1.1 | n/a | a concern is structured text (docs/contract.md) | — |",
     ],
 )

@@ -1,4 +1,4 @@
-"""Alembic environment: runs against the engine handed over by backend.migrate."""
+"""Alembic environment: runs against the engine handed over by backend.core.migrate."""
 
 from alembic import context
 

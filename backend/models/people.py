@@ -125,7 +125,7 @@ class InviteInbox(Base):
 class Approval(Base):
     """A high-value action waiting for a second, independent admin: an invitation that grants
     a role reading records or administering, a recovery, new routing rules, or an operator's
-    key rotation, erasure or bulk export (backend/services/approvals.py)."""
+    key rotation, erasure or bulk export (backend/services/identity/approvals.py)."""
 
     __tablename__ = "approvals"
 

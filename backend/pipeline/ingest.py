@@ -30,8 +30,8 @@ from backend.pipeline.store import Author, db_store_addendum, db_store_concern
 from backend.pipeline.validate import validate
 from backend.schemas.concern import Addendum as AddendumSchema
 from backend.schemas.concern import Concern as ConcernSchema
-from backend.services.audit import Actor, db_audit, db_audit_drop, db_audit_mark
-from backend.services.webauthn_rp import RelyingParty
+from backend.services.identity.webauthn_rp import RelyingParty
+from backend.services.records.audit import Actor, db_audit, db_audit_drop, db_audit_mark
 
 log = logging.getLogger("frontline.pipeline")
 
@@ -235,9 +235,7 @@ def process_claimed(ctx: Context, held: list[receipts.Received]) -> list[Result]
     return results
 
 
-def _attempt_and_commit(
-    ctx: Context, session: Session, receipt: Receipt, opened: Opened
-) -> Result:
+def _attempt_and_commit(ctx: Context, session: Session, receipt: Receipt, opened: Opened) -> Result:
     """Run one receipt and commit; if the commit itself fails (the audit store or the
     database refused), quarantine it in a fresh transaction, or leave it to its lease."""
     # Read before the commit: after a failed one the row's attributes are expired, and

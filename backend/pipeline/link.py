@@ -13,14 +13,14 @@ from typing import Any
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
-from backend.db import db_lock
+from backend.core.db import db_lock
 from backend.models import Agency, Alert, AlertSubject, Concern, Delivery, Inbox
 from backend.pipeline.store import STEPS, Stored
-from backend.services.alerts import db_raise
-from backend.services.blind_keys import own_of
-from backend.services.findings import network_findings, subject_findings
-from backend.services.rules import Active, db_active
-from backend.services.subjects import KNOWN_STATUSES, db_resolve, link_lock, members
+from backend.services.concerns.rules import Active, db_active
+from backend.services.linking.alerts import db_raise
+from backend.services.linking.blind_keys import own_of
+from backend.services.linking.findings import network_findings, subject_findings
+from backend.services.linking.subjects import KNOWN_STATUSES, db_resolve, link_lock, members
 
 
 def _contacts(by: str) -> Select[str, str, uuid.UUID, uuid.UUID | None]:

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import crypto
-from backend import language
-from backend.jsontext import TooDeep, strict_json
+from backend.core.jsontext import TooDeep, strict_json
+from backend.domain import language
 from backend.pipeline.errors import Rejected
 from backend.schemas.concern import TEXT_LIMIT
 

@@ -15,10 +15,10 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 import crypto
-from backend.errors import Problem
+from backend.core.errors import Problem
 from backend.models import Passkey
 from backend.pipeline.errors import Rejected
-from backend.services.webauthn_rp import (
+from backend.services.identity.webauthn_rp import (
     RelyingParty,
     asserted_sign_count,
     credential_id_of,

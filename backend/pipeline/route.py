@@ -7,74 +7,21 @@ Routing is a disclosure (DPA 2018 s.62): the audit entry names every recipient.
 from __future__ import annotations
 
 import json
-import uuid
-from datetime import datetime
-from typing import Any
 
 from sqlalchemy.orm import Session
 
 from backend.models import (
     ConcernRoute,
     Delivery,
-    DeliveryStatus,
     insert_into,
     utcnow,
 )
 from backend.pipeline.store import STEPS, Stored
 from backend.routing.match import Facts, route
-from backend.routing.rules import LEVELS, Target
-from backend.services.audit import db_audit
-from backend.services.push import db_queue_push
-from backend.services.rules import Active, db_active
-
-
-def rank(level: str) -> int:
-    """Return a level as a number: higher is more urgent."""
-    return LEVELS.index(level)
-
-
-def delivery_row(
-    active: Active,
-    target: Target,
-    *,
-    concern_id: uuid.UUID,
-    level: str,
-    ack_due: datetime,
-    decision_due: datetime | None,
-    reason: str,
-    notes: list[str],
-    now: datetime,
-    root_id: uuid.UUID | None = None,
-    step: int = 0,
-    cause: str | None = None,
-    alert_id: uuid.UUID | None = None,
-) -> dict[str, Any]:
-    """Return the row of a new delivery to ``target``; a routed one carries its chain clock."""
-    routed = root_id is None
-    return {
-        "id": uuid.uuid4(),
-        "concern_id": concern_id,
-        "agency_id": active.agencies[target.agency],
-        "alert_id": alert_id,
-        "inbox_id": active.inboxes[(target.agency, target.inbox)] if target.inbox else None,
-        "audience": target.audience,
-        "root_id": root_id,
-        "step": step,
-        "cause": cause,
-        "reason": reason,
-        "notes": json.dumps(notes),
-        "level": level,
-        "rank": rank(level),
-        "status": DeliveryStatus.NEW.value,
-        "is_open": True,
-        "created_at": now,
-        "ack_due": ack_due,
-        "decision_due": decision_due,
-        "due_at": ack_due,
-        "clock": "acknowledge" if routed else None,
-        "chain_step": 0,
-        "next_deadline": ack_due,
-    }
+from backend.services.concerns.deliveries import delivery_row
+from backend.services.concerns.push import db_queue_push
+from backend.services.concerns.rules import db_active
+from backend.services.records.audit import db_audit
 
 
 def db_route(session: Session, stored: Stored) -> None:

@@ -23,11 +23,11 @@ from backend.models import (
     insert_into,
     utcnow,
 )
-from backend.pipeline.identifiers import blind_identifiers
 from backend.pipeline.proof import Proven
 from backend.schemas.concern import age_on
-from backend.services import blind_keys
-from backend.services.sealed import db_data_key, db_new_data_key, seal
+from backend.services.linking import blind_keys
+from backend.services.linking.identifiers import blind_identifiers
+from backend.services.records.sealed import db_data_key, db_new_data_key, seal
 from crypto import normalise
 
 LATE_AFTER = timedelta(hours=72)

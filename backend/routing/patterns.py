@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from backend.vocab import INDICATORS, Level
+from backend.domain.vocab import INDICATORS, Level
 
 LEVELS = tuple(level.value for level in Level)
 

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from backend.domain.vocab import CATEGORIES, INDICATORS, LEGAL_STATUS, Level, Setting
 from backend.routing.deadlines import Calendar, DeadlineError, Span
 from backend.routing.patterns import read_patterns
-from backend.vocab import CATEGORIES, INDICATORS, LEGAL_STATUS, Level, Setting
 
 FORMAT = "frontline.rules/1"
 LEVELS = tuple(level.value for level in Level)

@@ -12,7 +12,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from backend import vocab
+from backend.domain import vocab
 from crypto import InvalidIdentifier
 from crypto import normalise as norm
 
@@ -294,7 +294,7 @@ class Addendum(Schema):
         fields.Nested(Indicator), validate=validate.Length(max=len(vocab.INDICATORS))
     )
     # Whether the author shares this addendum with the person who raised the concern when
-    # they are of another agency (backend/services/referrer.py). Sealed and proven with the
+    # they are of another agency (backend/services/concerns/referrer.py). Sealed and proven with the
     # text, so what was shared with the referrer is the author's act, not the server's.
     for_referrer = StrictBoolean()
     proof = fields.Nested(Proof, required=True)

@@ -7,8 +7,8 @@ from typing import Any
 from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
 
 from backend.models import RoleName
-from backend.services.approvals import OPERATOR_ACTIONS
-from backend.services.recovery import IdentityCheck
+from backend.services.identity.approvals import OPERATOR_ACTIONS
+from backend.services.identity.recovery import IdentityCheck
 
 _TOKEN = fields.String(required=True, validate=validate.Length(min=16, max=200))
 _CREDENTIAL = fields.Dict(

@@ -3,7 +3,7 @@
 from marshmallow import Schema, fields, validate
 
 from backend.models import Outcome
-from backend.services.inbox import STATUS_FILTERS
+from backend.services.concerns.inbox import STATUS_FILTERS
 
 STATUSES = ["new", "acknowledged", "decided", "escalated"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from backend.services.purposes import NOTE_MAX, WORDS, ReadPurpose
+from backend.services.concerns.purposes import NOTE_MAX, WORDS, ReadPurpose
 
 
 class PurposeQuerySchema(Schema):
@@ -29,7 +29,7 @@ class PurposeQuerySchema(Schema):
 
 class PurposeArgsSchema(Schema):
     """As loaded: both plain strings, so that each refusal gets its own problem code
-    (``backend.services.purposes.purpose_of``); any other parameter is refused."""
+    (``backend.services.concerns.purposes.purpose_of``); any other parameter is refused."""
 
     purpose = fields.String()
     purpose_note = fields.String()

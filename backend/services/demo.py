@@ -8,10 +8,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 import crypto
-from backend import demo
+from backend.domain import demo
 from backend.models import Agency, Inbox, Invite, Partnership, utcnow
-from backend.services.invites import db_create_invite
-from backend.services.rules import db_latest, db_load, default_rules_text
+from backend.services.concerns.rules import db_latest, db_load, default_rules_text
+from backend.services.identity.invites import db_create_invite
 
 
 @dataclass(frozen=True)

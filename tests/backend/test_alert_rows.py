@@ -12,9 +12,9 @@ import sqlalchemy as sa
 from alembic import command
 from sqlalchemy import event, select
 
-from backend import migrate
+from backend.core import migrate
 from backend.models import Alert, AlertEvidence
-from backend.services.alerts import held
+from backend.services.linking.alerts import held
 from tests.backend import test_links
 from tests.backend.test_inbox import C, worker
 from tests.backend.test_links import alerts_of, send

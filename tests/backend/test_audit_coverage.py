@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from backend.models import AuditEvent
-from backend.services.audit_kinds import KIND_OF, kind_of
+from backend.services.records.audit_kinds import KIND_OF, kind_of
 from tests.backend.test_inbox import C, worker
 from tests.backend.test_links import missing, partnership_lead, send
 from tests.backend.test_links import recorders as recorders  # noqa: F401 (a fixture)

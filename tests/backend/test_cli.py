@@ -18,13 +18,14 @@ from openapi_spec_validator.validation import OpenAPIV31SpecValidator
 from sqlalchemy import select
 
 import crypto
-from backend import create_app, migrate
+from backend import create_app
 from backend.cli import main
-from backend.config import Config
-from backend.db import make_engine
-from backend.demo import personas
+from backend.core import migrate
+from backend.core.config import Config
+from backend.core.db import make_engine
+from backend.domain.demo import personas
 from backend.models import DataKeyRecord, Invite
-from backend.services.invites import db_invite_name, token_hash
+from backend.services.identity.invites import db_invite_name, token_hash
 from tests.factories import approved
 
 
@@ -273,7 +274,7 @@ def test_13_3_4_keys_past_their_rotation_period_are_named(env: dict[str, str], c
 
     from backend.models import utcnow
     from backend.scheduler import _rotation
-    from backend.services.keys import ROTATE_AFTER, rotation_due
+    from backend.services.records.keys import ROTATE_AFTER, rotation_due
 
     old = crypto.generate_keyring(now=utcnow() - timedelta(days=400))
     assert rotation_due(crypto.generate_keyring()) == []

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from backend.config import Config, ConfigError
+from backend.core.config import Config, ConfigError
 
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:

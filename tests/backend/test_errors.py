@@ -8,9 +8,9 @@ from marshmallow import Schema, fields
 from werkzeug.exceptions import Conflict, TooManyRequests
 
 from backend import create_app
-from backend.access import PUBLIC
-from backend.problems import PROBLEM_JSON, Problem
-from backend.web import json_body
+from backend.http.access import PUBLIC
+from backend.http.problems import PROBLEM_JSON, Problem
+from backend.http.web import json_body
 
 CSRF = {"X-Requested-With": "frontline"}
 
@@ -61,7 +61,7 @@ def probe(config, monkeypatch):  # type: ignore[no-untyped-def]
         "probe.forbidden",
         "probe.boom",
     }
-    monkeypatch.setattr("backend.access.PUBLIC", frozenset(public))
+    monkeypatch.setattr("backend.http.access.PUBLIC", frozenset(public))
     yield app.test_client()
     app.extensions["frontline"].engine.dispose()
 

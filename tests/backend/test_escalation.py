@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from backend.models import AuditEvent, Delivery
-from backend.services.escalation import sweep
+from backend.services.concerns.escalation import sweep
 from tests.backend.test_inbox import C, P, items, record, worker
 from tests.backend.test_inbox import constable as constable  # noqa: F401 - fixture
 from tests.factories import H, person
@@ -29,7 +29,7 @@ def routed(sessions: Any, cid: str) -> dict[str, Delivery]:
 
 
 def _label(s: Any, d: Delivery) -> str:
-    from backend.services.escalation import label
+    from backend.services.concerns.escalation import label
 
     return label(s, d)
 

@@ -279,7 +279,7 @@ def test_event_time_windows_count_late_concerns_where_they_belong(app, recorders
 
 
 def test_alerts_escalate_like_any_delivery(app, sessions, recorders) -> None:  # type: ignore[no-untyped-def]
-    from backend.services.escalation import sweep
+    from backend.services.concerns.escalation import sweep
 
     for who, concern in oxford_like()[:2]:
         send(app, recorders, who, concern)

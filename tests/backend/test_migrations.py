@@ -16,8 +16,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
 
-from backend import migrate
-from backend.db import make_engine
+from backend.core import migrate
+from backend.core.db import make_engine
 from backend.models import Base, tables_on
 from tests.conftest import PG_URL
 
@@ -95,10 +95,10 @@ ODD = [
 
 def test_audit_bodies_are_the_bytes_that_were_hashed_both_ways(empty_url: str) -> None:
     import crypto
-    from backend.db import make_sessionmaker
+    from backend.core.db import make_sessionmaker
     from backend.models import AuditEvent
     from backend.models.base import UTCDateTime, utcnow
-    from backend.services.audit_chain import entry_of, verify
+    from backend.services.records.audit_chain import entry_of, verify
 
     engine = make_engine(empty_url)
     try:

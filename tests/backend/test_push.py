@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 
 from backend import create_app
 from backend.models import Notification, PushSubscription, utcnow
-from backend.services.push import send_due
+from backend.services.concerns.push import send_due
 from crypto.encoding import b64url_decode, b64url_encode
 from tests.factories import H, envelope, make_concern, person, sync
 

@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, select
 
 from backend.cli import main
 from backend.models import AuditEvent, Concern, Receipt, ReceiptStatus, RuleSetRecord
-from backend.services.rules import default_rules_text
+from backend.services.concerns.rules import default_rules_text
 from tests.factories import H, envelope, make_concern, person, sync
 
 

@@ -12,9 +12,9 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from backend.cli import main
+from backend.domain.retention import BY_AGENCY, LOOKED_AFTER, due_at, rule_for
 from backend.models import AuditEvent, Concern, ConcernIdentifier, DataKeyRecord
-from backend.retention import BY_AGENCY, LOOKED_AFTER, due_at, rule_for
-from backend.services.audit_chain import verify
+from backend.services.records.audit_chain import verify
 from tests.backend.test_inbox import C, worker
 from tests.factories import approved, envelope, make_concern, person, sync
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from backend.cli import main
 from backend.models import RuleSetRecord
-from backend.services.rules import default_rules_text
+from backend.services.concerns.rules import default_rules_text
 from tests.backend.test_cli import env as env  # noqa: F401 - fixture
 from tests.backend.test_cli import run
 from tests.factories import H, envelope, make_concern, person, sync

@@ -9,7 +9,7 @@ from sqlalchemy import delete
 
 import crypto
 from backend.models import Concern, DataKeyRecord
-from backend.services.sealed import db_data_key
+from backend.services.records.sealed import db_data_key
 from tests.factories import envelope, make_concern, person, sync
 
 

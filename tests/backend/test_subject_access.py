@@ -78,8 +78,8 @@ def test_export_redacts_protected_third_parties(
     # An erased record is listed by its metadata alone.
     import uuid
 
-    from backend.services.audit import SYSTEM
-    from backend.services.retention import db_erase
+    from backend.services.records.audit import SYSTEM
+    from backend.services.records.retention import db_erase
 
     with sessions() as s:
         db_erase(s, uuid.UUID(results[1]["concern_id"]), reason="reviewed", actor=SYSTEM)

@@ -7,7 +7,7 @@ import random
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from backend.services.findings import Event, best_window
+from backend.services.linking.findings import Event, best_window
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 

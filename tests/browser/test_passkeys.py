@@ -123,9 +123,11 @@ def test_enrol_sign_in_and_revocation(browser, live_server) -> None:  # type: ig
     desk.once("dialog", lambda d: (asked.append(d.message), d.accept()))
     revoke.click()
     expect(desk.locator("#notice")).to_contain_text("Revoked PC Sam Okafor's passkey")
-    assert asked == [
-        "Revoke PC Sam Okafor's passkey \"Sam's phone\"? Their phone is signed out at once."
-    ] * 2
+    assert (
+        asked
+        == ["Revoke PC Sam Okafor's passkey \"Sam's phone\"? Their phone is signed out at once."]
+        * 2
+    )
 
     # The phone's very next request is refused, and the app wipes and shows why.
     assert _api_status(phone, "/me") == (401, "device.revoked")
@@ -244,9 +246,9 @@ def test_a_sensitive_change_late_in_a_shift_asks_for_the_passkey_again(
 ) -> None:  # type: ignore[no-untyped-def]
     from sqlalchemy import select, update
 
-    from backend.db import make_engine
+    from backend.core.db import make_engine
     from backend.models import AuditEvent, StaffSession, utcnow
-    from backend.services.step_up import WINDOW
+    from backend.services.identity.step_up import WINDOW
 
     context, phone, cdp, authenticator = _enrolled(browser, live_server)
     engine = make_engine(database_url)
@@ -308,7 +310,7 @@ def test_an_invitation_with_inbox_access_waits_for_a_second_admin(
 ) -> None:  # type: ignore[no-untyped-def]
     from sqlalchemy import select
 
-    from backend.db import make_engine
+    from backend.core.db import make_engine
     from backend.models import Agency, Inbox
 
     def admin_of(agency: str) -> str:

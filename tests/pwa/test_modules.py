@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 import crypto
-from backend import language
+from backend.domain import language
 from backend.pipeline.validate import validate
 from backend.schemas.concern import Concern
 from crypto.encoding import b64url_decode
@@ -95,7 +95,7 @@ def test_the_form_builds_a_concern_the_server_accepts() -> None:
 
 
 def test_the_phone_offers_exactly_the_purpose_codes_the_server_takes() -> None:
-    from backend.services.purposes import ReadPurpose
+    from backend.services.concerns.purposes import ReadPurpose
 
     script = "import('./pwa/vocab.js').then((v) => console.log(JSON.stringify(v.PURPOSES)))"
     done = _node("--input-type=module", "-e", script)

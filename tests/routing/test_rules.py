@@ -6,11 +6,11 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from backend import demo
+from backend.domain import demo
 from backend.routing.deadlines import Calendar, DeadlineError, Span
 from backend.routing.match import Facts, route
 from backend.routing.rules import RulesError, parse
-from backend.services.rules import default_rules_text
+from backend.services.concerns.rules import default_rules_text
 
 AGENCIES = {name: kind.value for name, kind, _ in demo.AGENCIES}
 INBOXES = {(name, inbox) for name, _, inboxes in demo.AGENCIES for inbox in inboxes}

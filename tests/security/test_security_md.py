@@ -51,16 +51,16 @@ def test_every_test_named_exists() -> None:
 
 def test_the_documented_limits_are_the_codes() -> None:
     import crypto
-    from backend.config import Config
-    from backend.csp_reports import MAX_BYTES as MAX_CSP_BYTES
-    from backend.jsontext import MAX_DEPTH
-    from backend.limits import CREDENTIAL_FAILURES, LIMITS
+    from backend.core.config import Config
+    from backend.core.jsontext import MAX_DEPTH
+    from backend.http.csp_reports import MAX_BYTES as MAX_CSP_BYTES
+    from backend.http.limits import CREDENTIAL_FAILURES, LIMITS
     from backend.pipeline.ingest import MAX_ENVELOPES
     from backend.schemas.concern import MAX_ASSOCIATED, TEXT_LIMIT
-    from backend.services.invites import INVITE_TTL
-    from backend.services.recovery import RECOVERY_TTL
-    from backend.services.sessions import DEFAULT_TIMEOUTS
-    from backend.services.step_up import WINDOW as STEP_UP_WINDOW
+    from backend.services.identity.invites import INVITE_TTL
+    from backend.services.identity.recovery import RECOVERY_TTL
+    from backend.services.identity.sessions import DEFAULT_TIMEOUTS
+    from backend.services.identity.step_up import WINDOW as STEP_UP_WINDOW
 
     def row(what: str) -> str:
         found = [line for line in DOC.splitlines() if line.startswith(f"| {what} |")]

@@ -13,10 +13,10 @@ from sqlalchemy import func, select
 import crypto
 from backend import create_app
 from backend.cli import main
-from backend.config import Config
+from backend.core.config import Config
 from backend.models import Alert, Concern, ConcernIdentifier
-from backend.services.alerts import held
-from backend.services.subjects import canonical
+from backend.services.linking.alerts import held
+from backend.services.linking.subjects import canonical
 from tests.backend.test_cli import env as env
 from tests.factories import H, envelope, make_concern, person, seal_payload, sync
 

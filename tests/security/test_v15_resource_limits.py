@@ -19,8 +19,8 @@ import pytest
 from sqlalchemy import event, select
 
 import crypto
-from backend import language
-from backend.jsontext import MAX_DEPTH
+from backend.core.jsontext import MAX_DEPTH
+from backend.domain import language
 from backend.models import Concern, Receipt, ReceiptStatus
 from backend.schemas.concern import TEXT_LIMIT
 from crypto.encoding import b64url_encode

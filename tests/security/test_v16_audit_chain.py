@@ -21,9 +21,9 @@ import crypto
 from backend.cli import main
 from backend.models import AuditEvent, table_of
 from backend.models.audit import DERIVED
-from backend.services.audit import Actor, db_audit
-from backend.services.audit_chain import db_checkpoint, entry_of, verify
-from backend.services.audit_scan import log_is_intact
+from backend.services.records.audit import Actor, db_audit
+from backend.services.records.audit_chain import db_checkpoint, entry_of, verify
+from backend.services.records.audit_scan import log_is_intact
 
 ENTRIES = 30
 SIGNED_AT = 20

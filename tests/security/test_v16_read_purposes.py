@@ -18,9 +18,9 @@ from sqlalchemy import select, text
 
 import crypto
 from backend.models import Concern, ReadNote
-from backend.services.audit import SYSTEM, db_audit
-from backend.services.retention import db_erase
-from backend.services.sealed import db_data_key, unseal
+from backend.services.records.audit import SYSTEM, db_audit
+from backend.services.records.retention import db_erase
+from backend.services.records.sealed import db_data_key, unseal
 from tests.factories import envelope, make_concern, person, sync
 
 MASH = ("Riverside Children's Social Care", "MASH")

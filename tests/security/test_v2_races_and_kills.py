@@ -14,9 +14,9 @@ import pytest
 from sqlalchemy import func, select
 
 import crypto
-from backend.db import make_engine, make_sessionmaker
+from backend.core.db import make_engine, make_sessionmaker
 from backend.models import Concern, Receipt, ReceiptStatus
-from backend.services.alerts import held
+from backend.services.linking.alerts import held
 from crypto.encoding import b64url_encode
 from tests.authenticator import SoftAuthenticator
 from tests.factories import make_concern

@@ -9,7 +9,7 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from backend.csp_reports import MAX_BYTES, PATH
+from backend.http.csp_reports import MAX_BYTES, PATH
 
 SECRET = "Zoe-canary-7f3a"
 
@@ -65,12 +65,23 @@ def test_3_4_7_bad_reports_are_refused_and_change_nothing(app, capfd) -> None:  
 
 _JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=40),
-    lambda inner: st.lists(inner, max_size=4)
-    | st.dictionaries(st.text(max_size=20), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=20), inner, max_size=4)
+    ),
     max_leaves=20,
 )
-_FIELDS = ("document-uri", "blocked-uri", "line-number", "effective-directive", "disposition",
-           "documentURL", "blockedURL", "lineNumber", "effectiveDirective", "violated-directive")
+_FIELDS = (
+    "document-uri",
+    "blocked-uri",
+    "line-number",
+    "effective-directive",
+    "disposition",
+    "documentURL",
+    "blockedURL",
+    "lineNumber",
+    "effectiveDirective",
+    "violated-directive",
+)
 _ODD = st.sampled_from([
     "http://[::1", "https://host:99999/x", "https://h:-1", "http://[zz]/", "1e999", "NaN",
     "Infinity", 10**400, -1, 1.5, float("inf"), "x" * 3000, "\x00", "\ud800", [], {},

@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy import update
 
 from backend.models import Passkey, utcnow
-from backend.services.notices import WORDS
-from backend.services.push import send_due
+from backend.services.concerns.push import send_due
+from backend.services.identity.notices import WORDS
 from tests.authenticator import SoftAuthenticator
 from tests.backend import test_push
 from tests.backend.test_push import browser_subscription

@@ -141,9 +141,12 @@ def test_6_4_4_one_recovery_waits_at_a_time_for_a_person(app) -> None:  # type: 
     other, _, _ = person(app, roles=("agency_admin",), name="Other Police Admin")
     _, _, lost = person(app, name="PC Lost Twice")
     user_id = lost["user"]["id"]
-    assert admin.post(
-        f"/api/v1/admin/passkeys/{lost['passkeys'][0]['id']}/revoke", headers=H
-    ).status_code == 200
+    assert (
+        admin.post(
+            f"/api/v1/admin/passkeys/{lost['passkeys'][0]['id']}/revoke", headers=H
+        ).status_code
+        == 200
+    )
     first = _ticket(admin, user_id)
     assert first.status_code == 202, first.get_json()
     for asker in (admin, other):
@@ -158,9 +161,12 @@ def test_6_4_4_one_recovery_waits_at_a_time_for_a_person(app) -> None:  # type: 
     ]
     assert len(pending) == 1
     # Once the first is refused, a new ask is heard.
-    assert other.post(
-        f"/api/v1/admin/approvals/{first.get_json()['id']}/reject", headers=H
-    ).status_code == 200
+    assert (
+        other.post(
+            f"/api/v1/admin/approvals/{first.get_json()['id']}/reject", headers=H
+        ).status_code
+        == 200
+    )
     assert _ticket(admin, user_id).status_code == 202
 
 

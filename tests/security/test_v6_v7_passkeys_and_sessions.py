@@ -320,7 +320,7 @@ def test_7_1_1_timeouts_are_configurable(config, tmp_path) -> None:  # type: ign
     from dataclasses import replace
 
     from backend import create_app
-    from backend.config import Config
+    from backend.core.config import Config
 
     policy = Config.from_env(
         {

@@ -13,7 +13,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from backend.models import AuditEvent, StaffSession, utcnow
-from backend.services.step_up import WINDOW
+from backend.services.identity.step_up import WINDOW
 from tests.authenticator import SoftAuthenticator, b64url_encode
 from tests.factories import H, person
 

@@ -7,8 +7,8 @@ import uuid
 
 import pytest
 
-from backend import access
-from backend.limits import LIMITS
+from backend.http import access
+from backend.http.limits import LIMITS
 from tests.factories import H, person
 
 ANY_ID = str(uuid.uuid4())

@@ -22,9 +22,9 @@ from backend.models import (
     RuleSetRecord,
     utcnow,
 )
-from backend.services.approvals import db_request
-from backend.services.audit import Actor
-from backend.services.rules import db_load, default_rules_text
+from backend.services.concerns.rules import db_load, default_rules_text
+from backend.services.identity.approvals import db_request
+from backend.services.records.audit import Actor
 from tests.factories import H, envelope, make_concern, make_partnership, person, seal_payload, sync
 
 RIVERSIDE = "Riverside Safeguarding Children Partnership"

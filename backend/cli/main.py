@@ -1,0 +1,361 @@
+"""The ``frontline`` command line (docs/contract.md, "Command line")."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+from typing import Any
+
+import click
+from sqlalchemy.orm import Session, sessionmaker
+
+import crypto
+from backend.cli.audit import audit, export_group
+from backend.cli.common import load_config, open_database
+from backend.cli.doctor import doctor
+from backend.cli.retention import retention
+from backend.cli.routing import escalate, notify, rules
+from backend.core import migrate
+from backend.core.config import Config, ConfigError
+from backend.models import RoleName
+from backend.services.linking import blind_keys
+from backend.services.records import keys as key_ops
+
+
+def _init(config: Config) -> tuple[crypto.KeyRing, bool]:
+    try:
+        ring, created = key_ops.ensure_keyring(config)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    with open_database(config) as sessions:
+        migrate.upgrade(sessions.kw["bind"])
+    return ring, created
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Frontline: record, seal, route and join up safeguarding concerns about children."""
+
+
+@main.command()
+def init() -> None:
+    """Create or upgrade the database schema and create the key ring if missing."""
+    config = load_config()
+    ring, created = _init(config)
+    where = "FRONTLINE_KEYRING" if config.keyring_text else str(config.keyring_path)
+    click.echo(f"key ring: {'created' if created else 'found'} ({where})")
+    with open_database(config) as sessions:
+        revision = migrate.current_revision(sessions.kw["bind"])
+    click.echo(f"database: schema at revision {revision}")
+
+
+def _seed(config: Config, ring: crypto.KeyRing) -> list[dict[str, object]]:
+    from backend.services.demo import seed_demo
+
+    with open_database(config) as sessions, sessions() as session:
+        return [asdict(i) for i in seed_demo(session, ring, origin=config.origins[0])]
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the invites as JSON.")
+def demo(as_json: bool) -> None:
+    """Seed the demo partnership and print single-use enrolment invites."""
+    config = load_config(demo=True)
+    ring, _ = _init(config)
+    invites = _seed(config, ring)
+    if as_json:
+        click.echo(json.dumps({"invites": invites}, indent=2))
+    else:
+        _print_invites(invites)
+
+
+def _print_invites(invites: list[dict[str, object]]) -> None:
+    if not invites:
+        click.echo("Every demo person has enrolled already.")
+    for item in invites:
+        roles = ", ".join(item["roles"])  # type: ignore[arg-type]
+        click.echo(f"  {item['name']} ({item['agency']}; {roles}):\n    {item['url']}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int, help="Worker processes.")
+@click.option("--threads", default=4, show_default=True, type=int, help="Threads per worker.")
+@click.option("--demo", is_flag=True, help="Seed the demo partnership and print enrolment links.")
+def serve(host: str, port: int, workers: int, threads: int, demo: bool) -> None:
+    """Run the production WSGI server (gunicorn)."""
+    from backend.cli import serve as server
+
+    config = load_config(demo=demo)
+    ring, _ = _init(config)
+    if demo:
+        click.echo("Demo partnership: single-use enrolment links (open one on the phone):")
+        _print_invites(_seed(config, ring))
+    # Envelopes whose worker died mid-way, or that were quarantined, are retried before
+    # serving: nothing received is left behind by a crash.
+    from backend.pipeline.recovery import recover
+
+    with open_database(config) as sessions:
+        recovered = recover(_pipeline(config, ring, sessions))
+    if recovered:
+        click.echo(f"Retried {len(recovered)} kept envelope(s) from before the restart.")
+    click.echo(f"Frontline is running at {config.origins[0]}/  (Ctrl-C stops it)")
+    sys.stdout.flush()
+    server.run(config, host=host, port=port, workers=workers, threads=threads)
+
+
+@main.command()
+@click.option("--agency", required=True, help="Agency name, as in the partnership.")
+@click.option("--name", "person", required=True, help="The person's name as they should see it.")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    type=click.Choice([r.value for r in RoleName]),
+    help="Repeat for several roles.",
+)
+@click.option("--inbox", "inboxes", multiple=True, help="Inbox name of that agency; repeatable.")
+@click.option("--hours", default=72, show_default=True, help="Hours before the link expires.")
+def invite(
+    agency: str, person: str, roles: tuple[str, ...], inboxes: tuple[str, ...], hours: int
+) -> None:
+    """Invite a person into an agency; prints a single-use enrolment link."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from backend.models import Agency, Inbox
+    from backend.services.identity.invites import db_create_invite
+    from backend.services.records.audit import db_audit
+
+    config = load_config()
+    ring, _ = _init(config)
+    with open_database(config) as sessions, sessions() as session:
+        found = session.scalar(select(Agency).where(Agency.name == agency))
+        if found is None:
+            raise click.ClickException(f"there is no agency named {agency!r}")
+        boxes = []
+        for name in inboxes:
+            box = session.scalar(
+                select(Inbox).where(Inbox.agency_id == found.id, Inbox.name == name)
+            )
+            if box is None:
+                raise click.ClickException(f"{agency} has no inbox named {name!r}")
+            boxes.append(box)
+        issued = db_create_invite(
+            session,
+            ring,
+            agency=found,
+            name=person,
+            roles=[RoleName(r) for r in roles],
+            inboxes=boxes,
+            ttl=timedelta(hours=hours),
+        )
+        db_audit(
+            session,
+            "identity.invite_created",
+            records=[("invite", issued.invite_id)],
+            detail={"roles": sorted(roles), "via": "cli"},
+        )
+        session.commit()
+    click.echo(f"{config.origins[0]}/enrol#invite={issued.token}")
+    click.echo(f"single use; expires {issued.expires_at.isoformat(timespec='minutes')}", err=True)
+
+
+def _pipeline(config: Config, ring: crypto.KeyRing, sessions: sessionmaker[Session]) -> Any:
+    from backend.pipeline.ingest import Context
+    from backend.services.identity.webauthn_rp import RelyingParty
+
+    rp = RelyingParty(id=config.rp_id, origins=list(config.origins))
+    return Context(sessions=sessions, ring=ring, rp=rp, lease=config.receipt_lease)
+
+
+@main.group()
+def quarantine() -> None:
+    """Envelopes that were kept but not accepted: list them, retry them."""
+
+
+@quarantine.command("list")
+def quarantine_list() -> None:
+    """List kept envelopes with their reason (never their content)."""
+    from backend.services.concerns.concerns import quarantine as kept
+
+    config = load_config()
+    _init(config)
+    with open_database(config) as sessions, sessions() as session:
+        items = kept(session, agency_ids=None)
+    if not items:
+        click.echo("Nothing is waiting: every envelope received has been processed.")
+    for item in items:
+        click.echo(
+            f"{item['id']}  {item['status']:11} {item['kind']:8} received "
+            f"{item['received_at'].isoformat(timespec='seconds')}  attempts {item['attempts']}  "
+            f"{item['error_code'] or ''}"
+        )
+
+
+@quarantine.command("retry")
+@click.argument("receipt_ids", nargs=-1)
+def quarantine_retry(receipt_ids: tuple[str, ...]) -> None:
+    """Retry the named envelopes (rejected ones too), or every quarantined or stuck one."""
+    import uuid
+
+    from backend.pipeline.ingest import process
+    from backend.pipeline.recovery import recover
+
+    config = load_config()
+    ring, _ = _init(config)
+    with open_database(config) as sessions:
+        ctx = _pipeline(config, ring, sessions)
+        if receipt_ids:
+            results = [process(ctx, uuid.UUID(r), claimed=False, force=True) for r in receipt_ids]
+        else:
+            results = recover(ctx)
+    for result in results:
+        outcome = result.error["code"] if result.error else str(result.concern_id)
+        click.echo(f"{result.client_id}  {result.status}  {outcome}")
+    click.echo(f"{len(results)} retried")
+
+
+@main.group()
+def verify() -> None:
+    """Prove that stored records are what their recorders signed."""
+
+
+@verify.command("concern")
+@click.argument("concern_id")
+def verify_concern_command(concern_id: str) -> None:
+    """Re-verify a concern's content against its recorder's WebAuthn proof."""
+    import uuid
+
+    from backend.services.concerns.verification import VerificationFailed, verify_concern
+    from backend.services.identity.webauthn_rp import RelyingParty
+
+    config = load_config()
+    ring, _ = _init(config)
+    rp = RelyingParty(id=config.rp_id, origins=list(config.origins))
+    try:
+        with open_database(config) as sessions, sessions() as session:
+            facts = verify_concern(session, ring, rp, uuid.UUID(concern_id))
+    except (VerificationFailed, crypto.CryptoError, ValueError) as exc:
+        raise click.ClickException(f"NOT VERIFIED: {exc}") from None
+    click.echo("verified: the stored concern is exactly what its recorder signed")
+    for name, value in facts.items():
+        click.echo(f"  {name}: {value}")
+
+
+@main.group()
+def keys() -> None:
+    """Show, rotate, re-wrap and retire the keys of the key ring."""
+
+
+@keys.command("list")
+def keys_list() -> None:
+    """List the keys (never their material) and what still depends on each."""
+    config = load_config()
+    ring, _ = _init(config)
+    due = key_ops.rotation_due(ring)
+    with open_database(config) as sessions, sessions() as session:
+        for entry in ring.entries:
+            state = "current" if entry.current else f"previous since {entry.superseded_at}"
+            if entry in due:
+                state += f", rotation due (every {key_ops.ROTATE_AFTER[entry.kind].days} days)"
+            needs = key_ops.dependents(session, entry, config) if not entry.current else []
+            click.echo(
+                f"{entry.id:24} {entry.kind.value:6} v{entry.version}  {state}"
+                + (f"  (needed: {'; '.join(needs)})" if needs else "")
+            )
+
+
+@keys.command("rotate")
+@click.option(
+    "--kind",
+    type=click.Choice([k.value for k in crypto.KeyKind]),
+    multiple=True,
+    help="Kinds to rotate (default: seal and kek).",
+)
+@click.option("--approval", help="For a KEK: an approval by two partnership admins.")
+def keys_rotate(kind: tuple[str, ...], approval: str | None) -> None:
+    """Add a new current key; previous keys stay for opening until retired."""
+    from backend.services.identity import approvals
+
+    config = load_config()
+    _init(config)
+    kinds = kind or ("seal", "kek")
+    if "kek" in kinds:  # every record's data key is re-wrapped: four eyes
+        with open_database(config) as sessions, sessions() as session:
+            try:
+                approvals.use(session, approval, "kek_rotation", [])
+            except approvals.ApprovalRequired as exc:
+                raise click.ClickException(str(exc)) from None
+            session.commit()
+    for name in kinds:
+        try:
+            entry = key_ops.rotate(config, crypto.KeyKind(name))
+        except ConfigError as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(f"{name}: new current key {entry.id}")
+    click.echo(
+        "Restart the servers to use the new keys; then run 'frontline keys rewrap' "
+        "(a new key-encryption key) or 'frontline keys reindex' (a new blind-index key)."
+    )
+
+
+@keys.command("rewrap")
+@click.option("--batch", default=500, show_default=True, type=int)
+def keys_rewrap(batch: int) -> None:
+    """Re-wrap every data key under the current KEK (resumable; bodies untouched)."""
+    config = load_config()
+    ring, _ = _init(config)
+    with open_database(config) as sessions:
+        with sessions() as session:
+            pending = key_ops.pending_rewrap(session, ring)
+        with click.progressbar(
+            length=pending, label="re-wrapping data keys", file=sys.stderr
+        ) as bar:
+            done = key_ops.rewrap(sessions, ring, batch=batch, progress=bar.update)
+    click.echo(f"re-wrapped {done} data keys under {ring.current(crypto.KeyKind.KEK).id}")
+
+
+@keys.command("reindex")
+@click.option("--batch", default=200, show_default=True, type=int)
+def keys_reindex(batch: int) -> None:
+    """Index every concern and addendum under the current blind key (after rotating it;
+    resumable). Linking reads the old key until it is retired."""
+    config = load_config()
+    ring, _ = _init(config)
+    with open_database(config) as sessions:
+        with sessions() as session:
+            pending = blind_keys.pending(session, ring)
+        with click.progressbar(length=pending, label="re-indexing", file=sys.stderr) as bar:
+            done = blind_keys.reindex(sessions, ring, batch=batch, progress=bar.update)
+    click.echo(f"indexed {done} concerns and addenda under {ring.current(crypto.KeyKind.BLIND).id}")
+
+
+@keys.command("retire")
+@click.argument("key_id")
+def keys_retire(key_id: str) -> None:
+    """Remove a previous key for good, once nothing depends on it."""
+    config = load_config()
+    _init(config)
+    try:
+        with open_database(config) as sessions:
+            entry = key_ops.retire(config, sessions, key_id)
+    except (key_ops.KeyInUse, ConfigError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"retired {entry.id} ({entry.kind.value}); nothing depended on it")
+
+
+main.add_command(audit)
+main.add_command(retention)
+main.add_command(export_group)
+main.add_command(rules)
+main.add_command(escalate)
+main.add_command(notify)
+main.add_command(doctor)
+
+if __name__ == "__main__":
+    main()

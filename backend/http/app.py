@@ -1,0 +1,76 @@
+"""The Flask application factory: configuration, the request hooks and the blueprints."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from backend.core import db
+from backend.core.config import Config
+from backend.core.state import Frontline, load_keyring
+from backend.http import auth, db_session, limits, logs, problems, proxies, web
+
+PWA_DIR = Path(os.environ.get("FRONTLINE_PWA_DIR", Path(__file__).resolve().parents[2] / "pwa"))
+
+
+def create_app(config: Config | None = None) -> Flask:
+    """Build the application from ``config`` (default: the environment)."""
+    config = config or Config.from_env()
+    logs.configure(config.log_level)
+    app = Flask(
+        __name__,
+        static_folder=str(PWA_DIR),
+        static_url_path="",
+        instance_path=str(config.instance_path),
+    )
+    app.config.update(
+        SECRET_KEY=config.secret_key,
+        MAX_CONTENT_LENGTH=config.max_request_bytes,
+        # Flask's signed cookie carries only the id of a pending WebAuthn ceremony.
+        SESSION_COOKIE_NAME=(
+            "__Host-frontline_ceremony" if config.secure_cookies else "frontline_ceremony"
+        ),
+        PERMANENT_SESSION_LIFETIME=300,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+        SESSION_COOKIE_SECURE=config.secure_cookies,
+        JSON_SORT_KEYS=False,
+        TRAP_HTTP_EXCEPTIONS=False,
+    )
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    if config.trusted_proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = config.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+
+    engine = db.make_engine(config.database_url)
+    app.extensions["frontline"] = Frontline(
+        config=config,
+        engine=engine,
+        sessions=db.make_sessionmaker(engine),
+        keyring=load_keyring(config),
+    )
+
+    logs.init_app(app)  # first, so every later hook and error has a request id
+    auth.init_app(app)
+    web.init_app(app)
+    problems.init_app(app)
+    db_session.init_app(app)
+    proxies.init_app(app)
+
+    from backend.http.api import bp as api_bp
+    from backend.http.csp_reports import bp as csp_bp
+    from backend.http.pwa_views import bp as pwa_bp
+
+    app.register_blueprint(api_bp)
+    app.register_blueprint(pwa_bp)
+    app.register_blueprint(csp_bp)
+    limits.init_app(app, config)
+    if config.scheduler:
+        from backend import scheduler
+
+        app.extensions["frontline_scheduler"] = scheduler.start(app.extensions["frontline"])
+    return app

@@ -1,0 +1,247 @@
+"""Reading concerns: the recorder's list, and one concern opened for a stated purpose."""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+import crypto
+from backend.core.errors import Problem
+from backend.models import (
+    Addendum,
+    Agency,
+    Concern,
+    ConcernRoute,
+    Delivery,
+    Receipt,
+    ReceiptStatus,
+    User,
+)
+from backend.services.concerns.escalation import labels
+from backend.services.concerns.inbox import db_is_recipient, db_viewer
+from backend.services.concerns.purposes import Purpose, db_seal_note
+from backend.services.concerns.referrer import for_referrer, told_referrer
+from backend.services.linking.subjects import canonical
+from backend.services.records.audit import Actor, db_audit
+from backend.services.records.sealed import db_data_key, unseal
+
+
+def _cursor(concern: Concern) -> str:
+    raw = f"{concern.received_at.isoformat()}|{concern.id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _after(cursor: str) -> tuple[datetime, uuid.UUID]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        at, cid = raw.split("|")
+        return datetime.fromisoformat(at), uuid.UUID(cid)
+    except (ValueError, UnicodeDecodeError):
+        raise Problem(400, "request.bad_cursor", "The 'next' cursor is not one we gave.") from None
+
+
+def mine(
+    session: Session, *, actor: Actor, cursor: str | None, limit: int
+) -> tuple[list[dict[str, Any]], str | None]:
+    """List what the signed-in person recorded, newest first, with where each went."""
+    query = select(Concern).where(Concern.recorder_id == actor.user_id)
+    if cursor:
+        at, cid = _after(cursor)
+        query = query.where(
+            or_(Concern.received_at < at, and_(Concern.received_at == at, Concern.id < cid))
+        )
+    rows = list(
+        session.scalars(
+            query.order_by(Concern.received_at.desc(), Concern.id.desc()).limit(limit + 1)
+        )
+    )
+    page, more = rows[:limit], len(rows) > limit
+    # Where it went and who escalated it, not the alerts it joined: those tell of other
+    # concerns about the child (no one gains need to know by recording).
+    where = db_where_delivered(session, [c.id for c in page], told_referrer)
+    items = [
+        {
+            "concern_id": c.id,
+            "client_id": c.client_id,
+            "recorded_at": c.recorded_at,
+            "received_at": c.received_at,
+            "deliveries": where.get(c.id, []),
+        }
+        for c in page
+    ]
+    db_audit(session, "concern.listed", actor=actor, records=[("concern", c.id) for c in page])
+    session.commit()
+    return items, (_cursor(page[-1]) if more and page else None)
+
+
+def db_where_delivered(
+    session: Session,
+    concern_ids: list[uuid.UUID],
+    shown: Callable[[Delivery], bool] | None = None,
+) -> dict[uuid.UUID, list[dict[str, Any]]]:
+    """What became of each concern: every delivery and escalation (those ``shown`` allows),
+    in the order made.
+
+    Which inboxes, acknowledged when, decided what, escalated when — no names of the people
+    who acted, and no decision reasons.
+    """
+    found: dict[uuid.UUID, list[dict[str, Any]]] = {}
+    if not concern_ids:
+        return found
+    rows = [
+        (d, agency)
+        for d, agency in session.execute(
+            select(Delivery, Agency.name)
+            .join(Agency, Agency.id == Delivery.agency_id)
+            .where(Delivery.concern_id.in_(concern_ids))
+            .order_by(Delivery.created_at, Delivery.step, Delivery.id)
+        )
+        if shown is None or shown(d)
+    ]
+    named = labels(session, [d for d, _ in rows])
+    for d, agency in rows:
+        found.setdefault(d.concern_id, []).append(
+            {
+                "inbox": named[d.id],
+                "agency": agency,
+                "status": d.status,
+                "kind": "escalation" if d.root_id else "alert" if d.alert_id else "routed",
+                "delivered_at": d.created_at,
+                "acknowledged_at": d.acknowledged_at,
+                "decided_at": d.decided_at,
+                "outcome": d.outcome,
+                "escalated_at": d.escalated_at,
+                "closed_at": d.closed_at,
+            }
+        )
+    return found
+
+
+def db_may_read(session: Session, concern: Concern, actor: Actor) -> bool:
+    """Whether this person may open this concern: its recorder or one of its recipients."""
+    return concern.recorder_id == actor.user_id or db_is_recipient(session, actor, concern.id)
+
+
+def read(
+    session: Session, ring: crypto.KeyRing, *, actor: Actor, concern_id: uuid.UUID, purpose: Purpose
+) -> dict[str, Any]:
+    """Open one concern and its addenda, decrypted; the consultation is audited with its
+    purpose's code, and any note is sealed with the concern (``purposes``)."""
+    concern = session.get(Concern, concern_id)
+    if concern is None or not db_may_read(session, concern, actor):
+        # The same answer for "absent" and "not yours": no oracle for other agencies' records.
+        raise Problem(404, "not_found", "There is no such concern for you.")
+    if concern.data_key_id is None:
+        raise Problem(410, "concern.erased", "This record was erased; only its metadata remains.")
+    key = db_data_key(session, ring, concern.data_key_id)
+    document = json.loads(
+        unseal(key, concern.crypto_document, table="concerns", row_id=concern.id, field="document")
+    )
+    # Its recorder reads it as its referrer, even where the rules also delivered it to an
+    # inbox of theirs: a delivery of one's own concern grants nothing beyond it.
+    referrer = concern.recorder_id == actor.user_id
+    addenda = []
+    for a in session.scalars(
+        select(Addendum).where(Addendum.concern_id == concern.id).order_by(Addendum.recorded_at)
+    ):
+        body = json.loads(
+            unseal(key, a.crypto_document, table="addenda", row_id=a.id, field="document")
+        )
+        if not referrer or for_referrer(concern, a, body):
+            addenda.append((a, {k: v for k, v in body.items() if k != "proof"}))
+    viewer = None if referrer else db_viewer(session, actor)
+
+    def shown(d: Delivery) -> bool:
+        if viewer is None:
+            return told_referrer(d)
+        # A pattern alert on this concern only to those it was delivered to (docs/architecture.md:
+        # alerts go to the MASH and exploitation team, not every recipient of a concern).
+        return d.alert_id is None or viewer.sees(d)
+
+    agency = session.get(Agency, concern.recorder_agency_id)
+    recorder = session.get(User, concern.recorder_id)
+    route = session.get(ConcernRoute, concern.id)
+    notes = []
+    if purpose.note:
+        notes.append(db_seal_note(session, key, purpose.note, concern_id=concern.id))
+    db_audit(
+        session,
+        "concern.consulted",
+        actor=actor,
+        purpose=purpose.code.value,
+        records=[("concern", concern.id), *(("addendum", a.id) for a, _ in addenda)],
+        detail={"notes": [str(n) for n in notes]} if notes else None,
+    )
+    session.commit()
+    return {
+        "concern_id": concern.id,
+        "subject_id": canonical(session, concern.subject_id) if concern.subject_id else None,
+        "received_at": concern.received_at,
+        "late": concern.late,
+        "recorder": {
+            "id": recorder.id if recorder else None,
+            "agency": agency.name if agency else None,
+        },
+        "proof": {
+            "passkey_id": concern.passkey_id,
+            "sign_count": concern.proof_sign_count,
+            "content_sha256": concern.content_sha256,
+        },
+        "concern": {k: v for k, v in document.items() if k != "proof"},
+        "routing": json.loads(route.trace) if route else None,
+        "deliveries": db_where_delivered(session, [concern.id], shown).get(concern.id, []),
+        "addenda": [
+            {"addendum_id": a.id, "received_at": a.received_at, "addendum": body}
+            for a, body in addenda
+        ],
+    }
+
+
+def quarantine(
+    session: Session,
+    *,
+    agency_ids: list[uuid.UUID] | None,
+    receipt_id: uuid.UUID | None = None,
+) -> list[dict[str, Any]]:
+    """Receipts not accepted: quarantined, rejected, or stuck (never their content).
+
+    ``agency_ids`` limits them to those agencies' recorders (None: all, for the operator);
+    ``receipt_id`` to one receipt. A receipt belongs to the agency of the recorder whose
+    signed-in session sent it, known even when its envelope cannot be opened.
+    """
+    query = (
+        select(Receipt)
+        .join(User, User.id == Receipt.user_id)
+        .where(
+            Receipt.status.in_(
+                [ReceiptStatus.QUARANTINED, ReceiptStatus.REJECTED, ReceiptStatus.PROCESSING]
+            )
+        )
+        .order_by(Receipt.received_at)
+    )
+    if agency_ids is not None:
+        query = query.where(User.agency_id.in_(agency_ids))
+    if receipt_id is not None:
+        query = query.where(Receipt.id == receipt_id)
+    return [
+        {
+            "id": r.id,
+            "client_id": r.client_id,
+            "kind": r.kind,
+            "user_id": r.user_id,
+            "received_at": r.received_at,
+            "status": r.status.value,
+            "attempts": r.attempts,
+            "error_code": r.error_code,
+            "error_detail": r.error_detail,
+            "sealed_kept": r.crypto_jwe is not None,
+        }
+        for r in session.scalars(query)
+    ]

@@ -1,0 +1,401 @@
+"""Inbox work: who sees which deliveries, listing them most urgent first, and acting on them.
+
+Need to know (docs/architecture.md, "The security model"): an inbox member sees the
+deliveries to that inbox; its supervisors also see escalations addressed to supervisors; an
+agency's safeguarding leads see every delivery to their agency, their own queue included.
+Nobody else sees any.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, false, func, or_, select
+from sqlalchemy.orm import Session
+
+import crypto
+from backend.core.errors import Problem
+from backend.models import (
+    NO_DEADLINE,
+    Agency,
+    Concern,
+    ConcernCategory,
+    Delivery,
+    DeliveryStatus,
+    Inbox,
+    Membership,
+    UserRole,
+    utcnow,
+)
+from backend.models.people import RoleName
+from backend.services.concerns.escalation import (
+    db_chain_acknowledged,
+    db_chain_decided,
+    db_close_steps,
+    label,
+    labels,
+    root_of,
+)
+from backend.services.records.audit import Actor, db_audit
+from backend.services.records.sealed import db_data_key, seal
+
+STATUS_FILTERS = ("open", "new", "escalated", "acknowledged", "decided", "closed", "all")
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """What one person may see of deliveries, read once per request."""
+
+    actor: Actor
+    inboxes: frozenset[uuid.UUID]
+    supervisor: bool
+    lead: bool
+
+    def clause(self) -> ColumnElement[bool]:
+        """SQL: the deliveries this person may see."""
+        audiences = ["members", "supervisors"] if self.supervisor else ["members"]
+        parts = [and_(Delivery.inbox_id.in_(self.inboxes), Delivery.audience.in_(audiences))]
+        if self.lead:
+            parts.append(Delivery.agency_id == self.actor.agency_id)
+        return or_(*parts) if self.inboxes or self.lead else false()
+
+    def granting(self) -> ColumnElement[bool]:
+        """SQL: the deliveries that give this person need to know about the child, beyond
+        the one concern delivered: those they see, less any of a concern they recorded.
+
+        WARNING: ``clause`` alone is for work on the delivery itself. A recorder whose
+        concern the rules route back to their own inbox (a school's DSL, through "the
+        recorder's agency lead"), or whose concern completes a pattern alerted to their
+        inbox, would gain the child's chronology and alerts by recording (docs/architecture.md,
+        "The security model"); every read wider than the delivered concern uses this instead.
+        """
+        own = select(Concern.id).where(Concern.recorder_id == self.actor.user_id)
+        return and_(self.clause(), Delivery.concern_id.not_in(own))
+
+    def sees(self, delivery: Delivery) -> bool:
+        if self.lead and delivery.agency_id == self.actor.agency_id:
+            return True
+        if delivery.inbox_id not in self.inboxes:
+            return False
+        return delivery.audience == "members" or (
+            delivery.audience == "supervisors" and self.supervisor
+        )
+
+
+def db_viewer(session: Session, actor: Actor) -> Viewer:
+    roles = set(session.scalars(select(UserRole.role).where(UserRole.user_id == actor.user_id)))
+    inboxes = frozenset(
+        session.scalars(select(Membership.inbox_id).where(Membership.user_id == actor.user_id))
+    )
+    return Viewer(
+        actor=actor,
+        inboxes=inboxes,
+        supervisor=RoleName.INBOX_SUPERVISOR.value in roles,
+        lead=RoleName.AGENCY_LEAD.value in roles,
+    )
+
+
+def db_is_recipient(session: Session, actor: Actor, concern_id: uuid.UUID) -> bool:
+    """Whether a delivery of this concern is one this person may see."""
+    viewer = db_viewer(session, actor)
+    found = session.scalar(
+        select(Delivery.id).where(Delivery.concern_id == concern_id, viewer.clause()).limit(1)
+    )
+    return found is not None
+
+
+# -- inboxes and counts ----------------------------------------------------------------------
+
+
+def _count(session: Session, where: ColumnElement[bool], now: datetime) -> tuple[int, int]:
+    unacknowledged = Delivery.status.in_([DeliveryStatus.NEW.value, DeliveryStatus.ESCALATED.value])
+    row = session.execute(
+        select(
+            func.count().filter(unacknowledged), func.count().filter(Delivery.due_at < now)
+        ).where(where, Delivery.is_open.is_(True))
+    ).one()
+    return int(row[0] or 0), int(row[1] or 0)
+
+
+def inboxes(session: Session, *, actor: Actor, now: datetime | None = None) -> list[dict[str, Any]]:
+    """The inboxes (and agency lead queue) this person works, with new and overdue counts."""
+    now = now or utcnow()
+    viewer = db_viewer(session, actor)
+    query = select(Inbox, Agency).join(Agency, Agency.id == Inbox.agency_id)
+    if viewer.lead:
+        query = query.where(or_(Inbox.id.in_(viewer.inboxes), Agency.id == actor.agency_id))
+    else:
+        query = query.where(Inbox.id.in_(viewer.inboxes))
+    found = []
+    for inbox, agency in session.execute(query.order_by(Agency.name, Inbox.name)):
+        new, overdue = _count(session, and_(Delivery.inbox_id == inbox.id, viewer.clause()), now)
+        found.append(
+            {"id": inbox.id, "name": inbox.name, "agency": agency.name, "kind": "inbox",
+             "new": new, "overdue": overdue}
+        )  # fmt: skip
+    if viewer.lead:
+        lead_agency = session.get(Agency, actor.agency_id)
+        where = and_(Delivery.agency_id == actor.agency_id, Delivery.inbox_id.is_(None))
+        new, overdue = _count(session, where, now)
+        found.append(
+            {"id": actor.agency_id, "name": "Safeguarding lead",
+             "agency": lead_agency.name if lead_agency else "", "kind": "agency_lead",
+             "new": new, "overdue": overdue}
+        )  # fmt: skip
+    session.commit()
+    return found
+
+
+# -- listing ---------------------------------------------------------------------------------
+
+
+def _cursor(d: Delivery) -> str:
+    raw = f"{d.rank}|{d.due_at.isoformat()}|{d.id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _after(cursor: str) -> ColumnElement[bool]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        rank_text, at_text, id_text = raw.split("|")
+        rank, at, did = int(rank_text), datetime.fromisoformat(at_text), uuid.UUID(id_text)
+    except (ValueError, UnicodeDecodeError):
+        raise Problem(400, "request.bad_cursor", "The 'next' cursor is not one we gave.") from None
+    return or_(
+        Delivery.rank < rank,
+        and_(Delivery.rank == rank, Delivery.due_at > at),
+        and_(Delivery.rank == rank, Delivery.due_at == at, Delivery.id > did),
+    )
+
+
+def _status(status: str) -> ColumnElement[bool]:
+    if status == "open":
+        return Delivery.is_open.is_(True)
+    if status == "closed":
+        return Delivery.closed_at.is_not(None)
+    if status == "all":
+        return Delivery.id.is_not(None)
+    return and_(Delivery.status == status, Delivery.closed_at.is_(None))
+
+
+def _queue(session: Session, viewer: Viewer, queue_id: uuid.UUID) -> ColumnElement[bool]:
+    """The deliveries of one inbox, or of the agency lead queue, that this person sees."""
+    if viewer.lead and queue_id == viewer.actor.agency_id:
+        return and_(Delivery.agency_id == queue_id, Delivery.inbox_id.is_(None))
+    inbox = session.get(Inbox, queue_id)
+    mine = inbox is not None and (
+        inbox.id in viewer.inboxes or (viewer.lead and inbox.agency_id == viewer.actor.agency_id)
+    )
+    if not mine:
+        # Another agency's inbox looks exactly like one that does not exist.
+        raise Problem(404, "not_found", "You work no such inbox.")
+    return and_(Delivery.inbox_id == queue_id, viewer.clause())
+
+
+def view(
+    session: Session,
+    d: Delivery,
+    categories: list[str] | None = None,
+    *,
+    named: str | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """A delivery as its recipients see it (no content of the concern)."""
+    return {
+        "id": d.id,
+        "concern_id": d.concern_id,
+        "status": d.status,
+        "level": d.level,
+        "ack_due": d.ack_due,
+        "decision_due": d.decision_due,
+        "created_at": d.created_at,
+        "inbox": named or label(session, d),
+        "audience": d.audience,
+        "overdue": d.is_open and d.due_at < (now or utcnow()),
+        "acknowledged_at": d.acknowledged_at,
+        "decided_at": d.decided_at,
+        "outcome": d.outcome,
+        "escalated_at": d.escalated_at,
+        "closed_at": d.closed_at,
+        "closed_reason": d.closed_reason,
+        "step": d.step,
+        "reason": d.reason,
+        "notes": json.loads(d.notes),
+        "categories": categories or [],
+    }
+
+
+def deliveries(
+    session: Session,
+    *,
+    actor: Actor,
+    queue_id: uuid.UUID,
+    status: str,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of a queue, most urgent first: level, then the deadline it works to."""
+    if status not in STATUS_FILTERS:
+        raise Problem(400, "request.bad_status", f"status is one of {', '.join(STATUS_FILTERS)}.")
+    viewer = db_viewer(session, actor)
+    query = select(Delivery).where(_queue(session, viewer, queue_id), _status(status))
+    if cursor:
+        query = query.where(_after(cursor))
+    rows = list(
+        session.scalars(
+            query.order_by(Delivery.rank.desc(), Delivery.due_at, Delivery.id).limit(limit + 1)
+        )
+    )
+    page, more = rows[:limit], len(rows) > limit
+    categories: dict[uuid.UUID, list[str]] = {}
+    if page:
+        for cid, category in session.execute(
+            select(ConcernCategory.concern_id, ConcernCategory.category).where(
+                ConcernCategory.concern_id.in_({d.concern_id for d in page})
+            )
+        ):
+            categories.setdefault(cid, []).append(category)
+    named, now = labels(session, page), utcnow()
+    items = [
+        view(session, d, sorted(categories.get(d.concern_id, [])), named=named[d.id], now=now)
+        for d in page
+    ]
+    # A list is a consultation too (DPA 2018 s.62): which concerns this person was shown.
+    db_audit(
+        session,
+        "delivery.listed",
+        actor=actor,
+        records=[("delivery", d.id) for d in page],
+        detail={"queue": str(queue_id), "status": status},
+    )
+    session.commit()
+    return items, (_cursor(page[-1]) if more and page else None)
+
+
+# -- acting on a delivery --------------------------------------------------------------------
+
+
+def _mine(session: Session, viewer: Viewer, delivery_id: uuid.UUID) -> Delivery:
+    delivery = session.get(Delivery, delivery_id)
+    if delivery is None or not viewer.sees(delivery):
+        raise Problem(404, "not_found", "There is no such delivery for you.")
+    return delivery
+
+
+def acknowledge(session: Session, *, actor: Actor, delivery_id: uuid.UUID) -> dict[str, Any]:
+    """Acknowledge a delivery: its acknowledgement clock stops (again: no change)."""
+    viewer = db_viewer(session, actor)
+    delivery = _mine(session, viewer, delivery_id)
+    root = root_of(session, delivery)
+    session.refresh(delivery)
+    if delivery.closed_at is not None:
+        raise Problem(409, "delivery.closed", f"Already dealt with: {delivery.closed_reason}.")
+    if delivery.acknowledged_at is None:
+        now = utcnow()
+        delivery.acknowledged_at, delivery.acknowledged_by_id = now, actor.user_id
+        if delivery.status != DeliveryStatus.DECIDED.value:
+            delivery.status = DeliveryStatus.ACKNOWLEDGED.value
+        _rework_due(delivery)
+        where = label(session, delivery)
+        if delivery.id == root.id or delivery.cause == "acknowledge":
+            db_chain_acknowledged(session, root, where)
+        elif delivery.cause == root.clock:
+            # A senior picked up an overdue decision: it is theirs now, the climb stops.
+            db_close_steps(session, root, cause=delivery.cause, why=f"Taken up in {where}")
+            root.next_deadline = None
+        db_audit(
+            session,
+            "delivery.acknowledged",
+            actor=actor,
+            records=[("concern", delivery.concern_id), ("delivery", delivery.id)],
+        )
+    session.commit()
+    return view(session, delivery)
+
+
+def _rework_due(delivery: Delivery) -> None:
+    if delivery.decided_at is not None or delivery.closed_at is not None:
+        delivery.is_open, delivery.due_at = False, NO_DEADLINE
+    elif delivery.acknowledged_at is not None:
+        delivery.due_at = delivery.decision_due or NO_DEADLINE
+
+
+def decide(
+    session: Session,
+    ring: crypto.KeyRing,
+    *,
+    actor: Actor,
+    delivery_id: uuid.UUID,
+    outcome: str,
+    reasons: str,
+) -> dict[str, Any]:
+    """Record a decision with its reasons (sealed); a decision is made once, never edited."""
+    viewer = db_viewer(session, actor)
+    delivery = _mine(session, viewer, delivery_id)
+    root = root_of(session, delivery)
+    session.refresh(delivery)
+    if delivery.decided_at is not None:
+        raise Problem(
+            409, "delivery.already_decided", "A decision is recorded; add an addendum instead."
+        )
+    concern = session.get(Concern, delivery.concern_id)
+    if concern is None or concern.data_key_id is None:
+        raise Problem(410, "concern.erased", "This record was erased; only its metadata remains.")
+    now = utcnow()
+    delivery.decided_at, delivery.decided_by_id, delivery.outcome = now, actor.user_id, outcome
+    delivery.acknowledged_at = delivery.acknowledged_at or now
+    delivery.acknowledged_by_id = delivery.acknowledged_by_id or actor.user_id
+    delivery.crypto_reasons = seal(
+        db_data_key(session, ring, concern.data_key_id),
+        reasons,
+        table="deliveries",
+        row_id=delivery.id,
+        field="reasons",
+    )
+    delivery.status = DeliveryStatus.DECIDED.value
+    delivery.closed_at, delivery.closed_reason = None, None
+    _rework_due(delivery)
+    db_chain_decided(session, root, label(session, delivery))
+    db_audit(
+        session,
+        "delivery.decided",
+        actor=actor,
+        records=[("concern", delivery.concern_id), ("delivery", delivery.id)],
+        detail={"outcome": outcome},
+    )
+    session.commit()
+    return view(session, delivery)
+
+
+def reassign(
+    session: Session, *, actor: Actor, delivery_id: uuid.UUID, inbox_id: uuid.UUID
+) -> dict[str, Any]:
+    """Move an open delivery to another inbox of the same agency; its deadlines stay."""
+    viewer = db_viewer(session, actor)
+    delivery = _mine(session, viewer, delivery_id)
+    target = session.get(Inbox, inbox_id)
+    if target is None or target.agency_id != delivery.agency_id:
+        raise Problem(
+            422,
+            "delivery.reassign_outside_agency",
+            "A delivery can move only to another inbox of the same agency.",
+            errors={"inbox": ["not an inbox of this agency"]},
+        )
+    if not delivery.is_open or delivery.inbox_id is None:
+        raise Problem(409, "delivery.not_open", "Only an open delivery to an inbox can move.")
+    before = delivery.inbox_id
+    delivery.inbox_id = target.id
+    db_audit(
+        session,
+        "delivery.reassigned",
+        actor=actor,
+        records=[("concern", delivery.concern_id), ("delivery", delivery.id)],
+        detail={"from": str(before), "to": str(target.id)},
+    )
+    session.commit()
+    return view(session, delivery)

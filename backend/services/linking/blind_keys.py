@@ -1,0 +1,203 @@
+"""Blind-index key rotation: while two blind keys are in the ring, every identifier is
+indexed under both, and every comparison reads one key only.
+
+``frontline keys rotate --kind blind`` adds a key; from then on ingest writes each
+identifier under every blind key of the ring, and ``frontline keys reindex`` adds the new
+key's indexes to every earlier concern and addendum (from their sealed documents). Until
+the old key is retired, comparisons read the oldest key, which every record has; retiring
+it (refused until the re-index is complete) deletes its indexes, and the new key is read.
+Reading one key keeps each vehicle, phone or name one identifier, not two.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from marshmallow import fields
+from sqlalchemy import delete, exists, func, select
+from sqlalchemy.orm import Session, aliased, sessionmaker
+
+import crypto
+from backend.models import Addendum, Concern, ConcernIdentifier, insert_into
+from backend.services.linking.identifiers import blind_identifiers
+from backend.services.records.sealed import db_data_key, unseal
+
+R = TypeVar("R")
+
+
+def version(key_id: str) -> int:
+    """A key id is ``<kind>-<version>-<suffix>``; versions grow with each rotation."""
+    return int(key_id.split("-")[1])
+
+
+def read_one_key(rows: Sequence[R], key_of: Callable[[R], str] = lambda r: r.key_id) -> list[R]:  # type: ignore[attr-defined]
+    """Keep the rows of the oldest blind key among them: the key every record has."""
+    if not rows:
+        return []
+    oldest = min(version(key_of(r)) for r in rows)
+    return [r for r in rows if version(key_of(r)) == oldest]
+
+
+class BlindKeyMissing(Exception):
+    """Stored indexes were made under a blind key this key ring does not have."""
+
+
+_CHECKED: set[tuple[str, ...]] = set()
+
+
+def db_check_ring(session: Session, ring: crypto.KeyRing) -> None:
+    """Refuse to index with a ring that lacks a blind key the stored indexes were made
+    with: every comparison would then miss every earlier record, silently. Checked once
+    per process and ring (a scan of one index), before the first concern is linked."""
+    ids = tuple(sorted(e.id for e in ring.of_kind(crypto.KeyKind.BLIND)))
+    if ids in _CHECKED:
+        return
+    foreign = session.scalar(
+        select(ConcernIdentifier.key_id).where(ConcernIdentifier.key_id.not_in(ids)).limit(1)
+    )
+    if foreign is not None:
+        raise BlindKeyMissing(
+            f"stored indexes use blind key {foreign}, which this key ring lacks; "
+            "restore the key ring that has it"
+        )
+    _CHECKED.add(ids)
+
+
+def own_of(
+    rows: Sequence[dict[str, Any]], keep: Callable[[dict[str, Any]], bool]
+) -> list[tuple[str, str]]:
+    """(kind, blind index) of a concern's identifier rows that ``keep`` selects, under the
+    one key comparisons read; the rows are the store step's, never read back."""
+    chosen = [r for r in rows if keep(r)]
+    return [(r["kind"], r["blind_index"]) for r in read_one_key(chosen, lambda r: r["key_id"])]
+
+
+def indexers(ring: crypto.KeyRing) -> list[crypto.BlindIndexer]:
+    """One indexer per blind key of the ring: ingest writes under each."""
+    return [crypto.BlindIndexer(ring, e.id) for e in ring.of_kind(crypto.KeyKind.BLIND)]
+
+
+_DATE, _WHEN = fields.Date(), fields.AwareDateTime()
+
+
+def _identifiers_of(payload: dict[str, Any], *, concern: bool) -> dict[str, Any]:
+    """The parts of a sealed document the identifiers come from, typed as at ingest. (Not
+    re-validated: a rule about today, such as the age limit, must not lose old records.)"""
+    subject = None
+    if concern:
+        subject = dict(payload["subject"])
+        if subject.get("date_of_birth"):
+            subject["date_of_birth"] = _DATE.deserialize(subject["date_of_birth"])
+    return {
+        "subject": subject,
+        "associated": payload.get("associated") or [],
+        "recorded_at": _WHEN.deserialize(payload["recorded_at"]),
+    }
+
+
+def _missing(table: Any, current: str) -> Any:
+    """Records (concerns or addenda) with no index under the current key yet."""
+    own = aliased(ConcernIdentifier)
+    match: Any
+    if table is Concern:
+        match = (own.concern_id == Concern.id) & own.addendum_id.is_(None)
+    else:
+        match = own.addendum_id == Addendum.id
+    return ~exists().where(match, own.key_id == current)
+
+
+def reindex(
+    sessions: sessionmaker[Session],
+    ring: crypto.KeyRing,
+    *,
+    batch: int = 200,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Index every concern and addendum under the current blind key from its sealed
+    document; commits each batch, so an interrupted run resumes. Shredded records (no data
+    key) have no identifiers left and are passed over. Returns how many were indexed."""
+    indexer = crypto.BlindIndexer(ring)
+    done = 0
+    model: Any
+    for model in (Concern, Addendum):
+        after = None
+        while True:
+            with sessions() as session:
+                query = select(model).where(_missing(model, indexer.key_id))
+                if model is Concern:
+                    query = query.where(Concern.data_key_id.is_not(None))
+                if after is not None:
+                    query = query.where(model.id > after)
+                records = session.scalars(query.order_by(model.id).limit(batch)).all()
+                if not records:
+                    break
+                rows = []
+                for record in records:
+                    rows += _rows_for(session, ring, indexer, record)
+                if rows:
+                    session.execute(insert_into(ConcernIdentifier), rows)
+                session.commit()
+                after = records[-1].id
+            done += len(records)
+            if progress is not None:
+                progress(len(records))
+    return done
+
+
+def _rows_for(
+    session: Session, ring: crypto.KeyRing, indexer: crypto.BlindIndexer, record: Any
+) -> list[dict[str, Any]]:
+    is_concern = isinstance(record, Concern)
+    table = "concerns" if is_concern else "addenda"
+    owner = record if is_concern else session.get(Concern, record.concern_id)
+    assert owner is not None  # noqa: S101 - an addendum's concern is never deleted alone
+    try:
+        key = db_data_key(session, ring, owner.data_key_id)
+    except crypto.DataKeyUnavailable:
+        return []  # erased: nothing to index
+    document = unseal(key, record.crypto_document, table=table, row_id=record.id, field="document")
+    found = blind_identifiers(indexer, **_identifiers_of(json.loads(document), concern=is_concern))
+    return [
+        {
+            "id": uuid.uuid4(),
+            "concern_id": owner.id,
+            "addendum_id": None if is_concern else record.id,
+            "role": role,
+            "kind": kind,
+            "blind_index": index,
+            "key_id": indexer.key_id,
+        }
+        for role, kind, index in found
+    ]
+
+
+def pending(session: Session, ring: crypto.KeyRing) -> int:
+    """Concerns and addenda not indexed under the current blind key yet."""
+    current = ring.current(crypto.KeyKind.BLIND).id
+    concerns = session.scalar(
+        select(func.count())
+        .select_from(Concern)
+        .where(Concern.data_key_id.is_not(None), _missing(Concern, current))
+        .where(
+            # A record with no identifiers at all has nothing to index under any key.
+            exists().where(ConcernIdentifier.concern_id == Concern.id)
+        )
+    )
+    addenda = session.scalar(
+        select(func.count())
+        .select_from(Addendum)
+        .where(
+            _missing(Addendum, current),
+            exists().where(ConcernIdentifier.addendum_id == Addendum.id),
+        )
+    )
+    return int(concerns or 0) + int(addenda or 0)
+
+
+def db_forget(session: Session, key_id: str) -> int:
+    """Delete every index made with a retired blind key; return how many."""
+    result = session.execute(delete(ConcernIdentifier).where(ConcernIdentifier.key_id == key_id))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

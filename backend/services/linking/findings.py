@@ -1,0 +1,270 @@
+"""Pattern findings (docs/domain/indicators.md): which patterns one concern completes or adds to,
+found from its own links; ``alerts.py`` raises or updates an alert for each.
+
+Windows are spans of event time (``recorded_at``) of the configured length that contain
+the new concern, so a concern synced weeks late counts where it belongs. Every query is
+bounded by this concern's subject or its own identifiers: never a scan of all concerns.
+"""
+
+from __future__ import annotations
+
+import uuid
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Select, and_, bindparam, or_, select
+from sqlalchemy.orm import Session
+
+from backend.models import (
+    Alert,
+    AlertEvidence,
+    Concern,
+    ConcernCategory,
+    ConcernIdentifier,
+    ConcernIndicator,
+    Subject,
+    table_of,
+)
+from backend.services.concerns.rules import Active
+from backend.services.linking.blind_keys import own_of
+from backend.services.linking.subjects import canonical, members
+
+# One concern a finding rests on: (identifier kind, blind index or "", concern, event time).
+Evidence = tuple[str, str, uuid.UUID, datetime]
+
+
+@dataclass
+class Finding:
+    kind: str
+    key: str
+    subjects: set[uuid.UUID]
+    evidence: list[Evidence] = field(default_factory=list)
+    why: str = ""
+    # An open network alert that already holds this identifier near this concern's time:
+    # the concern joins it without the identifier's whole history being read again. The
+    # loaded row itself: the session keeps only weak references to what it has loaded.
+    alert: Alert | None = None
+
+    @property
+    def concerns(self) -> set[uuid.UUID]:
+        """The concerns the finding rests on: those of its evidence."""
+        return {concern_id for _, _, concern_id, _ in self.evidence}
+
+
+@dataclass(frozen=True)
+class Event:
+    concern_id: uuid.UUID
+    at: datetime
+    agency_id: uuid.UUID
+    level: str
+    link: str
+    subject_id: uuid.UUID | None = None
+
+
+_C, _CI, _S = table_of(Concern), table_of(ConcernIdentifier), table_of(Subject)
+_CC, _IND = table_of(ConcernCategory), table_of(ConcernIndicator)
+# Built once: linking runs on every concern, and building a statement costs several times
+# what SQLite takes to run it.
+_EVENTS = select(
+    _C.c.id, _C.c.recorded_at, _C.c.recorder_agency_id, _C.c.level, _C.c.subject_link
+).where(
+    _C.c.subject_id.in_(bindparam("ids", expanding=True)),
+    _C.c.recorded_at.between(bindparam("lo"), bindparam("hi")),
+)
+_MISSING = select(_CC.c.concern_id).where(
+    _CC.c.concern_id.in_(bindparam("ids", expanding=True)), _CC.c.category == "missing"
+)
+# The alert itself, not its id: the caller adds to it, and so finds it loaded.
+_HOLDER = (
+    select(Alert)
+    .join(AlertEvidence, AlertEvidence.alert_id == Alert.id)
+    .where(
+        AlertEvidence.identifier_kind == bindparam("kind"),
+        AlertEvidence.key == bindparam("key"),
+        AlertEvidence.recorded_at.between(bindparam("lo"), bindparam("hi")),
+        Alert.partnership_id == bindparam("p"),
+        Alert.kind == "network",
+        Alert.status == "open",
+    )
+    .limit(1)  # any will do: rings that share a child are folded into the oldest
+)
+_SIGNS = select(_IND.c.code).where(
+    _IND.c.concern_id == bindparam("cid"), _IND.c.code.in_(bindparam("codes", expanding=True))
+)
+
+
+@cache
+def _sharers(pairs: int) -> Select[Any]:
+    """Concerns about a child within ``lo``..``hi`` that name any of ``pairs`` associated
+    identifiers (bound as ``k0``, ``b0``, ...), with the identifier that they share."""
+    return (
+        select(
+            _CI.c.kind, _CI.c.blind_index, _C.c.id, _C.c.recorded_at, _C.c.recorder_agency_id,
+            _C.c.level, _C.c.subject_id, _S.c.merged_into_id,
+        )
+        .join(_C, _C.c.id == _CI.c.concern_id)
+        .join(_S, _S.c.id == _C.c.subject_id)
+        .where(
+            _CI.c.role == "associated",
+            or_(*(and_(_CI.c.kind == bindparam(f"k{n}"), _CI.c.blind_index == bindparam(f"b{n}"))
+                  for n in range(pairs))),
+            _C.c.recorded_at.between(bindparam("lo"), bindparam("hi")),
+            _C.c.subject_id.is_not(None),
+        )
+    )  # fmt: skip
+
+
+def best_window(events: list[Event], at: datetime, days: int) -> list[Event]:
+    """The events in the fullest span of ``days`` that contains ``at`` (the earliest such
+    span on a tie), in their given order.
+
+    Each candidate span starts at an event (or at ``at``) and is counted by bisection over
+    the sorted times: a car or a nickname shared by thousands of concerns costs
+    n log n, not n squared."""
+    span = timedelta(days=days)
+    times = sorted(e.at for e in events)
+    best_start, most = None, 0
+    for start in sorted({t for t in times if at - span <= t <= at} | {at}):
+        inside = bisect_right(times, start + span) - bisect_left(times, start)
+        if inside > most:
+            best_start, most = start, inside
+    if best_start is None:
+        return []
+    end = best_start + span
+    return [e for e in events if best_start <= e.at <= end]
+
+
+def _subject_events(
+    session: Session, subject_id: uuid.UUID, at: datetime, days: int
+) -> tuple[list[Event], set[uuid.UUID]]:
+    ids = members(session, subject_id)
+    span = timedelta(days=days)
+    rows = session.execute(_EVENTS, {"ids": ids, "lo": at - span, "hi": at + span}).all()
+    events = [Event(r[0], r[1], r[2], r[3], r[4] or "new") for r in rows]
+    missing = set(session.scalars(_MISSING, {"ids": [e.concern_id for e in events]}))
+    return events, missing
+
+
+def _evidence(events: list[Event]) -> list[Evidence]:
+    """Which key tied each concern to the child: its kind, never its value."""
+    return [("first_record" if e.link == "new" else e.link, "", e.concern_id, e.at) for e in events]
+
+
+def subject_findings(
+    session: Session, active: Active, concern: Concern, subject_id: uuid.UUID
+) -> list[Finding]:
+    """Patterns about one child that this concern completes or adds to."""
+    p = active.rules.patterns
+    at = concern.recorded_at
+    days = max(p[k]["days"] for k in ("repeated_missing", "multi_agency", "cumulative"))
+    events, missing = _subject_events(session, subject_id, at, days)
+    key = str(subject_id)
+    found = []
+
+    def add(kind: str, window: list[Event], why: str) -> None:
+        found.append(Finding(kind, key, {subject_id}, _evidence(window), why))
+
+    rule = p["repeated_missing"]
+    if rule.get("enabled", True) and concern.id in missing:
+        window = best_window([e for e in events if e.concern_id in missing], at, rule["days"])
+        if len(window) >= rule["count"]:
+            add(
+                "repeated_missing",
+                window,
+                f"{len(window)} missing episodes within {rule['days']} days",
+            )
+    rule = p["multi_agency"]
+    if rule.get("enabled", True):
+        window = best_window(events, at, rule["days"])
+        agencies = {e.agency_id for e in window}
+        if len(agencies) >= rule["agencies"]:
+            add(
+                "multi_agency",
+                window,
+                f"concerns from {len(agencies)} agencies within {rule['days']} days",
+            )
+    rule = p["cumulative"]
+    if rule.get("enabled", True) and concern.level in rule["levels"]:
+        lower = [e for e in events if e.level in rule["levels"]]
+        window = best_window(lower, at, rule["days"])
+        if len(window) >= rule["count"]:
+            add(
+                "cumulative",
+                window,
+                f"{len(window)} lower-level concerns within {rule['days']} days",
+            )
+    rule = p["young_child_high_risk"]
+    age = concern.subject_age
+    if rule.get("enabled", True) and age is not None and age <= rule["max_age"]:
+        signs = set(session.scalars(_SIGNS, {"cid": concern.id, "codes": rule["indicators"]}))
+        if signs:
+            this = [e for e in events if e.concern_id == concern.id]
+            add("young_child_high_risk", this, f"aged {age} with {', '.join(sorted(signs))}")
+    return found
+
+
+def network_findings(
+    session: Session,
+    active: Active,
+    concern: Concern,
+    subject_id: uuid.UUID,
+    identifiers: list[dict[str, Any]],
+) -> list[Finding]:
+    """Adults, vehicles, phones, addresses or accounts this concern shares with other children.
+
+    ``identifiers``: the concern's identifier rows, as the store step wrote them. An
+    identifier that an open network alert already holds within the window of this concern
+    adds the concern to that alert: one index probe, however many concerns have named it.
+    Only an identifier no open network holds nearby has its sharers read and counted."""
+    rule = active.rules.patterns["network"]
+    if not rule.get("enabled", True):
+        return []
+    kinds = set(rule["kinds"])
+    own = own_of(identifiers, lambda r: r["role"] == "associated" and r["kind"] in kinds)
+    span = timedelta(days=rule["days"])
+    at = concern.recorded_at
+    found, unheld = [], []
+    for kind, index in own:
+        holder = session.scalar(
+            _HOLDER,
+            {"p": active.partnership_id, "kind": kind, "key": index,
+             "lo": at - span, "hi": at + span},
+        )  # fmt: skip
+        if holder is None:
+            unheld.append((kind, index))
+            continue
+        found.append(
+            Finding(
+                "network", f"{kind}:{index}", {subject_id}, [(kind, index, concern.id, at)],
+                f"one {kind.replace('_', ' ')} already in an open network alert",
+                alert=holder,
+            )
+        )  # fmt: skip
+    if not unheld:
+        return found
+    params: dict[str, Any] = {"lo": at - span, "hi": at + span}
+    for n, (kind, index) in enumerate(unheld):
+        params[f"k{n}"], params[f"b{n}"] = kind, index
+    by_key: dict[tuple[str, str], list[Event]] = {}
+    for kind, index, cid, when, agency, level, subject, merged in session.execute(
+        _sharers(len(unheld)), params
+    ):
+        # Merges are rare: only a merged subject's head is looked up.
+        head = subject if merged is None else canonical(session, subject)
+        event = Event(cid, when, agency, level, kind, head)
+        by_key.setdefault((kind, index), []).append(event)
+    for (kind, index), events in sorted(by_key.items()):
+        window = best_window(events, at, rule["days"])
+        children = {e.subject_id for e in window if e.subject_id is not None}
+        if len(children) >= rule["children"]:
+            found.append(
+                Finding(
+                    "network", f"{kind}:{index}", children,
+                    [(kind, index, e.concern_id, e.at) for e in window],
+                    f"one {kind.replace('_', ' ')} linked to {len(children)} children",
+                )
+            )  # fmt: skip
+    return found

@@ -1,0 +1,415 @@
+"""Reading what linking found: alerts, a network's graph, a child's chronology, and the
+possible matches a MASH member decides. Every read is audited; need to know throughout."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+import crypto
+from backend.core.db import db_lock
+from backend.core.errors import Problem
+from backend.models import (
+    Addendum,
+    Agency,
+    Alert,
+    Concern,
+    ConcernCategory,
+    ConcernIdentifier,
+    Delivery,
+    PossibleMatch,
+    Subject,
+    UserRole,
+    utcnow,
+)
+from backend.models.people import RoleName
+from backend.services.concerns.escalation import labels
+from backend.services.concerns.inbox import Viewer, db_viewer
+from backend.services.concerns.purposes import Purpose, db_seal_note
+from backend.services.concerns.referrer import for_referrer
+from backend.services.concerns.rules import db_active
+from backend.services.linking.alerts import db_raise, held
+from backend.services.linking.blind_keys import read_one_key
+from backend.services.linking.findings import subject_findings
+from backend.services.linking.subjects import canonical, db_merge, link_lock, members
+from backend.services.records.audit import Actor, db_audit
+from backend.services.records.sealed import db_data_key, unseal
+
+
+def _partnership(session: Session, actor: Actor) -> uuid.UUID:
+    agency = session.get(Agency, actor.agency_id)
+    assert agency is not None  # noqa: S101 - a signed-in person has an agency
+    return agency.partnership_id
+
+
+def _lead(session: Session, actor: Actor) -> bool:
+    role = session.scalar(
+        select(UserRole.role).where(
+            UserRole.user_id == actor.user_id, UserRole.role == RoleName.PARTNERSHIP_LEAD.value
+        )
+    )
+    return role is not None
+
+
+def _alert_inboxes(session: Session, alert_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
+    rows = list(
+        session.scalars(
+            select(Delivery).where(Delivery.alert_id.in_(alert_ids), Delivery.root_id.is_(None))
+        )
+    )
+    named = labels(session, rows)
+    found: dict[uuid.UUID, list[str]] = {}
+    for d in rows:
+        if d.alert_id is not None:
+            found.setdefault(d.alert_id, []).append(named[d.id])
+    return found
+
+
+def _visible_alerts(session: Session, viewer: Viewer, partnership_id: uuid.UUID) -> Any:
+    query = select(Alert).where(
+        Alert.partnership_id == partnership_id, Alert.merged_into_id.is_(None)
+    )
+    if not _lead(session, viewer.actor):
+        query = query.where(
+            Alert.id.in_(
+                # An alert delivered with one's own concern is not need to know gained.
+                select(Delivery.alert_id).where(viewer.granting(), Delivery.alert_id.is_not(None))
+            )
+        )
+    return query
+
+
+def alert_view(alert: Alert, members: dict[str, Any], inboxes: list[str]) -> dict[str, Any]:
+    return {
+        "id": alert.id,
+        "kind": alert.kind,
+        "status": alert.status,
+        "raised_at": alert.raised_at,
+        "updated_at": alert.updated_at,
+        # Evidence by kind only: the blind index of what matched never leaves the server.
+        **members,
+        "inboxes": sorted(set(inboxes)),
+    }
+
+
+def alerts(session: Session, *, actor: Actor, status: str = "open") -> list[dict[str, Any]]:
+    """Alerts delivered to this person's inboxes; all of the partnership's for its leads."""
+    viewer = db_viewer(session, actor)
+    query = _visible_alerts(session, viewer, _partnership(session, actor))
+    if status != "all":
+        query = query.where(Alert.status == status)
+    found = list(session.scalars(query.order_by(Alert.updated_at.desc()).limit(500)))
+    inboxes = _alert_inboxes(session, [a.id for a in found])
+    members = held(session, [a.id for a in found])
+    db_audit(session, "alert.listed", actor=actor, records=[("alert", a.id) for a in found])
+    session.commit()
+    return [alert_view(a, members[a.id], inboxes.get(a.id, [])) for a in found]
+
+
+def _one_alert(session: Session, actor: Actor, alert_id: uuid.UUID) -> Alert:
+    viewer = db_viewer(session, actor)
+    alert = session.scalar(
+        _visible_alerts(session, viewer, _partnership(session, actor)).where(Alert.id == alert_id)
+    )
+    if alert is None:
+        raise Problem(404, "not_found", "There is no such alert for you.")
+    return alert
+
+
+def network(session: Session, *, actor: Actor, alert_id: uuid.UUID) -> dict[str, Any]:
+    """The graph of a network alert: children and what links them, concerns as edges.
+
+    Entities are named by kind and number ("vehicle 2"), never by value: the concerns
+    themselves, opened with a purpose, say who and what they are.
+    """
+    alert = _one_alert(session, actor, alert_id)
+    concern_ids = [uuid.UUID(c) for c in held(session, [alert.id])[alert.id]["concerns"]]
+    rows = session.execute(
+        select(Concern.id, Concern.subject_id, Concern.recorded_at, Agency.name)
+        .join(Agency, Agency.id == Concern.recorder_agency_id)
+        .where(Concern.id.in_(concern_ids))
+    ).all()
+    child_of = {cid: canonical(session, sid) for cid, sid, _, _ in rows if sid}
+    kinds = db_active(session, alert.partnership_id).rules.patterns["network"]["kinds"]
+    idents = [
+        (cid, kind, index)
+        for cid, kind, index, _ in read_one_key(
+            session.execute(
+                select(
+                    ConcernIdentifier.concern_id,
+                    ConcernIdentifier.kind,
+                    ConcernIdentifier.blind_index,
+                    ConcernIdentifier.key_id,
+                ).where(
+                    ConcernIdentifier.concern_id.in_(concern_ids),
+                    ConcernIdentifier.role == "associated",
+                    ConcernIdentifier.kind.in_(kinds),
+                )
+            ).all()
+        )
+    ]
+    nodes: dict[str, dict[str, Any]] = {}
+    children: dict[uuid.UUID, str] = {}
+    for subject in sorted(set(child_of.values()), key=str):
+        children[subject] = f"child-{len(children) + 1}"
+        nodes[children[subject]] = {
+            "id": children[subject], "type": "child", "label": f"Child {len(children)}",
+            "subject_id": str(subject),
+        }  # fmt: skip
+    entity_ids: dict[tuple[str, str], str] = {}
+    edges: dict[tuple[str, str], list[str]] = {}
+    counts: dict[str, int] = {}
+    for cid, kind, index in idents:
+        if (kind, index) not in entity_ids:
+            counts[kind] = counts.get(kind, 0) + 1
+            entity_ids[(kind, index)] = f"{kind}-{counts[kind]}"
+            nodes[entity_ids[(kind, index)]] = {
+                "id": entity_ids[(kind, index)], "type": kind,
+                "label": f"{kind.replace('_', ' ')} {counts[kind]}",
+            }  # fmt: skip
+        if cid in child_of:
+            key = (children[child_of[cid]], entity_ids[(kind, index)])
+            edges.setdefault(key, []).append(str(cid))
+    for node in nodes.values():
+        if node["type"] != "child":
+            node["children"] = len({a for (a, b) in edges if b == node["id"]})
+    db_audit(
+        session,
+        "alert.network_viewed",
+        actor=actor,
+        records=[("alert", alert.id), *(("concern", c) for c in concern_ids)],
+    )
+    session.commit()
+    return {
+        "alert_id": alert.id,
+        "nodes": list(nodes.values()),
+        "edges": [
+            {"from": a, "to": b, "concerns": sorted(set(c))} for (a, b), c in sorted(edges.items())
+        ],
+    }
+
+
+def chronology(
+    session: Session, ring: crypto.KeyRing, *, actor: Actor, subject_id: uuid.UUID, purpose: Purpose
+) -> dict[str, Any]:
+    """Every concern and addendum about a child, in event-time order, by need to know.
+
+    A recipient of a concern about the child that someone else recorded sees the timeline
+    (recording grants nothing); concerns they did not receive are summaries: who recorded
+    them, whom to contact. Their own are full, with the addenda a referrer may read.
+    """
+    viewer = db_viewer(session, actor)
+    subject = session.get(Subject, subject_id)
+    if subject is None or subject.partnership_id != _partnership(session, actor):
+        raise Problem(404, "not_found", "There is no such child for you.")
+    ids = members(session, canonical(session, subject_id))
+    concerns = list(
+        session.scalars(
+            select(Concern).where(Concern.subject_id.in_(ids)).order_by(Concern.recorded_at)
+        )
+    )
+    cids = [c.id for c in concerns]
+    received = set(
+        session.scalars(
+            select(Delivery.concern_id).where(Delivery.concern_id.in_(cids), viewer.granting())
+        )
+    )
+    if not received:
+        raise Problem(404, "not_found", "There is no such child for you.")
+    own = {c.id for c in concerns if c.recorder_id == actor.user_id}
+    full = received | own
+    categories: dict[uuid.UUID, list[str]] = {}
+    for cid, category in session.execute(
+        select(ConcernCategory.concern_id, ConcernCategory.category).where(
+            ConcernCategory.concern_id.in_(cids)
+        )
+    ):
+        categories.setdefault(cid, []).append(category)
+    agencies = {row[0]: row[1] for row in session.execute(select(Agency.id, Agency.name))}
+    routed = list(
+        session.scalars(
+            select(Delivery)
+            .where(Delivery.concern_id.in_(cids), Delivery.root_id.is_(None))
+            .order_by(Delivery.created_at)
+        )
+    )
+    named = labels(session, routed)
+    contact: dict[uuid.UUID, str] = {}
+    for d in routed:
+        contact.setdefault(d.concern_id, named[d.id])
+    addenda = list(session.scalars(select(Addendum).where(Addendum.concern_id.in_(cids))))
+    by_id = {c.id: c for c in concerns}
+    items: list[dict[str, Any]] = []
+    for c in concerns:
+        agency = agencies.get(c.recorder_agency_id, "an agency")
+        item: dict[str, Any] = {
+            "type": "concern", "concern_id": c.id, "recorded_at": c.recorded_at,
+            "agency": agency, "categories": sorted(categories.get(c.id, [])), "level": c.level,
+            "full": c.id in full and c.data_key_id is not None,
+        }  # fmt: skip
+        if item["full"]:
+            key = db_data_key(session, ring, c.data_key_id)
+            document = json.loads(
+                unseal(key, c.crypto_document, table="concerns", row_id=c.id, field="document")
+            )
+            item["concern"] = {k: v for k, v in document.items() if k != "proof"}
+        else:
+            item["summary"] = (
+                f"concern recorded by {agency}, {', '.join(item['categories'])}, "
+                f"{c.level.replace('_', ' ')}, contact {contact.get(c.id, 'the MASH')}"
+            )
+        items.append(item)
+    for a in addenda:
+        shown = a.concern_id in full
+        entry: dict[str, Any] = {
+            "type": "addendum", "concern_id": a.concern_id, "addendum_id": a.id,
+            "recorded_at": a.recorded_at, "agency": agencies.get(a.author_agency_id, ""),
+            "full": shown,
+        }  # fmt: skip
+        concern = by_id[a.concern_id]
+        body: dict[str, Any] | None = None
+        if shown and concern.data_key_id is not None:
+            key = db_data_key(session, ring, concern.data_key_id)
+            body = json.loads(
+                unseal(key, a.crypto_document, table="addenda", row_id=a.id, field="document")
+            )
+            if a.concern_id in own and not for_referrer(concern, a, body):
+                body = None  # on their own concern, they read it as its referrer
+        if body is not None:
+            entry["addendum"] = {k: v for k, v in body.items() if k != "proof"}
+        else:
+            entry["full"] = False
+            entry["summary"] = f"addendum recorded by {entry['agency']}"
+        items.append(entry)
+    items.sort(key=lambda i: i["recorded_at"])
+    # A note goes under the key of each record shown in full, so it lasts only as long as
+    # the records it was about (none shown: nothing to seal it under, so it is not kept).
+    notes = [
+        db_seal_note(session, db_data_key(session, ring, c.data_key_id), note, concern_id=c.id)
+        for note in ([purpose.note] if purpose.note else [])
+        for c in concerns
+        if c.id in full and c.data_key_id is not None
+    ]
+    db_audit(
+        session,
+        "subject.chronology_consulted",
+        actor=actor,
+        purpose=purpose.code.value,
+        records=[
+            ("subject", subject_id),
+            *(("concern", c) for c in sorted(full & set(cids), key=str)),
+        ],
+        detail={
+            "summaries": len(cids) - len(full & set(cids)),
+            **({"notes": [str(n) for n in notes]} if notes else {}),
+        },
+    )
+    session.commit()
+    return {"subject_id": canonical(session, subject_id), "items": items}
+
+
+# -- possible matches ------------------------------------------------------------------------
+
+
+def _mash_member(session: Session, actor: Actor) -> uuid.UUID:
+    """Possible matches are decided in the partnership's front door (the rules' fallback)."""
+    partnership_id = _partnership(session, actor)
+    active = db_active(session, partnership_id)
+    inbox_id = active.inboxes[active.rules.inboxes[active.rules.fallback]]
+    viewer = db_viewer(session, actor)
+    if inbox_id not in viewer.inboxes:
+        raise Problem(403, "forbidden.mash_only", "Possible matches are decided in the MASH.")
+    return partnership_id
+
+
+def matches(session: Session, *, actor: Actor) -> list[dict[str, Any]]:
+    partnership_id = _mash_member(session, actor)
+    found = list(
+        session.scalars(
+            select(PossibleMatch)
+            .where(PossibleMatch.partnership_id == partnership_id, PossibleMatch.status == "open")
+            .order_by(PossibleMatch.created_at)
+            .limit(500)
+        )
+    )
+    out = []
+    for m in found:
+        sides = {}
+        for side, sid in (("subject", m.subject_id), ("candidate", m.candidate_id)):
+            sides[side] = [
+                str(c)
+                for c in session.scalars(
+                    select(Concern.id).where(Concern.subject_id.in_(members(session, sid)))
+                )
+            ]
+        out.append({"id": m.id, "subject_id": m.subject_id, "candidate_id": m.candidate_id,
+                    "kinds": json.loads(m.kinds), "created_at": m.created_at,
+                    "concerns": sides})  # fmt: skip
+    db_audit(session, "match.listed", actor=actor, records=[("match", m.id) for m in found])
+    session.commit()
+    return out
+
+
+def decide_match(
+    session: Session, *, actor: Actor, match_id: uuid.UUID, same: bool
+) -> dict[str, Any]:
+    """Confirm (merge, then look again for patterns) or reject a possible match."""
+    partnership_id = _mash_member(session, actor)
+    db_lock(session, link_lock(partnership_id))
+    match = session.get(PossibleMatch, match_id)
+    if match is None or match.partnership_id != partnership_id:
+        raise Problem(404, "not_found", "There is no such possible match.")
+    if match.status != "open":
+        raise Problem(409, "match.decided", f"Already {match.status}.")
+    match.status, match.decided_at, match.decided_by_id = (
+        "confirmed" if same else "rejected", utcnow(), actor.user_id,
+    )  # fmt: skip
+    raised = 0
+    if same:
+        keep, gone = canonical(session, match.subject_id), canonical(session, match.candidate_id)
+        if keep != gone:
+            older = sorted((keep, gone), key=lambda s: session.get(Subject, s).created_at)  # type: ignore[union-attr]
+            db_merge(session, older[0], older[1], actor=actor, why="confirmed possible match")
+            session.flush()
+            active = db_active(session, partnership_id)
+            latest = session.scalar(
+                select(Concern)
+                .where(Concern.subject_id.in_(members(session, older[0])))
+                .order_by(Concern.recorded_at.desc())
+                .limit(1)
+            )
+            if latest is not None:
+                for finding in subject_findings(session, active, latest, older[0]):
+                    db_raise(session, active, latest, finding, partnership_id)
+                    raised += 1
+    else:
+        db_audit(
+            session, "subject.match_rejected", actor=actor,
+            records=[("match", match.id), ("subject", match.subject_id),
+                     ("subject", match.candidate_id)],
+        )  # fmt: skip
+    session.commit()
+    return {"id": match.id, "status": match.status, "patterns": raised}
+
+
+def split(session: Session, *, actor: Actor, subject_id: uuid.UUID) -> dict[str, Any]:
+    """Undo a merge: the subject stands for its own child again (audited)."""
+    partnership_id = _mash_member(session, actor)
+    db_lock(session, link_lock(partnership_id))
+    subject = session.get(Subject, subject_id)
+    if subject is None or subject.partnership_id != partnership_id:
+        raise Problem(404, "not_found", "There is no such child.")
+    if subject.merged_into_id is None:
+        raise Problem(409, "subject.not_merged", "This record is not merged into another.")
+    was = subject.merged_into_id
+    subject.merged_into_id, subject.merged_at = None, None
+    db_audit(
+        session, "subject.split", actor=actor,
+        records=[("subject", subject.id), ("subject", was)],
+    )  # fmt: skip
+    session.commit()
+    return {"subject_id": subject.id, "was_merged_into": was}

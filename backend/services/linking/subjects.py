@@ -1,0 +1,253 @@
+"""Which child a concern is about: resolution by blind indexes, merges and splits.
+
+Strong keys (NHS number; full name and date of birth) link automatically. Weak keys
+(phonetic family name with year of birth, known-as name with year of birth, home postcode)
+only suggest: a possible match for a MASH member to confirm or reject. A merge points one
+subject at another; a split removes the pointer. Lookups use the identifiers' index
+(kind, blind index) for this concern's own identifiers only — never a scan.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Select, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from backend.core.db import chunks
+from backend.models import Concern, ConcernIdentifier, PossibleMatch, Subject, table_of, utcnow
+from backend.services.records.audit import SYSTEM, Actor, db_audit
+
+STRONG = ("nhs_number", "name_dob")
+WEAK = ("phonetic_year", "known_as_year", "postcode")
+WEAK_AGREE = 2
+KNOWN_STATUSES = ("early_help", "child_in_need", "child_protection_plan", "looked_after",
+                  "care_leaver")  # fmt: skip
+
+
+_S, _CI, _C = table_of(Subject), table_of(ConcernIdentifier), table_of(Concern)
+# Built once (building a statement costs several times what SQLite takes to run it).
+_MERGED_INTO = select(_S.c.merged_into_id).where(_S.c.id == bindparam("sid"))
+_HEADS = select(_S.c.id, _S.c.merged_into_id).where(_S.c.id.in_(bindparam("ids", expanding=True)))
+_MERGED_FROM = select(_S.c.id).where(_S.c.merged_into_id.in_(bindparam("ids", expanding=True)))
+_SUBJECTS_OF = (
+    select(_C.c.id, _C.c.subject_id)
+    .join(_S, _S.c.id == _C.c.subject_id)
+    .where(_C.c.id.in_(bindparam("ids", expanding=True)), _S.c.partnership_id == bindparam("p"))
+)
+_NEW_SUBJECT = insert(_S)
+_LINK_CONCERN = (
+    update(_C)
+    .where(_C.c.id == bindparam("cid"))
+    .values(subject_id=bindparam("sid"), subject_link=bindparam("how"))
+)
+_SET_CARE = update(_S).where(_S.c.id == bindparam("sid")).values(care_status=bindparam("status"))
+
+
+@cache
+def _sharing(pairs: int, counted: bool) -> Select[Any]:
+    """Other concerns sharing any of ``pairs`` subject identifiers (bound as ``k0``, ``b0``,
+    ...), and with ``counted``, only those sharing at least ``n`` kinds of them. Two steps,
+    each on its index: the identifiers' (kind, blind index), then the concerns' primary
+    key; one join let SQLite's planner walk the subjects instead."""
+    shared = and_(
+        or_(
+            *(
+                and_(_CI.c.kind == bindparam(f"k{n}"), _CI.c.blind_index == bindparam(f"b{n}"))
+                for n in range(pairs)
+            )
+        ),
+        _CI.c.role == "subject",
+        _CI.c.concern_id != bindparam("exclude"),
+    )
+    query = select(_CI.c.concern_id, _CI.c.kind).where(shared)
+    if counted:
+        agreeing = (
+            select(_CI.c.concern_id)
+            .where(shared)
+            .group_by(_CI.c.concern_id)
+            .having(func.count(func.distinct(_CI.c.kind)) >= bindparam("n"))
+        )
+        query = query.where(_CI.c.concern_id.in_(agreeing))
+    return query
+
+
+def link_lock(partnership_id: uuid.UUID) -> str:
+    """The lock (``backend.core.db.db_lock``) held by whoever links, merges or splits children of
+    this partnership, until their transaction ends."""
+    return f"link:{partnership_id}"
+
+
+def canonical(session: Session, subject_id: uuid.UUID) -> uuid.UUID:
+    """Follow merges to the subject that stands for the child now (cached per transaction;
+    a merge clears the cache)."""
+    cache: dict[uuid.UUID, uuid.UUID] = session.info.setdefault("canonical", {})
+    start, seen = subject_id, set()
+    while subject_id not in seen:
+        if subject_id in cache:
+            subject_id = cache[subject_id]
+            break
+        seen.add(subject_id)
+        nxt = session.scalar(_MERGED_INTO, {"sid": subject_id})
+        if nxt is None:
+            break
+        subject_id = nxt
+    cache[start] = subject_id
+    return subject_id
+
+
+def canonical_many(session: Session, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
+    """``canonical`` for many subjects with one query per 500 (merges are rare)."""
+    pending = list(dict.fromkeys(ids))
+    found: dict[uuid.UUID, uuid.UUID] = {}
+    for chunk in chunks(pending):
+        for sid, into in session.execute(_HEADS, {"ids": chunk}):
+            found[sid] = sid if into is None else canonical(session, sid)
+    return found
+
+
+def members(session: Session, subject_id: uuid.UUID) -> list[uuid.UUID]:
+    """The subject and every subject merged into it, however deep (cached per transaction,
+    like ``canonical``: linking asks twice for the same child)."""
+    cache: dict[uuid.UUID, list[uuid.UUID]] = session.info.setdefault("members", {})
+    if subject_id not in cache:
+        found, frontier = [subject_id], [subject_id]
+        while frontier:
+            frontier = list(session.scalars(_MERGED_FROM, {"ids": frontier}))
+            found.extend(frontier)
+        cache[subject_id] = found
+    return list(cache[subject_id])
+
+
+def _holders(
+    session: Session,
+    pairs: Iterable[tuple[str, str]],
+    *,
+    partnership_id: uuid.UUID,
+    exclude: uuid.UUID,
+    at_least: int = 1,
+) -> dict[uuid.UUID, set[str]]:
+    """Canonical subjects of other concerns sharing at least ``at_least`` kinds of these
+    subject identifiers (counted per concern, in SQL: a common surname sound and birth year
+    is shared by hundreds of records, which should not all come back to be counted)."""
+    pairs = list(pairs)
+    if not pairs:
+        return {}
+    params: dict[str, Any] = {"exclude": exclude, "n": at_least}
+    for n, (kind, index) in enumerate(pairs):
+        params[f"k{n}"], params[f"b{n}"] = kind, index
+    hits = session.execute(_sharing(len(pairs), at_least > 1), params).all()
+    kinds_of: dict[uuid.UUID, set[str]] = {}
+    for cid, kind in hits:
+        kinds_of.setdefault(cid, set()).add(kind)
+    rows: list[tuple[uuid.UUID, str]] = []
+    ids = list(kinds_of)
+    for chunk in chunks(ids):
+        for cid, sid in session.execute(_SUBJECTS_OF, {"ids": chunk, "p": partnership_id}):
+            rows.extend((sid, kind) for kind in kinds_of[cid] if sid is not None)
+    heads = canonical_many(session, (sid for sid, _ in rows if sid is not None))
+    found: dict[uuid.UUID, set[str]] = {}
+    for subject_id, kind in rows:
+        if subject_id is not None:
+            found.setdefault(heads[subject_id], set()).add(kind)
+    return found
+
+
+def db_merge(session: Session, keep: uuid.UUID, gone: uuid.UUID, *, actor: Actor, why: str) -> None:
+    """Point ``gone`` at ``keep`` (audited as a combination of records)."""
+    subject = session.get(Subject, gone)
+    assert subject is not None  # noqa: S101
+    subject.merged_into_id, subject.merged_at = keep, utcnow()
+    session.info.pop("canonical", None)
+    session.info.pop("members", None)
+    db_audit(
+        session,
+        "subject.merged",
+        actor=actor,
+        records=[("subject", keep), ("subject", gone)],
+        detail={"why": why},
+    )
+
+
+def db_resolve(
+    session: Session,
+    concern: Concern,
+    *,
+    partnership_id: uuid.UUID,
+    care_status: str | None,
+    own: list[tuple[str, str]],
+) -> tuple[uuid.UUID, str]:
+    """Link the concern to its child; return the subject and which key linked it.
+
+    ``own``: (kind, blind index) of the concern's own subject identifiers (``own_of``)."""
+    strong = [(k, b) for k, b in own if k in STRONG]
+    found = _holders(session, strong, partnership_id=partnership_id, exclude=concern.id)
+    if found:
+        # The oldest subject stays; any others the strong keys show to be the same child
+        # are merged into it, automatically.
+        ordered = list(found)
+        if len(ordered) > 1:
+            ordered.sort(key=lambda s: session.get(Subject, s).created_at)  # type: ignore[union-attr]
+        subject_id = ordered[0]
+        for other in ordered[1:]:
+            db_merge(session, subject_id, other, actor=SYSTEM, why="strong key")
+        link = sorted(found[subject_id])[0]
+    else:
+        subject_id, link = uuid.uuid4(), "new"
+    concern.subject_id, concern.subject_link = subject_id, link
+    care = care_status if care_status and care_status != "unknown" else None
+    if link == "new":
+        session.execute(
+            _NEW_SUBJECT,
+            {"id": subject_id, "partnership_id": partnership_id, "created_at": utcnow(),
+             "care_status": care},
+        )  # fmt: skip
+    elif care:
+        # Core, not the loaded object: a later flush of that object writes only what
+        # changed on it (a merge), never an older care status over this one.
+        session.execute(_SET_CARE, {"sid": subject_id, "status": care})
+    session.execute(_LINK_CONCERN, {"cid": concern.id, "sid": subject_id, "how": link})
+    weak = [(k, b) for k, b in own if k in WEAK]
+    for candidate, kinds in _holders(
+        session, weak, partnership_id=partnership_id, exclude=concern.id, at_least=WEAK_AGREE
+    ).items():
+        # Two weak keys must agree: one alone (a surname sound and a birth year, or a
+        # postcode) matched 2.5 other children per concern in a generated population,
+        # a queue no MASH could work.
+        if candidate != subject_id and len(kinds) >= WEAK_AGREE:
+            db_suggest(session, partnership_id, subject_id, candidate, kinds)
+    return subject_id, link
+
+
+def db_suggest(
+    session: Session, partnership_id: uuid.UUID, a: uuid.UUID, b: uuid.UUID, kinds: set[str]
+) -> None:
+    """Record that two subjects may be one child, once per pair."""
+    first, second = sorted((a, b), key=str)
+    existing = session.scalar(
+        select(PossibleMatch).where(
+            PossibleMatch.subject_id == first, PossibleMatch.candidate_id == second
+        )
+    )
+    if existing is not None:
+        if existing.status == "open":
+            existing.kinds = json.dumps(sorted(set(json.loads(existing.kinds)) | kinds))
+        return
+    match = PossibleMatch(
+        partnership_id=partnership_id,
+        subject_id=first,
+        candidate_id=second,
+        kinds=json.dumps(sorted(kinds)),
+    )
+    session.add(match)
+    session.flush()
+    db_audit(
+        session,
+        "subject.possible_match",
+        records=[("subject", first), ("subject", second), ("match", match.id)],
+        detail={"kinds": sorted(kinds)},
+    )

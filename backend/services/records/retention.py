@@ -1,0 +1,178 @@
+"""Retention sweeps: list records due for review; record keep decisions; crypto-shred.
+
+Erasing a record destroys its data key (the concern and its addenda become ciphertext no
+key opens) and deletes its blind indexes (it no longer links to anything); the row stays
+with its metadata, so counts, deadlines and the audit log keep their meaning. The audit
+entry of an erasure names the record and the rule, never its content.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from backend.core.errors import Problem
+from backend.domain.retention import due_at, rule_for
+from backend.models import (
+    Agency,
+    Concern,
+    ConcernCategory,
+    ConcernIdentifier,
+    DataKeyRecord,
+    LegalHold,
+    RetentionReview,
+    utcnow,
+)
+from backend.services.records.audit import Actor, db_audit
+
+
+def _held(session: Session) -> set[uuid.UUID]:
+    return set(session.scalars(select(LegalHold.concern_id).where(LegalHold.lifted_at.is_(None))))
+
+
+def _kept(session: Session, now: datetime) -> set[uuid.UUID]:
+    return set(
+        session.scalars(
+            select(RetentionReview.concern_id).where(
+                RetentionReview.decision == "keep", RetentionReview.keep_until > now
+            )
+        )
+    )
+
+
+def _schedule(session: Session, concern: Concern) -> tuple[str, datetime]:
+    agency = session.get(Agency, concern.recorder_agency_id)
+    categories = list(
+        session.scalars(
+            select(ConcernCategory.category).where(ConcernCategory.concern_id == concern.id)
+        )
+    )
+    kind = agency.kind.value if agency is not None else ""
+    rule = rule_for(kind, categories, concern.subject_legal_status)
+    return rule.name, due_at(rule, recorded_at=concern.recorded_at, age_then=concern.subject_age)
+
+
+def due(session: Session, *, now: datetime | None = None) -> list[dict[str, Any]]:
+    """Records past their review date: not erased, not held, not kept beyond ``now``."""
+    now = now or utcnow()
+    held, kept = _held(session), _kept(session, now)
+    out = []
+    for concern in session.scalars(
+        select(Concern).where(Concern.data_key_id.is_not(None)).order_by(Concern.recorded_at)
+    ):
+        if concern.id in held or concern.id in kept:
+            continue
+        rule, when = _schedule(session, concern)
+        if when <= now:
+            out.append(
+                {"concern_id": str(concern.id), "recorded_at": concern.recorded_at.isoformat(),
+                 "due_at": when.isoformat(), "rule": rule}
+            )  # fmt: skip
+    return out
+
+
+def _concern(session: Session, concern_id: uuid.UUID) -> Concern:
+    concern = session.get(Concern, concern_id)
+    if concern is None:
+        raise Problem(404, "not_found", "There is no such record.")
+    return concern
+
+
+def db_erase(session: Session, concern_id: uuid.UUID, *, reason: str, actor: Actor) -> None:
+    """Crypto-shred a record; the caller commits. Refused under a legal hold."""
+    concern = _concern(session, concern_id)
+    if concern_id in _held(session):
+        raise Problem(409, "retention.legal_hold", "A legal hold stops erasure of this record.")
+    if concern.data_key_id is None:
+        raise Problem(409, "retention.already_erased", "This record was erased already.")
+    rule, when = _schedule(session, concern)
+    key_id = concern.data_key_id
+    identifiers = len(
+        session.scalars(
+            select(ConcernIdentifier.id).where(ConcernIdentifier.concern_id == concern_id)
+        ).all()
+    )
+    session.execute(delete(ConcernIdentifier).where(ConcernIdentifier.concern_id == concern_id))
+    session.execute(delete(DataKeyRecord).where(DataKeyRecord.id == key_id))
+    session.expire(concern)
+    session.add(
+        RetentionReview(
+            concern_id=concern_id,
+            due_at=when,
+            decision="erase",
+            reason=reason,
+            decided_by_id=actor.user_id,
+        )
+    )
+    detail = {"rule": rule, "blind_indexes": identifiers, "data_key": str(key_id)}
+    db_audit(
+        session,
+        "record.erased",
+        actor=actor,
+        records=[("concern", concern_id)],
+        purpose=reason,
+        detail=detail,
+    )
+
+
+def db_keep(
+    session: Session, concern_id: uuid.UUID, *, until: datetime, reason: str, actor: Actor
+) -> None:
+    """Record a decision to keep a record until a later review; the caller commits."""
+    concern = _concern(session, concern_id)
+    _, when = _schedule(session, concern)
+    session.add(
+        RetentionReview(
+            concern_id=concern_id, due_at=when, decision="keep", keep_until=until,
+            reason=reason, decided_by_id=actor.user_id,
+        )
+    )  # fmt: skip
+    db_audit(
+        session, "retention.kept", actor=actor, records=[("concern", concern_id)], purpose=reason,
+        detail={"until": until.isoformat()},
+    )  # fmt: skip
+
+
+def db_hold(session: Session, concern_id: uuid.UUID, *, reason: str, actor: Actor) -> None:
+    """Place a legal hold; the caller commits."""
+    _concern(session, concern_id)
+    session.add(LegalHold(concern_id=concern_id, reason=reason, placed_by_id=actor.user_id))
+    db_audit(
+        session, "retention.hold_placed", actor=actor, records=[("concern", concern_id)],
+        purpose=reason,
+    )  # fmt: skip
+
+
+def db_release(session: Session, concern_id: uuid.UUID, *, reason: str, actor: Actor) -> int:
+    """Lift every hold on a record; the caller commits. Returns how many were lifted."""
+    holds = list(
+        session.scalars(
+            select(LegalHold).where(
+                LegalHold.concern_id == concern_id, LegalHold.lifted_at.is_(None)
+            )
+        )
+    )
+    for hold in holds:
+        hold.lifted_at = utcnow()
+        hold.lifted_by_id = actor.user_id
+    db_audit(
+        session, "retention.hold_lifted", actor=actor, records=[("concern", concern_id)],
+        purpose=reason, detail={"holds": len(holds)},
+    )  # fmt: skip
+    return len(holds)
+
+
+def reviews(session: Session, concern_id: uuid.UUID) -> list[dict[str, Any]]:
+    """Every review decision on a record, oldest first."""
+    return [
+        {"decision": r.decision, "reason": r.reason, "decided_at": r.decided_at.isoformat(),
+         "keep_until": r.keep_until.isoformat() if r.keep_until else None}
+        for r in session.scalars(
+            select(RetentionReview).where(RetentionReview.concern_id == concern_id)
+            .order_by(RetentionReview.decided_at)
+        )
+    ]  # fmt: skip

@@ -1,0 +1,175 @@
+"""Subject access: everything Frontline holds about a child, as JSON and printable HTML.
+
+Third parties whose identity the recorder asked to protect (``sharing.protect_identity_of``)
+are redacted wherever their name appears, and people or places recorded under that name are
+left out. Erased records appear as metadata only: there is nothing else left to give.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+import crypto
+from backend.core.errors import Problem
+from backend.models import Addendum, Agency, Concern, ConcernCategory, Subject, utcnow
+from backend.services.concerns.concerns import db_where_delivered
+from backend.services.linking.subjects import canonical, members
+from backend.services.records.audit import Actor, db_audit
+from backend.services.records.sealed import db_data_key, unseal
+
+REDACTED = "[third party: withheld]"
+
+
+def _redact(value: Any, pattern: re.Pattern[str] | None) -> tuple[Any, int]:
+    """Replace protected names in every string of a JSON value; count the replacements."""
+    if pattern is None:
+        return value, 0
+    if isinstance(value, str):
+        return pattern.subn(REDACTED, value)
+    if isinstance(value, list):
+        pairs = [_redact(v, pattern) for v in value]
+        return [p[0] for p in pairs], sum(p[1] for p in pairs)
+    if isinstance(value, dict):
+        out, n = {}, 0
+        for k, v in value.items():
+            out[k], m = _redact(v, pattern)
+            n += m
+        return out, n
+    return value, 0
+
+
+def _protected(document: dict[str, Any]) -> re.Pattern[str] | None:
+    names = [n.strip() for n in document.get("sharing", {}).get("protect_identity_of", []) if n]
+    names = [n for n in names if len(n) >= 2]
+    if not names:
+        return None
+    return re.compile("|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)), re.I)
+
+
+def _names_protected(entry: dict[str, Any], pattern: re.Pattern[str] | None) -> bool:
+    """A person recorded under a protected name is left out altogether."""
+    if pattern is None:
+        return False
+    return any(pattern.search(str(entry.get(f, ""))) for f in ("name", "nickname"))
+
+
+def _open(session: Session, ring: crypto.KeyRing, row: Any, table: str) -> dict[str, Any]:
+    key = db_data_key(session, ring, row.data_key_id)
+    body = json.loads(
+        unseal(key, row.crypto_document, table=table, row_id=row.id, field="document")
+    )
+    return {k: v for k, v in body.items() if k != "proof"}
+
+
+def export(
+    session: Session, ring: crypto.KeyRing, *, subject_id: uuid.UUID, actor: Actor
+) -> dict[str, Any]:
+    """Everything held about the child, redacted; the disclosure is audited."""
+    if session.get(Subject, subject_id) is None:
+        raise Problem(404, "not_found", "There is no such child.")
+    ids = members(session, canonical(session, subject_id))
+    concerns = list(
+        session.scalars(
+            select(Concern).where(Concern.subject_id.in_(ids)).order_by(Concern.recorded_at)
+        )
+    )
+    agencies = {a.id: a.name for a in session.scalars(select(Agency))}
+    delivered = db_where_delivered(session, [c.id for c in concerns])
+    items, redactions, erased = [], 0, 0
+    for c in concerns:
+        categories = sorted(
+            session.scalars(
+                select(ConcernCategory.category).where(ConcernCategory.concern_id == c.id)
+            )
+        )
+        item: dict[str, Any] = {
+            "concern_id": str(c.id), "recorded_at": c.recorded_at.isoformat(),
+            "agency": agencies.get(c.recorder_agency_id), "categories": categories,
+            "level": c.level,
+            "deliveries": [
+                {k: d.get(k) for k in ("inbox", "agency", "status", "outcome")}
+                for d in delivered.get(c.id, [])
+            ],
+        }  # fmt: skip
+        if c.data_key_id is None:
+            item["erased"] = True
+            erased += 1
+            items.append(item)
+            continue
+        document = _open(session, ring, c, "concerns")
+        pattern = _protected(document)
+        document["associated"] = [
+            a for a in document.get("associated", []) if not _names_protected(a, pattern)
+        ]
+        document.get("sharing", {}).pop("protect_identity_of", None)
+        item["concern"], n = _redact(document, pattern)
+        redactions += n
+        addenda = []
+        for a in session.scalars(select(Addendum).where(Addendum.concern_id == c.id)):
+            key = db_data_key(session, ring, c.data_key_id)
+            body = json.loads(
+                unseal(key, a.crypto_document, table="addenda", row_id=a.id, field="document")
+            )
+            body.pop("proof", None)
+            body, n = _redact(body, pattern)
+            redactions += n
+            addenda.append(body)
+        item["addenda"] = addenda
+        items.append(item)
+    db_audit(
+        session,
+        "subject.access_exported",
+        actor=actor,
+        records=[("subject", subject_id), *(("concern", c.id) for c in concerns)],
+        detail={"concerns": len(concerns), "erased": erased, "redactions": redactions},
+    )
+    session.commit()
+    return {
+        "subject_id": str(subject_id),
+        "generated_at": utcnow().isoformat(),
+        "concerns": items,
+        "erased_records": erased,
+        "redactions": redactions,
+    }
+
+
+def _rows(value: Any, depth: int = 0) -> str:
+    if isinstance(value, dict):
+        cells = "".join(
+            f"<tr><th>{html.escape(str(k))}</th><td>{_rows(v, depth + 1)}</td></tr>"
+            for k, v in value.items()
+        )
+        return f"<table>{cells}</table>"
+    if isinstance(value, list):
+        return "<ul>" + "".join(f"<li>{_rows(v, depth + 1)}</li>" for v in value) + "</ul>"
+    return html.escape("" if value is None else str(value))
+
+
+def to_html(answer: dict[str, Any]) -> str:
+    """A printable page of the export; every value escaped, no script, no external style."""
+    parts = [
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+        "<title>Subject access export</title><style>",
+        "body{font-family:serif;max-width:50rem;margin:2rem auto}th{text-align:left;",
+        "vertical-align:top;padding-right:1rem}table{border-collapse:collapse}",
+        "section{border-top:2px solid #000;margin-top:1.5rem}</style></head><body>",
+        "<h1>Subject access export</h1>",
+        f"<p>Child record {html.escape(answer['subject_id'])}, produced "
+        f"{html.escape(answer['generated_at'])}. Third parties whose identity is protected "
+        f"are withheld ({answer['redactions']} places). Erased records: "
+        f"{answer['erased_records']}.</p>",
+    ]
+    for item in answer["concerns"]:
+        parts.append(
+            f"<section><h2>{html.escape(item['recorded_at'])} — "
+            f"{html.escape(str(item['agency']))}</h2>{_rows(item)}</section>"
+        )
+    parts.append("</body></html>")
+    return "".join(parts)

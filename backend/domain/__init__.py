@@ -2,5 +2,6 @@
 advisory language check (``language``), retention periods (``retention``) and the demo
 partnership (``demo``).
 
-May import: the standard library only (nothing else in ``backend``, no Flask, no SQLAlchemy).
+May import: ``backend.models`` (the demo names roles and agency kinds by their enums) and
+the standard library. Never Flask, services or anything above them.
 """

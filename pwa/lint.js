@@ -1,6 +1,6 @@
 // The language check: flags phrases that blame a child for abuse done to them, says why,
 // and offers words to use instead. Advisory, never blocking; works offline (the term list
-// is part of the app shell). The server counts the same terms (backend/language.py).
+// is part of the app shell). The server counts the same terms (backend/domain/language.py).
 
 export function compile(data) {
   return data.terms.map((term) => ({

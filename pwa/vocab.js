@@ -149,7 +149,7 @@ export const PURPOSES = {
 
 export const label = (table, code) => table[code] || String(code).replace(/_/g, ' ');
 
-// Roles (CONTRACT.md, "The demo partnership"), as an admin or the person reads them.
+// Roles (docs/contract.md, "The demo partnership"), as an admin or the person reads them.
 export const ROLES = {
   recorder: 'Recorder', inbox_member: 'Inbox member', inbox_supervisor: 'Inbox supervisor',
   agency_lead: 'Agency safeguarding lead', agency_admin: 'Agency admin',

@@ -33,6 +33,10 @@ def create_app(config: Config | None = None) -> Flask:
             "__Host-frontline_ceremony" if config.secure_cookies else "frontline_ceremony"
         ),
         PERMANENT_SESSION_LIFETIME=300,
+        # Written only when a ceremony begins or ends: refreshed on every answer, a request
+        # in flight as a step-up begins would put back the challenge the browser sent it
+        # with (spent), and the step-up would fail.
+        SESSION_REFRESH_EACH_REQUEST=False,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Strict",
         SESSION_COOKIE_SECURE=config.secure_cookies,

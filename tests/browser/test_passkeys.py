@@ -242,16 +242,15 @@ def test_sign_out_everywhere_else(browser, live_server) -> None:  # type: ignore
 
 
 def test_a_sensitive_change_late_in_a_shift_asks_for_the_passkey_again(
-    browser, live_server, database_url
+    browser, live_server, engine_for
 ) -> None:  # type: ignore[no-untyped-def]
     from sqlalchemy import select, update
 
-    from backend.core.db import make_engine
     from backend.models import AuditEvent, StaffSession, utcnow
     from backend.services.identity.step_up import WINDOW
 
     context, phone, cdp, authenticator = _enrolled(browser, live_server)
-    engine = make_engine(database_url)
+    engine = engine_for  # disposed by the fixture, whatever happens here
     with engine.begin() as conn:  # the shift goes on past the step-up window
         conn.execute(update(StaffSession).values(verified_at=utcnow() - WINDOW * 2))
     # A sensitive change through the app's own request(): the server asks for a fresh
@@ -272,7 +271,6 @@ def test_a_sensitive_change_late_in_a_shift_asks_for_the_passkey_again(
     with engine.connect() as conn:
         actions = list(conn.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)))
     assert actions.count("identity.stepped_up") == 1
-    engine.dispose()
     context.close()
 
 

@@ -155,3 +155,28 @@ def test_7_5_1_loading_routing_rules_needs_it(app, sessions) -> None:  # type: i
     assert _step_up(admin, device)[1].status_code == 200
     # Past the step-up, the rules are read and their mistakes reported.
     assert admin.post("/api/v1/admin/rules", json={"source": "x"}, headers=H).status_code == 422
+
+
+def test_7_5_1_a_request_in_flight_does_not_bring_back_a_spent_challenge(app, sessions) -> None:  # type: ignore[no-untyped-def]
+    client, device, me = person(app)
+    _age(sessions, me["user"]["id"])
+    # A page's ordinary request sent while a step-up began carries the browser's cookie as
+    # it was; its answer must not write that cookie back over the new challenge's.
+    client.post("/api/v1/auth/step-up/begin", headers=H)
+    stale = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    assert stale is not None
+    options = client.post("/api/v1/auth/step-up/begin", headers=H).get_json()
+    fresh = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    in_flight = app.test_client()
+    for cookie in client._cookies.values():  # the same browser's other cookies
+        in_flight.set_cookie(cookie.key, cookie.value)
+    in_flight.set_cookie(stale.key, stale.value)
+    answer = in_flight.get("/api/v1/me")
+    assert answer.status_code == 200
+    assert not [c for c in answer.headers.getlist("Set-Cookie") if c.startswith(stale.key)]
+    # The step-up finishes with the challenge it was given.
+    client.set_cookie(fresh.key, fresh.value)
+    done = client.post(
+        "/api/v1/auth/step-up/finish", json={"credential": device.get(options)}, headers=H
+    )
+    assert done.status_code == 200, done.get_json()

@@ -93,7 +93,7 @@ def test_every_document_named_exists_in_the_repository() -> None:
         "Read `../shared/DESIGN.md` first.",
         "See [the design](../../design.md).",
         "# the matrix of routing.md",
-        "see /work/shared/STYLE.md",
+        "see /home/someone/notes/STYLE.md",
     ],
 )
 def test_a_reference_outside_the_repository_is_caught(line: str) -> None:

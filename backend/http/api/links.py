@@ -19,6 +19,7 @@ from backend.schemas.links import (
     SplitSchema,
 )
 from backend.schemas.purpose import PurposeQuerySchema
+from backend.services.linking import chronology as chronologies
 from backend.services.linking import links
 
 
@@ -60,7 +61,7 @@ def alert_network(alert_id: uuid.UUID) -> Response:
 )
 def chronology(subject_id: uuid.UUID) -> Response:
     purpose = purpose_args()
-    body = links.chronology(
+    body = chronologies.chronology(
         db_session(), state().keyring, actor=me().actor, subject_id=subject_id, purpose=purpose
     )
     return jsonify(ChronologySchema().dump(body))

@@ -1,5 +1,6 @@
-"""Reading what linking found: alerts, a network's graph, a child's chronology, and the
-possible matches a MASH member decides. Every read is audited; need to know throughout."""
+"""Reading what linking found: alerts, a network's graph, and the possible matches a MASH
+member decides (a child's chronology is chronology.py). Every read is audited; need to know
+throughout."""
 
 from __future__ import annotations
 
@@ -10,15 +11,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-import crypto
 from backend.core.db import db_lock
 from backend.core.errors import Problem
 from backend.models import (
-    Addendum,
     Agency,
     Alert,
     Concern,
-    ConcernCategory,
     ConcernIdentifier,
     Delivery,
     PossibleMatch,
@@ -29,18 +27,15 @@ from backend.models import (
 from backend.models.people import RoleName
 from backend.services.concerns.escalation import labels
 from backend.services.concerns.inbox import Viewer, db_viewer
-from backend.services.concerns.purposes import Purpose, db_seal_note
-from backend.services.concerns.referrer import for_referrer
 from backend.services.concerns.rules import db_active
 from backend.services.linking.alerts import db_raise, held
 from backend.services.linking.blind_keys import read_one_key
 from backend.services.linking.findings import subject_findings
 from backend.services.linking.subjects import canonical, db_merge, link_lock, members
 from backend.services.records.audit import Actor, db_audit
-from backend.services.records.sealed import db_data_key, unseal
 
 
-def _partnership(session: Session, actor: Actor) -> uuid.UUID:
+def db_partnership(session: Session, actor: Actor) -> uuid.UUID:
     agency = session.get(Agency, actor.agency_id)
     assert agency is not None  # noqa: S101 - a signed-in person has an agency
     return agency.partnership_id
@@ -99,7 +94,7 @@ def alert_view(alert: Alert, members: dict[str, Any], inboxes: list[str]) -> dic
 def alerts(session: Session, *, actor: Actor, status: str = "open") -> list[dict[str, Any]]:
     """Alerts delivered to this person's inboxes; all of the partnership's for its leads."""
     viewer = db_viewer(session, actor)
-    query = _visible_alerts(session, viewer, _partnership(session, actor))
+    query = _visible_alerts(session, viewer, db_partnership(session, actor))
     if status != "all":
         query = query.where(Alert.status == status)
     found = list(session.scalars(query.order_by(Alert.updated_at.desc()).limit(500)))
@@ -113,7 +108,7 @@ def alerts(session: Session, *, actor: Actor, status: str = "open") -> list[dict
 def _one_alert(session: Session, actor: Actor, alert_id: uuid.UUID) -> Alert:
     viewer = db_viewer(session, actor)
     alert = session.scalar(
-        _visible_alerts(session, viewer, _partnership(session, actor)).where(Alert.id == alert_id)
+        _visible_alerts(session, viewer, db_partnership(session, actor)).where(Alert.id == alert_id)
     )
     if alert is None:
         raise Problem(404, "not_found", "There is no such alert for you.")
@@ -193,131 +188,12 @@ def network(session: Session, *, actor: Actor, alert_id: uuid.UUID) -> dict[str,
     }
 
 
-def chronology(
-    session: Session, ring: crypto.KeyRing, *, actor: Actor, subject_id: uuid.UUID, purpose: Purpose
-) -> dict[str, Any]:
-    """Every concern and addendum about a child, in event-time order, by need to know.
-
-    A recipient of a concern about the child that someone else recorded sees the timeline
-    (recording grants nothing); concerns they did not receive are summaries: who recorded
-    them, whom to contact. Their own are full, with the addenda a referrer may read.
-    """
-    viewer = db_viewer(session, actor)
-    subject = session.get(Subject, subject_id)
-    if subject is None or subject.partnership_id != _partnership(session, actor):
-        raise Problem(404, "not_found", "There is no such child for you.")
-    ids = members(session, canonical(session, subject_id))
-    concerns = list(
-        session.scalars(
-            select(Concern).where(Concern.subject_id.in_(ids)).order_by(Concern.recorded_at)
-        )
-    )
-    cids = [c.id for c in concerns]
-    received = set(
-        session.scalars(
-            select(Delivery.concern_id).where(Delivery.concern_id.in_(cids), viewer.granting())
-        )
-    )
-    if not received:
-        raise Problem(404, "not_found", "There is no such child for you.")
-    own = {c.id for c in concerns if c.recorder_id == actor.user_id}
-    full = received | own
-    categories: dict[uuid.UUID, list[str]] = {}
-    for cid, category in session.execute(
-        select(ConcernCategory.concern_id, ConcernCategory.category).where(
-            ConcernCategory.concern_id.in_(cids)
-        )
-    ):
-        categories.setdefault(cid, []).append(category)
-    agencies = {row[0]: row[1] for row in session.execute(select(Agency.id, Agency.name))}
-    routed = list(
-        session.scalars(
-            select(Delivery)
-            .where(Delivery.concern_id.in_(cids), Delivery.root_id.is_(None))
-            .order_by(Delivery.created_at)
-        )
-    )
-    named = labels(session, routed)
-    contact: dict[uuid.UUID, str] = {}
-    for d in routed:
-        contact.setdefault(d.concern_id, named[d.id])
-    addenda = list(session.scalars(select(Addendum).where(Addendum.concern_id.in_(cids))))
-    by_id = {c.id: c for c in concerns}
-    items: list[dict[str, Any]] = []
-    for c in concerns:
-        agency = agencies.get(c.recorder_agency_id, "an agency")
-        item: dict[str, Any] = {
-            "type": "concern", "concern_id": c.id, "recorded_at": c.recorded_at,
-            "agency": agency, "categories": sorted(categories.get(c.id, [])), "level": c.level,
-            "full": c.id in full and c.data_key_id is not None,
-        }  # fmt: skip
-        if item["full"]:
-            key = db_data_key(session, ring, c.data_key_id)
-            document = json.loads(
-                unseal(key, c.crypto_document, table="concerns", row_id=c.id, field="document")
-            )
-            item["concern"] = {k: v for k, v in document.items() if k != "proof"}
-        else:
-            item["summary"] = (
-                f"concern recorded by {agency}, {', '.join(item['categories'])}, "
-                f"{c.level.replace('_', ' ')}, contact {contact.get(c.id, 'the MASH')}"
-            )
-        items.append(item)
-    for a in addenda:
-        shown = a.concern_id in full
-        entry: dict[str, Any] = {
-            "type": "addendum", "concern_id": a.concern_id, "addendum_id": a.id,
-            "recorded_at": a.recorded_at, "agency": agencies.get(a.author_agency_id, ""),
-            "full": shown,
-        }  # fmt: skip
-        concern = by_id[a.concern_id]
-        body: dict[str, Any] | None = None
-        if shown and concern.data_key_id is not None:
-            key = db_data_key(session, ring, concern.data_key_id)
-            body = json.loads(
-                unseal(key, a.crypto_document, table="addenda", row_id=a.id, field="document")
-            )
-            if a.concern_id in own and not for_referrer(concern, a, body):
-                body = None  # on their own concern, they read it as its referrer
-        if body is not None:
-            entry["addendum"] = {k: v for k, v in body.items() if k != "proof"}
-        else:
-            entry["full"] = False
-            entry["summary"] = f"addendum recorded by {entry['agency']}"
-        items.append(entry)
-    items.sort(key=lambda i: i["recorded_at"])
-    # A note goes under the key of each record shown in full, so it lasts only as long as
-    # the records it was about (none shown: nothing to seal it under, so it is not kept).
-    notes = [
-        db_seal_note(session, db_data_key(session, ring, c.data_key_id), note, concern_id=c.id)
-        for note in ([purpose.note] if purpose.note else [])
-        for c in concerns
-        if c.id in full and c.data_key_id is not None
-    ]
-    db_audit(
-        session,
-        "subject.chronology_consulted",
-        actor=actor,
-        purpose=purpose.code.value,
-        records=[
-            ("subject", subject_id),
-            *(("concern", c) for c in sorted(full & set(cids), key=str)),
-        ],
-        detail={
-            "summaries": len(cids) - len(full & set(cids)),
-            **({"notes": [str(n) for n in notes]} if notes else {}),
-        },
-    )
-    session.commit()
-    return {"subject_id": canonical(session, subject_id), "items": items}
-
-
 # -- possible matches ------------------------------------------------------------------------
 
 
 def _mash_member(session: Session, actor: Actor) -> uuid.UUID:
     """Possible matches are decided in the partnership's front door (the rules' fallback)."""
-    partnership_id = _partnership(session, actor)
+    partnership_id = db_partnership(session, actor)
     active = db_active(session, partnership_id)
     inbox_id = active.inboxes[active.rules.inboxes[active.rules.fallback]]
     viewer = db_viewer(session, actor)

@@ -60,22 +60,24 @@ def browser() -> Iterator[Any]:
         instance.close()
 
 
+def new_authenticator(cdp: Any, *, prf: bool = True) -> str:
+    """Add a platform authenticator with user verification and resident keys (and the PRF
+    extension unless ``prf`` is false) to a DevTools session; return its id."""
+    options = {
+        "protocol": "ctap2",
+        "transport": "internal",
+        "hasResidentKey": True,
+        "hasUserVerification": True,
+        "isUserVerified": True,
+        "automaticPresenceSimulation": True,
+        "hasPrf": prf,
+    }
+    result = cdp.send("WebAuthn.addVirtualAuthenticator", {"options": options})
+    return result["authenticatorId"]  # type: ignore[no-any-return]
+
+
 def add_authenticator(page: Any) -> tuple[Any, str]:
     """Give a page a platform authenticator with user verification and resident keys."""
     cdp = page.context.new_cdp_session(page)
     cdp.send("WebAuthn.enable", {"enableUI": False})
-    result = cdp.send(
-        "WebAuthn.addVirtualAuthenticator",
-        {
-            "options": {
-                "protocol": "ctap2",
-                "transport": "internal",
-                "hasResidentKey": True,
-                "hasUserVerification": True,
-                "isUserVerified": True,
-                "automaticPresenceSimulation": True,
-                "hasPrf": True,
-            }
-        },
-    )
-    return cdp, result["authenticatorId"]
+    return cdp, new_authenticator(cdp)

@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
+from tests.browser.chromium import new_authenticator
 from tests.browser.pwa import PHONE, Phone, open_phone, unlock
 
 OFFLINE_NOTICE = "Opened without signal"
@@ -159,23 +160,10 @@ def _without_prf(page: Page, cdp: Any, authenticator: str) -> str:
     """The same passkey, now on an authenticator that gives no PRF output."""
     credentials = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})
     cdp.send("WebAuthn.removeVirtualAuthenticator", {"authenticatorId": authenticator})
-    plain = cdp.send(
-        "WebAuthn.addVirtualAuthenticator",
-        {
-            "options": {
-                "protocol": "ctap2",
-                "transport": "internal",
-                "hasResidentKey": True,
-                "hasUserVerification": True,
-                "isUserVerified": True,
-                "automaticPresenceSimulation": True,
-                "hasPrf": False,
-            }
-        },
-    )["authenticatorId"]
+    plain = new_authenticator(cdp, prf=False)
     for credential in credentials["credentials"]:
         cdp.send("WebAuthn.addCredential", {"authenticatorId": plain, "credential": credential})
-    return plain  # type: ignore[no-any-return]
+    return plain
 
 
 def test_a_passkey_without_prf_is_not_offered_an_offline_unlock(  # type: ignore[no-untyped-def]

@@ -5,12 +5,12 @@
 import { ApiError, WIPE_CODES, onStepUp, request } from './api.js';
 import * as db from './db.js';
 import { showDashboard } from './dashboard.js';
-import { $, h, when } from './dom.js';
+import { $ } from './dom.js';
 import * as drafts from './drafts.js';
 import { isOwn, renderConcerns, sendState } from './home.js';
 import * as inbox from './inbox.js';
 import { newItem } from './outbox.js';
-import { bindAdmin, renderAdmin } from './admin.js';
+import { bindAccount, renderAccount } from './account.js';
 import { inviteLink, optionsFor, paintEnrol } from './enrol.js';
 import { IDLE_MS, droppedDrafts, openOffline, paintLock, rememberPrf, watchIdle } from './lock.js';
 import { createPasskey, usePasskey } from './passkey.js';
@@ -144,39 +144,6 @@ async function renderHome() {
   $('push').hidden = !(profile.inboxes.length && 'PushManager' in window);
   await renderConcerns({ online: navigator.onLine, onFix: act(fix), onDiscard: act(discardRejected), knownNow });
   if (session && navigator.onLine) await renderAccount().catch(() => null);
-}
-
-async function renderAccount() {
-  const me = await request('GET', '/me');
-  $('passkeys').replaceChildren(...me.passkeys.filter((p) => !p.revoked_at).map((p) => h('li', {},
-    `${p.name}${p.current ? ' (this session)' : ''}${p.multi_device ? ' · synced' : ' · this device only'} · last used ${when(p.last_used_at) || 'never'} `,
-    h('button', { type: 'button', class: 'danger small', onclick: act(async () => {
-      await request('POST', `/me/passkeys/${p.id}/revoke`);
-      await renderAccount();
-    }) }, 'Revoke'))));
-  await renderSessions();
-  await renderNotices();
-  $('admin').hidden = !me.roles.includes('agency_admin');
-  if ($('admin').hidden) return;
-  await renderAdmin(me, { act, notify, refresh: renderAccount });
-}
-
-async function renderNotices() {
-  const unread = (await request('GET', '/me/notices')).notices.filter((n) => !n.read);
-  $('notice-list').replaceChildren(...unread.map((n) => h('li', {},
-    `${when(n.at)}${n.passkey ? ` · ${n.passkey}` : ''}: ${n.text}`)));
-  $('security-notices').hidden = !unread.length;
-}
-
-async function renderSessions() {
-  const { sessions } = await request('GET', '/me/sessions');
-  $('sessions').replaceChildren(...sessions.map((s) => h('li', {},
-    `${s.current ? 'This session' : 'Signed in'} with ${s.passkey.name} · since ${when(s.created_at)} · last active ${when(s.last_seen_at)} `,
-    s.current ? '' : h('button', { type: 'button', class: 'danger small', onclick: act(async () => {
-      await request('POST', `/me/sessions/${s.id}/end`);
-      await renderSessions();
-    }) }, 'End'))));
-  $('end-others').hidden = sessions.length < 2;
 }
 
 async function fix(item) {
@@ -350,13 +317,6 @@ $('enrol').addEventListener('click', act(async () => {
   await signedIn(me, passkey);
 }));
 
-$('add-passkey').addEventListener('click', act(async () => {
-  const passkey = await createPasskey(await request('POST', '/me/passkeys/begin'));
-  await request('POST', '/me/passkeys/finish', { credential: passkey.json, name: 'Backup passkey' });
-  await renderAccount();
-  notify('Backup passkey added. If a device of yours is lost, revoke its passkey or sign out everywhere else.');
-}));
-
 // Sensitive changes (a new passkey, an account, an export) need the passkey again.
 onStepUp(async () => {
   notify('Confirm it is you with your passkey to go on.');
@@ -365,26 +325,7 @@ onStepUp(async () => {
   notify('');
 });
 
-bindAdmin({ act, notify });
-
-$('notices-read').addEventListener('click', act(async () => {
-  await request('POST', '/me/notices/read');
-  await renderNotices();
-}));
-
-$('end-others').addEventListener('click', act(async () => {
-  const { ended } = await request('POST', '/me/sessions/end-others');
-  notify(`Signed out of ${ended} other session${ended === 1 ? '' : 's'}.`);
-  await renderSessions();
-}));
-
-$('push').addEventListener('click', act(async () => {
-  const { public_key: key } = await request('GET', '/push/key');
-  const registration = await navigator.serviceWorker.ready;
-  const subscription = await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
-  await request('POST', '/me/push', subscription.toJSON());
-  notify('This device will be notified of new referrals (no details are sent in the notice).');
-}));
+bindAccount({ act, notify });
 
 $('sync-now').addEventListener('click', act(() => sync(true)));
 

@@ -54,7 +54,7 @@ def retention_erase(
     concern_ids: tuple[uuid.UUID, ...], reason: str, confirm: bool, approval: str | None
 ) -> None:
     """Crypto-shred reviewed records: their data keys and blind indexes are destroyed."""
-    from backend.core.errors import Problem
+    from backend.core.errors import DomainError
     from backend.services.records.audit import SYSTEM
     from backend.services.records.retention import db_erase
 
@@ -77,7 +77,7 @@ def retention_erase(
                     db_erase(session, cid, reason=reason, actor=SYSTEM)
                     session.commit()
                     done[str(cid)] = "erased"
-                except Problem as exc:
+                except DomainError as exc:
                     session.rollback()
                     done[str(cid)] = exc.code
     click.echo(json.dumps(done))

@@ -11,13 +11,73 @@ from sqlalchemy.exc import DBAPIError, PendingRollbackError
 from werkzeug.exceptions import HTTPException
 
 import crypto
-from backend.core.errors import Problem
+from backend.core.errors import (
+    Conflict,
+    DomainError,
+    Gone,
+    Invalid,
+    Malformed,
+    NotAuthenticated,
+    NotFound,
+    NotPermitted,
+    Unavailable,
+)
 
 log = logging.getLogger("frontline.errors")
 
 PROBLEM_JSON = "application/problem+json"
 
-__all__ = ["PROBLEM_JSON", "STATUS_CODES", "Problem", "init_app", "problem_response"]
+__all__ = [
+    "PROBLEM_JSON",
+    "STATUS_CODES",
+    "STATUS_OF",
+    "Problem",
+    "init_app",
+    "problem_response",
+    "status_of",
+]
+
+# The one table from a domain refusal to the status the API answers it with. The error's
+# code and words pass through unchanged; only its kind decides the status.
+STATUS_OF: dict[type[DomainError], int] = {
+    Malformed: 400,
+    NotAuthenticated: 401,
+    NotPermitted: 403,
+    NotFound: 404,
+    Conflict: 409,
+    Gone: 410,
+    Invalid: 422,
+    Unavailable: 503,
+}
+
+
+def status_of(error: DomainError) -> int:
+    """The status for a refusal: its nearest kind in the table (a kind is a subclass)."""
+    for kind in type(error).__mro__:
+        if kind in STATUS_OF:
+            return STATUS_OF[kind]
+    raise TypeError(f"{type(error).__name__} is not in STATUS_OF")  # a test keeps it full
+
+
+class Problem(Exception):
+    """An answer the HTTP layer gives as problem+json: a status decided here, not below."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        detail: str,
+        *,
+        errors: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.code = code
+        self.detail = detail
+        self.errors = errors
+        self.headers = headers or {}
+
 
 # A stable machine code for every status the API can answer with.
 STATUS_CODES = {
@@ -74,6 +134,10 @@ def init_app(app: Flask) -> None:
         return problem_response(
             exc.status, exc.code, exc.detail, errors=exc.errors, headers=exc.headers
         )
+
+    @app.errorhandler(DomainError)
+    def _refused(exc: DomainError) -> Response:
+        return problem_response(status_of(exc), exc.code, exc.detail, errors=exc.errors)
 
     @app.errorhandler(crypto.CryptoError)
     def _crypto(exc: crypto.CryptoError) -> Response:

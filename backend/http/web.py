@@ -8,10 +8,10 @@ from flask import Flask, Response, current_app, g, request
 from marshmallow import Schema, ValidationError
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
-from backend.core.errors import Problem
 from backend.core.jsontext import TooDeep, strict_json
 from backend.http import access
 from backend.http.auth import principal
+from backend.http.problems import Problem
 
 _REFUSALS = {
     "device.revoked": "This device's passkey was revoked; sign in with another.",

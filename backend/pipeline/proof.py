@@ -15,9 +15,9 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 import crypto
-from backend.core.errors import Problem
+from backend.core.errors import DomainError
 from backend.models import Passkey
-from backend.pipeline.errors import Rejected
+from backend.pipeline.errors import Rejected, rejected_from
 from backend.services.identity.webauthn_rp import (
     RelyingParty,
     asserted_sign_count,
@@ -54,8 +54,8 @@ def verify_proof(
     credential = proof["credential"]
     try:
         cred_id = credential_id_of(credential)
-    except Problem as exc:
-        raise Rejected("proof.invalid", exc.detail) from None
+    except DomainError as exc:
+        raise rejected_from(exc, "proof.invalid") from None
     passkey = session.scalar(_PASSKEY, {"cid": cred_id})
     if passkey is None or passkey.user_id != user_id:
         raise Rejected("proof.not_yours", "The proof was not made with a passkey of yours.")
@@ -68,7 +68,8 @@ def verify_proof(
             rp, challenge=challenge, credential=credential, public_key=passkey.public_key
         )
         count = asserted_sign_count(credential)
-    except (Problem, KeyError, ValueError) as exc:
-        detail = exc.detail if isinstance(exc, Problem) else "malformed assertion"
-        raise Rejected("proof.invalid", detail) from None
+    except DomainError as exc:
+        raise rejected_from(exc, "proof.invalid") from None
+    except (KeyError, ValueError):
+        raise Rejected("proof.invalid", "malformed assertion") from None
     return Proven(passkey=passkey, sign_count=count, content_sha256=challenge.hex())

@@ -8,8 +8,9 @@ from marshmallow import Schema, fields
 from werkzeug.exceptions import Conflict, TooManyRequests
 
 from backend import create_app
+from backend.core import errors
 from backend.http.access import PUBLIC
-from backend.http.problems import PROBLEM_JSON, Problem
+from backend.http.problems import PROBLEM_JSON, STATUS_OF, Problem, status_of
 from backend.http.web import json_body
 
 CSRF = {"X-Requested-With": "frontline"}
@@ -147,3 +148,43 @@ def test_500_reveals_no_internals(probe, capfd) -> None:  # type: ignore[no-unty
     logged = capfd.readouterr().err
     assert "RuntimeError" in logged
     assert "hunter2" not in logged
+
+
+def _kinds() -> list[type[errors.DomainError]]:
+    found = [getattr(errors, name) for name in errors.__all__]
+    return [k for k in found if issubclass(k, errors.DomainError) and k is not errors.DomainError]
+
+
+def test_every_kind_of_refusal_has_one_status() -> None:
+    kinds = _kinds()
+    assert len(kinds) == 8
+    assert set(kinds) == set(STATUS_OF)
+    assert len({STATUS_OF[k] for k in kinds}) == len(kinds)  # no two kinds answer alike
+
+
+def test_a_kind_of_a_kind_answers_as_its_parent() -> None:
+    from backend.services.identity.approvals import ApprovalRequired
+
+    refused = ApprovalRequired("no approval was named")
+    assert (status_of(refused), refused.code) == (409, "approval.required")
+    assert str(refused) == "no approval was named"
+
+
+@pytest.mark.parametrize("kind", _kinds(), ids=lambda k: k.__name__)
+def test_a_services_refusal_keeps_its_code_words_and_fields(config, kind) -> None:  # type: ignore[no-untyped-def]
+    app = create_app(config)
+    bp = Blueprint("refusal", __name__, url_prefix="/api/v1/refusal")
+
+    @bp.get("/")
+    def refuse():  # type: ignore[no-untyped-def]
+        raise kind("thing.refused", "Not like that.", errors={"thing": ["not this"]})
+
+    app.register_blueprint(bp)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("backend.http.access.PUBLIC", frozenset(PUBLIC) | {"refusal.refuse"})
+        body = _assert_problem(
+            app.test_client().get("/api/v1/refusal/"), STATUS_OF[kind], "thing.refused"
+        )
+    app.extensions["frontline"].engine.dispose()
+    assert body["detail"] == "Not like that."
+    assert body["errors"] == {"thing": ["not this"]}

@@ -58,7 +58,7 @@ def test_a_server_failure_quarantines_and_a_retry_accepts(app, sessions, cli_env
         receipt = s.scalar(select(Receipt))
         assert receipt.status is ReceiptStatus.QUARANTINED
         assert receipt.crypto_jwe == item["jwe"]  # kept, whole
-        assert receipt.error_code == "server.Problem"  # the exception's class, no more
+        assert receipt.error_code == "server.Unavailable"  # the exception's class, no more
         assert receipt.error_detail is None  # messages may quote content; none is stored
         assert "concern.collected" not in set(s.scalars(select(AuditEvent.action)))
     _load_rules(cli_env, tmp_path)
@@ -103,7 +103,7 @@ def test_cli_lists_and_retries_quarantined_and_stuck_envelopes(
     listed = runner.invoke(main, ["quarantine", "list"]).output
     assert "quarantined" in listed
     assert "processing" in listed
-    assert "server.Problem" in listed
+    assert "server.Unavailable" in listed
     out = runner.invoke(main, ["quarantine", "retry"]).output
     assert "2 retried" in out
     assert out.count("  accepted  ") == 2

@@ -2,13 +2,14 @@
 
 from flask import Response, jsonify, session
 
-from backend.core.errors import Problem
+from backend.core.errors import DomainError
 from backend.http import limits
 from backend.http.api import bp
 from backend.http.api.common import me, profile_response, relying_party, remember_ceremony, state
 from backend.http.auth import clear_session_cookie, session_token, set_session_cookie
 from backend.http.db_session import db_session
 from backend.http.openapi import operation
+from backend.http.problems import Problem
 from backend.http.web import json_body
 from backend.schemas.identity import (
     EnrolBeginSchema,
@@ -124,7 +125,7 @@ def login_finish() -> Response:
             replaced_token=session_token(request),
             policy=state().config.session_policy,
         )
-    except Problem as refused:
+    except DomainError as refused:
         if refused.code in limits.FAILURE_CODES:
             limits.count_credential_failure(credential_id)
         raise

@@ -10,10 +10,10 @@ from typing import Any
 from flask import Response, current_app, jsonify, request, session
 from marshmallow import Schema, ValidationError
 
-from backend.core.errors import Problem
 from backend.core.state import Frontline
 from backend.http.auth import Principal, principal
 from backend.http.db_session import db_session
+from backend.http.problems import Problem
 from backend.schemas.identity import MeSchema
 from backend.services.identity.people import profile
 from backend.services.identity.webauthn_rp import RelyingParty

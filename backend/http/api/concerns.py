@@ -4,12 +4,12 @@ import uuid
 
 from flask import Response, jsonify, request
 
-from backend.core.errors import Problem
 from backend.http.api import bp
 from backend.http.api.common import me, state
 from backend.http.api.purpose import purpose_args
 from backend.http.db_session import db_session
 from backend.http.openapi import operation
+from backend.http.problems import Problem
 from backend.schemas.purpose import PurposeQuerySchema
 from backend.schemas.sync import ConcernViewSchema, MineSchema
 from backend.services.concerns import concerns

@@ -2,11 +2,11 @@
 
 from flask import Response, jsonify
 
-from backend.core.errors import Problem
 from backend.http.api import bp
 from backend.http.api.common import me, state
 from backend.http.db_session import db_session
 from backend.http.openapi import operation
+from backend.http.problems import Problem
 from backend.http.web import json_body
 from backend.schemas.identity import ApprovalSchema
 from backend.schemas.inbox import RulesLoadSchema, RulesSchema

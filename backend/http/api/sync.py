@@ -5,11 +5,11 @@ from typing import Any
 
 from flask import Response, jsonify
 
-from backend.core.errors import Problem
 from backend.http.api import bp
 from backend.http.api.common import me, state
 from backend.http.db_session import db_session
 from backend.http.openapi import operation
+from backend.http.problems import Problem
 from backend.http.web import json_body
 from backend.models import Concern
 from backend.pipeline.ingest import MAX_ENVELOPES, Context, ingest

@@ -13,7 +13,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 import crypto
-from backend.core.errors import Problem
+from backend.core.errors import Gone, Malformed, NotFound
 from backend.models import (
     Addendum,
     Agency,
@@ -44,7 +44,7 @@ def _after(cursor: str) -> tuple[datetime, uuid.UUID]:
         at, cid = raw.split("|")
         return datetime.fromisoformat(at), uuid.UUID(cid)
     except (ValueError, UnicodeDecodeError):
-        raise Problem(400, "request.bad_cursor", "The 'next' cursor is not one we gave.") from None
+        raise Malformed("request.bad_cursor", "The 'next' cursor is not one we gave.") from None
 
 
 def mine(
@@ -137,9 +137,9 @@ def read(
     concern = session.get(Concern, concern_id)
     if concern is None or not db_may_read(session, concern, actor):
         # The same answer for "absent" and "not yours": no oracle for other agencies' records.
-        raise Problem(404, "not_found", "There is no such concern for you.")
+        raise NotFound("not_found", "There is no such concern for you.")
     if concern.data_key_id is None:
-        raise Problem(410, "concern.erased", "This record was erased; only its metadata remains.")
+        raise Gone("concern.erased", "This record was erased; only its metadata remains.")
     key = db_data_key(session, ring, concern.data_key_id)
     document = json.loads(
         unseal(key, concern.crypto_document, table="concerns", row_id=concern.id, field="document")

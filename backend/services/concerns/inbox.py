@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
 import crypto
-from backend.core.errors import Problem
+from backend.core.errors import Conflict, Gone, Invalid, Malformed, NotFound
 from backend.models import (
     NO_DEADLINE,
     Agency,
@@ -165,7 +165,7 @@ def _after(cursor: str) -> ColumnElement[bool]:
         rank_text, at_text, id_text = raw.split("|")
         rank, at, did = int(rank_text), datetime.fromisoformat(at_text), uuid.UUID(id_text)
     except (ValueError, UnicodeDecodeError):
-        raise Problem(400, "request.bad_cursor", "The 'next' cursor is not one we gave.") from None
+        raise Malformed("request.bad_cursor", "The 'next' cursor is not one we gave.") from None
     return or_(
         Delivery.rank < rank,
         and_(Delivery.rank == rank, Delivery.due_at > at),
@@ -193,7 +193,7 @@ def _queue(session: Session, viewer: Viewer, queue_id: uuid.UUID) -> ColumnEleme
     )
     if not mine:
         # Another agency's inbox looks exactly like one that does not exist.
-        raise Problem(404, "not_found", "You work no such inbox.")
+        raise NotFound("not_found", "You work no such inbox.")
     return and_(Delivery.inbox_id == queue_id, viewer.clause())
 
 
@@ -241,7 +241,7 @@ def deliveries(
 ) -> tuple[list[dict[str, Any]], str | None]:
     """One page of a queue, most urgent first: level, then the deadline it works to."""
     if status not in STATUS_FILTERS:
-        raise Problem(400, "request.bad_status", f"status is one of {', '.join(STATUS_FILTERS)}.")
+        raise Malformed("request.bad_status", f"status is one of {', '.join(STATUS_FILTERS)}.")
     viewer = db_viewer(session, actor)
     query = select(Delivery).where(_queue(session, viewer, queue_id), _status(status))
     if cursor:
@@ -283,7 +283,7 @@ def deliveries(
 def _mine(session: Session, viewer: Viewer, delivery_id: uuid.UUID) -> Delivery:
     delivery = session.get(Delivery, delivery_id)
     if delivery is None or not viewer.sees(delivery):
-        raise Problem(404, "not_found", "There is no such delivery for you.")
+        raise NotFound("not_found", "There is no such delivery for you.")
     return delivery
 
 
@@ -294,7 +294,7 @@ def acknowledge(session: Session, *, actor: Actor, delivery_id: uuid.UUID) -> di
     root = root_of(session, delivery)
     session.refresh(delivery)
     if delivery.closed_at is not None:
-        raise Problem(409, "delivery.closed", f"Already dealt with: {delivery.closed_reason}.")
+        raise Conflict("delivery.closed", f"Already dealt with: {delivery.closed_reason}.")
     if delivery.acknowledged_at is None:
         now = utcnow()
         delivery.acknowledged_at, delivery.acknowledged_by_id = now, actor.user_id
@@ -340,12 +340,12 @@ def decide(
     root = root_of(session, delivery)
     session.refresh(delivery)
     if delivery.decided_at is not None:
-        raise Problem(
-            409, "delivery.already_decided", "A decision is recorded; add an addendum instead."
+        raise Conflict(
+            "delivery.already_decided", "A decision is recorded; add an addendum instead."
         )
     concern = session.get(Concern, delivery.concern_id)
     if concern is None or concern.data_key_id is None:
-        raise Problem(410, "concern.erased", "This record was erased; only its metadata remains.")
+        raise Gone("concern.erased", "This record was erased; only its metadata remains.")
     now = utcnow()
     delivery.decided_at, delivery.decided_by_id, delivery.outcome = now, actor.user_id, outcome
     delivery.acknowledged_at = delivery.acknowledged_at or now
@@ -380,14 +380,13 @@ def reassign(
     delivery = _mine(session, viewer, delivery_id)
     target = session.get(Inbox, inbox_id)
     if target is None or target.agency_id != delivery.agency_id:
-        raise Problem(
-            422,
+        raise Invalid(
             "delivery.reassign_outside_agency",
             "A delivery can move only to another inbox of the same agency.",
             errors={"inbox": ["not an inbox of this agency"]},
         )
     if not delivery.is_open or delivery.inbox_id is None:
-        raise Problem(409, "delivery.not_open", "Only an open delivery to an inbox can move.")
+        raise Conflict("delivery.not_open", "Only an open delivery to an inbox can move.")
     before = delivery.inbox_id
     delivery.inbox_id = target.id
     db_audit(

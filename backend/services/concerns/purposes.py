@@ -15,7 +15,7 @@ from enum import Enum
 from sqlalchemy.orm import Session
 
 import crypto
-from backend.core.errors import Problem
+from backend.core.errors import Malformed
 from backend.models import ReadNote, insert_into, utcnow
 from backend.services.records.sealed import seal
 
@@ -78,22 +78,21 @@ class Purpose:
 def purpose_of(code: str | None, note: str | None) -> Purpose:
     """Check a purpose as asked for; each refusal has its own problem code."""
     if not code or not code.strip():
-        raise Problem(400, "concern.purpose_required", "Say why you are opening this record.")
+        raise Malformed("concern.purpose_required", "Say why you are opening this record.")
     try:
         known = ReadPurpose(code.strip())
     except ValueError:
         # Free text here would land in the unerasable log: only a code is taken.
-        raise Problem(
-            400, "concern.purpose_unknown",
+        raise Malformed("concern.purpose_unknown",
             "Give the purpose as one of the codes; put any words in purpose_note.",
         ) from None  # fmt: skip
     note = (note or "").strip() or None
     if note is not None and len(note) > NOTE_MAX:
-        raise Problem(
-            400, "concern.purpose_note_too_long", f"A note is at most {NOTE_MAX} characters."
+        raise Malformed(
+            "concern.purpose_note_too_long", f"A note is at most {NOTE_MAX} characters."
         )
     if known is ReadPurpose.OTHER and note is None:
-        raise Problem(400, "concern.purpose_note_required", "Say why in purpose_note.")
+        raise Malformed("concern.purpose_note_required", "Say why in purpose_note.")
     return Purpose(known, note)
 
 

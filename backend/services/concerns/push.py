@@ -20,7 +20,7 @@ from sqlalchemy import Select, delete, literal, select, union_all
 from sqlalchemy.orm import Session, sessionmaker
 
 import crypto
-from backend.core.errors import Problem
+from backend.core.errors import Invalid
 from backend.models import (
     NO_DEADLINE,
     Membership,
@@ -68,8 +68,7 @@ def subscribe(
     """Store (or refresh) this device's subscription, sealed under its owner's key."""
     endpoint = subscription["endpoint"]
     if not _allowed_endpoint(endpoint, hosts):
-        raise Problem(
-            422,
+        raise Invalid(
             "push.endpoint_refused",
             "That push service is not one this server sends to.",
             errors={"endpoint": ["not an allowed push service"]},

@@ -11,7 +11,7 @@ from importlib import resources
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from backend.core.errors import Problem
+from backend.core.errors import NotFound, Unavailable
 from backend.models import Agency, Inbox, Partnership, RuleSetRecord
 from backend.routing.rules import RulesError, RuleSet, parse
 from backend.services.records.audit import SYSTEM, Actor, db_audit
@@ -139,8 +139,8 @@ def db_active(session: Session, partnership_id: uuid.UUID) -> Active:
 def _db_active(session: Session, partnership_id: uuid.UUID) -> Active:
     found = session.execute(_LATEST, {"p": partnership_id}).first()
     if found is None:
-        raise Problem(
-            503, "routing.no_rules", "No routing rules are loaded: run `frontline rules load`."
+        raise Unavailable(
+            "routing.no_rules", "No routing rules are loaded: run `frontline rules load`."
         )
     record_id = found[0]
     cached = _CACHE.get(record_id)
@@ -171,7 +171,7 @@ def db_partnership(session: Session, agency_id: uuid.UUID | None) -> Partnership
     agency = session.get(Agency, agency_id) if agency_id else None
     partnership = session.get(Partnership, agency.partnership_id) if agency else None
     if partnership is None:
-        raise Problem(404, "not_found", "You belong to no partnership.")
+        raise NotFound("not_found", "You belong to no partnership.")
     return partnership
 
 
@@ -179,6 +179,6 @@ def current(session: Session, *, actor: Actor) -> RuleSetRecord:
     """The live rules of the admin's partnership."""
     record = db_latest(session, db_partnership(session, actor.agency_id).id)
     if record is None:
-        raise Problem(404, "routing.no_rules", "No routing rules are loaded yet.")
+        raise NotFound("routing.no_rules", "No routing rules are loaded yet.")
     session.commit()
     return record

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backend.core.errors import Problem
+from backend.core.errors import Conflict, Invalid
 from backend.models import Approval, Partnership, RuleSetRecord
 from backend.routing.rules import RulesError, RuleSet
 from backend.services.concerns.rules import db_check, db_latest, db_load, db_partnership
@@ -32,8 +32,7 @@ def _checked(session: Session, partnership: Partnership, text: str) -> RuleSet:
     try:
         return db_check(session, partnership, text)
     except RulesError as exc:
-        raise Problem(
-            422,
+        raise Invalid(
             "rules.invalid",
             f"The rules file has {len(exc.problems)} problem(s); nothing was changed.",
             errors={"source": exc.problems},
@@ -73,13 +72,12 @@ def db_apply(session: Session, *, approval: Approval, approver: Actor) -> RuleSe
     detail = approvals.detail_of(approval)
     text = detail["source"]
     if hashlib.sha256(text.encode()).hexdigest() != approval.target:
-        raise Problem(409, "approval.stale", "The proposed rules do not match their hash.")
+        raise Conflict("approval.stale", "The proposed rules do not match their hash.")
     partnership = db_partnership(session, approval.agency_id)
     latest = db_latest(session, partnership.id)
     if (latest.sha256 if latest else None) != detail.get("base_sha256"):
         session.rollback()
-        raise Problem(
-            409,
+        raise Conflict(
             "approval.stale",
             "Other rules went live since this was asked for: ask again against them.",
         )
@@ -87,7 +85,7 @@ def db_apply(session: Session, *, approval: Approval, approver: Actor) -> RuleSe
         record, _ = db_load(session, partnership, text, actor=approver)
     except RulesError as exc:  # agencies or inboxes changed since: nothing is loaded
         session.rollback()
-        raise Problem(422, "rules.invalid", "The rules no longer check.", errors={
+        raise Invalid("rules.invalid", "The rules no longer check.", errors={
             "source": exc.problems}) from None  # fmt: skip
     record.loaded_by_id = approval.requested_by_id
     approval.used_at = approval.decided_at

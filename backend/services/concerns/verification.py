@@ -9,15 +9,18 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 import crypto
-from backend.core.errors import Problem
+from backend.core.errors import Conflict, DomainError
 from backend.models import Concern, Passkey
 from backend.services.identity.webauthn_rp import RelyingParty, verify_assertion
 from backend.services.records.audit import SYSTEM, Actor, db_audit
 from backend.services.records.sealed import db_data_key, unseal
 
 
-class VerificationFailed(Exception):
+class VerificationFailed(Conflict):
     """The stored content and the recorder's proof do not match."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__("concern.proof_failed", detail)
 
 
 def verify_concern(
@@ -49,7 +52,7 @@ def verify_concern(
             credential=document["proof"]["credential"],
             public_key=passkey.public_key,
         )
-    except (Problem, KeyError) as exc:
+    except (DomainError, KeyError) as exc:
         raise VerificationFailed(f"the proof does not verify: {exc}") from None
     db_audit(session, "concern.proof_verified", actor=actor, records=[("concern", concern.id)])
     session.commit()

@@ -16,7 +16,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 import crypto
-from backend.core.errors import Problem
+from backend.core.errors import Conflict, NotFound
 from backend.models import Approval, Invite, User, utcnow
 from backend.services.concerns import rules_change
 from backend.services.identity import recovery
@@ -37,8 +37,8 @@ def db_may_decide(
     return db_governs(session, actor, partnership_admin, approval.agency_id)
 
 
-def _refuse(code: str, detail: str) -> Problem:
-    return Problem(409, code, detail)
+def _refuse(code: str, detail: str) -> Conflict:
+    return Conflict(code, detail)
 
 
 def db_check_independent(session: Session, approval: Approval, approver_id: uuid.UUID) -> None:
@@ -99,10 +99,10 @@ def decide(
     decider sees it and, for a recovery, the ticket — shown to this decider once."""
     approval = session.get(Approval, approval_id)
     if approval is None or not db_may_decide(session, approval, actor, partnership_admin):
-        raise Problem(404, "not_found", "There is no such approval for you.")
+        raise NotFound("not_found", "There is no such approval for you.")
     assert actor.user_id is not None  # noqa: S101 - a signed-in admin
     if status_of(approval) != "pending":
-        raise Problem(409, "approval.decided", f"This approval is {status_of(approval)}.")
+        raise Conflict("approval.decided", f"This approval is {status_of(approval)}.")
     db_check_independent(session, approval, actor.user_id)
     if approve and not db_records_within(
         session, approval.action, approval.target, approval.agency_id

@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backend.core.errors import Problem
+from backend.core.errors import Conflict, DomainError, Invalid, NotPermitted
 from backend.models import Approval, Invite, RoleName, utcnow
 from backend.services.identity.admin_scope import db_records_within
 from backend.services.records.audit import SYSTEM, Actor, db_audit
@@ -54,22 +54,25 @@ def grants_access(roles: list[str], inbox_ids: list[uuid.UUID]) -> bool:
     return bool(ACCESS_ROLES & set(roles)) or bool(inbox_ids)
 
 
-class ApprovalRequired(Exception):
+class ApprovalRequired(Conflict):
     """An operator command was not given a usable approval; the message says why."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__("approval.required", detail)
 
 
 def canonical_target(action: str, ids: list[str]) -> str:
     """The target an approval is for: sorted ids, so the command must name the same ones."""
     if action == "kek_rotation":
         if ids:
-            raise Problem(422, "approval.target_invalid", "A KEK rotation names no records.")
+            raise Invalid("approval.target_invalid", "A KEK rotation names no records.")
         return ""
     try:
         parsed = sorted({str(uuid.UUID(i)) for i in ids})
     except (ValueError, TypeError, AttributeError):
-        raise Problem(422, "approval.target_invalid", "Targets are record ids.") from None
+        raise Invalid("approval.target_invalid", "Targets are record ids.") from None
     if not parsed or (action == "subject_export" and len(parsed) != 1):
-        raise Problem(422, "approval.target_invalid", "Name the record(s) this is for.")
+        raise Invalid("approval.target_invalid", "Name the record(s) this is for.")
     return ",".join(parsed)
 
 
@@ -125,13 +128,13 @@ def request(
 ) -> Approval:
     """Ask for an operator action; only partnership admins ask for or approve these."""
     if action not in OPERATOR_ACTIONS:
-        raise Problem(422, "approval.action_unknown", "No such action needs an approval.")
+        raise Invalid("approval.action_unknown", "No such action needs an approval.")
     if not partnership_admin:
-        raise Problem(403, "forbidden.partnership_admin", "Only partnership admins ask for this.")
+        raise NotPermitted("forbidden.partnership_admin", "Only partnership admins ask for this.")
     target = canonical_target(action, ids)
     if not db_records_within(session, action, target, actor.agency_id):
         # Another partnership's records answer as a missing one does: no way to probe.
-        raise Problem(422, "approval.target_unknown", "Name records of your own partnership.")
+        raise Invalid("approval.target_unknown", "Name records of your own partnership.")
     # The asker's agency (the partnership's own): only that partnership's admins decide.
     approval = db_request(session, actor, action, target, actor.agency_id)
     session.commit()
@@ -183,7 +186,7 @@ def use(session: Session, approval_id: str | None, action: str, ids: list[str]) 
         approval = None
     try:
         target = canonical_target(action, ids)
-    except Problem as exc:
+    except DomainError as exc:
         raise ApprovalRequired(exc.detail) from None
     if approval is None or approval.action != action or approval.target != target:
         raise ApprovalRequired(f"approval {approval_id} is not for this {action}")

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from webauthn.helpers import bytes_to_base64url
 
 import crypto
-from backend.core.errors import Problem
+from backend.core.errors import Conflict, DomainError, Gone, Malformed, NotAuthenticated, NotFound
 from backend.models import (
     Ceremony,
     CeremonyPurpose,
@@ -58,16 +58,15 @@ def db_valid_invite(session: Session, token: str) -> Invite:
     """Return the invite for a token if it can still be used, or say why not."""
     invite = session.scalar(select(Invite).where(Invite.token_hash == token_hash(token)))
     if invite is None:
-        raise Problem(404, "invite.unknown", "This invitation link is not valid.")
+        raise NotFound("invite.unknown", "This invitation link is not valid.")
     if invite.used_at is not None:
-        raise Problem(410, "invite.used", "This invitation was used already.")
+        raise Gone("invite.used", "This invitation was used already.")
     if invite.withdrawn_at is not None:
-        raise Problem(410, "invite.withdrawn", "This invitation was withdrawn.")
+        raise Gone("invite.withdrawn", "This invitation was withdrawn.")
     if invite.expires_at <= utcnow():
-        raise Problem(410, "invite.expired", "This invitation has expired; ask for a new one.")
+        raise Gone("invite.expired", "This invitation has expired; ask for a new one.")
     if approvals.db_invites_waiting(session, [invite]):
-        raise Problem(
-            409,
+        raise Conflict(
             "invite.awaiting_approval",
             "A second admin must approve this invitation before it can be used.",
         )
@@ -112,15 +111,15 @@ def enrol_finish(
     invite = db_valid_invite(session, token)
     recovering = recovery.is_ticket(invite)
     if recovering and ceremony.user_id != invite.user_id:
-        raise Problem(400, "enrol.invite_mismatch", "This passkey was begun for another invite.")
+        raise Malformed("enrol.invite_mismatch", "This passkey was begun for another invite.")
     # The person comes from server-side state (the ceremony), never from the request.
     if ceremony.invite_id != invite.id or ceremony.user_id is None:
-        raise Problem(400, "enrol.invite_mismatch", "This passkey was begun for another invite.")
+        raise Malformed("enrol.invite_mismatch", "This passkey was begun for another invite.")
     verified = verify_registration(rp, ceremony, credential)
     passkey_policy.db_check(session, invite.agency_id, verified)
     cred_id = bytes_to_base64url(verified.credential_id)
     if session.scalar(select(Passkey.id).where(Passkey.credential_id == cred_id)) is not None:
-        raise Problem(409, "passkey.exists", "This passkey is registered already.")
+        raise Conflict("passkey.exists", "This passkey is registered already.")
     consumed = session.execute(
         update(Invite)
         .where(
@@ -133,7 +132,7 @@ def enrol_finish(
     )
     if consumed.rowcount != 1:  # type: ignore[attr-defined]
         session.rollback()
-        raise Problem(410, "invite.used", "This invitation was used already.")
+        raise Gone("invite.used", "This invitation was used already.")
     if recovering:
         return _db_recover(session, ceremony.user_id, invite, verified, name, policy)
     user_id = ceremony.user_id
@@ -200,7 +199,7 @@ def _db_recover(
     assert user is not None  # noqa: S101 - a ticket names a person
     try:
         recovery.db_check_recoverable(session, user)
-    except Problem:
+    except DomainError:
         session.rollback()  # the ticket stays unused for after the live passkey is revoked
         raise
     signed_in = _db_sign_in_new_passkey(
@@ -250,18 +249,18 @@ def login_finish(
         select(Passkey).where(Passkey.credential_id == credential_id_of(credential))
     )
     if passkey is None:
-        raise Problem(401, "auth.unknown_credential", "This passkey is not registered here.")
+        raise NotAuthenticated("auth.unknown_credential", "This passkey is not registered here.")
     verified = verify_assertion(
         rp, challenge=ceremony.challenge, credential=credential, public_key=passkey.public_key
     )
     handle = user_handle_of(credential)
     if handle is not None and handle != passkey.user_id.bytes:
-        raise Problem(401, "webauthn.invalid", "The passkey belongs to someone else.")
+        raise NotAuthenticated("webauthn.invalid", "The passkey belongs to someone else.")
     if passkey.revoked_at is not None:
-        raise Problem(401, "device.revoked", "This passkey was revoked.")
+        raise NotAuthenticated("device.revoked", "This passkey was revoked.")
     user = session.get(User, passkey.user_id)
     if user is None or user.status is not UserStatus.ACTIVE:
-        raise Problem(401, "user.disabled", "This account is disabled.")
+        raise NotAuthenticated("user.disabled", "This account is disabled.")
     actor = Actor(user_id=user.id, agency_id=user.agency_id, passkey_id=passkey.id)
     db_accept_assertion(session, passkey, credential, verified, actor)
     if replaced_token:
@@ -296,7 +295,7 @@ def db_accept_assertion(
         )
         notices.db_notify(session, passkey.user_id, "sign_count_regression", passkey_id=passkey.id)
         session.commit()
-        raise Problem(401, "auth.sign_count_regression", "This passkey may have been copied.")
+        raise NotAuthenticated("auth.sign_count_regression", "This passkey may have been copied.")
     now = utcnow()
     if passkey.last_used_at is not None and now - passkey.last_used_at > notices.IDLE:
         notices.db_notify(

@@ -13,7 +13,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backend.core.errors import Problem
+from backend.core.errors import NotAuthenticated, NotFound
 from backend.models import Passkey, StaffSession, utcnow
 from backend.services.identity.sessions import ENDED_ELSEWHERE, db_end
 from backend.services.records.audit import Actor, db_audit
@@ -21,7 +21,7 @@ from backend.services.records.audit import Actor, db_audit
 
 def _person(actor: Actor) -> uuid.UUID:
     if actor.user_id is None:  # pragma: no cover - only signed-in people reach these
-        raise Problem(401, "auth.required", "Sign in first.")
+        raise NotAuthenticated("auth.required", "Sign in first.")
     return actor.user_id
 
 
@@ -51,7 +51,7 @@ def end_one(
     mine = {s.id: s for s in db_list(session, _person(actor))}
     record = mine.get(session_id)
     if record is None:
-        raise Problem(404, "not_found", "You have no such open session.")
+        raise NotFound("not_found", "You have no such open session.")
     db_end(session, record, "logout" if session_id == current_id else ENDED_ELSEWHERE)
     _audit(session, actor, [record], current_id)
     session.commit()

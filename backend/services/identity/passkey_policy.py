@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from backend.core.errors import Problem
+from backend.core.errors import Invalid
 from backend.models import Agency, Passkey, User
 from backend.services.records.audit import Actor, db_audit
 
@@ -23,8 +23,7 @@ def db_check(session: Session, agency_id: uuid.UUID, verified: Any) -> None:
     agency = session.get(Agency, agency_id)
     synced = verified.credential_device_type == "multi_device" or verified.credential_backed_up
     if agency is not None and agency.device_bound_only and synced:
-        raise Problem(
-            422,
+        raise Invalid(
             "passkey.device_bound_required",
             "Your agency accepts only passkeys kept on one device: use this device's own "
             "screen lock, not a passkey synced by a password manager or cloud account.",

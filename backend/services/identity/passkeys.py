@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backend.core.errors import Problem
+from backend.core.errors import Conflict, Malformed, NotFound
 from backend.models import CeremonyPurpose, Passkey, User, utcnow
 from backend.services.concerns.push import db_forget_device
 from backend.services.identity import passkey_policy, sessions
@@ -62,7 +62,7 @@ def add_finish(
     """Register the new passkey for the person who began the ceremony."""
     ceremony = take_ceremony(session, ceremony_id, CeremonyPurpose.ADD_PASSKEY)
     if ceremony.user_id != actor.user_id:
-        raise Problem(400, "webauthn.challenge_invalid", "This passkey was begun by someone else.")
+        raise Malformed("webauthn.challenge_invalid", "This passkey was begun by someone else.")
     verified = verify_registration(rp, ceremony, credential)
     assert actor.user_id is not None  # noqa: S101 - a signed-in actor
     assert actor.agency_id is not None  # noqa: S101
@@ -70,7 +70,7 @@ def add_finish(
     count = len(_active(session, actor.user_id))
     passkey = new_passkey(actor.user_id, verified, name or f"Passkey {count + 1}")
     if session.scalar(select(Passkey.id).where(Passkey.credential_id == passkey.credential_id)):
-        raise Problem(409, "passkey.exists", "This passkey is registered already.")
+        raise Conflict("passkey.exists", "This passkey is registered already.")
     session.add(passkey)
     session.flush()
     db_audit(session, "identity.passkey_added", actor=actor, records=[("passkey", passkey.id)])
@@ -84,7 +84,7 @@ def add_finish(
 def rename(session: Session, *, actor: Actor, passkey_id: uuid.UUID, name: str) -> Passkey:
     passkey = session.get(Passkey, passkey_id)
     if passkey is None or passkey.user_id != actor.user_id or passkey.revoked_at is not None:
-        raise Problem(404, "not_found", "You have no such passkey.")
+        raise NotFound("not_found", "You have no such passkey.")
     passkey.name = name
     session.commit()
     return passkey
@@ -118,7 +118,7 @@ def revoke_own(session: Session, *, actor: Actor, passkey_id: uuid.UUID) -> Pass
     """Revoke one of the signed-in person's passkeys; its sessions end at once."""
     passkey = session.get(Passkey, passkey_id)
     if passkey is None or passkey.user_id != actor.user_id:
-        raise Problem(404, "not_found", "You have no such passkey.")
+        raise NotFound("not_found", "You have no such passkey.")
     return _revoke(session, passkey, actor, by_admin=False)
 
 
@@ -135,5 +135,5 @@ def admin_revoke(
         or not db_governs(session, actor, partnership_admin, owner.agency_id)
     ):
         # Not found and not yours look the same: no oracle for other agencies' passkeys.
-        raise Problem(404, "not_found", "There is no such passkey in your agency.")
+        raise NotFound("not_found", "There is no such passkey in your agency.")
     return _revoke(session, passkey, actor, by_admin=True)

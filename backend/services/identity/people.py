@@ -10,7 +10,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 import crypto
-from backend.core.errors import Problem
+from backend.core.errors import Conflict, Invalid, NotAuthenticated, NotFound, NotPermitted
 from backend.models import (
     Agency,
     Inbox,
@@ -75,7 +75,7 @@ def profile(
     """Return what the signed-in person may know about themselves (GET /api/v1/me)."""
     user = session.get(User, user_id)
     if user is None:
-        raise Problem(401, "auth.required", "Sign in first.")
+        raise NotAuthenticated("auth.required", "Sign in first.")
     inboxes = [m.inbox for m in user.memberships]
     return {
         "user": {"id": user.id, "name": db_user_name(session, ring, user)},
@@ -96,9 +96,9 @@ def _scope(
     if agency_id is None or agency_id == actor.agency_id:
         return actor.agency_id
     if not partnership_admin:
-        raise Problem(403, "forbidden.agency", "You can invite only into your own agency.")
+        raise NotPermitted("forbidden.agency", "You can invite only into your own agency.")
     if not db_governs(session, actor, partnership_admin, agency_id):
-        raise Problem(422, "invite.agency_unknown", "There is no such agency.")
+        raise Invalid("invite.agency_unknown", "There is no such agency.")
     return agency_id
 
 
@@ -116,13 +116,12 @@ def create_invite(
     """Invite a person into an agency with roles and inbox memberships."""
     target = session.get(Agency, _scope(session, actor, partnership_admin, agency_id))
     if target is None:
-        raise Problem(422, "invite.agency_unknown", "There is no such agency.")
+        raise Invalid("invite.agency_unknown", "There is no such agency.")
     if PARTNERSHIP_ROLES & set(roles) and not partnership_admin:
-        raise Problem(403, "forbidden.role", "Only the partnership's admins grant those roles.")
+        raise NotPermitted("forbidden.role", "Only the partnership's admins grant those roles.")
     inboxes = [session.get(Inbox, i) for i in inbox_ids]
     if any(i is None or i.agency_id != target.id for i in inboxes):
-        raise Problem(
-            422,
+        raise Invalid(
             "invite.inbox_not_in_agency",
             "Every inbox must belong to the invite's agency.",
             errors={"inboxes": ["not an inbox of this agency"]},
@@ -196,9 +195,9 @@ def withdraw_invite(
 ) -> None:
     invite = session.get(Invite, invite_id)
     if invite is None or not db_governs(session, actor, partnership_admin, invite.agency_id):
-        raise Problem(404, "not_found", "There is no such invite in your agency.")
+        raise NotFound("not_found", "There is no such invite in your agency.")
     if invite.used_at is not None:
-        raise Problem(409, "invite.used", "This invitation was used already.")
+        raise Conflict("invite.used", "This invitation was used already.")
     if invite.withdrawn_at is None:
         invite.withdrawn_at = utcnow()
         db_audit(session, "identity.invite_withdrawn", actor=actor, records=[("invite", invite.id)])
@@ -246,9 +245,9 @@ def set_status(
     """
     user = session.get(User, user_id)
     if user is None or not db_governs(session, actor, partnership_admin, user.agency_id):
-        raise Problem(404, "not_found", "There is no such person in your agency.")
+        raise NotFound("not_found", "There is no such person in your agency.")
     if user.id == actor.user_id:
-        raise Problem(409, "user.self", "Ask another admin to change your own account.")
+        raise Conflict("user.self", "Ask another admin to change your own account.")
     if user.status is not status:
         user.status = status
         ended = 0

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 import crypto
 from backend.core.db import db_lock
-from backend.core.errors import Problem
+from backend.core.errors import Conflict, NotFound
 from backend.models import Approval, Invite, Passkey, User, UserStatus, utcnow
 from backend.services.identity import approvals
 from backend.services.identity.admin_scope import db_governs
@@ -51,10 +51,9 @@ def db_has_live_passkey(session: Session, user_id: uuid.UUID) -> bool:
 
 def db_check_recoverable(session: Session, user: User, *, approving: bool = False) -> None:
     if user.status is not UserStatus.ACTIVE:
-        raise Problem(409, "recovery.user_disabled", "Enable the person before recovery.")
+        raise Conflict("recovery.user_disabled", "Enable the person before recovery.")
     if db_has_live_passkey(session, user.id):
-        raise Problem(
-            409,
+        raise Conflict(
             "recovery.passkeys_live",
             # Asked: the lost passkey is still live. Approving: the person has signed in
             # again since, so the link would only be a spare way into their account.
@@ -82,8 +81,7 @@ def db_check_none_waiting(session: Session, user_id: uuid.UUID) -> None:
         .limit(1)
     )
     if waiting is not None:
-        raise Problem(
-            409,
+        raise Conflict(
             "recovery.already_asked",
             "A recovery for this person is already waiting for a second admin.",
         )
@@ -101,9 +99,9 @@ def request(
     second admin approves it and is then given the ticket."""
     user = session.get(User, user_id)
     if user is None or not db_governs(session, actor, partnership_admin, user.agency_id):
-        raise Problem(404, "not_found", "There is no such person in your agency.")
+        raise NotFound("not_found", "There is no such person in your agency.")
     if user.id == actor.user_id:
-        raise Problem(409, "user.self", "Ask another admin to recover your own account.")
+        raise Conflict("user.self", "Ask another admin to recover your own account.")
     db_check_recoverable(session, user)
     db_check_none_waiting(session, user.id)
     approval = approvals.db_request(

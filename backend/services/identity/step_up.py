@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backend.core.errors import Problem
+from backend.core.errors import Malformed, NotAuthenticated, NotPermitted
 from backend.models import CeremonyPurpose, Passkey, StaffSession, utcnow
 from backend.services.identity.identity import db_accept_assertion
 from backend.services.identity.sessions import token_hash
@@ -51,8 +51,7 @@ STEP_UP: dict[int, tuple[str, None]] = {
 def require_recent(verified_at: datetime) -> None:
     """Refuse unless this session's passkey was proved within ``WINDOW``."""
     if utcnow() - verified_at > WINDOW:
-        raise Problem(
-            403,
+        raise NotPermitted(
             "auth.step_up_required",
             "Confirm it is you with your passkey (POST /api/v1/auth/step-up/begin), then again.",
         )
@@ -84,13 +83,13 @@ def finish(
     time on this session and give it a new token."""
     ceremony = take_ceremony(session, ceremony_id, CeremonyPurpose.STEP_UP)
     if ceremony.user_id != actor.user_id:
-        raise Problem(400, "webauthn.challenge_invalid", "This was begun by someone else.")
+        raise Malformed("webauthn.challenge_invalid", "This was begun by someone else.")
     passkey = session.scalar(
         select(Passkey).where(Passkey.credential_id == credential_id_of(credential))
     )
     if passkey is None or passkey.user_id != actor.user_id or passkey.revoked_at is not None:
         # Another person's passkey, even a valid one, proves nothing about this session.
-        raise Problem(401, "webauthn.invalid", "Use one of your own passkeys.")
+        raise NotAuthenticated("webauthn.invalid", "Use one of your own passkeys.")
     verified = verify_assertion(
         rp, challenge=ceremony.challenge, credential=credential, public_key=passkey.public_key
     )

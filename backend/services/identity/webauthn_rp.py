@@ -35,7 +35,7 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
-from backend.core.errors import Problem
+from backend.core.errors import Malformed, NotAuthenticated
 from backend.models import Ceremony, CeremonyPurpose, utcnow
 
 CEREMONY_TTL = timedelta(minutes=5)
@@ -82,9 +82,7 @@ def take_ceremony(session: Session, ceremony_id: str | None, purpose: CeremonyPu
     try:
         cid = uuid.UUID(ceremony_id or "")
     except ValueError:
-        raise Problem(
-            400, "webauthn.no_ceremony", "Start again: no sign-in was begun here."
-        ) from None
+        raise Malformed("webauthn.no_ceremony", "Start again: no sign-in was begun here.") from None
     burned = session.execute(
         update(Ceremony)
         .where(
@@ -98,8 +96,8 @@ def take_ceremony(session: Session, ceremony_id: str | None, purpose: CeremonyPu
     session.commit()
     ceremony = session.get(Ceremony, cid)
     if burned.rowcount != 1 or ceremony is None:  # type: ignore[attr-defined]
-        raise Problem(
-            400, "webauthn.challenge_invalid", "This challenge was used or expired; start again."
+        raise Malformed(
+            "webauthn.challenge_invalid", "This challenge was used or expired; start again."
         )
     return ceremony
 
@@ -159,7 +157,7 @@ def verify_registration(rp: RelyingParty, ceremony: Ceremony, credential: dict[s
             supported_pub_key_algs=ALGORITHMS,
         )
     except (WebAuthnException, ValueError, KeyError, TypeError) as exc:
-        raise Problem(400, "webauthn.invalid", f"The passkey was not accepted: {exc}") from None
+        raise Malformed("webauthn.invalid", f"The passkey was not accepted: {exc}") from None
 
 
 def verify_assertion(
@@ -185,18 +183,18 @@ def verify_assertion(
             require_user_verification=True,
         )
     except (WebAuthnException, ValueError, KeyError, TypeError) as exc:
-        raise Problem(401, "webauthn.invalid", f"The passkey was not accepted: {exc}") from None
+        raise NotAuthenticated("webauthn.invalid", f"The passkey was not accepted: {exc}") from None
 
 
 def credential_id_of(credential: dict[str, Any]) -> str:
     """Return the credential id (base64url) a browser response names."""
     raw = credential.get("rawId") or credential.get("id")
     if not isinstance(raw, str):
-        raise Problem(400, "webauthn.invalid", "The credential has no id.")
+        raise Malformed("webauthn.invalid", "The credential has no id.")
     try:
         return bytes_to_base64url(base64url_to_bytes(raw))
     except ValueError:
-        raise Problem(400, "webauthn.invalid", "The credential id is not base64url.") from None
+        raise Malformed("webauthn.invalid", "The credential id is not base64url.") from None
 
 
 def asserted_sign_count(credential: dict[str, Any]) -> int:

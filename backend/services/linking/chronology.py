@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import crypto
-from backend.core.errors import Problem
+from backend.core.errors import NotFound
 from backend.models import (
     Addendum,
     Agency,
@@ -43,7 +43,7 @@ def chronology(
     viewer = db_viewer(session, actor)
     subject = session.get(Subject, subject_id)
     if subject is None or subject.partnership_id != db_partnership(session, actor):
-        raise Problem(404, "not_found", "There is no such child for you.")
+        raise NotFound("not_found", "There is no such child for you.")
     ids = members(session, canonical(session, subject_id))
     concerns = list(
         session.scalars(
@@ -57,7 +57,7 @@ def chronology(
         )
     )
     if not received:
-        raise Problem(404, "not_found", "There is no such child for you.")
+        raise NotFound("not_found", "There is no such child for you.")
     own = {c.id for c in concerns if c.recorder_id == actor.user_id}
     full = received | own
     categories: dict[uuid.UUID, list[str]] = {}

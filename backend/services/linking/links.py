@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.core.db import db_lock
-from backend.core.errors import Problem
+from backend.core.errors import Conflict, NotFound, NotPermitted
 from backend.models import (
     Agency,
     Alert,
@@ -111,7 +111,7 @@ def _one_alert(session: Session, actor: Actor, alert_id: uuid.UUID) -> Alert:
         _visible_alerts(session, viewer, db_partnership(session, actor)).where(Alert.id == alert_id)
     )
     if alert is None:
-        raise Problem(404, "not_found", "There is no such alert for you.")
+        raise NotFound("not_found", "There is no such alert for you.")
     return alert
 
 
@@ -198,7 +198,7 @@ def _mash_member(session: Session, actor: Actor) -> uuid.UUID:
     inbox_id = active.inboxes[active.rules.inboxes[active.rules.fallback]]
     viewer = db_viewer(session, actor)
     if inbox_id not in viewer.inboxes:
-        raise Problem(403, "forbidden.mash_only", "Possible matches are decided in the MASH.")
+        raise NotPermitted("forbidden.mash_only", "Possible matches are decided in the MASH.")
     return partnership_id
 
 
@@ -238,9 +238,9 @@ def decide_match(
     db_lock(session, link_lock(partnership_id))
     match = session.get(PossibleMatch, match_id)
     if match is None or match.partnership_id != partnership_id:
-        raise Problem(404, "not_found", "There is no such possible match.")
+        raise NotFound("not_found", "There is no such possible match.")
     if match.status != "open":
-        raise Problem(409, "match.decided", f"Already {match.status}.")
+        raise Conflict("match.decided", f"Already {match.status}.")
     match.status, match.decided_at, match.decided_by_id = (
         "confirmed" if same else "rejected", utcnow(), actor.user_id,
     )  # fmt: skip
@@ -278,9 +278,9 @@ def split(session: Session, *, actor: Actor, subject_id: uuid.UUID) -> dict[str,
     db_lock(session, link_lock(partnership_id))
     subject = session.get(Subject, subject_id)
     if subject is None or subject.partnership_id != partnership_id:
-        raise Problem(404, "not_found", "There is no such child.")
+        raise NotFound("not_found", "There is no such child.")
     if subject.merged_into_id is None:
-        raise Problem(409, "subject.not_merged", "This record is not merged into another.")
+        raise Conflict("subject.not_merged", "This record is not merged into another.")
     was = subject.merged_into_id
     subject.merged_into_id, subject.merged_at = None, None
     db_audit(

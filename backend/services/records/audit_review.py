@@ -19,7 +19,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
 import crypto
-from backend.core.errors import Problem
+from backend.core.errors import NotFound
 from backend.models import Agency, AuditEvent, AuditRecord, Concern, Subject, User
 from backend.models.audit import keeps_record_index
 from backend.services.concerns.purposes import words as purpose_words
@@ -96,7 +96,7 @@ def subject_accesses(
     """Every audited operation on the child's records (any record merged into theirs)."""
     subject = session.get(Subject, subject_id)
     if subject is None or subject.partnership_id != _partnership(session, actor.agency_id):
-        raise Problem(404, "not_found", "There is no such child in your partnership.")
+        raise NotFound("not_found", "There is no such child in your partnership.")
     ids = members(session, canonical(session, subject_id))
     concern_ids = list(session.scalars(select(Concern.id).where(Concern.subject_id.in_(ids))))
     named = [("subject", str(i)) for i in ids] + [("concern", str(c)) for c in concern_ids]
@@ -117,7 +117,7 @@ def person_accesses(
     if person is None or _partnership(session, person.agency_id) != _partnership(
         session, actor.agency_id
     ):
-        raise Problem(404, "not_found", "There is no such person in your partnership.")
+        raise NotFound("not_found", "There is no such person in your partnership.")
     found = _entries(session, ring, AuditEvent.actor_id == person_id)
     db_audit(
         session, "audit.reviewed", actor=actor, records=[("user", person_id)],

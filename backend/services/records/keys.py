@@ -10,13 +10,17 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import crypto
 from backend.core.config import Config, ConfigError
+from backend.core.errors import Conflict
 from backend.core.state import load_keyring
 from backend.models import DataKeyRecord, Receipt, utcnow
 from backend.services.linking import blind_keys
 
 
-class KeyInUse(Exception):
+class KeyInUse(Conflict):
     """A key cannot be retired; the message says what still depends on it."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__("key.in_use", detail)
 
 
 # How long a current key may serve before it is due for rotation (13.3.4). The sealing key

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from backend.core.errors import Problem
+from backend.core.errors import Conflict, NotFound
 from backend.domain.retention import due_at, rule_for
 from backend.models import (
     Agency,
@@ -78,7 +78,7 @@ def due(session: Session, *, now: datetime | None = None) -> list[dict[str, Any]
 def _concern(session: Session, concern_id: uuid.UUID) -> Concern:
     concern = session.get(Concern, concern_id)
     if concern is None:
-        raise Problem(404, "not_found", "There is no such record.")
+        raise NotFound("not_found", "There is no such record.")
     return concern
 
 
@@ -86,9 +86,9 @@ def db_erase(session: Session, concern_id: uuid.UUID, *, reason: str, actor: Act
     """Crypto-shred a record; the caller commits. Refused under a legal hold."""
     concern = _concern(session, concern_id)
     if concern_id in _held(session):
-        raise Problem(409, "retention.legal_hold", "A legal hold stops erasure of this record.")
+        raise Conflict("retention.legal_hold", "A legal hold stops erasure of this record.")
     if concern.data_key_id is None:
-        raise Problem(409, "retention.already_erased", "This record was erased already.")
+        raise Conflict("retention.already_erased", "This record was erased already.")
     rule, when = _schedule(session, concern)
     key_id = concern.data_key_id
     identifiers = len(

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import crypto
-from backend.core.errors import Problem
+from backend.core.errors import NotFound
 from backend.models import Addendum, Agency, Concern, ConcernCategory, Subject, utcnow
 from backend.services.concerns.concerns import db_where_delivered
 from backend.services.linking.subjects import canonical, members
@@ -73,7 +73,7 @@ def export(
 ) -> dict[str, Any]:
     """Everything held about the child, redacted; the disclosure is audited."""
     if session.get(Subject, subject_id) is None:
-        raise Problem(404, "not_found", "There is no such child.")
+        raise NotFound("not_found", "There is no such child.")
     ids = members(session, canonical(session, subject_id))
     concerns = list(
         session.scalars(

@@ -40,9 +40,12 @@ from bench.ingest import each_engine  # noqa: E402
 EVENTS, RECORDS, HEAD = table_of(AuditEvent), table_of(AuditRecord), table_of(AuditHead)
 # The baseline's table: three columns like an index row, in a table of its own.
 PLAIN = Table(
-    "bench_plain", MetaData(), Column("seq", Integer), Column("kind", String(16)),
+    "bench_plain",
+    MetaData(),
+    Column("seq", Integer),
+    Column("kind", String(16)),
     Column("record_id", String(64)),
-)  # fmt: skip
+)
 ACTIONS = ("concern.consulted", "delivery.listed", "concern.disclosed", "alert.listed")
 
 
@@ -62,11 +65,16 @@ def generate(sessions, ring, entries: int) -> tuple[bytes, list[int]]:  # type: 
             detail = {"inbox": "mash", "n": seq % 7}
             at = start + timedelta(seconds=seq * 3)
             entry = {
-                "seq": seq, "at": at.isoformat(), "action": ACTIONS[seq % len(ACTIONS)],
-                "actor_id": str(actor.user_id), "agency_id": str(actor.agency_id),
-                "passkey_id": str(actor.passkey_id), "records": records,
-                "purpose": "MASH screening" if seq % 2 else None, "detail": detail,
-            }  # fmt: skip
+                "seq": seq,
+                "at": at.isoformat(),
+                "action": ACTIONS[seq % len(ACTIONS)],
+                "actor_id": str(actor.user_id),
+                "agency_id": str(actor.agency_id),
+                "passkey_id": str(actor.passkey_id),
+                "records": records,
+                "purpose": "MASH screening" if seq % 2 else None,
+                "detail": detail,
+            }
             canonical = crypto.canonical_json(entry)
             digest = hashlib.sha256(previous + canonical).digest()
             if seq <= 2_000_000:  # the raw baseline needs a large sample, not all of it
@@ -135,8 +143,13 @@ def run(entries: int, engine_name: str, url: str) -> None:
     for n in range(500):
         with sessions() as s:
             t = time.perf_counter()
-            db_audit(s, "concern.consulted", actor=Actor(uuid.uuid4(), uuid.uuid4(), uuid.uuid4()),
-                     records=[("concern", uuid.uuid4())], purpose="bench")  # fmt: skip
+            db_audit(
+                s,
+                "concern.consulted",
+                actor=Actor(uuid.uuid4(), uuid.uuid4(), uuid.uuid4()),
+                records=[("concern", uuid.uuid4())],
+                purpose="bench",
+            )
             s.commit()
             appends.append((time.perf_counter() - t) * 1000)
         with engine.begin() as conn:

@@ -85,15 +85,24 @@ def build(sessions: Any, deliveries: int, rng: random.Random) -> dict[str, Any]:
         s.add(user)
         s.flush()
         passkey = Passkey(
-            user_id=user.id, credential_id=uuid.uuid4().hex, public_key=b"-", aaguid="0" * 36,
-            multi_device=False, backed_up=False, name="bench",
-        )  # fmt: skip
+            user_id=user.id,
+            credential_id=uuid.uuid4().hex,
+            public_key=b"-",
+            aaguid="0" * 36,
+            multi_device=False,
+            backed_up=False,
+            name="bench",
+        )
         s.add(passkey)
         s.flush()
         receipt = Receipt(
-            client_id=uuid.uuid4(), kind="concern", user_id=user.id, passkey_id=passkey.id,
-            jwe_sha256="0" * 64, status=ReceiptStatus.ACCEPTED,
-        )  # fmt: skip
+            client_id=uuid.uuid4(),
+            kind="concern",
+            user_id=user.id,
+            passkey_id=passkey.id,
+            jwe_sha256="0" * 64,
+            status=ReceiptStatus.ACCEPTED,
+        )
         s.add(receipt)
         s.commit()
         ids = {"user": user.id, "passkey": passkey.id, "receipt": receipt.id}
@@ -108,15 +117,27 @@ def build(sessions: Any, deliveries: int, rng: random.Random) -> dict[str, Any]:
                 cid = uuid.uuid4()
                 concern_ids.append(cid)
                 at = now - timedelta(minutes=rng.randint(0, 525_600))
-                rows.append({
-                    "id": cid, "client_id": uuid.uuid4(), "content_sha256": "0" * 64,
-                    "recorder_id": ids["user"], "recorder_agency_id": boxes[0][1],
-                    "passkey_id": ids["passkey"], "proof_sign_count": 0,
-                    "receipt_id": ids["receipt"], "recorded_at": at, "received_at": at,
-                    "late": False, "setting": "patrol", "source": "observed",
-                    "level": rng.choices(LEVELS, LEVEL_WEIGHTS)[0], "consent": "not_sought",
-                    "actions_taken": "[]", "crypto_document": b"-",
-                })  # fmt: skip
+                rows.append(
+                    {
+                        "id": cid,
+                        "client_id": uuid.uuid4(),
+                        "content_sha256": "0" * 64,
+                        "recorder_id": ids["user"],
+                        "recorder_agency_id": boxes[0][1],
+                        "passkey_id": ids["passkey"],
+                        "proof_sign_count": 0,
+                        "receipt_id": ids["receipt"],
+                        "recorded_at": at,
+                        "received_at": at,
+                        "late": False,
+                        "setting": "patrol",
+                        "source": "observed",
+                        "level": rng.choices(LEVELS, LEVEL_WEIGHTS)[0],
+                        "consent": "not_sought",
+                        "actions_taken": "[]",
+                        "crypto_document": b"-",
+                    }
+                )
                 cats.append({"concern_id": cid, "category": rng.choice(["missing", "neglect"])})
             s.execute(insert(table_of(Concern)), rows)
             s.execute(insert(table_of(ConcernCategory)), cats)
@@ -132,18 +153,33 @@ def build(sessions: Any, deliveries: int, rng: random.Random) -> dict[str, Any]:
                 fate = rng.random()
                 is_open = fate >= 0.7  # 70% decided long ago
                 ack_due = created + timedelta(hours=1)
-                rows.append({
-                    "id": uuid.uuid4(), "concern_id": concern_ids[made // 4], "agency_id": agency,
-                    "inbox_id": box, "audience": audience,
-                    "root_id": None, "step": 0, "cause": None, "reason": "bench", "notes": "[]",
-                    "level": level, "rank": LEVELS.index(level),
-                    "status": ("decided" if not is_open else
-                               "acknowledged" if fate < 0.9 else "new"),
-                    "is_open": is_open, "created_at": created, "ack_due": ack_due,
-                    "decision_due": created + timedelta(days=1),
-                    "due_at": (created + timedelta(days=1)) if is_open else NO_DEADLINE,
-                    "clock": None, "chain_step": 0, "next_deadline": None,
-                })  # fmt: skip
+                rows.append(
+                    {
+                        "id": uuid.uuid4(),
+                        "concern_id": concern_ids[made // 4],
+                        "agency_id": agency,
+                        "inbox_id": box,
+                        "audience": audience,
+                        "root_id": None,
+                        "step": 0,
+                        "cause": None,
+                        "reason": "bench",
+                        "notes": "[]",
+                        "level": level,
+                        "rank": LEVELS.index(level),
+                        "status": (
+                            "decided" if not is_open else "acknowledged" if fate < 0.9 else "new"
+                        ),
+                        "is_open": is_open,
+                        "created_at": created,
+                        "ack_due": ack_due,
+                        "decision_due": created + timedelta(days=1),
+                        "due_at": (created + timedelta(days=1)) if is_open else NO_DEADLINE,
+                        "clock": None,
+                        "chain_step": 0,
+                        "next_deadline": None,
+                    }
+                )
                 made += 1
             s.execute(insert(table_of(Delivery)), rows)
             s.commit()
@@ -196,8 +232,10 @@ def measure(engine_name: str, url: str, deliveries: int, runs: int) -> None:
     rng = random.Random(6)
     t0 = time.perf_counter()
     built = build(sessions, deliveries, rng)
-    print(f"\n{engine_name}: {deliveries:,} deliveries across 200 inboxes built in "
-          f"{time.perf_counter() - t0:.0f} s")  # fmt: skip
+    print(
+        f"\n{engine_name}: {deliveries:,} deliveries across 200 inboxes built in "
+        f"{time.perf_counter() - t0:.0f} s"
+    )
     actors = built["actors"]
     with engine.begin() as conn:  # a live database has statistics; a fresh bulk load not yet
         conn.exec_driver_sql("ANALYZE")
@@ -251,8 +289,10 @@ def measure(engine_name: str, url: str, deliveries: int, runs: int) -> None:
         timed(fn, 10)
         timed(bare, 10)
         got, base = timed(fn, runs), timed(bare, runs)
-        print(f"{name:34} {pct(got, 0.5):8.2f} {pct(got, 0.99):8.2f} "
-              f"{pct(got, 0.5) / pct(base, 0.5):11.1f}")  # fmt: skip
+        print(
+            f"{name:34} {pct(got, 0.5):8.2f} {pct(got, 0.99):8.2f} "
+            f"{pct(got, 0.5) / pct(base, 0.5):11.1f}"
+        )
         print(f"{'  bare query':34} {pct(base, 0.5):8.2f} {pct(base, 0.99):8.2f}")
     start = built["now"] + timedelta(days=2)
     for n, at in ((100, start), (1000, start + timedelta(minutes=1))):
@@ -260,8 +300,10 @@ def measure(engine_name: str, url: str, deliveries: int, runs: int) -> None:
         t0 = time.perf_counter()
         result = sweep(sessions, now=at)
         ms = (time.perf_counter() - t0) * 1000
-        print(f"sweep: {result.chains:>5} overdue chains, {result.escalations:>5} escalations: "
-              f"{ms:8.0f} ms ({ms / max(result.chains, 1):.2f} ms per chain)")  # fmt: skip
+        print(
+            f"sweep: {result.chains:>5} overdue chains, {result.escalations:>5} escalations: "
+            f"{ms:8.0f} ms ({ms / max(result.chains, 1):.2f} ms per chain)"
+        )
     engine.dispose()
 
 

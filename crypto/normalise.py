@@ -32,23 +32,76 @@ from crypto.errors import InvalidIdentifier
 
 _TRANSLIT = str.maketrans(
     {
-        "æ": "ae", "ø": "o", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i",
-        "ŋ": "ng", "ħ": "h", "ŧ": "t", "ß": "ss",
+        "æ": "ae",
+        "ø": "o",
+        "œ": "oe",
+        "ł": "l",
+        "đ": "d",
+        "ð": "d",
+        "þ": "th",
+        "ı": "i",
+        "ŋ": "ng",
+        "ħ": "h",
+        "ŧ": "t",
+        "ß": "ss",
         # Cyrillic, after BGN/PCGN romanisation, lower case only (text is case-folded first)
-        "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh",
-        "з": "z", "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
-        "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts",
-        "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu",
-        "я": "ya", "і": "i", "ї": "yi", "є": "ye", "ґ": "g",
+        "а": "a",
+        "б": "b",
+        "в": "v",
+        "г": "g",
+        "д": "d",
+        "е": "e",
+        "ё": "e",
+        "ж": "zh",
+        "з": "z",
+        "и": "i",
+        "й": "y",
+        "к": "k",
+        "л": "l",
+        "м": "m",
+        "н": "n",
+        "о": "o",
+        "п": "p",
+        "р": "r",
+        "с": "s",
+        "т": "t",
+        "у": "u",
+        "ф": "f",
+        "х": "kh",
+        "ц": "ts",
+        "ч": "ch",
+        "ш": "sh",
+        "щ": "shch",
+        "ъ": "",
+        "ы": "y",
+        "ь": "",
+        "э": "e",
+        "ю": "yu",
+        "я": "ya",
+        "і": "i",
+        "ї": "yi",
+        "є": "ye",
+        "ґ": "g",
     }
-)  # fmt: skip
+)
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _POSTCODE = re.compile(r"^(GIR0AA|[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][ABD-HJLNP-UW-Z]{2})$")
 _STREET_WORDS = {
-    "rd": "road", "st": "street", "ave": "avenue", "av": "avenue", "ln": "lane",
-    "cl": "close", "cres": "crescent", "dr": "drive", "ct": "court", "pl": "place",
-    "sq": "square", "gdns": "gardens", "tce": "terrace", "flt": "flat",
-}  # fmt: skip
+    "rd": "road",
+    "st": "street",
+    "ave": "avenue",
+    "av": "avenue",
+    "ln": "lane",
+    "cl": "close",
+    "cres": "crescent",
+    "dr": "drive",
+    "ct": "court",
+    "pl": "place",
+    "sq": "square",
+    "gdns": "gardens",
+    "tce": "terrace",
+    "flt": "flat",
+}
 
 
 def _fold(text: str) -> str:
@@ -82,8 +135,11 @@ def soundex(text: str) -> str:
     letters = "".join(ch for ch in name(text) if "a" <= ch <= "z")
     if not letters:
         raise InvalidIdentifier("a phonetic key needs a name with letters")
-    codes = {c: d for d, group in enumerate(
-        ("aeiouyhw", "bfpv", "cgjkqsxz", "dt", "l", "mn", "r")) for c in group}  # fmt: skip
+    codes = {
+        c: d
+        for d, group in enumerate(("aeiouyhw", "bfpv", "cgjkqsxz", "dt", "l", "mn", "r"))
+        for c in group
+    }
     out = letters[0].upper()
     last = codes[letters[0]]
     for ch in letters[1:]:

@@ -13,10 +13,20 @@ from typing import Any
 from tests.factories import make_concern
 
 ZOE = make_concern()["subject"]
-AMIRA = {"given_name": "Amira", "family_name": "Khan", "date_of_birth": "2010-07-01",
-         "sex": "female", "legal_status": "none_known"}  # fmt: skip
-CHLOE = {"given_name": "Chloe", "family_name": "Davis", "date_of_birth": "2011-11-11",
-         "sex": "female", "legal_status": "none_known"}  # fmt: skip
+AMIRA = {
+    "given_name": "Amira",
+    "family_name": "Khan",
+    "date_of_birth": "2010-07-01",
+    "sex": "female",
+    "legal_status": "none_known",
+}
+CHLOE = {
+    "given_name": "Chloe",
+    "family_name": "Davis",
+    "date_of_birth": "2011-11-11",
+    "sex": "female",
+    "legal_status": "none_known",
+}
 RICKY = {"kind": "adult_of_concern", "nickname": "Ricky", "approx_age": 30}
 
 
@@ -39,16 +49,51 @@ def oxford_like(now: datetime | None = None) -> list[tuple[str, dict[str, Any]]]
         return make(subject=subject, recorded_at=at(days_ago), categories=["missing"], **more)
 
     return [
-        ("police", missing(ZOE, 20, associated=[
-            RICKY, {"kind": "vehicle", "registration": "AB12 CDE"},
-            {"kind": "phone", "number": "07700 900123"}])),
-        ("health", make(subject=AMIRA, recorded_at=at(15), categories=["self_harm"],
-                        level="child_in_need", setting="school", indicators=[], missing=None,
-                        associated=[{"kind": "phone", "number": "+447700900123"}])),
-        ("care", missing(ZOE, 10, setting="care_home",
-                         associated=[{"kind": "vehicle", "registration": "ab12cde"}])),
+        (
+            "police",
+            missing(
+                ZOE,
+                20,
+                associated=[
+                    RICKY,
+                    {"kind": "vehicle", "registration": "AB12 CDE"},
+                    {"kind": "phone", "number": "07700 900123"},
+                ],
+            ),
+        ),
+        (
+            "health",
+            make(
+                subject=AMIRA,
+                recorded_at=at(15),
+                categories=["self_harm"],
+                level="child_in_need",
+                setting="school",
+                indicators=[],
+                missing=None,
+                associated=[{"kind": "phone", "number": "+447700900123"}],
+            ),
+        ),
+        (
+            "care",
+            missing(
+                ZOE,
+                10,
+                setting="care_home",
+                associated=[{"kind": "vehicle", "registration": "ab12cde"}],
+            ),
+        ),
         ("police", missing(ZOE, 5, associated=[])),
-        ("health", make(subject=CHLOE, recorded_at=at(2), categories=["sexual_exploitation"],
-                        level="significant_harm", setting="health", missing=None,
-                        associated=[RICKY, {"kind": "location", "address": "12 Mill Lane"}])),
-    ]  # fmt: skip
+        (
+            "health",
+            make(
+                subject=CHLOE,
+                recorded_at=at(2),
+                categories=["sexual_exploitation"],
+                level="significant_harm",
+                setting="health",
+                missing=None,
+                associated=[RICKY, {"kind": "location", "address": "12 Mill Lane"}],
+            ),
+        ),
+    ]

@@ -57,8 +57,12 @@ def _mode(config: Config) -> Finding:
 
 
 def _origins(config: Config) -> list[Finding]:
-    plain = [o for o in config.origins if urlsplit(o).scheme == "http"
-             and urlsplit(o).hostname not in ("localhost", "127.0.0.1", "::1")]  # fmt: skip
+    plain = [
+        o
+        for o in config.origins
+        if urlsplit(o).scheme == "http"
+        and urlsplit(o).hostname not in ("localhost", "127.0.0.1", "::1")
+    ]
     if plain:
         # Passkeys and session cookies would cross the network in the clear.
         return [_unsafe(f"plain-http origins beyond localhost: {', '.join(plain)}; use https")]
@@ -102,17 +106,24 @@ def _keyring(config: Config) -> list[Finding]:
         database = make_url(config.database_url).database
         if config.production and database and _inside(path, Path(database).resolve().parent):
             # A backup of the database's folder would carry the keys that open it.
-            found.append(_unsafe(
-                f"key ring {path} is in the database's folder, so a backup of one is a backup "
-                "of both: move it, or set FRONTLINE_KEYRING"
-            ))  # fmt: skip
+            found.append(
+                _unsafe(
+                    f"key ring {path} is in the database's folder, so a backup of one is a backup "
+                    "of both: move it, or set FRONTLINE_KEYRING"
+                )
+            )
     try:
         ring = load_keyring(config)
     except ConfigError as exc:
         return [*found, _unsafe(str(exc))]
     due = rotation_due(ring)
-    found += [_unsafe(f"key {e.id} ({e.kind.value}) is past its rotation period: "
-                      f"'frontline keys rotate --kind {e.kind.value}'") for e in due]  # fmt: skip
+    found += [
+        _unsafe(
+            f"key {e.id} ({e.kind.value}) is past its rotation period: "
+            f"'frontline keys rotate --kind {e.kind.value}'"
+        )
+        for e in due
+    ]
     if not found:
         found.append(_ok("key ring: private, apart from the data, within rotation periods"))
     return found
@@ -136,11 +147,13 @@ def _observed(config: Config) -> list[Finding]:
         engine.dispose()
     if FORWARDED_UNTRUSTED in seen and not config.trusted_proxies:
         _, last = seen[FORWARDED_UNTRUSTED]
-        return [_unsafe(
-            f"requests arrived through a proxy (X-Forwarded-For, last {last:%Y-%m-%d %H:%M} "
-            "UTC) but FRONTLINE_TRUSTED_PROXIES is 0: every client shares the proxy's address "
-            "and one can use up the sign-in limits for all; set it to the number of proxies"
-        )]  # fmt: skip
+        return [
+            _unsafe(
+                f"requests arrived through a proxy (X-Forwarded-For, last {last:%Y-%m-%d %H:%M} "
+                "UTC) but FRONTLINE_TRUSTED_PROXIES is 0: every client shares the proxy's address "
+                "and one can use up the sign-in limits for all; set it to the number of proxies"
+            )
+        ]
     return [_ok("client addresses: no undeclared proxy seen")]
 
 

@@ -15,8 +15,9 @@ from backend.cli.diagnose import diagnose, environment
     type=int,
     help="Worker processes per host (as given to 'frontline serve').",
 )
-@click.option("--hosts", default=1, show_default=True, type=int,
-              help="Hosts serving this partnership.")  # fmt: skip
+@click.option(
+    "--hosts", default=1, show_default=True, type=int, help="Hosts serving this partnership."
+)
 def doctor(workers: int, hosts: int) -> None:
     """Check this deployment's settings and say what is unsafe (exit 1 if anything is)."""
     found = diagnose(environment(), workers=workers, hosts=hosts)

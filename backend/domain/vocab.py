@@ -28,35 +28,83 @@ class Level(str, Enum):
 
 
 CATEGORIES = (
-    "sexual_exploitation", "criminal_exploitation", "financial_exploitation", "trafficking",
-    "online_sexual_abuse", "sexual_abuse_in_family", "physical_abuse", "neglect",
-    "emotional_abuse", "domestic_abuse", "missing", "harmful_sexual_behaviour", "self_harm",
-    "substance_harm", "fgm_honour_forced_marriage", "radicalisation", "other",
-)  # fmt: skip
+    "sexual_exploitation",
+    "criminal_exploitation",
+    "financial_exploitation",
+    "trafficking",
+    "online_sexual_abuse",
+    "sexual_abuse_in_family",
+    "physical_abuse",
+    "neglect",
+    "emotional_abuse",
+    "domestic_abuse",
+    "missing",
+    "harmful_sexual_behaviour",
+    "self_harm",
+    "substance_harm",
+    "fgm_honour_forced_marriage",
+    "radicalisation",
+    "other",
+)
 SOURCES = ("disclosure", "observed", "reported_by_other", "professional_concern")
 INDICATORS = (
-    "injuries", "sexual_health", "pregnancy", "self_harm", "substance_misuse",
-    "appearance_change", "learning_disability", "harmful_sexual_behaviour", "school_absence",
-    "offending", "behaviour_change", "sexualised_language", "cars_with_unknown_adults",
-    "exploitation_hotspot", "phone_use", "unexplained_gifts_money", "adult_of_concern",
-    "links_to_exploited_children", "hotels_takeaways_taxis", "taken_to_other_towns",
-    "missing_episode", "found_far_from_home", "found_with_unknown_adults",
-    "online_contact_adults", "images_requested_or_shared", "disclosure",
-)  # fmt: skip
+    "injuries",
+    "sexual_health",
+    "pregnancy",
+    "self_harm",
+    "substance_misuse",
+    "appearance_change",
+    "learning_disability",
+    "harmful_sexual_behaviour",
+    "school_absence",
+    "offending",
+    "behaviour_change",
+    "sexualised_language",
+    "cars_with_unknown_adults",
+    "exploitation_hotspot",
+    "phone_use",
+    "unexplained_gifts_money",
+    "adult_of_concern",
+    "links_to_exploited_children",
+    "hotels_takeaways_taxis",
+    "taken_to_other_towns",
+    "missing_episode",
+    "found_far_from_home",
+    "found_with_unknown_adults",
+    "online_contact_adults",
+    "images_requested_or_shared",
+    "disclosure",
+)
 PRESENT = ("yes", "possible")
 BASIS = ("observed", "reported", "opinion", "gut_feeling")
 SEX = ("female", "male", "other", "unknown")
 LEGAL_STATUS = (
-    "none_known", "early_help", "child_in_need", "child_protection_plan", "looked_after",
-    "care_leaver", "unknown",
-)  # fmt: skip
+    "none_known",
+    "early_help",
+    "child_in_need",
+    "child_protection_plan",
+    "looked_after",
+    "care_leaver",
+    "unknown",
+)
 POLICE_RISK = ("no_apparent_risk", "low", "medium", "high")
 ASSOCIATED_KINDS = (
-    "adult_of_concern", "peer", "carer", "vehicle", "phone", "location", "online_account",
-)  # fmt: skip
+    "adult_of_concern",
+    "peer",
+    "carer",
+    "vehicle",
+    "phone",
+    "location",
+    "online_account",
+)
 ACTIONS = (
-    "emergency_services_called", "police_protection", "place_of_safety", "medical_care",
-    "taken_home", "none", "other",
-)  # fmt: skip
+    "emergency_services_called",
+    "police_protection",
+    "place_of_safety",
+    "medical_care",
+    "taken_home",
+    "none",
+    "other",
+)
 CONSENT = ("given", "refused", "not_sought")
 NOT_SOUGHT_REASONS = ("risk_to_child", "delay", "evidence_loss", "risk_to_others", "lacks_capacity")

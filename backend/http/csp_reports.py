@@ -90,12 +90,16 @@ def csp_report() -> Response:
             "csp violation",
             extra={
                 "event": "csp.violation",
-                "directive": _text(get("effective-directive") or get("effectiveDirective") or
-                                   get("violated-directive"), 60),
+                "directive": _text(
+                    get("effective-directive")
+                    or get("effectiveDirective")
+                    or get("violated-directive"),
+                    60,
+                ),
                 "blocked": _origin(get("blocked-uri") or get("blockedURL")),
                 "page": _path(get("document-uri") or get("documentURL")),
                 "line": _line(get("line-number") or get("lineNumber")),
                 "disposition": _text(get("disposition"), 10) or "enforce",
             },
-        )  # fmt: skip
+        )
     return Response(status=204)

@@ -18,10 +18,21 @@ from flask import Flask, Response, g, has_request_context, request
 from backend.services.records.audit import REQUEST_ID
 
 _FIELDS = (
-    "request_id", "method", "route", "status", "duration_ms", "code", "command",
+    "request_id",
+    "method",
+    "route",
+    "status",
+    "duration_ms",
+    "code",
+    "command",
     # security events (CSP reports): codes, origins and paths only
-    "event", "directive", "blocked", "page", "line", "disposition",
-)  # fmt: skip
+    "event",
+    "directive",
+    "blocked",
+    "page",
+    "line",
+    "disposition",
+)
 
 
 class JsonFormatter(logging.Formatter):

@@ -23,26 +23,40 @@ def _texts(value: Any) -> bool:
 
 
 HIGH_WEIGHT = (
-    "injuries", "sexual_health", "pregnancy", "harmful_sexual_behaviour",
-    "cars_with_unknown_adults", "exploitation_hotspot", "phone_use", "adult_of_concern",
-    "links_to_exploited_children", "taken_to_other_towns",
-)  # fmt: skip
+    "injuries",
+    "sexual_health",
+    "pregnancy",
+    "harmful_sexual_behaviour",
+    "cars_with_unknown_adults",
+    "exploitation_hotspot",
+    "phone_use",
+    "adult_of_concern",
+    "links_to_exploited_children",
+    "taken_to_other_towns",
+)
 NETWORK_KINDS = ("person_name", "nickname", "vehicle", "phone", "address", "online_account")
 # Pattern rules of docs/domain/indicators.md, each threshold configurable in [patterns.<kind>].
 PATTERN_DEFAULTS: dict[str, dict[str, Any]] = {
     "repeated_missing": {"count": 3, "days": 30, "level": "significant_harm"},
     "multi_agency": {"agencies": 2, "days": 90, "level": "child_in_need"},
     "cumulative": {
-        "count": 3, "days": 90, "level": "significant_harm",
+        "count": 3,
+        "days": 90,
+        "level": "significant_harm",
         "levels": ["information", "early_help", "child_in_need"],
     },
     "young_child_high_risk": {
-        "max_age": 13, "level": "significant_harm", "indicators": list(HIGH_WEIGHT),
+        "max_age": 13,
+        "level": "significant_harm",
+        "indicators": list(HIGH_WEIGHT),
     },
     "network": {
-        "children": 2, "days": 365, "level": "significant_harm", "kinds": list(NETWORK_KINDS),
+        "children": 2,
+        "days": 365,
+        "level": "significant_harm",
+        "kinds": list(NETWORK_KINDS),
     },
-}  # fmt: skip
+}
 
 
 def read_patterns(

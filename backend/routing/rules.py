@@ -33,9 +33,19 @@ _LIST_CONDITIONS: dict[str, tuple[str, ...] | None] = {
 }
 _RULE_KEYS = {"id", "why", "deliver", "min_level", "age_min", "age_max", *_LIST_CONDITIONS}
 _TOP_KEYS = {
-    "format", "version", "partnership", "timezone", "holidays", "fallback", "inboxes",
-    "agency_leads", "deadlines", "escalation", "rule", "patterns",
-}  # fmt: skip
+    "format",
+    "version",
+    "partnership",
+    "timezone",
+    "holidays",
+    "fallback",
+    "inboxes",
+    "agency_leads",
+    "deadlines",
+    "escalation",
+    "rule",
+    "patterns",
+}
 
 
 def target_label(agency: str, inbox: str | None, audience: str) -> str:

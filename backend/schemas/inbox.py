@@ -15,9 +15,11 @@ class InboxSchema(Schema):
     kind = fields.String(
         required=True,
         validate=validate.OneOf(["inbox", "agency_lead"]),
-        metadata={"description": "agency_lead: the agency's safeguarding lead queue (its id is "
-                  "the agency's)"},
-    )  # fmt: skip
+        metadata={
+            "description": "agency_lead: the agency's safeguarding lead queue (its id is "
+            "the agency's)"
+        },
+    )
     new = fields.Integer(required=True, metadata={"description": "not yet acknowledged"})
     overdue = fields.Integer(required=True, metadata={"description": "open, past its deadline"})
 

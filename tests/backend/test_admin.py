@@ -42,8 +42,11 @@ def test_admin_invites_into_own_agency_and_the_link_enrols(app, sessions) -> Non
     )
     assert early.status_code == 409
     assert early.get_json()["code"] == "invite.awaiting_approval"
-    (waiting,) = [a for a in admin.get("/api/v1/admin/approvals").get_json()["items"]
-                  if a["target"] == [issued["id"]]]  # fmt: skip
+    (waiting,) = [
+        a
+        for a in admin.get("/api/v1/admin/approvals").get_json()["items"]
+        if a["target"] == [issued["id"]]
+    ]
     assert (waiting["action"], waiting["status"], waiting["yours"]) == (
         "access_grant",
         "pending",

@@ -27,8 +27,13 @@ recorders = test_links.recorders  # the same three recorders, as a fixture here
 def child(n: int) -> dict[str, Any]:
     """A different child for each n: a different given name, no strong key in common."""
     given = "BDFGKLMNPR"[n % 10] + ("ella", "ina", "ora", "ara", "ette")[n // 10]
-    return {"given_name": given, "family_name": "Hale", "date_of_birth": "2011-03-04",
-            "sex": "female", "legal_status": "none_known"}  # fmt: skip
+    return {
+        "given_name": given,
+        "family_name": "Hale",
+        "date_of_birth": "2011-03-04",
+        "sex": "female",
+        "legal_status": "none_known",
+    }
 
 
 def about(n: int, days_ago: int) -> dict[str, Any]:
@@ -89,9 +94,12 @@ def test_the_migration_carries_alerts_down_and_back(app, recorders, sessions) ->
     try:
         command.downgrade(migrate.alembic_config(engine), "0015")
         columns = sa.table(
-            "alerts", sa.column("id", sa.Uuid()), sa.column("subjects"),
-            sa.column("concerns"), sa.column("evidence"),
-        )  # fmt: skip
+            "alerts",
+            sa.column("id", sa.Uuid()),
+            sa.column("subjects"),
+            sa.column("concerns"),
+            sa.column("evidence"),
+        )
         with engine.connect() as conn:
             lists = {r.id: r for r in conn.execute(select(columns))}
         for alert in before:

@@ -20,9 +20,14 @@ from tests.scenario import ZOE
 
 ROOT = Path(__file__).resolve().parents[2]
 SELF_SERVICE = (
-    "api.admin_", "api.enrol", "api.login", "api.logout", "api.passkey", "api.own_session",
+    "api.admin_",
+    "api.enrol",
+    "api.login",
+    "api.logout",
+    "api.passkey",
+    "api.own_session",
     "api.step_up",
-)  # fmt: skip
+)
 
 # Endpoints that return or change no personal data, and why.
 NOT_PERSONAL = {
@@ -146,9 +151,13 @@ def test_each_audited_route_leaves_entries_of_its_kind(app, sessions, recorders)
     page = check("api.inbox_deliveries", mash.get(f"/api/v1/inboxes/{inbox['id']}/deliveries"))
     delivery = page["items"][0]["id"]
     body = check("api.concern", mash.get(f"/api/v1/concerns/{concern_id}?purpose=decide"))
-    addendum = {"schema": "frontline.addendum/1", "concern_id": concern_id,
-                "client_id": "0b9f3c9e-4b5d-4a8b-9f4e-3c2d1e0f9a8b",
-                "recorded_at": first["recorded_at"], "text": "Seen again at 03:00."}  # fmt: skip
+    addendum = {
+        "schema": "frontline.addendum/1",
+        "concern_id": concern_id,
+        "client_id": "0b9f3c9e-4b5d-4a8b-9f4e-3c2d1e0f9a8b",
+        "recorded_at": first["recorded_at"],
+        "text": "Seen again at 03:00.",
+    }
     from tests.factories import seal_payload
 
     r = client.post(
@@ -161,17 +170,25 @@ def test_each_audited_route_leaves_entries_of_its_kind(app, sessions, recorders)
         "api.delivery_acknowledge",
         mash.post(f"/api/v1/deliveries/{delivery}/acknowledge", headers=H),
     )
-    check("api.delivery_decision", mash.post(
-        f"/api/v1/deliveries/{delivery}/decision",
-        json={"outcome": "strategy_discussion", "reasons": "Exploitation risk."}, headers=H,
-    ))  # fmt: skip
+    check(
+        "api.delivery_decision",
+        mash.post(
+            f"/api/v1/deliveries/{delivery}/decision",
+            json={"outcome": "strategy_discussion", "reasons": "Exploitation risk."},
+            headers=H,
+        ),
+    )
     check(
         "api.chronology",
         mash.get(f"/api/v1/subjects/{body['subject_id']}/chronology?purpose=strategy_discussion"),
     )
     # Another child seen with the same car: a network alert.
-    other = {"given_name": "Ava", "family_name": "Kerr", "nhs_number": "401 023 2137",
-             "date_of_birth": "2010-01-05"}  # fmt: skip
+    other = {
+        "given_name": "Ava",
+        "family_name": "Kerr",
+        "nhs_number": "401 023 2137",
+        "date_of_birth": "2010-01-05",
+    }
     second = make_concern(subject={**first["subject"], **other})
     (result,) = sync(client, envelope(app, device, second))
     assert result["status"] == "accepted", result
@@ -181,16 +198,22 @@ def test_each_audited_route_leaves_entries_of_its_kind(app, sessions, recorders)
     check("api.alert_network", mash.get(f"/api/v1/alerts/{network['id']}/network"))
     # A possible match, confirmed, split again; another rejected.
     send(app, recorders, "police", missing(ZOE, 20, associated=[]))
-    typo = {"given_name": "Zoe", "family_name": "OBrian", "approx_age": 15, "known_as": ["Zee"],
-            "legal_status": "unknown"}  # fmt: skip
+    typo = {
+        "given_name": "Zoe",
+        "family_name": "OBrian",
+        "approx_age": 15,
+        "known_as": ["Zee"],
+        "legal_status": "unknown",
+    }
     send(app, recorders, "care", missing(typo, 10, associated=[], setting="care_home"))
     log.kinds_since()
     (match,) = check("api.matches", mash.get("/api/v1/matches"))["matches"]
     check("api.match_confirm", mash.post(f"/api/v1/matches/{match['id']}/confirm", headers=H))
     merged = [  # whichever of the two records was merged into the other splits off
-        sid for sid in (match["subject_id"], match["candidate_id"])
+        sid
+        for sid in (match["subject_id"], match["candidate_id"])
         if mash.post(f"/api/v1/subjects/{sid}/split", headers=H).status_code == 200
-    ]  # fmt: skip
+    ]
     assert len(merged) == 1
     called["api.subject_split"] = log.kinds_since()
     assert "combination" in called["api.subject_split"]
@@ -206,11 +229,17 @@ def test_each_audited_route_leaves_entries_of_its_kind(app, sessions, recorders)
     log.kinds_since()
     mash_items = mash.get(f"/api/v1/inboxes/{inbox['id']}/deliveries").get_json()["items"]
     log.kinds_since()
-    check("api.delivery_reassign", mash.post(
-        f"/api/v1/deliveries/{mash_items[-1]['id']}/reassign", json={"inbox": cid}, headers=H,
-    ))  # fmt: skip
-    auditor, _, _ = person(app, agency="Riverside Safeguarding Children Partnership",
-                           roles=("auditor",), name="Aud")  # fmt: skip
+    check(
+        "api.delivery_reassign",
+        mash.post(
+            f"/api/v1/deliveries/{mash_items[-1]['id']}/reassign",
+            json={"inbox": cid},
+            headers=H,
+        ),
+    )
+    auditor, _, _ = person(
+        app, agency="Riverside Safeguarding Children Partnership", roles=("auditor",), name="Aud"
+    )
     log.kinds_since()
     check("api.audit_subject", auditor.get(f"/api/v1/audit/subjects/{body['subject_id']}"))
     me = mash.get("/api/v1/me").get_json()["user"]["id"]
@@ -227,6 +256,7 @@ def test_each_audited_route_leaves_entries_of_its_kind(app, sessions, recorders)
     # test_admin, test_rules_admin, test_quarantine assert the actions); this walk covers
     # every route over children's records.
     elsewhere = {e for e in AUDITED if e.startswith(SELF_SERVICE)} - {
-        "api.admin_users", "api.admin_invites"
-    }  # fmt: skip
+        "api.admin_users",
+        "api.admin_invites",
+    }
     assert set(AUDITED) - elsewhere - set(called) == set()

@@ -89,8 +89,11 @@ def test_only_auditors_ask_and_only_about_what_exists(app) -> None:  # type: ign
 
 def test_audit_query_command(app, config, tmp_path: Path, database_url: str) -> None:  # type: ignore[no-untyped-def]
     _, _, me, concern_id, subject_id, _ = _scene(app)
-    env = {"FRONTLINE_ENV": "development", "FRONTLINE_INSTANCE": str(config.instance_path),
-           "DATABASE_URL": database_url}  # fmt: skip
+    env = {
+        "FRONTLINE_ENV": "development",
+        "FRONTLINE_INSTANCE": str(config.instance_path),
+        "DATABASE_URL": database_url,
+    }
     out = CliRunner(env=env).invoke(main, ["audit", "query", "--subject", subject_id])
     assert out.exit_code == 0, out.output
     actions = [a["action"] for a in json.loads(out.output)["accesses"]]

@@ -20,13 +20,32 @@ def test_aggregates_with_small_numbers_suppressed(app, sessions, recorders) -> N
     # Seven police concerns (neglect), two from health (self-harm), one flagged phrase.
     for n in range(7):
         narrative = "She keeps putting herself at risk." if n == 0 else "Found alone at night."
-        send(app, recorders, "police", make(subject=_child(n), recorded_at=at(n + 1),
-                                            categories=["neglect"], narrative=narrative,
-                                            associated=[], level="early_help"))  # fmt: skip
+        send(
+            app,
+            recorders,
+            "police",
+            make(
+                subject=_child(n),
+                recorded_at=at(n + 1),
+                categories=["neglect"],
+                narrative=narrative,
+                associated=[],
+                level="early_help",
+            ),
+        )
     for n in range(7, 9):
-        send(app, recorders, "health", make(subject=_child(n), recorded_at=at(2),
-                                            categories=["self_harm"], associated=[],
-                                            level="child_in_need"))  # fmt: skip
+        send(
+            app,
+            recorders,
+            "health",
+            make(
+                subject=_child(n),
+                recorded_at=at(2),
+                categories=["self_harm"],
+                associated=[],
+                level="child_in_need",
+            ),
+        )
     mash = worker(app, C, "MASH")
     inbox = next(i for i in mash.get("/api/v1/inboxes").get_json()["inboxes"])
     for d in mash.get(f"/api/v1/inboxes/{inbox['id']}/deliveries").get_json()["items"][:5]:

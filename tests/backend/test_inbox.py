@@ -47,18 +47,35 @@ def record(app: Any, constable: Any, **overrides: Any) -> str:
 
 
 ROWS = [
-    ({"categories": ["sexual_exploitation"], "level": "immediate_danger"},
-     {"Police Control Room", "MASH", "Home Manager"}),
-    ({"categories": ["neglect"], "level": "significant_harm",
-      "subject": {"given_name": "Amy", "approx_age": 15, "legal_status": "none_known"}},
-     {"MASH"}),
-    ({"categories": ["missing"], "level": "child_in_need",
-      "subject": {"known_as": ["Jay"], "approx_age": 15}},
-     {"Missing Coordinator"}),
-    ({"categories": ["criminal_exploitation"], "level": "early_help",
-      "subject": {"known_as": ["Jay"], "approx_age": 15}},
-     {"Riverside Police safeguarding lead", "MASH"}),
-]  # fmt: skip
+    (
+        {"categories": ["sexual_exploitation"], "level": "immediate_danger"},
+        {"Police Control Room", "MASH", "Home Manager"},
+    ),
+    (
+        {
+            "categories": ["neglect"],
+            "level": "significant_harm",
+            "subject": {"given_name": "Amy", "approx_age": 15, "legal_status": "none_known"},
+        },
+        {"MASH"},
+    ),
+    (
+        {
+            "categories": ["missing"],
+            "level": "child_in_need",
+            "subject": {"known_as": ["Jay"], "approx_age": 15},
+        },
+        {"Missing Coordinator"},
+    ),
+    (
+        {
+            "categories": ["criminal_exploitation"],
+            "level": "early_help",
+            "subject": {"known_as": ["Jay"], "approx_age": 15},
+        },
+        {"Riverside Police safeguarding lead", "MASH"},
+    ),
+]
 
 
 @pytest.mark.parametrize(("overrides", "inboxes"), ROWS)
@@ -184,10 +201,13 @@ def test_need_to_know_between_inboxes(app, constable) -> None:  # type: ignore[n
         ("get", f"/api/v1/inboxes/{mash_box}/deliveries", None),
         ("get", f"/api/v1/concerns/{cid}?purpose=decide", None),
         ("post", f"/api/v1/deliveries/{delivery['id']}/acknowledge", None),
-        ("post", f"/api/v1/deliveries/{delivery['id']}/decision",
-         {"outcome": "no_further_action", "reasons": "not mine"}),
+        (
+            "post",
+            f"/api/v1/deliveries/{delivery['id']}/decision",
+            {"outcome": "no_further_action", "reasons": "not mine"},
+        ),
         ("post", f"/api/v1/deliveries/{delivery['id']}/reassign", {"inbox": mash_box}),
-    ]:  # fmt: skip
+    ]:
         r = getattr(control, method)(path, json=body, headers=H)
         assert (r.status_code, r.get_json()["code"]) == (404, "not_found"), path
     # A recorder is not an inbox worker at all; the nurse who did not record it sees nothing.

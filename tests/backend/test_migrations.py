@@ -55,9 +55,13 @@ def test_upgrade_empty_database_and_no_drift(empty_url: str) -> None:
             if engine.dialect.name == "postgresql":
                 # The server indexes the records inside the entries (GIN, which the models
                 # cannot say); the separate record index table is SQLite's alone.
-                opts["include_object"] = lambda _o, name, kind, _r, _c: (kind, name) not in {
-                    ("table", "audit_records"), ("index", "ix_audit_events_records"),
-                }  # fmt: skip
+                opts["include_object"] = lambda _o, name, kind, _r, _c: (
+                    (kind, name)
+                    not in {
+                        ("table", "audit_records"),
+                        ("index", "ix_audit_events_records"),
+                    }
+                )
             diff = compare_metadata(MigrationContext.configure(conn, opts=opts), Base.metadata)
             roles = {r for (r,) in conn.execute(text("SELECT name FROM roles"))}
         assert diff == [], diff
@@ -104,12 +108,19 @@ def test_audit_bodies_are_the_bytes_that_were_hashed_both_ways(empty_url: str) -
     try:
         migrate.upgrade(engine, "0013")
         old = sa.table(
-            "audit_events", sa.column("seq"), sa.column("at", UTCDateTime()),
-            sa.column("action"), sa.column("actor_id", sa.Uuid()),
-            sa.column("agency_id", sa.Uuid()), sa.column("passkey_id", sa.Uuid()),
-            sa.column("records"), sa.column("purpose"), sa.column("detail"),
-            sa.column("prev_hash"), sa.column("hash"),
-        )  # fmt: skip
+            "audit_events",
+            sa.column("seq"),
+            sa.column("at", UTCDateTime()),
+            sa.column("action"),
+            sa.column("actor_id", sa.Uuid()),
+            sa.column("agency_id", sa.Uuid()),
+            sa.column("passkey_id", sa.Uuid()),
+            sa.column("records"),
+            sa.column("purpose"),
+            sa.column("detail"),
+            sa.column("prev_hash"),
+            sa.column("hash"),
+        )
         previous, entries = crypto.GENESIS, []
         with engine.begin() as conn:
             for seq, (purpose, detail) in enumerate(ODD, start=1):
@@ -117,27 +128,42 @@ def test_audit_bodies_are_the_bytes_that_were_hashed_both_ways(empty_url: str) -
                 at = utcnow().replace(microsecond=0 if seq == 2 else 123456)
                 records = [{"kind": "concern", "id": str(uuid.uuid4())}]
                 entry = {
-                    "seq": seq, "at": at.isoformat(), "action": "concern.consulted",
-                    "actor_id": str(actor) if actor else None, "agency_id": None,
-                    "passkey_id": str(actor) if actor else None, "records": records,
-                    "purpose": purpose, "detail": detail,
-                }  # fmt: skip
+                    "seq": seq,
+                    "at": at.isoformat(),
+                    "action": "concern.consulted",
+                    "actor_id": str(actor) if actor else None,
+                    "agency_id": None,
+                    "passkey_id": str(actor) if actor else None,
+                    "records": records,
+                    "purpose": purpose,
+                    "detail": detail,
+                }
                 digest = crypto.chain_hash(previous, entry)
-                conn.execute(sa.insert(old), {
-                    "seq": seq, "at": at, "action": entry["action"], "actor_id": actor,
-                    "agency_id": None, "passkey_id": actor, "purpose": purpose,
-                    "records": crypto.canonical_json(records).decode(),
-                    "detail": crypto.canonical_json(detail).decode(),
-                    "prev_hash": previous, "hash": digest,
-                })  # fmt: skip
+                conn.execute(
+                    sa.insert(old),
+                    {
+                        "seq": seq,
+                        "at": at,
+                        "action": entry["action"],
+                        "actor_id": actor,
+                        "agency_id": None,
+                        "passkey_id": actor,
+                        "purpose": purpose,
+                        "records": crypto.canonical_json(records).decode(),
+                        "detail": crypto.canonical_json(detail).decode(),
+                        "prev_hash": previous,
+                        "hash": digest,
+                    },
+                )
                 conn.execute(
                     sa.text("INSERT INTO audit_records VALUES (:s, 'concern', :r)"),
                     {"s": seq, "r": records[0]["id"]},
                 )
                 entries.append(entry)
                 previous = digest
-            conn.execute(sa.text("UPDATE audit_head SET seq = :s, hash = :h"),
-                         {"s": len(ODD), "h": previous})  # fmt: skip
+            conn.execute(
+                sa.text("UPDATE audit_head SET seq = :s, hash = :h"), {"s": len(ODD), "h": previous}
+            )
         migrate.upgrade(engine)
         sessions = make_sessionmaker(engine)
         with sessions() as s:
@@ -157,10 +183,14 @@ def test_audit_bodies_are_the_bytes_that_were_hashed_both_ways(empty_url: str) -
         with engine.connect() as conn:
             back = conn.execute(sa.select(old).order_by(old.c.seq)).all()
         assert [(r.purpose, r.records, r.detail, r.hash) for r in back] == [
-            (e["purpose"], crypto.canonical_json(e["records"]).decode(),
-             crypto.canonical_json(e["detail"]).decode(), r.hash)
+            (
+                e["purpose"],
+                crypto.canonical_json(e["records"]).decode(),
+                crypto.canonical_json(e["detail"]).decode(),
+                r.hash,
+            )
             for e, r in zip(entries, back, strict=True)
-        ]  # fmt: skip
+        ]
         assert [r.at.isoformat() for r in back] == [e["at"] for e in entries]
         with engine.connect() as conn:
             index = conn.execute(sa.text("SELECT seq, record_id FROM audit_records ORDER BY seq"))

@@ -37,8 +37,11 @@ def test_the_schedule() -> None:
 
 
 def _env(config, database_url: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    return {"FRONTLINE_ENV": "development", "FRONTLINE_INSTANCE": str(config.instance_path),
-            "DATABASE_URL": database_url}  # fmt: skip
+    return {
+        "FRONTLINE_ENV": "development",
+        "FRONTLINE_INSTANCE": str(config.instance_path),
+        "DATABASE_URL": database_url,
+    }
 
 
 def _cli(env: dict[str, str], *args: str) -> dict:  # type: ignore[type-arg]
@@ -59,7 +62,7 @@ def test_sweep_keep_hold_and_erase(app, sessions, config, database_url: str) -> 
             "family_name": "Reed",
             "date_of_birth": "2012-02-02",
             "nhs_number": "401 023 2137",
-        },  # fmt: skip
+        },
         missing=None,
     )
     old.pop("missing")
@@ -73,8 +76,15 @@ def test_sweep_keep_hold_and_erase(app, sessions, config, database_url: str) -> 
     assert due[0]["rule"].startswith("police")
 
     # Kept for another review: off the list until then.
-    _cli(env, "keep", old_id, "--until", (NOW + timedelta(days=365)).strftime("%Y-%m-%d"),
-         "--reason", "Open investigation")  # fmt: skip
+    _cli(
+        env,
+        "keep",
+        old_id,
+        "--until",
+        (NOW + timedelta(days=365)).strftime("%Y-%m-%d"),
+        "--reason",
+        "Open investigation",
+    )
     assert _cli(env, "sweep")["due"] == []
     later = (NOW + timedelta(days=400)).strftime("%Y-%m-%d")
     assert [d["concern_id"] for d in _cli(env, "sweep", "--at", later)["due"]] == [old_id]
@@ -93,9 +103,7 @@ def test_sweep_keep_hold_and_erase(app, sessions, config, database_url: str) -> 
         "--confirm",
         "--approval",
         approved(app, "retention_erase", (old_id,)),
-    ) == {  # fmt: skip
-        old_id: "retention.legal_hold"
-    }
+    ) == {old_id: "retention.legal_hold"}
     _cli(env, "release", old_id, "--reason", "Claim settled")
 
     # Erased: the data key and blind indexes are gone, the row and its metadata stay.
@@ -127,9 +135,7 @@ def test_sweep_keep_hold_and_erase(app, sessions, config, database_url: str) -> 
         "--confirm",
         "--approval",
         approval,
-    ) == {  # fmt: skip
-        old_id: "erased"
-    }
+    ) == {old_id: "erased"}
     with sessions() as s:
         concern = s.get(Concern, uuid.UUID(old_id))
         assert concern.data_key_id is None
@@ -155,9 +161,7 @@ def test_sweep_keep_hold_and_erase(app, sessions, config, database_url: str) -> 
         "--confirm",
         "--approval",
         approved(app, "retention_erase", (old_id,)),
-    ) == {  # fmt: skip
-        old_id: "retention.already_erased"
-    }
+    ) == {old_id: "retention.already_erased"}
 
     # No path opens it: its recorder, a recipient, the chronology, a new concern's links.
     r = recorder.get(f"/api/v1/concerns/{old_id}?purpose=check_own_record")
@@ -167,8 +171,9 @@ def test_sweep_keep_hold_and_erase(app, sessions, config, database_url: str) -> 
     subject_id = mash.get(f"/api/v1/concerns/{recent_id}?purpose=decide").get_json()["subject_id"]
     items = mash.get(f"/api/v1/subjects/{subject_id}/chronology?purpose=decide").get_json()
     assert MARKER not in json.dumps(items)
-    again = make_concern(subject=old["subject"], narrative="Seen again.", associated=[],
-                         categories=["neglect"])  # fmt: skip
+    again = make_concern(
+        subject=old["subject"], narrative="Seen again.", associated=[], categories=["neglect"]
+    )
     again.pop("missing")
     (c,) = sync(recorder, envelope(app, device, again))
     assert c["status"] == "accepted"

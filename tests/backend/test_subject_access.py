@@ -14,8 +14,12 @@ from backend.models import AuditEvent
 from tests.backend.test_inbox import C, worker
 from tests.factories import approved, envelope, make_concern, person, sync
 
-CHILD = {"given_name": "Rosa", "family_name": "Penn", "date_of_birth": "2011-05-05",
-         "nhs_number": "943 476 5919"}  # fmt: skip
+CHILD = {
+    "given_name": "Rosa",
+    "family_name": "Penn",
+    "date_of_birth": "2011-05-05",
+    "nhs_number": "943 476 5919",
+}
 
 
 def test_export_redacts_protected_third_parties(
@@ -29,12 +33,12 @@ def test_export_redacts_protected_third_parties(
         associated=[
             {"kind": "carer", "name": "Aunt May"},
             {"kind": "vehicle", "registration": "AB12 CDE"},
-        ],  # fmt: skip
+        ],
         sharing={
             "consent": "not_sought",
             "not_sought_reason": "risk_to_child",
             "protect_identity_of": ["Aunt May"],
-        },  # fmt: skip
+        },
     )
     second = make_concern(subject=CHILD, narrative="Seen at the station.", associated=[])
     results = sync(recorder, envelope(app, device, first), envelope(app, device, second))
@@ -44,8 +48,11 @@ def test_export_redacts_protected_third_parties(
         "subject_id"
     ]
 
-    env = {"FRONTLINE_ENV": "development", "FRONTLINE_INSTANCE": str(config.instance_path),
-           "DATABASE_URL": database_url}  # fmt: skip
+    env = {
+        "FRONTLINE_ENV": "development",
+        "FRONTLINE_INSTANCE": str(config.instance_path),
+        "DATABASE_URL": database_url,
+    }
     page = tmp_path / "export.html"
     unapproved = CliRunner(env=env).invoke(main, ["export", "subject", subject_id])
     assert unapproved.exit_code == 1

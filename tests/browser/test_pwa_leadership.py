@@ -48,10 +48,14 @@ def test_the_leadership_page(browser, live_server) -> None:  # type: ignore[no-u
         who = ("police", "health", "care")[n % 3]
         child = {"given_name": f"Kid{n}", "family_name": "Ordinary", "approx_age": 8 + n % 8}
         words = "Staff say she is streetwise." if n % 5 == 0 else "Seen alone."
-        concern = make(subject=child, recorded_at=(now - timedelta(days=n)).isoformat(),
-                       categories=[("neglect", "self_harm", "domestic_abuse")[n % 3]],
-                       associated=[], level=("early_help", "child_in_need")[n % 2],
-                       narrative=words)  # fmt: skip
+        concern = make(
+            subject=child,
+            recorded_at=(now - timedelta(days=n)).isoformat(),
+            categories=[("neglect", "self_harm", "domestic_abuse")[n % 3]],
+            associated=[],
+            level=("early_help", "child_in_need")[n % 2],
+            narrative=words,
+        )
         concern.pop("missing", None)
         _sync(*phones[who], concern)
 

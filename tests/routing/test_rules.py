@@ -51,55 +51,114 @@ C = "Riverside Children's Social Care"
 # (recorder agency, setting, categories, level, care status) ->
 #   {target label: (acknowledge by, decide by)}: the default matrix, row by row.
 MATRIX = [
-    ((P, "patrol", ["sexual_exploitation"], "immediate_danger", "none_known"),
-     {"Police Control Room": (at(17, 10, 15), MIDNIGHT), "MASH": (at(17, 10, 15), MIDNIGHT)}),
-    ((P, "patrol", ["criminal_exploitation"], "significant_harm", "none_known"),
-     {"MASH": (at(17, 11), MIDNIGHT), "Child Exploitation Team": (at(17, 11), MIDNIGHT)}),
-    ((P, "patrol", ["trafficking"], "child_in_need", "none_known"),
-     {"MASH": (NEXT_WD, NEXT_WD)}),
-    ((P, "patrol", ["online_sexual_abuse"], "early_help", "none_known"),
-     {"Riverside Police safeguarding lead": (NEXT_WD, NEXT_WD), "MASH": (NEXT_WD, NEXT_WD)}),
-    (("Northfield Academy", "school", ["sexual_exploitation"], "information", "none_known"),
-     {"Designated Safeguarding Lead": (NEXT_WD, NEXT_WD), "MASH": (NEXT_WD, NEXT_WD)}),
-    ((P, "patrol", ["missing"], "immediate_danger", "none_known"),
-     {"Police Control Room": (at(17, 10, 15), MIDNIGHT)}),
-    ((P, "patrol", ["missing"], "immediate_danger", "looked_after"),
-     {"Police Control Room": (at(17, 10, 15), MIDNIGHT), "MASH": (at(17, 10, 15), MIDNIGHT),
-      "Home Manager": (at(17, 10, 15), MIDNIGHT)}),
-    ((P, "patrol", ["missing"], "significant_harm", "none_known"),
-     {"Missing Persons": (at(17, 11), MIDNIGHT), "Missing Coordinator": (at(17, 11), at(20, 10)),
-      "MASH": (at(17, 11), MIDNIGHT)}),
+    (
+        (P, "patrol", ["sexual_exploitation"], "immediate_danger", "none_known"),
+        {"Police Control Room": (at(17, 10, 15), MIDNIGHT), "MASH": (at(17, 10, 15), MIDNIGHT)},
+    ),
+    (
+        (P, "patrol", ["criminal_exploitation"], "significant_harm", "none_known"),
+        {"MASH": (at(17, 11), MIDNIGHT), "Child Exploitation Team": (at(17, 11), MIDNIGHT)},
+    ),
+    ((P, "patrol", ["trafficking"], "child_in_need", "none_known"), {"MASH": (NEXT_WD, NEXT_WD)}),
+    (
+        (P, "patrol", ["online_sexual_abuse"], "early_help", "none_known"),
+        {"Riverside Police safeguarding lead": (NEXT_WD, NEXT_WD), "MASH": (NEXT_WD, NEXT_WD)},
+    ),
+    (
+        ("Northfield Academy", "school", ["sexual_exploitation"], "information", "none_known"),
+        {"Designated Safeguarding Lead": (NEXT_WD, NEXT_WD), "MASH": (NEXT_WD, NEXT_WD)},
+    ),
+    (
+        (P, "patrol", ["missing"], "immediate_danger", "none_known"),
+        {"Police Control Room": (at(17, 10, 15), MIDNIGHT)},
+    ),
+    (
+        (P, "patrol", ["missing"], "immediate_danger", "looked_after"),
+        {
+            "Police Control Room": (at(17, 10, 15), MIDNIGHT),
+            "MASH": (at(17, 10, 15), MIDNIGHT),
+            "Home Manager": (at(17, 10, 15), MIDNIGHT),
+        },
+    ),
+    (
+        (P, "patrol", ["missing"], "significant_harm", "none_known"),
+        {
+            "Missing Persons": (at(17, 11), MIDNIGHT),
+            "Missing Coordinator": (at(17, 11), at(20, 10)),
+            "MASH": (at(17, 11), MIDNIGHT),
+        },
+    ),
     # The return interview is due within 72 hours (the rule's own decision deadline).
-    ((P, "patrol", ["missing"], "child_in_need", "none_known"),
-     {"Missing Coordinator": (NEXT_WD, at(20, 10))}),
-    ((P, "patrol", ["missing"], "information", "none_known"),
-     {"Missing Coordinator": (NEXT_WD, at(20, 10))}),
-    ((P, "patrol", ["neglect"], "immediate_danger", "none_known"),
-     {"Police Control Room": (at(17, 10, 15), MIDNIGHT), "MASH": (at(17, 10, 15), MIDNIGHT)}),
-    ((P, "patrol", ["domestic_abuse"], "significant_harm", "none_known"),
-     {"MASH": (at(17, 11), MIDNIGHT)}),
-    ((P, "patrol", ["physical_abuse"], "child_in_need", "none_known"),
-     {"MASH": (NEXT_WD, NEXT_WD)}),
-    ((P, "patrol", ["emotional_abuse"], "early_help", "none_known"),
-     {"MASH": (NEXT_WD, NEXT_WD)}),
-    (("Riverside Health", "health", ["sexual_abuse_in_family"], "significant_harm", "none_known"),
-     {"MASH": (at(17, 11), MIDNIGHT), "Safeguarding Nurses": (at(17, 11), MIDNIGHT)}),
-    (("Riverside Health", "health", ["self_harm"], "child_in_need", "none_known"),
-     {"MASH": (NEXT_WD, NEXT_WD), "Safeguarding Nurses": (NEXT_WD, NEXT_WD)}),
-    (("Riverside Health", "school", ["neglect"], "early_help", "none_known"),
-     {"MASH": (NEXT_WD, NEXT_WD), "Safeguarding Nurses": (NEXT_WD, NEXT_WD),
-      "Designated Safeguarding Lead": (NEXT_WD, NEXT_WD)}),
-    (("Oakview Children's Home", "care_home", ["sexual_exploitation"], "immediate_danger",
-      "looked_after"),
-     {"Police Control Room": (at(17, 10, 15), MIDNIGHT), "MASH": (at(17, 10, 15), MIDNIGHT),
-      "Home Manager": (at(17, 10, 15), MIDNIGHT)}),
-    (("Oakview Children's Home", "care_home", ["neglect"], "significant_harm", "looked_after"),
-     {"MASH": (at(17, 11), MIDNIGHT)}),
-    (("Oakview Children's Home", "care_home", ["missing"], "early_help", "looked_after"),
-     {"Missing Coordinator": (NEXT_WD, at(20, 10)), "Home Manager": (NEXT_WD, NEXT_WD)}),
-    ((C, "social_care", ["radicalisation"], "child_in_need", "none_known"),
-     {"MASH": (NEXT_WD, NEXT_WD)}),
-]  # fmt: skip
+    (
+        (P, "patrol", ["missing"], "child_in_need", "none_known"),
+        {"Missing Coordinator": (NEXT_WD, at(20, 10))},
+    ),
+    (
+        (P, "patrol", ["missing"], "information", "none_known"),
+        {"Missing Coordinator": (NEXT_WD, at(20, 10))},
+    ),
+    (
+        (P, "patrol", ["neglect"], "immediate_danger", "none_known"),
+        {"Police Control Room": (at(17, 10, 15), MIDNIGHT), "MASH": (at(17, 10, 15), MIDNIGHT)},
+    ),
+    (
+        (P, "patrol", ["domestic_abuse"], "significant_harm", "none_known"),
+        {"MASH": (at(17, 11), MIDNIGHT)},
+    ),
+    (
+        (P, "patrol", ["physical_abuse"], "child_in_need", "none_known"),
+        {"MASH": (NEXT_WD, NEXT_WD)},
+    ),
+    ((P, "patrol", ["emotional_abuse"], "early_help", "none_known"), {"MASH": (NEXT_WD, NEXT_WD)}),
+    (
+        (
+            "Riverside Health",
+            "health",
+            ["sexual_abuse_in_family"],
+            "significant_harm",
+            "none_known",
+        ),
+        {"MASH": (at(17, 11), MIDNIGHT), "Safeguarding Nurses": (at(17, 11), MIDNIGHT)},
+    ),
+    (
+        ("Riverside Health", "health", ["self_harm"], "child_in_need", "none_known"),
+        {"MASH": (NEXT_WD, NEXT_WD), "Safeguarding Nurses": (NEXT_WD, NEXT_WD)},
+    ),
+    (
+        ("Riverside Health", "school", ["neglect"], "early_help", "none_known"),
+        {
+            "MASH": (NEXT_WD, NEXT_WD),
+            "Safeguarding Nurses": (NEXT_WD, NEXT_WD),
+            "Designated Safeguarding Lead": (NEXT_WD, NEXT_WD),
+        },
+    ),
+    (
+        (
+            "Oakview Children's Home",
+            "care_home",
+            ["sexual_exploitation"],
+            "immediate_danger",
+            "looked_after",
+        ),
+        {
+            "Police Control Room": (at(17, 10, 15), MIDNIGHT),
+            "MASH": (at(17, 10, 15), MIDNIGHT),
+            "Home Manager": (at(17, 10, 15), MIDNIGHT),
+        },
+    ),
+    (
+        ("Oakview Children's Home", "care_home", ["neglect"], "significant_harm", "looked_after"),
+        {"MASH": (at(17, 11), MIDNIGHT)},
+    ),
+    (
+        ("Oakview Children's Home", "care_home", ["missing"], "early_help", "looked_after"),
+        {"Missing Coordinator": (NEXT_WD, at(20, 10)), "Home Manager": (NEXT_WD, NEXT_WD)},
+    ),
+    (
+        (C, "social_care", ["radicalisation"], "child_in_need", "none_known"),
+        {"MASH": (NEXT_WD, NEXT_WD)},
+    ),
+]
 KINDS = {name: kind.value for name, kind, _ in demo.AGENCIES}
 
 
@@ -169,8 +228,11 @@ def test_every_mistake_in_a_rules_file_is_reported_at_once() -> None:
 
 def test_a_rules_file_must_name_its_format_version_and_deadlines() -> None:
     with pytest.raises(RulesError) as raised:
-        parse('[inboxes]\nmash = "Riverside Children\'s Social Care / MASH"\n',
-              agencies=AGENCIES, inboxes=INBOXES)  # fmt: skip
+        parse(
+            '[inboxes]\nmash = "Riverside Children\'s Social Care / MASH"\n',
+            agencies=AGENCIES,
+            inboxes=INBOXES,
+        )
     problems = "\n".join(raised.value.problems)
     assert "format: write format = 'frontline.rules/1'" in problems
     assert "version:" in problems

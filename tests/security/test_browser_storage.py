@@ -16,9 +16,17 @@ from playwright.sync_api import Page, expect
 from tests.browser.pwa import Phone, indexeddb, open_phone, unlock, until
 
 OUTBOX_FIELDS = {
-    "client_id", "jwe", "state", "attempts", "next_at", "created_at", "recorded_at", "details",
-    "error", "last_failure",
-}  # fmt: skip
+    "client_id",
+    "jwe",
+    "state",
+    "attempts",
+    "next_at",
+    "created_at",
+    "recorded_at",
+    "details",
+    "error",
+    "last_failure",
+}
 XSS = '"><img src=x onerror=alert(1)><svg onload=alert(2)>'
 
 DUMP_CACHES = """async () => {

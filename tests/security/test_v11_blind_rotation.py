@@ -63,10 +63,14 @@ def test_11_2_2_blind_index_rotation_reindexes_and_linking_holds(env) -> None:  
     before = _server(env)
     client, device, _ = person(before, name="PC First")
     first = _record(before, make_concern(), by=(client, device))
-    addendum = {"schema": "frontline.addendum/1", "concern_id": first["concern_id"],
-                "client_id": "6c7d1b9e-2f3a-4b5c-8d9e-0f1a2b3c4d5e",
-                "recorded_at": make_concern()["recorded_at"], "text": "Seen in the same car.",
-                "associated": [{"kind": "vehicle", "registration": "XY70 ZZZ"}]}  # fmt: skip
+    addendum = {
+        "schema": "frontline.addendum/1",
+        "concern_id": first["concern_id"],
+        "client_id": "6c7d1b9e-2f3a-4b5c-8d9e-0f1a2b3c4d5e",
+        "recorded_at": make_concern()["recorded_at"],
+        "text": "Seen in the same car.",
+        "associated": [{"kind": "vehicle", "registration": "XY70 ZZZ"}],
+    }
     r = client.post(
         f"/api/v1/concerns/{first['concern_id']}/addenda",
         json={"client_id": addendum["client_id"], "jwe": seal_payload(before, device, addendum)},
@@ -87,8 +91,13 @@ def test_11_2_2_blind_index_rotation_reindexes_and_linking_holds(env) -> None:  
     assert "known" in second
     assert _child_of(during, second["concern_id"]) == _child_of(during, first["concern_id"])
     # Another child seen in the same car: one network alert, not one per key.
-    ava = {"given_name": "Ava", "family_name": "Kerr", "date_of_birth": "2010-01-05",
-           "nhs_number": "401 023 2137", "legal_status": "unknown"}  # fmt: skip
+    ava = {
+        "given_name": "Ava",
+        "family_name": "Kerr",
+        "date_of_birth": "2010-01-05",
+        "nhs_number": "401 023 2137",
+        "legal_status": "unknown",
+    }
     _record(during, make_concern(subject=ava))
     with during.extensions["frontline"].sessions() as s:
         networks = s.scalars(select(Alert).where(Alert.kind == "network")).all()
@@ -117,10 +126,14 @@ def test_11_2_2_blind_index_rotation_reindexes_and_linking_holds(env) -> None:  
     assert _child_of(after, third["concern_id"]) == _child_of(after, first["concern_id"])
     # A different child seen in the same car as the addendum's: linked through the vehicle.
     other = make_concern(
-        subject={"given_name": "Ava", "family_name": "Kerr", "date_of_birth": "2010-01-05",
-                 "legal_status": "unknown"},
+        subject={
+            "given_name": "Ava",
+            "family_name": "Kerr",
+            "date_of_birth": "2010-01-05",
+            "legal_status": "unknown",
+        },
         associated=[{"kind": "vehicle", "registration": "xy70zzz"}],
-    )  # fmt: skip
+    )
     _record(after, other)
     with after.extensions["frontline"].sessions() as s:
         shared = s.scalars(

@@ -39,9 +39,23 @@ def test_13_4_1_13_4_7_no_source_secrets_or_data_files_are_served(client, path: 
 
 @pytest.mark.parametrize(
     "path",
-    ["/console", "/docs", "/swagger", "/metrics", "/debug", "/admin", "/dev/login", "/__test__",
-     "/seed", "/api/v1/dev/login", "/api/v1/debug", "/static/", "/uploads/", "/api/v1/"],
-)  # fmt: skip
+    [
+        "/console",
+        "/docs",
+        "/swagger",
+        "/metrics",
+        "/debug",
+        "/admin",
+        "/dev/login",
+        "/__test__",
+        "/seed",
+        "/api/v1/dev/login",
+        "/api/v1/debug",
+        "/static/",
+        "/uploads/",
+        "/api/v1/",
+    ],
+)
 def test_13_4_2_13_4_3_13_4_5_15_2_3_no_debug_docs_dev_or_listing_pages(client, path: str) -> None:  # type: ignore[no-untyped-def]
     r = client.get(path)
     assert r.status_code == 404, (path, r.status_code)

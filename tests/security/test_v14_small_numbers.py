@@ -43,8 +43,11 @@ def _equations(board: dict[str, Any]) -> tuple[dict[Cell, int | None], list[dict
         week = ("week", w["week"])
         week_totals[week] = w["total"]
         cells[week] = w["total"]
-        for name, margin in (("by_level", "by_level"), ("by_category", "by_category"),
-                             ("by_agency", "agency")):  # fmt: skip
+        for name, margin in (
+            ("by_level", "by_level"),
+            ("by_category", "by_category"),
+            ("by_agency", "agency"),
+        ):
             parts = {("week", w["week"], name, k): v for k, v in w[name].items()}
             breakdown(week, parts)
             for (_, _, _, k), v in parts.items():
@@ -66,8 +69,10 @@ def _solved(cells: dict[Cell, int | None], rows: list[dict[Cell, int]]) -> dict[
     unknown = [c for c, v in cells.items() if v is None]
     system: list[tuple[dict[Cell, Fraction], Fraction]] = []
     for row in rows:
-        known = sum((Fraction(k * (cells[c] or 0)) for c, k in row.items() if cells[c] is not None),
-                    Fraction(0))  # fmt: skip
+        known = sum(
+            (Fraction(k * (cells[c] or 0)) for c, k in row.items() if cells[c] is not None),
+            Fraction(0),
+        )
         system.append(({c: Fraction(k) for c, k in row.items() if cells[c] is None}, -known))
     pivots: list[tuple[Cell, dict[Cell, Fraction], Fraction]] = []
     for row, rhs in system:
@@ -87,8 +92,10 @@ def _solved(cells: dict[Cell, int | None], rows: list[dict[Cell, int]]) -> dict[
         for i, (other, orow, orhs) in enumerate(pivots):
             if orow.get(cell):
                 g = orow[cell]
-                merged = {c: orow.get(c, Fraction(0)) - g * row.get(c, Fraction(0))
-                          for c in set(orow) | set(row)}  # fmt: skip
+                merged = {
+                    c: orow.get(c, Fraction(0)) - g * row.get(c, Fraction(0))
+                    for c in set(orow) | set(row)
+                }
                 pivots[i] = (other, {c: k for c, k in merged.items() if k}, orhs - g * rhs)
         pivots.append((cell, row, rhs))
     return {cell: rhs for cell, row, rhs in pivots if list(row) == [cell]}
@@ -119,16 +126,39 @@ def test_14_2_6_no_withheld_count_comes_back_by_subtraction(app, recorders) -> N
     # the second week. Today's page shows the total, the police figures and the week's
     # total, and withholds the rest: every one of which is a subtraction away.
     for n in range(8):
-        send(app, recorders, "police", make(subject=_child(n), recorded_at=at(1 if n < 4 else 8),
-                                            categories=["neglect"], associated=[],
-                                            level="early_help"))  # fmt: skip
+        send(
+            app,
+            recorders,
+            "police",
+            make(
+                subject=_child(n),
+                recorded_at=at(1 if n < 4 else 8),
+                categories=["neglect"],
+                associated=[],
+                level="early_help",
+            ),
+        )
     for n in range(8, 11):
-        send(app, recorders, "health", make(subject=_child(n), recorded_at=at(1),
-                                            categories=["self_harm"], associated=[],
-                                            level="child_in_need"))  # fmt: skip
+        send(
+            app,
+            recorders,
+            "health",
+            make(
+                subject=_child(n),
+                recorded_at=at(1),
+                categories=["self_harm"],
+                associated=[],
+                level="child_in_need",
+            ),
+        )
     for n in range(11, 13):
-        concern = make(subject=_child(n), recorded_at=at(1), categories=["missing"],
-                       associated=[], level="significant_harm")  # fmt: skip
+        concern = make(
+            subject=_child(n),
+            recorded_at=at(1),
+            categories=["missing"],
+            associated=[],
+            level="significant_harm",
+        )
         send(app, recorders, "care", concern)
 
     r = partnership_lead(app).get("/api/v1/dashboard")

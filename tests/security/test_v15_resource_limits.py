@@ -157,8 +157,9 @@ def test_15_2_2_deep_json_bodies_answer_400_on_every_endpoint(app, depth) -> Non
         path = re.sub(r"<[^>]+>", str(uuid.uuid4()), rule.rule)
         for client in (app.test_client(), signed_in):
             for method in methods:
-                r = client.open(path, method=method, data=body, headers=H,
-                                content_type="application/json")  # fmt: skip
+                r = client.open(
+                    path, method=method, data=body, headers=H, content_type="application/json"
+                )
                 assert r.status_code < 500, (method, rule.rule)
                 if r.status_code == 400:
                     answered[rule.rule] = r.get_json()["code"]

@@ -40,11 +40,26 @@ def test_15_1_2_an_sbom_names_every_pinned_package_with_its_hashes(lockfile: str
     out = ARTIFACTS / f"sbom-{lockfile.removesuffix('.txt')}.cdx.json"
     cli = Path(sys.executable).with_name("cyclonedx-py")
     subprocess.run(
-        [str(cli), "requirements", str(ROOT / lockfile),
-         "--pyproject", str(ROOT / "pyproject.toml"), "--of", "JSON", "--sv", "1.6",
-         "--output-reproducible", "--validate", "-o", str(out)],
-        check=True, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        [
+            str(cli),
+            "requirements",
+            str(ROOT / lockfile),
+            "--pyproject",
+            str(ROOT / "pyproject.toml"),
+            "--of",
+            "JSON",
+            "--sv",
+            "1.6",
+            "--output-reproducible",
+            "--validate",
+            "-o",
+            str(out),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     bom = json.loads(out.read_text())
     assert bom["bomFormat"] == "CycloneDX"
     assert bom["specVersion"] == "1.6"

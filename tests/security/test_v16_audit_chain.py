@@ -94,15 +94,19 @@ def schema_put_back(engine_for: Engine) -> Iterator[None]:
         ).scalar()
         if generated != "s":
             conn.execute(text("ALTER TABLE audit_events DROP COLUMN actor_id"))
-            conn.execute(text(
-                "ALTER TABLE audit_events ADD COLUMN actor_id UUID GENERATED ALWAYS AS"
-                f" ({DERIVED['postgresql']['actor_id']}) STORED"
-            ))  # fmt: skip
+            conn.execute(
+                text(
+                    "ALTER TABLE audit_events ADD COLUMN actor_id UUID GENERATED ALWAYS AS"
+                    f" ({DERIVED['postgresql']['actor_id']}) STORED"
+                )
+            )
             conn.execute(text("CREATE INDEX ix_audit_events_actor_id ON audit_events (actor_id)"))
-        conn.execute(text(
-            "CREATE INDEX IF NOT EXISTS ix_audit_events_records ON audit_events"
-            " USING gin ((records::jsonb) jsonb_path_ops)"
-        ))  # fmt: skip
+        conn.execute(
+            text(
+                "CREATE INDEX IF NOT EXISTS ix_audit_events_records ON audit_events"
+                " USING gin ((records::jsonb) jsonb_path_ops)"
+            )
+        )
 
 
 def _row(engine: Engine, seq: int) -> Any:
@@ -133,10 +137,13 @@ def test_16_4_2_13_2_2_the_database_refuses_to_change_or_remove_entries(log, eng
 
 def test_16_4_2_an_altered_entry_is_named(log, engine_for) -> None:  # type: ignore[no-untyped-def]
     # Entry 12 gave no purpose; give it one.
-    _insider(engine_for, (
-        "UPDATE audit_events SET body = replace(body, :was, :now) WHERE seq = 12",
-        {"was": '"purpose":null', "now": '"purpose":"x"'},
-    ))  # fmt: skip
+    _insider(
+        engine_for,
+        (
+            "UPDATE audit_events SET body = replace(body, :was, :now) WHERE seq = 12",
+            {"was": '"purpose":null', "now": '"purpose":"x"'},
+        ),
+    )
     verdict = log()
     assert (verdict.first_bad, verdict.ok) == (12, False)
     assert "entry 12 was altered" in verdict.problem
@@ -163,10 +170,13 @@ def test_16_4_2_a_record_hidden_from_access_reviews_is_named(
     # Another record named in place of the one entry 18 names: the index keeps its size.
     _insider(
         engine_for,
-        ("INSERT INTO audit_records SELECT seq, kind, 'someone-else' FROM audit_records"
-         " WHERE seq = 18", {}),
+        (
+            "INSERT INTO audit_records SELECT seq, kind, 'someone-else' FROM audit_records"
+            " WHERE seq = 18",
+            {},
+        ),
         ("DELETE FROM audit_records WHERE seq = 18 AND record_id <> 'someone-else'", {}),
-    )  # fmt: skip
+    )
     verdict = log()
     assert verdict.first_bad == 18
     assert "record index was altered" in verdict.problem
@@ -255,11 +265,17 @@ def test_16_4_2_a_rebuilt_chain_is_caught_by_the_checkpoint(log, engine_for) -> 
         if row.seq == 7:
             entry["purpose"] = "nothing to see"
         digest = crypto.chain_hash(previous, entry)
-        statements.append((
-            "UPDATE audit_events SET body = :b, prev_hash = :prev, hash = :h WHERE seq = :s",
-            {"b": crypto.canonical_json(entry).decode(), "prev": previous, "h": digest,
-             "s": row.seq},
-        ))  # fmt: skip
+        statements.append(
+            (
+                "UPDATE audit_events SET body = :b, prev_hash = :prev, hash = :h WHERE seq = :s",
+                {
+                    "b": crypto.canonical_json(entry).decode(),
+                    "prev": previous,
+                    "h": digest,
+                    "s": row.seq,
+                },
+            )
+        )
         previous = digest
     statements.append(("UPDATE audit_head SET hash = :h", {"h": previous}))
     _insider(engine_for, *statements)
@@ -269,10 +285,13 @@ def test_16_4_2_a_rebuilt_chain_is_caught_by_the_checkpoint(log, engine_for) -> 
     # A forged checkpoint, signed with another key, is refused as such.
     other = crypto.generate_keyring()
     key_id, signature = crypto.sign_checkpoint(other, seq=SIGNED_AT, digest=previous, at="x")
-    _insider(engine_for, (
-        "UPDATE audit_checkpoints SET signature = :sig, hash = :h, at = 'x' WHERE seq = 20",
-        {"sig": signature, "h": previous},
-    ))  # fmt: skip
+    _insider(
+        engine_for,
+        (
+            "UPDATE audit_checkpoints SET signature = :sig, hash = :h, at = 'x' WHERE seq = 20",
+            {"sig": signature, "h": previous},
+        ),
+    )
     assert "checkpoint 20 has a bad signature" in log().problem
 
 
@@ -280,19 +299,29 @@ def test_16_4_2_audit_verify_command(
     log, tmp_path: Path, database_url: str, keyring, engine_for
 ) -> None:  # type: ignore[no-untyped-def]
     instance = tmp_path / "instance"
-    env = {"FRONTLINE_ENV": "development", "FRONTLINE_INSTANCE": str(instance),
-           "DATABASE_URL": database_url}  # fmt: skip
+    env = {
+        "FRONTLINE_ENV": "development",
+        "FRONTLINE_INSTANCE": str(instance),
+        "DATABASE_URL": database_url,
+    }
     good = CliRunner(env=env).invoke(main, ["audit", "verify"])
     assert good.exit_code == 0, good.output
     assert json.loads(good.output) == {
-        "ok": True, "entries": ENTRIES, "checkpoints": 1, "first_bad": None, "problem": None,
-    }  # fmt: skip
+        "ok": True,
+        "entries": ENTRIES,
+        "checkpoints": 1,
+        "first_bad": None,
+        "problem": None,
+    }
     signed = CliRunner(env=env).invoke(main, ["audit", "checkpoint"])
     assert json.loads(signed.output) == {"signed": ENTRIES}
-    _insider(engine_for, (
-        "UPDATE audit_events SET body = replace(body, :was, :now) WHERE seq = 4",
-        {"was": '"action":"', "now": '"action":"x'},
-    ))  # fmt: skip
+    _insider(
+        engine_for,
+        (
+            "UPDATE audit_events SET body = replace(body, :was, :now) WHERE seq = 4",
+            {"was": '"action":"', "now": '"action":"x'},
+        ),
+    )
     bad = CliRunner(env=env).invoke(main, ["audit", "verify"])
     assert bad.exit_code == 1
     assert json.loads(bad.output)["first_bad"] == 4
@@ -324,11 +353,14 @@ def test_16_4_2_a_column_no_longer_derived_from_the_log_is_caught(
         _insider(
             engine_for,
             (lying, {}),
-            ("INSERT INTO audit_events_x (seq, body, prev_hash, hash)"
-             " SELECT seq, body, prev_hash, hash FROM audit_events", {}),
+            (
+                "INSERT INTO audit_events_x (seq, body, prev_hash, hash)"
+                " SELECT seq, body, prev_hash, hash FROM audit_events",
+                {},
+            ),
             ("DROP TABLE audit_events", {}),
             ("ALTER TABLE audit_events_x RENAME TO audit_events", {}),
-        )  # fmt: skip
+        )
     with engine_for.connect() as conn:
         assert (
             conn.execute(text("SELECT actor_id FROM audit_events WHERE seq = 4")).scalar() is None

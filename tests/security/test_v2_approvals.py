@@ -21,11 +21,17 @@ def test_2_3_5_a_refused_grant_withdraws_the_invitation(app, sessions) -> None: 
 
     admin, _, _ = person(app, roles=("agency_admin",), name="Police Admin")
     second, _, _ = person(app, roles=("agency_admin",), name="Second Police Admin")
-    body = {"name": "DC Pending", "roles": ["inbox_member"],
-            "inboxes": [_inbox(sessions, "Riverside Police", "Missing Persons")]}  # fmt: skip
+    body = {
+        "name": "DC Pending",
+        "roles": ["inbox_member"],
+        "inboxes": [_inbox(sessions, "Riverside Police", "Missing Persons")],
+    }
     issued = admin.post("/api/v1/admin/invites", json=body, headers=H).get_json()
-    (waiting,) = [a for a in second.get("/api/v1/admin/approvals").get_json()["items"]
-                  if a["target"] == [issued["id"]]]  # fmt: skip
+    (waiting,) = [
+        a
+        for a in second.get("/api/v1/admin/approvals").get_json()["items"]
+        if a["target"] == [issued["id"]]
+    ]
     assert waiting["yours"] is False
     refused = second.post(f"/api/v1/admin/approvals/{waiting['id']}/reject", headers=H)
     assert refused.get_json()["status"] == "rejected"
@@ -34,8 +40,9 @@ def test_2_3_5_a_refused_grant_withdraws_the_invitation(app, sessions) -> None: 
     )
     assert (r.status_code, r.get_json()["code"]) == (410, "invite.withdrawn")
     # An invitation that grants no inbox needs no second admin.
-    plain = admin.post("/api/v1/admin/invites", json={"name": "PC Plain", "roles": ["recorder"]},
-                       headers=H).get_json()  # fmt: skip
+    plain = admin.post(
+        "/api/v1/admin/invites", json={"name": "PC Plain", "roles": ["recorder"]}, headers=H
+    ).get_json()
     ok = app.test_client().post(
         "/api/v1/auth/enrol/begin", json={"invite": plain["token"]}, headers=H
     )
@@ -47,11 +54,13 @@ def test_2_3_5_operator_actions_are_asked_for_by_partnership_admins_only(app, se
     asked = agency_admin.post("/api/v1/admin/approvals", json={"action": "kek_rotation"}, headers=H)
     assert asked.status_code == 403
     lead, _, _ = person(app, agency=PARTNERSHIP, roles=("agency_admin",), name="P Admin 1")
-    for bad in ({"action": "kek_rotation", "ids": [str(uuid.uuid4())]},
-                {"action": "retention_erase", "ids": []},
-                {"action": "retention_erase", "ids": ["not-an-id"]},
-                {"action": "subject_export", "ids": [str(uuid.uuid4()), str(uuid.uuid4())]},
-                {"action": "launch_missiles"}):  # fmt: skip
+    for bad in (
+        {"action": "kek_rotation", "ids": [str(uuid.uuid4())]},
+        {"action": "retention_erase", "ids": []},
+        {"action": "retention_erase", "ids": ["not-an-id"]},
+        {"action": "subject_export", "ids": [str(uuid.uuid4()), str(uuid.uuid4())]},
+        {"action": "launch_missiles"},
+    ):
         r = lead.post("/api/v1/admin/approvals", json=bad, headers=H)
         assert r.status_code == 422, (bad, r.get_json())
     ok = lead.post("/api/v1/admin/approvals", json={"action": "kek_rotation"}, headers=H)

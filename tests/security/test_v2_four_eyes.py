@@ -29,8 +29,11 @@ def _begin(app, token: str):  # type: ignore[no-untyped-def]
 
 def _waiting(admin, **match):  # type: ignore[no-untyped-def]
     items = admin.get("/api/v1/admin/approvals").get_json()["items"]
-    return [a for a in items if a["status"] == "pending" and all(
-        a.get(k) == v for k, v in match.items())]  # fmt: skip
+    return [
+        a
+        for a in items
+        if a["status"] == "pending" and all(a.get(k) == v for k, v in match.items())
+    ]
 
 
 def _approve(admin, approval_id: str):  # type: ignore[no-untyped-def]
@@ -48,8 +51,12 @@ def test_2_3_5_an_agency_lead_invitation_without_inboxes_waits_for_a_second_admi
     (asked,) = [a for a in _waiting(second) if a["grant"]["person"] == "Lead agency_lead"]
     # The approver reads what is granted in words, never bare ids.
     assert asked["action"] == "access_grant"
-    assert asked["grant"] == {"person": "Lead agency_lead", "agency": "Riverside Police",
-                              "roles": ["agency_lead"], "inboxes": []}  # fmt: skip
+    assert asked["grant"] == {
+        "person": "Lead agency_lead",
+        "agency": "Riverside Police",
+        "roles": ["agency_lead"],
+        "inboxes": [],
+    }
     assert asked["asked_by"] == "Police Admin"
     assert _approve(second, asked["id"]).status_code == 200
     # A plain recorder needs no second admin.
@@ -84,8 +91,7 @@ def test_2_3_5_an_account_the_asker_invited_cannot_approve_for_them(app, session
     r = _approve(granted_client, asked["id"])
     assert (r.status_code, r.get_json()["code"]) == (409, "approval.approver_too_new")
     _invite(admin, name="DC Later", roles=["inbox_member"], inboxes=[missing_persons])
-    (asked_later,) = [a for a in _waiting(granted_client)
-                      if a["grant"].get("person") == "DC Later"]  # fmt: skip
+    (asked_later,) = [a for a in _waiting(granted_client) if a["grant"].get("person") == "DC Later"]
     r = _approve(granted_client, asked_later["id"])
     assert (r.status_code, r.get_json()["code"]) == (409, "approval.asker_granted_you")
     newcomer, _, _ = person(app, roles=("agency_admin",), name="Newcomer Admin")
@@ -112,10 +118,14 @@ def test_2_3_5_a_partnership_admins_sock_puppet_cannot_approve_a_kek_rotation(
     assert _approve(honest, grant["id"]).status_code == 200
     puppet = app.test_client()
     enrol(puppet, sock["token"], SoftAuthenticator())
-    for action, ids in (("kek_rotation", []), ("retention_erase", [record["concern_id"]]),
-                        ("subject_export", [child])):  # fmt: skip
-        asked = admin.post("/api/v1/admin/approvals", json={"action": action, "ids": ids},
-                           headers=H).get_json()  # fmt: skip
+    for action, ids in (
+        ("kek_rotation", []),
+        ("retention_erase", [record["concern_id"]]),
+        ("subject_export", [child]),
+    ):
+        asked = admin.post(
+            "/api/v1/admin/approvals", json={"action": action, "ids": ids}, headers=H
+        ).get_json()
         r = _approve(puppet, asked["id"])
         assert (r.status_code, r.get_json()["code"]) == (409, "approval.asker_invited_you"), action
 
@@ -132,8 +142,11 @@ def test_6_4_4_a_recovery_link_is_never_shown_to_the_admin_who_asked(app, sessio
     _refused_for_step_up(admin.post(f"/api/v1/admin/passkeys/{key}/revoke", headers=H))
     assert _step_up(admin, admin_device)[1].status_code == 200
     assert admin.post(f"/api/v1/admin/passkeys/{key}/revoke", headers=H).status_code == 200
-    asked = admin.post(f"/api/v1/admin/users/{victim['user']['id']}/recovery",
-                       json={"identity_check": "photo_id_in_person"}, headers=H)  # fmt: skip
+    asked = admin.post(
+        f"/api/v1/admin/users/{victim['user']['id']}/recovery",
+        json={"identity_check": "photo_id_in_person"},
+        headers=H,
+    )
     assert asked.status_code == 202, asked.get_json()
     body = asked.get_json()
     assert "token" not in str(body)
@@ -145,9 +158,13 @@ def test_6_4_4_a_recovery_link_is_never_shown_to_the_admin_who_asked(app, sessio
     assert "enrol#invite" not in admin.get("/api/v1/admin/approvals").get_data(as_text=True)
     # The second admin sees who and what, approves, and is shown the link this once.
     (waiting,) = _waiting(second, action="recovery")
-    assert waiting["grant"] == {"person": "DC Colleague", "agency": "Riverside Police",
-                                "roles": ["inbox_member"], "inboxes": ["Missing Persons"],
-                                "identity_check": "photo_id_in_person"}  # fmt: skip
+    assert waiting["grant"] == {
+        "person": "DC Colleague",
+        "agency": "Riverside Police",
+        "roles": ["inbox_member"],
+        "inboxes": ["Missing Persons"],
+        "identity_check": "photo_id_in_person",
+    }
     approved = _approve(second, waiting["id"]).get_json()
     link = approved["ticket"]["url"]
     assert "enrol#invite=" in link

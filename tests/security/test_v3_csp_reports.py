@@ -29,17 +29,30 @@ def test_3_4_7_pages_ask_for_reports(app) -> None:  # type: ignore[no-untyped-de
 def test_16_3_3_a_report_is_one_event_with_nothing_personal(app, capfd) -> None:  # type: ignore[no-untyped-def]
     capfd.readouterr()
     client = app.test_client()
-    legacy = {"csp-report": {
-        "document-uri": f"http://localhost:8000/enrol?invite={SECRET}#invite={SECRET}",
-        "blocked-uri": f"https://evil.example:8443/steal?child={SECRET}",
-        "effective-directive": "script-src-elem", "violated-directive": "script-src",
-        "script-sample": f"alert('{SECRET}')", "line-number": 12, "disposition": "enforce",
-    }}  # fmt: skip
+    legacy = {
+        "csp-report": {
+            "document-uri": f"http://localhost:8000/enrol?invite={SECRET}#invite={SECRET}",
+            "blocked-uri": f"https://evil.example:8443/steal?child={SECRET}",
+            "effective-directive": "script-src-elem",
+            "violated-directive": "script-src",
+            "script-sample": f"alert('{SECRET}')",
+            "line-number": 12,
+            "disposition": "enforce",
+        }
+    }
     assert _report(client, legacy).status_code == 204
-    modern = [{"type": "csp-violation", "body": {
-        "documentURL": f"http://localhost:8000/?q={SECRET}", "blockedURL": "inline",
-        "effectiveDirective": "script-src-elem", "sample": SECRET, "lineNumber": 3,
-    }}]  # fmt: skip
+    modern = [
+        {
+            "type": "csp-violation",
+            "body": {
+                "documentURL": f"http://localhost:8000/?q={SECRET}",
+                "blockedURL": "inline",
+                "effectiveDirective": "script-src-elem",
+                "sample": SECRET,
+                "lineNumber": 3,
+            },
+        }
+    ]
     assert _report(client, modern, "application/reports+json").status_code == 204
     _, err = capfd.readouterr()
     events = [json.loads(line) for line in err.splitlines() if '"csp.violation"' in line]
@@ -82,10 +95,26 @@ _FIELDS = (
     "effectiveDirective",
     "violated-directive",
 )
-_ODD = st.sampled_from([
-    "http://[::1", "https://host:99999/x", "https://h:-1", "http://[zz]/", "1e999", "NaN",
-    "Infinity", 10**400, -1, 1.5, float("inf"), "x" * 3000, "\x00", "\ud800", [], {},
-])  # fmt: skip
+_ODD = st.sampled_from(
+    [
+        "http://[::1",
+        "https://host:99999/x",
+        "https://h:-1",
+        "http://[zz]/",
+        "1e999",
+        "NaN",
+        "Infinity",
+        10**400,
+        -1,
+        1.5,
+        float("inf"),
+        "x" * 3000,
+        "\x00",
+        "\ud800",
+        [],
+        {},
+    ]
+)
 _REPORT = st.dictionaries(st.sampled_from(_FIELDS), _ODD | _JSON, max_size=6)
 _BODY = st.one_of(
     st.binary(max_size=300),
@@ -98,11 +127,18 @@ _BODY = st.one_of(
     st.integers(1, 5000).map(lambda d: b'{"csp-report": ' + b'{"a": ' * d + b"1" + b"}" * (d + 1)),
     st.integers(0, MAX_BYTES * 2).map(lambda n: b'"' + b"x" * n + b'"'),
 )
-_TYPES = st.sampled_from([
-    "application/csp-report", "application/reports+json", "application/json", "text/plain",
-    "application/json; charset=utf-16", "multipart/form-data", "",
-    "application/x-www-form-urlencoded",
-])  # fmt: skip
+_TYPES = st.sampled_from(
+    [
+        "application/csp-report",
+        "application/reports+json",
+        "application/json",
+        "text/plain",
+        "application/json; charset=utf-16",
+        "multipart/form-data",
+        "",
+        "application/x-www-form-urlencoded",
+    ]
+)
 
 
 def test_3_4_7_16_5_1_no_report_answers_500(app) -> None:  # type: ignore[no-untyped-def]
@@ -115,8 +151,9 @@ def test_3_4_7_16_5_1_no_report_answers_500(app) -> None:  # type: ignore[no-unt
         # A new address each time: the per-address limit must not hide the handler's answer.
         n = next(addresses)
         address = f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}"
-        r = client.post(PATH, data=body, content_type=content_type,
-                        environ_base={"REMOTE_ADDR": address})  # fmt: skip
+        r = client.post(
+            PATH, data=body, content_type=content_type, environ_base={"REMOTE_ADDR": address}
+        )
         assert r.status_code in (204, 400, 413, 415), (r.status_code, body[:80], content_type)
 
     post()

@@ -27,8 +27,9 @@ def test_6_3_3_synced_passkeys_until_the_agency_requires_device_bound_ones(app, 
     before = admin.get("/api/v1/admin/agency").get_json()
     assert (before["device_bound_only"], before["live_synced_passkeys"]) == (False, 1)
 
-    r = admin.post("/api/v1/admin/agency/passkey-policy", json={"device_bound_only": True},
-                   headers=H)  # fmt: skip
+    r = admin.post(
+        "/api/v1/admin/agency/passkey-policy", json={"device_bound_only": True}, headers=H
+    )
     assert r.status_code == 200, r.get_json()
     assert r.get_json()["device_bound_only"] is True
     assert r.get_json()["live_synced_passkeys"] == 1  # the admin's list of what to revoke
@@ -52,10 +53,12 @@ def test_6_3_3_synced_passkeys_until_the_agency_requires_device_bound_ones(app, 
     )
     assert added.get_json()["code"] == "passkey.device_bound_required"
     # Another agency's policy is its own.
-    health_admin, _, _ = person(app, agency="Riverside Health", roles=("agency_admin",),
-                                name="Health Admin")  # fmt: skip
+    health_admin, _, _ = person(
+        app, agency="Riverside Health", roles=("agency_admin",), name="Health Admin"
+    )
     assert health_admin.get("/api/v1/admin/agency").get_json()["device_bound_only"] is False
     recorder, _, _ = person(app, agency=P, name="PC Not Admin")
-    denied = recorder.post("/api/v1/admin/agency/passkey-policy",
-                           json={"device_bound_only": False}, headers=H)  # fmt: skip
+    denied = recorder.post(
+        "/api/v1/admin/agency/passkey-policy", json={"device_bound_only": False}, headers=H
+    )
     assert denied.status_code == 403

@@ -34,8 +34,14 @@ def test_7_5_2_sessions_are_listed_with_their_passkey_and_which_is_this_one(app)
     assert [s["passkey"]["name"] for s in on_desk] == ["Desk key", "First passkey"]  # newest first
     assert [s["current"] for s in on_desk] == [True, False]
     assert [s["current"] for s in on_phone] == [False, True]
-    assert set(on_phone[0]) == {"id", "passkey", "created_at", "last_seen_at", "expires_at",
-                                "current"}  # fmt: skip
+    assert set(on_phone[0]) == {
+        "id",
+        "passkey",
+        "created_at",
+        "last_seen_at",
+        "expires_at",
+        "current",
+    }
     # Someone else's sessions are not among them, and theirs do not show ours.
     other, _, _ = person(app, name="PC Other")
     assert {s["id"] for s in _listed(other)}.isdisjoint(s["id"] for s in on_phone)

@@ -232,8 +232,9 @@ def test_6_3_1_failed_assertions_are_limited_per_passkey_whatever_the_address(ap
             signature = bytearray(b64url_decode(assertion["response"]["signature"]))
             signature[-1] ^= 1
             assertion["response"]["signature"] = b64url_encode(bytes(signature))
-        r = client.post("/api/v1/auth/login/finish", json={"credential": assertion},
-                        headers=H, environ_base=env)  # fmt: skip
+        r = client.post(
+            "/api/v1/auth/login/finish", json={"credential": assertion}, headers=H, environ_base=env
+        )
         return r.status_code
 
     codes = [attempt(n, forged=True) for n in range(50)]

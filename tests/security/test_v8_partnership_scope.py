@@ -49,8 +49,9 @@ def _northshire(sessions) -> dict[str, str]:  # type: ignore[no-untyped-def]
 def test_8_2_2_a_partnership_admin_cannot_reach_another_partnership(app, sessions) -> None:  # type: ignore[no-untyped-def]
     ids = _northshire(sessions)
     p1, _, _ = person(app, agency=RIVERSIDE, roles=("agency_admin",), name="Riverside Admin")
-    p2, _, _ = person(app, agency="Northshire Partnership Office", roles=("agency_admin",),
-                      name="North Admin")  # fmt: skip
+    p2, _, _ = person(
+        app, agency="Northshire Partnership Office", roles=("agency_admin",), name="North Admin"
+    )
     _, _, officer = person(app, agency="Northshire Police", name="PC North")
     # Invite into the other partnership's agency: refused.
     mole = {"name": "Mole", "roles": ["recorder"], "agency_id": ids["police"]}
@@ -68,16 +69,24 @@ def test_8_2_2_a_partnership_admin_cannot_reach_another_partnership(app, session
     user = officer["user"]["id"]
     assert p1.post(f"/api/v1/admin/users/{user}/disable", headers=H).status_code == 404
     assert p2.post(f"/api/v1/admin/passkeys/{key}/revoke", headers=H).status_code == 200
-    r = p1.post(f"/api/v1/admin/users/{user}/recovery", headers=H,
-                json={"identity_check": "photo_id_in_person"})  # fmt: skip
+    r = p1.post(
+        f"/api/v1/admin/users/{user}/recovery",
+        headers=H,
+        json={"identity_check": "photo_id_in_person"},
+    )
     assert r.status_code == 404
     # The other partnership's approvals are neither listed nor decidable.
-    asked = p2.post(f"/api/v1/admin/users/{user}/recovery", headers=H,
-                    json={"identity_check": "photo_id_in_person"})  # fmt: skip
+    asked = p2.post(
+        f"/api/v1/admin/users/{user}/recovery",
+        headers=H,
+        json={"identity_check": "photo_id_in_person"},
+    )
     assert asked.status_code == 202, asked.get_json()
-    north_invite = p2.post("/api/v1/admin/invites", headers=H,
-                           json={"name": "North Lead", "roles": ["agency_lead"],
-                                 "agency_id": ids["police"]}).get_json()  # fmt: skip
+    north_invite = p2.post(
+        "/api/v1/admin/invites",
+        headers=H,
+        json={"name": "North Lead", "roles": ["agency_lead"], "agency_id": ids["police"]},
+    ).get_json()
     kek = p2.post("/api/v1/admin/approvals", json={"action": "kek_rotation"}, headers=H)
     listed = {a["id"] for a in p1.get("/api/v1/admin/approvals").get_json()["items"]}
     theirs = [asked.get_json()["id"], kek.get_json()["id"]]
@@ -85,8 +94,9 @@ def test_8_2_2_a_partnership_admin_cannot_reach_another_partnership(app, session
     for approval in theirs:
         r = p1.post(f"/api/v1/admin/approvals/{approval}/approve", headers=H)
         assert r.status_code == 404, r.get_json()
-    invites = {a["grant"].get("person") for a in
-               p1.get("/api/v1/admin/approvals").get_json()["items"]}  # fmt: skip
+    invites = {
+        a["grant"].get("person") for a in p1.get("/api/v1/admin/approvals").get_json()["items"]
+    }
     assert "North Lead" not in invites
     assert north_invite["id"]
     # Rules: a file naming the other partnership is refused; theirs stay as they were.
@@ -115,9 +125,14 @@ exploitation_team = "Northshire Police / Child Exploitation Team"
 steps = [["supervisors"]]
 """ + "".join(
     f'\n[deadlines.{level}]\nacknowledge = "1h"\ndecide = "same_day"\n'
-    for level in ("immediate_danger", "significant_harm", "child_in_need", "early_help",
-                  "information")
-)  # fmt: skip
+    for level in (
+        "immediate_danger",
+        "significant_harm",
+        "child_in_need",
+        "early_help",
+        "information",
+    )
+)
 
 
 def _northshire_concern(app, sessions) -> tuple[str, str]:  # type: ignore[no-untyped-def]
@@ -149,8 +164,9 @@ def test_8_2_2_a_partnership_admin_cannot_see_or_retry_another_partnerships_enve
 ) -> None:  # type: ignore[no-untyped-def]
     _northshire(sessions)
     p1, _, _ = person(app, agency=RIVERSIDE, roles=("agency_admin",), name="Riverside Admin")
-    p2, _, _ = person(app, agency="Northshire Partnership Office", roles=("agency_admin",),
-                      name="North Admin")  # fmt: skip
+    p2, _, _ = person(
+        app, agency="Northshire Partnership Office", roles=("agency_admin",), name="North Admin"
+    )
     recorder, device, _ = person(app, agency="Northshire Police", name="PC North")
     # An envelope without its recorder's proof: kept for review, rejected.
     unproven = make_concern()
@@ -181,8 +197,9 @@ def test_8_2_2_a_partnership_admin_cannot_erase_or_export_another_partnerships_r
     wanted = {"retention_erase": concern_id, "subject_export": subject_id}
     # Asked for: refused, just as for a record that does not exist.
     for action, record in [*wanted.items(), ("retention_erase", str(uuid.uuid4()))]:
-        r = asker.post("/api/v1/admin/approvals", json={"action": action, "ids": [record]},
-                       headers=H)  # fmt: skip
+        r = asker.post(
+            "/api/v1/admin/approvals", json={"action": action, "ids": [record]}, headers=H
+        )
         assert (r.status_code, r.get_json()["code"]) == (422, "approval.target_unknown"), action
     # One that names them anyway (asked before the check existed): a P1 colleague cannot
     # approve it, and approved or not, the operator's command will not use it.
@@ -195,7 +212,7 @@ def test_8_2_2_a_partnership_admin_cannot_erase_or_export_another_partnerships_r
                 action,
                 record,
                 office,
-            )  # fmt: skip
+            )
             for action, record in wanted.items()
         }
         s.commit()
@@ -209,8 +226,17 @@ def test_8_2_2_a_partnership_admin_cannot_erase_or_export_another_partnerships_r
             assert row.approved is None
             row.approved, row.decided_at = True, utcnow()
         s.commit()
-    erase = _cli(config, "retention", "erase", concern_id, "--reason", "x", "--confirm",
-                 "--approval", ids["retention_erase"])  # fmt: skip
+    erase = _cli(
+        config,
+        "retention",
+        "erase",
+        concern_id,
+        "--reason",
+        "x",
+        "--confirm",
+        "--approval",
+        ids["retention_erase"],
+    )
     assert "outside its asker's partnership" in erase, erase
     export = _cli(config, "export", "subject", subject_id, "--approval", ids["subject_export"])
     assert "outside its asker's partnership" in export, export

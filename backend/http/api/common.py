@@ -28,16 +28,20 @@ def query_args(schema: Schema) -> dict[str, Any]:
     repeated = sorted(k for k, values in request.args.lists() if len(values) > 1)
     if repeated:
         raise Problem(
-            400, "request.bad_query", "A query parameter is given more than once.",
+            400,
+            "request.bad_query",
+            "A query parameter is given more than once.",
             errors={k: ["Given more than once."] for k in repeated},
-        )  # fmt: skip
+        )
     try:
         return schema.load(request.args.to_dict())  # type: ignore[no-any-return]
     except ValidationError as exc:
         raise Problem(
-            400, "request.bad_query", "Some query parameters are not valid.",
+            400,
+            "request.bad_query",
+            "Some query parameters are not valid.",
             errors=exc.normalized_messages(),
-        ) from None  # fmt: skip
+        ) from None
 
 
 def state() -> Frontline:

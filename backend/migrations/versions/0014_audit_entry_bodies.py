@@ -156,8 +156,11 @@ def upgrade() -> None:
         op.execute("DROP TABLE audit_records")
         return
     op.execute(SQLITE_TABLE)
-    _copy("audit_events_new", ["seq", "body", "prev_hash", "hash"],
-          ["seq", _canonical("sqlite"), "prev_hash", "hash"])  # fmt: skip
+    _copy(
+        "audit_events_new",
+        ["seq", "body", "prev_hash", "hash"],
+        ["seq", _canonical("sqlite"), "prev_hash", "hash"],
+    )
     for event in ("update", "delete"):
         op.execute(f"DROP TRIGGER audit_events_no_{event}")
     op.execute("DROP TABLE audit_events")

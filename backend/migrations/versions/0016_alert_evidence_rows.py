@@ -26,13 +26,20 @@ depends_on: Sequence[str] | None = None
 
 _WHEN = backend.models.base.UTCDateTime(timezone=True)
 _ALERTS = sa.table(
-    "alerts", sa.column("id", sa.Uuid()), sa.column("subjects", sa.Text()),
-    sa.column("concerns", sa.Text()), sa.column("evidence", sa.Text()),
-)  # fmt: skip
+    "alerts",
+    sa.column("id", sa.Uuid()),
+    sa.column("subjects", sa.Text()),
+    sa.column("concerns", sa.Text()),
+    sa.column("evidence", sa.Text()),
+)
 _EVIDENCE = sa.table(
-    "alert_evidence", sa.column("alert_id", sa.Uuid()), sa.column("identifier_kind"),
-    sa.column("key"), sa.column("concern_id", sa.Uuid()), sa.column("recorded_at", _WHEN),
-)  # fmt: skip
+    "alert_evidence",
+    sa.column("alert_id", sa.Uuid()),
+    sa.column("identifier_kind"),
+    sa.column("key"),
+    sa.column("concern_id", sa.Uuid()),
+    sa.column("recorded_at", _WHEN),
+)
 _SUBJECTS = sa.table(
     "alert_subjects", sa.column("alert_id", sa.Uuid()), sa.column("subject_id", sa.Uuid())
 )
@@ -48,7 +55,9 @@ def upgrade() -> None:
         sa.Column("key", sa.String(length=32), nullable=False),
         sa.Column("recorded_at", _WHEN, nullable=False),
         sa.ForeignKeyConstraint(
-            ["alert_id"], ["alerts.id"], name=op.f("fk_alert_evidence_alert_id_alerts"),
+            ["alert_id"],
+            ["alerts.id"],
+            name=op.f("fk_alert_evidence_alert_id_alerts"),
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
@@ -57,7 +66,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint(
             "alert_id", "concern_id", "identifier_kind", "key", name=op.f("pk_alert_evidence")
         ),
-    )  # fmt: skip
+    )
     op.create_index(
         "ix_alert_evidence_key_time", "alert_evidence", ["identifier_kind", "key", "recorded_at"]
     )
@@ -73,11 +82,16 @@ def upgrade() -> None:
             conn.execute(
                 sa.insert(_EVIDENCE),
                 [
-                    {"alert_id": alert_id, "identifier_kind": kind, "key": key,
-                     "concern_id": c, "recorded_at": when[c]}
+                    {
+                        "alert_id": alert_id,
+                        "identifier_kind": kind,
+                        "key": key,
+                        "concern_id": c,
+                        "recorded_at": when[c],
+                    }
                     for kind, key, c in sorted(rows, key=str)
                 ],
-            )  # fmt: skip
+            )
     with op.batch_alter_table("alerts", schema=None) as batch_op:
         batch_op.drop_column("evidence")
         batch_op.drop_column("concerns")
@@ -94,9 +108,13 @@ def downgrade() -> None:
         named.setdefault(alert_id, []).append(str(subject_id))
     grouped: dict[uuid.UUID, dict[tuple[str, str], list[str]]] = {}
     for alert_id, kind, key, concern_id in conn.execute(
-        sa.select(_EVIDENCE.c.alert_id, _EVIDENCE.c.identifier_kind, _EVIDENCE.c.key,
-                  _EVIDENCE.c.concern_id)
-    ).all():  # fmt: skip
+        sa.select(
+            _EVIDENCE.c.alert_id,
+            _EVIDENCE.c.identifier_kind,
+            _EVIDENCE.c.key,
+            _EVIDENCE.c.concern_id,
+        )
+    ).all():
         grouped.setdefault(alert_id, {}).setdefault((kind, key), []).append(str(concern_id))
     for alert_id in sorted(set(named) | set(grouped), key=str):
         groups = grouped.get(alert_id, {})

@@ -28,14 +28,18 @@ depends_on: Sequence[str] | None = None
 
 _WHEN = backend.models.base.UTCDateTime(timezone=True)
 _APPROVALS = sa.table(
-    "approvals", sa.column("action", sa.String()), sa.column("agency_id", sa.Uuid()),
+    "approvals",
+    sa.column("action", sa.String()),
+    sa.column("agency_id", sa.Uuid()),
     sa.column("requested_by_id", sa.Uuid()),
-)  # fmt: skip
+)
 _USERS = sa.table("users", sa.column("id", sa.Uuid()), sa.column("agency_id", sa.Uuid()))
 _INVITES = sa.table(
-    "invites", sa.column("user_id", sa.Uuid()), sa.column("used_at", _WHEN),
+    "invites",
+    sa.column("user_id", sa.Uuid()),
+    sa.column("used_at", _WHEN),
     sa.column("withdrawn_at", _WHEN),
-)  # fmt: skip
+)
 
 
 def upgrade() -> None:

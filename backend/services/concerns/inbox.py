@@ -135,18 +135,29 @@ def inboxes(session: Session, *, actor: Actor, now: datetime | None = None) -> l
     for inbox, agency in session.execute(query.order_by(Agency.name, Inbox.name)):
         new, overdue = _count(session, and_(Delivery.inbox_id == inbox.id, viewer.clause()), now)
         found.append(
-            {"id": inbox.id, "name": inbox.name, "agency": agency.name, "kind": "inbox",
-             "new": new, "overdue": overdue}
-        )  # fmt: skip
+            {
+                "id": inbox.id,
+                "name": inbox.name,
+                "agency": agency.name,
+                "kind": "inbox",
+                "new": new,
+                "overdue": overdue,
+            }
+        )
     if viewer.lead:
         lead_agency = session.get(Agency, actor.agency_id)
         where = and_(Delivery.agency_id == actor.agency_id, Delivery.inbox_id.is_(None))
         new, overdue = _count(session, where, now)
         found.append(
-            {"id": actor.agency_id, "name": "Safeguarding lead",
-             "agency": lead_agency.name if lead_agency else "", "kind": "agency_lead",
-             "new": new, "overdue": overdue}
-        )  # fmt: skip
+            {
+                "id": actor.agency_id,
+                "name": "Safeguarding lead",
+                "agency": lead_agency.name if lead_agency else "",
+                "kind": "agency_lead",
+                "new": new,
+                "overdue": overdue,
+            }
+        )
     session.commit()
     return found
 

@@ -83,9 +83,10 @@ def purpose_of(code: str | None, note: str | None) -> Purpose:
         known = ReadPurpose(code.strip())
     except ValueError:
         # Free text here would land in the unerasable log: only a code is taken.
-        raise Malformed("concern.purpose_unknown",
+        raise Malformed(
+            "concern.purpose_unknown",
             "Give the purpose as one of the codes; put any words in purpose_note.",
-        ) from None  # fmt: skip
+        ) from None
     note = (note or "").strip() or None
     if note is not None and len(note) > NOTE_MAX:
         raise Malformed(

@@ -85,8 +85,9 @@ def db_apply(session: Session, *, approval: Approval, approver: Actor) -> RuleSe
         record, _ = db_load(session, partnership, text, actor=approver)
     except RulesError as exc:  # agencies or inboxes changed since: nothing is loaded
         session.rollback()
-        raise Invalid("rules.invalid", "The rules no longer check.", errors={
-            "source": exc.problems}) from None  # fmt: skip
+        raise Invalid(
+            "rules.invalid", "The rules no longer check.", errors={"source": exc.problems}
+        ) from None
     record.loaded_by_id = approval.requested_by_id
     approval.used_at = approval.decided_at
     approvals.db_audit_step(session, "used", approver, approval)

@@ -85,11 +85,16 @@ def _db_add(
                 had.add(concern_id)
         named = set(session.scalars(_NAMED, {"a": alert_id, "ids": list(finding.subjects)}))
     rows = [
-        {"alert_id": alert_id, "identifier_kind": kind, "key": key, "concern_id": c,
-         "recorded_at": at}
+        {
+            "alert_id": alert_id,
+            "identifier_kind": kind,
+            "key": key,
+            "concern_id": c,
+            "recorded_at": at,
+        }
         for (kind, key, c), at in sorted(evidence.items(), key=lambda x: str(x[0]))
         if (kind, key, c) not in known
-    ]  # fmt: skip
+    ]
     children = {str(s) for s in finding.subjects - named}
     if not rows and not children:
         return None
@@ -180,11 +185,16 @@ def db_raise(
     session.execute(
         insert_into(Alert),
         {
-            "id": alert_id, "partnership_id": partnership_id, "kind": finding.kind,
-            "pattern_key": finding.key, "status": "open", "raised_at": now, "updated_at": now,
+            "id": alert_id,
+            "partnership_id": partnership_id,
+            "kind": finding.kind,
+            "pattern_key": finding.key,
+            "status": "open",
+            "raised_at": now,
+            "updated_at": now,
             "merged_into_id": None,
         },
-    )  # fmt: skip
+    )
     _db_add(session, alert_id, finding, new=True)
     level = active.rules.patterns[finding.kind]["level"]
     ack, decide = active.rules.deadlines[level]
@@ -195,14 +205,19 @@ def db_raise(
             targets.append(target)
     rows = [
         delivery_row(
-            active, t, concern_id=concern.id, level=level,
+            active,
+            t,
+            concern_id=concern.id,
+            level=level,
             ack_due=active.rules.calendar.due(now, ack),
             decision_due=active.rules.calendar.due(now, decide),
             reason=f"Pattern alert: {WORDS[finding.kind]} ({finding.why})",
-            notes=[], now=now, alert_id=alert_id,
+            notes=[],
+            now=now,
+            alert_id=alert_id,
         )
         for t in targets
-    ]  # fmt: skip
+    ]
     session.execute(insert_into(Delivery), rows)
     db_audit(
         session,

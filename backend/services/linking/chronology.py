@@ -85,10 +85,14 @@ def chronology(
     for c in concerns:
         agency = agencies.get(c.recorder_agency_id, "an agency")
         item: dict[str, Any] = {
-            "type": "concern", "concern_id": c.id, "recorded_at": c.recorded_at,
-            "agency": agency, "categories": sorted(categories.get(c.id, [])), "level": c.level,
+            "type": "concern",
+            "concern_id": c.id,
+            "recorded_at": c.recorded_at,
+            "agency": agency,
+            "categories": sorted(categories.get(c.id, [])),
+            "level": c.level,
             "full": c.id in full and c.data_key_id is not None,
-        }  # fmt: skip
+        }
         if item["full"]:
             key = db_data_key(session, ring, c.data_key_id)
             document = json.loads(
@@ -104,10 +108,13 @@ def chronology(
     for a in addenda:
         shown = a.concern_id in full
         entry: dict[str, Any] = {
-            "type": "addendum", "concern_id": a.concern_id, "addendum_id": a.id,
-            "recorded_at": a.recorded_at, "agency": agencies.get(a.author_agency_id, ""),
+            "type": "addendum",
+            "concern_id": a.concern_id,
+            "addendum_id": a.id,
+            "recorded_at": a.recorded_at,
+            "agency": agencies.get(a.author_agency_id, ""),
             "full": shown,
-        }  # fmt: skip
+        }
         concern = by_id[a.concern_id]
         body: dict[str, Any] | None = None
         if shown and concern.data_key_id is not None:

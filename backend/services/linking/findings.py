@@ -102,19 +102,29 @@ def _sharers(pairs: int) -> Select[Any]:
     identifiers (bound as ``k0``, ``b0``, ...), with the identifier that they share."""
     return (
         select(
-            _CI.c.kind, _CI.c.blind_index, _C.c.id, _C.c.recorded_at, _C.c.recorder_agency_id,
-            _C.c.level, _C.c.subject_id, _S.c.merged_into_id,
+            _CI.c.kind,
+            _CI.c.blind_index,
+            _C.c.id,
+            _C.c.recorded_at,
+            _C.c.recorder_agency_id,
+            _C.c.level,
+            _C.c.subject_id,
+            _S.c.merged_into_id,
         )
         .join(_C, _C.c.id == _CI.c.concern_id)
         .join(_S, _S.c.id == _C.c.subject_id)
         .where(
             _CI.c.role == "associated",
-            or_(*(and_(_CI.c.kind == bindparam(f"k{n}"), _CI.c.blind_index == bindparam(f"b{n}"))
-                  for n in range(pairs))),
+            or_(
+                *(
+                    and_(_CI.c.kind == bindparam(f"k{n}"), _CI.c.blind_index == bindparam(f"b{n}"))
+                    for n in range(pairs)
+                )
+            ),
             _C.c.recorded_at.between(bindparam("lo"), bindparam("hi")),
             _C.c.subject_id.is_not(None),
         )
-    )  # fmt: skip
+    )
 
 
 def best_window(events: list[Event], at: datetime, days: int) -> list[Event]:
@@ -230,19 +240,27 @@ def network_findings(
     for kind, index in own:
         holder = session.scalar(
             _HOLDER,
-            {"p": active.partnership_id, "kind": kind, "key": index,
-             "lo": at - span, "hi": at + span},
-        )  # fmt: skip
+            {
+                "p": active.partnership_id,
+                "kind": kind,
+                "key": index,
+                "lo": at - span,
+                "hi": at + span,
+            },
+        )
         if holder is None:
             unheld.append((kind, index))
             continue
         found.append(
             Finding(
-                "network", f"{kind}:{index}", {subject_id}, [(kind, index, concern.id, at)],
+                "network",
+                f"{kind}:{index}",
+                {subject_id},
+                [(kind, index, concern.id, at)],
                 f"one {kind.replace('_', ' ')} already in an open network alert",
                 alert=holder,
             )
-        )  # fmt: skip
+        )
     if not unheld:
         return found
     params: dict[str, Any] = {"lo": at - span, "hi": at + span}
@@ -262,9 +280,11 @@ def network_findings(
         if len(children) >= rule["children"]:
             found.append(
                 Finding(
-                    "network", f"{kind}:{index}", children,
+                    "network",
+                    f"{kind}:{index}",
+                    children,
                     [(kind, index, e.concern_id, e.at) for e in window],
                     f"one {kind.replace('_', ' ')} linked to {len(children)} children",
                 )
-            )  # fmt: skip
+            )
     return found

@@ -152,9 +152,11 @@ def network(session: Session, *, actor: Actor, alert_id: uuid.UUID) -> dict[str,
     for subject in sorted(set(child_of.values()), key=str):
         children[subject] = f"child-{len(children) + 1}"
         nodes[children[subject]] = {
-            "id": children[subject], "type": "child", "label": f"Child {len(children)}",
+            "id": children[subject],
+            "type": "child",
+            "label": f"Child {len(children)}",
             "subject_id": str(subject),
-        }  # fmt: skip
+        }
     entity_ids: dict[tuple[str, str], str] = {}
     edges: dict[tuple[str, str], list[str]] = {}
     counts: dict[str, int] = {}
@@ -163,9 +165,10 @@ def network(session: Session, *, actor: Actor, alert_id: uuid.UUID) -> dict[str,
             counts[kind] = counts.get(kind, 0) + 1
             entity_ids[(kind, index)] = f"{kind}-{counts[kind]}"
             nodes[entity_ids[(kind, index)]] = {
-                "id": entity_ids[(kind, index)], "type": kind,
+                "id": entity_ids[(kind, index)],
+                "type": kind,
                 "label": f"{kind.replace('_', ' ')} {counts[kind]}",
-            }  # fmt: skip
+            }
         if cid in child_of:
             key = (children[child_of[cid]], entity_ids[(kind, index)])
             edges.setdefault(key, []).append(str(cid))
@@ -222,9 +225,16 @@ def matches(session: Session, *, actor: Actor) -> list[dict[str, Any]]:
                     select(Concern.id).where(Concern.subject_id.in_(members(session, sid)))
                 )
             ]
-        out.append({"id": m.id, "subject_id": m.subject_id, "candidate_id": m.candidate_id,
-                    "kinds": json.loads(m.kinds), "created_at": m.created_at,
-                    "concerns": sides})  # fmt: skip
+        out.append(
+            {
+                "id": m.id,
+                "subject_id": m.subject_id,
+                "candidate_id": m.candidate_id,
+                "kinds": json.loads(m.kinds),
+                "created_at": m.created_at,
+                "concerns": sides,
+            }
+        )
     db_audit(session, "match.listed", actor=actor, records=[("match", m.id) for m in found])
     session.commit()
     return out
@@ -242,8 +252,10 @@ def decide_match(
     if match.status != "open":
         raise Conflict("match.decided", f"Already {match.status}.")
     match.status, match.decided_at, match.decided_by_id = (
-        "confirmed" if same else "rejected", utcnow(), actor.user_id,
-    )  # fmt: skip
+        "confirmed" if same else "rejected",
+        utcnow(),
+        actor.user_id,
+    )
     raised = 0
     if same:
         keep, gone = canonical(session, match.subject_id), canonical(session, match.candidate_id)
@@ -264,10 +276,15 @@ def decide_match(
                     raised += 1
     else:
         db_audit(
-            session, "subject.match_rejected", actor=actor,
-            records=[("match", match.id), ("subject", match.subject_id),
-                     ("subject", match.candidate_id)],
-        )  # fmt: skip
+            session,
+            "subject.match_rejected",
+            actor=actor,
+            records=[
+                ("match", match.id),
+                ("subject", match.subject_id),
+                ("subject", match.candidate_id),
+            ],
+        )
     session.commit()
     return {"id": match.id, "status": match.status, "patterns": raised}
 
@@ -284,8 +301,10 @@ def split(session: Session, *, actor: Actor, subject_id: uuid.UUID) -> dict[str,
     was = subject.merged_into_id
     subject.merged_into_id, subject.merged_at = None, None
     db_audit(
-        session, "subject.split", actor=actor,
+        session,
+        "subject.split",
+        actor=actor,
         records=[("subject", subject.id), ("subject", was)],
-    )  # fmt: skip
+    )
     session.commit()
     return {"subject_id": subject.id, "was_merged_into": was}

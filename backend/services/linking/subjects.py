@@ -25,8 +25,13 @@ from backend.services.records.audit import SYSTEM, Actor, db_audit
 STRONG = ("nhs_number", "name_dob")
 WEAK = ("phonetic_year", "known_as_year", "postcode")
 WEAK_AGREE = 2
-KNOWN_STATUSES = ("early_help", "child_in_need", "child_protection_plan", "looked_after",
-                  "care_leaver")  # fmt: skip
+KNOWN_STATUSES = (
+    "early_help",
+    "child_in_need",
+    "child_protection_plan",
+    "looked_after",
+    "care_leaver",
+)
 
 
 _S, _CI, _C = table_of(Subject), table_of(ConcernIdentifier), table_of(Concern)
@@ -203,9 +208,13 @@ def db_resolve(
     if link == "new":
         session.execute(
             _NEW_SUBJECT,
-            {"id": subject_id, "partnership_id": partnership_id, "created_at": utcnow(),
-             "care_status": care},
-        )  # fmt: skip
+            {
+                "id": subject_id,
+                "partnership_id": partnership_id,
+                "created_at": utcnow(),
+                "care_status": care,
+            },
+        )
     elif care:
         # Core, not the loaded object: a later flush of that object writes only what
         # changed on it (a merge), never an older care status over this one.

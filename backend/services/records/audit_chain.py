@@ -113,25 +113,39 @@ def _walk(session: Session, checkpoints: dict[int, Row[Any]], batch: int) -> Ver
     index_problem: tuple[int, str] | None = None
     for row, indexed in _rows(session, batch):
         if row.seq != expected:
-            return Verdict(expected - 1, len(checkpoints), expected, (
-                f"entry {expected} is missing: removed from the log" if row.seq > expected
-                else f"entry {row.seq} appears twice or out of order"
-            ))  # fmt: skip
+            return Verdict(
+                expected - 1,
+                len(checkpoints),
+                expected,
+                (
+                    f"entry {expected} is missing: removed from the log"
+                    if row.seq > expected
+                    else f"entry {row.seq} appears twice or out of order"
+                ),
+            )
         if row.prev_hash != previous:
             if row.prev_hash == before_previous:
                 problem = (
                     f"entry {expected - 1} was inserted: entry {expected} follows the one before it"
                 )
                 return Verdict(expected - 1, len(checkpoints), expected - 1, problem)
-            return Verdict(expected - 1, len(checkpoints), expected, (
-                f"entry {expected} does not follow entry {expected - 1}: "
-                "entries were reordered, removed or inserted here"
-            ))  # fmt: skip
+            return Verdict(
+                expected - 1,
+                len(checkpoints),
+                expected,
+                (
+                    f"entry {expected} does not follow entry {expected - 1}: "
+                    "entries were reordered, removed or inserted here"
+                ),
+            )
         digest = crypto.chain_digest(previous, row.body.encode())
         if digest != row.hash:
-            return Verdict(expected - 1, len(checkpoints), expected, (
-                f"entry {expected} was altered: its content no longer matches its hash"
-            ))  # fmt: skip
+            return Verdict(
+                expected - 1,
+                len(checkpoints),
+                expected,
+                f"entry {expected} was altered: its content no longer matches its hash",
+            )
         if index_problem is None and indexed != {
             (r["kind"], r["id"]) for r in json.loads(row.records)
         }:
@@ -143,34 +157,52 @@ def _walk(session: Session, checkpoints: dict[int, Row[Any]], batch: int) -> Ver
             )
         checkpoint = checkpoints.get(expected)
         if checkpoint is not None and checkpoint.hash != digest:
-            return Verdict(expected - 1, len(checkpoints), expected, (
-                f"entry {expected} disagrees with the checkpoint signed at {checkpoint.at}: "
-                "the log was rewritten at or before it"
-            ))  # fmt: skip
+            return Verdict(
+                expected - 1,
+                len(checkpoints),
+                expected,
+                (
+                    f"entry {expected} disagrees with the checkpoint signed at {checkpoint.at}: "
+                    "the log was rewritten at or before it"
+                ),
+            )
         before_previous, previous = previous, digest
         expected += 1
     last = expected - 1
     head = session.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).one()
     beyond = [seq for seq in checkpoints if seq > last]
     if beyond:
-        return Verdict(last, len(checkpoints), last + 1, (
-            f"checkpoint {min(beyond)} names an entry the log no longer has: "
-            f"entries after {last} were removed"
-        ))  # fmt: skip
+        return Verdict(
+            last,
+            len(checkpoints),
+            last + 1,
+            (
+                f"checkpoint {min(beyond)} names an entry the log no longer has: "
+                f"entries after {last} were removed"
+            ),
+        )
     if head.seq != last or head.hash != previous:
-        return Verdict(last, len(checkpoints), last + 1 if head.seq > last else last, (
-            f"the log ends at entry {last} but its head says {head.seq}: "
-            "entries were removed from the end, or the head was moved"
-        ))  # fmt: skip
+        return Verdict(
+            last,
+            len(checkpoints),
+            last + 1 if head.seq > last else last,
+            (
+                f"the log ends at entry {last} but its head says {head.seq}: "
+                "entries were removed from the end, or the head was moved"
+            ),
+        )
     if index_problem is not None:
         return Verdict(last, len(checkpoints), *index_problem)
     if not keeps_record_index(session.get_bind().dialect.name):
         return Verdict(last, len(checkpoints))
     orphans = session.execute(select(_RECORDS.c.seq).where(_RECORDS.c.seq > last).limit(1)).first()
     if orphans is not None:
-        return Verdict(last, len(checkpoints), orphans.seq, (
-            f"the record index names entry {orphans.seq}, which the log does not have"
-        ))  # fmt: skip
+        return Verdict(
+            last,
+            len(checkpoints),
+            orphans.seq,
+            f"the record index names entry {orphans.seq}, which the log does not have",
+        )
     return Verdict(last, len(checkpoints))
 
 

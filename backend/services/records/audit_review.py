@@ -29,9 +29,19 @@ from backend.services.records.audit import Actor, db_audit
 from backend.services.records.audit_kinds import kind_of
 
 COLUMNS = (
-    "seq", "at", "action", "kind", "person_id", "person", "agency", "passkey_id",
-    "purpose_code", "purpose", "records", "detail",
-)  # fmt: skip
+    "seq",
+    "at",
+    "action",
+    "kind",
+    "person_id",
+    "person",
+    "agency",
+    "passkey_id",
+    "purpose_code",
+    "purpose",
+    "records",
+    "detail",
+)
 
 
 def _partnership(session: Session, agency_id: uuid.UUID | None) -> uuid.UUID | None:
@@ -83,11 +93,14 @@ def _naming(session: Session, records: list[tuple[str, str]]) -> Select[int]:
     for kind, record_id in records:
         by_kind.setdefault(kind, []).append(record_id)
     return select(AuditRecord.seq).where(
-        or_(false(), *(
-            (AuditRecord.kind == kind) & AuditRecord.record_id.in_(ids)
-            for kind, ids in by_kind.items()
-        ))
-    )  # fmt: skip
+        or_(
+            false(),
+            *(
+                (AuditRecord.kind == kind) & AuditRecord.record_id.in_(ids)
+                for kind, ids in by_kind.items()
+            ),
+        )
+    )
 
 
 def subject_accesses(
@@ -102,9 +115,12 @@ def subject_accesses(
     named = [("subject", str(i)) for i in ids] + [("concern", str(c)) for c in concern_ids]
     found = _entries(session, ring, AuditEvent.seq.in_(_naming(session, named)))
     db_audit(
-        session, "audit.reviewed", actor=actor, records=[("subject", subject_id)],
+        session,
+        "audit.reviewed",
+        actor=actor,
+        records=[("subject", subject_id)],
         detail={"question": "who_accessed_subject", "entries": len(found)},
-    )  # fmt: skip
+    )
     session.commit()
     return found
 
@@ -120,9 +136,12 @@ def person_accesses(
         raise NotFound("not_found", "There is no such person in your partnership.")
     found = _entries(session, ring, AuditEvent.actor_id == person_id)
     db_audit(
-        session, "audit.reviewed", actor=actor, records=[("user", person_id)],
+        session,
+        "audit.reviewed",
+        actor=actor,
+        records=[("user", person_id)],
         detail={"question": "what_person_accessed", "entries": len(found)},
-    )  # fmt: skip
+    )
     session.commit()
     return found
 

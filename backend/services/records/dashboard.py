@@ -89,9 +89,7 @@ def dashboard(session: Session, *, actor: Actor, now: datetime | None = None) ->
                 Concern.recorder_agency_id,
                 Concern.level,
                 Concern.language_flags,
-            ).where(  # fmt: skip
-                Concern.recorder_agency_id.in_(agencies), Concern.recorded_at >= since
-            )
+            ).where(Concern.recorder_agency_id.in_(agencies), Concern.recorded_at >= since)
         )
     )
     ids = [c.id for c in concerns]
@@ -141,7 +139,7 @@ def dashboard(session: Session, *, actor: Actor, now: datetime | None = None) ->
             "total": len(concerns),
             "by_category": _sorted(Counter(cat for c in concerns for cat in categories[c.id])),
             "by_level": _sorted(Counter(c.level for c in concerns)),
-        },  # fmt: skip
+        },
         "weeks": [
             {
                 "week": week,
@@ -151,7 +149,7 @@ def dashboard(session: Session, *, actor: Actor, now: datetime | None = None) ->
                 "by_category": _sorted(v["category"]),
             }
             for week, v in sorted(weeks.items())
-        ],  # fmt: skip
+        ],
         "deadlines": _deadlines(routed, now),
         "escalations": {
             "total": shown(len(escalations)),
@@ -173,7 +171,7 @@ def dashboard(session: Session, *, actor: Actor, now: datetime | None = None) ->
                 "flags": shown(v["flags"]),
             }
             for name, v in sorted(language.items())
-        ],  # fmt: skip
+        ],
     }
     _suppress(answer)
     db_audit(session, "dashboard.viewed", actor=actor, detail={"weeks": WEEKS})
@@ -210,8 +208,11 @@ def _sums(answer: dict[str, Any]) -> tuple[dict[Path, int], list[Breakdown]]:
     across: dict[Path, list[Path]] = defaultdict(list)
     for i, week in enumerate(answer["weeks"]):
         counts[("weeks", i, "total")] = week["total"]
-        for name, margin in (("by_agency", "agency"), ("by_level", "by_level"),
-                             ("by_category", "by_category")):  # fmt: skip
+        for name, margin in (
+            ("by_agency", "agency"),
+            ("by_level", "by_level"),
+            ("by_category", "by_category"),
+        ):
             parts = cells("weeks", i, name)
             breakdown(("weeks", i, "total"), parts, exact=name != "by_category")
             for part in parts:

@@ -53,9 +53,10 @@ def withhold(
     # A breakdown of categories that happens to add up exactly is a sum an attacker may
     # guess (most concerns have one category): solve it with the exact ones.
     solvable = [
-        b for b in breakdowns
+        b
+        for b in breakdowns
         if b.exact or counts.get(b.total, 0) == sum(counts.get(p, 0) for p in b.parts)
-    ]  # fmt: skip
+    ]
     while True:
         wanted = {
             _smallest(counts, hidden, weak)
@@ -126,8 +127,10 @@ def _determined(
         for cell, prow in pivots.items():
             if prow.get(pivot):
                 g = prow[pivot]
-                merged = {c: prow.get(c, Fraction(0)) - g * row.get(c, Fraction(0))
-                          for c in set(prow) | set(row)}  # fmt: skip
+                merged = {
+                    c: prow.get(c, Fraction(0)) - g * row.get(c, Fraction(0))
+                    for c in set(prow) | set(row)
+                }
                 pivots[cell] = {c: k for c, k in merged.items() if k}
         pivots[pivot] = row
     return [cell for cell, row in pivots.items() if list(row) == [cell]]

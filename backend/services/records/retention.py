@@ -69,9 +69,13 @@ def due(session: Session, *, now: datetime | None = None) -> list[dict[str, Any]
         rule, when = _schedule(session, concern)
         if when <= now:
             out.append(
-                {"concern_id": str(concern.id), "recorded_at": concern.recorded_at.isoformat(),
-                 "due_at": when.isoformat(), "rule": rule}
-            )  # fmt: skip
+                {
+                    "concern_id": str(concern.id),
+                    "recorded_at": concern.recorded_at.isoformat(),
+                    "due_at": when.isoformat(),
+                    "rule": rule,
+                }
+            )
     return out
 
 
@@ -127,14 +131,22 @@ def db_keep(
     _, when = _schedule(session, concern)
     session.add(
         RetentionReview(
-            concern_id=concern_id, due_at=when, decision="keep", keep_until=until,
-            reason=reason, decided_by_id=actor.user_id,
+            concern_id=concern_id,
+            due_at=when,
+            decision="keep",
+            keep_until=until,
+            reason=reason,
+            decided_by_id=actor.user_id,
         )
-    )  # fmt: skip
+    )
     db_audit(
-        session, "retention.kept", actor=actor, records=[("concern", concern_id)], purpose=reason,
+        session,
+        "retention.kept",
+        actor=actor,
+        records=[("concern", concern_id)],
+        purpose=reason,
         detail={"until": until.isoformat()},
-    )  # fmt: skip
+    )
 
 
 def db_hold(session: Session, concern_id: uuid.UUID, *, reason: str, actor: Actor) -> None:
@@ -142,9 +154,12 @@ def db_hold(session: Session, concern_id: uuid.UUID, *, reason: str, actor: Acto
     _concern(session, concern_id)
     session.add(LegalHold(concern_id=concern_id, reason=reason, placed_by_id=actor.user_id))
     db_audit(
-        session, "retention.hold_placed", actor=actor, records=[("concern", concern_id)],
+        session,
+        "retention.hold_placed",
+        actor=actor,
+        records=[("concern", concern_id)],
         purpose=reason,
-    )  # fmt: skip
+    )
 
 
 def db_release(session: Session, concern_id: uuid.UUID, *, reason: str, actor: Actor) -> int:
@@ -160,19 +175,28 @@ def db_release(session: Session, concern_id: uuid.UUID, *, reason: str, actor: A
         hold.lifted_at = utcnow()
         hold.lifted_by_id = actor.user_id
     db_audit(
-        session, "retention.hold_lifted", actor=actor, records=[("concern", concern_id)],
-        purpose=reason, detail={"holds": len(holds)},
-    )  # fmt: skip
+        session,
+        "retention.hold_lifted",
+        actor=actor,
+        records=[("concern", concern_id)],
+        purpose=reason,
+        detail={"holds": len(holds)},
+    )
     return len(holds)
 
 
 def reviews(session: Session, concern_id: uuid.UUID) -> list[dict[str, Any]]:
     """Every review decision on a record, oldest first."""
     return [
-        {"decision": r.decision, "reason": r.reason, "decided_at": r.decided_at.isoformat(),
-         "keep_until": r.keep_until.isoformat() if r.keep_until else None}
+        {
+            "decision": r.decision,
+            "reason": r.reason,
+            "decided_at": r.decided_at.isoformat(),
+            "keep_until": r.keep_until.isoformat() if r.keep_until else None,
+        }
         for r in session.scalars(
-            select(RetentionReview).where(RetentionReview.concern_id == concern_id)
+            select(RetentionReview)
+            .where(RetentionReview.concern_id == concern_id)
             .order_by(RetentionReview.decided_at)
         )
-    ]  # fmt: skip
+    ]

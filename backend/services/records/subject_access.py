@@ -90,14 +90,16 @@ def export(
             )
         )
         item: dict[str, Any] = {
-            "concern_id": str(c.id), "recorded_at": c.recorded_at.isoformat(),
-            "agency": agencies.get(c.recorder_agency_id), "categories": categories,
+            "concern_id": str(c.id),
+            "recorded_at": c.recorded_at.isoformat(),
+            "agency": agencies.get(c.recorder_agency_id),
+            "categories": categories,
             "level": c.level,
             "deliveries": [
                 {k: d.get(k) for k in ("inbox", "agency", "status", "outcome")}
                 for d in delivered.get(c.id, [])
             ],
-        }  # fmt: skip
+        }
         if c.data_key_id is None:
             item["erased"] = True
             erased += 1

@@ -14,7 +14,7 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Literal
 
 from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy.orm import Session
@@ -32,10 +32,7 @@ from backend.models import (
     utcnow,
 )
 from backend.models.people import RoleName
-from backend.services.concerns.escalation import (
-    label,
-    labels,
-)
+from backend.services.concerns.escalation import label, labels
 from backend.services.records.audit import Actor, db_audit
 
 STATUS_FILTERS = ("open", "new", "escalated", "acknowledged", "decided", "closed", "all")
@@ -106,6 +103,20 @@ def db_is_recipient(session: Session, actor: Actor, concern_id: uuid.UUID) -> bo
 # -- inboxes and counts ----------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class Queue:
+    """An inbox a person works, or their agency's safeguarding lead queue (its id is the
+    agency's), with how many of its deliveries wait for acknowledgement and how many are
+    past their deadline (InboxSchema)."""
+
+    id: uuid.UUID
+    name: str
+    agency: str
+    kind: Literal["inbox", "agency_lead"]
+    new: int
+    overdue: int
+
+
 def _count(session: Session, where: ColumnElement[bool], now: datetime) -> tuple[int, int]:
     unacknowledged = Delivery.status.in_([DeliveryStatus.NEW.value, DeliveryStatus.ESCALATED.value])
     row = session.execute(
@@ -116,7 +127,7 @@ def _count(session: Session, where: ColumnElement[bool], now: datetime) -> tuple
     return int(row[0] or 0), int(row[1] or 0)
 
 
-def inboxes(session: Session, *, actor: Actor, now: datetime | None = None) -> list[dict[str, Any]]:
+def inboxes(session: Session, *, actor: Actor, now: datetime | None = None) -> list[Queue]:
     """The inboxes (and agency lead queue) this person works, with new and overdue counts."""
     now = now or utcnow()
     viewer = db_viewer(session, actor)
@@ -128,29 +139,15 @@ def inboxes(session: Session, *, actor: Actor, now: datetime | None = None) -> l
     found = []
     for inbox, agency in session.execute(query.order_by(Agency.name, Inbox.name)):
         new, overdue = _count(session, and_(Delivery.inbox_id == inbox.id, viewer.clause()), now)
-        found.append(
-            {
-                "id": inbox.id,
-                "name": inbox.name,
-                "agency": agency.name,
-                "kind": "inbox",
-                "new": new,
-                "overdue": overdue,
-            }
-        )
+        found.append(Queue(inbox.id, inbox.name, agency.name, "inbox", new, overdue))
     if viewer.lead:
+        assert actor.agency_id is not None  # noqa: S101 - a signed-in person has an agency
         lead_agency = session.get(Agency, actor.agency_id)
         where = and_(Delivery.agency_id == actor.agency_id, Delivery.inbox_id.is_(None))
         new, overdue = _count(session, where, now)
+        agency_name = lead_agency.name if lead_agency else ""
         found.append(
-            {
-                "id": actor.agency_id,
-                "name": "Safeguarding lead",
-                "agency": lead_agency.name if lead_agency else "",
-                "kind": "agency_lead",
-                "new": new,
-                "overdue": overdue,
-            }
+            Queue(actor.agency_id, "Safeguarding lead", agency_name, "agency_lead", new, overdue)
         )
     session.commit()
     return found
@@ -202,6 +199,33 @@ def _queue(session: Session, viewer: Viewer, queue_id: uuid.UUID) -> ColumnEleme
     return and_(Delivery.inbox_id == queue_id, viewer.clause())
 
 
+@dataclass(frozen=True, slots=True)
+class DeliveryView:
+    """A delivery as its recipients see it: where and why it came, its deadlines and what
+    became of it; no content of the concern (DeliverySchema)."""
+
+    id: uuid.UUID
+    concern_id: uuid.UUID
+    status: str
+    level: str
+    ack_due: datetime
+    decision_due: datetime | None
+    created_at: datetime
+    inbox: str  # its label: "MASH", "MASH (supervisors)", "<agency> safeguarding lead"
+    audience: str
+    overdue: bool
+    acknowledged_at: datetime | None
+    decided_at: datetime | None
+    outcome: str | None
+    escalated_at: datetime | None
+    closed_at: datetime | None
+    closed_reason: str | None
+    step: int
+    reason: str
+    notes: tuple[str, ...]
+    categories: tuple[str, ...]
+
+
 def view(
     session: Session,
     d: Delivery,
@@ -209,30 +233,30 @@ def view(
     *,
     named: str | None = None,
     now: datetime | None = None,
-) -> dict[str, Any]:
+) -> DeliveryView:
     """A delivery as its recipients see it (no content of the concern)."""
-    return {
-        "id": d.id,
-        "concern_id": d.concern_id,
-        "status": d.status,
-        "level": d.level,
-        "ack_due": d.ack_due,
-        "decision_due": d.decision_due,
-        "created_at": d.created_at,
-        "inbox": named or label(session, d),
-        "audience": d.audience,
-        "overdue": d.is_open and d.due_at < (now or utcnow()),
-        "acknowledged_at": d.acknowledged_at,
-        "decided_at": d.decided_at,
-        "outcome": d.outcome,
-        "escalated_at": d.escalated_at,
-        "closed_at": d.closed_at,
-        "closed_reason": d.closed_reason,
-        "step": d.step,
-        "reason": d.reason,
-        "notes": json.loads(d.notes),
-        "categories": categories or [],
-    }
+    return DeliveryView(
+        id=d.id,
+        concern_id=d.concern_id,
+        status=d.status,
+        level=d.level,
+        ack_due=d.ack_due,
+        decision_due=d.decision_due,
+        created_at=d.created_at,
+        inbox=named or label(session, d),
+        audience=d.audience,
+        overdue=d.is_open and d.due_at < (now or utcnow()),
+        acknowledged_at=d.acknowledged_at,
+        decided_at=d.decided_at,
+        outcome=d.outcome,
+        escalated_at=d.escalated_at,
+        closed_at=d.closed_at,
+        closed_reason=d.closed_reason,
+        step=d.step,
+        reason=d.reason,
+        notes=tuple(json.loads(d.notes)),
+        categories=tuple(categories or ()),
+    )
 
 
 def deliveries(
@@ -243,7 +267,7 @@ def deliveries(
     status: str,
     cursor: str | None,
     limit: int,
-) -> tuple[list[dict[str, Any]], str | None]:
+) -> tuple[list[DeliveryView], str | None]:
     """One page of a queue, most urgent first: level, then the deadline it works to."""
     if status not in STATUS_FILTERS:
         raise Malformed("request.bad_status", f"status is one of {', '.join(STATUS_FILTERS)}.")

@@ -9,7 +9,6 @@ like one that does not exist.
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -23,7 +22,7 @@ from backend.services.concerns.escalation import (
     label,
     root_of,
 )
-from backend.services.concerns.inbox import Viewer, db_viewer, view
+from backend.services.concerns.inbox import DeliveryView, Viewer, db_viewer, view
 from backend.services.records.audit import Actor, db_audit
 from backend.services.records.sealed import db_data_key, seal
 
@@ -35,7 +34,7 @@ def _mine(session: Session, viewer: Viewer, delivery_id: uuid.UUID) -> Delivery:
     return delivery
 
 
-def acknowledge(session: Session, *, actor: Actor, delivery_id: uuid.UUID) -> dict[str, Any]:
+def acknowledge(session: Session, *, actor: Actor, delivery_id: uuid.UUID) -> DeliveryView:
     """Acknowledge a delivery: its acknowledgement clock stops (again: no change)."""
     viewer = db_viewer(session, actor)
     delivery = _mine(session, viewer, delivery_id)
@@ -81,7 +80,7 @@ def decide(
     delivery_id: uuid.UUID,
     outcome: str,
     reasons: str,
-) -> dict[str, Any]:
+) -> DeliveryView:
     """Record a decision with its reasons (sealed); a decision is made once, never edited."""
     viewer = db_viewer(session, actor)
     delivery = _mine(session, viewer, delivery_id)
@@ -122,7 +121,7 @@ def decide(
 
 def reassign(
     session: Session, *, actor: Actor, delivery_id: uuid.UUID, inbox_id: uuid.UUID
-) -> dict[str, Any]:
+) -> DeliveryView:
     """Move an open delivery to another inbox of the same agency; its deadlines stay."""
     viewer = db_viewer(session, actor)
     delivery = _mine(session, viewer, delivery_id)

@@ -216,7 +216,7 @@ def quarantine_retry(receipt_ids: tuple[str, ...]) -> None:
         else:
             results = recover(ctx)
     for result in results:
-        outcome = result.error["code"] if result.error else str(result.concern_id)
+        outcome = result.error.code if result.error else str(result.concern_id)
         click.echo(f"{result.client_id}  {result.status}  {outcome}")
     click.echo(f"{len(results)} retried")
 

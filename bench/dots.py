@@ -62,7 +62,7 @@ from backend.pipeline.store import STEPS, Author, db_store_concern  # noqa: E402
 from backend.pipeline.validate import validate  # noqa: E402
 from backend.services.concerns.purposes import Purpose, ReadPurpose  # noqa: E402
 from backend.services.demo import db_seed_partnership  # noqa: E402
-from backend.services.linking import links  # noqa: E402
+from backend.services.linking import chronology as chronologies  # noqa: E402
 from backend.services.records.audit import Actor  # noqa: E402
 
 BENCH_PURPOSE = Purpose(ReadPurpose.SAFEGUARDING_REVIEW)
@@ -344,7 +344,7 @@ def chronology(sessions: Any, ring: Any, reader: Actor, engine: Any) -> None:
 
     def service() -> None:
         with sessions() as s:
-            links.chronology(
+            chronologies.chronology(
                 s, ring, actor=reader, subject_id=rng.choice(subjects), purpose=BENCH_PURPOSE
             )
 

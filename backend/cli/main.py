@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import asdict
+from dataclasses import asdict, fields
+from datetime import datetime
 from typing import Any
 
 import click
@@ -191,9 +192,9 @@ def quarantine_list() -> None:
         click.echo("Nothing is waiting: every envelope received has been processed.")
     for item in items:
         click.echo(
-            f"{item['id']}  {item['status']:11} {item['kind']:8} received "
-            f"{item['received_at'].isoformat(timespec='seconds')}  attempts {item['attempts']}  "
-            f"{item['error_code'] or ''}"
+            f"{item.id}  {item.status:11} {item.kind:8} received "
+            f"{item.received_at.isoformat(timespec='seconds')}  attempts {item.attempts}  "
+            f"{item.error_code or ''}"
         )
 
 
@@ -215,7 +216,7 @@ def quarantine_retry(receipt_ids: tuple[str, ...]) -> None:
         else:
             results = recover(ctx)
     for result in results:
-        outcome = result.error["code"] if result.error else str(result.concern_id)
+        outcome = result.error.code if result.error else str(result.concern_id)
         click.echo(f"{result.client_id}  {result.status}  {outcome}")
     click.echo(f"{len(results)} retried")
 
@@ -243,8 +244,9 @@ def verify_concern_command(concern_id: str) -> None:
     except (VerificationFailed, crypto.CryptoError, ValueError) as exc:
         raise click.ClickException(f"NOT VERIFIED: {exc}") from None
     click.echo("verified: the stored concern is exactly what its recorder signed")
-    for name, value in facts.items():
-        click.echo(f"  {name}: {value}")
+    for fact in fields(facts):
+        value = getattr(facts, fact.name)
+        click.echo(f"  {fact.name}: {value.isoformat() if isinstance(value, datetime) else value}")
 
 
 @main.group()

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, TypeAlias
+
+# A JSON object kept whole, as it is stored: a concern or addendum as its recorder sealed
+# it (or a part of one), a routing trace. A document, not a view to type field by field:
+# it is stored as JSON, and a sealed one is hashed and signed as JSON (its canonical form
+# is what the recorder's passkey signed); a concern's shape is the contract's
+# (docs/contract.md), checked by backend/schemas/concern.py when it arrives.
+Document: TypeAlias = dict[str, Any]
 
 # Arrays and objects inside one another: the contract's deepest shape (a concern's proof:
 # concern > proof > credential > response) is 4, so 32 is never reached by honest input.

@@ -26,6 +26,7 @@ from backend.pipeline import route as _route  # noqa: F401  (registers the route
 from backend.pipeline.errors import Rejected
 from backend.pipeline.open import Opened, open_before_storing
 from backend.pipeline.proof import verify_proof
+from backend.pipeline.results import Known, Result
 from backend.pipeline.store import Author, db_store_addendum, db_store_concern
 from backend.pipeline.validate import validate
 from backend.schemas.concern import Addendum as AddendumSchema
@@ -69,22 +70,6 @@ class Context:
             assert user is not None  # noqa: S101 - receipts belong to users
             agency_id = self.agencies[user_id] = user.agency_id
         return Author(id=user_id, agency_id=agency_id)
-
-
-@dataclass
-class Result:
-    """One envelope's outcome, as the phone receives it (docs/contract.md, POST /api/v1/sync)."""
-
-    client_id: str | None
-    status: str
-    concern_id: uuid.UUID | None = None
-    addendum_id: uuid.UUID | None = None
-    error: dict[str, str] | None = None
-    known: dict[str, Any] | None = field(default=None)
-
-    @classmethod
-    def rejected(cls, client_id: str | None, code: str, detail: str) -> Result:
-        return cls(client_id, "rejected", error={"code": code, "detail": detail})
 
 
 def ingest(
@@ -325,7 +310,7 @@ def _run(ctx: Context, session: Session, receipt: Receipt, opened: Opened) -> Re
     mark = db_audit_mark(session)
     store = session.begin_nested()
     try:
-        result_id, told = _store(ctx, session, receipt, opened, proven)
+        result_id, known = _store(ctx, session, receipt, opened, proven)
         store.commit()
     except IntegrityError:
         # Another worker stored the same client_id a moment ago: answer as a replay.
@@ -341,16 +326,16 @@ def _run(ctx: Context, session: Session, receipt: Receipt, opened: Opened) -> Re
         raise
     receipts.db_finish(session, receipt, ReceiptStatus.ACCEPTED, result_id=result_id)
     result = _result(receipt)
-    result.known = told.get("known")
+    result.known = known
     return result
 
 
 def _store(
     ctx: Context, session: Session, receipt: Receipt, opened: Opened, proven: Any
-) -> tuple[uuid.UUID, dict[str, Any]]:
+) -> tuple[uuid.UUID, Known | None]:
     """Validate and store a concern or addendum with its audit entry; return its id and
-    what the later steps tell the recorder."""
-    told: dict[str, Any] = {}
+    whom the recorder should contact, if the child is already known."""
+    known = None
     payload = opened.payload
     author = ctx.author(session, receipt.user_id)
     actor = Actor(user_id=author.id, agency_id=author.agency_id, passkey_id=proven.passkey.id)
@@ -389,7 +374,7 @@ def _store(
             recorder=author,
             language_flags=opened.language_flags,
         )
-        result_id, told = stored.concern.id, stored.told
+        result_id, known = stored.concern.id, stored.told.known
         db_audit(
             session,
             "concern.collected",
@@ -401,4 +386,4 @@ def _store(
                 "device_at": loaded["recorded_at"].isoformat(),
             },
         )
-    return result_id, told
+    return result_id, known

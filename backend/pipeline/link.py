@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from backend.core.db import db_lock
 from backend.models import Agency, Alert, AlertSubject, Concern, Delivery, Inbox
+from backend.pipeline.results import Contact, Known
 from backend.pipeline.store import STEPS, Stored
 from backend.services.concerns.rules import Active, db_active
 from backend.services.linking.alerts import db_raise
@@ -65,7 +66,7 @@ _ALERTED = (
 
 def db_known(
     session: Session, active: Active, concern: Concern, subject_id: uuid.UUID
-) -> dict[str, Any] | None:
+) -> Known | None:
     """Whether the child is already known and, if so, whom to contact: the partnership's
     front door (the rules' fallback inbox) and the recorder's own agency's inboxes that
     hold records about the child; never any content.
@@ -94,7 +95,7 @@ def db_known(
         if agency_id == concern.recorder_agency_id
     }
     places = [door, *sorted(own - {door}, key=lambda p: p[1])]
-    return {"contact": [{"inbox": inbox, "agency": agency} for agency, inbox in places]}
+    return Known(tuple(Contact(inbox=inbox, agency=agency) for agency, inbox in places))
 
 
 def db_link(session: Session, stored: Stored) -> None:
@@ -118,9 +119,7 @@ def db_link(session: Session, stored: Stored) -> None:
     findings += network_findings(session, active, concern, subject_id, stored.identifiers)
     for finding in findings:
         db_raise(session, active, concern, finding, agency.partnership_id)
-    known = db_known(session, active, concern, subject_id)
-    if known is not None:
-        stored.told["known"] = known
+    stored.told.known = db_known(session, active, concern, subject_id)
 
 
 STEPS.append(db_link)

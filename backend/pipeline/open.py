@@ -8,16 +8,17 @@ one write lock, and no envelope's CPU work may keep everyone else's writes waiti
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 import crypto
-from backend.core.jsontext import TooDeep, strict_json
+from backend.core.jsontext import Document, TooDeep, strict_json
 from backend.domain import language
 from backend.pipeline.errors import Rejected
 from backend.schemas.concern import TEXT_LIMIT
 
 
-def open_payload(ring: crypto.KeyRing, jwe: str) -> dict[str, Any]:
+def open_payload(ring: crypto.KeyRing, jwe: str) -> Document:
+    """The sealed payload, parsed: a JSON document kept whole, not a view, since its
+    canonical JSON is what the recorder's passkey signed and what is stored."""
     try:
         opened = crypto.open_envelope(jwe, ring)
     except crypto.EnvelopeInvalid as exc:
@@ -40,7 +41,7 @@ def open_payload(ring: crypto.KeyRing, jwe: str) -> dict[str, Any]:
 class Opened:
     """An envelope opened before its transaction: the payload, or why it was refused."""
 
-    payload: dict[str, Any] = field(default_factory=dict)
+    payload: Document = field(default_factory=dict)
     refused: Rejected | None = None
     language_flags: dict[str, int] = field(default_factory=dict)
 

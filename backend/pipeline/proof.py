@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 import crypto
 from backend.core.errors import DomainError
+from backend.core.jsontext import Document
 from backend.models import Passkey
 from backend.pipeline.errors import Rejected, rejected_from
 from backend.services.identity.webauthn_rp import (
@@ -38,7 +38,7 @@ class Proven:
 def verify_proof(
     session: Session,
     rp: RelyingParty,
-    payload: dict[str, Any],
+    payload: Document,
     *,
     user_id: uuid.UUID,
     challenge: bytes | None = None,

@@ -10,7 +10,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from backend.models import Receipt, ReceiptStatus, utcnow
-from backend.pipeline.ingest import Context, Result, process
+from backend.pipeline.ingest import Context, process
+from backend.pipeline.results import Result
 
 
 def pending(session: Session) -> list[uuid.UUID]:

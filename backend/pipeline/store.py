@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 import crypto
+from backend.core.jsontext import Document
 from backend.models import (
     Addendum,
     Agency,
@@ -24,8 +25,11 @@ from backend.models import (
     utcnow,
 )
 from backend.pipeline.proof import Proven
+from backend.pipeline.results import Known
+from backend.pipeline.validate import Loaded
 from backend.schemas.concern import age_on
 from backend.services.linking import blind_keys
+from backend.services.linking.blind_keys import IdentifierRow
 from backend.services.linking.identifiers import blind_identifiers
 from backend.services.records.sealed import db_data_key, db_new_data_key, seal
 from crypto import normalise
@@ -68,15 +72,21 @@ def agency_facts(session: Session, agency_id: uuid.UUID) -> AgencyFacts:
     return facts
 
 
+@dataclass(slots=True)
+class Told:
+    """What later steps tell the recorder, set by them inside the store transaction."""
+
+    known: Known | None = None  # the link step: the child is already known
+
+
 @dataclass(frozen=True)
 class Stored:
     concern: Concern
     agency: AgencyFacts  # the recorder's
-    identifiers: list[dict[str, Any]]  # the rows written to concern_identifiers
-    payload: dict[str, Any]  # as the recorder sealed it
-    loaded: dict[str, Any]  # as validated
-    # What later steps tell the recorder (the link step: whether the child is known).
-    told: dict[str, Any] = field(default_factory=dict)
+    identifiers: list[IdentifierRow]  # the rows written to concern_identifiers
+    payload: Document  # as the recorder sealed it
+    loaded: Loaded  # as validated
+    told: Told = field(default_factory=Told)
 
 
 # Later steps (route, link) register here; each runs inside the store transaction.
@@ -98,12 +108,12 @@ def _age(subject: dict[str, Any], recorded_at: datetime) -> int | None:
 
 def _identifiers(
     ring: crypto.KeyRing,
-    loaded: dict[str, Any],
+    loaded: Loaded,
     *,
     subject: dict[str, Any] | None,
     concern_id: uuid.UUID,
     addendum_id: uuid.UUID | None = None,
-) -> list[dict[str, Any]]:
+) -> list[IdentifierRow]:
     # Under every blind key of the ring: one, except while a rotation is re-indexing.
     rows = []
     for indexer in blind_keys.indexers(ring):
@@ -137,8 +147,8 @@ def db_store_concern(
     session: Session,
     ring: crypto.KeyRing,
     *,
-    payload: dict[str, Any],
-    loaded: dict[str, Any],
+    payload: Document,
+    loaded: Loaded,
     proven: Proven,
     receipt: Receipt,
     recorder: Author,
@@ -225,8 +235,8 @@ def db_store_addendum(
     session: Session,
     ring: crypto.KeyRing,
     *,
-    payload: dict[str, Any],
-    loaded: dict[str, Any],
+    payload: Document,
+    loaded: Loaded,
     proven: Proven,
     receipt: Receipt,
     author: Author,

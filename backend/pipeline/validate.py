@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TypeAlias
 
 from marshmallow import Schema, ValidationError
 
+from backend.core.jsontext import Document
 from backend.pipeline.errors import Rejected
+
+# A payload as the contract's schema loaded it: the same document, its times, dates and ids
+# parsed. Its shape is the schema's (backend/schemas/concern.py), which a second,
+# hand-kept type would only repeat; the steps read the keys the schema guarantees.
+Loaded: TypeAlias = dict[str, Any]
 
 # marshmallow's own messages, mapped to stable codes.
 _DEFAULT_CODES = (
@@ -46,7 +52,7 @@ def _code(message: str) -> tuple[str, str]:
     return "concern.invalid", message
 
 
-def validate(schema: Schema, payload: dict[str, Any]) -> dict[str, Any]:
+def validate(schema: Schema, payload: Document) -> Loaded:
     """Load a payload, or raise Rejected with the first problem's code and every field named."""
     try:
         return schema.load(payload)  # type: ignore[no-any-return]

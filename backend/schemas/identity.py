@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
+from marshmallow import INCLUDE, Schema, ValidationError, fields, post_dump, validate
 
 from backend.models import RoleName
 from backend.services.identity.approvals import OPERATOR_ACTIONS
@@ -207,12 +207,19 @@ class RulesChangeSchema(Schema):
     """What proposed routing rules change against the version live when they were asked."""
 
     sha256 = fields.String(required=True, metadata={"description": "of the exact text"})
-    label = fields.String()
+    label = fields.String()  # absent when the proposed rules no longer check
     replaces = fields.Integer(allow_none=True, metadata={"description": "live version number"})
     added = fields.List(fields.String(), required=True, metadata={"description": "rule ids"})
     removed = fields.List(fields.String(), required=True)
     changed = fields.List(fields.String(), required=True)
     diff = fields.List(fields.String(), required=True, metadata={"description": "unified diff"})
+
+    @post_dump
+    def _label_only_if_checked(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        # The service says None; the wire has always left the key out.
+        if data.get("label") is None:
+            data.pop("label", None)
+        return data
 
 
 class ApprovalSchema(Schema):

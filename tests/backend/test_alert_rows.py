@@ -69,10 +69,10 @@ def test_a_growing_network_costs_each_concern_the_same(app, recorders, sessions)
             .select_from(AlertEvidence)
             .where(AlertEvidence.alert_id == ring.id)
         )
-    assert len(view["subjects"]) == 40
-    assert len(view["concerns"]) == 40
+    assert len(view.subjects) == 40
+    assert len(view.concerns) == 40
     assert rows == 40  # one nickname: a row per concern, nothing rewritten
-    assert [e["identifier_kind"] for e in view["evidence"]] == ["nickname"]
+    assert [e.identifier_kind for e in view.evidence] == ["nickname"]
     # The third concern on joins the open alert: the same statements and values for the
     # tenth and the fortieth, where reading the network whole would grow with it.
     assert len(set(cost[10:])) == 1, cost
@@ -80,7 +80,7 @@ def test_a_growing_network_costs_each_concern_the_same(app, recorders, sessions)
     # Two years on, the same nickname with no one else near it in time is not this network.
     send(app, recorders, "police", about(45, 800))
     with sessions() as s:
-        assert len(held(s, [ring.id])[ring.id]["concerns"]) == 40
+        assert len(held(s, [ring.id])[ring.id].concerns) == 40
 
 
 def test_the_migration_carries_alerts_down_and_back(app, recorders, sessions) -> None:  # type: ignore[no-untyped-def]

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from backend.cli import main
-from backend.models import RuleSetRecord
+from backend.models import Inbox, RuleSetRecord
 from backend.services.concerns.rules import default_rules_text
 from tests.backend.test_cli import env as env  # noqa: F401 - fixture
 from tests.backend.test_cli import run
@@ -89,3 +89,29 @@ def test_partnership_admins_load_rules_over_the_api_and_others_cannot(app, sessi
         403,
         "forbidden.partnership_admin",
     )
+
+
+def test_a_proposal_that_no_longer_checks_is_shown_without_a_label(app, sessions) -> None:  # type: ignore[no-untyped-def]
+    admin, second = (
+        person(
+            app,
+            agency="Riverside Safeguarding Children Partnership",
+            roles=("agency_admin",),
+            name=n,
+        )[0]
+        for n in ("Partnership admin", "Second partnership admin")
+    )
+    live = admin.get("/api/v1/admin/rules").get_json()
+    proposed = live["source"].replace("riverside-default-1", "renamed")
+    assert (
+        admin.post("/api/v1/admin/rules", json={"source": proposed}, headers=H).status_code == 202
+    )
+    with sessions() as s:  # an inbox the rules name is renamed while the proposal waits
+        room = s.scalar(select(Inbox).where(Inbox.name == "Police Control Room"))
+        room.name = "Control Room"
+        s.commit()
+    (change,) = [a["rules"] for a in second.get("/api/v1/admin/approvals").get_json()["items"]]
+    # What cannot be checked has no rules to compare and no label: the diff alone is shown.
+    assert "label" not in change
+    assert (change["added"], change["removed"], change["changed"]) == ([], [], [])
+    assert [d for d in change["diff"] if "renamed" in d] == ['+version = "renamed"']

@@ -102,8 +102,8 @@ def test_11_2_2_blind_index_rotation_reindexes_and_linking_holds(env) -> None:  
     with during.extensions["frontline"].sessions() as s:
         networks = s.scalars(select(Alert).where(Alert.kind == "network")).all()
         assert len(networks) == 1, [a.pattern_key for a in networks]
-        evidence = held(s, [networks[0].id])[networks[0].id]["evidence"]
-    kinds = [e["identifier_kind"] for e in evidence]
+        evidence = held(s, [networks[0].id])[networks[0].id].evidence
+    kinds = [e.identifier_kind for e in evidence]
     assert sorted(kinds) == sorted(set(kinds)), kinds  # each shared identifier once
     refused = run(env, "keys", "retire", old, ok=False)
     assert "not indexed under the current blind key yet" in refused

@@ -209,4 +209,4 @@ def test_2_3_4_first_concerns_about_one_child_at_once_make_one_subject_and_one_a
         assert s.scalar(select(func.count()).select_from(Subject)) == 1 + 6
         networks = s.scalars(select(Alert).where(Alert.kind == "network")).all()
         assert len(networks) == 1
-        assert len(held(s, [networks[0].id])[networks[0].id]["subjects"]) == 6
+        assert len(held(s, [networks[0].id])[networks[0].id].subjects) == 6

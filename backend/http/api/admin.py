@@ -258,7 +258,7 @@ def admin_quarantine_retry(receipt_id: uuid.UUID) -> Response:
     db_audit(db, "pipeline.retry_requested", actor=who.actor, records=[("receipt", receipt_id)])
     db.commit()
     result = process(pipeline(), receipt_id, claimed=False, force=True)
-    return jsonify(AddendumResultSchema().dump(vars(result)))
+    return jsonify(AddendumResultSchema().dump(result))
 
 
 @bp.get("/admin/approvals")

@@ -17,7 +17,7 @@ from backend.schemas.inbox import (
     InboxesSchema,
     ReassignSchema,
 )
-from backend.services.concerns import inbox
+from backend.services.concerns import inbox, inbox_actions
 
 
 @bp.get("/inboxes")
@@ -59,7 +59,7 @@ def inbox_deliveries(inbox_id: uuid.UUID) -> Response:
     responses={200: ("The delivery", DeliverySchema), 404: ("Not yours", None)},
 )
 def delivery_acknowledge(delivery_id: uuid.UUID) -> Response:
-    found = inbox.acknowledge(db_session(), actor=me().actor, delivery_id=delivery_id)
+    found = inbox_actions.acknowledge(db_session(), actor=me().actor, delivery_id=delivery_id)
     return jsonify(DeliverySchema().dump(found))
 
 
@@ -77,7 +77,7 @@ def delivery_acknowledge(delivery_id: uuid.UUID) -> Response:
 )
 def delivery_decision(delivery_id: uuid.UUID) -> Response:
     body = json_body(DecisionSchema())
-    found = inbox.decide(
+    found = inbox_actions.decide(
         db_session(),
         state().keyring,
         actor=me().actor,
@@ -102,7 +102,7 @@ def delivery_decision(delivery_id: uuid.UUID) -> Response:
 )
 def delivery_reassign(delivery_id: uuid.UUID) -> Response:
     body = json_body(ReassignSchema())
-    found = inbox.reassign(
+    found = inbox_actions.reassign(
         db_session(), actor=me().actor, delivery_id=delivery_id, inbox_id=body["inbox"]
     )
     return jsonify(DeliverySchema().dump(found))

@@ -65,7 +65,7 @@ def sync() -> Response:
     who = me()
     items = _envelopes(json_body())
     results = ingest(pipeline(), items, user_id=who.user_id, passkey_id=who.passkey_id)
-    return jsonify(SyncResponseSchema().dump({"results": [vars(r) for r in results]}))
+    return jsonify(SyncResponseSchema().dump({"results": results}))
 
 
 @bp.post("/concerns/<uuid:concern_id>/addenda")
@@ -91,4 +91,4 @@ def addenda(concern_id: uuid.UUID) -> Response:
         kind="addendum",
         target_concern_id=concern_id,
     )
-    return jsonify(AddendumResultSchema().dump(vars(result)))
+    return jsonify(AddendumResultSchema().dump(result))

@@ -6,14 +6,16 @@ import base64
 import json
 import uuid
 from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal, TypedDict
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 import crypto
 from backend.core.errors import Gone, Malformed, NotFound
+from backend.core.jsontext import Document
 from backend.models import (
     Addendum,
     Agency,
@@ -33,6 +35,89 @@ from backend.services.records.audit import Actor, db_audit
 from backend.services.records.sealed import db_data_key, unseal
 
 
+@dataclass(frozen=True, slots=True)
+class Delivered:
+    """What became of a concern in one inbox: which inbox, acknowledged when, decided what,
+    escalated when; never who acted, nor the decision's reasons (the deliveries of
+    MineItemSchema and ConcernViewSchema)."""
+
+    inbox: str
+    agency: str
+    status: str
+    kind: Literal["routed", "escalation", "alert"]
+    delivered_at: datetime
+    acknowledged_at: datetime | None
+    decided_at: datetime | None
+    outcome: str | None
+    escalated_at: datetime | None
+    closed_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """One of the recorder's own concerns in their list, with where it went (MineItemSchema)."""
+
+    concern_id: uuid.UUID
+    client_id: uuid.UUID
+    recorded_at: datetime
+    received_at: datetime
+    deliveries: tuple[Delivered, ...]
+
+
+# The parts of an opened concern that ConcernViewSchema passes through as free-form objects
+# (fields.Dict): typed here, dicts on the wire as they always were.
+class RecorderShown(TypedDict):
+    id: uuid.UUID | None
+    agency: str | None
+
+
+class ProofShown(TypedDict):
+    passkey_id: uuid.UUID
+    sign_count: int
+    content_sha256: str
+
+
+class AddendumShown(TypedDict):
+    addendum_id: uuid.UUID
+    received_at: datetime
+    addendum: Document  # as its author sealed it, less the proof
+
+
+@dataclass(frozen=True, slots=True)
+class ConcernView:
+    """One concern opened for a purpose: the document as its recorder sealed it (less the
+    proof), who recorded it, how it was routed, where it went and the addenda this reader
+    may read (ConcernViewSchema)."""
+
+    concern_id: uuid.UUID
+    subject_id: uuid.UUID | None  # the child, for the chronology
+    received_at: datetime
+    late: bool
+    recorder: RecorderShown
+    proof: ProofShown
+    concern: Document
+    routing: Document | None  # the routing trace as stored when it was routed
+    deliveries: tuple[Delivered, ...]
+    addenda: list[AddendumShown]
+
+
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """A receipt not accepted: quarantined, rejected or stuck; never its content
+    (QuarantineItemSchema)."""
+
+    id: uuid.UUID
+    client_id: uuid.UUID
+    kind: str
+    user_id: uuid.UUID
+    received_at: datetime
+    status: str
+    attempts: int
+    error_code: str | None
+    error_detail: str | None
+    sealed_kept: bool
+
+
 def _cursor(concern: Concern) -> str:
     raw = f"{concern.received_at.isoformat()}|{concern.id}".encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
@@ -49,7 +134,7 @@ def _after(cursor: str) -> tuple[datetime, uuid.UUID]:
 
 def mine(
     session: Session, *, actor: Actor, cursor: str | None, limit: int
-) -> tuple[list[dict[str, Any]], str | None]:
+) -> tuple[list[Recorded], str | None]:
     """List what the signed-in person recorded, newest first, with where each went."""
     query = select(Concern).where(Concern.recorder_id == actor.user_id)
     if cursor:
@@ -65,15 +150,9 @@ def mine(
     page, more = rows[:limit], len(rows) > limit
     # Where it went and who escalated it, not the alerts it joined: those tell of other
     # concerns about the child (no one gains need to know by recording).
-    where = db_where_delivered(session, [c.id for c in page], told_referrer)
+    where = db_delivered(session, [c.id for c in page], told_referrer)
     items = [
-        {
-            "concern_id": c.id,
-            "client_id": c.client_id,
-            "recorded_at": c.recorded_at,
-            "received_at": c.received_at,
-            "deliveries": where.get(c.id, []),
-        }
+        Recorded(c.id, c.client_id, c.recorded_at, c.received_at, tuple(where.get(c.id, ())))
         for c in page
     ]
     db_audit(session, "concern.listed", actor=actor, records=[("concern", c.id) for c in page])
@@ -81,18 +160,18 @@ def mine(
     return items, (_cursor(page[-1]) if more and page else None)
 
 
-def db_where_delivered(
+def db_delivered(
     session: Session,
     concern_ids: list[uuid.UUID],
     shown: Callable[[Delivery], bool] | None = None,
-) -> dict[uuid.UUID, list[dict[str, Any]]]:
+) -> dict[uuid.UUID, list[Delivered]]:
     """What became of each concern: every delivery and escalation (those ``shown`` allows),
     in the order made.
 
     Which inboxes, acknowledged when, decided what, escalated when — no names of the people
     who acted, and no decision reasons.
     """
-    found: dict[uuid.UUID, list[dict[str, Any]]] = {}
+    found: dict[uuid.UUID, list[Delivered]] = {}
     if not concern_ids:
         return found
     rows = [
@@ -108,20 +187,30 @@ def db_where_delivered(
     named = labels(session, [d for d, _ in rows])
     for d, agency in rows:
         found.setdefault(d.concern_id, []).append(
-            {
-                "inbox": named[d.id],
-                "agency": agency,
-                "status": d.status,
-                "kind": "escalation" if d.root_id else "alert" if d.alert_id else "routed",
-                "delivered_at": d.created_at,
-                "acknowledged_at": d.acknowledged_at,
-                "decided_at": d.decided_at,
-                "outcome": d.outcome,
-                "escalated_at": d.escalated_at,
-                "closed_at": d.closed_at,
-            }
+            Delivered(
+                inbox=named[d.id],
+                agency=agency,
+                status=d.status,
+                kind="escalation" if d.root_id else "alert" if d.alert_id else "routed",
+                delivered_at=d.created_at,
+                acknowledged_at=d.acknowledged_at,
+                decided_at=d.decided_at,
+                outcome=d.outcome,
+                escalated_at=d.escalated_at,
+                closed_at=d.closed_at,
+            )
         )
     return found
+
+
+def db_where_delivered(
+    session: Session, concern_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[dict[str, Any]]]:
+    """``db_delivered``, each delivery as a JSON object: the form the subject access export
+    (``records/subject_access.py``) copies into the document it writes out."""
+    return {
+        cid: [asdict(d) for d in found] for cid, found in db_delivered(session, concern_ids).items()
+    }
 
 
 def db_may_read(session: Session, concern: Concern, actor: Actor) -> bool:
@@ -131,7 +220,7 @@ def db_may_read(session: Session, concern: Concern, actor: Actor) -> bool:
 
 def read(
     session: Session, ring: crypto.KeyRing, *, actor: Actor, concern_id: uuid.UUID, purpose: Purpose
-) -> dict[str, Any]:
+) -> ConcernView:
     """Open one concern and its addenda, decrypted; the consultation is audited with its
     purpose's code, and any note is sealed with the concern (``purposes``)."""
     concern = session.get(Concern, concern_id)
@@ -147,7 +236,7 @@ def read(
     # Its recorder reads it as its referrer, even where the rules also delivered it to an
     # inbox of theirs: a delivery of one's own concern grants nothing beyond it.
     referrer = concern.recorder_id == actor.user_id
-    addenda = []
+    addenda: list[tuple[Addendum, Document]] = []
     for a in session.scalars(
         select(Addendum).where(Addendum.concern_id == concern.id).order_by(Addendum.recorded_at)
     ):
@@ -180,28 +269,28 @@ def read(
         detail={"notes": [str(n) for n in notes]} if notes else None,
     )
     session.commit()
-    return {
-        "concern_id": concern.id,
-        "subject_id": canonical(session, concern.subject_id) if concern.subject_id else None,
-        "received_at": concern.received_at,
-        "late": concern.late,
-        "recorder": {
+    return ConcernView(
+        concern_id=concern.id,
+        subject_id=canonical(session, concern.subject_id) if concern.subject_id else None,
+        received_at=concern.received_at,
+        late=concern.late,
+        recorder={
             "id": recorder.id if recorder else None,
             "agency": agency.name if agency else None,
         },
-        "proof": {
+        proof={
             "passkey_id": concern.passkey_id,
             "sign_count": concern.proof_sign_count,
             "content_sha256": concern.content_sha256,
         },
-        "concern": {k: v for k, v in document.items() if k != "proof"},
-        "routing": json.loads(route.trace) if route else None,
-        "deliveries": db_where_delivered(session, [concern.id], shown).get(concern.id, []),
-        "addenda": [
+        concern={k: v for k, v in document.items() if k != "proof"},
+        routing=json.loads(route.trace) if route else None,
+        deliveries=tuple(db_delivered(session, [concern.id], shown).get(concern.id, ())),
+        addenda=[
             {"addendum_id": a.id, "received_at": a.received_at, "addendum": body}
             for a, body in addenda
         ],
-    }
+    )
 
 
 def quarantine(
@@ -209,7 +298,7 @@ def quarantine(
     *,
     agency_ids: list[uuid.UUID] | None,
     receipt_id: uuid.UUID | None = None,
-) -> list[dict[str, Any]]:
+) -> list[Kept]:
     """Receipts not accepted: quarantined, rejected, or stuck (never their content).
 
     ``agency_ids`` limits them to those agencies' recorders (None: all, for the operator);
@@ -231,17 +320,17 @@ def quarantine(
     if receipt_id is not None:
         query = query.where(Receipt.id == receipt_id)
     return [
-        {
-            "id": r.id,
-            "client_id": r.client_id,
-            "kind": r.kind,
-            "user_id": r.user_id,
-            "received_at": r.received_at,
-            "status": r.status.value,
-            "attempts": r.attempts,
-            "error_code": r.error_code,
-            "error_detail": r.error_detail,
-            "sealed_kept": r.crypto_jwe is not None,
-        }
+        Kept(
+            id=r.id,
+            client_id=r.client_id,
+            kind=r.kind,
+            user_id=r.user_id,
+            received_at=r.received_at,
+            status=r.status.value,
+            attempts=r.attempts,
+            error_code=r.error_code,
+            error_detail=r.error_detail,
+            sealed_kept=r.crypto_jwe is not None,
+        )
         for r in session.scalars(query)
     ]

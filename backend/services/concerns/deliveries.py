@@ -7,11 +7,17 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeAlias
 
 from backend.models import DeliveryStatus
 from backend.routing.rules import LEVELS, Target
 from backend.services.concerns.rules import Active
+
+# One new row of the deliveries table, column by column: not a view but the parameters of
+# a bulk insert (``insert_into(Delivery)``, many rows in one statement, no objects built on
+# the ingest path). Escalation sets two of its columns before inserting; push notification
+# reads it back for the rows just inserted.
+DeliveryRow: TypeAlias = dict[str, Any]
 
 
 def rank(level: str) -> int:
@@ -34,7 +40,7 @@ def delivery_row(
     step: int = 0,
     cause: str | None = None,
     alert_id: uuid.UUID | None = None,
-) -> dict[str, Any]:
+) -> DeliveryRow:
     """Return the row of a new delivery to ``target``; a routed one carries its chain clock."""
     routed = root_id is None
     return {

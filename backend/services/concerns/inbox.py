@@ -1,4 +1,5 @@
-"""Inbox work: who sees which deliveries, listing them most urgent first, and acting on them.
+"""Inbox work, read: who sees which deliveries, the inboxes a person works with their
+counts, and one queue listed most urgent first (acting on a delivery: ``inbox_actions``).
 
 Need to know (docs/architecture.md, "The security model"): an inbox member sees the
 deliveries to that inbox; its supervisors also see escalations addressed to supervisors; an
@@ -13,15 +14,13 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Literal
 
 from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
-import crypto
-from backend.core.errors import Conflict, Gone, Invalid, Malformed, NotFound
+from backend.core.errors import Malformed, NotFound
 from backend.models import (
-    NO_DEADLINE,
     Agency,
     Concern,
     ConcernCategory,
@@ -33,16 +32,8 @@ from backend.models import (
     utcnow,
 )
 from backend.models.people import RoleName
-from backend.services.concerns.escalation import (
-    db_chain_acknowledged,
-    db_chain_decided,
-    db_close_steps,
-    label,
-    labels,
-    root_of,
-)
+from backend.services.concerns.escalation import label, labels
 from backend.services.records.audit import Actor, db_audit
-from backend.services.records.sealed import db_data_key, seal
 
 STATUS_FILTERS = ("open", "new", "escalated", "acknowledged", "decided", "closed", "all")
 
@@ -112,6 +103,20 @@ def db_is_recipient(session: Session, actor: Actor, concern_id: uuid.UUID) -> bo
 # -- inboxes and counts ----------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class Queue:
+    """An inbox a person works, or their agency's safeguarding lead queue (its id is the
+    agency's), with how many of its deliveries wait for acknowledgement and how many are
+    past their deadline (InboxSchema)."""
+
+    id: uuid.UUID
+    name: str
+    agency: str
+    kind: Literal["inbox", "agency_lead"]
+    new: int
+    overdue: int
+
+
 def _count(session: Session, where: ColumnElement[bool], now: datetime) -> tuple[int, int]:
     unacknowledged = Delivery.status.in_([DeliveryStatus.NEW.value, DeliveryStatus.ESCALATED.value])
     row = session.execute(
@@ -122,7 +127,7 @@ def _count(session: Session, where: ColumnElement[bool], now: datetime) -> tuple
     return int(row[0] or 0), int(row[1] or 0)
 
 
-def inboxes(session: Session, *, actor: Actor, now: datetime | None = None) -> list[dict[str, Any]]:
+def inboxes(session: Session, *, actor: Actor, now: datetime | None = None) -> list[Queue]:
     """The inboxes (and agency lead queue) this person works, with new and overdue counts."""
     now = now or utcnow()
     viewer = db_viewer(session, actor)
@@ -134,29 +139,15 @@ def inboxes(session: Session, *, actor: Actor, now: datetime | None = None) -> l
     found = []
     for inbox, agency in session.execute(query.order_by(Agency.name, Inbox.name)):
         new, overdue = _count(session, and_(Delivery.inbox_id == inbox.id, viewer.clause()), now)
-        found.append(
-            {
-                "id": inbox.id,
-                "name": inbox.name,
-                "agency": agency.name,
-                "kind": "inbox",
-                "new": new,
-                "overdue": overdue,
-            }
-        )
+        found.append(Queue(inbox.id, inbox.name, agency.name, "inbox", new, overdue))
     if viewer.lead:
+        assert actor.agency_id is not None  # noqa: S101 - a signed-in person has an agency
         lead_agency = session.get(Agency, actor.agency_id)
         where = and_(Delivery.agency_id == actor.agency_id, Delivery.inbox_id.is_(None))
         new, overdue = _count(session, where, now)
+        agency_name = lead_agency.name if lead_agency else ""
         found.append(
-            {
-                "id": actor.agency_id,
-                "name": "Safeguarding lead",
-                "agency": lead_agency.name if lead_agency else "",
-                "kind": "agency_lead",
-                "new": new,
-                "overdue": overdue,
-            }
+            Queue(actor.agency_id, "Safeguarding lead", agency_name, "agency_lead", new, overdue)
         )
     session.commit()
     return found
@@ -208,6 +199,33 @@ def _queue(session: Session, viewer: Viewer, queue_id: uuid.UUID) -> ColumnEleme
     return and_(Delivery.inbox_id == queue_id, viewer.clause())
 
 
+@dataclass(frozen=True, slots=True)
+class DeliveryView:
+    """A delivery as its recipients see it: where and why it came, its deadlines and what
+    became of it; no content of the concern (DeliverySchema)."""
+
+    id: uuid.UUID
+    concern_id: uuid.UUID
+    status: str
+    level: str
+    ack_due: datetime
+    decision_due: datetime | None
+    created_at: datetime
+    inbox: str  # its label: "MASH", "MASH (supervisors)", "<agency> safeguarding lead"
+    audience: str
+    overdue: bool
+    acknowledged_at: datetime | None
+    decided_at: datetime | None
+    outcome: str | None
+    escalated_at: datetime | None
+    closed_at: datetime | None
+    closed_reason: str | None
+    step: int
+    reason: str
+    notes: tuple[str, ...]
+    categories: tuple[str, ...]
+
+
 def view(
     session: Session,
     d: Delivery,
@@ -215,30 +233,30 @@ def view(
     *,
     named: str | None = None,
     now: datetime | None = None,
-) -> dict[str, Any]:
+) -> DeliveryView:
     """A delivery as its recipients see it (no content of the concern)."""
-    return {
-        "id": d.id,
-        "concern_id": d.concern_id,
-        "status": d.status,
-        "level": d.level,
-        "ack_due": d.ack_due,
-        "decision_due": d.decision_due,
-        "created_at": d.created_at,
-        "inbox": named or label(session, d),
-        "audience": d.audience,
-        "overdue": d.is_open and d.due_at < (now or utcnow()),
-        "acknowledged_at": d.acknowledged_at,
-        "decided_at": d.decided_at,
-        "outcome": d.outcome,
-        "escalated_at": d.escalated_at,
-        "closed_at": d.closed_at,
-        "closed_reason": d.closed_reason,
-        "step": d.step,
-        "reason": d.reason,
-        "notes": json.loads(d.notes),
-        "categories": categories or [],
-    }
+    return DeliveryView(
+        id=d.id,
+        concern_id=d.concern_id,
+        status=d.status,
+        level=d.level,
+        ack_due=d.ack_due,
+        decision_due=d.decision_due,
+        created_at=d.created_at,
+        inbox=named or label(session, d),
+        audience=d.audience,
+        overdue=d.is_open and d.due_at < (now or utcnow()),
+        acknowledged_at=d.acknowledged_at,
+        decided_at=d.decided_at,
+        outcome=d.outcome,
+        escalated_at=d.escalated_at,
+        closed_at=d.closed_at,
+        closed_reason=d.closed_reason,
+        step=d.step,
+        reason=d.reason,
+        notes=tuple(json.loads(d.notes)),
+        categories=tuple(categories or ()),
+    )
 
 
 def deliveries(
@@ -249,7 +267,7 @@ def deliveries(
     status: str,
     cursor: str | None,
     limit: int,
-) -> tuple[list[dict[str, Any]], str | None]:
+) -> tuple[list[DeliveryView], str | None]:
     """One page of a queue, most urgent first: level, then the deadline it works to."""
     if status not in STATUS_FILTERS:
         raise Malformed("request.bad_status", f"status is one of {', '.join(STATUS_FILTERS)}.")
@@ -286,126 +304,3 @@ def deliveries(
     )
     session.commit()
     return items, (_cursor(page[-1]) if more and page else None)
-
-
-# -- acting on a delivery --------------------------------------------------------------------
-
-
-def _mine(session: Session, viewer: Viewer, delivery_id: uuid.UUID) -> Delivery:
-    delivery = session.get(Delivery, delivery_id)
-    if delivery is None or not viewer.sees(delivery):
-        raise NotFound("not_found", "There is no such delivery for you.")
-    return delivery
-
-
-def acknowledge(session: Session, *, actor: Actor, delivery_id: uuid.UUID) -> dict[str, Any]:
-    """Acknowledge a delivery: its acknowledgement clock stops (again: no change)."""
-    viewer = db_viewer(session, actor)
-    delivery = _mine(session, viewer, delivery_id)
-    root = root_of(session, delivery)
-    session.refresh(delivery)
-    if delivery.closed_at is not None:
-        raise Conflict("delivery.closed", f"Already dealt with: {delivery.closed_reason}.")
-    if delivery.acknowledged_at is None:
-        now = utcnow()
-        delivery.acknowledged_at, delivery.acknowledged_by_id = now, actor.user_id
-        if delivery.status != DeliveryStatus.DECIDED.value:
-            delivery.status = DeliveryStatus.ACKNOWLEDGED.value
-        _rework_due(delivery)
-        where = label(session, delivery)
-        if delivery.id == root.id or delivery.cause == "acknowledge":
-            db_chain_acknowledged(session, root, where)
-        elif delivery.cause == root.clock:
-            # A senior picked up an overdue decision: it is theirs now, the climb stops.
-            db_close_steps(session, root, cause=delivery.cause, why=f"Taken up in {where}")
-            root.next_deadline = None
-        db_audit(
-            session,
-            "delivery.acknowledged",
-            actor=actor,
-            records=[("concern", delivery.concern_id), ("delivery", delivery.id)],
-        )
-    session.commit()
-    return view(session, delivery)
-
-
-def _rework_due(delivery: Delivery) -> None:
-    if delivery.decided_at is not None or delivery.closed_at is not None:
-        delivery.is_open, delivery.due_at = False, NO_DEADLINE
-    elif delivery.acknowledged_at is not None:
-        delivery.due_at = delivery.decision_due or NO_DEADLINE
-
-
-def decide(
-    session: Session,
-    ring: crypto.KeyRing,
-    *,
-    actor: Actor,
-    delivery_id: uuid.UUID,
-    outcome: str,
-    reasons: str,
-) -> dict[str, Any]:
-    """Record a decision with its reasons (sealed); a decision is made once, never edited."""
-    viewer = db_viewer(session, actor)
-    delivery = _mine(session, viewer, delivery_id)
-    root = root_of(session, delivery)
-    session.refresh(delivery)
-    if delivery.decided_at is not None:
-        raise Conflict(
-            "delivery.already_decided", "A decision is recorded; add an addendum instead."
-        )
-    concern = session.get(Concern, delivery.concern_id)
-    if concern is None or concern.data_key_id is None:
-        raise Gone("concern.erased", "This record was erased; only its metadata remains.")
-    now = utcnow()
-    delivery.decided_at, delivery.decided_by_id, delivery.outcome = now, actor.user_id, outcome
-    delivery.acknowledged_at = delivery.acknowledged_at or now
-    delivery.acknowledged_by_id = delivery.acknowledged_by_id or actor.user_id
-    delivery.crypto_reasons = seal(
-        db_data_key(session, ring, concern.data_key_id),
-        reasons,
-        table="deliveries",
-        row_id=delivery.id,
-        field="reasons",
-    )
-    delivery.status = DeliveryStatus.DECIDED.value
-    delivery.closed_at, delivery.closed_reason = None, None
-    _rework_due(delivery)
-    db_chain_decided(session, root, label(session, delivery))
-    db_audit(
-        session,
-        "delivery.decided",
-        actor=actor,
-        records=[("concern", delivery.concern_id), ("delivery", delivery.id)],
-        detail={"outcome": outcome},
-    )
-    session.commit()
-    return view(session, delivery)
-
-
-def reassign(
-    session: Session, *, actor: Actor, delivery_id: uuid.UUID, inbox_id: uuid.UUID
-) -> dict[str, Any]:
-    """Move an open delivery to another inbox of the same agency; its deadlines stay."""
-    viewer = db_viewer(session, actor)
-    delivery = _mine(session, viewer, delivery_id)
-    target = session.get(Inbox, inbox_id)
-    if target is None or target.agency_id != delivery.agency_id:
-        raise Invalid(
-            "delivery.reassign_outside_agency",
-            "A delivery can move only to another inbox of the same agency.",
-            errors={"inbox": ["not an inbox of this agency"]},
-        )
-    if not delivery.is_open or delivery.inbox_id is None:
-        raise Conflict("delivery.not_open", "Only an open delivery to an inbox can move.")
-    before = delivery.inbox_id
-    delivery.inbox_id = target.id
-    db_audit(
-        session,
-        "delivery.reassigned",
-        actor=actor,
-        records=[("concern", delivery.concern_id), ("delivery", delivery.id)],
-        detail={"from": str(before), "to": str(target.id)},
-    )
-    session.commit()
-    return view(session, delivery)

@@ -33,6 +33,7 @@ from backend.models import (
     utcnow,
 )
 from backend.models.people import RoleName
+from backend.services.concerns.deliveries import DeliveryRow
 from backend.services.records.sealed import db_data_key, seal, unseal
 
 log = logging.getLogger("frontline.push")
@@ -109,7 +110,7 @@ def db_forget_device(session: Session, passkey_id: uuid.UUID) -> None:
     session.execute(delete(PushSubscription).where(PushSubscription.passkey_id == passkey_id))
 
 
-def _recipients(row: dict[str, Any], n: int) -> Select[uuid.UUID, int]:
+def _recipients(row: DeliveryRow, n: int) -> Select[uuid.UUID, int]:
     """Subscriptions of the people who see a delivery, each tagged ``n``."""
     query = select(PushSubscription.id, literal(n)).join(User, User.id == PushSubscription.user_id)
     query = query.where(User.status == UserStatus.ACTIVE)
@@ -128,7 +129,7 @@ def _recipients(row: dict[str, Any], n: int) -> Select[uuid.UUID, int]:
 
 def db_queue_push(
     session: Session,
-    rows: list[dict[str, Any]],
+    rows: list[DeliveryRow],
     *,
     labels: dict[uuid.UUID, str],
     escalation: bool = False,

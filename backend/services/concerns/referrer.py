@@ -10,12 +10,11 @@ fact).
 
 from __future__ import annotations
 
-from typing import Any
-
+from backend.core.jsontext import Document
 from backend.models import Addendum, Concern, Delivery
 
 
-def for_referrer(concern: Concern, addendum: Addendum, body: dict[str, Any]) -> bool:
+def for_referrer(concern: Concern, addendum: Addendum, body: Document) -> bool:
     """Whether the concern's recorder may read this addendum (``body``: the opened document)."""
     return (
         addendum.author_agency_id == concern.recorder_agency_id or body.get("for_referrer") is True

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-from typing import Any
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -94,7 +94,21 @@ def db_apply(session: Session, *, approval: Approval, approver: Actor) -> RuleSe
     return record
 
 
-def db_summary(session: Session, approval: Approval) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class RulesChange:
+    """What proposed rules change against the version live when they were asked: rule ids
+    added, removed and changed, and a line diff (RulesChangeSchema)."""
+
+    sha256: str  # of the exact text proposed
+    replaces: int | None  # the live version's number; None if none was live
+    label: str | None  # the proposed file's own version; None if it no longer checks
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+    changed: tuple[str, ...]
+    diff: tuple[str, ...]  # unified, at most DIFF_LINES lines
+
+
+def db_summary(session: Session, approval: Approval) -> RulesChange:
     """What the proposed rules change, in words a second admin can check."""
     detail = approvals.detail_of(approval)
     new_text: str = detail.get("source", "")
@@ -108,27 +122,31 @@ def db_summary(session: Session, approval: Approval) -> dict[str, Any]:
             )
         )
     old_text = base.source if base is not None else ""
-    summary: dict[str, Any] = {
-        "sha256": approval.target,
-        "replaces": detail.get("base_number"),
-        "added": [],
-        "removed": [],
-        "changed": [],
-    }
+    label: str | None = None
+    added: list[str] = []
+    removed: list[str] = []
+    changed: list[str] = []
     try:
         new = db_check(session, partnership, new_text)
         old = db_check(session, partnership, old_text) if old_text else None
     except RulesError:
         new, old = None, None
     if new is not None:
-        summary["label"] = new.version
+        label = new.version
         before = {r.id: r for r in old.rules} if old is not None else {}
         after = {r.id: r for r in new.rules}
-        summary["added"] = sorted(set(after) - set(before))
-        summary["removed"] = sorted(set(before) - set(after))
-        summary["changed"] = sorted(i for i in set(after) & set(before) if after[i] != before[i])
+        added = sorted(set(after) - set(before))
+        removed = sorted(set(before) - set(after))
+        changed = sorted(i for i in set(after) & set(before) if after[i] != before[i])
     diff = difflib.unified_diff(
         old_text.splitlines(), new_text.splitlines(), "live", "proposed", lineterm="", n=1
     )
-    summary["diff"] = list(diff)[:DIFF_LINES]
-    return summary
+    return RulesChange(
+        sha256=approval.target,
+        replaces=detail.get("base_number"),
+        label=label,
+        added=tuple(added),
+        removed=tuple(removed),
+        changed=tuple(changed),
+        diff=tuple(diff)[:DIFF_LINES],
+    )

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -23,6 +24,20 @@ class VerificationFailed(Conflict):
         super().__init__("concern.proof_failed", detail)
 
 
+@dataclass(frozen=True, slots=True)
+class Verified:
+    """What a verification established: whose passkey signed the concern, over which
+    content, and whether that passkey has been revoked since (it was live when it signed)."""
+
+    concern_id: uuid.UUID
+    recorder_id: uuid.UUID
+    passkey_id: uuid.UUID
+    passkey_revoked_since: datetime | None
+    sign_count: int
+    content_sha256: str
+    recorded_at: datetime
+
+
 def verify_concern(
     session: Session,
     ring: crypto.KeyRing,
@@ -30,7 +45,7 @@ def verify_concern(
     concern_id: uuid.UUID,
     *,
     actor: Actor = SYSTEM,
-) -> dict[str, Any]:
+) -> Verified:
     """Check the stored document against its WebAuthn proof; raise VerificationFailed if not."""
     concern = session.get(Concern, concern_id)
     if concern is None:
@@ -56,12 +71,12 @@ def verify_concern(
         raise VerificationFailed(f"the proof does not verify: {exc}") from None
     db_audit(session, "concern.proof_verified", actor=actor, records=[("concern", concern.id)])
     session.commit()
-    return {
-        "concern_id": str(concern.id),
-        "recorder_id": str(concern.recorder_id),
-        "passkey_id": str(passkey.id),
-        "passkey_revoked_since": passkey.revoked_at.isoformat() if passkey.revoked_at else None,
-        "sign_count": concern.proof_sign_count,
-        "content_sha256": concern.content_sha256,
-        "recorded_at": concern.recorded_at.isoformat(),
-    }
+    return Verified(
+        concern_id=concern.id,
+        recorder_id=concern.recorder_id,
+        passkey_id=passkey.id,
+        passkey_revoked_since=passkey.revoked_at,
+        sign_count=concern.proof_sign_count,
+        content_sha256=concern.content_sha256,
+        recorded_at=concern.recorded_at,
+    )

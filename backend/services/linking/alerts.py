@@ -5,7 +5,7 @@ delivery."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from dataclasses import dataclass
 
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
@@ -231,23 +231,43 @@ def db_raise(
     return alert_id
 
 
-def held(session: Session, alert_ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
-    """What each alert names and rests on, for its view: its children, its concerns in
-    event-time order, and its evidence by kind. The blind index of a key stays here."""
-    found: dict[uuid.UUID, dict[str, Any]] = {
-        a: {"subjects": [], "concerns": [], "evidence": {}} for a in alert_ids
-    }
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Concerns that share one identifier, named by its kind only: the blind index that
+    matched never leaves the server (AlertSchema's evidence)."""
+
+    identifier_kind: str
+    concerns: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Held:
+    """What an alert names and rests on: its children, its concerns in event-time order
+    (each once, at its first), and its evidence by kind."""
+
+    subjects: tuple[str, ...]
+    concerns: tuple[str, ...]
+    evidence: tuple[Evidence, ...]
+
+
+def held(session: Session, alert_ids: list[uuid.UUID]) -> dict[uuid.UUID, Held]:
+    """What each alert names and rests on, for its view. The blind index of a key stays here."""
+    subjects: dict[uuid.UUID, list[str]] = {a: [] for a in alert_ids}
+    concerns: dict[uuid.UUID, list[str]] = {a: [] for a in alert_ids}
+    shared: dict[uuid.UUID, dict[tuple[str, str], list[str]]] = {a: {} for a in alert_ids}
     for chunk in chunks(alert_ids):
         for alert_id, subject_id in session.execute(_SUBJECTS_OF, {"ids": chunk}):
-            found[alert_id]["subjects"].append(str(subject_id))
+            subjects[alert_id].append(str(subject_id))
         for alert_id, kind, key, concern_id in session.execute(_EVIDENCE_OF, {"ids": chunk}):
-            found[alert_id]["concerns"].append(str(concern_id))
-            found[alert_id]["evidence"].setdefault((kind, key), []).append(str(concern_id))
-    for one in found.values():
-        one["subjects"].sort()
-        one["concerns"] = list(dict.fromkeys(one["concerns"]))  # once, at its first
-        one["evidence"] = [
-            {"identifier_kind": kind, "concerns": concerns}
-            for (kind, _), concerns in sorted(one["evidence"].items())
-        ]
-    return found
+            concerns[alert_id].append(str(concern_id))
+            shared[alert_id].setdefault((kind, key), []).append(str(concern_id))
+    return {
+        a: Held(
+            subjects=tuple(sorted(subjects[a])),
+            concerns=tuple(dict.fromkeys(concerns[a])),
+            evidence=tuple(
+                Evidence(kind, tuple(ids)) for (kind, _), ids in sorted(shared[a].items())
+            ),
+        )
+        for a in alert_ids
+    }

@@ -14,18 +14,26 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from datetime import datetime
+from typing import Any, TypeAlias, TypeVar, cast
 
 from marshmallow import fields
 from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 import crypto
+from backend.core.jsontext import Document
 from backend.models import Addendum, Concern, ConcernIdentifier, insert_into
 from backend.services.linking.identifiers import blind_identifiers
 from backend.services.records.sealed import db_data_key, unseal
 
 R = TypeVar("R")
+
+# One row of concern_identifiers, column by column: the parameters of a bulk insert, as the
+# store step and the re-index write them. Not a view (nothing outside the server sees it):
+# later steps of the same transaction read the rows just written (``own_of``) rather than
+# query them back.
+IdentifierRow: TypeAlias = dict[str, Any]
 
 
 def version(key_id: str) -> int:
@@ -67,7 +75,7 @@ def db_check_ring(session: Session, ring: crypto.KeyRing) -> None:
 
 
 def own_of(
-    rows: Sequence[dict[str, Any]], keep: Callable[[dict[str, Any]], bool]
+    rows: Sequence[IdentifierRow], keep: Callable[[IdentifierRow], bool]
 ) -> list[tuple[str, str]]:
     """(kind, blind index) of a concern's identifier rows that ``keep`` selects, under the
     one key comparisons read; the rows are the store step's, never read back."""
@@ -83,19 +91,24 @@ def indexers(ring: crypto.KeyRing) -> list[crypto.BlindIndexer]:
 _DATE, _WHEN = fields.Date(), fields.AwareDateTime()
 
 
-def _identifiers_of(payload: dict[str, Any], *, concern: bool) -> dict[str, Any]:
-    """The parts of a sealed document the identifiers come from, typed as at ingest. (Not
+def _blind_of(
+    indexer: crypto.BlindIndexer, document: Document, *, concern: bool
+) -> list[tuple[str, str, str]]:
+    """The identifiers of a sealed document, its parts typed as at ingest. (Not
     re-validated: a rule about today, such as the age limit, must not lose old records.)"""
     subject = None
     if concern:
-        subject = dict(payload["subject"])
+        subject = dict(document["subject"])
         if subject.get("date_of_birth"):
             subject["date_of_birth"] = _DATE.deserialize(subject["date_of_birth"])
-    return {
-        "subject": subject,
-        "associated": payload.get("associated") or [],
-        "recorded_at": _WHEN.deserialize(payload["recorded_at"]),
-    }
+    # Never None: the field refuses null (and every stored concern has its time).
+    recorded_at = cast(datetime, _WHEN.deserialize(document["recorded_at"]))
+    return blind_identifiers(
+        indexer,
+        subject=subject,
+        associated=document.get("associated") or [],
+        recorded_at=recorded_at,
+    )
 
 
 def _missing(table: Any, current: str) -> Any:
@@ -149,7 +162,7 @@ def reindex(
 
 def _rows_for(
     session: Session, ring: crypto.KeyRing, indexer: crypto.BlindIndexer, record: Any
-) -> list[dict[str, Any]]:
+) -> list[IdentifierRow]:
     is_concern = isinstance(record, Concern)
     table = "concerns" if is_concern else "addenda"
     owner = record if is_concern else session.get(Concern, record.concern_id)
@@ -159,7 +172,7 @@ def _rows_for(
     except crypto.DataKeyUnavailable:
         return []  # erased: nothing to index
     document = unseal(key, record.crypto_document, table=table, row_id=record.id, field="document")
-    found = blind_identifiers(indexer, **_identifiers_of(json.loads(document), concern=is_concern))
+    found = _blind_of(indexer, json.loads(document), concern=is_concern)
     return [
         {
             "id": uuid.uuid4(),

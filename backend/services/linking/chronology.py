@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal, NotRequired, TypeAlias, TypedDict
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import crypto
 from backend.core.errors import NotFound
+from backend.core.jsontext import Document
 from backend.models import (
     Addendum,
     Agency,
@@ -31,9 +34,47 @@ from backend.services.records.audit import Actor, db_audit
 from backend.services.records.sealed import db_data_key, unseal
 
 
+# The entries of a chronology as ChronologySchema passes them through, free-form
+# (fields.Dict): typed here, plain objects on the wire, their times written by the JSON
+# encoder as they always were. One shown in full carries its document; any other, a summary.
+class ConcernEntry(TypedDict):
+    type: Literal["concern"]
+    concern_id: uuid.UUID
+    recorded_at: datetime
+    agency: str
+    categories: list[str]
+    level: str
+    full: bool
+    concern: NotRequired[Document]  # as sealed, less the proof
+    summary: NotRequired[str]  # who recorded it, what about, whom to contact
+
+
+class AddendumEntry(TypedDict):
+    type: Literal["addendum"]
+    concern_id: uuid.UUID
+    addendum_id: uuid.UUID
+    recorded_at: datetime
+    agency: str
+    full: bool
+    addendum: NotRequired[Document]
+    summary: NotRequired[str]
+
+
+Entry: TypeAlias = ConcernEntry | AddendumEntry
+
+
+@dataclass(frozen=True, slots=True)
+class Chronology:
+    """A child's chronology: every concern and addendum about them, in event-time order
+    (ChronologySchema)."""
+
+    subject_id: uuid.UUID
+    items: list[Entry]
+
+
 def chronology(
     session: Session, ring: crypto.KeyRing, *, actor: Actor, subject_id: uuid.UUID, purpose: Purpose
-) -> dict[str, Any]:
+) -> Chronology:
     """Every concern and addendum about a child, in event-time order, by need to know.
 
     A recipient of a concern about the child that someone else recorded sees the timeline
@@ -81,10 +122,10 @@ def chronology(
         contact.setdefault(d.concern_id, named[d.id])
     addenda = list(session.scalars(select(Addendum).where(Addendum.concern_id.in_(cids))))
     by_id = {c.id: c for c in concerns}
-    items: list[dict[str, Any]] = []
+    items: list[Entry] = []
     for c in concerns:
         agency = agencies.get(c.recorder_agency_id, "an agency")
-        item: dict[str, Any] = {
+        item: ConcernEntry = {
             "type": "concern",
             "concern_id": c.id,
             "recorded_at": c.recorded_at,
@@ -107,7 +148,7 @@ def chronology(
         items.append(item)
     for a in addenda:
         shown = a.concern_id in full
-        entry: dict[str, Any] = {
+        entry: AddendumEntry = {
             "type": "addendum",
             "concern_id": a.concern_id,
             "addendum_id": a.id,
@@ -116,7 +157,7 @@ def chronology(
             "full": shown,
         }
         concern = by_id[a.concern_id]
-        body: dict[str, Any] | None = None
+        body: Document | None = None
         if shown and concern.data_key_id is not None:
             key = db_data_key(session, ring, concern.data_key_id)
             body = json.loads(
@@ -154,4 +195,4 @@ def chronology(
         },
     )
     session.commit()
-    return {"subject_id": canonical(session, subject_id), "items": items}
+    return Chronology(subject_id=canonical(session, subject_id), items=items)

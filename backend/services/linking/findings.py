@@ -29,7 +29,7 @@ from backend.models import (
     table_of,
 )
 from backend.services.concerns.rules import Active
-from backend.services.linking.blind_keys import own_of
+from backend.services.linking.blind_keys import IdentifierRow, own_of
 from backend.services.linking.subjects import canonical, members
 
 # One concern a finding rests on: (identifier kind, blind index or "", concern, event time).
@@ -221,7 +221,7 @@ def network_findings(
     active: Active,
     concern: Concern,
     subject_id: uuid.UUID,
-    identifiers: list[dict[str, Any]],
+    identifiers: list[IdentifierRow],
 ) -> list[Finding]:
     """Adults, vehicles, phones, addresses or accounts this concern shares with other children.
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, NotRequired, TypedDict
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,7 +30,7 @@ from backend.models.people import RoleName
 from backend.services.concerns.escalation import labels
 from backend.services.concerns.inbox import Viewer, db_viewer
 from backend.services.concerns.rules import db_active
-from backend.services.linking.alerts import db_raise, held
+from backend.services.linking.alerts import Evidence, Held, db_raise, held
 from backend.services.linking.blind_keys import read_one_key
 from backend.services.linking.findings import subject_findings
 from backend.services.linking.subjects import canonical, db_merge, link_lock, members
@@ -78,20 +80,38 @@ def _visible_alerts(session: Session, viewer: Viewer, partnership_id: uuid.UUID)
     return query
 
 
-def alert_view(alert: Alert, members: dict[str, Any], inboxes: list[str]) -> dict[str, Any]:
-    return {
-        "id": alert.id,
-        "kind": alert.kind,
-        "status": alert.status,
-        "raised_at": alert.raised_at,
-        "updated_at": alert.updated_at,
+@dataclass(frozen=True, slots=True)
+class AlertView:
+    """An alert as its recipients see it: its kind and state, the children and concerns it
+    names, its evidence by kind, and the inboxes it went to (AlertSchema)."""
+
+    id: uuid.UUID
+    kind: str
+    status: str
+    raised_at: datetime
+    updated_at: datetime
+    subjects: tuple[str, ...]
+    concerns: tuple[str, ...]
+    evidence: tuple[Evidence, ...]
+    inboxes: tuple[str, ...]
+
+
+def alert_view(alert: Alert, members: Held, inboxes: list[str]) -> AlertView:
+    return AlertView(
+        id=alert.id,
+        kind=alert.kind,
+        status=alert.status,
+        raised_at=alert.raised_at,
+        updated_at=alert.updated_at,
         # Evidence by kind only: the blind index of what matched never leaves the server.
-        **members,
-        "inboxes": sorted(set(inboxes)),
-    }
+        subjects=members.subjects,
+        concerns=members.concerns,
+        evidence=members.evidence,
+        inboxes=tuple(sorted(set(inboxes))),
+    )
 
 
-def alerts(session: Session, *, actor: Actor, status: str = "open") -> list[dict[str, Any]]:
+def alerts(session: Session, *, actor: Actor, status: str = "open") -> list[AlertView]:
     """Alerts delivered to this person's inboxes; all of the partnership's for its leads."""
     viewer = db_viewer(session, actor)
     query = _visible_alerts(session, viewer, db_partnership(session, actor))
@@ -115,14 +135,39 @@ def _one_alert(session: Session, actor: Actor, alert_id: uuid.UUID) -> Alert:
     return alert
 
 
-def network(session: Session, *, actor: Actor, alert_id: uuid.UUID) -> dict[str, Any]:
+# A network's graph as NetworkSchema passes it through, free-form (fields.Dict): typed
+# here, plain objects on the wire. A child is named by number with its subject id; any other
+# node by kind and number ("vehicle 2"), never by value, with how many children it links.
+class Node(TypedDict):
+    id: str
+    type: str
+    label: str
+    subject_id: NotRequired[str]  # a child's
+    children: NotRequired[int]  # an entity's
+
+
+# "from" is a Python keyword: the functional form names the key the wire has always had.
+Edge = TypedDict("Edge", {"from": str, "to": str, "concerns": list[str]})
+
+
+@dataclass(frozen=True, slots=True)
+class Network:
+    """The graph of a network alert: children and what links them, concerns as edges
+    (NetworkSchema)."""
+
+    alert_id: uuid.UUID
+    nodes: list[Node]
+    edges: list[Edge]
+
+
+def network(session: Session, *, actor: Actor, alert_id: uuid.UUID) -> Network:
     """The graph of a network alert: children and what links them, concerns as edges.
 
     Entities are named by kind and number ("vehicle 2"), never by value: the concerns
     themselves, opened with a purpose, say who and what they are.
     """
     alert = _one_alert(session, actor, alert_id)
-    concern_ids = [uuid.UUID(c) for c in held(session, [alert.id])[alert.id]["concerns"]]
+    concern_ids = [uuid.UUID(c) for c in held(session, [alert.id])[alert.id].concerns]
     rows = session.execute(
         select(Concern.id, Concern.subject_id, Concern.recorded_at, Agency.name)
         .join(Agency, Agency.id == Concern.recorder_agency_id)
@@ -147,7 +192,7 @@ def network(session: Session, *, actor: Actor, alert_id: uuid.UUID) -> dict[str,
             ).all()
         )
     ]
-    nodes: dict[str, dict[str, Any]] = {}
+    nodes: dict[str, Node] = {}
     children: dict[uuid.UUID, str] = {}
     for subject in sorted(set(child_of.values()), key=str):
         children[subject] = f"child-{len(children) + 1}"
@@ -182,13 +227,13 @@ def network(session: Session, *, actor: Actor, alert_id: uuid.UUID) -> dict[str,
         records=[("alert", alert.id), *(("concern", c) for c in concern_ids)],
     )
     session.commit()
-    return {
-        "alert_id": alert.id,
-        "nodes": list(nodes.values()),
-        "edges": [
+    return Network(
+        alert_id=alert.id,
+        nodes=list(nodes.values()),
+        edges=[
             {"from": a, "to": b, "concerns": sorted(set(c))} for (a, b), c in sorted(edges.items())
         ],
-    }
+    )
 
 
 # -- possible matches ------------------------------------------------------------------------
@@ -205,7 +250,51 @@ def _mash_member(session: Session, actor: Actor) -> uuid.UUID:
     return partnership_id
 
 
-def matches(session: Session, *, actor: Actor) -> list[dict[str, Any]]:
+class Sides(TypedDict):
+    """The concerns about each of the two records (MatchSchema passes it through whole)."""
+
+    subject: list[str]
+    candidate: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class MatchView:
+    """A possible match as the MASH decides it: the two records, the weak keys that agreed,
+    and the concerns about each (MatchSchema)."""
+
+    id: uuid.UUID
+    subject_id: uuid.UUID
+    candidate_id: uuid.UUID
+    kinds: tuple[str, ...]
+    created_at: datetime
+    concerns: Sides
+
+
+@dataclass(frozen=True, slots=True)
+class MatchDecision:
+    """A possible match decided, with how many alerts the merge raised or updated
+    (MatchDecisionSchema)."""
+
+    id: uuid.UUID
+    status: str
+    patterns: int
+
+
+@dataclass(frozen=True, slots=True)
+class Split:
+    """A merge undone: the record stands for its own child again (SplitSchema)."""
+
+    subject_id: uuid.UUID
+    was_merged_into: uuid.UUID
+
+
+def _concerns_about(session: Session, subject_id: uuid.UUID) -> list[str]:
+    query = select(Concern.id).where(Concern.subject_id.in_(members(session, subject_id)))
+    return [str(c) for c in session.scalars(query)]
+
+
+def matches(session: Session, *, actor: Actor) -> list[MatchView]:
+    """The partnership's open possible matches, oldest first, for the MASH."""
     partnership_id = _mash_member(session, actor)
     found = list(
         session.scalars(
@@ -215,26 +304,20 @@ def matches(session: Session, *, actor: Actor) -> list[dict[str, Any]]:
             .limit(500)
         )
     )
-    out = []
-    for m in found:
-        sides = {}
-        for side, sid in (("subject", m.subject_id), ("candidate", m.candidate_id)):
-            sides[side] = [
-                str(c)
-                for c in session.scalars(
-                    select(Concern.id).where(Concern.subject_id.in_(members(session, sid)))
-                )
-            ]
-        out.append(
-            {
-                "id": m.id,
-                "subject_id": m.subject_id,
-                "candidate_id": m.candidate_id,
-                "kinds": json.loads(m.kinds),
-                "created_at": m.created_at,
-                "concerns": sides,
-            }
+    out = [
+        MatchView(
+            id=m.id,
+            subject_id=m.subject_id,
+            candidate_id=m.candidate_id,
+            kinds=tuple(json.loads(m.kinds)),
+            created_at=m.created_at,
+            concerns={
+                "subject": _concerns_about(session, m.subject_id),
+                "candidate": _concerns_about(session, m.candidate_id),
+            },
         )
+        for m in found
+    ]
     db_audit(session, "match.listed", actor=actor, records=[("match", m.id) for m in found])
     session.commit()
     return out
@@ -242,7 +325,7 @@ def matches(session: Session, *, actor: Actor) -> list[dict[str, Any]]:
 
 def decide_match(
     session: Session, *, actor: Actor, match_id: uuid.UUID, same: bool
-) -> dict[str, Any]:
+) -> MatchDecision:
     """Confirm (merge, then look again for patterns) or reject a possible match."""
     partnership_id = _mash_member(session, actor)
     db_lock(session, link_lock(partnership_id))
@@ -286,10 +369,10 @@ def decide_match(
             ],
         )
     session.commit()
-    return {"id": match.id, "status": match.status, "patterns": raised}
+    return MatchDecision(id=match.id, status=match.status, patterns=raised)
 
 
-def split(session: Session, *, actor: Actor, subject_id: uuid.UUID) -> dict[str, Any]:
+def split(session: Session, *, actor: Actor, subject_id: uuid.UUID) -> Split:
     """Undo a merge: the subject stands for its own child again (audited)."""
     partnership_id = _mash_member(session, actor)
     db_lock(session, link_lock(partnership_id))
@@ -307,4 +390,4 @@ def split(session: Session, *, actor: Actor, subject_id: uuid.UUID) -> dict[str,
         records=[("subject", subject.id), ("subject", was)],
     )
     session.commit()
-    return {"subject_id": subject.id, "was_merged_into": was}
+    return Split(subject_id=subject.id, was_merged_into=was)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
+from marshmallow import INCLUDE, Schema, ValidationError, fields, post_dump, validate
 
 from backend.models import RoleName
 from backend.services.identity.approvals import OPERATOR_ACTIONS
@@ -239,6 +239,13 @@ class ApprovalSchema(Schema):
         InviteIssuedSchema,
         metadata={"description": "an approved recovery: the link, shown to its approver once"},
     )
+
+    @post_dump
+    def _rules_only_for_rules(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        # A view of any other action has rules None: the member is left out, not null.
+        if data.get("rules") is None:
+            data.pop("rules", None)
+        return data
 
 
 class ApprovalListSchema(Schema):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import asdict
 from typing import Any
 
 import click
@@ -101,7 +102,7 @@ def audit_query(subject_id: Any, person_id: Any, fmt: str) -> None:
     if fmt == "csv":
         click.echo(audit_review.to_csv(rows), nl=False)
     else:
-        click.echo(json.dumps({"accesses": rows}, indent=1))
+        click.echo(json.dumps({"accesses": [asdict(r) for r in rows]}, indent=1))
 
 
 @click.group("export")

@@ -40,9 +40,19 @@ def retention() -> None:
 @click.option("--at", type=WHEN, help="Sweep as if it were this date.")
 def retention_sweep(at: datetime | None) -> None:
     """List the records due for review; nothing is erased without a decision."""
-    from backend.services.records.retention import due
+    from backend.services.records.retention import Due, due
 
-    click.echo(json.dumps({"due": _run(lambda s: due(s, now=_aware(at)))}, indent=1))
+    found: list[Due] = _run(lambda s: due(s, now=_aware(at)))
+    listed = [
+        {
+            "concern_id": str(d.concern_id),
+            "recorded_at": d.recorded_at.isoformat(),
+            "due_at": d.due_at.isoformat(),
+            "rule": d.rule,
+        }
+        for d in found
+    ]
+    click.echo(json.dumps({"due": listed}, indent=1))
 
 
 @retention.command("erase")

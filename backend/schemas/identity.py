@@ -247,6 +247,13 @@ class ApprovalSchema(Schema):
         metadata={"description": "an approved recovery: the link, shown to its approver once"},
     )
 
+    @post_dump
+    def _rules_only_for_rules(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        # A view of any other action has rules None: the member is left out, not null.
+        if data.get("rules") is None:
+            data.pop("rules", None)
+        return data
+
 
 class ApprovalListSchema(Schema):
     items = fields.List(fields.Nested(ApprovalSchema), required=True)

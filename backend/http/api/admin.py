@@ -314,9 +314,10 @@ def _decide(approval_id: uuid.UUID, approve: bool) -> Response:
         approval_id=approval_id,
         approve=approve,
     )
+    body = ApprovalSchema().dump(view)
     if ticket is not None:  # a recovery: the link goes to this approver, once
-        view["ticket"] = _ticket(ticket, recovery=True)
-    return jsonify(ApprovalSchema().dump(view))
+        body["ticket"] = InviteIssuedSchema().dump(_ticket(ticket, recovery=True))
+    return jsonify(body)
 
 
 _DECIDE: dict[int, tuple[str, type[Schema] | None]] = {

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from flask import Response, jsonify
 
@@ -26,7 +25,7 @@ def _exporting() -> bool:
     return csv
 
 
-def _answer(rows: list[dict[str, Any]], name: str, csv: bool) -> Response:
+def _answer(rows: list[audit_review.Access], name: str, csv: bool) -> Response:
     if csv:
         response = Response(audit_review.to_csv(rows), mimetype="text/csv")
         response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'

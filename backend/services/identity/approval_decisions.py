@@ -10,7 +10,6 @@ after the request (one enrolled to answer it). Each refusal has its own code.
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -21,7 +20,7 @@ from backend.models import Approval, Invite, User, utcnow
 from backend.services.concerns import rules_change
 from backend.services.identity import recovery
 from backend.services.identity.admin_scope import db_governed, db_governs, db_records_within
-from backend.services.identity.approval_views import db_view
+from backend.services.identity.approval_views import ApprovalView, db_view
 from backend.services.identity.approvals import ACTIONS, db_audit_step, status_of
 from backend.services.identity.invites import IssuedInvite
 from backend.services.records.audit import Actor
@@ -94,7 +93,7 @@ def decide(
     partnership_admin: bool,
     approval_id: uuid.UUID,
     approve: bool,
-) -> tuple[dict[str, Any], IssuedInvite | None]:
+) -> tuple[ApprovalView, IssuedInvite | None]:
     """Approve or refuse; on approval do what was asked. Returns the approval as the
     decider sees it and, for a recovery, the ticket — shown to this decider once."""
     approval = session.get(Approval, approval_id)
@@ -132,7 +131,7 @@ def decide(
 
 def listing(
     session: Session, ring: crypto.KeyRing, *, actor: Actor, partnership_admin: bool
-) -> list[dict[str, Any]]:
+) -> list[ApprovalView]:
     """Approvals this admin may see: those they may decide and those they asked for."""
     agencies = db_governed(session, actor, partnership_admin)
     rows = session.scalars(

@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeAlias
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -94,7 +94,13 @@ def db_audit_step(session: Session, what: str, actor: Actor, approval: Approval)
     )
 
 
-def detail_of(approval: Approval) -> dict[str, Any]:
+# What an approval keeps beside its target for the action to use (a recovery's identity
+# check, proposed rules' text): stored as JSON in the row and read back as it was written,
+# so it stays a JSON document, not a view.
+ApprovalDetail: TypeAlias = dict[str, Any]
+
+
+def detail_of(approval: Approval) -> ApprovalDetail:
     return json.loads(approval.detail) if approval.detail else {}  # type: ignore[no-any-return]
 
 
@@ -104,7 +110,7 @@ def db_request(
     action: str,
     target: str,
     agency_id: uuid.UUID | None,
-    detail: dict[str, Any] | None = None,
+    detail: ApprovalDetail | None = None,
 ) -> Approval:
     """Record that ``actor`` asks for ``action``; ``agency_id`` says whose admins decide."""
     assert actor.user_id is not None  # noqa: S101 - a signed-in admin asks

@@ -29,6 +29,7 @@ from backend.services.identity import approvals, notices, passkey_policy, recove
 from backend.services.identity.invites import db_invite_name, token_hash
 from backend.services.identity.webauthn_rp import (
     RelyingParty,
+    WebAuthnOptions,
     asserted_sign_count,
     authentication_options,
     credential_id_of,
@@ -75,7 +76,7 @@ def db_valid_invite(session: Session, token: str) -> Invite:
 
 def enrol_begin(
     session: Session, ring: crypto.KeyRing, rp: RelyingParty, *, token: str
-) -> tuple[Ceremony, dict[str, Any]]:
+) -> tuple[Ceremony, WebAuthnOptions]:
     """Start making a passkey for the person an invite names."""
     invite = db_valid_invite(session, token)
     recovering = recovery.is_ticket(invite)
@@ -226,7 +227,7 @@ def new_passkey(user_id: uuid.UUID, verified: Any, name: str) -> Passkey:
     )
 
 
-def login_begin(session: Session, rp: RelyingParty) -> tuple[Ceremony, dict[str, Any]]:
+def login_begin(session: Session, rp: RelyingParty) -> tuple[Ceremony, WebAuthnOptions]:
     """Start a sign-in with any passkey of this site (no username)."""
     ceremony = db_new_ceremony(session, CeremonyPurpose.LOGIN)
     options = authentication_options(rp, ceremony)

@@ -11,8 +11,8 @@ here and say what to do, never who or what else.
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -108,7 +108,19 @@ def db_notify(
         session.execute(insert_into(Notification), messages)
 
 
-def db_list(session: Session, user_id: uuid.UUID) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class NoticeView:
+    """A notice as the app shows it: what happened and what to do, in words."""
+
+    id: uuid.UUID
+    kind: str
+    text: str
+    at: datetime
+    passkey: str | None  # the passkey's name, if it was about one
+    read: bool
+
+
+def db_list(session: Session, user_id: uuid.UUID) -> list[NoticeView]:
     """The person's notices of the last 30 days, newest first."""
     rows = session.execute(
         select(SecurityNotice, Passkey)
@@ -118,14 +130,14 @@ def db_list(session: Session, user_id: uuid.UUID) -> list[dict[str, Any]]:
         .limit(20)
     ).all()
     return [
-        {
-            "id": notice.id,
-            "kind": notice.kind,
-            "text": _text(notice.kind, passkey),
-            "at": notice.at,
-            "passkey": passkey.name if passkey is not None else None,
-            "read": notice.read_at is not None,
-        }
+        NoticeView(
+            id=notice.id,
+            kind=notice.kind,
+            text=_text(notice.kind, passkey),
+            at=notice.at,
+            passkey=passkey.name if passkey is not None else None,
+            read=notice.read_at is not None,
+        )
         for notice, passkey in rows
     ]
 

@@ -8,6 +8,7 @@ Existing synced passkeys are counted for the admin, who revokes them."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
@@ -30,7 +31,17 @@ def db_check(session: Session, agency_id: uuid.UUID, verified: Any) -> None:
         )
 
 
-def view(session: Session, agency_id: uuid.UUID) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class PasskeyPolicy:
+    """An agency's policy as its admin sees it, with the synced passkeys still live."""
+
+    id: uuid.UUID  # the agency's
+    name: str
+    device_bound_only: bool
+    live_synced_passkeys: int  # to revoke if the policy now forbids them
+
+
+def view(session: Session, agency_id: uuid.UUID) -> PasskeyPolicy:
     agency = session.get(Agency, agency_id)
     assert agency is not None  # noqa: S101 - the admin's own agency
     synced = session.scalar(
@@ -43,15 +54,15 @@ def view(session: Session, agency_id: uuid.UUID) -> dict[str, Any]:
             (Passkey.multi_device.is_(True)) | (Passkey.backed_up.is_(True)),
         )
     )
-    return {
-        "id": agency.id,
-        "name": agency.name,
-        "device_bound_only": agency.device_bound_only,
-        "live_synced_passkeys": int(synced or 0),
-    }
+    return PasskeyPolicy(
+        id=agency.id,
+        name=agency.name,
+        device_bound_only=agency.device_bound_only,
+        live_synced_passkeys=int(synced or 0),
+    )
 
 
-def set_policy(session: Session, *, actor: Actor, device_bound_only: bool) -> dict[str, Any]:
+def set_policy(session: Session, *, actor: Actor, device_bound_only: bool) -> PasskeyPolicy:
     """An admin sets their own agency's policy; audited."""
     assert actor.agency_id is not None  # noqa: S101 - a signed-in admin
     agency = session.get(Agency, actor.agency_id)

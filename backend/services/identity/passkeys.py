@@ -17,6 +17,7 @@ from backend.services.identity.identity import new_passkey
 from backend.services.identity.notices import db_notify
 from backend.services.identity.webauthn_rp import (
     RelyingParty,
+    WebAuthnOptions,
     db_new_ceremony,
     registration_options,
     take_ceremony,
@@ -37,7 +38,7 @@ def _active(session: Session, user_id: uuid.UUID) -> list[Passkey]:
 
 def add_begin(
     session: Session, rp: RelyingParty, *, user_id: uuid.UUID, user_name: str
-) -> tuple[uuid.UUID, dict[str, Any]]:
+) -> tuple[uuid.UUID, WebAuthnOptions]:
     """Start registering one more passkey for the signed-in person."""
     ceremony = db_new_ceremony(session, CeremonyPurpose.ADD_PASSKEY, user_id=user_id)
     options = registration_options(

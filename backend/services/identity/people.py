@@ -1,10 +1,14 @@
-"""People as their admins and they themselves see them: profile, invites, users."""
+"""People as their admins and they themselves see them: profile, invites, users.
+
+Each view is a frozen dataclass the API dumps with its schema (backend/schemas/identity.py)
+attribute by attribute: the field names are the wire names.
+"""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -40,27 +44,105 @@ def db_user_name(session: Session, ring: crypto.KeyRing, user: User) -> str:
     )
 
 
-def passkey_view(passkey: Passkey, current: uuid.UUID | None) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class PasskeyView:
+    """A passkey as its owner or their admin sees it (never its key material)."""
+
+    id: uuid.UUID
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None
+    multi_device: bool  # a synced passkey
+    backed_up: bool
+    revoked_at: datetime | None
+    current: bool  # the one this session signed in with
+
+
+@dataclass(frozen=True, slots=True)
+class Named:
+    id: uuid.UUID
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class AgencyRef:
+    id: uuid.UUID
+    name: str
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class InboxRef:
+    id: uuid.UUID
+    name: str
+    agency: str  # the inbox's agency, by name
+
+
+@dataclass(frozen=True, slots=True)
+class SessionTerms:
+    expires_at: datetime  # at the latest
+    idle_timeout_seconds: int
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """What the signed-in person may know about themselves."""
+
+    user: Named
+    agency: AgencyRef
+    roles: tuple[str, ...]
+    inboxes: tuple[InboxRef, ...]
+    passkeys: tuple[PasskeyView, ...]
+    session: SessionTerms
+
+
+@dataclass(frozen=True, slots=True)
+class InviteView:
+    """An invitation as its agency's admins see it (never its token)."""
+
+    id: uuid.UUID
+    name: str
+    agency: str
+    roles: tuple[str, ...]
+    inboxes: tuple[str, ...]  # inbox names
+    status: str  # awaiting_approval, pending, used, withdrawn or expired
+    created_at: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class UserView:
+    """A person as their admins see them, with every passkey they ever had."""
+
+    id: uuid.UUID
+    name: str
+    agency: str
+    status: str
+    roles: tuple[str, ...]
+    passkeys: tuple[PasskeyView, ...]
+
+
+def passkey_view(passkey: Passkey, current: uuid.UUID | None) -> PasskeyView:
     """Describe a passkey for its owner or their admin (never its key material)."""
-    return {
-        "id": passkey.id,
-        "name": passkey.name,
-        "created_at": passkey.created_at,
-        "last_used_at": passkey.last_used_at,
-        "multi_device": passkey.multi_device,
-        "backed_up": passkey.backed_up,
-        "revoked_at": passkey.revoked_at,
-        "current": passkey.id == current,
-    }
+    return PasskeyView(
+        id=passkey.id,
+        name=passkey.name,
+        created_at=passkey.created_at,
+        last_used_at=passkey.last_used_at,
+        multi_device=passkey.multi_device,
+        backed_up=passkey.backed_up,
+        revoked_at=passkey.revoked_at,
+        current=passkey.id == current,
+    )
 
 
 def _passkeys(
     session: Session, user_id: uuid.UUID, current: uuid.UUID | None
-) -> list[dict[str, Any]]:
+) -> tuple[PasskeyView, ...]:
     rows = session.scalars(
         select(Passkey).where(Passkey.user_id == user_id).order_by(Passkey.created_at)
     )
-    return [passkey_view(p, current) for p in rows]
+    return tuple(passkey_view(p, current) for p in rows)
 
 
 def profile(
@@ -71,20 +153,22 @@ def profile(
     passkey_id: uuid.UUID,
     session_expires_at: datetime,
     idle_seconds: int,
-) -> dict[str, Any]:
+) -> Profile:
     """Return what the signed-in person may know about themselves (GET /api/v1/me)."""
     user = session.get(User, user_id)
     if user is None:
         raise NotAuthenticated("auth.required", "Sign in first.")
-    inboxes = [m.inbox for m in user.memberships]
-    return {
-        "user": {"id": user.id, "name": db_user_name(session, ring, user)},
-        "agency": {"id": user.agency.id, "name": user.agency.name, "kind": user.agency.kind.value},
-        "roles": sorted(r.role for r in user.roles),
-        "inboxes": [{"id": i.id, "name": i.name, "agency": user.agency.name} for i in inboxes],
-        "passkeys": _passkeys(session, user.id, passkey_id),
-        "session": {"expires_at": session_expires_at, "idle_timeout_seconds": idle_seconds},
-    }
+    agency = user.agency
+    return Profile(
+        user=Named(id=user.id, name=db_user_name(session, ring, user)),
+        agency=AgencyRef(id=agency.id, name=agency.name, kind=agency.kind.value),
+        roles=tuple(sorted(r.role for r in user.roles)),
+        inboxes=tuple(
+            InboxRef(id=m.inbox.id, name=m.inbox.name, agency=agency.name) for m in user.memberships
+        ),
+        passkeys=_passkeys(session, user.id, passkey_id),
+        session=SessionTerms(expires_at=session_expires_at, idle_timeout_seconds=idle_seconds),
+    )
 
 
 def _scope(
@@ -162,7 +246,7 @@ def _invite_status(invite: Invite, waiting: bool) -> str:
 
 def list_invites(
     session: Session, ring: crypto.KeyRing, *, actor: Actor, partnership_admin: bool
-) -> list[dict[str, Any]]:
+) -> list[InviteView]:
     query = (
         select(Invite)
         .where(Invite.agency_id.in_(db_governed(session, actor, partnership_admin)))
@@ -171,16 +255,16 @@ def list_invites(
     invites = list(session.scalars(query))
     waiting = approvals.db_invites_waiting(session, invites)
     items = [
-        {
-            "id": i.id,
-            "name": db_invite_name(session, ring, i),
-            "agency": i.agency.name,
-            "roles": sorted(r.role for r in i.roles),
-            "inboxes": [b.inbox.name for b in i.inboxes],
-            "status": _invite_status(i, i.id in waiting),
-            "created_at": i.created_at,
-            "expires_at": i.expires_at,
-        }
+        InviteView(
+            id=i.id,
+            name=db_invite_name(session, ring, i),
+            agency=i.agency.name,
+            roles=tuple(sorted(r.role for r in i.roles)),
+            inboxes=tuple(b.inbox.name for b in i.inboxes),
+            status=_invite_status(i, i.id in waiting),
+            created_at=i.created_at,
+            expires_at=i.expires_at,
+        )
         for i in invites
     ]
     db_audit(
@@ -204,20 +288,20 @@ def withdraw_invite(
     session.commit()
 
 
-def user_view(session: Session, ring: crypto.KeyRing, user: User) -> dict[str, Any]:
-    return {
-        "id": user.id,
-        "name": db_user_name(session, ring, user),
-        "agency": user.agency.name,
-        "status": user.status.value,
-        "roles": sorted(r.role for r in user.roles),
-        "passkeys": _passkeys(session, user.id, None),
-    }
+def user_view(session: Session, ring: crypto.KeyRing, user: User) -> UserView:
+    return UserView(
+        id=user.id,
+        name=db_user_name(session, ring, user),
+        agency=user.agency.name,
+        status=user.status.value,
+        roles=tuple(sorted(r.role for r in user.roles)),
+        passkeys=_passkeys(session, user.id, None),
+    )
 
 
 def list_users(
     session: Session, ring: crypto.KeyRing, *, actor: Actor, partnership_admin: bool
-) -> list[dict[str, Any]]:
+) -> list[UserView]:
     query = (
         select(User)
         .where(User.agency_id.in_(db_governed(session, actor, partnership_admin)))

@@ -24,6 +24,7 @@ from backend.services.identity.identity import db_accept_assertion
 from backend.services.identity.sessions import token_hash
 from backend.services.identity.webauthn_rp import (
     RelyingParty,
+    WebAuthnOptions,
     authentication_options,
     credential_id_of,
     db_new_ceremony,
@@ -57,7 +58,9 @@ def require_recent(verified_at: datetime) -> None:
         )
 
 
-def begin(session: Session, rp: RelyingParty, *, user_id: uuid.UUID) -> tuple[uuid.UUID, Any]:
+def begin(
+    session: Session, rp: RelyingParty, *, user_id: uuid.UUID
+) -> tuple[uuid.UUID, WebAuthnOptions]:
     """Request options naming the person's own live passkeys only."""
     ceremony = db_new_ceremony(session, CeremonyPurpose.STEP_UP, user_id=user_id)
     mine = session.scalars(

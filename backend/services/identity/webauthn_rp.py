@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeAlias
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -45,6 +45,12 @@ ALGORITHMS = [
     COSEAlgorithmIdentifier.EDDSA,
     COSEAlgorithmIdentifier.RSASSA_PKCS1_v1_5_SHA_256,
 ]
+
+# Options for navigator.credentials.create() or .get(), exactly as py_webauthn's
+# options_to_json writes them (W3C PublicKeyCredentialCreationOptionsJSON or
+# ...RequestOptionsJSON). They go to the browser as they are, members and all, so they
+# stay the JSON document the standard defines rather than a view of ours.
+WebAuthnOptions: TypeAlias = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -108,7 +114,7 @@ def registration_options(
     *,
     user_name: str,
     exclude: Sequence[str] = (),
-) -> dict[str, Any]:
+) -> WebAuthnOptions:
     assert ceremony.user_id is not None  # noqa: S101 - set by the caller that began it
     options = generate_registration_options(
         rp_id=rp.id,
@@ -131,7 +137,7 @@ def registration_options(
 
 def authentication_options(
     rp: RelyingParty, ceremony: Ceremony, allow: list[str] | None = None
-) -> dict[str, Any]:
+) -> WebAuthnOptions:
     """Request options; with no ``allow`` (credential ids, base64url) any discoverable
     credential of this site may answer and no username is typed."""
     options = generate_authentication_options(

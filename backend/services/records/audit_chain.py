@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias
 
 from sqlalchemy import Row, insert, select
 from sqlalchemy.exc import IntegrityError
@@ -36,7 +36,13 @@ _CHECKPOINTS = table_of(AuditCheckpoint)
 _RECORDS = table_of(AuditRecord)
 
 
-def entry_of(row: Row[Any]) -> dict[str, Any]:
+# An entry as the JSON object its hash covers (seq, at, action, actor_id, agency_id,
+# passkey_id, records, purpose, detail): it is what is hashed and signed, byte for byte
+# in canonical form, so it stays that document and is never a view.
+EntryBody: TypeAlias = dict[str, Any]
+
+
+def entry_of(row: Row[Any]) -> EntryBody:
     """A stored entry as the JSON object its hash covers."""
     return dict(json.loads(row.body))
 

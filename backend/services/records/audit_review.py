@@ -4,6 +4,10 @@ Answers come from the audit log (through its record index) and are exported as J
 for the regulator. Asking is itself audited. Entries hold identifiers and codes only, so an
 answer names people and agencies but never a child's details; a read's purpose is shown as
 its code in words, and a reader's note (sealed with the record) never appears.
+
+An answer is a list of ``Access`` rows (frozen dataclasses): the API dumps them with
+``AccessSchema``, the CSV has one column per field, and ``frontline audit query`` prints
+them as JSON.
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ import csv
 import io
 import json
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, cast, false, or_, select
@@ -44,12 +50,41 @@ COLUMNS = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class RecordRef:
+    """A record an entry names. The fields keep the order of the entry's canonical JSON,
+    which is the order ``frontline audit query`` prints them in."""
+
+    id: str
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    """One audit entry as an access review shows it: who, when, why, on which records."""
+
+    seq: int
+    at: str  # server time, ISO 8601
+    action: str
+    kind: str  # its kind under DPA 2018 s.62 (audit_kinds)
+    person_id: str | None
+    person: str  # their name, "unknown" if gone, or "system"
+    agency: str | None
+    passkey_id: str | None
+    purpose_code: str | None
+    purpose: str | None  # the code in words; never free text
+    records: tuple[RecordRef, ...]
+    # The entry's detail as it was written: codes and ids only, a JSON object whose
+    # members depend on the action, so it stays one.
+    detail: dict[str, Any]
+
+
 def _partnership(session: Session, agency_id: uuid.UUID | None) -> uuid.UUID | None:
     agency = session.get(Agency, agency_id) if agency_id else None
     return agency.partnership_id if agency else None
 
 
-def _entries(session: Session, ring: crypto.KeyRing, where: Any) -> list[dict[str, Any]]:
+def _entries(session: Session, ring: crypto.KeyRing, where: Any) -> list[Access]:
     entries = list(session.scalars(select(AuditEvent).where(where).order_by(AuditEvent.seq)))
     actors = {e.actor_id for e in entries if e.actor_id}
     people = {
@@ -62,20 +97,20 @@ def _entries(session: Session, ring: crypto.KeyRing, where: Any) -> list[dict[st
         # The code in words; free text from before purposes were codes is never shown.
         code, said = purpose_words(e.purpose)
         out.append(
-            {
-                "seq": e.seq,
-                "at": e.at.isoformat(),
-                "action": e.action,
-                "kind": kind_of(e.action),
-                "person_id": str(e.actor_id) if e.actor_id else None,
-                "person": people.get(e.actor_id, "unknown") if e.actor_id else "system",
-                "agency": agencies.get(e.agency_id) if e.agency_id else None,
-                "passkey_id": str(e.passkey_id) if e.passkey_id else None,
-                "purpose_code": code,
-                "purpose": said,
-                "records": json.loads(e.records),
-                "detail": json.loads(e.detail),
-            }
+            Access(
+                seq=e.seq,
+                at=e.at.isoformat(),
+                action=e.action,
+                kind=kind_of(e.action),
+                person_id=str(e.actor_id) if e.actor_id else None,
+                person=people.get(e.actor_id, "unknown") if e.actor_id else "system",
+                agency=agencies.get(e.agency_id) if e.agency_id else None,
+                passkey_id=str(e.passkey_id) if e.passkey_id else None,
+                purpose_code=code,
+                purpose=said,
+                records=tuple(RecordRef(id=r["id"], kind=r["kind"]) for r in json.loads(e.records)),
+                detail=json.loads(e.detail),
+            )
         )
     return out
 
@@ -105,7 +140,7 @@ def _naming(session: Session, records: list[tuple[str, str]]) -> Select[int]:
 
 def subject_accesses(
     session: Session, ring: crypto.KeyRing, *, actor: Actor, subject_id: uuid.UUID
-) -> list[dict[str, Any]]:
+) -> list[Access]:
     """Every audited operation on the child's records (any record merged into theirs)."""
     subject = session.get(Subject, subject_id)
     if subject is None or subject.partnership_id != _partnership(session, actor.agency_id):
@@ -127,7 +162,7 @@ def subject_accesses(
 
 def person_accesses(
     session: Session, ring: crypto.KeyRing, *, actor: Actor, person_id: uuid.UUID
-) -> list[dict[str, Any]]:
+) -> list[Access]:
     """Everything a person did that the log records, in order."""
     person = session.get(User, person_id)
     if person is None or _partnership(session, person.agency_id) != _partnership(
@@ -154,13 +189,14 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def to_csv(rows: list[dict[str, Any]]) -> str:
+def to_csv(rows: Sequence[Access]) -> str:
     """The answer as CSV, one row per entry, records as kind:id separated by spaces."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
     for row in rows:
-        records = " ".join(f"{r['kind']}:{r['id']}" for r in row["records"])
-        cells = {**row, "records": records, "detail": json.dumps(row["detail"], sort_keys=True)}
+        cells = {column: getattr(row, column) for column in COLUMNS}
+        cells["records"] = " ".join(f"{r.kind}:{r.id}" for r in row.records)
+        cells["detail"] = json.dumps(row.detail, sort_keys=True)
         writer.writerow([_cell(cells[c]) for c in COLUMNS])
     return out.getvalue()

@@ -7,6 +7,11 @@ picked out; figures built on a suppressed count are withheld too, and so are as 
 counts as it takes that no withheld one comes back by subtraction from totals, from the
 same total broken down another way, or across the weeks (secondary suppression,
 ``backend/services/records/disclosure.py``). Every view is audited.
+
+The page stays a JSON document (``DashboardPage``), not a dataclass: it is a tree of count
+tables keyed by week, agency, category and level, and the suppression works on it as that
+tree, naming each cell by its path (``disclosure.Cell``) and blanking cells in place. Its
+schema (``DashboardSchema``) passes the tables through as they are.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import statistics
 import uuid
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeAlias
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,6 +33,10 @@ from backend.services.records.disclosure import Cell as Path
 
 SUPPRESS_BELOW = 5
 WEEKS = 12
+
+# The leadership page: period, concerns, weeks, deadlines, escalations, alerts_open,
+# missing and language, each a table of counts (the module's docstring says why a dict).
+DashboardPage: TypeAlias = dict[str, Any]
 
 
 def shown(n: int) -> int | None:
@@ -52,7 +61,7 @@ def _median(values: list[float]) -> float | None:
     return round(statistics.median(values), 1) if len(values) >= SUPPRESS_BELOW else None
 
 
-def _deadlines(rows: list[Delivery], now: datetime) -> dict[str, Any]:
+def _deadlines(rows: list[Delivery], now: datetime) -> dict[str, int | float | None]:
     acked = [d for d in rows if d.acknowledged_at is not None]
     decided = [d for d in rows if d.decided_at is not None and d.decision_due is not None]
     return {
@@ -71,7 +80,7 @@ def _deadlines(rows: list[Delivery], now: datetime) -> dict[str, Any]:
     }
 
 
-def dashboard(session: Session, *, actor: Actor, now: datetime | None = None) -> dict[str, Any]:
+def dashboard(session: Session, *, actor: Actor, now: datetime | None = None) -> DashboardPage:
     """The partnership's aggregates over the last twelve weeks; the view is audited."""
     now = now or utcnow()
     since = now - timedelta(weeks=WEEKS)
@@ -132,7 +141,7 @@ def dashboard(session: Session, *, actor: Actor, now: datetime | None = None) ->
         )
     )
     missing = [c for c in concerns if "missing" in categories[c.id]]
-    answer = {
+    answer: DashboardPage = {
         "period": {"from": since.isoformat(), "to": now.isoformat(), "weeks": WEEKS},
         "suppressed_below": SUPPRESS_BELOW,
         "concerns": {
@@ -182,7 +191,7 @@ def dashboard(session: Session, *, actor: Actor, now: datetime | None = None) ->
 # -- small numbers: the figures that add up to one another ----------------------------------
 
 
-def _sums(answer: dict[str, Any]) -> tuple[dict[Path, int], list[Breakdown]]:
+def _sums(answer: DashboardPage) -> tuple[dict[Path, int], list[Breakdown]]:
     """Every count of the concerns' breakdowns, and every sum the page implies among them:
     each breakdown of the total and of each week, each cell across the weeks, the agencies'
     concern counts, and a missing episode being a concern in category ``missing``."""
@@ -234,7 +243,7 @@ def _sums(answer: dict[str, Any]) -> tuple[dict[Path, int], list[Breakdown]]:
     return counts, sums
 
 
-def _suppress(answer: dict[str, Any]) -> None:
+def _suppress(answer: DashboardPage) -> None:
     """Withhold the small counts, and whatever else would give them back by subtraction."""
     counts, sums = _sums(answer)
     hidden = withhold(counts, sums, below=SUPPRESS_BELOW)

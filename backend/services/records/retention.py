@@ -9,8 +9,8 @@ entry of an erasure names the record and the rule, never its content.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -28,6 +28,26 @@ from backend.models import (
     utcnow,
 )
 from backend.services.records.audit import Actor, db_audit
+
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    """A record past its review date under the schedule's ``rule``."""
+
+    concern_id: uuid.UUID
+    recorded_at: datetime
+    due_at: datetime
+    rule: str
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    """A decision taken on a record at its review: keep (until when) or erase, and why."""
+
+    decision: str
+    reason: str
+    decided_at: datetime
+    keep_until: datetime | None
 
 
 def _held(session: Session) -> set[uuid.UUID]:
@@ -56,7 +76,7 @@ def _schedule(session: Session, concern: Concern) -> tuple[str, datetime]:
     return rule.name, due_at(rule, recorded_at=concern.recorded_at, age_then=concern.subject_age)
 
 
-def due(session: Session, *, now: datetime | None = None) -> list[dict[str, Any]]:
+def due(session: Session, *, now: datetime | None = None) -> list[Due]:
     """Records past their review date: not erased, not held, not kept beyond ``now``."""
     now = now or utcnow()
     held, kept = _held(session), _kept(session, now)
@@ -69,12 +89,7 @@ def due(session: Session, *, now: datetime | None = None) -> list[dict[str, Any]
         rule, when = _schedule(session, concern)
         if when <= now:
             out.append(
-                {
-                    "concern_id": str(concern.id),
-                    "recorded_at": concern.recorded_at.isoformat(),
-                    "due_at": when.isoformat(),
-                    "rule": rule,
-                }
+                Due(concern_id=concern.id, recorded_at=concern.recorded_at, due_at=when, rule=rule)
             )
     return out
 
@@ -185,15 +200,15 @@ def db_release(session: Session, concern_id: uuid.UUID, *, reason: str, actor: A
     return len(holds)
 
 
-def reviews(session: Session, concern_id: uuid.UUID) -> list[dict[str, Any]]:
+def reviews(session: Session, concern_id: uuid.UUID) -> list[Review]:
     """Every review decision on a record, oldest first."""
     return [
-        {
-            "decision": r.decision,
-            "reason": r.reason,
-            "decided_at": r.decided_at.isoformat(),
-            "keep_until": r.keep_until.isoformat() if r.keep_until else None,
-        }
+        Review(
+            decision=r.decision,
+            reason=r.reason,
+            decided_at=r.decided_at,
+            keep_until=r.keep_until,
+        )
         for r in session.scalars(
             select(RetentionReview)
             .where(RetentionReview.concern_id == concern_id)

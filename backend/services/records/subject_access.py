@@ -3,6 +3,10 @@
 Third parties whose identity the recorder asked to protect (``sharing.protect_identity_of``)
 are redacted wherever their name appears, and people or places recorded under that name are
 left out. Erased records appear as metadata only: there is nothing else left to give.
+
+The export is a JSON document (``ExportDocument``), not a view: it is handed over as the
+answer to a subject access request, and each concern in it is the recorder's own document
+as sealed (less its proof), whose members are the contract's, not ours.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import html
 import json
 import re
 import uuid
-from typing import Any
+from typing import Any, TypeAlias
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,6 +29,11 @@ from backend.services.records.audit import Actor, db_audit
 from backend.services.records.sealed import db_data_key, unseal
 
 REDACTED = "[third party: withheld]"
+
+# A concern's or addendum's document as the phone sealed it (docs/contract.md).
+Document: TypeAlias = dict[str, Any]
+# The whole answer: subject_id, generated_at, concerns, erased_records, redactions.
+ExportDocument: TypeAlias = dict[str, Any]
 
 
 def _redact(value: Any, pattern: re.Pattern[str] | None) -> tuple[Any, int]:
@@ -45,7 +54,7 @@ def _redact(value: Any, pattern: re.Pattern[str] | None) -> tuple[Any, int]:
     return value, 0
 
 
-def _protected(document: dict[str, Any]) -> re.Pattern[str] | None:
+def _protected(document: Document) -> re.Pattern[str] | None:
     names = [n.strip() for n in document.get("sharing", {}).get("protect_identity_of", []) if n]
     names = [n for n in names if len(n) >= 2]
     if not names:
@@ -60,7 +69,7 @@ def _names_protected(entry: dict[str, Any], pattern: re.Pattern[str] | None) -> 
     return any(pattern.search(str(entry.get(f, ""))) for f in ("name", "nickname"))
 
 
-def _open(session: Session, ring: crypto.KeyRing, row: Any, table: str) -> dict[str, Any]:
+def _open(session: Session, ring: crypto.KeyRing, row: Any, table: str) -> Document:
     key = db_data_key(session, ring, row.data_key_id)
     body = json.loads(
         unseal(key, row.crypto_document, table=table, row_id=row.id, field="document")
@@ -70,7 +79,7 @@ def _open(session: Session, ring: crypto.KeyRing, row: Any, table: str) -> dict[
 
 def export(
     session: Session, ring: crypto.KeyRing, *, subject_id: uuid.UUID, actor: Actor
-) -> dict[str, Any]:
+) -> ExportDocument:
     """Everything held about the child, redacted; the disclosure is audited."""
     if session.get(Subject, subject_id) is None:
         raise NotFound("not_found", "There is no such child.")
@@ -154,7 +163,7 @@ def _rows(value: Any, depth: int = 0) -> str:
     return html.escape("" if value is None else str(value))
 
 
-def to_html(answer: dict[str, Any]) -> str:
+def to_html(answer: ExportDocument) -> str:
     """A printable page of the export; every value escaped, no script, no external style."""
     parts = [
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",

@@ -6,9 +6,9 @@ import base64
 import json
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal, TypedDict
+from typing import Literal, TypedDict
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
@@ -201,16 +201,6 @@ def db_delivered(
             )
         )
     return found
-
-
-def db_where_delivered(
-    session: Session, concern_ids: list[uuid.UUID]
-) -> dict[uuid.UUID, list[dict[str, Any]]]:
-    """``db_delivered``, each delivery as a JSON object: the form the subject access export
-    (``records/subject_access.py``) copies into the document it writes out."""
-    return {
-        cid: [asdict(d) for d in found] for cid, found in db_delivered(session, concern_ids).items()
-    }
 
 
 def db_may_read(session: Session, concern: Concern, actor: Actor) -> bool:

@@ -14,13 +14,13 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeAlias
+from typing import TypeAlias
 
 from sqlalchemy.orm import Session
 
 import crypto
 from backend.models import Agency, Approval, Invite, User
-from backend.services.concerns.rules_change import db_summary
+from backend.services.concerns.rules_change import RulesChange, db_summary
 from backend.services.identity.approvals import detail_of, status_of
 from backend.services.identity.invites import db_invite_name
 from backend.services.identity.people import db_user_name
@@ -76,7 +76,7 @@ class ApprovalView:
     grant: Grant
     # What proposed routing rules change (``rules_change.db_summary``); a rules_load only,
     # and left out of the JSON of every other action.
-    rules: dict[str, Any] | None = None
+    rules: RulesChange | None = None
 
 
 def _name(session: Session, ring: crypto.KeyRing, user_id: uuid.UUID | None) -> str | None:

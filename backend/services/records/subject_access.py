@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 import crypto
 from backend.core.errors import NotFound
 from backend.models import Addendum, Agency, Concern, ConcernCategory, Subject, utcnow
-from backend.services.concerns.concerns import db_where_delivered
+from backend.services.concerns.concerns import db_delivered
 from backend.services.linking.subjects import canonical, members
 from backend.services.records.audit import Actor, db_audit
 from backend.services.records.sealed import db_data_key, unseal
@@ -90,7 +90,7 @@ def export(
         )
     )
     agencies = {a.id: a.name for a in session.scalars(select(Agency))}
-    delivered = db_where_delivered(session, [c.id for c in concerns])
+    delivered = db_delivered(session, [c.id for c in concerns])
     items, redactions, erased = [], 0, 0
     for c in concerns:
         categories = sorted(
@@ -105,7 +105,7 @@ def export(
             "categories": categories,
             "level": c.level,
             "deliveries": [
-                {k: d.get(k) for k in ("inbox", "agency", "status", "outcome")}
+                {"inbox": d.inbox, "agency": d.agency, "status": d.status, "outcome": d.outcome}
                 for d in delivered.get(c.id, [])
             ],
         }

@@ -3,7 +3,7 @@ check takes linear work on any narrative, and runs outside the write transaction
 nested deeper than the cap is refused with its own code, in a body or inside a sealed
 envelope, never a 500 and never a quarantine.
 
-The language check's work is counted, not timed (tests/security/regex_work.py): a loaded
+The language check's work is counted, not timed (tests/domain/regex_work.py): a loaded
 machine cannot make these tests flaky, and a quadratic pattern cannot pass them.
 """
 
@@ -24,8 +24,8 @@ from backend.domain import language
 from backend.models import Concern, Receipt, ReceiptStatus
 from backend.schemas.concern import TEXT_LIMIT
 from crypto.encoding import b64url_encode
+from tests.domain.regex_work import Stepper, lead_ins, unsafe
 from tests.factories import H, envelope, make_concern, person, sync
-from tests.security.regex_work import Stepper, lead_ins, unsafe
 
 TERMS = json.loads(language.TERMS_FILE.read_text(encoding="utf-8"))["terms"]
 PATTERNS = [p for term in TERMS for p in term["patterns"]]

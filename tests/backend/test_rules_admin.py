@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from backend.cli import main
 from backend.models import RuleSetRecord
 from backend.services.concerns.rules import default_rules_text
-from tests.backend.test_cli import env as env  # noqa: F401 - fixture
-from tests.backend.test_cli import run
+from tests.cli.test_commands import env as env  # noqa: F401 - fixture
+from tests.cli.test_commands import run
 from tests.factories import H, envelope, make_concern, person, sync
 
 

@@ -17,7 +17,7 @@ from backend.core.config import Config
 from backend.models import Alert, Concern, ConcernIdentifier
 from backend.services.linking.alerts import held
 from backend.services.linking.subjects import canonical
-from tests.backend.test_cli import env as env
+from tests.cli.test_commands import env as env
 from tests.factories import H, envelope, make_concern, person, seal_payload, sync
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from tests.authenticator import SoftAuthenticator
 from tests.live import Client, Server
-from tests.security.test_v2_races_and_kills import _batch
+from tests.pipeline.test_races_and_kills import _batch
 
 
 def enrolled(server: Server, invites: list[dict[str, str]], name: str) -> Client:

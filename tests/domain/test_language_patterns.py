@@ -1,5 +1,6 @@
 """No narrative makes the server stall (ASVS 15.2.2, 1.3.12): the language check takes
-linear work on any narrative, and runs outside the write transaction.
+linear work on any narrative (and ingest runs it outside the write transaction:
+tests/pipeline/test_language_check.py).
 
 The language check's work is counted, not timed (tests/domain/regex_work.py): a loaded
 machine cannot make these tests flaky, and a quadratic pattern cannot pass them.
@@ -9,17 +10,12 @@ from __future__ import annotations
 
 import json
 import re
-import sys
-from typing import Any
 
 import pytest
-from sqlalchemy import event, select
 
 from backend.domain import language
-from backend.models import Concern
 from backend.schemas.concern import TEXT_LIMIT
 from tests.domain.regex_work import Stepper, lead_ins, unsafe
-from tests.factories import envelope, make_concern, person, sync
 
 TERMS = json.loads(language.TERMS_FILE.read_text(encoding="utf-8"))["terms"]
 PATTERNS = [p for term in TERMS for p in term["patterns"]]
@@ -93,40 +89,3 @@ def test_1_3_12_the_rewritten_pattern_flags_what_the_old_one_did() -> None:
     for text in ("streetwise", "Street-wise", "street - wise", "street  wise", "street -wise"):
         assert [(s, e) for s, e, _ in language.findings(text)] == [old.search(text).span()]  # type: ignore[union-attr]
     assert language.findings("street wisely") == []
-
-
-def test_15_2_2_the_language_check_runs_before_the_write_transaction(app, sessions) -> None:  # type: ignore[no-untyped-def]
-    client, device, _ = person(app, roles=("recorder",))
-    engine = app.extensions["frontline"].engine
-    open_transactions = 0
-    seen: list[int] = []
-
-    def began(_conn: Any) -> None:
-        nonlocal open_transactions
-        open_transactions += 1
-
-    def ended(_conn: Any) -> None:
-        nonlocal open_transactions
-        open_transactions -= 1
-
-    def watch(frame: Any, what: str, _arg: Any) -> None:
-        if what == "call" and frame.f_code is language.findings.__code__:
-            seen.append(open_transactions)
-
-    event.listen(engine, "begin", began)
-    event.listen(engine, "commit", ended)
-    event.listen(engine, "rollback", ended)
-    p = make_concern(narrative="A willful, streetwise girl; he is a gang member.")
-    sys.setprofile(watch)
-    try:
-        (r,) = sync(client, envelope(app, device, p))
-    finally:
-        sys.setprofile(None)
-        for name, fn in (("begin", began), ("commit", ended), ("rollback", ended)):
-            event.remove(engine, name, fn)
-    assert r["status"] == "accepted"
-    assert seen  # checked,
-    assert set(seen) == {0}  # and never inside a transaction
-    with sessions() as s:
-        flags = s.scalar(select(Concern.language_flags))
-    assert json.loads(flags) == {"involved_in": 1, "judgement": 2}

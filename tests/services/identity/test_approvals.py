@@ -17,7 +17,7 @@ PARTNERSHIP = "Riverside Safeguarding Children Partnership"
 
 
 def test_2_3_5_a_refused_grant_withdraws_the_invitation(app, sessions) -> None:  # type: ignore[no-untyped-def]
-    from tests.backend.test_admin import _inbox
+    from tests.services.identity.test_invites import _inbox
 
     admin, _, _ = person(app, roles=("agency_admin",), name="Police Admin")
     second, _, _ = person(app, roles=("agency_admin",), name="Second Police Admin")

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from backend.models import AuditEvent
 from tests.authenticator import SoftAuthenticator
 from tests.factories import H, make_invite, person
-from tests.security.test_v6_recovery import _enrol
+from tests.services.identity.test_recovery import _enrol
 
 P = "Riverside Police"
 

@@ -10,9 +10,9 @@ import uuid
 
 from backend.models import Concern
 from tests.authenticator import SoftAuthenticator
-from tests.backend.test_admin import _inbox
 from tests.factories import H, enrol, envelope, make_concern, person, sync
-from tests.security.test_v7_step_up import _age, _refused_for_step_up, _step_up
+from tests.services.identity.test_invites import _inbox
+from tests.services.identity.test_step_up import _age, _refused_for_step_up, _step_up
 
 PARTNERSHIP = "Riverside Safeguarding Children Partnership"
 

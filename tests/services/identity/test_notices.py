@@ -18,7 +18,7 @@ from tests.authenticator import SoftAuthenticator
 from tests.backend import test_push
 from tests.backend.test_push import browser_subscription
 from tests.factories import H, person, sign_in
-from tests.security.test_v6_revocation import _add_backup
+from tests.services.identity.test_revocation import _add_backup
 
 # The stand-in push service and an app allowed to push to it.
 push_app, service = test_push.push_app, test_push.service
@@ -116,7 +116,7 @@ def test_6_3_5_wa_9_a_copied_passkey_and_a_long_gap_are_noticed(app, sessions) -
 
 
 def test_6_3_7_a_recovery_is_noticed(app) -> None:  # type: ignore[no-untyped-def]
-    from tests.security.test_v6_recovery import _enrol, recover
+    from tests.services.identity.test_recovery import _enrol, recover
 
     admin, _, _ = person(app, roles=("agency_admin",), name="Police Admin")
     second, _, _ = person(app, roles=("agency_admin",), name="Second Police Admin")

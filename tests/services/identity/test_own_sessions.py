@@ -8,7 +8,7 @@ from sqlalchemy import select
 from backend.models import AuditEvent
 from tests.authenticator import SoftAuthenticator
 from tests.factories import H, person, sign_in
-from tests.security.test_v6_revocation import _add_backup
+from tests.services.identity.test_revocation import _add_backup
 
 
 def _listed(client) -> list[dict]:  # type: ignore[no-untyped-def,type-arg]

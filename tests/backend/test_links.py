@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from tests.backend.test_inbox import C, P, items, worker
 from tests.factories import H, envelope, person, sync
 from tests.scenario import AMIRA, CHLOE, RICKY, ZOE, make, oxford_like
+from tests.services.concerns.test_inbox import C, P, items, worker
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 

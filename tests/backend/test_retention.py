@@ -15,8 +15,8 @@ from backend.cli import main
 from backend.domain.retention import BY_AGENCY, LOOKED_AFTER, due_at, rule_for
 from backend.models import AuditEvent, Concern, ConcernIdentifier, DataKeyRecord
 from backend.services.records.audit_chain import verify
-from tests.backend.test_inbox import C, worker
 from tests.factories import approved, envelope, make_concern, person, sync
+from tests.services.concerns.test_inbox import C, worker
 
 MARKER = "Quillon-Marsh-7731"
 NOW = datetime.now(UTC).replace(microsecond=0)

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from backend.cli import main
 from backend.models import AuditEvent
-from tests.backend.test_inbox import C, worker
 from tests.factories import approved, envelope, make_concern, person, sync
+from tests.services.concerns.test_inbox import C, worker
 
 CHILD = {
     "given_name": "Rosa",

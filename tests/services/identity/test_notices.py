@@ -15,9 +15,9 @@ from backend.models import Passkey, utcnow
 from backend.services.concerns.push import send_due
 from backend.services.identity.notices import WORDS
 from tests.authenticator import SoftAuthenticator
-from tests.backend import test_push
-from tests.backend.test_push import browser_subscription
 from tests.factories import H, person, sign_in
+from tests.services.concerns import test_push
+from tests.services.concerns.test_push import browser_subscription
 from tests.services.identity.test_revocation import _add_backup
 
 # The stand-in push service and an app allowed to push to it.

@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 
 from backend.models import AuditEvent, Delivery
 from backend.services.concerns.escalation import sweep
-from tests.backend.test_inbox import C, P, items, record, worker
-from tests.backend.test_inbox import constable as constable  # noqa: F401 - fixture
 from tests.factories import H, person
+from tests.services.concerns.test_inbox import C, P, items, record, worker
+from tests.services.concerns.test_inbox import constable as constable  # noqa: F401 - fixture
 
 AMY = {"given_name": "Amy", "approx_age": 15, "legal_status": "none_known"}
 

@@ -12,11 +12,11 @@ from sqlalchemy import func, select
 
 from backend.models import AuditEvent
 from backend.services.records.audit_kinds import KIND_OF, kind_of
-from tests.backend.test_links import missing, partnership_lead, send
-from tests.backend.test_links import recorders as recorders  # noqa: F401 (a fixture)
 from tests.factories import H, envelope, make_concern, person, sync
 from tests.scenario import ZOE
 from tests.services.concerns.test_inbox import C, worker
+from tests.services.linking.test_links import missing, partnership_lead, send
+from tests.services.linking.test_links import recorders as recorders  # noqa: F401 (a fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
 SELF_SERVICE = (

@@ -6,10 +6,10 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from backend.models import AuditEvent
-from tests.backend.test_links import at, make, partnership_lead, send
-from tests.backend.test_links import recorders as recorders  # noqa: F401 (a fixture)
 from tests.factories import H
 from tests.services.concerns.test_inbox import C, worker
+from tests.services.linking.test_links import at, make, partnership_lead, send
+from tests.services.linking.test_links import recorders as recorders  # noqa: F401 (a fixture)
 
 
 def _child(n: int) -> dict[str, object]:

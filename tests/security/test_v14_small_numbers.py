@@ -17,8 +17,8 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from tests.backend.test_links import at, make, partnership_lead, send
-from tests.backend.test_links import recorders as recorders  # noqa: F401 (a fixture)
+from tests.services.linking.test_links import at, make, partnership_lead, send
+from tests.services.linking.test_links import recorders as recorders  # noqa: F401 (a fixture)
 
 Cell = tuple[Any, ...]
 BELOW = 5

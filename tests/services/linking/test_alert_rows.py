@@ -15,10 +15,10 @@ from sqlalchemy import event, select
 from backend.core import migrate
 from backend.models import Alert, AlertEvidence
 from backend.services.linking.alerts import held
-from tests.backend import test_links
-from tests.backend.test_links import alerts_of, send
 from tests.scenario import RICKY, make, oxford_like
 from tests.services.concerns.test_inbox import C, worker
+from tests.services.linking import test_links
+from tests.services.linking.test_links import alerts_of, send
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 recorders = test_links.recorders  # the same three recorders, as a fixture here

@@ -1,7 +1,7 @@
 """Four eyes on high-value actions (ASVS 2.3.5): granting inbox access, KEK rotation,
 erasure and bulk export wait for a second, distinct admin; the asker can never approve.
-(The operator commands' side: tests/cli/test_commands.py, test_retention.py and
-test_subject_access.py.)"""
+(The operator commands' side: tests/cli/test_commands.py, and in tests/services/records/,
+test_retention.py and test_subject_access.py.)"""
 
 from __future__ import annotations
 

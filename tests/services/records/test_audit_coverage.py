@@ -18,7 +18,7 @@ from tests.services.concerns.test_inbox import C, worker
 from tests.services.linking.test_links import missing, partnership_lead, send
 from tests.services.linking.test_links import recorders as recorders  # noqa: F401 (a fixture)
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SELF_SERVICE = (
     "api.admin_",
     "api.enrol",

@@ -12,9 +12,9 @@ import pytest
 import crypto
 from crypto.encoding import b64url_encode
 from tests.authenticator import SoftAuthenticator
-from tests.backend.test_demo_escalation import enrolled, queue
 from tests.live import Client, Server
 from tests.scenario import oxford_like
+from tests.services.test_demo_escalation import enrolled, queue
 
 RECORDERS = {"police": "PC Sam Okafor", "health": "Priya Shah", "care": "Jordan Ellis"}
 

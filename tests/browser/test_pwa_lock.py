@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
 from tests.browser.pwa import Phone, open_phone, unlock
-from tests.security.test_browser_storage import storage
+from tests.browser.test_pwa_storage import storage
 
 
 def _offline(page: Page, cdp: Any, offline: bool = True) -> None:

@@ -1,6 +1,6 @@
 // A phone as version 1 of the app left it: the draft key stored beside the drafts, and the
 // outbox, sent list, profile and delivered list in clear.
-// Evaluated in the page by tests/security/test_v14_phone_lock.py.
+// Evaluated in the page by tests/browser/test_pwa_lock.py.
 async ([credentialId, name]) => {
   const { draftKeyFrom } = await import('/localseal.js');
   const { b64urlToBytes, utf8 } = await import('/bytes.js');

@@ -2,7 +2,9 @@
 
 A comment that cites a document nobody can open (a contract or design note kept elsewhere)
 rots silently, and the reader is left to guess the rule it stands for. So every tracked file
-that names a ``.md`` document, or links to a path, must name one inside this repository.
+that names a ``.md`` document, or links to a path, must name one inside this repository;
+and a test file or helper named anywhere (``tests/http/test_headers.py``) must still be
+there, since tests move with the code they test.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ DOCUMENT = re.compile(r"(?<![\w.*/\[-])((?:\.\.?/)*[\w-]+(?:/[\w.-]+)*\.md)\b")
 LINK = re.compile(r"\]\(([^)\s#]+)(?:#[^)\s]*)?\)")
 # A path that climbs out of its folder: ../something.
 CLIMB = re.compile(r"(?<![\w.])((?:\.\./)+[\w.-][\w./-]*)")
+# A file of the test tree named in prose or code: `tests/http/test_headers.py::test_…`.
+TEST_FILE = re.compile(r"(?<![\w./-])(tests/[\w./-]*[\w-]\.(?:py|mjs|js|json|txt))\b")
 # An absolute path into someone's machine rather than into the repository.
 MACHINE = re.compile(r"(?<![\w.:/])/(?:work|home|Users|root)/[\w./-]+")
 
@@ -70,6 +74,9 @@ def _problems(name: str, text: str) -> list[str]:
             if "://" in target or target.startswith("mailto:"):
                 continue
             if not _resolves(name, target):
+                found.append(f"{where}: {target} is not a file in the repository")
+        for target in TEST_FILE.findall(line):
+            if not (ROOT / target).is_file():
                 found.append(f"{where}: {target} is not a file in the repository")
         for target in CLIMB.findall(line):
             if not (ROOT / name).parent.joinpath(target).resolve().is_relative_to(ROOT):

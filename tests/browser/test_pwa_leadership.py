@@ -13,10 +13,10 @@ from playwright.sync_api import expect
 import crypto
 from crypto.encoding import b64url_encode
 from tests.authenticator import SoftAuthenticator
-from tests.backend.test_demo_escalation import enrolled, queue
 from tests.browser.pwa import open_phone
 from tests.live import Client
 from tests.scenario import make, oxford_like
+from tests.services.test_demo_escalation import enrolled, queue
 
 RECORDERS = {"police": "PC Sam Okafor", "health": "Priya Shah", "care": "Jordan Ellis"}
 

@@ -20,7 +20,7 @@ OFFLINE_NOTICE = "Opened without signal"
 
 
 def _offline(page: Page, cdp: Any, offline: bool = True) -> None:
-    """No signal as the page sees it, across reloads too (as tests/security/test_v14_...)."""
+    """No signal as the page sees it, across reloads too (as tests/browser/test_pwa_lock.py)."""
     page.context.set_offline(offline)
     cdp.send(
         "Network.emulateNetworkConditions",

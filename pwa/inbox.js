@@ -109,7 +109,7 @@ export function showConcern(concernId, deliveryId, notify, { own = false, userId
     $('concern-body').hidden = false;
     $('delivery-actions').hidden = !deliveryId;
     $('addendum').hidden = false;
-    // Its recorder reads it as its referrer (backend/services/referrer.py): sharing an
+    // Its recorder reads it as its referrer (backend/services/concerns/referrer.py): sharing an
     // addendum "with the person who raised the concern" would be sharing with themselves,
     // and the child's chronology answers them 404 through their own concern.
     const referrer = Boolean(userId) && body.recorder.id === userId;
@@ -144,7 +144,7 @@ export function showConcern(concernId, deliveryId, notify, { own = false, userId
     e.preventDefault();
     const clientId = crypto.randomUUID();
     // for_referrer is sealed and proven with the text: sharing with the referrer is the
-    // author's act (backend/services/referrer.py).
+    // author's act (backend/services/concerns/referrer.py).
     const addendum = { schema: 'frontline.addendum/1', concern_id: concernId, client_id: clientId, recorded_at: rfc3339(new Date()), text: $('addendum-text').value.trim(), for_referrer: $('addendum-for-referrer').checked };
     proveAndSeal(addendum)
       .then((jwe) => request('POST', `/concerns/${concernId}/addenda`, { client_id: clientId, jwe }))

@@ -128,7 +128,7 @@ export const ALERT_KINDS = {
   cumulative: 'Concerns adding up', network: 'Possible network',
   young_child_high_risk: 'Young child with a high-risk sign',
 };
-// Why a record is opened: the server logs the code only (backend/services/purposes.py holds
+// Why a record is opened: the server logs the code only (backend/services/concerns/purposes.py holds
 // the same list); any words go in a note sealed with the record, never in the audit log.
 export const PURPOSES = {
   assess_new_concern: 'Screening a new concern',

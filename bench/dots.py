@@ -1,21 +1,39 @@
-"""Joining the dots at scale: recall, precision and delay of pattern alerts, link cost,
-and chronology latency, on a generated population with planted patterns.
+"""Joining the dots at scale, judged by identity: recall, precision and delay of pattern
+alerts, alert volumes, wrong merges, link cost and chronology latency, on a generated
+population whose truth is which records are the same real child, adult, car or phone.
 
-The generator writes a background of realistic concerns from all five agency types
-(common names weighted by frequency, misspellings, nicknames, registrations written
-"AB12 CDE" and "ab12cde", phones as 07... and +447..., some concerns synced weeks late)
-and plants patterns of every kind, including an Oxford-like ring: six children, three
-adults known by nicknames, two cars and one flat, forty contacts from police, school
-nurses, the emergency department and a children's home over ten months. Every concern
-goes through the real store, route and link steps (the sealed envelope and proof steps
-are measured by bench/ingest.py). The generator knows the truth, so it prints:
-  recall    planted patterns alerted (goal 100 %)
-  precision alerts that match a planted pattern or a true coincidence it knows of (>= 95 %)
-  delay     concerns between a pattern's threshold and its alert (goal 0)
-  link cost per concern, beside a bare index lookup of its own identifiers
-  chronology p50/p99, beside the bare query of a child's concerns
+The generator (bench/population.py, bench/writing.py) writes a background of concerns from
+all five agency types about real children, naming real adults, vehicles and phones: names
+at their real frequencies (bench/names.py: many different people are called "Jack Smith"),
+street names shared by unrelated adults, misspellings, known-as names, registrations
+written "AB12 CDE" and "ab12cde", phones as 07... and +447..., some concerns synced weeks
+late, one mention in fifty an adult, car or phone already named about another child. Two
+in a hundred background concerns carry one keying error (seeded): another real child's NHS
+number, a registration one digit off that is another real car's, or someone else's phone.
+It plants patterns of every kind, including an Oxford-like ring: six children, three
+adults known by street names, two cars and one flat, forty contacts over ten months. Every
+concern goes through the real store, route and link steps (the sealed envelope and proof
+steps are measured by bench/ingest.py). It prints, for each engine, how often names are
+shared and which keying errors it planted, then:
 
-Run: .venv/bin/python bench/dots.py [--children 15000] [--engines sqlite,postgresql]
+  recall        planted patterns alerted (goal 100 %), and the delay: concerns between a
+                pattern's threshold and its alert (goal 0)
+  precision     alerts whose every link joins records of one real entity (bench/truth.py:
+                a subject's concerns about one real child, a network's key naming one real
+                adult, car or phone, and at least two real children; goal >= 95 %)
+  alerts        per 1,000 concerns by kind and in total, on the background alone (alerts
+                resting on no planted concern, per 1,000 background concerns) and overall
+  wrong merges  subjects holding concerns about two or more real children (and the
+                concerns in them); real children split over several subjects
+  link cost     p50/p99 per concern and the mean of the first and last tenth of the run
+                (ratio last/first), beside a bare index lookup of its own identifiers
+  Oxford ring   whether one network alert names all six children, and whether it is correct
+  chronology    p50/p99, beside the bare query of a child's concerns
+  one child     a fresh database, 1,000 concerns about one real child over a year: link
+                cost of the last tenth / the first tenth, beside the bare lookup's
+
+Run: .venv/bin/python bench/dots.py [--children 15000] [--one-child 1000]
+     [--engines sqlite,postgresql] [--pg postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
 """
 
 from __future__ import annotations
@@ -23,10 +41,8 @@ from __future__ import annotations
 import argparse
 import random
 import sys
-import time
 import uuid
-from collections import defaultdict
-from datetime import UTC, datetime
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -34,304 +50,256 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import and_, or_, select  # noqa: E402
+from sqlalchemy import select  # noqa: E402
 
-import crypto  # noqa: E402
-from backend.core import migrate
-from backend.core.db import make_engine, make_sessionmaker  # noqa: E402
-from backend.domain import language  # noqa: E402
-from backend.models import (  # noqa: E402
-    Agency,
-    Alert,
-    AlertEvidence,
-    Concern,
-    ConcernIdentifier,
-    Inbox,
-    Membership,
-    Passkey,
-    Receipt,
-    ReceiptStatus,
-    User,
-    UserRole,
-)
-from backend.pipeline import link as link_step  # noqa: E402
-from backend.pipeline import route as _route  # noqa: E402,F401
-from backend.pipeline.ingest import CONCERN_SCHEMA  # noqa: E402
-from backend.pipeline.proof import Proven  # noqa: E402
-from backend.pipeline.store import STEPS, Author, db_store_concern  # noqa: E402
-from backend.pipeline.validate import validate  # noqa: E402
+from backend.models import Alert, AlertEvidence, Concern, Subject  # noqa: E402
+from backend.routing.patterns import PATTERN_DEFAULTS  # noqa: E402
 from backend.services.concerns.purposes import Purpose, ReadPurpose  # noqa: E402
-from backend.services.demo import db_seed_partnership  # noqa: E402
-from backend.services.linking import chronology as chronologies  # noqa: E402
-from backend.services.records.audit import Actor  # noqa: E402
-
-BENCH_PURPOSE = Purpose(ReadPurpose.SAFEGUARDING_REVIEW)
+from backend.services.linking.chronology import chronology as read_chronology  # noqa: E402
 from bench.inbox import pct, timed  # noqa: E402
 from bench.ingest import each_engine  # noqa: E402
-from bench.names import AGENCIES  # noqa: E402
-from bench.population import Item, Scenario, truth  # noqa: E402
+from bench.linkrun import LinkRun, now  # noqa: E402
+from bench.population import Item, Scenario  # noqa: E402
+from bench.truth import heads, judge, merges, present  # noqa: E402
 
-# -- the run ------------------------------------------------------------------------------
-
-
-def setup(sessions: Any) -> tuple[dict[str, Author], Proven, Any, Actor]:
-    """The partnership, one recorder per agency kind, and a MASH member to read as."""
-    with sessions() as s:
-        partnership = db_seed_partnership(s)
-        agencies = {
-            a.name: a
-            for a in s.scalars(select(Agency).where(Agency.partnership_id == partnership.id))
-        }
-        authors, passkey, receipt = {}, None, None
-        for key, name in AGENCIES.items():
-            user = User(agency_id=agencies[name].id, crypto_display_name=b"-")
-            s.add(user)
-            s.flush()
-            authors[key] = Author(id=user.id, agency_id=user.agency_id)
-            if passkey is None:
-                passkey = Passkey(
-                    user_id=user.id,
-                    credential_id=uuid.uuid4().hex,
-                    public_key=b"-",
-                    aaguid="0" * 36,
-                    multi_device=False,
-                    backed_up=False,
-                    name="b",
-                )
-                s.add(passkey)
-                s.flush()
-                receipt = Receipt(
-                    client_id=uuid.uuid4(),
-                    kind="concern",
-                    user_id=user.id,
-                    passkey_id=passkey.id,
-                    jwe_sha256="0" * 64,
-                    status=ReceiptStatus.ACCEPTED,
-                )
-                s.add(receipt)
-        mash = s.scalar(select(Inbox).where(Inbox.name == "MASH"))
-        reader = User(agency_id=mash.agency_id, crypto_display_name=b"-")
-        s.add(reader)
-        s.flush()
-        s.add(Membership(user_id=reader.id, inbox_id=mash.id))
-        s.add(UserRole(user_id=reader.id, role="inbox_member"))
-        s.commit()
-        proven = Proven(passkey=passkey, sign_count=0, content_sha256="0" * 64)
-        return authors, proven, receipt, Actor(user_id=reader.id, agency_id=mash.agency_id)
+BENCH_PURPOSE = Purpose(ReadPurpose.SAFEGUARDING_REVIEW)
+Pattern = tuple[str, frozenset[int]]
 
 
-def run(engine_name: str, url: str, children: int, seed: int) -> None:
-    engine = make_engine(url)
-    migrate.upgrade(engine)
-    sessions = make_sessionmaker(engine)
-    ring = crypto.generate_keyring()
-    now = datetime.now(UTC).replace(microsecond=0)
-    t0 = time.perf_counter()
-    scenario = Scenario(children, seed, now)
-    authors, proven, receipt, reader = setup(sessions)
-    link_ms: list[float] = []
-    real_link = link_step.db_link
-
-    def timed_link(session: Any, stored: Any) -> None:
-        start = time.perf_counter()
-        real_link(session, stored)
-        link_ms.append((time.perf_counter() - start) * 1000)
-
-    STEPS[STEPS.index(real_link)] = timed_link
-    concern_child: dict[uuid.UUID, int] = {}
-    processed: list[Item] = []
-    planted_children = {c for _, cs in scenario.planted for c in cs}
-    pending: dict[tuple[str, frozenset[int]], int] = {}  # planted pattern -> concerns since due
-    delays: dict[tuple[str, frozenset[int]], int] = {}
-    lookup_ms: list[float] = []
-    try:
+def population(engine_name: str, url: str, children: int, seed: int) -> None:
+    scenario = Scenario(children, seed, now())
+    run = LinkRun(url, scenario)
+    planted_items: list[Item] = []
+    concerns_of: dict[int, list[uuid.UUID]] = {}
+    pending: dict[Pattern, int] = {}  # planted pattern -> concerns since it came due
+    delays: dict[Pattern, int] = {}
+    with run:
         for item in scenario.items:
-            payload = scenario.payload(item)
-            loaded = validate(CONCERN_SCHEMA, payload)
-            with sessions() as s:
-                stored = db_store_concern(
-                    s,
-                    ring,
-                    payload=payload,
-                    loaded=loaded,
-                    proven=proven,
-                    receipt=receipt,
-                    recorder=authors[item.who],
-                    language_flags=language.counts(payload["narrative"]),
-                )
-                s.commit()
-                concern_child[stored.concern.id] = item.child.id
-                if len(lookup_ms) < 2000:
-                    own = s.execute(
-                        select(ConcernIdentifier.kind, ConcernIdentifier.blind_index).where(
-                            ConcernIdentifier.concern_id == stored.concern.id
-                        )
-                    ).all()
-                    start = time.perf_counter()
-                    if own:
-                        s.execute(
-                            select(ConcernIdentifier.concern_id).where(
-                                or_(
-                                    *(
-                                        and_(
-                                            ConcernIdentifier.kind == k,
-                                            ConcernIdentifier.blind_index == b,
-                                        )
-                                        for k, b in own
-                                    )
-                                )
-                            )
-                        ).all()
-                    lookup_ms.append((time.perf_counter() - start) * 1000)
-            processed.append(item)
-            if item.child.id in planted_children:
-                track(sessions, scenario, processed, item, concern_child, pending, delays)
-    finally:
-        STEPS[STEPS.index(timed_link)] = real_link
-    elapsed = time.perf_counter() - t0
-    report(engine_name, sessions, scenario, concern_child, delays, link_ms, lookup_ms, elapsed)
-    chronology(sessions, ring, reader, engine)
-    engine.dispose()
+            concern_id = run.sync(item)
+            concerns_of.setdefault(item.child.id, []).append(concern_id)
+            if item.child.id in scenario.planted_ids:
+                planted_items.append(item)
+                track(run, scenario, planted_items, item, concerns_of, pending, delays)
+    elapsed = run.elapsed
+    head(engine_name, scenario, elapsed)
+    verdicts = report(run, scenario, delays)
+    oxford(run, scenario, verdicts)
+    print(link_cost("link cost ", run.link_ms, run.lookup_ms))
+    chronology(run)
+    run.close()
 
 
-def concerns_of(session: Any, alert_id: uuid.UUID) -> set[uuid.UUID]:
-    return set(
-        session.scalars(select(AlertEvidence.concern_id).where(AlertEvidence.alert_id == alert_id))
-    )
-
-
-def _alerted(
-    sessions: Any, kind: str, concern_child: dict[uuid.UUID, int], children: frozenset[int]
-) -> bool:
-    with sessions() as s:
-        for alert in s.scalars(
-            select(Alert).where(Alert.kind == kind, Alert.merged_into_id.is_(None))
-        ):
-            true = {concern_child.get(c) for c in concerns_of(s, alert.id)}
-            if (kind == "network" and len(true & children) >= 2) or (
-                kind != "network" and true == set(children)
-            ):
+def _alerted(run: LinkRun, planted: Pattern, concerns_of: dict[int, list[uuid.UUID]]) -> bool:
+    """Whether an alert of the pattern's kind rests on concerns about its children (two of
+    them, for a network)."""
+    kind, children = planted
+    mine = [c for child in children for c in concerns_of.get(child, [])]
+    with run.sessions() as s:
+        alerts = set(
+            s.scalars(
+                select(AlertEvidence.alert_id)
+                .join(Alert, Alert.id == AlertEvidence.alert_id)
+                .where(AlertEvidence.concern_id.in_(mine), Alert.kind == kind)
+            )
+        )
+        if kind != "network":
+            return bool(alerts)
+        for alert_id in alerts:
+            held = s.scalars(
+                select(AlertEvidence.concern_id).where(AlertEvidence.alert_id == alert_id)
+            )
+            if len({run.identity.child(c) for c in held} & children) >= 2:
                 return True
     return False
 
 
 def track(
-    sessions: Any,
+    run: LinkRun,
     scenario: Scenario,
-    processed: list[Item],
+    planted_items: list[Item],
     item: Item,
-    concern_child: dict[uuid.UUID, int],
-    pending: dict[Any, int],
-    delays: dict[Any, int],
+    concerns_of: dict[int, list[uuid.UUID]],
+    pending: dict[Pattern, int],
+    delays: dict[Pattern, int],
 ) -> None:
     """After a planted child's concern: has a pattern come due, and is it alerted yet?"""
-    mine = [i for i in processed if i.child.id in {c for _, cs in scenario.planted for c in cs}]
-    present = truth(mine)
+    now_present = present(planted_items)
     for planted in scenario.planted:
         kind, children = planted
         if planted in delays or item.child.id not in children:
             continue
         due = any(
             k == kind and (len(cs & children) >= 2 if kind == "network" else cs == children)
-            for k, cs in present
+            for k, cs in now_present
         )
         if not due:
             continue
-        if _alerted(sessions, kind, concern_child, children):
+        if _alerted(run, planted, concerns_of):
             delays[planted] = pending.get(planted, 0)
         else:
             pending[planted] = pending.get(planted, 0) + 1
 
 
-def report(
-    engine_name: str,
-    sessions: Any,
-    scenario: Scenario,
-    concern_child: dict[uuid.UUID, int],
-    delays: dict[Any, int],
-    link_ms: list[float],
-    lookup_ms: list[float],
-    elapsed: float,
-) -> None:
-    known = truth(scenario.items)
-    with sessions() as s:
-        alerts = list(s.scalars(select(Alert).where(Alert.merged_into_id.is_(None))))
-        held = {a.id: concerns_of(s, a.id) for a in alerts}
-    good = 0
-    for alert in alerts:
-        true = frozenset(c for c in (concern_child.get(x) for x in held[alert.id]) if c is not None)
-        if alert.kind == "network":
-            good += any(k == "network" and len(cs & true) >= 2 for k, cs in known)
-        else:
-            good += (alert.kind, true) in known
-    found = sum(planted in delays for planted in scenario.planted)
-    oxford = scenario.planted[-1][1]
-    rings = 0
-    for alert in alerts:
-        if alert.kind == "network":
-            true = {concern_child.get(x) for x in held[alert.id]}
-            rings += bool(true & oxford)
+def head(engine_name: str, scenario: Scenario, elapsed: float) -> None:
+    items, children = scenario.items, scenario.children
+    errors = Counter(i.error for i in items if i.error)
+    background = sum(not i.planted for i in items)
+    people = Counter(f"{c.given} {c.family}" for c in children)
+    adults = [e for e in scenario.entities if e.kind == "adult"]
+    named = Counter(e.value for e in adults)
+    street = Counter(e.nick for e in adults if e.nick)
+    kinds = Counter(e.kind for e in scenario.entities)
     print(
-        f"\n{engine_name}: {len(scenario.children):,} children, {len(scenario.items):,} concerns, "
-        f"{len(scenario.planted)} planted patterns, {elapsed:.0f} s"
+        f"\n{engine_name}: {len(children):,} children, {kinds['adult']:,} adults, "
+        f"{kinds['vehicle']:,} vehicles, {kinds['phone']:,} phones; {len(items):,} concerns "
+        f"({background:,} background), {len(scenario.planted)} planted patterns, {elapsed:.0f} s"
     )
+    print(
+        f"  names      sharing their full name with another: children {_shared(people)}, "
+        f"adults {_shared(named)}; {sum(street.values()):,} adults go by "
+        f"{len(street):,} street names{_most(street)}"
+    )
+    print(
+        f"  keying errors {sum(errors.values())} concerns "
+        f"({100 * sum(errors.values()) / max(background, 1):.1f} % of background): "
+        f"{errors['nhs']} another child's NHS number, {errors['vehicle']} a registration "
+        f"one digit off (another real car's), {errors['phone']} someone else's phone"
+    )
+
+
+def _shared(counts: Counter[str]) -> str:
+    total = sum(counts.values())
+    shared = sum(n for n in counts.values() if n > 1)
+    return f"{100 * shared / max(total, 1):.1f} %" + _most(counts)
+
+
+def _most(counts: Counter[Any]) -> str:
+    top = [f'"{name}" x{n}' for name, n in counts.most_common(2) if n > 1]
+    return f" (most: {', '.join(top)})" if top else ""
+
+
+def report(run: LinkRun, scenario: Scenario, delays: dict[Pattern, int]) -> dict[uuid.UUID, Any]:
+    identity = run.identity
+    with run.sessions() as s:
+        pointers = dict(s.execute(select(Subject.id, Subject.merged_into_id)).all())
+        concern_subject = dict(s.execute(select(Concern.id, Concern.subject_id)).all())
+        alerts = {
+            a.id: a.kind for a in s.scalars(select(Alert).where(Alert.merged_into_id.is_(None)))
+        }
+        evidence: dict[uuid.UUID, list[tuple[uuid.UUID, str, str]]] = {a: [] for a in alerts}
+        for alert_id, concern_id, kind, key in s.execute(
+            select(
+                AlertEvidence.alert_id,
+                AlertEvidence.concern_id,
+                AlertEvidence.identifier_kind,
+                AlertEvidence.key,
+            )
+        ):
+            if alert_id in evidence:
+                evidence[alert_id].append((concern_id, kind, key))
+    head_of = heads(pointers)
+    subject_of = {c: head_of[s] for c, s in concern_subject.items() if s is not None}
+    verdicts = {a: judge(alerts[a], evidence[a], identity, subject_of) for a in alerts}
+    background = {
+        a for a in alerts if not any(identity.item_of[c].planted for c, _, _ in evidence[a])
+    }
+    found = sum(planted in delays for planted in scenario.planted)
     print(
         f"  recall     {found}/{len(scenario.planted)} = "
-        f"{100 * found / len(scenario.planted):.0f} %"
-    )
-    print(
-        f"  precision  {good}/{len(alerts)} = {100 * good / max(len(alerts), 1):.1f} %  "
-        f"(alerts by kind: {dict(sorted(_kinds(alerts).items()))})"
-    )
-    print(
-        f"  delay      max {max(delays.values(), default=0)} concerns, "
+        f"{100 * found / len(scenario.planted):.0f} %; delay max "
+        f"{max(delays.values(), default=0)} concerns, "
         f"{sum(1 for d in delays.values() if d == 0)}/{len(delays)} at zero"
     )
-    print(f"  Oxford-like ring: {rings} network alert(s) name its children")
     for planted in scenario.planted:
         if planted not in delays:
-            print(f"  missed: {planted[0]} about {len(planted[1])} child(ren)")
+            print(f"    missed: {planted[0]} about {len(planted[1])} child(ren)")
             if "--explain" in sys.argv:
-                explain(sessions, concern_child, planted)
+                explain(run, planted, subject_of, evidence, alerts)
+    good = sum(v is None for v in verdicts.values())
+    why = Counter(v for v in verdicts.values() if v is not None)
     print(
-        f"  link cost  p50 {pct(link_ms, 0.5):.2f} ms, p99 {pct(link_ms, 0.99):.2f} ms "
-        "per concern; "
-        f"bare lookup of its identifiers p50 {pct(lookup_ms, 0.5):.2f} ms "
-        f"(x{pct(link_ms, 0.5) / max(pct(lookup_ms, 0.5), 1e-6):.1f}); mean of the first and "
-        f"last tenth: {_mean(link_ms[: len(link_ms) // 10])} / "
-        f"{_mean(link_ms[-(len(link_ms) // 10) :])} ms"
+        f"  precision  {good}/{len(alerts)} = {100 * good / max(len(alerts), 1):.1f} % by "
+        f"identity" + "".join(f"; {n} {reason}" for reason, n in why.most_common())
+    )
+    items = scenario.items
+    n_bg = sum(not i.planted for i in items)
+    print("  alerts per 1,000 concerns  background   overall   correct (all alerts)")
+    for kind in [*PATTERN_DEFAULTS, None]:
+        mine = [a for a in alerts if kind is None or alerts[a] == kind]
+        ok = sum(verdicts[a] is None for a in mine)
+        bg = sum(a in background for a in mine)
+        print(
+            f"    {kind or 'total':24} {1000 * bg / max(n_bg, 1):10.2f} "
+            f"{1000 * len(mine) / max(len(items), 1):9.2f}   {ok}/{len(mine)}"
+        )
+    m = merges(subject_of, identity)
+    print(
+        f"  wrong merges {m.wrong} of {m.subjects:,} subjects hold concerns about 2+ real "
+        f"children ({m.concerns_in_wrong} concerns in them, {m.misplaced} not about the "
+        f"subject's main child); {m.split} of {m.children:,} real children split over 2+ "
+        "subjects"
+    )
+    return {"verdicts": verdicts, "evidence": evidence, "alerts": alerts}
+
+
+def explain(
+    run: LinkRun,
+    planted: Pattern,
+    subject_of: dict[uuid.UUID, uuid.UUID],
+    evidence: dict[uuid.UUID, list[tuple[uuid.UUID, str, str]]],
+    alerts: dict[uuid.UUID, str],
+) -> None:
+    """How a missed pattern's concerns were linked, and which alerts rest on them."""
+    mine = {c for c, item in run.identity.item_of.items() if item.child.id in planted[1]}
+    with run.sessions() as s:
+        for concern in s.scalars(select(Concern).where(Concern.id.in_(mine))):
+            print(
+                f"      concern at {concern.recorded_at:%Y-%m-%d}: subject "
+                f"{subject_of.get(concern.id)} by {concern.subject_link}"
+            )
+    for alert_id, held in evidence.items():
+        if mine & {c for c, _, _ in held}:
+            true = sorted({run.identity.child(c) for c, _, _ in held}, key=str)
+            print(f"      alert {alerts[alert_id]} over real children {true}")
+
+
+def oxford(run: LinkRun, scenario: Scenario, found: dict[str, Any]) -> None:
+    ring = scenario.planted[-1][1]
+    naming = [
+        a
+        for a, kind in found["alerts"].items()
+        if kind == "network" and {run.identity.child(c) for c, _, _ in found["evidence"][a]} & ring
+    ]
+    whole = [
+        a for a in naming if ring <= {run.identity.child(c) for c, _, _ in found["evidence"][a]}
+    ]
+    why = Counter(found["verdicts"][a] or "correct by identity" for a in whole)
+    print(
+        f"  Oxford-like ring: {len(naming)} network alert(s) name its children; "
+        f"{len(whole)} name all six: {', '.join(f'{n} {w}' for w, n in why.items()) or '-'}"
     )
 
 
-def explain(sessions: Any, concern_child: dict[uuid.UUID, int], planted: Any) -> None:
-    """Say how a missed pattern's concerns were linked, and which alerts name them."""
-    mine = [c for c, child in concern_child.items() if child in planted[1]]
-    with sessions() as s:
-        for concern in s.scalars(select(Concern).where(Concern.id.in_(mine))):
-            print(
-                f"    concern {concern.id} at {concern.recorded_at:%Y-%m-%d} subject "
-                f"{concern.subject_id} by {concern.subject_link}"
-            )
-        for alert in s.scalars(select(Alert)):
-            ids = concerns_of(s, alert.id)
-            if ids & set(mine):
-                true = sorted({concern_child.get(i) for i in ids}, key=str)
-                print(f"    alert {alert.kind} {alert.status} over true children {true}")
+def link_cost(label: str, link_ms: list[float], lookup_ms: list[float]) -> str:
+    tenth = max(1, len(link_ms) // 10)
+    first, last = _mean(link_ms[:tenth]), _mean(link_ms[-tenth:])
+    bare_first, bare_last = _mean(lookup_ms[:tenth]), _mean(lookup_ms[-tenth:])
+    return (
+        f"  {label} p50 {pct(link_ms, 0.5):.2f} ms, p99 {pct(link_ms, 0.99):.2f} ms per concern "
+        f"(bare lookup of its identifiers p50 {pct(lookup_ms, 0.5):.2f} ms, "
+        f"x{pct(link_ms, 0.5) / max(pct(lookup_ms, 0.5), 1e-6):.1f}); mean of the first and "
+        f"last tenth {first:.2f} / {last:.2f} ms = x{last / max(first, 1e-6):.2f} "
+        f"(bare lookup {bare_first:.2f} / {bare_last:.2f} ms = "
+        f"x{bare_last / max(bare_first, 1e-6):.2f})"
+    )
 
 
-def _mean(values: list[float]) -> str:
-    return f"{sum(values) / len(values):.2f}" if values else "-"
+def _mean(values: list[float]) -> float:
+    return sum(values) / len(values) if values else 0.0
 
 
-def _kinds(alerts: list[Alert]) -> dict[str, int]:
-    counts: dict[str, int] = defaultdict(int)
-    for a in alerts:
-        counts[a.kind] += 1
-    return counts
-
-
-def chronology(sessions: Any, ring: Any, reader: Actor, engine: Any) -> None:
-    with sessions() as s:
+def chronology(run: LinkRun) -> None:
+    with run.sessions() as s:
         subjects = list(
             s.scalars(
                 select(Concern.subject_id)
@@ -343,13 +311,17 @@ def chronology(sessions: Any, ring: Any, reader: Actor, engine: Any) -> None:
     rng = random.Random(1)
 
     def service() -> None:
-        with sessions() as s:
-            chronologies.chronology(
-                s, ring, actor=reader, subject_id=rng.choice(subjects), purpose=BENCH_PURPOSE
+        with run.sessions() as s:
+            read_chronology(
+                s,
+                run.ring,
+                actor=run.reader,
+                subject_id=rng.choice(subjects),
+                purpose=BENCH_PURPOSE,
             )
 
     def bare() -> None:
-        with engine.connect() as conn:
+        with run.engine.connect() as conn:
             conn.execute(
                 select(Concern.id, Concern.recorded_at)
                 .where(Concern.subject_id == rng.choice(subjects))
@@ -365,15 +337,50 @@ def chronology(sessions: Any, ring: Any, reader: Actor, engine: Any) -> None:
     )
 
 
+def one_child(engine_name: str, url: str, concerns: int, seed: int) -> None:
+    """A fresh database and one real child with ``concerns`` concerns: does linking a
+    child's next concern cost more as the child's history grows?"""
+    scenario = Scenario.one_child(concerns, seed, now())
+    run = LinkRun(url, scenario)
+    with run:
+        for item in scenario.items:
+            run.sync(item)
+    with run.sessions() as s:
+        pointers = dict(s.execute(select(Subject.id, Subject.merged_into_id)).all())
+        subjects = {heads(pointers)[sid] for sid in s.scalars(select(Concern.subject_id))}
+        kinds = Counter(s.scalars(select(Alert.kind).where(Alert.merged_into_id.is_(None))))
+    print(
+        f"\n{engine_name}: one child, {concerns:,} concerns, {run.elapsed:.0f} s; the child "
+        f"sits in {len(subjects)} subject(s); alerts {dict(sorted(kinds.items()))}"
+    )
+    print(link_cost("link cost ", run.link_ms, run.lookup_ms))
+    tenth = max(1, len(run.link_ms) // 10)
+    ratio = _mean(run.link_ms[-tenth:]) / max(_mean(run.link_ms[:tenth]), 1e-6)
+    print(f"  last tenth / first tenth of the child's concerns: x{ratio:.2f}")
+    run.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--children", type=int, default=15_000)
+    parser.add_argument("--children", type=int, default=15_000, help="0: skip the population")
+    parser.add_argument("--one-child", type=int, default=1_000, help="0: skip this section")
     parser.add_argument("--seed", type=int, default=2005)
     parser.add_argument("--explain", action="store_true", help="Detail any missed pattern.")
     parser.add_argument("--engines", default="sqlite,postgresql")
     parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     args = parser.parse_args()
-    each_engine(args.engines, args.pg, lambda name, url: run(name, url, args.children, args.seed))
+    if args.children:
+        each_engine(
+            args.engines,
+            args.pg,
+            lambda name, url: population(name, url, args.children, args.seed),
+        )
+    if args.one_child:
+        each_engine(
+            args.engines,
+            args.pg,
+            lambda name, url: one_child(name, url, args.one_child, args.seed),
+        )
 
 
 if __name__ == "__main__":

@@ -1,20 +1,34 @@
-"""The generated population of bench/dots.py: children, their concerns as agencies write
-them, the planted patterns, and the truth the generator knows."""
+"""The generated population of bench/dots.py: real children, adults, vehicles, phones and
+places, the concerns agencies write about them, the planted patterns and the keying errors.
+
+Every child, adult, vehicle, phone and place is a real entity with a stable id. A concern
+names a child (``Item.child``) and its associated entities through mentions that keep the
+real id however the record writes them (bench/writing.py: capitals, misspellings, known-as
+names, "AB12 CDE" or "ab12cde", 07... or +447...). The truth is identity (bench/truth.py):
+which records are about the same real child or entity.
+"""
 
 from __future__ import annotations
 
 import random
-import uuid
-from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from bench.names import AGENCIES, BOYS, FAMILY, GIRLS, HIGH, LOWER, NICKS, SETTING
+from bench.names import AGENCIES, BOYS, FAMILY, GIRLS, HIGH, LOWER, MEN, NICKS, STREET, WOMEN
+from bench.writing import write
 
-
-def zipf(rng: random.Random, items: list[str]) -> str:
-    return rng.choices(items, weights=[1 / (i + 1) for i in range(len(items))])[0]
+ERROR_RATE = 0.02  # background concerns carrying one wrong strong key
+REUSE = 0.02  # background mentions of an adult, car or phone already named about a child
+LETTERS = "ABCDEFGHJKLMNOPRSTUVWXYZ"
+BACKGROUND_CATEGORIES = (
+    "neglect",
+    "emotional_abuse",
+    "self_harm",
+    "substance_harm",
+    "domestic_abuse",
+    "other",
+)
 
 
 def nhs_number(rng: random.Random) -> str:
@@ -27,7 +41,7 @@ def nhs_number(rng: random.Random) -> str:
             return "".join(map(str, digits)) + str(check)
 
 
-@dataclass
+@dataclass(eq=False)
 class Child:
     id: int
     given: str
@@ -39,6 +53,29 @@ class Child:
     nick: str | None = None
 
 
+@dataclass(eq=False)
+class Entity:
+    """A real adult, vehicle, phone or place: ``value`` is the adult's name, the
+    registration, the number or the address; ``nick`` an adult's street name."""
+
+    id: int
+    kind: str
+    value: str
+    nick: str | None = None
+
+
+@dataclass
+class Mention:
+    """One associated entry of a concern: the real entity it is about, and how it is
+    written. ``written`` replaces the entity's own value (a misspelt name, or a keying
+    error that gives another real car's registration or another person's phone)."""
+
+    entity: Entity
+    form: str = "name"  # an adult: name, nickname or both
+    written: str | None = None
+    exact: bool = False  # planted: never misspelt
+
+
 @dataclass
 class Item:
     child: Child
@@ -47,18 +84,23 @@ class Item:
     categories: list[str]
     level: str
     indicators: list[str] = field(default_factory=list)
-    entities: list[tuple[str, str]] = field(default_factory=list)  # (kind, true value)
-    plant: tuple[str, str] | None = None  # (pattern kind, label) this completes
+    mentions: list[Mention] = field(default_factory=list)
+    planted: bool = False
+    error: str | None = None  # the wrong strong key it carries: nhs, vehicle or phone
+    nhs_of: Child | None = None  # whose NHS number it gives: another child's, by error
     sync_order: float = 0.0
 
 
 class Scenario:
-    """The truth: children, their concerns, the entities, and the planted patterns."""
+    """The truth: children, entities, their concerns, the planted patterns."""
 
     def __init__(self, children: int, seed: int, now: datetime) -> None:
         self.rng = random.Random(seed)
         self.now = now
         self.children: list[Child] = []
+        self.entities: list[Entity] = []
+        self.pool: dict[str, list[Entity]] = {"adult": [], "vehicle": [], "phone": []}
+        self.taken: dict[tuple[str, str], Entity] = {}  # registrations and numbers in use
         self.items: list[Item] = []
         self.planted: list[tuple[str, frozenset[int]]] = []
         for _ in range(children):
@@ -66,13 +108,40 @@ class Scenario:
         for c in list(self.children):
             for _ in range(self.rng.choice((1, 1, 1, 2))):
                 self.background(c)
-        for _ in range(5):
-            self.plant_subject_patterns()
-            self.plant_pair_network()
-        self.plant_oxford()
+        if children:
+            for _ in range(5):
+                self.plant_subject_patterns()
+                self.plant_pair_network()
+            self.plant_oxford()
+            self.plant_errors(random.Random(f"{seed}:errors"))
         self.planted_ids = {c for _, cs in self.planted for c in cs}
+        self.schedule()
+
+    @classmethod
+    def one_child(cls, concerns: int, seed: int, now: datetime) -> Scenario:
+        """One real child with ``concerns`` concerns over a year, from every agency, naming
+        the same few adults, cars and phones, written as agencies write them."""
+        self = cls(0, seed, now)
+        c = self.child(age=14, care="child_in_need")
+        known = [self.entity(k) for k in ("adult", "adult", "vehicle", "phone")]
+        for n in range(concerns):
+            missing = n % 5 == 0
+            item = Item(
+                c,
+                self.rng.choice(list(AGENCIES)),
+                self.days_ago(0, 364),
+                ["missing"] if missing else [self.rng.choice(BACKGROUND_CATEGORIES)],
+                "significant_harm" if missing else self.rng.choice(LOWER),
+                mentions=[Mention(self.rng.choice(known)) for _ in range(self.rng.randint(0, 2))],
+            )
+            self.items.append(item)
+        self.schedule()
+        return self
+
+    def schedule(self) -> None:
+        """Sync order: event time, and one concern in ten synced weeks after the event."""
         for item in self.items:
-            late = self.rng.random() < 0.1  # synced weeks after the event
+            late = self.rng.random() < 0.1
             item.sync_order = item.at.timestamp() + (86400 * self.rng.randint(7, 40) if late else 0)
         self.items.sort(key=lambda i: i.sync_order)
 
@@ -80,79 +149,131 @@ class Scenario:
         rng = self.rng
         age = age if age is not None else rng.randint(8, 17)
         dob = date(self.now.year - age, rng.randint(1, 12), rng.randint(1, 28))
-        given = zipf(rng, GIRLS if rng.random() < 0.6 else BOYS)
         c = Child(
             len(self.children),
-            given,
-            zipf(rng, FAMILY),
+            (GIRLS if rng.random() < 0.6 else BOYS).draw(rng),
+            FAMILY.draw(rng),
             dob,
             nhs_number(rng),
             f"OX{rng.randint(1, 44)} {rng.randint(1, 9)}{rng.choice('ABDEF')}{rng.choice('HJLN')}",
             care,
-            rng.choice(NICKS) if rng.random() < 0.2 else None,
+            NICKS.draw(rng) if rng.random() < 0.2 else None,
         )
         self.children.append(c)
         return c
+
+    def entity(self, kind: str, value: str | None = None, nick: str | None = None) -> Entity:
+        """A new real adult, vehicle, phone or place. Registrations and numbers are each
+        one real car's or phone's; names and street names are shared by chance, as they
+        are in life."""
+        rng = self.rng
+        while value is None:
+            if kind == "adult":
+                man = rng.random() < 0.8
+                value = f"{(MEN if man else WOMEN).draw(rng)} {FAMILY.draw(rng)}"
+                if nick is None and rng.random() < (0.15 if man else 0.05):
+                    nick = STREET.draw(rng)
+            elif kind == "vehicle":
+                value = (
+                    f"{rng.choice(LETTERS)}{rng.choice(LETTERS)}{rng.randint(10, 99)} "
+                    f"{''.join(rng.choice(LETTERS) for _ in range(3))}"
+                )
+            else:
+                value = f"07{rng.randint(100, 999)} {rng.randint(100000, 999999)}"
+            if (kind, _plain(value)) in self.taken:
+                value = None
+        e = Entity(len(self.entities), kind, value, nick)
+        self.entities.append(e)
+        if kind in ("vehicle", "phone"):
+            self.taken[(kind, _plain(value))] = e
+        return e
 
     def days_ago(self, lo: int, hi: int) -> datetime:
         return self.now - timedelta(
             days=self.rng.randint(lo, hi), minutes=self.rng.randint(0, 1439)
         )
 
-    def unique_entity(self) -> tuple[str, str]:
-        """A real-looking adult, car or phone; chance collisions are rare but counted."""
+    def mention(self) -> Mention:
+        """A background adult, car or phone: new, or one in fifty already named elsewhere."""
         rng = self.rng
-        kind = rng.choice(("vehicle", "phone", "person_name"))
-        letters = "ABCDEFGHJKLMNOPRSTUVWXYZ"
-        if kind == "vehicle":
-            value = (
-                f"{rng.choice(letters)}{rng.choice(letters)}{rng.randint(10, 99)} "
-                f"{''.join(rng.choice(letters) for _ in range(3))}"
-            )
-        elif kind == "phone":
-            value = f"07{rng.randint(100, 999)} {rng.randint(100000, 999999)}"
+        kind = rng.choices(("adult", "vehicle", "phone"), weights=(2, 1, 1))[0]
+        pool = self.pool[kind]
+        if pool and rng.random() < REUSE:
+            e = rng.choice(pool)
         else:
-            value = f"{zipf(rng, BOYS)} {rng.choice(letters)}. {zipf(rng, FAMILY)}"
-        return kind, value
+            e = self.entity(kind)
+            pool.append(e)
+        form = "name"
+        if e.nick:
+            form = rng.choices(("name", "nickname", "both"), weights=(50, 35, 15))[0]
+        written = None
+        if kind == "adult" and form != "nickname" and rng.random() < 0.05:
+            given, family = e.value.split(" ", 1)
+            cut = rng.randrange(1, max(2, len(family) - 1))
+            written = f"{given} {family[:cut] + family[cut + 1 :] or family}"
+        return Mention(e, form, written)
 
     def background(self, c: Child) -> None:
         rng = self.rng
-        who = rng.choice(list(AGENCIES))
-        cats = [
-            rng.choice(
-                [
-                    "neglect",
-                    "emotional_abuse",
-                    "self_harm",
-                    "substance_harm",
-                    "domestic_abuse",
-                    "other",
-                ]
-            )
-        ]
         self.items.append(
             Item(
                 c,
-                who,
+                rng.choice(list(AGENCIES)),
                 self.days_ago(0, 360),
-                cats,
+                [rng.choice(BACKGROUND_CATEGORIES)],
                 rng.choice(LOWER),
-                entities=[self.unique_entity() for _ in range(rng.randint(0, 2))],
+                mentions=[self.mention() for _ in range(rng.randint(0, 2))],
             )
         )
+
+    def plant_errors(self, rng: random.Random) -> None:
+        """One background concern in fifty carries one wrong strong key: another real
+        child's NHS number, a registration one digit off that is another real car's, or
+        another person's phone number."""
+        background = [i for i in self.items if not i.planted]
+        for item in rng.sample(background, round(ERROR_RATE * len(background))):
+            kinds = ["nhs"] + [m.entity.kind for m in item.mentions if m.written is None]
+            item.error = rng.choice([k for k in dict.fromkeys(kinds) if k != "adult"])
+            if item.error == "nhs":
+                item.nhs_of = rng.choice([c for c in self.children if c is not item.child])
+                continue
+            m = next(m for m in item.mentions if m.entity.kind == item.error and not m.written)
+            if item.error == "vehicle":
+                m.written = self._neighbour_car(rng, m.entity, item, background)
+            else:
+                phones = [e for e in self.entities if e.kind == "phone" and e is not m.entity]
+                m.written = rng.choice(phones).value
+
+    def _neighbour_car(
+        self, rng: random.Random, car: Entity, item: Item, background: list[Item]
+    ) -> str:
+        """A registration one digit off ``car``'s: another real car's, named about another
+        child (in a concern of its own, when the car was not named yet)."""
+        pos = rng.choice((2, 3))
+        digits = [d for d in "0123456789" if d != car.value[pos] and (pos == 3 or d != "0")]
+        wrong = car.value[:pos] + rng.choice(digits) + car.value[pos + 1 :]
+        if ("vehicle", _plain(wrong)) not in self.taken:
+            other = self.entity("vehicle", wrong)
+            host = rng.choice(background)
+            while host.child is item.child:
+                host = rng.choice(background)
+            host.mentions.append(Mention(other))
+        return wrong
 
     def plant_subject_patterns(self) -> None:
         c = self.child(care="looked_after")
         start = self.days_ago(40, 300)
         for n in range(3):
-            item = Item(
-                c,
-                "police" if n != 1 else "care",
-                start + timedelta(days=4 * n),
-                ["missing"],
-                "significant_harm",
+            self.items.append(
+                Item(
+                    c,
+                    "police" if n != 1 else "care",
+                    start + timedelta(days=4 * n),
+                    ["missing"],
+                    "significant_harm",
+                    planted=True,
+                )
             )
-            self.items.append(item)
         self.planted += [
             ("repeated_missing", frozenset({c.id})),
             ("multi_agency", frozenset({c.id})),
@@ -161,7 +282,14 @@ class Scenario:
         start = self.days_ago(100, 300)
         for n in range(3):
             self.items.append(
-                Item(c, "education", start + timedelta(days=20 * n), ["neglect"], "early_help")
+                Item(
+                    c,
+                    "education",
+                    start + timedelta(days=20 * n),
+                    ["neglect"],
+                    "early_help",
+                    planted=True,
+                )
             )
         self.planted.append(("cumulative", frozenset({c.id})))
         c = self.child(age=self.rng.randint(9, 12))
@@ -173,12 +301,13 @@ class Scenario:
                 ["sexual_exploitation"],
                 "significant_harm",
                 indicators=[self.rng.choice(HIGH)],
+                planted=True,
             )
         )
         self.planted.append(("young_child_high_risk", frozenset({c.id})))
 
     def plant_pair_network(self) -> None:
-        kind, value = self.unique_entity()
+        shared = Mention(self.entity(self.rng.choice(("adult", "vehicle", "phone"))), exact=True)
         pair = [self.child(), self.child()]
         start = self.days_ago(60, 300)
         for n, c in enumerate(pair):
@@ -189,149 +318,51 @@ class Scenario:
                     start + timedelta(days=30 * n),
                     ["criminal_exploitation"],
                     "child_in_need",
-                    entities=[(kind, value)],
+                    mentions=[shared],
+                    planted=True,
                 )
             )
         self.planted.append(("network", frozenset(c.id for c in pair)))
 
     def plant_oxford(self) -> None:
+        """Six girls, three adults known by street names, two cars and one flat, forty
+        contacts from police, health and a children's home over ten months."""
         girls = [
             self.child(
                 age=self.rng.randint(12, 15), care=self.rng.choice(["looked_after", "none_known"])
             )
             for _ in range(6)
         ]
-        adults = [("nickname", n) for n in ("Ricky", "Bash", "Mo T")]
-        cars = [("vehicle", "KX61 ABC"), ("vehicle", "LR09 XYZ")]
-        flat = ("address", "Flat 4, 12 Mill Lane")
+        adults = [
+            Mention(self.entity("adult", nick=n), form="nickname", exact=True)
+            for n in ("Ricky", "Bash", "Mo T")
+        ]
+        cars = [Mention(self.entity("vehicle", r), exact=True) for r in ("KX61 ABC", "LR09 XYZ")]
+        flat = Mention(self.entity("place", "Flat 4, 12 Mill Lane"), exact=True)
         start = self.now - timedelta(days=300)
         for n in range(40):
-            c = girls[n % 6]
-            who = ("police", "health", "care", "police", "health")[n % 5]
             shared = (
-                [adults[n % 3]] + ([cars[n % 2]] if n % 2 else []) + ([flat] if n % 7 == 0 else [])
+                [adults[n % 3]]
+                + ([cars[n // 2 % 2]] if n % 2 else [])
+                + ([flat] if n % 7 == 0 else [])
             )
             self.items.append(
                 Item(
-                    c,
-                    who,
+                    girls[n % 6],
+                    ("police", "health", "care", "police", "health")[n % 5],
                     start + timedelta(days=7 * n + self.rng.randint(0, 3)),
                     ["sexual_exploitation"] + (["missing"] if n % 3 == 0 else []),
                     "significant_harm",
-                    entities=shared,
+                    mentions=shared,
+                    planted=True,
                 )
             )
         self.planted.append(("network", frozenset(g.id for g in girls)))
 
-    # -- how the phone writes it ---------------------------------------------------------
-
     def payload(self, item: Item) -> dict[str, Any]:
-        rng, c = self.rng, item.child
-        given = c.given if rng.random() < 0.7 else c.given.upper()
-        family = c.family
-        subject: dict[str, Any] = {
-            "given_name": given,
-            "family_name": family,
-            "legal_status": c.care,
-            "address_postcode": c.postcode,
-        }
-        planted = c.id in self.planted_ids
-        with_nhs = rng.random() < (0.5 if item.who in ("police", "education") else 0.9)
-        if with_nhs:
-            subject["nhs_number"] = (
-                c.nhs if rng.random() < 0.5 else f"{c.nhs[:3]} {c.nhs[3:6]} {c.nhs[6:]}"
-            )
-        if with_nhs and rng.random() < 0.1:
-            # A misspelt family name: the NHS number still carries the link.
-            cut = rng.randrange(1, max(2, len(family) - 1))
-            subject["family_name"] = family[:cut] + family[cut + 1 :] or family
-        # Planted children are reported with a date of birth (a missing-person report
-        # always has one); in the background one record in ten has only an age.
-        if planted or rng.random() < 0.9:
-            subject["date_of_birth"] = c.dob.isoformat()
-        else:
-            subject["approx_age"] = item.at.year - c.dob.year
-        if c.nick:
-            subject["known_as"] = [c.nick]
-        associated = [self.render(kind, value) for kind, value in item.entities]
-        at = item.at.replace(microsecond=0).astimezone(UTC)
-        concern: dict[str, Any] = {
-            "schema": "frontline.concern/1",
-            "client_id": str(uuid.uuid4()),
-            "recorded_at": at.isoformat(),
-            "setting": SETTING[item.who],
-            "subject": subject,
-            "categories": item.categories,
-            "source": "observed",
-            "narrative": "Generated.",
-            "indicators": [
-                {"code": i, "present": "yes", "basis": "observed"} for i in item.indicators
-            ],
-            "level": item.level,
-            "rationale": "Generated.",
-            "associated": associated,
-            "sharing": {"consent": "not_sought", "not_sought_reason": "risk_to_child"},
-            # The proof step is measured by bench/ingest.py; here the store needs its shape.
-            "proof": {"type": "webauthn", "credential": {}},
-        }
-        return concern
-
-    def render(self, kind: str, value: str) -> dict[str, Any]:
-        """Write an entity as one of the ways people write it."""
-        plain = self.rng.random() < 0.5
-        if kind == "vehicle":
-            return {
-                "kind": "vehicle",
-                "registration": value if plain else value.lower().replace(" ", ""),
-            }
-        if kind == "phone":
-            return {
-                "kind": "phone",
-                "number": value if plain else "+44" + value[1:].replace(" ", ""),
-            }
-        if kind == "nickname":
-            return {"kind": "adult_of_concern", "nickname": value if plain else value.lower()}
-        if kind == "address":
-            return {"kind": "location", "address": value}
-        return {"kind": "adult_of_concern", "name": value if plain else value.upper()}
+        """The concern as the phone writes it (bench/writing.py)."""
+        return write(self.rng, item, always_dob=item.child.id in self.planted_ids)
 
 
-# -- the truth ---------------------------------------------------------------------------
-
-
-def spans(times: list[datetime], days: int, need: int) -> bool:
-    """Whether ``need`` of these times fall within some span of ``days``."""
-    times = sorted(times)
-    return any(len([t for t in times if s <= t <= s + timedelta(days=days)]) >= need for s in times)
-
-
-def truth(items: list[Item]) -> set[tuple[str, frozenset[int]]]:
-    """Every pattern present in these items, as the rules define them."""
-    found: set[tuple[str, frozenset[int]]] = set()
-    by_child: dict[int, list[Item]] = defaultdict(list)
-    for item in items:
-        by_child[item.child.id].append(item)
-    for cid, mine in by_child.items():
-        key = frozenset({cid})
-        if spans([i.at for i in mine if "missing" in i.categories], 30, 3):
-            found.add(("repeated_missing", key))
-        if any(
-            len({i.who for i in mine if s.at <= i.at <= s.at + timedelta(days=90)}) >= 2
-            for s in mine
-        ):
-            found.add(("multi_agency", key))
-        if spans([i.at for i in mine if i.level in LOWER], 90, 3):
-            found.add(("cumulative", key))
-        if any(i.indicators and (i.at.date() - i.child.dob).days // 365 <= 13 for i in mine):
-            found.add(("young_child_high_risk", key))
-    by_entity: dict[tuple[str, str], list[Item]] = defaultdict(list)
-    for item in items:
-        for kind, value in item.entities:
-            by_entity[(kind, value.lower().replace(" ", ""))].append(item)
-    for shared in by_entity.values():
-        for s in shared:
-            window = [i for i in shared if s.at <= i.at <= s.at + timedelta(days=365)]
-            children = frozenset(i.child.id for i in window)
-            if len(children) >= 2:
-                found.add(("network", children))
-    return found
+def _plain(value: str) -> str:
+    return value.upper().replace(" ", "")

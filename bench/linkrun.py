@@ -1,0 +1,160 @@
+"""One fresh database for bench/dots.py: concerns go through the real store, route and link
+steps, and the link step's time is taken beside a bare lookup of the concern's own
+identifiers, concern by concern, in sync order."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+
+import crypto
+from backend.core import migrate
+from backend.core.db import make_engine, make_sessionmaker
+from backend.domain import language
+from backend.models import (
+    Agency,
+    ConcernIdentifier,
+    Inbox,
+    Membership,
+    Passkey,
+    Receipt,
+    ReceiptStatus,
+    User,
+    UserRole,
+)
+from backend.pipeline import link as link_step
+from backend.pipeline import route as _route  # noqa: F401 - registers the route step
+from backend.pipeline.ingest import CONCERN_SCHEMA
+from backend.pipeline.proof import Proven
+from backend.pipeline.store import STEPS, Author, db_store_concern
+from backend.pipeline.validate import validate
+from backend.services.demo import db_seed_partnership
+from backend.services.records.audit import Actor
+from bench.ingest import autoanalyze
+from bench.names import AGENCIES
+from bench.population import Item, Scenario
+from bench.truth import Identity
+
+
+def setup(sessions: Any) -> tuple[dict[str, Author], Proven, Any, Actor]:
+    """The partnership, one recorder per agency kind, and a MASH member to read as."""
+    with sessions() as s:
+        partnership = db_seed_partnership(s)
+        agencies = {
+            a.name: a
+            for a in s.scalars(select(Agency).where(Agency.partnership_id == partnership.id))
+        }
+        authors, passkey, receipt = {}, None, None
+        for key, name in AGENCIES.items():
+            user = User(agency_id=agencies[name].id, crypto_display_name=b"-")
+            s.add(user)
+            s.flush()
+            authors[key] = Author(id=user.id, agency_id=user.agency_id)
+            if passkey is None:
+                passkey = Passkey(
+                    user_id=user.id,
+                    credential_id=uuid.uuid4().hex,
+                    public_key=b"-",
+                    aaguid="0" * 36,
+                    multi_device=False,
+                    backed_up=False,
+                    name="b",
+                )
+                s.add(passkey)
+                s.flush()
+                receipt = Receipt(
+                    client_id=uuid.uuid4(),
+                    kind="concern",
+                    user_id=user.id,
+                    passkey_id=passkey.id,
+                    jwe_sha256="0" * 64,
+                    status=ReceiptStatus.ACCEPTED,
+                )
+                s.add(receipt)
+        mash = s.scalar(select(Inbox).where(Inbox.name == "MASH"))
+        reader = User(agency_id=mash.agency_id, crypto_display_name=b"-")
+        s.add(reader)
+        s.flush()
+        s.add(Membership(user_id=reader.id, inbox_id=mash.id))
+        s.add(UserRole(user_id=reader.id, role="inbox_member"))
+        s.commit()
+        proven = Proven(passkey=passkey, sign_count=0, content_sha256="0" * 64)
+        return authors, proven, receipt, Actor(user_id=reader.id, agency_id=mash.agency_id)
+
+
+class LinkRun:
+    """Stores and links one scenario's concerns; use as a context manager (it times the
+    link step by standing in for it in the pipeline's steps)."""
+
+    def __init__(self, url: str, scenario: Scenario) -> None:
+        self.engine = make_engine(url)
+        migrate.upgrade(self.engine)
+        self.sessions = make_sessionmaker(self.engine)
+        self.ring = crypto.generate_keyring()
+        self.scenario = scenario
+        self.authors, self.proven, self.receipt, self.reader = setup(self.sessions)
+        self.identity = Identity(crypto.BlindIndexer(self.ring))
+        self.link_ms: list[float] = []
+        self.lookup_ms: list[float] = []
+        self.analyze = autoanalyze(url)
+        self.tenth = max(1, len(scenario.items) // 10)
+        self.started = time.perf_counter()
+        self._real = link_step.db_link
+
+    def _timed_link(self, session: Any, stored: Any) -> None:
+        start = time.perf_counter()
+        self._real(session, stored)
+        self.link_ms.append((time.perf_counter() - start) * 1000)
+
+    def __enter__(self) -> LinkRun:
+        STEPS[STEPS.index(self._real)] = self._timed_link
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        STEPS[STEPS.index(self._timed_link)] = self._real
+
+    @property
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started
+
+    def sync(self, item: Item) -> uuid.UUID:
+        """Store and link one concern; then time a bare lookup of its own identifiers."""
+        payload = self.scenario.payload(item)
+        loaded = validate(CONCERN_SCHEMA, payload)
+        with self.sessions() as s:
+            stored = db_store_concern(
+                s,
+                self.ring,
+                payload=payload,
+                loaded=loaded,
+                proven=self.proven,
+                receipt=self.receipt,
+                recorder=self.authors[item.who],
+                language_flags=language.counts(payload["narrative"]),
+            )
+            s.commit()
+            concern_id = stored.concern.id
+            own = [(r["kind"], r["blind_index"]) for r in stored.identifiers]
+            start = time.perf_counter()
+            if own:
+                match = (
+                    and_(ConcernIdentifier.kind == k, ConcernIdentifier.blind_index == b)
+                    for k, b in own
+                )
+                s.execute(select(ConcernIdentifier.concern_id).where(or_(*match))).all()
+            self.lookup_ms.append((time.perf_counter() - start) * 1000)
+        self.identity.add(concern_id, item, payload)
+        if len(self.lookup_ms) % self.tenth == 0:
+            self.analyze()
+        return concern_id
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)

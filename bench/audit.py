@@ -1,7 +1,7 @@
 """The audit log's costs (not a test): writing an entry beside the change it records, and
 ``audit verify`` over a long log, each beside a raw baseline from the same run.
 
-    .venv/bin/python bench/audit.py [--entries 10000000] [--engines sqlite,postgresql]
+    .venv/bin/python bench/audit.py [--entries 1000000] [--engines sqlite,postgresql]
 
 - verify: entries per second and MB/s of hashed bytes, beside raw SHA-256 over exactly the
   same bytes (previous hash + canonical entry, one call per entry). Goal: >= 0.5 of raw.

@@ -1,5 +1,6 @@
 """The phone's budgets, measured (not a test): app shell size, offline start of the record
-screen, and the language check's cost per keystroke.
+screen (the lock screen, then unlocking with the passkey), and the language check's cost per
+keystroke.
 
     python bench/pwa.py [--runs 10]
 
@@ -109,7 +110,7 @@ def browser_figures(runs: int) -> None:
                     "{ window.__ready = performance.now(); }, { once: true });"
                 )
                 page = context.new_page()
-                add_authenticator(page)
+                cdp, _ = add_authenticator(page)
                 page.goto(next(i["url"] for i in invites if i["name"] == "Jordan Ellis"))
                 page.click("#enrol")
                 page.wait_for_selector("#view-home:not([hidden])")
@@ -118,26 +119,46 @@ def browser_figures(runs: int) -> None:
                         break
                     page.wait_for_timeout(100)
                 context.set_offline(True)
-                app, baseline = [], []
+                # With a DevTools session attached, Chromium needs offline emulated there too.
+                cdp.send("Network.enable")
+                cdp.send(
+                    "Network.emulateNetworkConditions",
+                    {
+                        "offline": True,
+                        "latency": 0,
+                        "downloadThroughput": -1,
+                        "uploadThroughput": -1,
+                    },
+                )
+                app, unlocked, baseline = [], [], []
+                page.goto(f"{server.origin}/icons/icon.svg")  # so each start loads the app anew
                 for _ in range(runs):
+                    # Every start is locked: the lock screen first, then the passkey's PRF
+                    # output opens the app offline and the record screen says it is ready.
                     page.goto(f"{server.origin}/#/record")
+                    page.wait_for_selector("#signin:not([hidden])")
+                    app.append(page.evaluate("performance.now()"))
+                    started = page.evaluate("performance.now()")
+                    page.click("#signin")
                     page.wait_for_selector("#view-record:not([hidden])")
                     for _ in range(100):
                         ready = page.evaluate("window.__ready")
                         if ready:
                             break
                         page.wait_for_timeout(20)
-                    app.append(ready)
+                    unlocked.append(ready - started)
                     page.goto(f"{server.origin}/icons/icon.svg")
                     baseline.append(
                         page.evaluate("performance.getEntriesByType('navigation')[0].responseEnd")
                     )
-                print(f"offline start, record screen ready:  {_ms(app)}  (budget 1000 ms)")
+                print(f"offline start, lock screen ready:    {_ms(app)}  (budget 1000 ms)")
+                print(f"unlock with the passkey, record ready: {_ms(unlocked)}")
                 print(
                     f"offline navigation to a cached file: {_ms(baseline)}  "
                     f"ratio {statistics.median(app) / statistics.median(baseline):.1f}x"
                 )
                 page.goto(f"{server.origin}/#/record")
+                page.click("#signin")
                 page.wait_for_selector("#view-record:not([hidden])")
                 text = " ".join(SENTENCES[i % len(SENTENCES)] for i in range(70))[:5000]
                 figures = page.evaluate(LANGUAGE_BENCH, {"text": text, "runs": 200})

@@ -242,10 +242,11 @@ def _db_strong(
             disagreeing[subject_id] = differs
         else:
             agreeing[subject_id] = kinds
-    ordered = sorted(
-        agreeing,
-        key=lambda s: ("name_dob" not in agreeing[s], -len(agreeing[s]), _created(session, s)),
-    )
+    ordered = list(agreeing)
+    if len(ordered) > 1:  # merges are rare: only then is a record's age read
+        ordered.sort(
+            key=lambda s: ("name_dob" not in agreeing[s], -len(agreeing[s]), _created(session, s))
+        )
     head = ordered[0] if ordered else None
     flags: Flags = {}
     if head is not None and len(ordered) > 1:

@@ -118,6 +118,7 @@ def export_subject(subject_id: uuid.UUID, html_path: str | None, approval: str |
     """Everything held about a child (subject access), as JSON on standard output."""
     from pathlib import Path
 
+    from backend.core.errors import DomainError
     from backend.core.state import load_keyring
     from backend.services.identity import approvals
     from backend.services.records.audit import SYSTEM
@@ -129,7 +130,11 @@ def export_subject(subject_id: uuid.UUID, html_path: str | None, approval: str |
             approvals.use(session, approval, "subject_export", [str(subject_id)])
         except approvals.ApprovalRequired as exc:
             raise click.ClickException(str(exc)) from None
-        answer = export(session, load_keyring(config), subject_id=subject_id, actor=SYSTEM)
+        try:
+            answer = export(session, load_keyring(config), subject_id=subject_id, actor=SYSTEM)
+        except DomainError as exc:
+            # Nothing committed: the approval stays unused for when the refusal is resolved.
+            raise click.ClickException(f"{exc.code}: {exc.detail}") from None
         session.commit()
     if html_path:
         Path(html_path).write_text(to_html(answer), encoding="utf-8")

@@ -88,6 +88,8 @@ ACCESS: dict[str, frozenset[str]] = {
     "api.match_confirm": _WORKERS,
     "api.match_reject": _WORKERS,
     "api.subject_split": _WORKERS,
+    "api.merges": _WORKERS,
+    "api.merge_confirm": _WORKERS,
     # Access review: auditors of the partnership (checked by the service).
     "api.audit_subject": _AUDITOR,
     "api.audit_person": _AUDITOR,

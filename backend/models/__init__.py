@@ -38,7 +38,14 @@ from backend.models.identity import (
     StaffSession,
 )
 from backend.models.keys import DataKeyRecord
-from backend.models.links import Alert, AlertEvidence, AlertSubject, PossibleMatch, Subject
+from backend.models.links import (
+    Alert,
+    AlertEvidence,
+    AlertSubject,
+    PossibleMatch,
+    Subject,
+    SubjectMerge,
+)
 from backend.models.partnership import Agency, AgencyKind, Inbox, Partnership
 from backend.models.people import (
     Approval,
@@ -60,6 +67,7 @@ __all__ = [
     "AlertSubject",
     "PossibleMatch",
     "Subject",
+    "SubjectMerge",
     "NO_DEADLINE",
     "ConcernRoute",
     "Delivery",

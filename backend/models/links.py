@@ -29,7 +29,8 @@ class Subject(Base):
 
 
 class PossibleMatch(Base):
-    """Two subjects that weak keys suggest are one child, for a MASH member to decide."""
+    """Two subjects that may be one child, for a MASH member to decide: weak keys agreed,
+    or one concern's strong keys pointed at both and the records disagree (``conflict``)."""
 
     __tablename__ = "possible_matches"
     __table_args__ = (UniqueConstraint("subject_id", "candidate_id"),)
@@ -38,11 +39,36 @@ class PossibleMatch(Base):
     partnership_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("partnerships.id"), index=True)
     subject_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("subjects.id"))
     candidate_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("subjects.id"))
-    kinds: Mapped[str] = mapped_column(Text)  # JSON list of the weak keys that agreed
+    kinds: Mapped[str] = mapped_column(Text)  # JSON list of the keys that agreed
+    # JSON, set when strong keys disagree (services/linking/conflicts.py): which concern,
+    # which kinds of it matched each record, and which kinds the records hold differently.
+    conflict: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="open", index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_at: Mapped[datetime | None]
     decided_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+
+
+class SubjectMerge(Base):
+    """One merge of two children's records, and how it was made: automatically on strong
+    keys that did not disagree (``automatic``, to be confirmed by the MASH) or by the MASH
+    confirming a possible match (``confirmed``). A split ends it (``split_at``)."""
+
+    __tablename__ = "subject_merges"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    partnership_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("partnerships.id"), index=True)
+    subject_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("subjects.id"), index=True)  # kept
+    merged_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("subjects.id"), index=True)
+    how: Mapped[str] = mapped_column(String(16))  # automatic | confirmed
+    kinds: Mapped[str] = mapped_column(Text)  # JSON list of the key kinds it was made on
+    concern_id: Mapped[uuid.UUID | None]  # the concern whose keys made an automatic merge
+    made_at: Mapped[datetime] = mapped_column(default=utcnow)
+    made_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))  # None: system
+    confirmed_at: Mapped[datetime | None]
+    confirmed_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    split_at: Mapped[datetime | None]
+    split_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
 
 
 class Alert(Base):

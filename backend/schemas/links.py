@@ -52,6 +52,14 @@ class MatchSchema(Schema):
     kinds = fields.List(fields.String(), required=True)
     created_at = fields.DateTime(required=True)
     concerns = fields.Dict(required=True)
+    conflict = fields.Dict(
+        allow_none=True,
+        required=True,
+        metadata={
+            "description": "set when one concern's strong keys pointed at both records and "
+            "they disagree: concern_id, matched (record -> kinds), differs (kinds), words"
+        },
+    )
 
 
 class MatchesSchema(Schema):
@@ -67,3 +75,22 @@ class MatchDecisionSchema(Schema):
 class SplitSchema(Schema):
     subject_id = fields.UUID(required=True)
     was_merged_into = fields.UUID(required=True)
+    concerns_moved = fields.Integer(required=True)
+    alerts_withdrawn = fields.Integer(required=True)
+    alerts_rebuilt = fields.Integer(required=True)
+
+
+class MergeSchema(Schema):
+    id = fields.UUID(required=True)
+    subject_id = fields.UUID(required=True, metadata={"description": "the record kept"})
+    merged_id = fields.UUID(required=True, metadata={"description": "the record merged into it"})
+    how = fields.String(required=True, validate=validate.OneOf(["automatic", "confirmed"]))
+    kinds = fields.List(fields.String(), required=True)
+    made_at = fields.DateTime(required=True)
+    confirmed_at = fields.DateTime(allow_none=True, required=True)
+    split_at = fields.DateTime(allow_none=True, required=True)
+    summary = fields.String(required=True)
+
+
+class MergesSchema(Schema):
+    merges = fields.List(fields.Nested(MergeSchema), required=True)

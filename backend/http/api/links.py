@@ -15,12 +15,14 @@ from backend.schemas.links import (
     ChronologySchema,
     MatchDecisionSchema,
     MatchesSchema,
+    MergeSchema,
+    MergesSchema,
     NetworkSchema,
     SplitSchema,
 )
 from backend.schemas.purpose import PurposeQuerySchema
 from backend.services.linking import chronology as chronologies
-from backend.services.linking import links
+from backend.services.linking import links, merge_actions
 
 
 @bp.get("/alerts")
@@ -106,6 +108,31 @@ def match_reject(match_id: uuid.UUID) -> Response:
     responses={200: ("Split", SplitSchema), 409: ("Not merged", None)},
 )
 def subject_split(subject_id: uuid.UUID) -> Response:
-    return jsonify(
-        SplitSchema().dump(links.split(db_session(), actor=me().actor, subject_id=subject_id))
-    )
+    found = merge_actions.split(db_session(), actor=me().actor, subject_id=subject_id)
+    return jsonify(SplitSchema().dump(found))
+
+
+@bp.get("/merges")
+@operation(
+    summary="Automatic merges of children's records the MASH has not confirmed yet",
+    tags=["links"],
+    responses={200: ("Unconfirmed merges", MergesSchema), 403: ("Not in the MASH", None)},
+)
+def merges() -> Response:
+    found = merge_actions.merges(db_session(), actor=me().actor)
+    return jsonify(MergesSchema().dump({"merges": found}))
+
+
+@bp.post("/merges/<uuid:merge_id>/confirm")
+@operation(
+    summary="The same child: confirm an automatic merge (undo one with a split instead)",
+    tags=["links"],
+    responses={
+        200: ("Confirmed", MergeSchema),
+        403: ("Not in the MASH", None),
+        409: ("Already confirmed, or split", None),
+    },
+)
+def merge_confirm(merge_id: uuid.UUID) -> Response:
+    found = merge_actions.confirm_merge(db_session(), actor=me().actor, merge_id=merge_id)
+    return jsonify(MergeSchema().dump(found))

@@ -29,6 +29,7 @@ from backend.services.concerns.inbox import db_viewer
 from backend.services.concerns.purposes import Purpose, db_seal_note
 from backend.services.concerns.referrer import for_referrer
 from backend.services.linking.links import db_partnership
+from backend.services.linking.merges import db_merges_of, views
 from backend.services.linking.subjects import canonical, members
 from backend.services.records.audit import Actor, db_audit
 from backend.services.records.sealed import db_data_key, unseal
@@ -60,7 +61,21 @@ class AddendumEntry(TypedDict):
     summary: NotRequired[str]
 
 
-Entry: TypeAlias = ConcernEntry | AddendumEntry
+class MergeEntry(TypedDict):
+    """A merge of this child's record with another, in words: how it was made
+    (automatic or confirmed by the MASH), on which keys, confirmed or not, split or not."""
+
+    type: Literal["merge"]
+    merge_id: uuid.UUID
+    recorded_at: datetime  # when the records were joined
+    how: str
+    kinds: list[str]
+    confirmed: bool
+    split: bool
+    summary: str
+
+
+Entry: TypeAlias = ConcernEntry | AddendumEntry | MergeEntry
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +90,8 @@ class Chronology:
 def chronology(
     session: Session, ring: crypto.KeyRing, *, actor: Actor, subject_id: uuid.UUID, purpose: Purpose
 ) -> Chronology:
-    """Every concern and addendum about a child, in event-time order, by need to know.
+    """Every concern and addendum about a child, in event-time order, by need to know, and
+    every merge of the child's record with another (``merges.py``), in words.
 
     A recipient of a concern about the child that someone else recorded sees the timeline
     (recording grants nothing); concerns they did not receive are summaries: who recorded
@@ -171,6 +187,19 @@ def chronology(
             entry["full"] = False
             entry["summary"] = f"addendum recorded by {entry['agency']}"
         items.append(entry)
+    for m in views(session, db_merges_of(session, ids)):
+        items.append(
+            {
+                "type": "merge",
+                "merge_id": m.id,
+                "recorded_at": m.made_at,
+                "how": m.how,
+                "kinds": list(m.kinds),
+                "confirmed": m.confirmed,
+                "split": m.split_at is not None,
+                "summary": m.summary,
+            }
+        )
     items.sort(key=lambda i: i["recorded_at"])
     # A note goes under the key of each record shown in full, so it lasts only as long as
     # the records it was about (none shown: nothing to seal it under, so it is not kept).

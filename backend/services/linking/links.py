@@ -32,7 +32,9 @@ from backend.services.concerns.inbox import Viewer, db_viewer
 from backend.services.concerns.rules import db_active
 from backend.services.linking.alerts import Evidence, Held, db_raise, held
 from backend.services.linking.blind_keys import read_one_key
+from backend.services.linking.conflicts import shown
 from backend.services.linking.findings import subject_findings
+from backend.services.linking.merges import CONFIRMED
 from backend.services.linking.subjects import canonical, db_merge, link_lock, members
 from backend.services.records.audit import Actor, db_audit
 
@@ -239,7 +241,7 @@ def network(session: Session, *, actor: Actor, alert_id: uuid.UUID) -> Network:
 # -- possible matches ------------------------------------------------------------------------
 
 
-def _mash_member(session: Session, actor: Actor) -> uuid.UUID:
+def mash_member(session: Session, actor: Actor) -> uuid.UUID:
     """Possible matches are decided in the partnership's front door (the rules' fallback)."""
     partnership_id = db_partnership(session, actor)
     active = db_active(session, partnership_id)
@@ -259,8 +261,8 @@ class Sides(TypedDict):
 
 @dataclass(frozen=True, slots=True)
 class MatchView:
-    """A possible match as the MASH decides it: the two records, the weak keys that agreed,
-    and the concerns about each (MatchSchema)."""
+    """A possible match as the MASH decides it: the two records, the keys that agreed, the
+    concerns about each, and any conflict between strong keys (MatchSchema)."""
 
     id: uuid.UUID
     subject_id: uuid.UUID
@@ -268,6 +270,9 @@ class MatchView:
     kinds: tuple[str, ...]
     created_at: datetime
     concerns: Sides
+    # When one concern's strong keys pointed at both and they disagree: which concern,
+    # which of its kinds matched each record, the kinds that differ, and in words.
+    conflict: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,14 +285,6 @@ class MatchDecision:
     patterns: int
 
 
-@dataclass(frozen=True, slots=True)
-class Split:
-    """A merge undone: the record stands for its own child again (SplitSchema)."""
-
-    subject_id: uuid.UUID
-    was_merged_into: uuid.UUID
-
-
 def _concerns_about(session: Session, subject_id: uuid.UUID) -> list[str]:
     query = select(Concern.id).where(Concern.subject_id.in_(members(session, subject_id)))
     return [str(c) for c in session.scalars(query)]
@@ -295,7 +292,7 @@ def _concerns_about(session: Session, subject_id: uuid.UUID) -> list[str]:
 
 def matches(session: Session, *, actor: Actor) -> list[MatchView]:
     """The partnership's open possible matches, oldest first, for the MASH."""
-    partnership_id = _mash_member(session, actor)
+    partnership_id = mash_member(session, actor)
     found = list(
         session.scalars(
             select(PossibleMatch)
@@ -315,6 +312,7 @@ def matches(session: Session, *, actor: Actor) -> list[MatchView]:
                 "subject": _concerns_about(session, m.subject_id),
                 "candidate": _concerns_about(session, m.candidate_id),
             },
+            conflict=shown(m.conflict),
         )
         for m in found
     ]
@@ -327,7 +325,7 @@ def decide_match(
     session: Session, *, actor: Actor, match_id: uuid.UUID, same: bool
 ) -> MatchDecision:
     """Confirm (merge, then look again for patterns) or reject a possible match."""
-    partnership_id = _mash_member(session, actor)
+    partnership_id = mash_member(session, actor)
     db_lock(session, link_lock(partnership_id))
     match = session.get(PossibleMatch, match_id)
     if match is None or match.partnership_id != partnership_id:
@@ -344,7 +342,15 @@ def decide_match(
         keep, gone = canonical(session, match.subject_id), canonical(session, match.candidate_id)
         if keep != gone:
             older = sorted((keep, gone), key=lambda s: session.get(Subject, s).created_at)  # type: ignore[union-attr]
-            db_merge(session, older[0], older[1], actor=actor, why="confirmed possible match")
+            db_merge(
+                session,
+                older[0],
+                older[1],
+                actor=actor,
+                why="confirmed possible match",
+                how=CONFIRMED,
+                kinds=set(json.loads(match.kinds)),
+            )
             session.flush()
             active = db_active(session, partnership_id)
             latest = session.scalar(
@@ -370,24 +376,3 @@ def decide_match(
         )
     session.commit()
     return MatchDecision(id=match.id, status=match.status, patterns=raised)
-
-
-def split(session: Session, *, actor: Actor, subject_id: uuid.UUID) -> Split:
-    """Undo a merge: the subject stands for its own child again (audited)."""
-    partnership_id = _mash_member(session, actor)
-    db_lock(session, link_lock(partnership_id))
-    subject = session.get(Subject, subject_id)
-    if subject is None or subject.partnership_id != partnership_id:
-        raise NotFound("not_found", "There is no such child.")
-    if subject.merged_into_id is None:
-        raise Conflict("subject.not_merged", "This record is not merged into another.")
-    was = subject.merged_into_id
-    subject.merged_into_id, subject.merged_at = None, None
-    db_audit(
-        session,
-        "subject.split",
-        actor=actor,
-        records=[("subject", subject.id), ("subject", was)],
-    )
-    session.commit()
-    return Split(subject_id=subject.id, was_merged_into=was)

@@ -1,10 +1,13 @@
 """Which child a concern is about: resolution by blind indexes, merges and splits.
 
-Strong keys (NHS number; full name and date of birth) link automatically. Weak keys
+Strong keys (NHS number; full name and date of birth) link automatically, unless what they
+find disagrees (``conflicts.py``): then the MASH is asked and nothing is merged. Weak keys
 (phonetic family name with year of birth, known-as name with year of birth, home postcode)
 only suggest: a possible match for a MASH member to confirm or reject. A merge points one
-subject at another; a split removes the pointer. Lookups use the identifiers' index
-(kind, blind index) for this concern's own identifiers only — never a scan.
+subject at another and is recorded with how it was made (``merges.py``); a split removes
+the pointer (``merge_actions.py``). The rule in full: docs/domain/linking.md. Lookups
+use the identifiers' index (kind, blind index) for this concern's own identifiers only —
+never a scan.
 """
 
 from __future__ import annotations
@@ -19,10 +22,19 @@ from sqlalchemy import Select, and_, bindparam, func, insert, or_, select, updat
 from sqlalchemy.orm import Session
 
 from backend.core.db import chunks
-from backend.models import Concern, ConcernIdentifier, PossibleMatch, Subject, table_of, utcnow
+from backend.models import (
+    Concern,
+    ConcernIdentifier,
+    PossibleMatch,
+    Subject,
+    SubjectMerge,
+    table_of,
+    utcnow,
+)
+from backend.services.linking.conflicts import STRONG, conflict_of, db_held, db_holds, differing
+from backend.services.linking.merges import AUTOMATIC, db_record
 from backend.services.records.audit import SYSTEM, Actor, db_audit
 
-STRONG = ("nhs_number", "name_dob")
 WEAK = ("phonetic_year", "known_as_year", "postcode")
 WEAK_AGREE = 2
 KNOWN_STATUSES = (
@@ -162,20 +174,103 @@ def _holders(
     return found
 
 
-def db_merge(session: Session, keep: uuid.UUID, gone: uuid.UUID, *, actor: Actor, why: str) -> None:
-    """Point ``gone`` at ``keep`` (audited as a combination of records)."""
+def db_merge(
+    session: Session,
+    keep: uuid.UUID,
+    gone: uuid.UUID,
+    *,
+    actor: Actor | None,
+    why: str,
+    how: str,
+    kinds: set[str],
+    concern_id: uuid.UUID | None = None,
+) -> SubjectMerge:
+    """Point ``gone`` at ``keep``, record how (``merges.py``) and audit it as a combination
+    of records. ``actor`` None: linking, automatically."""
     subject = session.get(Subject, gone)
     assert subject is not None  # noqa: S101
     subject.merged_into_id, subject.merged_at = keep, utcnow()
     session.info.pop("canonical", None)
     session.info.pop("members", None)
+    merge = db_record(
+        session,
+        partnership_id=subject.partnership_id,
+        keep=keep,
+        gone=gone,
+        how=how,
+        kinds=kinds,
+        actor=actor,
+        concern_id=concern_id,
+    )
     db_audit(
         session,
         "subject.merged",
-        actor=actor,
-        records=[("subject", keep), ("subject", gone)],
-        detail={"why": why},
+        actor=actor or SYSTEM,
+        records=[("subject", keep), ("subject", gone), ("merge", merge.id)],
+        detail={"why": why, "how": how, "kinds": sorted(kinds)},
     )
+    return merge
+
+
+def _created(session: Session, subject_id: uuid.UUID) -> Any:
+    return session.get(Subject, subject_id).created_at  # type: ignore[union-attr]
+
+
+Flags = dict[uuid.UUID, tuple[dict[uuid.UUID, set[str]], list[str]]]
+
+
+def _db_strong(
+    session: Session, concern: Concern, strong: list[tuple[str, str]], partnership_id: uuid.UUID
+) -> tuple[uuid.UUID | None, set[str], Flags]:
+    """The record the concern's strong keys link it to (None: a new one), after merging
+    into it any other record they found that nothing disagrees with; every record the keys
+    found but may not join is flagged to the MASH (docs/domain/linking.md).
+
+    The rule: a record the concern disagrees with (``conflicts.py``) is never linked or
+    merged. Of the rest, the concern is linked to the one its name with date of birth
+    matched (what the recorder hears from or about the child in front of them), else the
+    one matched by more strong kinds, else the oldest; each other one is merged into it
+    automatically unless the two records are in conflict."""
+    found = _holders(session, strong, partnership_id=partnership_id, exclude=concern.id)
+    carried = {k for k, _ in strong}
+    agreeing: dict[uuid.UUID, set[str]] = {}
+    disagreeing: dict[uuid.UUID, list[str]] = {}
+    for subject_id, kinds in found.items():
+        ids = members(session, subject_id)
+        differs = sorted(k for k in carried - kinds if db_holds(session, ids, k))
+        if differs:
+            disagreeing[subject_id] = differs
+        else:
+            agreeing[subject_id] = kinds
+    ordered = list(agreeing)
+    if len(ordered) > 1:  # merges are rare: only then is a record's age read
+        ordered.sort(
+            key=lambda s: ("name_dob" not in agreeing[s], -len(agreeing[s]), _created(session, s))
+        )
+    head = ordered[0] if ordered else None
+    flags: Flags = {}
+    if head is not None and len(ordered) > 1:
+        held = db_held(session, members(session, head))
+        for other in ordered[1:]:
+            theirs = db_held(session, members(session, other))
+            differs = differing(held, theirs)
+            if differs:
+                flags[other] = ({head: agreeing[head], other: agreeing[other]}, differs)
+                continue
+            db_merge(
+                session,
+                head,
+                other,
+                actor=None,
+                why="strong keys that do not disagree",
+                how=AUTOMATIC,
+                kinds=agreeing[head] | agreeing[other],
+                concern_id=concern.id,
+            )
+            held += theirs
+    for other, differs in disagreeing.items():
+        flags[other] = ({other: found[other]}, differs)
+    return head, (agreeing[head] if head is not None else set()), flags
 
 
 def db_resolve(
@@ -190,17 +285,9 @@ def db_resolve(
 
     ``own``: (kind, blind index) of the concern's own subject identifiers (``own_of``)."""
     strong = [(k, b) for k, b in own if k in STRONG]
-    found = _holders(session, strong, partnership_id=partnership_id, exclude=concern.id)
-    if found:
-        # The oldest subject stays; any others the strong keys show to be the same child
-        # are merged into it, automatically.
-        ordered = list(found)
-        if len(ordered) > 1:
-            ordered.sort(key=lambda s: session.get(Subject, s).created_at)  # type: ignore[union-attr]
-        subject_id = ordered[0]
-        for other in ordered[1:]:
-            db_merge(session, subject_id, other, actor=SYSTEM, why="strong key")
-        link = sorted(found[subject_id])[0]
+    head, matched, flags = _db_strong(session, concern, strong, partnership_id)
+    if head is not None:
+        subject_id, link = head, sorted(matched)[0]
     else:
         subject_id, link = uuid.uuid4(), "new"
     concern.subject_id, concern.subject_link = subject_id, link
@@ -229,13 +316,32 @@ def db_resolve(
         # a queue no MASH could work.
         if candidate != subject_id and len(kinds) >= WEAK_AGREE:
             db_suggest(session, partnership_id, subject_id, candidate, kinds)
+    for other, (found, differs) in flags.items():
+        # Strong keys that point at records which disagree: the MASH decides.
+        sides = {subject_id: matched, **found}
+        db_suggest(
+            session,
+            partnership_id,
+            subject_id,
+            other,
+            set().union(*sides.values()),
+            conflict=conflict_of(concern.id, sides, differs),
+        )
     return subject_id, link
 
 
 def db_suggest(
-    session: Session, partnership_id: uuid.UUID, a: uuid.UUID, b: uuid.UUID, kinds: set[str]
+    session: Session,
+    partnership_id: uuid.UUID,
+    a: uuid.UUID,
+    b: uuid.UUID,
+    kinds: set[str],
+    *,
+    conflict: str | None = None,
 ) -> None:
-    """Record that two subjects may be one child, once per pair."""
+    """Record that two subjects may be one child, once per pair; ``conflict`` (JSON,
+    ``conflicts.conflict_of``) when strong keys disagree, kept on an open match already
+    raised by weak keys."""
     first, second = sorted((a, b), key=str)
     existing = session.scalar(
         select(PossibleMatch).where(
@@ -245,12 +351,15 @@ def db_suggest(
     if existing is not None:
         if existing.status == "open":
             existing.kinds = json.dumps(sorted(set(json.loads(existing.kinds)) | kinds))
+            if conflict is not None and existing.conflict is None:
+                existing.conflict = conflict
         return
     match = PossibleMatch(
         partnership_id=partnership_id,
         subject_id=first,
         candidate_id=second,
         kinds=json.dumps(sorted(kinds)),
+        conflict=conflict,
     )
     session.add(match)
     session.flush()
@@ -258,5 +367,5 @@ def db_suggest(
         session,
         "subject.possible_match",
         records=[("subject", first), ("subject", second), ("match", match.id)],
-        detail={"kinds": sorted(kinds)},
+        detail={"kinds": sorted(kinds), "conflict": conflict is not None},
     )

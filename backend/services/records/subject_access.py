@@ -21,9 +21,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import crypto
-from backend.core.errors import NotFound
+from backend.core.errors import Conflict, NotFound
 from backend.models import Addendum, Agency, Concern, ConcernCategory, Subject, utcnow
 from backend.services.concerns.concerns import db_delivered
+from backend.services.linking.merges import db_merges_of, unconfirmed, views
 from backend.services.linking.subjects import canonical, members
 from backend.services.records.audit import Actor, db_audit
 from backend.services.records.sealed import db_data_key, unseal
@@ -32,7 +33,7 @@ REDACTED = "[third party: withheld]"
 
 # A concern's or addendum's document as the phone sealed it (docs/contract.md).
 Document: TypeAlias = dict[str, Any]
-# The whole answer: subject_id, generated_at, concerns, erased_records, redactions.
+# The whole answer: subject_id, generated_at, concerns, erased_records, redactions, merges.
 ExportDocument: TypeAlias = dict[str, Any]
 
 
@@ -80,10 +81,25 @@ def _open(session: Session, ring: crypto.KeyRing, row: Any, table: str) -> Docum
 def export(
     session: Session, ring: crypto.KeyRing, *, subject_id: uuid.UUID, actor: Actor
 ) -> ExportDocument:
-    """Everything held about the child, redacted; the disclosure is audited."""
+    """Everything held about the child, redacted, with every merge of the child's record
+    and how it was made; the disclosure is audited.
+
+    Refused while an automatic merge of the record is unconfirmed: keys that matched by
+    accident would hand one child's records to another's family. The MASH confirms it
+    (``POST /api/v1/merges/{id}/confirm``) or splits it first."""
     if session.get(Subject, subject_id) is None:
         raise NotFound("not_found", "There is no such child.")
     ids = members(session, canonical(session, subject_id))
+    merges = db_merges_of(session, ids)
+    waiting = unconfirmed(merges)
+    if waiting:
+        raise Conflict(
+            "subject.unconfirmed_merges",
+            "This child's record was joined to another automatically and the MASH has not "
+            "confirmed it: confirm or split each merge before exporting ("
+            + ", ".join(f"merge {m.id}" for m in waiting)
+            + ").",
+        )
     concerns = list(
         session.scalars(
             select(Concern).where(Concern.subject_id.in_(ids)).order_by(Concern.recorded_at)
@@ -134,12 +150,18 @@ def export(
             addenda.append(body)
         item["addenda"] = addenda
         items.append(item)
+    shown = views(session, merges)
     db_audit(
         session,
         "subject.access_exported",
         actor=actor,
         records=[("subject", subject_id), *(("concern", c.id) for c in concerns)],
-        detail={"concerns": len(concerns), "erased": erased, "redactions": redactions},
+        detail={
+            "concerns": len(concerns),
+            "erased": erased,
+            "redactions": redactions,
+            "merges": len(merges),
+        },
     )
     session.commit()
     return {
@@ -148,6 +170,18 @@ def export(
         "concerns": items,
         "erased_records": erased,
         "redactions": redactions,
+        "merges": [
+            {
+                "merge_id": str(m.id),
+                "joined_at": m.made_at.isoformat(),
+                "how": m.how,
+                "kinds": list(m.kinds),
+                "confirmed": m.confirmed,
+                "split": m.split_at is not None,
+                "summary": m.summary,
+            }
+            for m in shown
+        ],
     }
 
 
@@ -177,6 +211,8 @@ def to_html(answer: ExportDocument) -> str:
         f"are withheld ({answer['redactions']} places). Erased records: "
         f"{answer['erased_records']}.</p>",
     ]
+    for merge in answer["merges"]:
+        parts.append(f"<p>{html.escape(merge['summary'])}</p>")
     for item in answer["concerns"]:
         parts.append(
             f"<section><h2>{html.escape(item['recorded_at'])} — "

@@ -68,6 +68,8 @@ AUDITED = {
     "api.match_confirm": {"combination"},
     "api.match_reject": {"combination"},
     "api.subject_split": {"combination"},
+    "api.merges": {"consultation"},
+    "api.merge_confirm": {"combination"},
     "api.audit_subject": {"consultation"},
     "api.audit_person": {"consultation"},
     "api.dashboard": {"consultation"},
@@ -224,6 +226,14 @@ def test_each_audited_route_leaves_entries_of_its_kind(app, sessions, recorders)
     log.kinds_since()
     assert pending
     check("api.match_reject", mash.post(f"/api/v1/matches/{pending[0]['id']}/reject", headers=H))
+    # Two partial records of one child joined automatically by a third, then confirmed.
+    ben = {"given_name": "Ben", "family_name": "Hale", "date_of_birth": "2012-02-02"}
+    nhs = {"given_name": "Ben", "approx_age": 13, "nhs_number": "401 023 2218"}
+    for subject in (nhs, ben, {**ben, "nhs_number": "401 023 2218"}):
+        send(app, recorders, "police", missing(subject, 3, associated=[]))
+    log.kinds_since()
+    (merge,) = check("api.merges", mash.get("/api/v1/merges"))["merges"]
+    check("api.merge_confirm", mash.post(f"/api/v1/merges/{merge['id']}/confirm", headers=H))
     coordinator = worker(app, C, "Missing Coordinator")  # same agency as the MASH
     cid = next(i["id"] for i in coordinator.get("/api/v1/inboxes").get_json()["inboxes"])
     log.kinds_since()

@@ -312,8 +312,8 @@ def test_pattern_settings_are_checked_too() -> None:
 
 
 def test_network_strengths_name_known_kinds_and_strengths() -> None:
-    text = default_rules_text() + (
-        '\n[patterns.network.strengths]\nshoe_size = "strong"\nnickname = "very"\nphone = "medium"\n'
+    text = default_rules_text().replace(
+        'nickname = "weak"', 'shoe_size = "strong"\nnickname = "very"'
     )
     with pytest.raises(RulesError) as raised:
         parse(text, agencies=AGENCIES, inboxes=INBOXES)

@@ -321,4 +321,5 @@ def test_network_strengths_name_known_kinds_and_strengths() -> None:
     assert "patterns.network.strengths.shoe_size: unknown identifier kind" in problems
     assert "patterns.network.strengths.nickname: 'very' is not one of strong" in problems
     strengths = default().patterns["network"]["strengths"]
-    assert strengths["vehicle"] == "strong" and strengths["person_name"] == "weak"
+    assert strengths["vehicle"] == "strong"
+    assert strengths["person_name"] == "weak"

@@ -31,6 +31,7 @@ class IdentifierKind(str, Enum):
     NICKNAME = "nickname"
     KNOWN_AS_YEAR = "known_as_year"  # a child's known-as name with a year of birth
     PERSON_NAME = "person_name"
+    NAME_YEAR = "name_year"  # a child's full name with a year of birth: how a peer is found
     VEHICLE = "vehicle"
     PHONE = "phone"
     POSTCODE = "postcode"

@@ -168,7 +168,8 @@ export async function showChronology(subjectId) {
 export async function showAlerts() {
   const { alerts } = await request('GET', '/alerts');
   $('alert-list').replaceChildren(...alerts.map((a) => h('li', {}, h('div', { class: 'card' },
-    h('strong', {}, L(vocab.ALERT_KINDS, a.kind)), h('span', {}, `${a.status} · raised ${when(a.raised_at)}`),
+    h('strong', {}, L(vocab.ALERT_KINDS, a.kind)), h('p', {}, a.why),
+    h('span', {}, `${L(vocab.ALERT_STRENGTHS, a.strength)} · ${L(vocab.ALERT_STATUSES, a.status)} · raised ${when(a.raised_at)}`),
     h('span', {}, `${a.subjects.length} children · ${a.concerns.length} concerns`),
     a.evidence.length ? h('span', { class: 'muted' }, `linked by ${a.evidence.map((e) => L({}, e.identifier_kind)).join(', ')}`) : null,
     a.kind === 'network' ? h('a', { href: `#/network/${a.id}` }, 'See the network') : null))));

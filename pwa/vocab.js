@@ -128,6 +128,11 @@ export const ALERT_KINDS = {
   cumulative: 'Concerns adding up', network: 'Possible network',
   young_child_high_risk: 'Young child with a high-risk sign',
 };
+// How strong an alert's links are (the server's `strength`), in words.
+export const ALERT_STATUSES = { open: 'Open', merged: 'Merged into another', closed: 'Closed' };
+export const ALERT_STRENGTHS = {
+  strong: 'Strong link', medium: 'Medium link', weak: 'Weak link: several small signs',
+};
 // Why a record is opened: the server logs the code only (backend/services/concerns/purposes.py holds
 // the same list); any words go in a note sealed with the record, never in the audit log.
 export const PURPOSES = {

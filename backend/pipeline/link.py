@@ -20,7 +20,8 @@ from backend.pipeline.store import STEPS, Stored
 from backend.services.concerns.rules import Active, db_active
 from backend.services.linking.alerts import db_raise
 from backend.services.linking.blind_keys import own_of
-from backend.services.linking.findings import network_findings, subject_findings
+from backend.services.linking.findings import subject_findings
+from backend.services.linking.networks import network_findings, peer_findings
 from backend.services.linking.subjects import KNOWN_STATUSES, db_resolve, link_lock, members
 
 
@@ -117,6 +118,7 @@ def db_link(session: Session, stored: Stored) -> None:
     )
     findings = subject_findings(session, active, concern, subject_id)
     findings += network_findings(session, active, concern, subject_id, stored.identifiers)
+    findings += peer_findings(session, active, concern, subject_id, stored.identifiers)
     for finding in findings:
         db_raise(session, active, concern, finding, agency.partnership_id)
     stored.told.known = db_known(session, active, concern, subject_id)

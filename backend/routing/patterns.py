@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from backend.domain.vocab import INDICATORS, Level
+from backend.domain.vocab import CATEGORIES, INDICATORS, Level
 
 LEVELS = tuple(level.value for level in Level)
 
@@ -35,6 +35,33 @@ HIGH_WEIGHT = (
     "taken_to_other_towns",
 )
 NETWORK_KINDS = ("person_name", "nickname", "vehicle", "phone", "address", "online_account")
+# How much one shared identifier says that two records name one real adult, car or phone
+# (docs/domain/indicators.md, "How strong a link is").
+STRENGTHS = ("strong", "medium", "weak")
+STRENGTH_OF = {
+    "vehicle": "strong",
+    "phone": "strong",
+    "online_account": "strong",
+    "address": "strong",
+    "person_name": "weak",
+    "nickname": "weak",
+    "name_year": "medium",  # a peer found by full name and year of birth
+}
+# Exploitation recorded about a child: one sign beside a weaker identifier.
+CONTEXT_CATEGORIES = (
+    "sexual_exploitation",
+    "criminal_exploitation",
+    "trafficking",
+    "online_sexual_abuse",
+)
+CONTEXT_INDICATORS = (
+    "cars_with_unknown_adults",
+    "exploitation_hotspot",
+    "phone_use",
+    "adult_of_concern",
+    "links_to_exploited_children",
+    "taken_to_other_towns",
+)
 # Pattern rules of docs/domain/indicators.md, each threshold configurable in [patterns.<kind>].
 PATTERN_DEFAULTS: dict[str, dict[str, Any]] = {
     "repeated_missing": {"count": 3, "days": 30, "level": "significant_harm"},
@@ -55,6 +82,11 @@ PATTERN_DEFAULTS: dict[str, dict[str, Any]] = {
         "days": 365,
         "level": "significant_harm",
         "kinds": list(NETWORK_KINDS),
+        "strong": 1,  # strong identifiers shared that are enough on their own
+        "weaker": 2,  # or this many independent signs: medium and weak identifiers, context
+        "strengths": dict(STRENGTH_OF),
+        "context_categories": list(CONTEXT_CATEGORIES),
+        "context_indicators": list(CONTEXT_INDICATORS),
     },
 }
 
@@ -97,15 +129,42 @@ def read_patterns(
                     check.fail(where, "a whole number above zero")
                 else:
                     found[kind][key] = value
+            elif key == "strengths":
+                found[kind][key] = _strengths(check, where, value, found[kind][key])
             elif key == "level":
                 if value not in LEVELS:
                     check.fail(where, f"unknown level {value!r}")
                 else:
                     found[kind][key] = value
             else:
-                allowed = {"levels": LEVELS, "indicators": INDICATORS, "kinds": NETWORK_KINDS}[key]
+                allowed = {
+                    "levels": LEVELS,
+                    "indicators": INDICATORS,
+                    "kinds": NETWORK_KINDS,
+                    "context_categories": CATEGORIES,
+                    "context_indicators": INDICATORS,
+                }[key]
                 if not _texts(value) or not value or set(value) - set(allowed):
                     check.fail(where, f"a list drawn from {', '.join(allowed)}")
                 else:
                     found[kind][key] = list(value)
     return found, tuple(deliver)
+
+
+def _strengths(check: Checker, where: str, value: Any, default: dict[str, str]) -> dict[str, str]:
+    """[patterns.network.strengths]: identifier kind = "strong" | "medium" | "weak", over the
+    defaults."""
+    if not isinstance(value, dict):
+        check.fail(where, 'a table: identifier kind = "strong", "medium" or "weak"')
+        return default
+    found = dict(default)
+    for kind, strength in value.items():
+        if kind not in STRENGTH_OF:
+            check.fail(
+                f"{where}.{kind}", f"unknown identifier kind (known: {', '.join(STRENGTH_OF)})"
+            )
+        elif strength not in STRENGTHS:
+            check.fail(f"{where}.{kind}", f"{strength!r} is not one of {', '.join(STRENGTHS)}")
+        else:
+            found[kind] = strength
+    return found

@@ -20,10 +20,26 @@ class AlertSchema(Schema):
     concerns = fields.List(fields.String(), required=True)
     evidence = fields.List(fields.Nested(_Evidence), required=True)
     inboxes = fields.List(fields.String(), required=True)
+    why = fields.String(
+        required=True,
+        metadata={"description": "why it was raised, in one line: what links whom, over how long"},
+    )
+    strength = fields.String(
+        required=True,
+        validate=validate.OneOf(["strong", "medium", "weak"]),
+        metadata={"description": "the strongest link it rests on (the rules' strengths)"},
+    )
+    level = fields.String(
+        required=True, allow_none=True, metadata={"description": "the level it was delivered at"}
+    )
 
 
 class AlertsSchema(Schema):
-    alerts = fields.List(fields.Nested(AlertSchema), required=True)
+    alerts = fields.List(
+        fields.Nested(AlertSchema),
+        required=True,
+        metadata={"description": "strongest first, then the most serious level, then the latest"},
+    )
 
 
 class AlertsQuerySchema(Schema):

@@ -309,3 +309,17 @@ def test_pattern_settings_are_checked_too() -> None:
         "level": "significant_harm",
     }
     assert rules.alert_to == ("mash", "exploitation_team")
+
+
+def test_network_strengths_name_known_kinds_and_strengths() -> None:
+    text = default_rules_text().replace(
+        'nickname = "weak"', 'shoe_size = "strong"\nnickname = "very"'
+    )
+    with pytest.raises(RulesError) as raised:
+        parse(text, agencies=AGENCIES, inboxes=INBOXES)
+    problems = "\n".join(raised.value.problems)
+    assert "patterns.network.strengths.shoe_size: unknown identifier kind" in problems
+    assert "patterns.network.strengths.nickname: 'very' is not one of strong" in problems
+    strengths = default().patterns["network"]["strengths"]
+    assert strengths["vehicle"] == "strong"
+    assert strengths["person_name"] == "weak"

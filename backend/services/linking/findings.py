@@ -12,15 +12,12 @@ import uuid
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import cache
-from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, or_, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from backend.models import (
     Alert,
-    AlertEvidence,
     Concern,
     ConcernCategory,
     ConcernIdentifier,
@@ -29,8 +26,7 @@ from backend.models import (
     table_of,
 )
 from backend.services.concerns.rules import Active
-from backend.services.linking.blind_keys import IdentifierRow, own_of
-from backend.services.linking.subjects import canonical, members
+from backend.services.linking.subjects import members
 
 # One concern a finding rests on: (identifier kind, blind index or "", concern, event time).
 Evidence = tuple[str, str, uuid.UUID, datetime]
@@ -77,54 +73,9 @@ _EVENTS = select(
 _MISSING = select(_CC.c.concern_id).where(
     _CC.c.concern_id.in_(bindparam("ids", expanding=True)), _CC.c.category == "missing"
 )
-# The alert itself, not its id: the caller adds to it, and so finds it loaded.
-_HOLDER = (
-    select(Alert)
-    .join(AlertEvidence, AlertEvidence.alert_id == Alert.id)
-    .where(
-        AlertEvidence.identifier_kind == bindparam("kind"),
-        AlertEvidence.key == bindparam("key"),
-        AlertEvidence.recorded_at.between(bindparam("lo"), bindparam("hi")),
-        Alert.partnership_id == bindparam("p"),
-        Alert.kind == "network",
-        Alert.status == "open",
-    )
-    .limit(1)  # any will do: rings that share a child are folded into the oldest
-)
 _SIGNS = select(_IND.c.code).where(
     _IND.c.concern_id == bindparam("cid"), _IND.c.code.in_(bindparam("codes", expanding=True))
 )
-
-
-@cache
-def _sharers(pairs: int) -> Select[Any]:
-    """Concerns about a child within ``lo``..``hi`` that name any of ``pairs`` associated
-    identifiers (bound as ``k0``, ``b0``, ...), with the identifier that they share."""
-    return (
-        select(
-            _CI.c.kind,
-            _CI.c.blind_index,
-            _C.c.id,
-            _C.c.recorded_at,
-            _C.c.recorder_agency_id,
-            _C.c.level,
-            _C.c.subject_id,
-            _S.c.merged_into_id,
-        )
-        .join(_C, _C.c.id == _CI.c.concern_id)
-        .join(_S, _S.c.id == _C.c.subject_id)
-        .where(
-            _CI.c.role == "associated",
-            or_(
-                *(
-                    and_(_CI.c.kind == bindparam(f"k{n}"), _CI.c.blind_index == bindparam(f"b{n}"))
-                    for n in range(pairs)
-                )
-            ),
-            _C.c.recorded_at.between(bindparam("lo"), bindparam("hi")),
-            _C.c.subject_id.is_not(None),
-        )
-    )
 
 
 def best_window(events: list[Event], at: datetime, days: int) -> list[Event]:
@@ -213,78 +164,4 @@ def subject_findings(
         if signs:
             this = [e for e in events if e.concern_id == concern.id]
             add("young_child_high_risk", this, f"aged {age} with {', '.join(sorted(signs))}")
-    return found
-
-
-def network_findings(
-    session: Session,
-    active: Active,
-    concern: Concern,
-    subject_id: uuid.UUID,
-    identifiers: list[IdentifierRow],
-) -> list[Finding]:
-    """Adults, vehicles, phones, addresses or accounts this concern shares with other children.
-
-    ``identifiers``: the concern's identifier rows, as the store step wrote them. An
-    identifier that an open network alert already holds within the window of this concern
-    adds the concern to that alert: one index probe, however many concerns have named it.
-    Only an identifier no open network holds nearby has its sharers read and counted."""
-    rule = active.rules.patterns["network"]
-    if not rule.get("enabled", True):
-        return []
-    kinds = set(rule["kinds"])
-    own = own_of(identifiers, lambda r: r["role"] == "associated" and r["kind"] in kinds)
-    span = timedelta(days=rule["days"])
-    at = concern.recorded_at
-    found, unheld = [], []
-    for kind, index in own:
-        holder = session.scalar(
-            _HOLDER,
-            {
-                "p": active.partnership_id,
-                "kind": kind,
-                "key": index,
-                "lo": at - span,
-                "hi": at + span,
-            },
-        )
-        if holder is None:
-            unheld.append((kind, index))
-            continue
-        found.append(
-            Finding(
-                "network",
-                f"{kind}:{index}",
-                {subject_id},
-                [(kind, index, concern.id, at)],
-                f"one {kind.replace('_', ' ')} already in an open network alert",
-                alert=holder,
-            )
-        )
-    if not unheld:
-        return found
-    params: dict[str, Any] = {"lo": at - span, "hi": at + span}
-    for n, (kind, index) in enumerate(unheld):
-        params[f"k{n}"], params[f"b{n}"] = kind, index
-    by_key: dict[tuple[str, str], list[Event]] = {}
-    for kind, index, cid, when, agency, level, subject, merged in session.execute(
-        _sharers(len(unheld)), params
-    ):
-        # Merges are rare: only a merged subject's head is looked up.
-        head = subject if merged is None else canonical(session, subject)
-        event = Event(cid, when, agency, level, kind, head)
-        by_key.setdefault((kind, index), []).append(event)
-    for (kind, index), events in sorted(by_key.items()):
-        window = best_window(events, at, rule["days"])
-        children = {e.subject_id for e in window if e.subject_id is not None}
-        if len(children) >= rule["children"]:
-            found.append(
-                Finding(
-                    "network",
-                    f"{kind}:{index}",
-                    children,
-                    [(kind, index, e.concern_id, e.at) for e in window],
-                    f"one {kind.replace('_', ' ')} linked to {len(children)} children",
-                )
-            )
     return found

@@ -2,8 +2,10 @@
 
 The child: NHS number and name + date of birth (strong keys), phonetic family name +
 birth year and known-as names (weak keys), home postcode. Associated people, vehicles,
-phones, places and online accounts: each by its own kind. The place where the concern
-was recorded is not indexed as an identifier: on its own it links nobody (docs/contract.md).
+phones, places and online accounts: each by its own kind. A child named as a peer is no
+adult of concern: indexed by full name and year of birth only (role ``peer``), to find
+their own record. The place where the concern was recorded is not indexed as an
+identifier: on its own it links nobody (docs/contract.md).
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ def _subject(subject: dict[str, Any], recorded_at: datetime) -> Iterator[tuple[K
     year = dob.year if dob else recorded_at.year - int(subject.get("approx_age") or 0)
     if family:
         yield K.PHONETIC_YEAR, norm.phonetic_year(family, year)
+    if given and family:
+        yield K.NAME_YEAR, f"{norm.name(f'{given} {family}')}|{year:04d}"
     for alias in subject.get("known_as") or []:
         yield K.NICKNAME, norm.nickname(alias)
         # Known-as name and age band: an approximate age is a year either way.
@@ -54,6 +58,14 @@ def _associated(entry: dict[str, Any]) -> Iterator[tuple[K, str]]:
         yield K.ADDRESS, norm.address(entry["address"])
 
 
+def _peer(entry: dict[str, Any], recorded_at: datetime) -> Iterator[tuple[K, str]]:
+    """A child named as a peer: kept apart from adults, found by full name and an age."""
+    if entry.get("name") and entry.get("approx_age") is not None:
+        year = recorded_at.year - int(entry["approx_age"])
+        for near in (year - 1, year, year + 1):
+            yield K.NAME_YEAR, f"{norm.name(entry['name'])}|{near:04d}"
+
+
 def blind_identifiers(
     indexer: BlindIndexer,
     *,
@@ -66,7 +78,12 @@ def blind_identifiers(
     sources: list[tuple[str, Iterator[tuple[K, str]]]] = []
     if subject is not None:
         sources.append(("subject", _subject(subject, recorded_at)))
-    sources.extend(("associated", _associated(entry)) for entry in associated)
+    sources.extend(
+        ("peer", _peer(entry, recorded_at))
+        if entry.get("kind") == "peer"
+        else ("associated", _associated(entry))
+        for entry in associated
+    )
     for role, pairs in sources:
         try:
             for kind, value in pairs:

@@ -30,7 +30,8 @@ from backend.models.people import RoleName
 from backend.services.concerns.escalation import labels
 from backend.services.concerns.inbox import Viewer, db_viewer
 from backend.services.concerns.rules import db_active
-from backend.services.linking.alerts import Evidence, Held, db_raise, held
+from backend.services.linking.alert_view import AlertView, alert_view, ordered, said
+from backend.services.linking.alerts import db_raise, held
 from backend.services.linking.blind_keys import read_one_key
 from backend.services.linking.conflicts import shown
 from backend.services.linking.findings import subject_findings
@@ -82,49 +83,23 @@ def _visible_alerts(session: Session, viewer: Viewer, partnership_id: uuid.UUID)
     return query
 
 
-@dataclass(frozen=True, slots=True)
-class AlertView:
-    """An alert as its recipients see it: its kind and state, the children and concerns it
-    names, its evidence by kind, and the inboxes it went to (AlertSchema)."""
-
-    id: uuid.UUID
-    kind: str
-    status: str
-    raised_at: datetime
-    updated_at: datetime
-    subjects: tuple[str, ...]
-    concerns: tuple[str, ...]
-    evidence: tuple[Evidence, ...]
-    inboxes: tuple[str, ...]
-
-
-def alert_view(alert: Alert, members: Held, inboxes: list[str]) -> AlertView:
-    return AlertView(
-        id=alert.id,
-        kind=alert.kind,
-        status=alert.status,
-        raised_at=alert.raised_at,
-        updated_at=alert.updated_at,
-        # Evidence by kind only: the blind index of what matched never leaves the server.
-        subjects=members.subjects,
-        concerns=members.concerns,
-        evidence=members.evidence,
-        inboxes=tuple(sorted(set(inboxes))),
-    )
-
-
 def alerts(session: Session, *, actor: Actor, status: str = "open") -> list[AlertView]:
-    """Alerts delivered to this person's inboxes; all of the partnership's for its leads."""
+    """Alerts delivered to this person's inboxes (all of the partnership's for its leads),
+    strongest and most serious first."""
     viewer = db_viewer(session, actor)
-    query = _visible_alerts(session, viewer, db_partnership(session, actor))
+    viewer_partnership = db_partnership(session, actor)
+    query = _visible_alerts(session, viewer, viewer_partnership)
     if status != "all":
         query = query.where(Alert.status == status)
     found = list(session.scalars(query.order_by(Alert.updated_at.desc()).limit(500)))
     inboxes = _alert_inboxes(session, [a.id for a in found])
     members = held(session, [a.id for a in found])
+    words = said(session, db_active(session, viewer_partnership).rules, found, members)
     db_audit(session, "alert.listed", actor=actor, records=[("alert", a.id) for a in found])
     session.commit()
-    return [alert_view(a, members[a.id], inboxes.get(a.id, [])) for a in found]
+    return ordered(
+        [alert_view(a, members[a.id], inboxes.get(a.id, []), words[a.id]) for a in found]
+    )
 
 
 def _one_alert(session: Session, actor: Actor, alert_id: uuid.UUID) -> Alert:

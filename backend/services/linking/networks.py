@@ -1,0 +1,296 @@
+"""Network findings (docs/domain/indicators.md, "How strong a link is"): children linked
+through a shared adult, car, phone, address or account, each identifier weighed by the
+strength the rules file gives its kind; ``alerts.py`` raises or updates the alert.
+
+Two children are linked when their concerns share one strong identifier, or enough
+independent weaker signs: medium and weak identifiers, each once, and exploitation recorded
+about both (``context_categories``, ``context_indicators``). A common name or street name
+alone links nobody. Every query is bounded by this concern's own identifiers.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import timedelta
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Select, and_, bindparam, or_, select
+from sqlalchemy.orm import Session
+
+from backend.models import (
+    Alert,
+    AlertEvidence,
+    Concern,
+    ConcernCategory,
+    ConcernIdentifier,
+    ConcernIndicator,
+    Subject,
+    table_of,
+)
+from backend.services.concerns.rules import Active
+from backend.services.linking.blind_keys import IdentifierRow, own_of
+from backend.services.linking.findings import Event, Finding, best_window
+from backend.services.linking.subjects import canonical
+
+Key = tuple[str, str]  # (identifier kind, blind index)
+
+_C, _CI, _S = table_of(Concern), table_of(ConcernIdentifier), table_of(Subject)
+_CC, _IND = table_of(ConcernCategory), table_of(ConcernIndicator)
+# The alert itself, not its id: the caller adds to it, and so finds it loaded.
+_HOLDER = (
+    select(Alert)
+    .join(AlertEvidence, AlertEvidence.alert_id == Alert.id)
+    .where(
+        AlertEvidence.identifier_kind == bindparam("kind"),
+        AlertEvidence.key == bindparam("key"),
+        AlertEvidence.recorded_at.between(bindparam("lo"), bindparam("hi")),
+        Alert.partnership_id == bindparam("p"),
+        Alert.kind == "network",
+        Alert.status == "open",
+    )
+    .limit(1)  # any will do: rings that share a child are folded into the oldest
+)
+# Which of some concerns record exploitation: by category, or by a sign of it.
+_CONTEXT = select(_CC.c.concern_id).where(
+    _CC.c.concern_id.in_(bindparam("ids", expanding=True)),
+    _CC.c.category.in_(bindparam("categories", expanding=True)),
+)
+_CONTEXT_SIGNS = select(_IND.c.concern_id).where(
+    _IND.c.concern_id.in_(bindparam("ids", expanding=True)),
+    _IND.c.code.in_(bindparam("codes", expanding=True)),
+)
+
+
+@cache
+def _sharers(pairs: int) -> Select[Any]:
+    """Concerns about a child within ``lo``..``hi`` that name any of ``pairs`` associated
+    identifiers (bound as ``k0``, ``b0``, ...), with the identifier that they share."""
+    return (
+        select(
+            _CI.c.kind,
+            _CI.c.blind_index,
+            _C.c.id,
+            _C.c.recorded_at,
+            _C.c.recorder_agency_id,
+            _C.c.level,
+            _C.c.subject_id,
+            _S.c.merged_into_id,
+        )
+        .join(_C, _C.c.id == _CI.c.concern_id)
+        .join(_S, _S.c.id == _C.c.subject_id)
+        .where(
+            _CI.c.role == "associated",
+            or_(
+                *(
+                    and_(_CI.c.kind == bindparam(f"k{n}"), _CI.c.blind_index == bindparam(f"b{n}"))
+                    for n in range(pairs)
+                )
+            ),
+            _C.c.recorded_at.between(bindparam("lo"), bindparam("hi")),
+            _C.c.subject_id.is_not(None),
+        )
+    )
+
+
+def in_context(session: Session, rule: dict[str, Any], ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+    """The concerns among ``ids`` that record exploitation (the rule's context)."""
+    ids = list(ids)
+    if not ids:
+        return set()
+    found = set(
+        session.scalars(_CONTEXT, {"ids": ids, "categories": rule["context_categories"] or [""]})
+    )
+    rest = [c for c in ids if c not in found]
+    if rest and rule["context_indicators"]:
+        found |= set(
+            session.scalars(_CONTEXT_SIGNS, {"ids": rest, "codes": rule["context_indicators"]})
+        )
+    return found
+
+
+def enough(rule: dict[str, Any], keys: Iterable[Key], context: bool) -> bool:
+    """Whether these shared identifiers (and exploitation recorded on both sides) link two
+    children: ``strong`` strong ones, or ``weaker`` independent weaker signs."""
+    tiers = [rule["strengths"].get(kind, "weak") for kind, _ in set(keys)]
+    strong = sum(t == "strong" for t in tiers)
+    return strong >= rule["strong"] or len(tiers) - strong + int(context) >= rule["weaker"]
+
+
+def network_findings(
+    session: Session,
+    active: Active,
+    concern: Concern,
+    subject_id: uuid.UUID,
+    identifiers: list[IdentifierRow],
+) -> list[Finding]:
+    """Adults, vehicles, phones, addresses or accounts this concern shares with other children,
+    strongly enough to link them.
+
+    ``identifiers``: the concern's identifier rows, as the store step wrote them. Identifiers
+    an open network alert already holds within the window of this concern add the concern
+    to that alert when they are enough on their own: one index probe each. The rest have
+    their sharers read, and each other child is linked only through enough of them."""
+    rule = active.rules.patterns["network"]
+    if not rule.get("enabled", True):
+        return []
+    kinds = set(rule["kinds"])
+    own = own_of(identifiers, lambda r: r["role"] == "associated" and r["kind"] in kinds)
+    if not own:
+        return []
+    span = timedelta(days=rule["days"])
+    at = concern.recorded_at
+    mine = bool(in_context(session, rule, [concern.id]))
+    found: list[Finding] = []
+    unheld: list[Key] = []
+    holders: dict[uuid.UUID, tuple[Alert, list[Key]]] = {}
+    for kind, index in own:
+        holder = session.scalar(
+            _HOLDER,
+            {
+                "p": active.partnership_id,
+                "kind": kind,
+                "key": index,
+                "lo": at - span,
+                "hi": at + span,
+            },
+        )
+        if holder is None:
+            unheld.append((kind, index))
+        else:
+            holders.setdefault(holder.id, (holder, []))[1].append((kind, index))
+    for holder, keys in holders.values():
+        if not enough(rule, keys, mine):
+            unheld += keys  # too weak to join on its own: weighed against its sharers
+            continue
+        for kind, index in keys:
+            found.append(
+                Finding(
+                    "network",
+                    f"{kind}:{index}",
+                    {subject_id},
+                    [(kind, index, concern.id, at)],
+                    f"one {kind.replace('_', ' ')} already in an open network alert",
+                    alert=holder,
+                )
+            )
+    if unheld:
+        found += _linked(session, rule, concern, subject_id, unheld, mine)
+    return found
+
+
+def _linked(
+    session: Session,
+    rule: dict[str, Any],
+    concern: Concern,
+    subject_id: uuid.UUID,
+    keys: list[Key],
+    mine: bool,
+) -> list[Finding]:
+    """Findings for the identifiers no open network holds: the other children sharing
+    enough of them, one finding per identifier over those children's concerns."""
+    at, span = concern.recorded_at, timedelta(days=rule["days"])
+    params: dict[str, Any] = {"lo": at - span, "hi": at + span}
+    for n, (kind, index) in enumerate(keys):
+        params[f"k{n}"], params[f"b{n}"] = kind, index
+    by_key: dict[Key, list[Event]] = {}
+    shared: dict[uuid.UUID, set[Key]] = {}
+    concerns_of: dict[uuid.UUID, set[uuid.UUID]] = {}
+    for kind, index, cid, when, agency, level, subject, merged in session.execute(
+        _sharers(len(keys)), params
+    ):
+        # Merges are rare: only a merged subject's head is looked up.
+        head = subject if merged is None else canonical(session, subject)
+        by_key.setdefault((kind, index), []).append(Event(cid, when, agency, level, kind, head))
+        shared.setdefault(head, set()).add((kind, index))
+        concerns_of.setdefault(head, set()).add(cid)
+    others = {s for s in shared if s != subject_id}
+    # Exploitation on the other side is read only for children that need it.
+    context: set[uuid.UUID] = set()
+    if mine:
+        weighed = [s for s in others if not enough(rule, shared[s], False)]
+        context = in_context(session, rule, (c for s in weighed for c in concerns_of[s]))
+    linked = {s for s in others if enough(rule, shared[s], mine and bool(concerns_of[s] & context))}
+    found = []
+    for key, events in sorted(by_key.items()):
+        ours = [e for e in events if e.subject_id == subject_id or e.subject_id in linked]
+        window = best_window(ours, at, rule["days"])
+        children = {e.subject_id for e in window if e.subject_id is not None}
+        if len(children) >= rule["children"] and subject_id in children:
+            kind, index = key
+            found.append(
+                Finding(
+                    "network",
+                    f"{kind}:{index}",
+                    children,
+                    [(kind, index, e.concern_id, e.at) for e in window],
+                    f"one {kind.replace('_', ' ')} linked to {len(children)} children",
+                )
+            )
+    return found
+
+
+# -- peers -------------------------------------------------------------------------------
+
+_PEER_RECORDS = (
+    select(_CI.c.kind, _CI.c.blind_index, _C.c.id, _C.c.recorded_at, _C.c.subject_id)
+    .join(_C, _C.c.id == _CI.c.concern_id)
+    .where(
+        _CI.c.role == "subject",
+        _CI.c.kind == "name_year",
+        _CI.c.blind_index.in_(bindparam("keys", expanding=True)),
+        _C.c.recorded_at.between(bindparam("lo"), bindparam("hi")),
+        _C.c.subject_id.is_not(None),
+    )
+)
+
+
+def peer_findings(
+    session: Session,
+    active: Active,
+    concern: Concern,
+    subject_id: uuid.UUID,
+    identifiers: list[IdentifierRow],
+) -> list[Finding]:
+    """Children named as peers are found in their own records (full name and year of birth,
+    one child only: a name two children share finds no one). Children who know each other
+    are no network; an adult of concern, car or phone named with them is: one finding over
+    the group and what this concern names with it."""
+    rule = active.rules.patterns["network"]
+    if not rule.get("enabled", True):
+        return []
+    peers = [i for _, i in own_of(identifiers, lambda r: r["role"] == "peer")]
+    kinds = set(rule["kinds"])
+    adults = own_of(identifiers, lambda r: r["role"] == "associated" and r["kind"] in kinds)
+    if not peers or not adults:
+        return []
+    at, span = concern.recorded_at, timedelta(days=rule["days"])
+    by_key: dict[str, dict[uuid.UUID, tuple[uuid.UUID, Any]]] = {}
+    for _, index, cid, when, subject in session.execute(
+        _PEER_RECORDS, {"keys": peers, "lo": at - span, "hi": at + span}
+    ):
+        head = canonical(session, subject)
+        if head != subject_id:
+            latest = by_key.setdefault(index, {}).get(head)
+            if latest is None or when > latest[1]:
+                by_key[index][head] = (cid, when)
+    group: dict[uuid.UUID, tuple[str, uuid.UUID, Any]] = {}
+    for index, found in by_key.items():
+        if len(found) == 1:  # one child only
+            ((head, (cid, when)),) = found.items()
+            group[head] = (index, cid, when)
+    if len(group) + 1 < rule["children"]:
+        return []
+    evidence = [(kind, index, concern.id, at) for kind, index in adults]
+    for index, cid, when in group.values():
+        evidence += [("name_year", index, concern.id, at), ("name_year", index, cid, when)]
+    return [
+        Finding(
+            "network",
+            f"peers:{concern.id}",
+            {subject_id, *group},
+            evidence,
+            f"an adult of concern named with {len(group) + 1} children who know each other",
+        )
+    ]

@@ -125,7 +125,8 @@ def said(
                 Delivery.alert_id.in_(chunk), Delivery.root_id.is_(None)
             )
         ):
-            level.setdefault(alert_id, lvl)
+            if alert_id is not None:  # the query asks for alert deliveries only
+                level.setdefault(alert_id, lvl)
         for alert_id, kind, key, concern_id, at in session.execute(
             select(
                 AlertEvidence.alert_id,
@@ -140,13 +141,13 @@ def said(
     concerns = {c for a in networks for _, _, c, _ in rows[a]}
     child: dict[uuid.UUID, uuid.UUID] = {}
     for chunk in chunks(sorted(concerns, key=str)):
-        child.update(
-            session.execute(
-                select(Concern.id, Concern.subject_id).where(
-                    Concern.id.in_(chunk), Concern.subject_id.is_not(None)
-                )
-            ).all()
-        )
+        for concern_id, subject_id in session.execute(
+            select(Concern.id, Concern.subject_id).where(
+                Concern.id.in_(chunk), Concern.subject_id.is_not(None)
+            )
+        ):
+            if subject_id is not None:
+                child[concern_id] = subject_id
     heads = canonical_many(session, child.values())
     strengths = rules.patterns["network"]["strengths"]
     found = {}

@@ -32,8 +32,9 @@ from backend.services.concerns.inbox import Viewer, db_viewer
 from backend.services.concerns.rules import db_active
 from backend.services.linking.alerts import Evidence, Held, db_raise, held
 from backend.services.linking.blind_keys import read_one_key
-from backend.services.linking.findings import subject_findings
+from backend.services.linking.child_patterns import child_findings
 from backend.services.linking.subjects import canonical, db_merge, link_lock, members
+from backend.services.linking.windows import db_rebuild, facts_of
 from backend.services.records.audit import Actor, db_audit
 
 
@@ -354,7 +355,8 @@ def decide_match(
                 .limit(1)
             )
             if latest is not None:
-                for finding in subject_findings(session, active, latest, older[0]):
+                facts = facts_of(session, latest)
+                for finding in child_findings(session, active, latest, older[0], facts):
                     db_raise(session, active, latest, finding, partnership_id)
                     raised += 1
     else:
@@ -383,6 +385,10 @@ def split(session: Session, *, actor: Actor, subject_id: uuid.UUID) -> Split:
         raise Conflict("subject.not_merged", "This record is not merged into another.")
     was = subject.merged_into_id
     subject.merged_into_id, subject.merged_at = None, None
+    # Each subject's day rows are its own concerns' already; rebuilt so that they are
+    # whatever happened to them while merged.
+    db_rebuild(session, subject.id)
+    db_rebuild(session, was)
     db_audit(
         session,
         "subject.split",

@@ -2,10 +2,11 @@
 
 Aggregates only — counts by week, agency, category and level; deadlines met and missed;
 escalations that reached the partnership; open alerts, and alerts raised per 1,000 concerns
-by kind; missing episodes; language flags per agency. Every count from 1 to 4 is suppressed (shown as null) so that no child can be
-picked out; figures built on a suppressed count are withheld too, and so are as many other
-counts as it takes that no withheld one comes back by subtraction from totals, from the
-same total broken down another way, or across the weeks (secondary suppression,
+by kind; missing episodes; language flags per agency. Every count from 1 to 4 is suppressed
+(shown as null) so that no child can be picked out; figures built on a suppressed count
+are withheld too, and so are as many other counts as it takes that no withheld one comes
+back by subtraction from totals, from the same total broken down another way, or across
+the weeks (secondary suppression,
 ``backend/services/records/disclosure.py``). Every view is audited.
 
 The page stays a JSON document (``DashboardPage``), not a dataclass: it is a tree of count

@@ -8,6 +8,7 @@ import random
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from backend.models import Concern, Partnership
@@ -60,9 +61,19 @@ def test_two_lower_level_concerns_from_two_services_are_the_childs_picture_not_a
     assert alerts_of(worker(app, C, "MASH")) == []
 
 
-def _load(sessions: Any, section: str, replacement: str) -> None:
-    text = DEFAULT_RULES.read_text().replace(section, replacement)
-    assert replacement in text
+HEAVIER = ("child_in_need = 2\nsignificant_harm", "child_in_need = 3\nsignificant_harm")
+
+
+def rules_text(*changes: tuple[str, str]) -> str:
+    text = DEFAULT_RULES.read_text()
+    for old, new in changes:
+        assert old in text
+        text = text.replace(old, new)
+    return text
+
+
+def _load(sessions: Any, *changes: tuple[str, str]) -> None:
+    text = rules_text(*changes)
     with sessions() as s:
         partnership = s.scalar(select(Partnership).where(Partnership.name.like("Riverside%")))
         db_load(s, partnership, text)
@@ -71,17 +82,13 @@ def _load(sessions: Any, section: str, replacement: str) -> None:
 
 def test_the_weights_and_the_threshold_come_from_the_rules_file(app, sessions, recorders) -> None:  # type: ignore[no-untyped-def]
     # Child in need weighs 3 here: two such concerns from two services reach the score of 6.
-    _load(
-        sessions,
-        "[patterns.multi_agency]",
-        "[patterns.weights]\nchild_in_need = 3\n\n[patterns.multi_agency]",
-    )
+    _load(sessions, HEAVIER)
     send(app, recorders, "police", lower(AMIRA, 20))
     send(app, recorders, "health", lower(AMIRA, 10, setting="health"))
     (alert,) = alerts_of(worker(app, C, "MASH"))
     assert alert["kind"] == "multi_agency"
     # And the threshold itself: a score of 99 is out of reach of two such concerns.
-    _load(sessions, "agencies = 2\n", "agencies = 2\nscore = 99\n")
+    _load(sessions, HEAVIER, ("score = 6", "score = 99"))
     send(app, recorders, "police", lower(ZOE, 20))
     send(app, recorders, "health", lower(ZOE, 10, setting="health"))
     assert len(alerts_of(worker(app, C, "MASH"))) == 1
@@ -110,3 +117,15 @@ def test_the_childs_day_rows_after_late_concerns_equal_a_rebuild(app, sessions, 
     assert sum(d.concerns for d in kept.values()) == len(days_ago)
     assert sum(d.missing for d in kept.values()) == len(range(0, len(days_ago), 4))
     assert len(kept) < len(days_ago)  # some days hold more than one concern
+
+
+def test_weights_in_the_rules_file_are_checked() -> None:
+    from backend.routing.rules import RulesError, parse
+    from tests.routing.test_rules import AGENCIES, INBOXES
+
+    text = rules_text(("missing_episode = 1", "missing_episode = -1\nhunch = 3"))
+    with pytest.raises(RulesError) as raised:
+        parse(text, agencies=AGENCIES, inboxes=INBOXES)
+    problems = "\n".join(raised.value.problems)
+    assert "patterns.weights.missing_episode: a whole number, zero or above" in problems
+    assert "patterns.weights.hunch: unknown weight" in problems

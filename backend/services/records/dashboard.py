@@ -6,8 +6,8 @@ by kind; missing episodes; language flags per agency. Every count from 1 to 4 is
 (shown as null) so that no child can be picked out; figures built on a suppressed count
 are withheld too, and so are as many other counts as it takes that no withheld one comes
 back by subtraction from totals, from the same total broken down another way, or across
-the weeks (secondary suppression,
-``backend/services/records/disclosure.py``). Every view is audited.
+the weeks (secondary suppression, ``backend/services/records/disclosure.py``). Every view
+is audited.
 
 The page stays a JSON document (``DashboardPage``), not a dataclass: it is a tree of count
 tables keyed by week, agency, category and level, and the suppression works on it as that

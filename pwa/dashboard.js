@@ -40,6 +40,18 @@ function median(label, value) {
     value === null ? h('span', { class: 'muted' }, 'withheld: fewer than 5 cases') : null);
 }
 
+// Alerts raised per 1,000 concerns recorded, by kind: how much the pattern rules ask of the
+// MASH. A rate on a withheld count is withheld too.
+function alertRates(rates) {
+  const rate = (v) => (v === null || v === undefined ? 'withheld' : v.toFixed(1));
+  const rows = Object.entries(rates.by_kind).map(([kind, v]) => [vocab.label(vocab.ALERT_KINDS, kind), v]);
+  return h('section', { class: 'block' }, h('h3', {}, 'Alerts per 1,000 concerns'),
+    h('table', { class: 'table' },
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Kind of alert'), h('th', { scope: 'col' }, 'Per 1,000 concerns'))),
+      h('tbody', {}, [...rows, ['All alerts', rates.total]].map(([label, v]) => h('tr', {}, h('th', { scope: 'row' }, label), h('td', {}, rate(v)))))),
+    h('p', { class: 'muted' }, `Raised over the period, against ${rates.concerns} concerns recorded.`));
+}
+
 export async function showDashboard() {
   const board = await request('GET', '/dashboard');
   const d = board.deadlines;
@@ -61,6 +73,7 @@ export async function showDashboard() {
       h('div', { class: 'figures' }, figure('escalations', board.escalations.total),
         figure('reached the partnership', board.escalations.reaching_partnership))),
     h('section', { class: 'block' }, h('h3', {}, 'Open alerts'), barChart(rowsOf(board.alerts_open, vocab.ALERT_KINDS), { title: 'Open alerts by kind' })),
+    alertRates(board.alerts_per_1000),
     h('section', { class: 'block' }, h('h3', {}, 'Missing'),
       h('div', { class: 'figures' }, figure('missing episodes', board.missing.episodes),
         figure('return interviews due (72 h)', board.missing.return_interviews_due))),

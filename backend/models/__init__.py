@@ -60,11 +60,13 @@ from backend.models.people import (
     UserStatus,
 )
 from backend.models.retention import LegalHold, RetentionReview
+from backend.models.windows import PatternDay
 
 __all__ = [
     "Alert",
     "AlertEvidence",
     "AlertSubject",
+    "PatternDay",
     "PossibleMatch",
     "Subject",
     "SubjectMerge",

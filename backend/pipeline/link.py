@@ -1,8 +1,9 @@
 """Step 7, link: resolve the child, find the patterns this concern completes, tell the
 recorder whether the child is already known — inside the store transaction.
 
-Linking costs index lookups for this concern's own identifiers and its child's own
-concerns; it never scans the concern table.
+Linking costs index lookups for this concern's own identifiers, the child's day rows within
+the patterns' spans (``services/linking/windows.py``) and the alerts it touches; it never
+reads a child's whole history or scans the concern table.
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ from backend.pipeline.store import STEPS, Stored
 from backend.services.concerns.rules import Active, db_active
 from backend.services.linking.alerts import db_raise
 from backend.services.linking.blind_keys import own_of
-from backend.services.linking.findings import subject_findings
+from backend.services.linking.child_patterns import child_findings
 from backend.services.linking.networks import network_findings, peer_findings
 from backend.services.linking.subjects import KNOWN_STATUSES, db_resolve, link_lock, members
+from backend.services.linking.windows import db_record, facts_of
 
 
 def _contacts(by: str) -> Select[str, str, uuid.UUID, uuid.UUID | None]:
@@ -116,7 +118,9 @@ def db_link(session: Session, stored: Stored) -> None:
             stored.identifiers, lambda r: r["role"] == "subject" and r["addendum_id"] is None
         ),
     )
-    findings = subject_findings(session, active, concern, subject_id)
+    facts = facts_of(session, concern)
+    db_record(session, subject_id, facts)
+    findings = child_findings(session, active, concern, subject_id, facts)
     findings += network_findings(session, active, concern, subject_id, stored.identifiers)
     findings += peer_findings(session, active, concern, subject_id, stored.identifiers)
     for finding in findings:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from backend.domain.vocab import CATEGORIES, INDICATORS, Level
+from backend.routing.weights import WEIGHT_DEFAULTS, read_weights
 
 LEVELS = tuple(level.value for level in Level)
 
@@ -65,7 +66,8 @@ CONTEXT_INDICATORS = (
 # Pattern rules of docs/domain/indicators.md, each threshold configurable in [patterns.<kind>].
 PATTERN_DEFAULTS: dict[str, dict[str, Any]] = {
     "repeated_missing": {"count": 3, "days": 30, "level": "significant_harm"},
-    "multi_agency": {"agencies": 2, "days": 90, "level": "child_in_need"},
+    # ``score``: the child's weighted score within the span ([patterns.weights]).
+    "multi_agency": {"agencies": 2, "days": 90, "score": 6, "level": "child_in_need"},
     "cumulative": {
         "count": 3,
         "days": 90,
@@ -75,6 +77,10 @@ PATTERN_DEFAULTS: dict[str, dict[str, Any]] = {
     "young_child_high_risk": {
         "max_age": 13,
         "level": "significant_harm",
+        # One high-weight sign raises an alert in a concern at ``min_level`` or above;
+        # below it, only ``signs`` of them in one concern do.
+        "min_level": "child_in_need",
+        "signs": 2,
         "indicators": list(HIGH_WEIGHT),
     },
     "network": {
@@ -96,6 +102,7 @@ def read_patterns(
 ) -> tuple[dict[str, dict[str, Any]], tuple[str, ...]]:
     """Pattern thresholds over the defaults, and where alerts go (default: the fallback)."""
     found = {kind: dict(values) for kind, values in PATTERN_DEFAULTS.items()}
+    found["weights"] = dict(WEIGHT_DEFAULTS)
     if not isinstance(raw, dict):
         check.fail("patterns", "a table: [patterns] deliver, and [patterns.<kind>] thresholds")
         return found, ()
@@ -111,6 +118,9 @@ def read_patterns(
             check.token("patterns.deliver", alias)
     for kind, values in raw.items():
         if kind == "deliver":
+            continue
+        if kind == "weights":
+            found[kind] = read_weights(check, values)
             continue
         if kind not in PATTERN_DEFAULTS or not isinstance(values, dict):
             check.fail(
@@ -131,7 +141,7 @@ def read_patterns(
                     found[kind][key] = value
             elif key == "strengths":
                 found[kind][key] = _strengths(check, where, value, found[kind][key])
-            elif key == "level":
+            elif key in ("level", "min_level"):
                 if value not in LEVELS:
                     check.fail(where, f"unknown level {value!r}")
                 else:

@@ -66,5 +66,9 @@ class DashboardSchema(Schema):
     deadlines = fields.Dict(required=True)
     escalations = fields.Dict(required=True)
     alerts_open = fields.Dict(required=True)
+    alerts_per_1000 = fields.Dict(
+        required=True,
+        metadata={"description": "alerts raised per 1,000 concerns: concerns, total, by_kind"},
+    )
     missing = fields.Dict(required=True)
     language = fields.List(fields.Dict(), required=True)

@@ -33,10 +33,11 @@ from backend.services.concerns.rules import db_active
 from backend.services.linking.alert_view import AlertView, alert_view, ordered, said
 from backend.services.linking.alerts import db_raise, held
 from backend.services.linking.blind_keys import read_one_key
+from backend.services.linking.child_patterns import child_findings
 from backend.services.linking.conflicts import shown
-from backend.services.linking.findings import subject_findings
 from backend.services.linking.merges import CONFIRMED
 from backend.services.linking.subjects import canonical, db_merge, link_lock, members
+from backend.services.linking.windows import facts_of
 from backend.services.records.audit import Actor, db_audit
 
 
@@ -335,7 +336,8 @@ def decide_match(
                 .limit(1)
             )
             if latest is not None:
-                for finding in subject_findings(session, active, latest, older[0]):
+                facts = facts_of(session, latest)
+                for finding in child_findings(session, active, latest, older[0], facts):
                     db_raise(session, active, latest, finding, partnership_id)
                     raised += 1
     else:

@@ -28,9 +28,10 @@ from backend.models import (
 from backend.services.concerns.rules import db_active
 from backend.services.linking.alerts import db_index_subjects, db_raise
 from backend.services.linking.blind_keys import read_one_key
+from backend.services.linking.child_patterns import child_findings
 from backend.services.linking.conflicts import STRONG
-from backend.services.linking.findings import subject_findings
 from backend.services.linking.subjects import KNOWN_STATUSES, members
+from backend.services.linking.windows import db_rebuild, facts_of
 from backend.services.records.audit import db_audit
 
 
@@ -172,6 +173,10 @@ def db_rederive(
                 AlertSubject.alert_id == alert.id, AlertSubject.subject_id != owner
             )
         )
+    # The pattern windows are kept per record and day: rebuilt from whichever concerns each
+    # record holds now, before the patterns are looked for again.
+    for subject in both:
+        db_rebuild(session, subject)
     active = db_active(session, partnership_id)
     found: set[tuple[str, str]] = set()
     for head in (keep, gone):
@@ -181,7 +186,8 @@ def db_rederive(
             .order_by(Concern.recorded_at)
         )
         for concern in list(concerns):
-            for finding in subject_findings(session, active, concern, head):
+            facts = facts_of(session, concern)
+            for finding in child_findings(session, active, concern, head, facts):
                 db_raise(session, active, concern, finding, partnership_id)
                 found.add((finding.kind, finding.key))
     now = utcnow()

@@ -1,12 +1,13 @@
 """The leadership view: what in Oxford never reached the leaders, in aggregate.
 
 Aggregates only — counts by week, agency, category and level; deadlines met and missed;
-escalations that reached the partnership; open alerts; missing episodes; language flags
-per agency. Every count from 1 to 4 is suppressed (shown as null) so that no child can be
-picked out; figures built on a suppressed count are withheld too, and so are as many other
-counts as it takes that no withheld one comes back by subtraction from totals, from the
-same total broken down another way, or across the weeks (secondary suppression,
-``backend/services/records/disclosure.py``). Every view is audited.
+escalations that reached the partnership; open alerts, and alerts raised per 1,000 concerns
+by kind; missing episodes; language flags per agency. Every count from 1 to 4 is suppressed
+(shown as null) so that no child can be picked out; figures built on a suppressed count
+are withheld too, and so are as many other counts as it takes that no withheld one comes
+back by subtraction from totals, from the same total broken down another way, or across
+the weeks (secondary suppression, ``backend/services/records/disclosure.py``). Every view
+is audited.
 
 The page stays a JSON document (``DashboardPage``), not a dataclass: it is a tree of count
 tables keyed by week, agency, category and level, and the suppression works on it as that
@@ -27,6 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.models import Agency, AgencyKind, Alert, Concern, ConcernCategory, Delivery, utcnow
+from backend.routing.patterns import PATTERN_DEFAULTS
 from backend.services.records.audit import Actor, db_audit
 from backend.services.records.disclosure import Breakdown, withhold
 from backend.services.records.disclosure import Cell as Path
@@ -140,6 +142,15 @@ def dashboard(session: Session, *, actor: Actor, now: datetime | None = None) ->
             )
         )
     )
+    raised = Counter(
+        session.scalars(
+            select(Alert.kind).where(
+                Alert.partnership_id == mine.partnership_id,
+                Alert.raised_at >= since,
+                Alert.merged_into_id.is_(None),
+            )
+        )
+    )
     missing = [c for c in concerns if "missing" in categories[c.id]]
     answer: DashboardPage = {
         "period": {"from": since.isoformat(), "to": now.isoformat(), "weeks": WEEKS},
@@ -165,6 +176,7 @@ def dashboard(session: Session, *, actor: Actor, now: datetime | None = None) ->
             "reaching_partnership": shown(sum(d.agency_id in partnership for d in escalations)),
         },
         "alerts_open": _counts(alerts),
+        "alerts_per_1000": alert_rates(raised, len(concerns)),
         "missing": {
             "episodes": len(missing),
             # Every returned child is offered a return interview within 72 hours.
@@ -186,6 +198,29 @@ def dashboard(session: Session, *, actor: Actor, now: datetime | None = None) ->
     db_audit(session, "dashboard.viewed", actor=actor, detail={"weeks": WEEKS})
     session.commit()
     return answer
+
+
+def alert_rates(raised: Counter[str], concerns: int) -> dict[str, Any]:
+    """Alerts raised in the period per 1,000 concerns recorded in it, by kind and in all:
+    how much of the MASH's attention the pattern rules ask for. A rate rests on a count, so
+    a kind raised 1 to 4 times is withheld, and so is whatever would give it back from the
+    total."""
+    kinds = sorted(set(raised) | set(PATTERN_DEFAULTS))
+    counts: dict[Path, int] = {("by_kind", k): raised[k] for k in kinds}
+    counts[("total",)] = raised.total()
+    parts = tuple(p for p in counts if p[0] == "by_kind")
+    hidden = withhold(counts, [Breakdown(("total",), parts)], below=SUPPRESS_BELOW)
+
+    def rate(path: Path) -> float | None:
+        if path in hidden:
+            return None
+        return round(1000 * counts[path] / concerns, 1) if concerns else 0.0
+
+    return {
+        "concerns": concerns,
+        "total": rate(("total",)),
+        "by_kind": {k: rate(("by_kind", k)) for k in kinds},
+    }
 
 
 # -- small numbers: the figures that add up to one another ----------------------------------

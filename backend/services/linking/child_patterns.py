@@ -1,0 +1,238 @@
+"""The per-child patterns (docs/domain/indicators.md): repeated missing, several agencies,
+cumulative lower-level concerns and a young child with a high-weight sign, found from the
+child's day rows (``windows.py``), never from the child's whole history.
+
+A child has one open alert that grows: a finding whose level is no higher than an alert
+already open about the child adds this concern to that alert (the same pattern's first,
+else the highest) instead of raising another; only a finding of a higher level (shorter
+deadlines) raises its own. What meets no threshold stays in the child's chronology, as the
+child's picture, and raises nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
+
+from backend.models import Alert, AlertSubject, Concern, ConcernCategory, table_of
+from backend.routing.patterns import LEVELS
+from backend.services.concerns.rules import Active
+from backend.services.linking.findings import Evidence, Finding
+from backend.services.linking.subjects import members
+from backend.services.linking.windows import Day, Facts, days_near
+
+WINDOWED = ("repeated_missing", "multi_agency", "cumulative")
+
+_C, _CC = table_of(Concern), table_of(ConcernCategory)
+# Built once. The window's concerns, read only when an alert is raised.
+_IN_SPAN = select(_C.c.id, _C.c.recorded_at, _C.c.level, _C.c.subject_link).where(
+    _C.c.subject_id.in_(bindparam("ids", expanding=True)),
+    _C.c.recorded_at >= bindparam("lo"),
+    _C.c.recorded_at < bindparam("hi"),
+)
+_MISSING = select(_CC.c.concern_id).where(
+    _CC.c.concern_id.in_(bindparam("ids", expanding=True)), _CC.c.category == "missing"
+)
+# The child's alerts, kind and status checked by the caller (see link.py's ``_ALERTED``).
+_OPEN = (
+    select(Alert)
+    .join(AlertSubject, AlertSubject.alert_id == Alert.id)
+    .where(AlertSubject.subject_id.in_(bindparam("ids", expanding=True)))
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """The fullest span of whole days holding the concern's day: from ``start`` to
+    ``start + days`` inclusive, with its total and how many agencies recorded in it."""
+
+    start: date
+    days: int
+    total: int
+    agencies: int
+
+
+def spans(
+    days: dict[date, Day], when: date, length: int, value: Callable[[Day], int]
+) -> list[Span]:
+    """Every span of ``length`` days after a day with concerns, holding ``when``: one pass
+    over the days near ``when``, adding the days that come in and taking out those that
+    leave."""
+    reach = timedelta(days=length)
+    order = sorted(d for d in days if when - reach <= d <= when + reach)
+    found: list[Span] = []
+    total, agencies = 0, Counter[str]()
+    i = j = 0
+    for start in (d for d in order if d <= when):
+        while j < len(order) and order[j] <= start + reach:
+            total += value(days[order[j]])
+            agencies.update(days[order[j]].agencies)
+            j += 1
+        while order[i] < start:
+            total -= value(days[order[i]])
+            agencies.subtract(days[order[i]].agencies)
+            i += 1
+        found.append(Span(start, length, total, sum(1 for n in agencies.values() if n > 0)))
+    return found
+
+
+def _fullest(found: list[Span], ok: Callable[[Span], bool]) -> Span | None:
+    """The span with the highest total of those that meet the rule (the earliest on a tie)."""
+    best = None
+    for span in found:
+        if ok(span) and (best is None or span.total > best.total):
+            best = span
+    return best
+
+
+def _rank(level: str) -> int:
+    return LEVELS.index(level)
+
+
+def windowed(
+    rules: dict[str, dict[str, Any]], facts: Facts, days: dict[date, Day]
+) -> list[tuple[str, Span, str]]:
+    """The windowed rules this concern completes or adds to: (kind, span, why)."""
+    weights, when = rules["weights"], facts.at.date()
+    found = []
+    rule = rules["repeated_missing"]
+    if rule.get("enabled", True) and facts.missing:
+        best = _fullest(
+            spans(days, when, rule["days"], lambda d: d.missing),
+            lambda s: s.total >= rule["count"],
+        )
+        if best:
+            found.append(
+                (
+                    "repeated_missing",
+                    best,
+                    f"{best.total} missing episodes within {rule['days']} days",
+                )
+            )
+    rule = rules["multi_agency"]
+    if rule.get("enabled", True):
+        best = _fullest(
+            spans(days, when, rule["days"], lambda d: d.score(weights)),
+            lambda s: s.agencies >= rule["agencies"] and s.total >= rule["score"],
+        )
+        if best:
+            found.append(
+                (
+                    "multi_agency",
+                    best,
+                    f"concerns from {best.agencies} agencies within {rule['days']} days, "
+                    f"weighing {best.total}",
+                )
+            )
+    rule = rules["cumulative"]
+    if rule.get("enabled", True) and facts.level in rule["levels"]:
+        levels = rule["levels"]
+        best = _fullest(
+            spans(days, when, rule["days"], lambda d: sum(d.levels[x] for x in levels)),
+            lambda s: s.total >= rule["count"],
+        )
+        if best:
+            found.append(
+                (
+                    "cumulative",
+                    best,
+                    f"{best.total} lower-level concerns within {rule['days']} days",
+                )
+            )
+    return found
+
+
+def young_child(rule: dict[str, Any], facts: Facts, age: int | None) -> str | None:
+    """Why this concern about a young child is an alert, or None: a high-weight sign in a
+    concern at ``min_level`` or above, or ``signs`` of them in one concern."""
+    if not rule.get("enabled", True) or age is None or age > rule["max_age"]:
+        return None
+    signs = facts.codes & set(rule["indicators"])
+    if not signs:
+        return None
+    if _rank(facts.level) < _rank(rule["min_level"]) and len(signs) < rule["signs"]:
+        return None
+    return f"aged {age} with {', '.join(sorted(signs))}"
+
+
+def _open_alerts(session: Session, ids: list[uuid.UUID], partnership_id: uuid.UUID) -> list[Alert]:
+    return sorted(
+        (
+            a
+            for a in session.scalars(_OPEN, {"ids": ids})
+            if a.status == "open" and a.kind != "network" and a.partnership_id == partnership_id
+        ),
+        key=lambda a: (a.raised_at, str(a.id)),
+    )
+
+
+def _target(rules: dict[str, dict[str, Any]], kind: str, open_: list[Alert]) -> Alert | None:
+    """The open alert a finding of ``kind`` adds to: the same pattern's, else the one of the
+    highest level at or above the finding's, else none (a new alert is raised)."""
+    for alert in open_:
+        if alert.kind == kind:
+            return alert
+    level = _rank(rules[kind]["level"])
+    above = [a for a in open_ if _rank(rules[a.kind]["level"]) >= level]
+    return max(above, key=lambda a: _rank(rules[a.kind]["level"]), default=None)
+
+
+def _link_kind(link: str | None) -> str:
+    return "first_record" if (link or "new") == "new" else link  # type: ignore[return-value]
+
+
+def _span_evidence(
+    session: Session, rules: dict[str, dict[str, Any]], kind: str, span: Span, ids: list[uuid.UUID]
+) -> list[Evidence]:
+    """The concerns in a span that its rule counts (read once, when its alert is raised)."""
+    lo = datetime.combine(span.start, time(), UTC)
+    rows = session.execute(
+        _IN_SPAN, {"ids": ids, "lo": lo, "hi": lo + timedelta(days=span.days + 1)}
+    ).all()
+    if kind == "repeated_missing":
+        missing = set(session.scalars(_MISSING, {"ids": [r[0] for r in rows]}))
+        rows = [r for r in rows if r[0] in missing]
+    elif kind == "cumulative":
+        rows = [r for r in rows if r[2] in rules["cumulative"]["levels"]]
+    return [(_link_kind(link), "", cid, at) for cid, at, _, link in rows]
+
+
+def child_findings(
+    session: Session,
+    active: Active,
+    concern: Concern,
+    subject_id: uuid.UUID,
+    facts: Facts,
+) -> list[Finding]:
+    """The per-child patterns this concern completes or adds to, each pointing at the open
+    alert it grows when there is one. ``facts``: the concern's own, already in its day."""
+    rules = active.rules.patterns
+    ids = members(session, subject_id)
+    reach = max(rules[k]["days"] for k in WINDOWED)
+    days = days_near(session, ids, facts.at, reach)
+    hits: list[tuple[str, Span | None, str]] = list(windowed(rules, facts, days))
+    why = young_child(rules["young_child_high_risk"], facts, concern.subject_age)
+    if why:
+        hits.append(("young_child_high_risk", None, why))
+    if not hits:
+        return []
+    # Only the alerts open before this concern: two patterns it completes at once are two
+    # responses, each raised.
+    open_ = _open_alerts(session, ids, active.partnership_id)
+    mine: list[Evidence] = [(_link_kind(concern.subject_link), "", concern.id, facts.at)]
+    found = []
+    for kind, span, why in hits:
+        target = _target(rules, kind, open_)
+        if target is not None or span is None:
+            evidence = mine
+        else:
+            evidence = _span_evidence(session, rules, kind, span, ids)
+        found.append(Finding(kind, str(subject_id), {subject_id}, evidence, why, alert=target))
+    return found

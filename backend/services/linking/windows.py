@@ -1,0 +1,193 @@
+"""A child's pattern windows, kept per concern (``models/windows.py``): each concern adds
+itself to the row of its subject and day; the rules read the rows of the days their spans
+can reach, for the child and every subject merged into it. Nothing here reads a child's
+whole history, except ``db_rebuild``, which re-derives one subject's rows from its concerns
+(after a split, or to check the rows)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from backend.models import Concern, ConcernCategory, ConcernIndicator, PatternDay, table_of
+from backend.routing.patterns import HIGH_WEIGHT
+
+_D, _C = table_of(PatternDay), table_of(Concern)
+_CC, _IND = table_of(ConcernCategory), table_of(ConcernIndicator)
+# Built once: this runs for every concern.
+_DAYS = select(
+    _D.c.subject_id,
+    _D.c.day,
+    _D.c.concerns,
+    _D.c.missing,
+    _D.c.high_signs,
+    _D.c.levels,
+    _D.c.agencies,
+).where(
+    _D.c.subject_id.in_(bindparam("ids", expanding=True)),
+    _D.c.day.between(bindparam("lo"), bindparam("hi")),
+)
+_ONE = select(*_DAYS.selected_columns).where(
+    _D.c.subject_id == bindparam("sid"), _D.c.day == bindparam("d")
+)
+_UPDATE = (
+    update(_D)
+    .where(_D.c.subject_id == bindparam("sid"), _D.c.day == bindparam("d"))
+    .values(
+        concerns=bindparam("concerns"),
+        missing=bindparam("missing"),
+        high_signs=bindparam("high_signs"),
+        levels=bindparam("levels"),
+        agencies=bindparam("agencies"),
+    )
+)
+_HIGH = frozenset(HIGH_WEIGHT)
+_CATEGORIES = select(_CC.c.category).where(_CC.c.concern_id == bindparam("cid"))
+_SIGNS = select(_IND.c.code).where(_IND.c.concern_id == bindparam("cid"))
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What one concern adds to its day."""
+
+    at: datetime
+    agency_id: uuid.UUID
+    level: str
+    missing: bool
+    codes: frozenset[str]  # its signs (indicator codes), yes or possible
+
+    @property
+    def signs(self) -> frozenset[str]:
+        """Its high-weight signs."""
+        return self.codes & _HIGH
+
+
+@dataclass(slots=True)
+class Day:
+    """One day of a child's concerns, over every subject merged into the child."""
+
+    day: date
+    concerns: int = 0
+    missing: int = 0
+    high_signs: int = 0
+    levels: Counter[str] = field(default_factory=Counter)
+    agencies: set[str] = field(default_factory=set)
+
+    def add(self, facts: Facts) -> None:
+        self.concerns += 1
+        self.missing += facts.missing
+        self.high_signs += len(facts.signs)
+        self.levels[facts.level] += 1
+        self.agencies.add(str(facts.agency_id))
+
+    def join(self, other: Day) -> None:
+        self.concerns += other.concerns
+        self.missing += other.missing
+        self.high_signs += other.high_signs
+        self.levels.update(other.levels)
+        self.agencies |= other.agencies
+
+    def score(self, weights: dict[str, int]) -> int:
+        return (
+            sum(weights.get(level, 0) * n for level, n in self.levels.items())
+            + weights["high_weight_sign"] * self.high_signs
+            + weights["missing_episode"] * self.missing
+        )
+
+    def row(self, subject_id: uuid.UUID) -> dict[str, object]:
+        return {
+            "sid": subject_id,
+            "d": self.day,
+            "concerns": self.concerns,
+            "missing": self.missing,
+            "high_signs": self.high_signs,
+            "levels": json.dumps(dict(sorted(self.levels.items()))),
+            "agencies": json.dumps(sorted(self.agencies)),
+        }
+
+
+def _day(row: tuple[object, ...]) -> Day:
+    _, when, concerns, missing, signs, levels, agencies = row
+    return Day(
+        when,  # type: ignore[arg-type]
+        concerns,  # type: ignore[arg-type]
+        missing,  # type: ignore[arg-type]
+        signs,  # type: ignore[arg-type]
+        Counter(json.loads(levels)),  # type: ignore[arg-type]
+        set(json.loads(agencies)),  # type: ignore[arg-type]
+    )
+
+
+def facts_of(session: Session, concern: Concern) -> Facts:
+    """A stored concern's facts, from its own rows (two primary key lookups)."""
+    categories = set(session.scalars(_CATEGORIES, {"cid": concern.id}))
+    codes = frozenset(session.scalars(_SIGNS, {"cid": concern.id}))
+    return Facts(
+        concern.recorded_at,
+        concern.recorder_agency_id,
+        concern.level,
+        "missing" in categories,
+        codes,
+    )
+
+
+def db_record(session: Session, subject_id: uuid.UUID, facts: Facts) -> None:
+    """Add one concern to its subject's day: a read and a write of one row."""
+    when = facts.at.date()
+    found = session.execute(_ONE, {"sid": subject_id, "d": when}).first()
+    day = _day(tuple(found)) if found is not None else Day(when)
+    day.add(facts)
+    if found is None:
+        session.execute(insert(_D), [_insert_row(day, subject_id)])
+    else:
+        session.execute(_UPDATE, day.row(subject_id))
+
+
+def _insert_row(day: Day, subject_id: uuid.UUID) -> dict[str, object]:
+    row = day.row(subject_id)
+    return {
+        "subject_id": subject_id,
+        "day": day.day,
+        **{k: row[k] for k in ("concerns", "missing", "high_signs", "levels", "agencies")},
+    }
+
+
+def days_near(
+    session: Session, subjects: list[uuid.UUID], at: datetime, days: int
+) -> dict[date, Day]:
+    """The child's days within ``days`` of ``at``, each joined over the child's subjects."""
+    when = at.date()
+    params = {"ids": subjects, "lo": when - timedelta(days=days), "hi": when + timedelta(days=days)}
+    found: dict[date, Day] = {}
+    for row in session.execute(_DAYS, params):
+        day = _day(tuple(row))
+        if day.day in found:
+            found[day.day].join(day)
+        else:
+            found[day.day] = day
+    return found
+
+
+def db_rebuild(session: Session, subject_id: uuid.UUID) -> None:
+    """Re-derive one subject's days from the concerns linked to it (not those of subjects
+    merged into it: they keep their own rows)."""
+    session.execute(delete(_D).where(_D.c.subject_id == subject_id))
+    concerns = list(session.scalars(select(Concern).where(Concern.subject_id == subject_id)))
+    built: dict[date, Day] = {}
+    for concern in concerns:
+        facts = facts_of(session, concern)
+        built.setdefault(facts.at.date(), Day(facts.at.date())).add(facts)
+    if built:
+        session.execute(insert(_D), [_insert_row(d, subject_id) for d in built.values()])
+
+
+def stored_days(session: Session, subject_id: uuid.UUID) -> dict[date, Day]:
+    """One subject's rows as stored (for checking them against a rebuild)."""
+    rows = session.execute(select(*_DAYS.selected_columns).where(_D.c.subject_id == subject_id))
+    return {d.day: d for d in (_day(tuple(r)) for r in rows)}

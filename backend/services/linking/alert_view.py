@@ -169,8 +169,10 @@ def said(
             adults = sorted({k for k, _ in by_key if k != "name_year"})
             why = f"{_things(adults)} named with {children} children who know each other"
             tiers.add("medium")
-        else:
+        elif linking:
             why = f"{_things(linking)} shared by {children} children"
+        else:  # a split left no identifier shared by two of the children
+            why = "nothing is shared by two different children any more (a record was split)"
         strength = next((t for t in STRENGTHS if t in tiers), "weak")
         found[alert.id] = Said(
             f"{why[0].upper()}{why[1:]} over {_span(times)}", strength, level.get(alert.id)

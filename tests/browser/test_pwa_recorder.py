@@ -49,7 +49,7 @@ def _record(phone: Phone, given: str) -> None:
 def _consulted(database_url: str) -> list[dict[str, Any]]:
     engine = sa.create_engine(database_url)
     with engine.connect() as conn:
-        bodies = conn.execute(sa.text("SELECT body FROM audit_events")).scalars().all()
+        bodies = conn.execute(sa.text("SELECT body FROM audit_events ORDER BY seq")).scalars().all()
     engine.dispose()
     return [e for e in map(json.loads, bodies) if e["action"] == "concern.consulted"]
 

@@ -182,6 +182,7 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@pytest.mark.slow  # starts gunicorn and waits for it: about 3 s
 def test_serve_demo_runs_the_real_server(env: dict[str, str]) -> None:
     port = _free_port()
     origin = f"http://localhost:{port}"

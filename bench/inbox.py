@@ -60,6 +60,32 @@ LEVEL_WEIGHTS = [20, 30, 30, 15, 5]
 CHUNK = 20_000
 
 
+def stand_in_proof(s: Any, user: User) -> tuple[Passkey, Receipt]:
+    """A passkey and an accepted receipt for ``user``: what stored concerns must point at,
+    for benchmarks that store concerns without sealing or signing them."""
+    passkey = Passkey(
+        user_id=user.id,
+        credential_id=uuid.uuid4().hex,
+        public_key=b"-",
+        aaguid="0" * 36,
+        multi_device=False,
+        backed_up=False,
+        name="bench",
+    )
+    s.add(passkey)
+    s.flush()
+    receipt = Receipt(
+        client_id=uuid.uuid4(),
+        kind="concern",
+        user_id=user.id,
+        passkey_id=passkey.id,
+        jwe_sha256="0" * 64,
+        status=ReceiptStatus.ACCEPTED,
+    )
+    s.add(receipt)
+    return passkey, receipt
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -84,26 +110,7 @@ def build(sessions: Any, deliveries: int, rng: random.Random) -> dict[str, Any]:
         user = User(agency_id=agencies[0].id, crypto_display_name=b"-")
         s.add(user)
         s.flush()
-        passkey = Passkey(
-            user_id=user.id,
-            credential_id=uuid.uuid4().hex,
-            public_key=b"-",
-            aaguid="0" * 36,
-            multi_device=False,
-            backed_up=False,
-            name="bench",
-        )
-        s.add(passkey)
-        s.flush()
-        receipt = Receipt(
-            client_id=uuid.uuid4(),
-            kind="concern",
-            user_id=user.id,
-            passkey_id=passkey.id,
-            jwe_sha256="0" * 64,
-            status=ReceiptStatus.ACCEPTED,
-        )
-        s.add(receipt)
+        passkey, receipt = stand_in_proof(s, user)
         s.commit()
         ids = {"user": user.id, "passkey": passkey.id, "receipt": receipt.id}
         boxes = [(i.id, i.agency_id) for i in inboxes]

@@ -20,9 +20,6 @@ from backend.models import (
     ConcernIdentifier,
     Inbox,
     Membership,
-    Passkey,
-    Receipt,
-    ReceiptStatus,
     User,
     UserRole,
 )
@@ -34,6 +31,7 @@ from backend.pipeline.store import STEPS, Author, db_store_concern
 from backend.pipeline.validate import validate
 from backend.services.demo import db_seed_partnership
 from backend.services.records.audit import Actor
+from bench.inbox import stand_in_proof
 from bench.ingest import autoanalyze
 from bench.names import AGENCIES
 from bench.population import Item, Scenario
@@ -55,26 +53,7 @@ def setup(sessions: Any) -> tuple[dict[str, Author], Proven, Any, Actor]:
             s.flush()
             authors[key] = Author(id=user.id, agency_id=user.agency_id)
             if passkey is None:
-                passkey = Passkey(
-                    user_id=user.id,
-                    credential_id=uuid.uuid4().hex,
-                    public_key=b"-",
-                    aaguid="0" * 36,
-                    multi_device=False,
-                    backed_up=False,
-                    name="b",
-                )
-                s.add(passkey)
-                s.flush()
-                receipt = Receipt(
-                    client_id=uuid.uuid4(),
-                    kind="concern",
-                    user_id=user.id,
-                    passkey_id=passkey.id,
-                    jwe_sha256="0" * 64,
-                    status=ReceiptStatus.ACCEPTED,
-                )
-                s.add(receipt)
+                passkey, receipt = stand_in_proof(s, user)
         mash = s.scalar(select(Inbox).where(Inbox.name == "MASH"))
         reader = User(agency_id=mash.agency_id, crypto_display_name=b"-")
         s.add(reader)

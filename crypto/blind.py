@@ -26,6 +26,7 @@ class IdentifierKind(str, Enum):
     """Kinds of identifier that are blind-indexed (docs/architecture.md, "The security model")."""
 
     NAME_DOB = "name_dob"
+    GIVEN_DOB = "given_dob"  # a child's given name with date of birth: the family name aside
     PHONETIC_YEAR = "phonetic_year"
     NHS_NUMBER = "nhs_number"
     NICKNAME = "nickname"

@@ -1,14 +1,21 @@
 """When strong keys point at different children (docs/domain/linking.md).
 
-A strong kind is the NHS number or the full name with date of birth. What a record (a
-subject and every subject merged into it) *holds* of a kind is the blind indexes of that
-kind in the concerns linked to it.
+A strong kind is the NHS number or the full name with date of birth. The kinds *compared*
+are those and the family name's sound with the year of birth: a record whose concerns gave
+only an NHS number and an age still says whose family it is. What a record (a subject and
+every subject merged into it) *holds* of a kind is the blind indexes of that kind in the
+concerns linked to it.
 
-- A concern **disagrees** with a record when the record holds values of a strong kind the
-  concern also carries, and none of them is the concern's: an NHS number found on a child
-  whose concerns all carry another name and date of birth.
-- Two records are **in conflict** when, for some strong kind, each holds values of it and
-  they share none: both have NHS numbers, different ones.
+- A concern **disagrees** with a record when the record holds values of a compared kind
+  the concern also carries, and none of them is the concern's: an NHS number found on a
+  child whose concerns all carry another name and date of birth, or another family name.
+- Two records are **in conflict** when, for some compared kind, each holds values of it
+  and they share none: both have NHS numbers, different ones; or different family names.
+
+One difference is no disagreement: a family name spelt (or changed) differently, when the
+given name and date of birth are the same (``given_dob``). A name with date of birth that
+differs only there does not count, nor does the family name's sound. Twins share a family
+name and a birthday, not a given name.
 
 Neither is ever merged or linked automatically: the MASH is asked (a possible match with
 a ``conflict``). Values are compared under one blind key (``read_one_key``) and never leave
@@ -28,7 +35,15 @@ from backend.models import Concern, ConcernIdentifier, table_of
 from backend.services.linking.blind_keys import read_one_key
 
 STRONG = ("nhs_number", "name_dob")
-WORDS = {"nhs_number": "NHS number", "name_dob": "name with date of birth"}
+COMPARED = (*STRONG, "phonetic_year")
+FAMILY = ("name_dob", "phonetic_year")  # the kinds a family name spelt differently changes
+WORDS = {
+    "nhs_number": "NHS number",
+    "name_dob": "name with date of birth",
+    "phonetic_year": "family name with year of birth",
+    "given_dob": "given name with date of birth",
+    "postcode": "home postcode",
+}
 
 _C, _CI = table_of(Concern), table_of(ConcernIdentifier)
 # The strong identifiers of a child's concerns: from the concerns' subject index to the
@@ -43,7 +58,6 @@ _HELD = (
         _CI.c.addendum_id.is_(None),
     )
 )
-_HOLDS = _HELD.limit(1)
 
 
 class Conflict(TypedDict):
@@ -56,31 +70,37 @@ class Conflict(TypedDict):
     differs: list[str]
 
 
-def db_holds(session: Session, ids: list[uuid.UUID], kind: str) -> bool:
-    """Whether a child's concerns (``ids``: the record and those merged into it) carry any
-    value of ``kind``: one probe, not a read of them all."""
-    return session.execute(_HOLDS, {"ids": ids, "kinds": [kind]}).first() is not None
-
-
 def db_held(session: Session, ids: list[uuid.UUID]) -> list[tuple[str, str, str]]:
-    """(kind, blind index, key id) of every strong value a child's concerns carry."""
-    return [tuple(r) for r in session.execute(_HELD, {"ids": ids, "kinds": list(STRONG)})]  # type: ignore[misc]
+    """(kind, blind index, key id) of every compared value a child's concerns carry."""
+    kinds = [*COMPARED, "given_dob"]
+    return [tuple(r) for r in session.execute(_HELD, {"ids": ids, "kinds": kinds})]  # type: ignore[misc]
+
+
+def by_kind(rows: list[tuple[str, str, str]]) -> dict[str, set[str]]:
+    """Held values (``db_held``) by kind, under the oldest blind key among them."""
+    found: dict[str, set[str]] = {}
+    for kind, index, _ in read_one_key(rows, lambda r: r[2]):
+        found.setdefault(kind, set()).add(index)
+    return found
+
+
+def disagrees(mine: dict[str, set[str]], theirs: dict[str, set[str]]) -> list[str]:
+    """The compared kinds a record holds values of (``theirs``) where none is the
+    concern's (``mine``, its own values by kind), but for the family name alone."""
+    found = [k for k in COMPARED if k in mine and theirs.get(k) and not theirs[k] & mine[k]]
+    if mine.get("given_dob", set()) & theirs.get("given_dob", set()):
+        found = [k for k in found if k not in FAMILY]
+    return sorted(found)
 
 
 def differing(one: list[tuple[str, str, str]], other: list[tuple[str, str, str]]) -> list[str]:
-    """The strong kinds two records both hold values of without sharing any (empty: no
+    """The compared kinds two records both hold values of without sharing any (empty: no
     conflict). Read under the oldest blind key among them, which every record has."""
     rows = read_one_key([*(("a", *r) for r in one), *(("b", *r) for r in other)], lambda r: r[3])
-    held: dict[tuple[str, str], set[str]] = {}
+    held: dict[str, dict[str, set[str]]] = {"a": {}, "b": {}}
     for side, kind, index, _ in rows:
-        held.setdefault((side, kind), set()).add(index)
-    return [
-        kind
-        for kind in sorted(STRONG)
-        if held.get(("a", kind))
-        and held.get(("b", kind))
-        and not held[("a", kind)] & held[("b", kind)]
-    ]
+        held[side].setdefault(kind, set()).add(index)
+    return disagrees(held["a"], held["b"])
 
 
 def conflict_of(

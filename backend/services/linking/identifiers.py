@@ -1,7 +1,9 @@
 """Which identifiers of a concern are blind-indexed, and under which kind.
 
-The child: NHS number and name + date of birth (strong keys), phonetic family name +
-birth year and known-as names (weak keys), home postcode. Associated people, vehicles,
+The child: NHS number and name + date of birth (strong keys), given name + date of birth
+(strong with the home postcode; it also tells a family name spelt differently from another
+child, ``conflicts.py``), phonetic family name + birth year and known-as names (weak keys),
+home postcode. Associated people, vehicles,
 phones, places and online accounts: each by its own kind. A child named as a peer is no
 adult of concern: indexed by full name and year of birth only (role ``peer``), to find
 their own record. The place where the concern was recorded is not indexed as an
@@ -27,6 +29,8 @@ def _subject(subject: dict[str, Any], recorded_at: datetime) -> Iterator[tuple[K
     dob = subject.get("date_of_birth")
     if given and family and dob:
         yield K.NAME_DOB, norm.name_dob(given, family, dob)
+    if given and dob:
+        yield K.GIVEN_DOB, f"{norm.name(given)}|{dob.isoformat()}"
     year = dob.year if dob else recorded_at.year - int(subject.get("approx_age") or 0)
     if family:
         yield K.PHONETIC_YEAR, norm.phonetic_year(family, year)

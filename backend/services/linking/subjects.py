@@ -31,11 +31,22 @@ from backend.models import (
     table_of,
     utcnow,
 )
-from backend.services.linking.conflicts import STRONG, conflict_of, db_held, db_holds, differing
+from backend.services.linking.conflicts import (
+    COMPARED,
+    STRONG,
+    by_kind,
+    conflict_of,
+    db_held,
+    differing,
+    disagrees,
+)
 from backend.services.linking.merges import AUTOMATIC, db_record
 from backend.services.records.audit import SYSTEM, Actor, db_audit
 
 WEAK = ("phonetic_year", "known_as_year", "postcode")
+# Together as sure of one child as a name with date of birth: a family name misspelt or
+# changed, with the same given name, date of birth and home.
+TOGETHER = ("given_dob", "postcode")
 WEAK_AGREE = 2
 KNOWN_STATUSES = (
     "early_help",
@@ -192,6 +203,17 @@ def db_merge(
     subject.merged_into_id, subject.merged_at = keep, utcnow()
     session.info.pop("canonical", None)
     session.info.pop("members", None)
+    # A possible match between the two sides is answered by the merge: off the MASH's queue.
+    joined = members(session, keep)
+    session.execute(
+        update(PossibleMatch)
+        .where(
+            PossibleMatch.status == "open",
+            PossibleMatch.subject_id.in_(joined),
+            PossibleMatch.candidate_id.in_(joined),
+        )
+        .values(status="merged", decided_at=utcnow())
+    )
     merge = db_record(
         session,
         partnership_id=subject.partnership_id,
@@ -220,24 +242,38 @@ Flags = dict[uuid.UUID, tuple[dict[uuid.UUID, set[str]], list[str]]]
 
 
 def _db_strong(
-    session: Session, concern: Concern, strong: list[tuple[str, str]], partnership_id: uuid.UUID
+    session: Session,
+    concern: Concern,
+    own: list[tuple[str, str]],
+    mine: dict[str, set[str]],
+    partnership_id: uuid.UUID,
 ) -> tuple[uuid.UUID | None, set[str], Flags]:
     """The record the concern's strong keys link it to (None: a new one), after merging
     into it any other record they found that nothing disagrees with; every record the keys
     found but may not join is flagged to the MASH (docs/domain/linking.md).
 
-    The rule: a record the concern disagrees with (``conflicts.py``) is never linked or
-    merged. Of the rest, the concern is linked to the one its name with date of birth
-    matched (what the recorder hears from or about the child in front of them), else the
-    one matched by more strong kinds, else the oldest; each other one is merged into it
-    automatically unless the two records are in conflict."""
+    Strong keys are the NHS number, the name with date of birth, and the given name with
+    date of birth and home postcode together (``TOGETHER``). The rule: a record the concern
+    disagrees with (``conflicts.py``) is never linked or merged. Of the rest, the concern
+    is linked to the one its name with date of birth matched (what the recorder hears from
+    or about the child in front of them), else the one matched by more strong kinds, else
+    the oldest; each other one is merged into it automatically unless the two records are
+    in conflict. ``mine``: the concern's own values of the compared kinds
+    (``conflicts.COMPARED``) and its given name with date of birth, by kind."""
+    strong = [(k, b) for k, b in own if k in STRONG]
     found = _holders(session, strong, partnership_id=partnership_id, exclude=concern.id)
-    carried = {k for k, _ in strong}
+    together = [(k, b) for k, b in own if k in TOGETHER]
+    if {k for k, _ in together} == set(TOGETHER):
+        for subject_id, kinds in _holders(
+            session, together, partnership_id=partnership_id, exclude=concern.id, at_least=2
+        ).items():
+            if set(TOGETHER) <= kinds:
+                found.setdefault(subject_id, set()).update(TOGETHER)
     agreeing: dict[uuid.UUID, set[str]] = {}
     disagreeing: dict[uuid.UUID, list[str]] = {}
     for subject_id, kinds in found.items():
         ids = members(session, subject_id)
-        differs = sorted(k for k in carried - kinds if db_holds(session, ids, k))
+        differs = disagrees(mine, by_kind(db_held(session, ids)))
         if differs:
             disagreeing[subject_id] = differs
         else:
@@ -284,8 +320,11 @@ def db_resolve(
     """Link the concern to its child; return the subject and which key linked it.
 
     ``own``: (kind, blind index) of the concern's own subject identifiers (``own_of``)."""
-    strong = [(k, b) for k, b in own if k in STRONG]
-    head, matched, flags = _db_strong(session, concern, strong, partnership_id)
+    mine: dict[str, set[str]] = {}
+    for kind, index in own:
+        if kind in (*COMPARED, "given_dob"):
+            mine.setdefault(kind, set()).add(index)
+    head, matched, flags = _db_strong(session, concern, own, mine, partnership_id)
     if head is not None:
         subject_id, link = head, sorted(matched)[0]
     else:

@@ -85,7 +85,8 @@ def test_a_childs_nhs_number_with_anothers_name_and_birth_date_merges_nothing(  
     conflict = match["conflict"]
     assert conflict["concern_id"] == attack["concern_id"]
     assert conflict["matched"] == {a: ["nhs_number"], b: ["name_dob"]}
-    assert conflict["differs"] == ["name_dob"]
+    # Their family names differ too (compared by sound with the year of birth).
+    assert conflict["differs"] == ["name_dob", "phonetic_year"]
     assert "point at different children" in conflict["words"]
     assert "NHS number" in conflict["words"]
 
@@ -112,6 +113,69 @@ def test_a_mistyped_nhs_number_does_not_pull_a_new_child_into_anothers_record(  
     again = send(app, recorders, "police", make(subject=ZOE, recorded_at=at(1), associated=[]))
     assert subject_of(mash, again["concern_id"]) == a
     assert len(matches_of(mash)) == 1
+
+
+def test_a_record_known_only_by_nhs_number_and_age_still_refuses_another_family(  # type: ignore[no-untyped-def]
+    app, sessions, keyring, recorders
+) -> None:
+    # Zoë known by her NHS number and an age only: no name with date of birth to disagree.
+    nhs_only = {k: v for k, v in ZOE.items() if k != "date_of_birth"} | {"approx_age": 15}
+    zoe = send(app, recorders, "police", make(subject=nhs_only, recorded_at=at(9)))
+    typed = dict(CHLOE, nhs_number=ZOE["nhs_number"])
+    chloe = send(app, recorders, "health", make(subject=typed, recorded_at=at(2), **ABUSE))
+    mash = worker(app, C, "MASH")
+    a, c = subject_of(mash, zoe["concern_id"]), subject_of(mash, chloe["concern_id"])
+    assert a != c
+    assert chloe["concern_id"] not in json.dumps(exported(sessions, keyring, a))
+    (match,) = matches_of(mash)
+    assert {match["subject_id"], match["candidate_id"]} == {a, c}
+    assert match["conflict"]["matched"][a] == ["nhs_number"]
+    assert match["conflict"]["differs"] == ["phonetic_year"]
+    assert "family name with year of birth" in match["conflict"]["words"]
+
+
+def test_a_family_name_spelt_differently_still_links_by_nhs_number(  # type: ignore[no-untyped-def]
+    app, recorders
+) -> None:
+    zoe = send(app, recorders, "police", make(subject=ZOE, recorded_at=at(9), associated=[]))
+    misspelt = dict(ZOE, family_name="O'Brian")
+    again = send(app, recorders, "health", make(subject=misspelt, recorded_at=at(2), **ABUSE))
+    mash = worker(app, C, "MASH")
+    assert subject_of(mash, again["concern_id"]) == subject_of(mash, zoe["concern_id"])
+    assert matches_of(mash) == []
+
+
+def test_given_name_birth_date_and_home_link_a_misspelt_family_name_without_nhs_number(  # type: ignore[no-untyped-def]
+    app, recorders
+) -> None:
+    home = {k: v for k, v in ZOE.items() if k != "nhs_number"} | {"address_postcode": "OX4 1AA"}
+    zoe = send(app, recorders, "police", make(subject=home, recorded_at=at(9), associated=[]))
+    misspelt = dict(home, family_name="Obrain")
+    again = send(app, recorders, "care", make(subject=misspelt, recorded_at=at(5), **ABUSE))
+    # Spelt another way again, and living elsewhere: not sure enough to link, only to ask.
+    moved = dict(home, family_name="OBryan", address_postcode="OX1 2JD")
+    elsewhere = send(app, recorders, "health", make(subject=moved, recorded_at=at(2), **ABUSE))
+    mash = worker(app, C, "MASH")
+    first = subject_of(mash, zoe["concern_id"])
+    assert subject_of(mash, again["concern_id"]) == first
+    assert subject_of(mash, elsewhere["concern_id"]) != first
+    (match,) = matches_of(mash)
+    assert match["conflict"] is None
+    assert first in {match["subject_id"], match["candidate_id"]}
+
+
+def test_a_twins_nhs_number_with_the_other_twins_name_is_flagged(  # type: ignore[no-untyped-def]
+    app, recorders
+) -> None:
+    # Twins share a family name and a date of birth; their given names tell them apart.
+    zoe = send(app, recorders, "police", make(subject=ZOE, recorded_at=at(9), associated=[]))
+    twin = dict(ZOE, given_name="Ava", nhs_number=ZOE["nhs_number"])
+    ava = send(app, recorders, "health", make(subject=twin, recorded_at=at(2), **ABUSE))
+    mash = worker(app, C, "MASH")
+    a, b = subject_of(mash, zoe["concern_id"]), subject_of(mash, ava["concern_id"])
+    assert a != b
+    (match,) = matches_of(mash)
+    assert match["conflict"]["differs"] == ["name_dob"]
 
 
 def test_an_automatic_merge_shows_and_blocks_export_until_the_mash_confirms(  # type: ignore[no-untyped-def]

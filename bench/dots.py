@@ -9,7 +9,9 @@ street names shared by unrelated adults, misspellings, known-as names, registrat
 written "AB12 CDE" and "ab12cde", phones as 07... and +447..., some concerns synced weeks
 late, one mention in fifty an adult, car or phone already named about another child. Two
 in a hundred background concerns carry one keying error (seeded): another real child's NHS
-number, a registration one digit off that is another real car's, or someone else's phone.
+number, or a digit mistyped in a registration or phone number (another real one's only if
+that one is in use); with --colliding-errors, the worst case: every mistyped registration
+another real car's and every wrong number another real phone's, named about another child.
 It plants patterns of every kind, including an Oxford-like ring: six children, three
 adults known by street names, two cars and one flat, forty contacts over ten months. Every
 concern goes through the real store, route and link steps (the sealed envelope and proof
@@ -32,7 +34,7 @@ shared and which keying errors it planted, then:
   one child     a fresh database, 1,000 concerns about one real child over a year: link
                 cost of the last tenth / the first tenth, beside the bare lookup's
 
-Run: .venv/bin/python bench/dots.py [--children 15000] [--one-child 1000]
+Run: .venv/bin/python bench/dots.py [--children 15000] [--one-child 1000] [--colliding-errors]
      [--engines sqlite,postgresql] [--pg postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
 """
 
@@ -66,8 +68,8 @@ BENCH_PURPOSE = Purpose(ReadPurpose.SAFEGUARDING_REVIEW)
 Pattern = tuple[str, frozenset[int]]
 
 
-def population(engine_name: str, url: str, children: int, seed: int) -> None:
-    scenario = Scenario(children, seed, now())
+def population(engine_name: str, url: str, children: int, seed: int, colliding: bool) -> None:
+    scenario = Scenario(children, seed, now(), colliding=colliding)
     run = LinkRun(url, scenario)
     planted_items: list[Item] = []
     concerns_of: dict[int, list[uuid.UUID]] = {}
@@ -163,7 +165,8 @@ def head(engine_name: str, scenario: Scenario, elapsed: float) -> None:
         f"  keying errors {sum(errors.values())} concerns "
         f"({100 * sum(errors.values()) / max(background, 1):.1f} % of background): "
         f"{errors['nhs']} another child's NHS number, {errors['vehicle']} a registration "
-        f"one digit off (another real car's), {errors['phone']} someone else's phone"
+        f"and {errors['phone']} a phone number mistyped, {scenario.collisions()} of them "
+        "another real one's"
     )
 
 
@@ -366,6 +369,11 @@ def main() -> None:
     parser.add_argument("--one-child", type=int, default=1_000, help="0: skip this section")
     parser.add_argument("--seed", type=int, default=2005)
     parser.add_argument("--explain", action="store_true", help="Detail any missed pattern.")
+    parser.add_argument(
+        "--colliding-errors",
+        action="store_true",
+        help="Every mistyped registration or number is another real one's (the worst case).",
+    )
     parser.add_argument("--engines", default="sqlite,postgresql")
     parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     args = parser.parse_args()
@@ -373,7 +381,9 @@ def main() -> None:
         each_engine(
             args.engines,
             args.pg,
-            lambda name, url: population(name, url, args.children, args.seed),
+            lambda name, url: population(
+                name, url, args.children, args.seed, args.colliding_errors
+            ),
         )
     if args.one_child:
         each_engine(

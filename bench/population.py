@@ -68,7 +68,7 @@ class Entity:
 class Mention:
     """One associated entry of a concern: the real entity it is about, and how it is
     written. ``written`` replaces the entity's own value (a misspelt name, or a keying
-    error that gives another real car's registration or another person's phone)."""
+    error: a digit mistyped in a registration or phone number)."""
 
     entity: Entity
     form: str = "name"  # an adult: name, nickname or both
@@ -94,7 +94,7 @@ class Item:
 class Scenario:
     """The truth: children, entities, their concerns, the planted patterns."""
 
-    def __init__(self, children: int, seed: int, now: datetime) -> None:
+    def __init__(self, children: int, seed: int, now: datetime, *, colliding: bool = False) -> None:
         self.rng = random.Random(seed)
         self.now = now
         self.children: list[Child] = []
@@ -113,7 +113,7 @@ class Scenario:
                 self.plant_subject_patterns()
                 self.plant_pair_network()
             self.plant_oxford()
-            self.plant_errors(random.Random(f"{seed}:errors"))
+            self.plant_errors(random.Random(f"{seed}:errors"), colliding=colliding)
         self.planted_ids = {c for _, cs in self.planted for c in cs}
         self.schedule()
 
@@ -226,10 +226,15 @@ class Scenario:
             )
         )
 
-    def plant_errors(self, rng: random.Random) -> None:
+    def plant_errors(self, rng: random.Random, *, colliding: bool) -> None:
         """One background concern in fifty carries one wrong strong key: another real
-        child's NHS number, a registration one digit off that is another real car's, or
-        another person's phone number."""
+        child's NHS number (a typed one fails its check digit; a wrong one that passes is
+        copied from someone else's letter), or a registration or phone number with one
+        digit mistyped, which names another real car or phone only if that one is in use.
+        ``colliding``: the worst case instead, every mistyped registration another real
+        car's and every wrong number another real phone's, each named about another child
+        (no rule that lets one shared car link two children can tell those from a real
+        shared car)."""
         background = [i for i in self.items if not i.planted]
         for item in rng.sample(background, round(ERROR_RATE * len(background))):
             kinds = ["nhs"] + [m.entity.kind for m in item.mentions if m.written is None]
@@ -238,11 +243,22 @@ class Scenario:
                 item.nhs_of = rng.choice([c for c in self.children if c is not item.child])
                 continue
             m = next(m for m in item.mentions if m.entity.kind == item.error and not m.written)
-            if item.error == "vehicle":
+            if not colliding:
+                m.written = _mistyped(rng, m.entity.value)
+            elif item.error == "vehicle":
                 m.written = self._neighbour_car(rng, m.entity, item, background)
             else:
                 phones = [e for e in self.entities if e.kind == "phone" and e is not m.entity]
                 m.written = rng.choice(phones).value
+
+    def collisions(self) -> int:
+        """Mistyped registrations and numbers that are another real car's or phone's."""
+        return sum(
+            (m.entity.kind, _plain(m.written)) in self.taken
+            for i in self.items
+            for m in i.mentions
+            if i.error and m.written and m.entity.kind in ("vehicle", "phone")
+        )
 
     def _neighbour_car(
         self, rng: random.Random, car: Entity, item: Item, background: list[Item]
@@ -362,6 +378,14 @@ class Scenario:
     def payload(self, item: Item) -> dict[str, Any]:
         """The concern as the phone writes it (bench/writing.py)."""
         return write(self.rng, item, always_dob=item.child.id in self.planted_ids)
+
+
+def _mistyped(rng: random.Random, value: str) -> str:
+    """``value`` with one of its digits (not the first) typed as another digit."""
+    places = [n for n, ch in enumerate(value) if ch.isdigit() and n > 1]
+    at = rng.choice(places)
+    digit = rng.choice([d for d in "0123456789" if d != value[at]])
+    return value[:at] + digit + value[at + 1 :]
 
 
 def _plain(value: str) -> str:

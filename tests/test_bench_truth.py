@@ -34,14 +34,27 @@ def test_two_in_a_hundred_background_concerns_carry_one_wrong_strong_key_reprodu
     assert len(wrong) == round(ERROR_RATE * len(background))
     assert not any(i.planted for i in wrong)
     assert _errors(scenario) == _errors(Scenario(2000, 7, NOW))
-    cars = {e.value: e for e in scenario.entities if e.kind == "vehicle"}
-    phones = {e.value: e for e in scenario.entities if e.kind == "phone"}
-    named = {m.entity.id: i.child for i in scenario.items for m in i.mentions if not m.written}
+    assert {i.error for i in wrong} == {"nhs", "vehicle", "phone"}
     for item in wrong:
         if item.error == "nhs":
             assert item.nhs_of is not None
             assert item.nhs_of is not item.child
             continue
+        (m,) = [m for m in item.mentions if m.entity.kind == item.error and m.written]
+        differ = [a != b for a, b in zip(m.written, m.entity.value, strict=True)]
+        assert sum(differ) == 1, "one digit mistyped"
+    assert scenario.collisions() == 0  # in this population no typo is another's number
+
+
+def test_the_worst_case_makes_every_wrong_registration_or_number_another_real_ones():
+    scenario = Scenario(2000, 7, NOW, colliding=True)
+    wrong = [i for i in scenario.items if i.error in ("vehicle", "phone")]
+    cars = {e.value: e for e in scenario.entities if e.kind == "vehicle"}
+    phones = {e.value: e for e in scenario.entities if e.kind == "phone"}
+    named = {m.entity.id: i.child for i in scenario.items for m in i.mentions if not m.written}
+    assert wrong
+    assert scenario.collisions() == len(wrong)
+    for item in wrong:
         (m,) = [m for m in item.mentions if m.entity.kind == item.error and m.written]
         other = (cars if item.error == "vehicle" else phones)[m.written]
         assert other is not m.entity

@@ -61,13 +61,38 @@ class ChronologySchema(Schema):
     items = _described("concerns and addenda in event-time order; full, or a summary")
 
 
+class _Side(Schema):
+    concerns = fields.Integer(required=True, metadata={"description": "how many"})
+    agencies = fields.List(
+        fields.String(), required=True, metadata={"description": "the recorders' agencies"}
+    )
+    first_recorded_at = fields.DateTime(allow_none=True, required=True)
+    last_recorded_at = fields.DateTime(allow_none=True, required=True)
+
+
+class _Sides(Schema):
+    subject = fields.Nested(_Side, required=True)
+    candidate = fields.Nested(_Side, required=True)
+
+
 class MatchSchema(Schema):
     id = fields.UUID(required=True)
     subject_id = fields.UUID(required=True)
     candidate_id = fields.UUID(required=True)
     kinds = fields.List(fields.String(), required=True)
     created_at = fields.DateTime(required=True)
-    concerns = fields.Dict(required=True)
+    concerns = fields.Dict(
+        required=True,
+        metadata={"description": "concern ids about each record (subject, candidate)"},
+    )
+    sides = fields.Nested(
+        _Sides,
+        required=True,
+        metadata={
+            "description": "each record in brief, to decide without opening content: how many "
+            "concerns, from which agencies, first and last recorded (no content, no names)"
+        },
+    )
     conflict = fields.Dict(
         allow_none=True,
         required=True,

@@ -236,6 +236,17 @@ class Sides(TypedDict):
 
 
 @dataclass(frozen=True, slots=True)
+class Side:
+    """What the MASH may know of one record before deciding, without opening a concern:
+    how many concerns, from which agencies, over which span. No content, no names."""
+
+    concerns: int
+    agencies: tuple[str, ...]
+    first_recorded_at: datetime | None
+    last_recorded_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
 class MatchView:
     """A possible match as the MASH decides it: the two records, the keys that agreed, the
     concerns about each, and any conflict between strong keys (MatchSchema)."""
@@ -246,6 +257,7 @@ class MatchView:
     kinds: tuple[str, ...]
     created_at: datetime
     concerns: Sides
+    sides: dict[str, Side]  # "subject" and "candidate"
     # When one concern's strong keys pointed at both and they disagree: which concern,
     # which of its kinds matched each record, the kinds that differ, and in words.
     conflict: dict[str, Any] | None = None
@@ -261,9 +273,22 @@ class MatchDecision:
     patterns: int
 
 
-def _concerns_about(session: Session, subject_id: uuid.UUID) -> list[str]:
-    query = select(Concern.id).where(Concern.subject_id.in_(members(session, subject_id)))
-    return [str(c) for c in session.scalars(query)]
+def _about(session: Session, subject_id: uuid.UUID) -> tuple[list[str], Side]:
+    """The concerns about a record (and the records merged into it), and their summary."""
+    rows = session.execute(
+        select(Concern.id, Concern.recorded_at, Agency.name)
+        .join(Agency, Agency.id == Concern.recorder_agency_id)
+        .where(Concern.subject_id.in_(members(session, subject_id)))
+        .order_by(Concern.recorded_at)
+    ).all()
+    times = [at for _, at, _ in rows]
+    side = Side(
+        concerns=len(rows),
+        agencies=tuple(sorted({name for _, _, name in rows})),
+        first_recorded_at=times[0] if times else None,
+        last_recorded_at=times[-1] if times else None,
+    )
+    return [str(cid) for cid, _, _ in rows], side
 
 
 def matches(session: Session, *, actor: Actor) -> list[MatchView]:
@@ -277,21 +302,24 @@ def matches(session: Session, *, actor: Actor) -> list[MatchView]:
             .limit(500)
         )
     )
-    out = [
-        MatchView(
-            id=m.id,
-            subject_id=m.subject_id,
-            candidate_id=m.candidate_id,
-            kinds=tuple(json.loads(m.kinds)),
-            created_at=m.created_at,
-            concerns={
-                "subject": _concerns_about(session, m.subject_id),
-                "candidate": _concerns_about(session, m.candidate_id),
-            },
-            conflict=shown(m.conflict),
+    out = []
+    for m in found:
+        (mine, side), (theirs, other) = (
+            _about(session, m.subject_id),
+            _about(session, m.candidate_id),
         )
-        for m in found
-    ]
+        out.append(
+            MatchView(
+                id=m.id,
+                subject_id=m.subject_id,
+                candidate_id=m.candidate_id,
+                kinds=tuple(json.loads(m.kinds)),
+                created_at=m.created_at,
+                concerns={"subject": mine, "candidate": theirs},
+                sides={"subject": side, "candidate": other},
+                conflict=shown(m.conflict),
+            )
+        )
     db_audit(session, "match.listed", actor=actor, records=[("match", m.id) for m in found])
     session.commit()
     return out

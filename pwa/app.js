@@ -9,6 +9,7 @@ import { $ } from './dom.js';
 import * as drafts from './drafts.js';
 import { isOwn, renderConcerns, sendState } from './home.js';
 import * as inbox from './inbox.js';
+import { showMatches } from './matches.js';
 import { newItem } from './outbox.js';
 import { bindAccount, renderAccount } from './account.js';
 import { inviteLink, optionsFor, paintEnrol } from './enrol.js';
@@ -23,7 +24,7 @@ import * as vault from './vault.js';
 import { ROLES, label } from './vocab.js';
 import { wipeLocalData } from './wipe.js';
 
-const VIEWS = ['loading', 'signin', 'enrol', 'home', 'record', 'inboxes', 'inbox', 'concern', 'chronology', 'alerts', 'network', 'dashboard'];
+const VIEWS = ['loading', 'signin', 'enrol', 'home', 'record', 'inboxes', 'matches', 'inbox', 'concern', 'chronology', 'alerts', 'network', 'dashboard'];
 const MESSAGES = {
   'device.revoked': "This device's passkey was revoked. Its local data has been wiped.",
   'session.expired': 'Your session timed out. Sign in again.',
@@ -235,6 +236,7 @@ async function route() {
       await record.open(profile);
       break;
     case 'inboxes': show('inboxes'); await inbox.showInboxes(); break;
+    case 'matches': show('matches'); await showMatches(notify); break;
     case 'inbox': show('inbox'); await inbox.showInbox(a); break;
     case 'concern': show('concern'); inbox.showConcern(a, b, notify, { userId: profile.user.id }); break;
     // From a home card: one's own concern, its purpose chosen only if it is one's own.

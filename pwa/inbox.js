@@ -6,6 +6,7 @@ import { request } from './api.js';
 import { rfc3339 } from './concern.js';
 import { $, countdown, h, options, when } from './dom.js';
 import { drawNetwork } from './graph.js';
+import { mashLine } from './matches.js';
 import { proveAndSeal } from './seal.js';
 import * as vocab from './vocab.js';
 
@@ -15,7 +16,9 @@ let lastPurpose = null;
 const card = (href, ...children) => h('li', {}, h('a', { class: 'card', href }, ...children));
 
 export async function showInboxes() {
-  const { inboxes } = await request('GET', '/inboxes');
+  // The MASH's line comes with the list; anyone else's answer is nothing (matches.js).
+  const [{ inboxes }, line] = await Promise.all([request('GET', '/inboxes'), mashLine()]);
+  $('mash-line').replaceChildren(...(line ? [line] : []));
   $('inbox-list').replaceChildren(...inboxes.map((i) => card(`#/inbox/${i.id}`,
     h('strong', {}, i.name), h('span', { class: 'muted' }, i.agency),
     h('span', { class: 'counts' }, h('span', { class: i.new ? 'pill new' : 'pill' }, `${i.new} new`),

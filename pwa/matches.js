@@ -41,12 +41,18 @@ function side(label, summary) {
 // is undone; the other acts at once.
 function choices(options) {
   const buttons = h('div', { class: 'choices' });
+  // One decision at a time: a second tap while the first is on its way would be refused.
+  const run = (o) => {
+    const all = [...buttons.querySelectorAll('button')];
+    for (const b of all) b.disabled = true;
+    return Promise.resolve(o.act()).finally(() => { for (const b of all) b.disabled = false; });
+  };
   const first = () => buttons.replaceChildren(...options.map((o) => h('button',
-    { type: 'button', class: 'small', onclick: () => (o.ask ? second(o) : o.act()) }, o.label)));
+    { type: 'button', class: 'small', onclick: () => (o.ask ? second(o) : run(o)) }, o.label)));
   const second = (o) => {
     buttons.replaceChildren(
       h('p', { class: 'ask' }, o.ask),
-      h('button', { type: 'button', class: 'primary', onclick: () => o.act() }, o.sure),
+      h('button', { type: 'button', class: 'primary', onclick: () => run(o) }, o.sure),
       h('button', { type: 'button', class: 'small', onclick: () => first() }, 'Cancel'));
     buttons.querySelector('button').focus();
   };

@@ -38,6 +38,7 @@ ENC = "A256GCM"
 _ALLOWED_HEADER = frozenset({"alg", "enc", "kid", "epk", "apu", "apv", "typ", "cty"})
 _IV_BYTES = 12
 _TAG_BYTES = 16
+_COORDINATE_BYTES = 32  # P-256
 
 
 @dataclass(frozen=True)
@@ -104,8 +105,14 @@ def _load_epk(value: object) -> ec.EllipticCurvePublicKey:
         y = b64url_decode(str(value["y"]))
     except (KeyError, ValueError):
         raise InvalidEphemeralKey("epk coordinates are not base64url") from None
-    if len(x) != 32 or len(y) != 32:
-        raise InvalidEphemeralKey("epk coordinates must be 32 bytes each")
+    # RFC 7518 section 6.2.1.2 asks for the full 32 bytes, but some JOSE libraries write a
+    # coordinate as the shortest big-endian integer, dropping its leading zero bytes (about
+    # 1 key in 128). The value is the same integer, so it is padded back; the header is the
+    # AAD, so no one can re-spell a sealed envelope's key. Longer or empty is refused.
+    if not (0 < len(x) <= _COORDINATE_BYTES and 0 < len(y) <= _COORDINATE_BYTES):
+        raise InvalidEphemeralKey("epk coordinates must be at most 32 bytes each")
+    x = x.rjust(_COORDINATE_BYTES, b"\0")
+    y = y.rjust(_COORDINATE_BYTES, b"\0")
     try:
         # from_encoded_point checks that the point lies on the curve (invalid-curve attacks).
         return ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), b"\x04" + x + y)

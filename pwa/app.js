@@ -196,7 +196,8 @@ async function sync(force = false) {
     for (const sent of await db.all('sent')) await drafts.discard(sent.client_id).catch(() => null);
     const outbox = await db.all('outbox');
     const waiting = outbox.filter((i) => i.state === 'waiting');
-    $('sync-state').textContent = await sendState(waiting.length, outbox.length - waiting.length);
+    const forServer = waiting.filter((i) => i.waiting_for === 'server').length;
+    $('sync-state').textContent = await sendState(waiting.length, outbox.length - waiting.length, forServer);
     // Whoever sent it (this page or the worker's Background Sync), the notice is done.
     if (!waiting.length && /^Sealed/.test($('notice').textContent)) notify('');
     if (waiting.length) {

@@ -1,11 +1,13 @@
-// The recorder's own concerns: waiting in the outbox, rejected (with the reason and a way
-// to fix), sent, delivered, acknowledged, decided — and the "already known" notice. In clear
+// The recorder's own concerns: waiting in the outbox (for signal, or for the server, which
+// may have it already), rejected (with the reason and a way to fix), sent, delivered,
+// acknowledged, decided — and the "already known" notice. In clear
 // the phone knows only when each was recorded; what kind of concern it is, whom to contact
 // and where it went are sealed to the vault and shown only while the app is unlocked.
 
 import { request } from './api.js';
 import * as db from './db.js';
 import { $, h, when } from './dom.js';
+import { KEPT, Wait, revive } from './outbox.js';
 import * as vault from './vault.js';
 import * as vocab from './vocab.js';
 
@@ -25,7 +27,9 @@ function knownNotice(known) {
 
 // What the line beside "Sync now" says: only what is true of this phone's own concerns
 // ("All sent" on a phone that never recorded one, or beside a refused one, is not).
-export async function sendState(waiting, rejected) {
+// `forServer`: how many of the waiting ones wait for the server rather than for signal.
+export async function sendState(waiting, rejected, forServer = 0) {
+  if (waiting && forServer === waiting) return `${waiting} waiting for the server`;
   if (waiting) return `${waiting} waiting`;
   if (rejected) return `${rejected} not accepted`;
   return (await db.all('sent')).length ? 'All sent' : '';
@@ -61,6 +65,20 @@ const openLink = (concern) => h('a', {
   'aria-label': `Open the concern recorded ${when(concern.recorded_at)}`,
 }, 'Open');
 
+function waitingLine(item) {
+  const tried = item.attempts ? ` (tried ${item.attempts}×)` : '';
+  return `${item.waiting_for === Wait.SERVER ? 'Waiting for the server' : 'Waiting for signal'}${tried}`;
+}
+
+// Why a concern waits for the server, in words that keep the recorder from recording it twice.
+function waitingNote(item) {
+  if (item.waiting_for !== Wait.SERVER) return null;
+  const text = KEPT.has(item.last_failure)
+    ? 'The server has received it and is still working on it. This phone checks again by itself: do not record it again.'
+    : 'The server is busy. This phone sends it again by itself: do not record it again.';
+  return h('p', { class: 'muted' }, text);
+}
+
 // `knownNow`: "already known" answers this page received, for a phone without a vault.
 export async function renderConcerns({ online, onFix, onDiscard, knownNow = new Map() }) {
   // Renders race (a sync ends while the page opens): only the latest may paint.
@@ -78,19 +96,24 @@ export async function renderConcerns({ online, onFix, onDiscard, knownNow = new 
   if (ticket !== generation) return;
   listed = new Set(mine.map((c) => c.concern_id));
   const cards = [];
-  for (const item of outbox.sort((a, b) => b.created_at - a.created_at)) {
+  for (const item of outbox.map(revive).sort((a, b) => b.created_at - a.created_at)) {
     const rejected = item.state === 'rejected';
     cards.push(h('li', { class: rejected ? 'card rejected' : 'card waiting', 'data-client-id': item.client_id },
       h('strong', {}, summaryLine(item.details)),
       h('span', {}, `Recorded ${when(item.recorded_at)}`),
-      h('span', { class: 'status' }, rejected ? 'Not accepted' : `Waiting for signal${item.attempts ? ` (tried ${item.attempts}×)` : ''}`),
+      h('span', { class: 'status' }, rejected ? 'Not accepted' : waitingLine(item)),
+      rejected ? null : waitingNote(item),
       rejected && item.error ? h('p', { class: 'error' }, `${item.error.detail || ''} (${item.error.code})`) : null,
       rejected ? h('div', { class: 'row wrap' },
         h('button', { type: 'button', class: 'small', onclick: () => onFix(item) }, 'Fix and resubmit'),
         h('button', { type: 'button', class: 'small danger', onclick: () => onDiscard(item) }, 'Discard'))
         : null));
   }
+  // The server may list a concern its answer said was still in progress: one card, the
+  // outbox's, until the phone's next sending hears how it ended.
+  const stillWaiting = new Set(outbox.filter((i) => revive(i).state === 'waiting').map((i) => i.client_id));
   for (const concern of mine) {
+    if (stillWaiting.has(concern.client_id)) continue;
     const local = sent.get(concern.client_id);
     const deliveries = concern.deliveries || [];
     cards.push(h('li', { class: 'card sent', 'data-client-id': concern.client_id },

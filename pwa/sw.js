@@ -36,8 +36,9 @@ self.addEventListener('sync', (event) => {
       return;
     }
     await tell({ type: 'outbox-changed' });
-    // Left-over failures: reject, so the browser schedules this sync again.
-    if (result.failed) throw new Error('some envelopes are still waiting');
+    // Left-over failures, or envelopes the server keeps and wants again: reject, so the
+    // browser schedules this sync again.
+    if (result.failed || result.held) throw new Error('some envelopes are still waiting');
   }));
 });
 

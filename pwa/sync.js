@@ -9,9 +9,18 @@ import * as vault from './vault.js';
 
 export const SYNC_TAG = 'frontline-outbox';
 
+// How long a batch may take before it is abandoned and tried again later, so a request the
+// network or an overloaded server never answers cannot hold the outbox (and the Web Lock)
+// for good: 30 s, and about a second more for every 32 KB sent (a slow but working upload).
+export function timeoutFor(bytes) {
+  return 30_000 + Math.ceil(bytes / 32);
+}
+
+// Resending after a timeout is safe: the same envelope again answers "duplicate".
 export async function sendBatch(envelopes) {
-  const body = await request('POST', '/sync', { envelopes });
-  return body.results;
+  const body = { envelopes };
+  const bytes = envelopes.reduce((n, e) => n + e.jwe.length, 0);
+  return (await request('POST', '/sync', body, { timeout: timeoutFor(bytes) })).results;
 }
 
 // The outbox as flush() works on it. Whom to contact about a known child is sealed to the

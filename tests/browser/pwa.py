@@ -141,3 +141,32 @@ def unlock(phone: Phone, *, view: str = "#view-home") -> None:
     without), and wait for ``view``."""
     phone.tap("#signin")
     expect(phone.page.locator(view)).to_be_visible()
+
+
+def count_rows(database_url: str, table: str) -> int:
+    """How many rows a table of the live server's database holds."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(database_url)
+    with engine.connect() as conn:
+        n = conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one()  # noqa: S608
+    engine.dispose()
+    return int(n)
+
+
+def record_concern(
+    phone: Phone, *, dob: str, narrative: str = "Found in the park at 23:00."
+) -> None:
+    """Record and seal a short neglect concern about Tiegan Marsh; wait for the home screen."""
+    page = phone.page
+    page.click('nav a[href="#/record"]')
+    page.fill("#f-given", "Tiegan")
+    page.fill("#f-family", "Marsh")
+    page.fill("#f-dob", dob)
+    phone.chip("categories", "neglect")
+    page.fill("#f-narrative", narrative)
+    phone.chip("level", "early_help")
+    page.fill("#f-rationale", "Out late without a carer knowing.")
+    phone.chip("sharing.consent", "given")
+    page.click("#submit")
+    expect(page.locator("#view-home")).to_be_visible()

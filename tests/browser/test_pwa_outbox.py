@@ -4,33 +4,11 @@ the service worker sends the outbox by Background Sync with the app closed."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from tests.browser.pwa import Phone, open_phone, unlock
-
-
-def _count(database_url: str, table: str) -> int:
-    engine = sa.create_engine(database_url)
-    with engine.connect() as conn:
-        n = conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one()  # noqa: S608
-    engine.dispose()
-    return int(n)
-
-
-def _record(phone: Phone, *, dob: str, narrative: str = "Found in the park at 23:00.") -> None:
-    page = phone.page
-    page.click('nav a[href="#/record"]')
-    page.fill("#f-given", "Tiegan")
-    page.fill("#f-family", "Marsh")
-    page.fill("#f-dob", dob)
-    phone.chip("categories", "neglect")
-    page.fill("#f-narrative", narrative)
-    phone.chip("level", "early_help")
-    page.fill("#f-rationale", "Out late without a carer knowing.")
-    phone.chip("sharing.consent", "given")
-    page.click("#submit")
-    expect(page.locator("#view-home")).to_be_visible()
+from tests.browser.pwa import count_rows as _count
+from tests.browser.pwa import open_phone, unlock
+from tests.browser.pwa import record_concern as _record
 
 
 def test_rejected_fixed_and_resubmitted_then_known(browser, live_server, database_url) -> None:  # type: ignore[no-untyped-def]

@@ -80,7 +80,7 @@ test('flush sends due items in batches of 50 and applies each result', async () 
   };
   const summary = await flush({ store, send, now: 10_000 });
   assert.deepEqual(batches, [BATCH, BATCH, 20]);
-  assert.deepEqual(summary, { sent: 119, rejected: 1, failed: 0, stop: null, known: [] });
+  assert.deepEqual(summary, { sent: 119, held: 0, rejected: 1, failed: 0, stop: null, known: [] });
   assert.deepEqual([...store.outbox.keys()], ['c7']);
   assert.equal(store.sent.get('c8').status, 'duplicate');
   // The rejected item is not sent again by a later flush.

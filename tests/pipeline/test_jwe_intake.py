@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 import crypto
 from backend.models import Concern, Receipt
 from crypto.encoding import b64url_decode, b64url_encode
+from tests.crypto.helpers import SHORT_EPK_SCALARS, epk_lengths, seal_with_joserfc
 from tests.factories import H, envelope, make_concern, person, seal_payload, sync
 
 
@@ -224,3 +225,34 @@ def test_9_2_1_recorded_at_beyond_the_clock_skew_is_refused(app, sessions, recor
     within = (datetime.now(UTC) + timedelta(minutes=4)).replace(microsecond=0).isoformat()
     (ok,) = sync(client, envelope(app, device, make_concern(recorded_at=within)))
     assert ok["status"] == "accepted"
+
+
+@pytest.mark.parametrize("lengths", list(SHORT_EPK_SCALARS), ids=lambda n: f"x{n[0]}-y{n[1]}")
+def test_a_concern_whose_epk_lost_its_leading_zeros_is_accepted(  # type: ignore[no-untyped-def]
+    app, sessions, recorder, monkeypatch, lengths
+) -> None:
+    # Sealed by joserfc as libraries that drop a coordinate's leading zero bytes write it.
+    client, device, _ = recorder
+    p = make_concern()
+    ring = app.extensions["frontline"].keyring
+    plaintext = crypto.open_envelope(seal_payload(app, device, p), ring).plaintext
+    jwe = seal_with_joserfc(monkeypatch, ring, plaintext, SHORT_EPK_SCALARS[lengths])
+    assert epk_lengths(jwe) == lengths
+    (r,) = sync(client, {"client_id": p["client_id"], "jwe": jwe})
+    assert r["status"] == "accepted", r
+    assert _count(sessions, Concern) == 1
+
+
+def test_a_33_byte_epk_coordinate_is_refused(app, sessions, recorder, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    client, device, _ = recorder
+    p = make_concern()
+    ring = app.extensions["frontline"].keyring
+    plaintext = crypto.open_envelope(seal_payload(app, device, p), ring).plaintext
+
+    def padded_to_33(num: int, byte_count: int | None = None) -> str:
+        return b64url_encode(num.to_bytes(33, "big"))
+
+    jwe = seal_with_joserfc(monkeypatch, ring, plaintext, SHORT_EPK_SCALARS[(31, 32)], padded_to_33)
+    (r,) = sync(client, {"client_id": p["client_id"], "jwe": jwe})
+    assert (r["status"], r["error"]["code"]) == ("rejected", "envelope.epk_invalid")
+    assert _count(sessions, Concern) == 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import crypto
@@ -23,6 +24,7 @@ from backend.services.concerns.escalation import (
     root_of,
 )
 from backend.services.concerns.inbox import DeliveryView, Viewer, db_viewer, view
+from backend.services.linking.known import db_move
 from backend.services.records.audit import Actor, db_audit
 from backend.services.records.sealed import db_data_key, seal
 
@@ -136,6 +138,10 @@ def reassign(
         raise Conflict("delivery.not_open", "Only an open delivery to an inbox can move.")
     before = delivery.inbox_id
     delivery.inbox_id = target.id
+    subject_id = session.scalar(select(Concern.subject_id).where(Concern.id == delivery.concern_id))
+    if delivery.root_id is None and subject_id is not None:
+        # The inboxes holding the child's records follow the routed delivery.
+        db_move(session, subject_id, before, target.id)
     db_audit(
         session,
         "delivery.reassigned",

@@ -2,8 +2,9 @@
 recorder whether the child is already known — inside the store transaction.
 
 Linking costs index lookups for this concern's own identifiers, the child's day rows within
-the patterns' spans (``services/linking/windows.py``) and the alerts it touches; it never
-reads a child's whole history or scans the concern table.
+the patterns' spans (``services/linking/windows.py``), the child's rows of inboxes
+(``services/linking/known.py``) and the alerts it touches; it never reads a child's whole
+history or scans the concern table.
 """
 
 from __future__ import annotations

@@ -38,6 +38,7 @@ from backend.models.identity import (
     StaffSession,
 )
 from backend.models.keys import DataKeyRecord
+from backend.models.known import SubjectInbox
 from backend.models.links import (
     Alert,
     AlertEvidence,
@@ -69,6 +70,7 @@ __all__ = [
     "PatternDay",
     "PossibleMatch",
     "Subject",
+    "SubjectInbox",
     "SubjectMerge",
     "NO_DEADLINE",
     "ConcernRoute",

@@ -2,16 +2,16 @@
 recorder whether the child is already known — inside the store transaction.
 
 Linking costs index lookups for this concern's own identifiers, the child's day rows within
-the patterns' spans (``services/linking/windows.py``) and the alerts it touches; it never
-reads a child's whole history or scans the concern table.
+the patterns' spans (``services/linking/windows.py``), the child's rows of inboxes
+(``services/linking/known.py``) and the alerts it touches; it never reads a child's whole
+history or scans the concern table.
 """
 
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from backend.core.db import db_lock
@@ -22,41 +22,24 @@ from backend.services.concerns.rules import Active, db_active
 from backend.services.linking.alerts import db_raise
 from backend.services.linking.blind_keys import own_of
 from backend.services.linking.child_patterns import child_findings
+from backend.services.linking.known import db_count_concern, held, routed_of
 from backend.services.linking.networks import network_findings, peer_findings
 from backend.services.linking.subjects import KNOWN_STATUSES, db_resolve, link_lock, members
 from backend.services.linking.windows import db_record, facts_of
 
-
-def _contacts(by: str) -> Select[str, str, uuid.UUID, uuid.UUID | None]:
-    """Inbox and agency names (and agency id) of the deliveries of some children's concerns
-    (``by`` subject, bound as ``ids``, less the concern bound as ``self``) or of some alerts
-    (``by`` alert, bound as ``ids``), with each delivery's root (None when routed, not escalated),
-    each once. The caller keeps the routed ones: filtering on the root in SQL let SQLite's
-    planner walk every routed delivery there is through that column's index."""
-    query = select(Inbox.name, Agency.name, Agency.id, Delivery.root_id).distinct()
-    if by == "subject":
-        query = query.select_from(Concern).join(Delivery, Delivery.concern_id == Concern.id)
-        where = [
-            Concern.subject_id.in_(bindparam("ids", expanding=True)),
-            Concern.id != bindparam("self"),
-        ]
-    else:
-        query = query.select_from(Delivery)
-        where = [Delivery.alert_id.in_(bindparam("ids", expanding=True))]
-    return (
-        query.join(Inbox, Inbox.id == Delivery.inbox_id)
-        .join(Agency, Agency.id == Inbox.agency_id)
-        .where(*where)
-    )
-
-
-def _routed(rows: Any) -> list[tuple[str, str, uuid.UUID]]:
-    return [(inbox, agency, agency_id) for inbox, agency, agency_id, root in rows if root is None]
-
-
-# Built once: linking runs on every concern, and building a statement costs several times
-# what SQLite takes to run it.
-_BY_CHILD, _BY_ALERTS = _contacts("subject"), _contacts("alert")
+# The routed deliveries of some alerts (bound as ``ids``): inbox and agency names and agency
+# id, with each delivery's root (None when routed, not escalated), each once. The caller
+# keeps the routed ones: filtering on the root in SQL let SQLite's planner walk every routed
+# delivery there is through that column's index. Built once: linking runs on every concern,
+# and building a statement costs several times what SQLite takes to run it.
+_BY_ALERTS = (
+    select(Inbox.name, Agency.name, Agency.id, Delivery.root_id)
+    .distinct()
+    .select_from(Delivery)
+    .join(Inbox, Inbox.id == Delivery.inbox_id)
+    .join(Agency, Agency.id == Inbox.agency_id)
+    .where(Delivery.alert_id.in_(bindparam("ids", expanding=True)))
+)
 # From the child's alert rows to the alerts, the status checked by the caller: asked for
 # open alerts in SQL, SQLite's planner walked every open alert there is through the
 # status index.
@@ -80,15 +63,19 @@ def db_known(
     held and where (docs/contract.md, "Sync in detail"): they are left out.
     """
     ids = members(session, subject_id)
-    # The deliveries of the child's earlier concerns, from the concerns' subject index.
-    earlier = _routed(session.execute(_BY_CHILD, {"ids": ids, "self": concern.id}))
+    # The inboxes of the child's earlier concerns: the child's rows of inboxes, less what
+    # this concern (already counted) sent.
+    earlier = held(session, ids, routed_of(session, concern.id))
     # Alerts that name the child, however they were raised (a network found through
     # another child's concern included).
     alerted = sorted(
         {a for a, status in session.execute(_ALERTED, {"ids": ids}) if status == "open"}
     )
     if alerted:
-        earlier += _routed(session.execute(_BY_ALERTS, {"ids": alerted}))
+        rows = session.execute(_BY_ALERTS, {"ids": alerted})
+        earlier += [
+            (inbox, agency, agency_id) for inbox, agency, agency_id, root in rows if root is None
+        ]
     if not earlier and concern.subject_legal_status not in KNOWN_STATUSES:
         return None
     door = active.rules.inboxes[active.rules.fallback]  # (agency, inbox)
@@ -118,6 +105,7 @@ def db_link(session: Session, stored: Stored) -> None:
             stored.identifiers, lambda r: r["role"] == "subject" and r["addendum_id"] is None
         ),
     )
+    db_count_concern(session, concern.id, subject_id)
     facts = facts_of(session, concern)
     db_record(session, subject_id, facts)
     findings = child_findings(session, active, concern, subject_id, facts)

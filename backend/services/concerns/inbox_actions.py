@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import uuid
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import crypto
+from backend.core.db import db_lock
 from backend.core.errors import Conflict, Gone, Invalid, NotFound
-from backend.models import NO_DEADLINE, Concern, Delivery, DeliveryStatus, Inbox, utcnow
+from backend.models import NO_DEADLINE, Agency, Concern, Delivery, DeliveryStatus, Inbox, utcnow
 from backend.services.concerns.escalation import (
     db_chain_acknowledged,
     db_chain_decided,
@@ -23,6 +25,8 @@ from backend.services.concerns.escalation import (
     root_of,
 )
 from backend.services.concerns.inbox import DeliveryView, Viewer, db_viewer, view
+from backend.services.linking.known import db_move
+from backend.services.linking.subjects import link_lock
 from backend.services.records.audit import Actor, db_audit
 from backend.services.records.sealed import db_data_key, seal
 
@@ -134,8 +138,22 @@ def reassign(
         )
     if not delivery.is_open or delivery.inbox_id is None:
         raise Conflict("delivery.not_open", "Only an open delivery to an inbox can move.")
+    routed = delivery.root_id is None
+    if routed:
+        # The inboxes holding the child's records follow a routed delivery; under the link
+        # lock, taken before any row is changed, so a split rebuilding the child's rows
+        # neither misses the move nor waits on this delivery while holding the lock.
+        agency = session.get(Agency, delivery.agency_id)
+        assert agency is not None  # noqa: S101 - deliveries belong to agencies
+        db_lock(session, link_lock(agency.partnership_id))
     before = delivery.inbox_id
     delivery.inbox_id = target.id
+    if routed:
+        subject_id = session.scalar(
+            select(Concern.subject_id).where(Concern.id == delivery.concern_id)
+        )
+        if subject_id is not None:
+            db_move(session, subject_id, before, target.id)
     db_audit(
         session,
         "delivery.reassigned",

@@ -27,6 +27,7 @@ from backend.services.concerns.deliveries import delivery_row
 from backend.services.concerns.push import db_queue_push
 from backend.services.concerns.rules import Active
 from backend.services.linking.findings import Finding
+from backend.services.linking.known import db_count
 from backend.services.records.audit import db_audit
 
 WORDS = {
@@ -219,6 +220,10 @@ def db_raise(
         for t in targets
     ]
     session.execute(insert_into(Delivery), rows)
+    if concern.subject_id is not None:
+        # The alert's deliveries are of the concern that raised it: the inboxes holding
+        # records about its child (``known.py``).
+        db_count(session, concern.subject_id, [r["inbox_id"] for r in rows])
     db_audit(
         session,
         "alert.raised",

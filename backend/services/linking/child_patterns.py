@@ -12,7 +12,6 @@ child's picture, and raises nothing.
 from __future__ import annotations
 
 import uuid
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -64,22 +63,31 @@ def spans(
 ) -> list[Span]:
     """Every span of ``length`` days after a day with concerns, holding ``when``: one pass
     over the days near ``when``, adding the days that come in and taking out those that
-    leave."""
+    leave (each day's value taken once, the agencies present counted as they change)."""
     reach = timedelta(days=length)
     order = sorted(d for d in days if when - reach <= d <= when + reach)
+    values = [value(days[d]) for d in order]
     found: list[Span] = []
-    total, agencies = 0, Counter[str]()
+    total = present = 0
+    seen: dict[str, int] = {}  # recording agency -> its days in the span
     i = j = 0
-    for start in (d for d in order if d <= when):
+    for start in order:
+        if start > when:
+            break
         while j < len(order) and order[j] <= start + reach:
-            total += value(days[order[j]])
-            agencies.update(days[order[j]].agencies)
+            total += values[j]
+            for agency in days[order[j]].agencies:
+                had = seen.get(agency, 0)
+                present += had == 0
+                seen[agency] = had + 1
             j += 1
         while order[i] < start:
-            total -= value(days[order[i]])
-            agencies.subtract(days[order[i]].agencies)
+            total -= values[i]
+            for agency in days[order[i]].agencies:
+                seen[agency] -= 1
+                present -= seen[agency] == 0
             i += 1
-        found.append(Span(start, length, total, sum(1 for n in agencies.values() if n > 0)))
+        found.append(Span(start, length, total, present))
     return found
 
 

@@ -26,6 +26,7 @@ from backend.models import (
     utcnow,
 )
 from backend.services.concerns.rules import db_active
+from backend.services.linking import known
 from backend.services.linking.alerts import db_index_subjects, db_raise
 from backend.services.linking.blind_keys import read_one_key
 from backend.services.linking.child_patterns import child_findings
@@ -209,6 +210,10 @@ def db_rederive(
             records=[("alert", alert.id), ("subject", keep), ("subject", gone)],
             detail={"kind": alert.kind, "why": "a split left the pattern without its evidence"},
         )
+    # Which inboxes hold each record's concerns: rebuilt once the concerns have moved and
+    # the patterns raised their alerts again (an alert's deliveries are of a concern).
+    for subject in both:
+        known.db_rebuild(session, subject)
     for head in (keep, gone):
         _db_care(session, head)
     return done

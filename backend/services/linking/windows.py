@@ -11,6 +11,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
@@ -22,7 +23,6 @@ _D, _C = table_of(PatternDay), table_of(Concern)
 _CC, _IND = table_of(ConcernCategory), table_of(ConcernIndicator)
 # Built once: this runs for every concern.
 _DAYS = select(
-    _D.c.subject_id,
     _D.c.day,
     _D.c.concerns,
     _D.c.missing,
@@ -112,15 +112,27 @@ class Day:
         }
 
 
+# A child's days repeat a few texts ('{"early_help": 1}', one agency's id): each is parsed
+# once per process, not once per row read; the callers copy what they keep.
+@lru_cache(maxsize=4096)
+def _levels(text: str) -> dict[str, int]:
+    return json.loads(text)  # type: ignore[no-any-return]
+
+
+@lru_cache(maxsize=4096)
+def _agencies(text: str) -> frozenset[str]:
+    return frozenset(json.loads(text))
+
+
 def _day(row: tuple[object, ...]) -> Day:
-    _, when, concerns, missing, signs, levels, agencies = row
+    when, concerns, missing, signs, levels, agencies = row
     return Day(
         when,  # type: ignore[arg-type]
         concerns,  # type: ignore[arg-type]
         missing,  # type: ignore[arg-type]
         signs,  # type: ignore[arg-type]
-        Counter(json.loads(levels)),  # type: ignore[arg-type]
-        set(json.loads(agencies)),  # type: ignore[arg-type]
+        Counter(_levels(levels)),  # type: ignore[arg-type]
+        set(_agencies(agencies)),  # type: ignore[arg-type]
     )
 
 

@@ -59,6 +59,7 @@ from backend.models.people import (
     UserRole,
     UserStatus,
 )
+from backend.models.record_keys import SubjectKey
 from backend.models.retention import LegalHold, RetentionReview
 from backend.models.windows import PatternDay
 
@@ -69,6 +70,7 @@ __all__ = [
     "PatternDay",
     "PossibleMatch",
     "Subject",
+    "SubjectKey",
     "SubjectMerge",
     "NO_DEADLINE",
     "ConcernRoute",

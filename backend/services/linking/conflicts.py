@@ -19,29 +19,25 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Sequence
 from typing import Any, TypedDict
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from backend.models import Concern, ConcernIdentifier, table_of
+from backend.models import SubjectKey, table_of
 from backend.services.linking.blind_keys import read_one_key
 
 STRONG = ("nhs_number", "name_dob")
 WORDS = {"nhs_number": "NHS number", "name_dob": "name with date of birth"}
 
-_C, _CI = table_of(Concern), table_of(ConcernIdentifier)
-# The strong identifiers of a child's concerns: from the concerns' subject index to the
-# identifiers' concern index, bounded by one child.
-_HELD = (
-    select(_CI.c.kind, _CI.c.blind_index, _CI.c.key_id)
-    .join(_C, _C.c.id == _CI.c.concern_id)
-    .where(
-        _C.c.subject_id.in_(bindparam("ids", expanding=True)),
-        _CI.c.role == "subject",
-        _CI.c.kind.in_(bindparam("kinds", expanding=True)),
-        _CI.c.addendum_id.is_(None),
-    )
+_K = table_of(SubjectKey)
+# The values of some kinds a child's records hold: one row per record and value, on the
+# keys' primary key (subject, role, kind), however many concerns name them.
+_HELD = select(_K.c.kind, _K.c.blind_index, _K.c.key_id).where(
+    _K.c.subject_id.in_(bindparam("ids", expanding=True)),
+    _K.c.role == "subject",
+    _K.c.kind.in_(bindparam("kinds", expanding=True)),
 )
 _HOLDS = _HELD.limit(1)
 
@@ -62,9 +58,12 @@ def db_holds(session: Session, ids: list[uuid.UUID], kind: str) -> bool:
     return session.execute(_HOLDS, {"ids": ids, "kinds": [kind]}).first() is not None
 
 
-def db_held(session: Session, ids: list[uuid.UUID]) -> list[tuple[str, str, str]]:
-    """(kind, blind index, key id) of every strong value a child's concerns carry."""
-    return [tuple(r) for r in session.execute(_HELD, {"ids": ids, "kinds": list(STRONG)})]  # type: ignore[misc]
+def db_held(
+    session: Session, ids: list[uuid.UUID], kinds: Sequence[str] = STRONG
+) -> list[tuple[str, str, str]]:
+    """(kind, blind index, key id) of every value of ``kinds`` (the strong ones unless
+    told) a child's concerns carry, each once per record."""
+    return [tuple(r) for r in session.execute(_HELD, {"ids": ids, "kinds": list(kinds)})]  # type: ignore[misc]
 
 
 def differing(one: list[tuple[str, str, str]], other: list[tuple[str, str, str]]) -> list[str]:

@@ -3,7 +3,8 @@
 Linking looked up other concerns sharing a concern's identifiers, so a child with a
 thousand concerns came back as a thousand rows for its own name and a much-named car as
 every concern that named it. Each record now holds a key once (``backend/models/
-record_keys.py``); the rows of the concerns already stored are built here, in SQL.
+record_keys.py``); the rows of the concerns already stored are built here, in SQL. A
+child's concerns are indexed by event time too, for the one probe that reads them.
 
 Revision ID: 0022
 Revises: 0021
@@ -143,8 +144,14 @@ def upgrade() -> None:
             "ix_subject_keys_lookup", ["kind", "blind_index", "role"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_subject_keys_key_id"), ["key_id"], unique=False)
+    with op.batch_alter_table("concerns", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_concerns_subject_time", ["subject_id", "recorded_at"], unique=False
+        )
     op.get_bind().execute(_backfill())
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("concerns", schema=None) as batch_op:
+        batch_op.drop_index("ix_concerns_subject_time")
     op.drop_table("subject_keys")

@@ -224,7 +224,9 @@ def db_forget_keys(session: Session, key_id: str) -> None:
 _NAMES = exists().where(
     _CI.c.concern_id == _C.c.id,
     _CI.c.role == bindparam("role"),
-    _CI.c.kind == bindparam("kind"),
+    # Not on the (kind, blind index) index: that walks every concern naming the key, of
+    # every child, for each of this record's concerns; the concern's own rows are few.
+    (_CI.c.kind + "") == bindparam("kind"),
     _CI.c.blind_index == bindparam("index"),
 )
 _IN_SPAN = and_(

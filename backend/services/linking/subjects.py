@@ -57,6 +57,18 @@ _LINK_CONCERN = (
     .where(_C.c.id == bindparam("cid"))
     .values(subject_id=bindparam("sid"), subject_link=bindparam("how"))
 )
+_MATCHES = select(PossibleMatch).where(
+    or_(
+        and_(
+            PossibleMatch.subject_id == bindparam("a"),
+            PossibleMatch.candidate_id.in_(bindparam("others", expanding=True)),
+        ),
+        and_(
+            PossibleMatch.subject_id.in_(bindparam("others", expanding=True)),
+            PossibleMatch.candidate_id == bindparam("a"),
+        ),
+    )
+)
 _SET_CARE = update(_S).where(_S.c.id == bindparam("sid")).values(care_status=bindparam("status"))
 
 
@@ -297,14 +309,19 @@ def db_resolve(
         session.execute(_SET_CARE, {"sid": subject_id, "status": care})
     session.execute(_LINK_CONCERN, {"cid": concern.id, "sid": subject_id, "how": link})
     weak = [(k, b) for k, b in own if k in WEAK]
-    for candidate, kinds in _holders(
-        session, weak, partnership_id=partnership_id, at_least=WEAK_AGREE
-    ).items():
-        # Two weak keys must agree: one alone (a surname sound and a birth year, or a
-        # postcode) matched 2.5 other children per concern in a generated population,
-        # a queue no MASH could work.
-        if candidate != subject_id and len(kinds) >= WEAK_AGREE:
-            db_suggest(session, partnership_id, subject_id, candidate, kinds)
+    # Two weak keys must agree: one alone (a surname sound and a birth year, or a
+    # postcode) matched 2.5 other children per concern in a generated population, a
+    # queue no MASH could work.
+    candidates = {
+        c: kinds
+        for c, kinds in _holders(
+            session, weak, partnership_id=partnership_id, at_least=WEAK_AGREE
+        ).items()
+        if c != subject_id and len(kinds) >= WEAK_AGREE
+    }
+    known = _db_matches(session, subject_id, list(candidates))
+    for candidate, kinds in candidates.items():
+        db_suggest(session, partnership_id, subject_id, candidate, kinds, known=known)
     for other, (found, differs) in flags.items():
         # Strong keys that point at records which disagree: the MASH decides.
         sides = {subject_id: matched, **found}
@@ -319,6 +336,21 @@ def db_resolve(
     return subject_id, link
 
 
+Pair = tuple[uuid.UUID, uuid.UUID]
+
+
+def _db_matches(
+    session: Session, a: uuid.UUID, others: list[uuid.UUID]
+) -> dict[Pair, PossibleMatch]:
+    """The possible matches between ``a`` and any of ``others``, by their pair, in one query
+    per 500 (a child split over many records is a candidate of each of them)."""
+    found: dict[Pair, PossibleMatch] = {}
+    for chunk in chunks(others):
+        for match in session.scalars(_MATCHES, {"a": a, "others": chunk}):
+            found[(match.subject_id, match.candidate_id)] = match
+    return found
+
+
 def db_suggest(
     session: Session,
     partnership_id: uuid.UUID,
@@ -327,19 +359,25 @@ def db_suggest(
     kinds: set[str],
     *,
     conflict: str | None = None,
+    known: dict[Pair, PossibleMatch] | None = None,
 ) -> None:
     """Record that two subjects may be one child, once per pair; ``conflict`` (JSON,
     ``conflicts.conflict_of``) when strong keys disagree, kept on an open match already
-    raised by weak keys."""
+    raised by weak keys. ``known``: the pair's match, if any, read already (``_db_matches``)."""
     first, second = sorted((a, b), key=str)
-    existing = session.scalar(
-        select(PossibleMatch).where(
-            PossibleMatch.subject_id == first, PossibleMatch.candidate_id == second
+    if known is not None:
+        existing = known.get((first, second))
+    else:
+        existing = session.scalar(
+            select(PossibleMatch).where(
+                PossibleMatch.subject_id == first, PossibleMatch.candidate_id == second
+            )
         )
-    )
     if existing is not None:
         if existing.status == "open":
-            existing.kinds = json.dumps(sorted(set(json.loads(existing.kinds)) | kinds))
+            grown = json.dumps(sorted(set(json.loads(existing.kinds)) | kinds))
+            if grown != existing.kinds:
+                existing.kinds = grown
             if conflict is not None and existing.conflict is None:
                 existing.conflict = conflict
         return

@@ -12,7 +12,6 @@ row per record holding a key, never the concerns behind it, never a scan.
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Iterable
 from functools import cache
@@ -24,7 +23,6 @@ from sqlalchemy.orm import Session
 from backend.core.db import chunks
 from backend.models import (
     Concern,
-    PossibleMatch,
     Subject,
     SubjectKey,
     SubjectMerge,
@@ -32,6 +30,7 @@ from backend.models import (
     utcnow,
 )
 from backend.services.linking.conflicts import STRONG, conflict_of, db_held, db_holds, differing
+from backend.services.linking.matches import db_matches, db_suggest
 from backend.services.linking.merges import AUTOMATIC, db_record
 from backend.services.records.audit import SYSTEM, Actor, db_audit
 
@@ -56,18 +55,6 @@ _LINK_CONCERN = (
     update(_C)
     .where(_C.c.id == bindparam("cid"))
     .values(subject_id=bindparam("sid"), subject_link=bindparam("how"))
-)
-_MATCHES = select(PossibleMatch).where(
-    or_(
-        and_(
-            PossibleMatch.subject_id == bindparam("a"),
-            PossibleMatch.candidate_id.in_(bindparam("others", expanding=True)),
-        ),
-        and_(
-            PossibleMatch.subject_id.in_(bindparam("others", expanding=True)),
-            PossibleMatch.candidate_id == bindparam("a"),
-        ),
-    )
 )
 _SET_CARE = update(_S).where(_S.c.id == bindparam("sid")).values(care_status=bindparam("status"))
 
@@ -319,7 +306,7 @@ def db_resolve(
         ).items()
         if c != subject_id and len(kinds) >= WEAK_AGREE
     }
-    known = _db_matches(session, subject_id, list(candidates))
+    known = db_matches(session, subject_id, list(candidates))
     for candidate, kinds in candidates.items():
         db_suggest(session, partnership_id, subject_id, candidate, kinds, known=known)
     for other, (found, differs) in flags.items():
@@ -334,65 +321,3 @@ def db_resolve(
             conflict=conflict_of(concern.id, sides, differs),
         )
     return subject_id, link
-
-
-Pair = tuple[uuid.UUID, uuid.UUID]
-
-
-def _db_matches(
-    session: Session, a: uuid.UUID, others: list[uuid.UUID]
-) -> dict[Pair, PossibleMatch]:
-    """The possible matches between ``a`` and any of ``others``, by their pair, in one query
-    per 500 (a child split over many records is a candidate of each of them)."""
-    found: dict[Pair, PossibleMatch] = {}
-    for chunk in chunks(others):
-        for match in session.scalars(_MATCHES, {"a": a, "others": chunk}):
-            found[(match.subject_id, match.candidate_id)] = match
-    return found
-
-
-def db_suggest(
-    session: Session,
-    partnership_id: uuid.UUID,
-    a: uuid.UUID,
-    b: uuid.UUID,
-    kinds: set[str],
-    *,
-    conflict: str | None = None,
-    known: dict[Pair, PossibleMatch] | None = None,
-) -> None:
-    """Record that two subjects may be one child, once per pair; ``conflict`` (JSON,
-    ``conflicts.conflict_of``) when strong keys disagree, kept on an open match already
-    raised by weak keys. ``known``: the pair's match, if any, read already (``_db_matches``)."""
-    first, second = sorted((a, b), key=str)
-    if known is not None:
-        existing = known.get((first, second))
-    else:
-        existing = session.scalar(
-            select(PossibleMatch).where(
-                PossibleMatch.subject_id == first, PossibleMatch.candidate_id == second
-            )
-        )
-    if existing is not None:
-        if existing.status == "open":
-            grown = json.dumps(sorted(set(json.loads(existing.kinds)) | kinds))
-            if grown != existing.kinds:
-                existing.kinds = grown
-            if conflict is not None and existing.conflict is None:
-                existing.conflict = conflict
-        return
-    match = PossibleMatch(
-        partnership_id=partnership_id,
-        subject_id=first,
-        candidate_id=second,
-        kinds=json.dumps(sorted(kinds)),
-        conflict=conflict,
-    )
-    session.add(match)
-    session.flush()
-    db_audit(
-        session,
-        "subject.possible_match",
-        records=[("subject", first), ("subject", second), ("match", match.id)],
-        detail={"kinds": sorted(kinds), "conflict": conflict is not None},
-    )

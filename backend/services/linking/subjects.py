@@ -50,6 +50,9 @@ _S, _K, _C = table_of(Subject), table_of(SubjectKey), table_of(Concern)
 _MERGED_INTO = select(_S.c.merged_into_id).where(_S.c.id == bindparam("sid"))
 _HEADS = select(_S.c.id, _S.c.merged_into_id).where(_S.c.id.in_(bindparam("ids", expanding=True)))
 _MERGED_FROM = select(_S.c.id).where(_S.c.merged_into_id.in_(bindparam("ids", expanding=True)))
+_OURS = select(_S.c.id).where(
+    _S.c.id.in_(bindparam("ids", expanding=True)), _S.c.partnership_id == bindparam("p")
+)
 _NEW_SUBJECT = insert(_S)
 _LINK_CONCERN = (
     update(_C)
@@ -65,7 +68,8 @@ def _sharing(pairs: int, counted: bool) -> Select[Any]:
     the kind each holds, on the keys' lookup index: one row per record and key, however
     many concerns of the record name it. With ``counted``, only records holding at least
     ``n`` kinds of them (a common surname sound and birth year is held by hundreds of
-    records, which should not all come back to be counted)."""
+    records, which should not all come back to be counted). The partnership is checked
+    after (``_OURS``): joined here, SQLite's planner walked every subject of it."""
     shared = and_(
         or_(
             *(
@@ -75,11 +79,7 @@ def _sharing(pairs: int, counted: bool) -> Select[Any]:
         ),
         _K.c.role == "subject",
     )
-    query = (
-        select(_K.c.subject_id, _K.c.kind)
-        .join(_S, _S.c.id == _K.c.subject_id)
-        .where(shared, _S.c.partnership_id == bindparam("p"))
-    )
+    query = select(_K.c.subject_id, _K.c.kind).where(shared)
     if counted:
         agreeing = (
             select(_K.c.subject_id)
@@ -151,10 +151,17 @@ def _holders(
     pairs = list(pairs)
     if not pairs:
         return {}
-    params: dict[str, Any] = {"p": partnership_id, "n": at_least}
+    params: dict[str, Any] = {"n": at_least}
     for n, (kind, index) in enumerate(pairs):
         params[f"k{n}"], params[f"b{n}"] = kind, index
-    rows = session.execute(_sharing(len(pairs), at_least > 1), params).all()
+    hits = session.execute(_sharing(len(pairs), at_least > 1), params).all()
+    ids = list({sid for sid, _ in hits})
+    ours = {
+        s
+        for chunk in chunks(ids)
+        for s in session.scalars(_OURS, {"ids": chunk, "p": partnership_id})
+    }
+    rows = [(sid, kind) for sid, kind in hits if sid in ours]
     heads = canonical_many(session, (sid for sid, _ in rows))
     found: dict[uuid.UUID, set[str]] = {}
     for subject_id, kind in rows:

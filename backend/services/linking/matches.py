@@ -76,9 +76,10 @@ def db_suggest(
         mid, status, was, held = existing
         if status != "open":
             return
-        grown = json.dumps(sorted(set(json.loads(was)) | kinds))
+        had = set(json.loads(was))
         kept = held if held is not None else conflict
-        if (grown, kept) != (was, held):
+        if not kinds <= had or kept != held:
+            grown = json.dumps(sorted(had | kinds))
             session.execute(_GROW, {"mid": mid, "kinds": grown, "conflict": kept})
             known[(first, second)] = (mid, status, grown, kept)
         return

@@ -60,6 +60,7 @@ from backend.models.people import (
     UserRole,
     UserStatus,
 )
+from backend.models.record_keys import SubjectKey
 from backend.models.retention import LegalHold, RetentionReview
 from backend.models.windows import PatternDay
 
@@ -71,6 +72,7 @@ __all__ = [
     "PossibleMatch",
     "Subject",
     "SubjectInbox",
+    "SubjectKey",
     "SubjectMerge",
     "NO_DEADLINE",
     "ConcernRoute",

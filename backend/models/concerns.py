@@ -59,6 +59,9 @@ class Receipt(Base):
 
 class Concern(Base):
     __tablename__ = "concerns"
+    # A child's concerns in a span of event time, newest first, without a sort: where a
+    # record's concern naming a key in a window is looked for (linking/record_keys.py).
+    __table_args__ = (Index("ix_concerns_subject_time", "subject_id", "recorded_at"),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     client_id: Mapped[uuid.UUID] = mapped_column(unique=True)  # unique forever

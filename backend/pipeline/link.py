@@ -1,9 +1,10 @@
 """Step 7, link: resolve the child, find the patterns this concern completes, tell the
 recorder whether the child is already known — inside the store transaction.
 
-Linking costs index lookups for this concern's own identifiers, the child's day rows within
-the patterns' spans (``services/linking/windows.py``), the child's rows of inboxes
-(``services/linking/known.py``) and the alerts it touches; it never reads a child's whole
+Linking costs lookups for this concern's own identifiers (one row per record holding each,
+``services/linking/record_keys.py``), the child's day rows within the patterns' spans
+(``services/linking/windows.py``), the child's rows of inboxes (``services/linking/known.py``)
+and the alerts it touches; it never reads a child's whole
 history or scans the concern table.
 """
 
@@ -24,6 +25,7 @@ from backend.services.linking.blind_keys import own_of
 from backend.services.linking.child_patterns import child_findings
 from backend.services.linking.known import db_count_concern, held, routed_of
 from backend.services.linking.networks import network_findings, peer_findings
+from backend.services.linking.record_keys import db_add_keys
 from backend.services.linking.subjects import KNOWN_STATUSES, db_resolve, link_lock, members
 from backend.services.linking.windows import db_record, facts_of
 
@@ -106,6 +108,9 @@ def db_link(session: Session, stored: Stored) -> None:
         ),
     )
     db_count_concern(session, concern.id, subject_id)
+    # After resolving (which must not find the concern itself), before the patterns
+    # (which read this concern's child from its own concern, not its record's keys).
+    db_add_keys(session, subject_id, concern.id, concern.recorded_at, stored.identifiers)
     facts = facts_of(session, concern)
     db_record(session, subject_id, facts)
     findings = child_findings(session, active, concern, subject_id, facts)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import crypto
@@ -31,6 +32,7 @@ from backend.schemas.concern import age_on
 from backend.services.linking import blind_keys
 from backend.services.linking.blind_keys import IdentifierRow
 from backend.services.linking.identifiers import blind_identifiers
+from backend.services.linking.record_keys import db_add_keys
 from backend.services.records.sealed import db_data_key, db_new_data_key, seal
 from crypto import normalise
 
@@ -268,9 +270,23 @@ def db_store_addendum(
     )
     session.add(addendum)
     session.flush()
-    _insert_many(
-        session,
-        ConcernIdentifier,
-        _identifiers(ring, loaded, subject=None, concern_id=concern.id, addendum_id=addendum_id),
-    )
+    rows = _identifiers(ring, loaded, subject=None, concern_id=concern.id, addendum_id=addendum_id)
+    if concern.subject_id is not None:
+        # An addendum names things for its concern, at its time: what the concern (or an
+        # earlier addendum) names already is counted already.
+        named = set(
+            session.execute(
+                select(
+                    ConcernIdentifier.role, ConcernIdentifier.kind, ConcernIdentifier.blind_index
+                ).where(ConcernIdentifier.concern_id == concern.id)
+            )
+        )
+        db_add_keys(
+            session,
+            concern.subject_id,
+            concern.id,
+            concern.recorded_at,
+            [r for r in rows if (r["role"], r["kind"], r["blind_index"]) not in named],
+        )
+    _insert_many(session, ConcernIdentifier, rows)
     return addendum

@@ -25,6 +25,7 @@ import crypto
 from backend.core.jsontext import Document
 from backend.models import Addendum, Concern, ConcernIdentifier, insert_into
 from backend.services.linking.identifiers import blind_identifiers
+from backend.services.linking.record_keys import db_forget_keys, db_rebuild_keys
 from backend.services.records.sealed import db_data_key, unseal
 
 R = TypeVar("R")
@@ -152,12 +153,33 @@ def reindex(
                     rows += _rows_for(session, ring, indexer, record)
                 if rows:
                     session.execute(insert_into(ConcernIdentifier), rows)
+                    _db_rekey(session, rows)
                 session.commit()
                 after = records[-1].id
             done += len(records)
             if progress is not None:
                 progress(len(records))
     return done
+
+
+def _db_rekey(session: Session, rows: list[IdentifierRow]) -> None:
+    """Give each record the keys the new indexes name (``record_keys``), rebuilt from its
+    concerns for those keys only."""
+    concerns = list({r["concern_id"] for r in rows})
+    subject_of = {
+        cid: sid
+        for cid, sid in session.execute(
+            select(Concern.id, Concern.subject_id).where(Concern.id.in_(concerns))
+        )
+        if sid is not None
+    }
+    named: dict[uuid.UUID, set[tuple[str, str, str]]] = {}
+    for r in rows:
+        if r["concern_id"] in subject_of:
+            held = (r["role"], r["kind"], r["blind_index"])
+            named.setdefault(subject_of[r["concern_id"]], set()).add(held)
+    for subject_id, keys in named.items():
+        db_rebuild_keys(session, subject_id, keys)
 
 
 def _rows_for(
@@ -211,6 +233,8 @@ def pending(session: Session, ring: crypto.KeyRing) -> int:
 
 
 def db_forget(session: Session, key_id: str) -> int:
-    """Delete every index made with a retired blind key; return how many."""
+    """Delete every index made with a retired blind key, and the records' keys made with
+    it; return how many indexes."""
     result = session.execute(delete(ConcernIdentifier).where(ConcernIdentifier.key_id == key_id))
+    db_forget_keys(session, key_id)
     return int(result.rowcount or 0)  # type: ignore[attr-defined]

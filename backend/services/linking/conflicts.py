@@ -31,7 +31,7 @@ from typing import Any, TypedDict
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from backend.models import Concern, ConcernIdentifier, table_of
+from backend.models import SubjectKey, table_of
 from backend.services.linking.blind_keys import read_one_key
 
 STRONG = ("nhs_number", "name_dob")
@@ -45,18 +45,13 @@ WORDS = {
     "postcode": "home postcode",
 }
 
-_C, _CI = table_of(Concern), table_of(ConcernIdentifier)
-# The strong identifiers of a child's concerns: from the concerns' subject index to the
-# identifiers' concern index, bounded by one child.
-_HELD = (
-    select(_CI.c.kind, _CI.c.blind_index, _CI.c.key_id)
-    .join(_C, _C.c.id == _CI.c.concern_id)
-    .where(
-        _C.c.subject_id.in_(bindparam("ids", expanding=True)),
-        _CI.c.role == "subject",
-        _CI.c.kind.in_(bindparam("kinds", expanding=True)),
-        _CI.c.addendum_id.is_(None),
-    )
+_K = table_of(SubjectKey)
+# The values of some kinds a child's records hold: one row per record and value, on the
+# keys' primary key (subject, role, kind), however many concerns name them.
+_HELD = select(_K.c.kind, _K.c.blind_index, _K.c.key_id).where(
+    _K.c.subject_id.in_(bindparam("ids", expanding=True)),
+    _K.c.role == "subject",
+    _K.c.kind.in_(bindparam("kinds", expanding=True)),
 )
 
 

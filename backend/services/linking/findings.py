@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import uuid
 from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Protocol, TypeVar
 
 from backend.models import Alert
 
@@ -49,7 +51,17 @@ class Event:
     subject_id: uuid.UUID | None = None
 
 
-def best_window(events: list[Event], at: datetime, days: int) -> list[Event]:
+class Timed(Protocol):
+    """Anything with an event time: a child's ``Event``, or a concern naming an identifier."""
+
+    @property
+    def at(self) -> datetime: ...
+
+
+E = TypeVar("E", bound=Timed)
+
+
+def best_window(events: Sequence[E], at: datetime, days: int) -> list[E]:
     """The events in the fullest span of ``days`` that contains ``at`` (the earliest such
     span on a tie), in their given order.
 

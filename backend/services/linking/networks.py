@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Select, and_, bindparam, or_, select
 from sqlalchemy.orm import Session
@@ -24,19 +24,29 @@ from backend.models import (
     AlertEvidence,
     Concern,
     ConcernCategory,
-    ConcernIdentifier,
     ConcernIndicator,
     Subject,
+    SubjectKey,
     table_of,
 )
 from backend.services.concerns.rules import Active
 from backend.services.linking.blind_keys import IdentifierRow, own_of
-from backend.services.linking.findings import Event, Finding, best_window
+from backend.services.linking.findings import Finding, best_window
+from backend.services.linking.record_keys import Held, db_naming
 from backend.services.linking.subjects import canonical
 
 Key = tuple[str, str]  # (identifier kind, blind index)
 
-_C, _CI, _S = table_of(Concern), table_of(ConcernIdentifier), table_of(Subject)
+
+class Named(NamedTuple):
+    """A concern naming an identifier: the evidence a network finding rests on."""
+
+    concern_id: uuid.UUID
+    at: datetime
+    subject_id: uuid.UUID
+
+
+_K, _S = table_of(SubjectKey), table_of(Subject)
 _CC, _IND = table_of(ConcernCategory), table_of(ConcernIndicator)
 # The alert itself, not its id: the caller adds to it, and so finds it loaded.
 _HOLDER = (
@@ -65,33 +75,50 @@ _CONTEXT_SIGNS = select(_IND.c.concern_id).where(
 
 @cache
 def _sharers(pairs: int) -> Select[Any]:
-    """Concerns about a child within ``lo``..``hi`` that name any of ``pairs`` associated
-    identifiers (bound as ``k0``, ``b0``, ...), with the identifier that they share."""
+    """Records holding any of ``pairs`` associated identifiers (bound as ``k0``, ``b0``,
+    ...) named by a concern between their first and last time that meets ``lo``..``hi``:
+    one row per record and identifier, however many of its concerns name it."""
     return (
         select(
-            _CI.c.kind,
-            _CI.c.blind_index,
-            _C.c.id,
-            _C.c.recorded_at,
-            _C.c.recorder_agency_id,
-            _C.c.level,
-            _C.c.subject_id,
+            _K.c.kind,
+            _K.c.blind_index,
+            _K.c.subject_id,
+            _K.c.last_at,
+            _K.c.last_concern_id,
             _S.c.merged_into_id,
         )
-        .join(_C, _C.c.id == _CI.c.concern_id)
-        .join(_S, _S.c.id == _C.c.subject_id)
+        .join(_S, _S.c.id == _K.c.subject_id)
         .where(
-            _CI.c.role == "associated",
+            _K.c.role == "associated",
             or_(
                 *(
-                    and_(_CI.c.kind == bindparam(f"k{n}"), _CI.c.blind_index == bindparam(f"b{n}"))
+                    and_(_K.c.kind == bindparam(f"k{n}"), _K.c.blind_index == bindparam(f"b{n}"))
                     for n in range(pairs)
                 )
             ),
-            _C.c.recorded_at.between(bindparam("lo"), bindparam("hi")),
-            _C.c.subject_id.is_not(None),
+            _K.c.first_at <= bindparam("hi"),
+            _K.c.last_at >= bindparam("lo"),
         )
     )
+
+
+def _named_near(
+    session: Session,
+    subject: uuid.UUID,
+    held: Held,
+    last: tuple[uuid.UUID, datetime],
+    at: datetime,
+    span: timedelta,
+) -> list[tuple[uuid.UUID, datetime]]:
+    """A record's concerns naming ``held`` that stand for it within ``span`` of ``at``: its
+    latest when that is at or before ``at`` (the usual case: no probe); otherwise its
+    latest before ``at`` and its earliest after, found by two bounded probes. Every span
+    of the window's length holding ``at`` holds one of these if it holds any."""
+    if last[1] <= at:
+        return [last]
+    before = db_naming(session, subject, held, at - span, at)
+    after = db_naming(session, subject, held, at, at + span, latest=False)
+    return list(dict.fromkeys(e for e in (before, after) if e is not None))
 
 
 def in_context(session: Session, rule: dict[str, Any], ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
@@ -194,17 +221,25 @@ def _linked(
     params: dict[str, Any] = {"lo": at - span, "hi": at + span}
     for n, (kind, index) in enumerate(keys):
         params[f"k{n}"], params[f"b{n}"] = kind, index
-    by_key: dict[Key, list[Event]] = {}
+    # This concern's child stands by this concern alone; each other record by its concerns
+    # naming the identifier nearest this one (``_named_near``).
+    by_key: dict[Key, list[Named]] = {k: [Named(concern.id, at, subject_id)] for k in keys}
     shared: dict[uuid.UUID, set[Key]] = {}
     concerns_of: dict[uuid.UUID, set[uuid.UUID]] = {}
-    for kind, index, cid, when, agency, level, subject, merged in session.execute(
+    for kind, index, subject, last_at, last_id, merged in session.execute(
         _sharers(len(keys)), params
     ):
         # Merges are rare: only a merged subject's head is looked up.
         head = subject if merged is None else canonical(session, subject)
-        by_key.setdefault((kind, index), []).append(Event(cid, when, agency, level, kind, head))
-        shared.setdefault(head, set()).add((kind, index))
-        concerns_of.setdefault(head, set()).add(cid)
+        if head == subject_id:
+            continue
+        near = _named_near(
+            session, subject, ("associated", kind, index), (last_id, last_at), at, span
+        )
+        for cid, when in near:
+            by_key.setdefault((kind, index), []).append(Named(cid, when, head))
+            shared.setdefault(head, set()).add((kind, index))
+            concerns_of.setdefault(head, set()).add(cid)
     others = {s for s in shared if s != subject_id}
     # Exploitation on the other side is read only for children that need it.
     context: set[uuid.UUID] = set()
@@ -233,16 +268,14 @@ def _linked(
 
 # -- peers -------------------------------------------------------------------------------
 
-_PEER_RECORDS = (
-    select(_CI.c.kind, _CI.c.blind_index, _C.c.id, _C.c.recorded_at, _C.c.subject_id)
-    .join(_C, _C.c.id == _CI.c.concern_id)
-    .where(
-        _CI.c.role == "subject",
-        _CI.c.kind == "name_year",
-        _CI.c.blind_index.in_(bindparam("keys", expanding=True)),
-        _C.c.recorded_at.between(bindparam("lo"), bindparam("hi")),
-        _C.c.subject_id.is_not(None),
-    )
+# Records holding full names with years of birth, named between their first and last time
+# that meets ``lo``..``hi``: one row per record and name.
+_PEER_RECORDS = select(_K.c.blind_index, _K.c.subject_id, _K.c.last_at, _K.c.last_concern_id).where(
+    _K.c.role == "subject",
+    _K.c.kind == "name_year",
+    _K.c.blind_index.in_(bindparam("keys", expanding=True)),
+    _K.c.first_at <= bindparam("hi"),
+    _K.c.last_at >= bindparam("lo"),
 )
 
 
@@ -267,14 +300,24 @@ def peer_findings(
         return []
     at, span = concern.recorded_at, timedelta(days=rule["days"])
     by_key: dict[str, dict[uuid.UUID, tuple[uuid.UUID, Any]]] = {}
-    for _, index, cid, when, subject in session.execute(
+    for index, subject, last_at, last_id in session.execute(
         _PEER_RECORDS, {"keys": peers, "lo": at - span, "hi": at + span}
     ):
         head = canonical(session, subject)
-        if head != subject_id:
-            latest = by_key.setdefault(index, {}).get(head)
-            if latest is None or when > latest[1]:
-                by_key[index][head] = (cid, when)
+        if head == subject_id:
+            continue
+        # The record's latest concern in the window: its latest unless that is later.
+        named = (
+            (last_id, last_at)
+            if last_at <= at + span
+            else db_naming(session, subject, ("subject", "name_year", index), at - span, at + span)
+        )
+        if named is None:
+            continue
+        cid, when = named
+        latest = by_key.setdefault(index, {}).get(head)
+        if latest is None or when > latest[1]:
+            by_key[index][head] = (cid, when)
     group: dict[uuid.UUID, tuple[str, uuid.UUID, Any]] = {}
     for index, found in by_key.items():
         if len(found) == 1:  # one child only

@@ -31,6 +31,7 @@ from backend.services.linking.alerts import db_index_subjects, db_raise
 from backend.services.linking.blind_keys import read_one_key
 from backend.services.linking.child_patterns import child_findings
 from backend.services.linking.conflicts import STRONG
+from backend.services.linking.record_keys import db_rebuild_keys
 from backend.services.linking.subjects import KNOWN_STATUSES, members
 from backend.services.linking.windows import db_rebuild, facts_of
 from backend.services.records.audit import db_audit
@@ -174,10 +175,11 @@ def db_rederive(
                 AlertSubject.alert_id == alert.id, AlertSubject.subject_id != owner
             )
         )
-    # The pattern windows are kept per record and day: rebuilt from whichever concerns each
-    # record holds now, before the patterns are looked for again.
+    # The pattern windows (per record and day) and the keys each record holds: rebuilt from
+    # whichever concerns each record holds now, before the patterns are looked for again.
     for subject in both:
         db_rebuild(session, subject)
+        db_rebuild_keys(session, subject)
     active = db_active(session, partnership_id)
     found: set[tuple[str, str]] = set()
     for head in (keep, gone):

@@ -6,13 +6,12 @@ find disagrees (``conflicts.py``): then the MASH is asked and nothing is merged.
 only suggest: a possible match for a MASH member to confirm or reject. A merge points one
 subject at another and is recorded with how it was made (``merges.py``); a split removes
 the pointer (``merge_actions.py``). The rule in full: docs/domain/linking.md. Lookups
-use the identifiers' index (kind, blind index) for this concern's own identifiers only —
-never a scan.
+read the records' keys (``record_keys.py``) for this concern's own identifiers only: one
+row per record holding a key, never the concerns behind it, never a scan.
 """
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Iterable
 from functools import cache
@@ -24,9 +23,8 @@ from sqlalchemy.orm import Session
 from backend.core.db import chunks
 from backend.models import (
     Concern,
-    ConcernIdentifier,
-    PossibleMatch,
     Subject,
+    SubjectKey,
     SubjectMerge,
     table_of,
     utcnow,
@@ -40,6 +38,7 @@ from backend.services.linking.conflicts import (
     differing,
     disagrees,
 )
+from backend.services.linking.matches import db_answer, db_matches, db_suggest
 from backend.services.linking.merges import AUTOMATIC, db_record
 from backend.services.records.audit import SYSTEM, Actor, db_audit
 
@@ -57,15 +56,13 @@ KNOWN_STATUSES = (
 )
 
 
-_S, _CI, _C = table_of(Subject), table_of(ConcernIdentifier), table_of(Concern)
+_S, _K, _C = table_of(Subject), table_of(SubjectKey), table_of(Concern)
 # Built once (building a statement costs several times what SQLite takes to run it).
 _MERGED_INTO = select(_S.c.merged_into_id).where(_S.c.id == bindparam("sid"))
 _HEADS = select(_S.c.id, _S.c.merged_into_id).where(_S.c.id.in_(bindparam("ids", expanding=True)))
 _MERGED_FROM = select(_S.c.id).where(_S.c.merged_into_id.in_(bindparam("ids", expanding=True)))
-_SUBJECTS_OF = (
-    select(_C.c.id, _C.c.subject_id)
-    .join(_S, _S.c.id == _C.c.subject_id)
-    .where(_C.c.id.in_(bindparam("ids", expanding=True)), _S.c.partnership_id == bindparam("p"))
+_OURS = select(_S.c.id).where(
+    _S.c.id.in_(bindparam("ids", expanding=True)), _S.c.partnership_id == bindparam("p")
 )
 _NEW_SUBJECT = insert(_S)
 _LINK_CONCERN = (
@@ -78,29 +75,30 @@ _SET_CARE = update(_S).where(_S.c.id == bindparam("sid")).values(care_status=bin
 
 @cache
 def _sharing(pairs: int, counted: bool) -> Select[Any]:
-    """Other concerns sharing any of ``pairs`` subject identifiers (bound as ``k0``, ``b0``,
-    ...), and with ``counted``, only those sharing at least ``n`` kinds of them. Two steps,
-    each on its index: the identifiers' (kind, blind index), then the concerns' primary
-    key; one join let SQLite's planner walk the subjects instead."""
+    """Records holding any of ``pairs`` subject keys (bound as ``k0``, ``b0``, ...), with
+    the kind each holds, on the keys' lookup index: one row per record and key, however
+    many concerns of the record name it. With ``counted``, only records holding at least
+    ``n`` kinds of them (a common surname sound and birth year is held by hundreds of
+    records, which should not all come back to be counted). The partnership is checked
+    after (``_OURS``): joined here, SQLite's planner walked every subject of it."""
     shared = and_(
         or_(
             *(
-                and_(_CI.c.kind == bindparam(f"k{n}"), _CI.c.blind_index == bindparam(f"b{n}"))
+                and_(_K.c.kind == bindparam(f"k{n}"), _K.c.blind_index == bindparam(f"b{n}"))
                 for n in range(pairs)
             )
         ),
-        _CI.c.role == "subject",
-        _CI.c.concern_id != bindparam("exclude"),
+        _K.c.role == "subject",
     )
-    query = select(_CI.c.concern_id, _CI.c.kind).where(shared)
+    query = select(_K.c.subject_id, _K.c.kind).where(shared)
     if counted:
         agreeing = (
-            select(_CI.c.concern_id)
+            select(_K.c.subject_id)
             .where(shared)
-            .group_by(_CI.c.concern_id)
-            .having(func.count(func.distinct(_CI.c.kind)) >= bindparam("n"))
+            .group_by(_K.c.subject_id)
+            .having(func.count(func.distinct(_K.c.kind)) >= bindparam("n"))
         )
-        query = query.where(_CI.c.concern_id.in_(agreeing))
+        query = query.where(_K.c.subject_id.in_(agreeing))
     return query
 
 
@@ -156,32 +154,29 @@ def _holders(
     pairs: Iterable[tuple[str, str]],
     *,
     partnership_id: uuid.UUID,
-    exclude: uuid.UUID,
     at_least: int = 1,
 ) -> dict[uuid.UUID, set[str]]:
-    """Canonical subjects of other concerns sharing at least ``at_least`` kinds of these
-    subject identifiers (counted per concern, in SQL: a common surname sound and birth year
-    is shared by hundreds of records, which should not all come back to be counted)."""
+    """Canonical subjects of the records holding at least ``at_least`` kinds of these
+    subject keys (counted per record, in SQL). Asked before the concern's own keys are
+    added to its record (``record_keys.db_add_keys``), so the concern never finds itself."""
     pairs = list(pairs)
     if not pairs:
         return {}
-    params: dict[str, Any] = {"exclude": exclude, "n": at_least}
+    params: dict[str, Any] = {"n": at_least}
     for n, (kind, index) in enumerate(pairs):
         params[f"k{n}"], params[f"b{n}"] = kind, index
     hits = session.execute(_sharing(len(pairs), at_least > 1), params).all()
-    kinds_of: dict[uuid.UUID, set[str]] = {}
-    for cid, kind in hits:
-        kinds_of.setdefault(cid, set()).add(kind)
-    rows: list[tuple[uuid.UUID, str]] = []
-    ids = list(kinds_of)
-    for chunk in chunks(ids):
-        for cid, sid in session.execute(_SUBJECTS_OF, {"ids": chunk, "p": partnership_id}):
-            rows.extend((sid, kind) for kind in kinds_of[cid] if sid is not None)
-    heads = canonical_many(session, (sid for sid, _ in rows if sid is not None))
+    ids = list({sid for sid, _ in hits})
+    ours = {
+        s
+        for chunk in chunks(ids)
+        for s in session.scalars(_OURS, {"ids": chunk, "p": partnership_id})
+    }
+    rows = [(sid, kind) for sid, kind in hits if sid in ours]
+    heads = canonical_many(session, (sid for sid, _ in rows))
     found: dict[uuid.UUID, set[str]] = {}
     for subject_id, kind in rows:
-        if subject_id is not None:
-            found.setdefault(heads[subject_id], set()).add(kind)
+        found.setdefault(heads[subject_id], set()).add(kind)
     return found
 
 
@@ -204,16 +199,7 @@ def db_merge(
     session.info.pop("canonical", None)
     session.info.pop("members", None)
     # A possible match between the two sides is answered by the merge: off the MASH's queue.
-    joined = members(session, keep)
-    session.execute(
-        update(PossibleMatch)
-        .where(
-            PossibleMatch.status == "open",
-            PossibleMatch.subject_id.in_(joined),
-            PossibleMatch.candidate_id.in_(joined),
-        )
-        .values(status="merged", decided_at=utcnow())
-    )
+    db_answer(session, members(session, keep))
     merge = db_record(
         session,
         partnership_id=subject.partnership_id,
@@ -261,11 +247,11 @@ def _db_strong(
     in conflict. ``mine``: the concern's own values of the compared kinds
     (``conflicts.COMPARED``) and its given name with date of birth, by kind."""
     strong = [(k, b) for k, b in own if k in STRONG]
-    found = _holders(session, strong, partnership_id=partnership_id, exclude=concern.id)
+    found = _holders(session, strong, partnership_id=partnership_id)
     together = [(k, b) for k, b in own if k in TOGETHER]
     if {k for k, _ in together} == set(TOGETHER):
         for subject_id, kinds in _holders(
-            session, together, partnership_id=partnership_id, exclude=concern.id, at_least=2
+            session, together, partnership_id=partnership_id, at_least=2
         ).items():
             if set(TOGETHER) <= kinds:
                 found.setdefault(subject_id, set()).update(TOGETHER)
@@ -347,14 +333,19 @@ def db_resolve(
         session.execute(_SET_CARE, {"sid": subject_id, "status": care})
     session.execute(_LINK_CONCERN, {"cid": concern.id, "sid": subject_id, "how": link})
     weak = [(k, b) for k, b in own if k in WEAK]
-    for candidate, kinds in _holders(
-        session, weak, partnership_id=partnership_id, exclude=concern.id, at_least=WEAK_AGREE
-    ).items():
-        # Two weak keys must agree: one alone (a surname sound and a birth year, or a
-        # postcode) matched 2.5 other children per concern in a generated population,
-        # a queue no MASH could work.
-        if candidate != subject_id and len(kinds) >= WEAK_AGREE:
-            db_suggest(session, partnership_id, subject_id, candidate, kinds)
+    # Two weak keys must agree: one alone (a surname sound and a birth year, or a
+    # postcode) matched 2.5 other children per concern in a generated population, a
+    # queue no MASH could work.
+    candidates = {
+        c: kinds
+        for c, kinds in _holders(
+            session, weak, partnership_id=partnership_id, at_least=WEAK_AGREE
+        ).items()
+        if c != subject_id and len(kinds) >= WEAK_AGREE
+    }
+    known = db_matches(session, subject_id, list(candidates))
+    for candidate, kinds in candidates.items():
+        db_suggest(session, partnership_id, subject_id, candidate, kinds, known=known)
     for other, (found, differs) in flags.items():
         # Strong keys that point at records which disagree: the MASH decides.
         sides = {subject_id: matched, **found}
@@ -367,44 +358,3 @@ def db_resolve(
             conflict=conflict_of(concern.id, sides, differs),
         )
     return subject_id, link
-
-
-def db_suggest(
-    session: Session,
-    partnership_id: uuid.UUID,
-    a: uuid.UUID,
-    b: uuid.UUID,
-    kinds: set[str],
-    *,
-    conflict: str | None = None,
-) -> None:
-    """Record that two subjects may be one child, once per pair; ``conflict`` (JSON,
-    ``conflicts.conflict_of``) when strong keys disagree, kept on an open match already
-    raised by weak keys."""
-    first, second = sorted((a, b), key=str)
-    existing = session.scalar(
-        select(PossibleMatch).where(
-            PossibleMatch.subject_id == first, PossibleMatch.candidate_id == second
-        )
-    )
-    if existing is not None:
-        if existing.status == "open":
-            existing.kinds = json.dumps(sorted(set(json.loads(existing.kinds)) | kinds))
-            if conflict is not None and existing.conflict is None:
-                existing.conflict = conflict
-        return
-    match = PossibleMatch(
-        partnership_id=partnership_id,
-        subject_id=first,
-        candidate_id=second,
-        kinds=json.dumps(sorted(kinds)),
-        conflict=conflict,
-    )
-    session.add(match)
-    session.flush()
-    db_audit(
-        session,
-        "subject.possible_match",
-        records=[("subject", first), ("subject", second), ("match", match.id)],
-        detail={"kinds": sorted(kinds), "conflict": conflict is not None},
-    )

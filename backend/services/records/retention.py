@@ -1,9 +1,10 @@
 """Retention sweeps: list records due for review; record keep decisions; crypto-shred.
 
 Erasing a record destroys its data key (the concern and its addenda become ciphertext no
-key opens) and deletes its blind indexes (it no longer links to anything); the row stays
-with its metadata, so counts, deadlines and the audit log keep their meaning. The audit
-entry of an erasure names the record and the rule, never its content.
+key opens) and deletes its blind indexes, and with them any key its child's record held
+through it alone (it no longer links to anything); the row stays with its metadata, so
+counts, deadlines and the audit log keep their meaning. The audit entry of an erasure
+names the record and the rule, never its content.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from backend.models import (
     RetentionReview,
     utcnow,
 )
+from backend.services.linking.record_keys import db_rebuild_keys
 from backend.services.records.audit import Actor, db_audit
 
 
@@ -110,12 +112,18 @@ def db_erase(session: Session, concern_id: uuid.UUID, *, reason: str, actor: Act
         raise Conflict("retention.already_erased", "This record was erased already.")
     rule, when = _schedule(session, concern)
     key_id = concern.data_key_id
-    identifiers = len(
-        session.scalars(
-            select(ConcernIdentifier.id).where(ConcernIdentifier.concern_id == concern_id)
-        ).all()
+    named = list(
+        session.execute(
+            select(
+                ConcernIdentifier.role, ConcernIdentifier.kind, ConcernIdentifier.blind_index
+            ).where(ConcernIdentifier.concern_id == concern_id)
+        )
     )
+    identifiers = len(named)
     session.execute(delete(ConcernIdentifier).where(ConcernIdentifier.concern_id == concern_id))
+    if concern.subject_id is not None:
+        # The keys its record holds through it go with them: rebuilt from the rest.
+        db_rebuild_keys(session, concern.subject_id, set(named))
     session.execute(delete(DataKeyRecord).where(DataKeyRecord.id == key_id))
     session.expire(concern)
     session.add(

@@ -14,11 +14,12 @@ import crypto
 from backend import create_app
 from backend.cli import main
 from backend.core.config import Config
-from backend.models import Alert, Concern, ConcernIdentifier
+from backend.models import Alert, Concern, ConcernIdentifier, SubjectKey
 from backend.services.linking.alerts import held
 from backend.services.linking.subjects import canonical
 from tests.cli.test_commands import env as env
 from tests.factories import H, envelope, make_concern, person, seal_payload, sync
+from tests.services.linking.test_record_keys import agree
 
 
 def run(env: dict[str, str], *args: str, ok: bool = True) -> str:
@@ -120,6 +121,10 @@ def test_11_2_2_blind_index_rotation_reindexes_and_linking_holds(env) -> None:  
     assert f"retired {old}" in run(env, "keys", "retire", old)
     after = _server(env)
     assert set(_keys_in_use(after)) == {new}
+    with after.extensions["frontline"].sessions() as s:
+        # The records' keys were re-indexed and retired with the identifiers.
+        assert agree(s) > 0
+        assert set(s.scalars(select(SubjectKey.key_id))) == {new}
     # After: only the new key, and a third concern about the same child still links.
     third = _record(after, make_concern())
     assert "known" in third

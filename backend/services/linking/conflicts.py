@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterable
 from typing import Any, TypedDict
 
 from sqlalchemy import bindparam, select
@@ -43,6 +44,7 @@ WORDS = {
     "phonetic_year": "family name with year of birth",
     "given_dob": "given name with date of birth",
     "postcode": "home postcode",
+    "known_as_year": "known-as name with year of birth",
 }
 
 _K = table_of(SubjectKey)
@@ -110,19 +112,29 @@ def conflict_of(
     return json.dumps(body, sort_keys=True)
 
 
+def in_words(kinds: Iterable[str]) -> str:
+    """Key kinds as a person reads them, strongest first: "NHS number and name with date
+    of birth"."""
+    order = list(WORDS)
+    ranked = sorted(set(kinds), key=lambda k: (order.index(k) if k in order else len(order), k))
+    said = [WORDS.get(k, k.replace("_", " ")) for k in ranked]
+    return " and ".join(said) if len(said) < 3 else f"{', '.join(said[:-1])} and {said[-1]}"
+
+
 def words(conflict: Conflict) -> str:
-    """The conflict as the MASH reads it."""
+    """The conflict as the MASH reads it, in the words of the phone's buttons."""
     named = {k for kinds in conflict["matched"].values() for k in kinds} | set(conflict["differs"])
-    both = ", ".join(WORDS[k] for k in sorted(conflict["differs"]))
+    differs = in_words(conflict["differs"])
     if {"nhs_number", "name_dob"} <= named:
         head = "NHS number and name with date of birth point at different children"
+    elif differs:
+        head = f"The two records hold a different {differs}: they may be different children"
     else:
-        head = f"The two records hold a different {both}: they may be different children"
+        head = "One concern's keys point at both records"
     return (
-        f"{head}. One concern's keys matched both records, but they disagree on the {both}, "
-        "so nothing was merged and the concern was not linked through the key that "
-        "disagrees. Confirm only if they are one child; reject if they are two (a key "
-        "may have been mistyped)."
+        f"{head}. Nothing was merged, and the concern was not linked through a key that "
+        "disagrees. Join the records only if they are one child; keep them apart if they "
+        "are two (a key may have been mistyped)."
     )
 
 

@@ -14,16 +14,10 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from backend.models import Agency, SubjectMerge, User, utcnow
+from backend.services.linking.conflicts import in_words
 from backend.services.records.audit import Actor, db_audit
 
 AUTOMATIC, CONFIRMED = "automatic", "confirmed"
-KIND_WORDS = {
-    "nhs_number": "NHS number",
-    "name_dob": "name with date of birth",
-    "phonetic_year": "surname sound with year of birth",
-    "known_as_year": "known-as name with year of birth",
-    "postcode": "home postcode",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +110,7 @@ def views(session: Session, merges: list[SubjectMerge]) -> list[MergeView]:
     out = []
     for m in merges:
         kinds = tuple(json.loads(m.kinds))
-        on = " and ".join(KIND_WORDS.get(k, k.replace("_", " ")) for k in kinds)
+        on = in_words(kinds)
         if m.how == AUTOMATIC:
             text = f"Records joined automatically on {on}, {_day(m.made_at)}"
             if m.confirmed_at is None:

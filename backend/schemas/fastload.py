@@ -14,8 +14,8 @@ The schema stays the one definition. What the plan reads: ``String``, ``Nested``
 object) and ``List`` fields, with ``OneOf`` checked as set membership and every other
 validator called as marshmallow calls it; any other field runs its own ``deserialize``.
 A schema using anything else the plan would have to copy (load hooks, field validators
-by name, ``data_key``, ``unknown`` other than raise, ``many``, ``partial``) gets no plan:
-``load`` is then ``schema.load``.
+by name, ``data_key``, ``unknown`` other than raise, ``many``, ``partial``, another
+``dict_class``) gets no plan: ``load`` is then ``schema.load``.
 """
 
 from __future__ import annotations
@@ -76,6 +76,7 @@ def _check(field: fields.Field, name: str | None) -> Check:
         isinstance(field, fields.String)
         and type(field)._deserialize is fields.String._deserialize
         and type(field)._validate is fields.Field._validate
+        and type(field).deserialize is fields.Field.deserialize
     ):
         checks = _validators(field, strings=True)
 
@@ -134,7 +135,7 @@ def _object(schema: Schema) -> Callable[[dict[str, Any]], dict[str, Any]]:
     hooks = schema._hooks
     if hooks[PRE_LOAD] or hooks[POST_LOAD] or hooks[VALIDATES]:
         raise _NoPlan(type(schema).__name__)
-    if schema.many or schema.partial or schema.unknown != RAISE:
+    if schema.many or schema.partial or schema.unknown != RAISE or schema.dict_class is not dict:
         raise _NoPlan(type(schema).__name__)
     validators = []
     for attr_name, pass_collection, options in hooks[VALIDATES_SCHEMA]:

@@ -25,7 +25,8 @@ QUADRATIC = r"\bstreet\s*-?\s*wise\b"
 
 def _findings_work(text: str) -> int:
     """Steps a backtracking engine takes for what ``language.findings`` runs: every term's
-    patterns over the whole text (the first scan, all terms as one, does no more)."""
+    patterns over the whole text (a term passed over for want of its words does less; the
+    words are looked for by plain substring search, linear on any text)."""
     steps = 0
     for term in TERMS:
         # Linear patterns take a few steps a character; stop one far past that early.

@@ -90,7 +90,7 @@ def test_the_mash_keeps_two_children_apart(browser, live_server) -> None:  # typ
     expect(merge).to_have_count(1)
     expect(merge).to_contain_text(
         re.compile(
-            r"Records joined automatically on name with date of birth and NHS number, .+; "
+            r"Records joined automatically on NHS number and name with date of birth, .+; "
             r"not yet confirmed by the MASH\."
         )
     )

@@ -27,7 +27,7 @@ from backend.pipeline import link as link_step
 from backend.pipeline import route as _route  # noqa: F401 - registers the route step
 from backend.pipeline.ingest import CONCERN_SCHEMA
 from backend.pipeline.proof import Proven
-from backend.pipeline.store import STEPS, Author, db_store_concern
+from backend.pipeline.store import STEPS, Author, Sealed, db_store_concern
 from backend.pipeline.validate import validate
 from backend.services.demo import db_seed_partnership
 from backend.services.records.audit import Actor
@@ -105,16 +105,15 @@ class LinkRun:
         payload = self.scenario.payload(item)
         loaded = validate(CONCERN_SCHEMA, payload)
         with self.sessions() as s:
-            stored = db_store_concern(
-                s,
-                self.ring,
-                payload=payload,
-                loaded=loaded,
-                proven=self.proven,
-                receipt=self.receipt,
-                recorder=self.authors[item.who],
-                language_flags=language.counts(payload["narrative"]),
+            sealed = Sealed(
+                payload,
+                loaded,
+                self.proven,
+                self.receipt,
+                self.authors[item.who],
+                language.counts(payload["narrative"]),
             )
+            stored = db_store_concern(s, self.ring, sealed)
             s.commit()
             concern_id = stored.concern.id
             own = [(r["kind"], r["blind_index"]) for r in stored.identifiers]

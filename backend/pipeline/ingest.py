@@ -18,9 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import crypto
 from backend.models import Receipt, ReceiptStatus, User
-from backend.pipeline import link as _link  # noqa: F401  (registers the link step)
 from backend.pipeline import receipt as receipts
-from backend.pipeline import route as _route  # noqa: F401  (registers the route step)
 from backend.pipeline.errors import Rejected
 from backend.pipeline.kinds import ADDENDUM_SCHEMA as ADDENDUM_SCHEMA  # where callers find it
 from backend.pipeline.kinds import CONCERN_SCHEMA as CONCERN_SCHEMA

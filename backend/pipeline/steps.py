@@ -24,9 +24,11 @@ from backend.models import Receipt, ReceiptStatus
 from backend.pipeline import receipt as receipts
 from backend.pipeline.errors import Rejected
 from backend.pipeline.kinds import KINDS, Kind, answer
+from backend.pipeline.link import db_link
 from backend.pipeline.open import Opened
 from backend.pipeline.proof import verify_proof
 from backend.pipeline.results import Result
+from backend.pipeline.route import db_route
 from backend.pipeline.store import Sealed, Stored
 from backend.pipeline.validate import validate
 from backend.services.records.audit import Actor, db_audit, db_audit_drop, db_audit_mark
@@ -57,6 +59,12 @@ def db_steps(ctx: Context, session: Session, receipt: Receipt, opened: Opened) -
             loaded = validate(kind.schema, payload)
             sealed = Sealed(payload, loaded, proven, receipt, author, opened.language_flags)
             stored = kind.store(session, ctx.ring, sealed)
+            # Routing first: linking holds the partnership's link lock until the commit,
+            # and routing needs nothing linking finds.
+            if kind.routed:
+                db_route(session, stored)
+            if kind.linked:
+                db_link(session, stored)
             db_audit(
                 session,
                 kind.collected,

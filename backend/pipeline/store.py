@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -107,11 +106,6 @@ class Stored:
     payload: Document  # as the recorder sealed it
     loaded: Loaded  # as validated
     told: Told = field(default_factory=Told)
-
-
-# Later steps (route, link) register here; each runs inside the store transaction.
-Step = Callable[[Session, Stored], None]
-STEPS: list[Step] = []
 
 
 def _district(postcode: str | None) -> str | None:
@@ -240,8 +234,6 @@ def db_store_concern(session: Session, ring: crypto.KeyRing, sealed: Sealed) -> 
         payload=payload,
         loaded=loaded,
     )
-    for step in STEPS:
-        step(session, stored)
     return stored
 
 

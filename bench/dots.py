@@ -75,13 +75,12 @@ def population(engine_name: str, url: str, children: int, seed: int, colliding: 
     concerns_of: dict[int, list[uuid.UUID]] = {}
     pending: dict[Pattern, int] = {}  # planted pattern -> concerns since it came due
     delays: dict[Pattern, int] = {}
-    with run:
-        for item in scenario.items:
-            concern_id = run.sync(item)
-            concerns_of.setdefault(item.child.id, []).append(concern_id)
-            if item.child.id in scenario.planted_ids:
-                planted_items.append(item)
-                track(run, scenario, planted_items, item, concerns_of, pending, delays)
+    for item in scenario.items:
+        concern_id = run.sync(item)
+        concerns_of.setdefault(item.child.id, []).append(concern_id)
+        if item.child.id in scenario.planted_ids:
+            planted_items.append(item)
+            track(run, scenario, planted_items, item, concerns_of, pending, delays)
     elapsed = run.elapsed
     head(engine_name, scenario, elapsed)
     verdicts = report(run, scenario, delays)
@@ -345,9 +344,8 @@ def one_child(engine_name: str, url: str, concerns: int, seed: int) -> None:
     child's next concern cost more as the child's history grows?"""
     scenario = Scenario.one_child(concerns, seed, now())
     run = LinkRun(url, scenario)
-    with run:
-        for item in scenario.items:
-            run.sync(item)
+    for item in scenario.items:
+        run.sync(item)
     with run.sessions() as s:
         pointers = dict(s.execute(select(Subject.id, Subject.merged_into_id)).all())
         subjects = {heads(pointers)[sid] for sid in s.scalars(select(Concern.subject_id))}

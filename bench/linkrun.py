@@ -23,11 +23,11 @@ from backend.models import (
     User,
     UserRole,
 )
-from backend.pipeline import link as link_step
-from backend.pipeline import route as _route  # noqa: F401 - registers the route step
 from backend.pipeline.ingest import CONCERN_SCHEMA
+from backend.pipeline.link import db_link
 from backend.pipeline.proof import Proven
-from backend.pipeline.store import STEPS, Author, db_store_concern
+from backend.pipeline.route import db_route
+from backend.pipeline.store import Author, Sealed, db_store_concern
 from backend.pipeline.validate import validate
 from backend.services.demo import db_seed_partnership
 from backend.services.records.audit import Actor
@@ -66,8 +66,8 @@ def setup(sessions: Any) -> tuple[dict[str, Author], Proven, Any, Actor]:
 
 
 class LinkRun:
-    """Stores and links one scenario's concerns; use as a context manager (it times the
-    link step by standing in for it in the pipeline's steps)."""
+    """Stores, routes and links one scenario's concerns, as the pipeline's steps do
+    (``backend/pipeline/steps.py``), timing the link step."""
 
     def __init__(self, url: str, scenario: Scenario) -> None:
         self.engine = make_engine(url)
@@ -82,39 +82,29 @@ class LinkRun:
         self.analyze = autoanalyze(url)
         self.tenth = max(1, len(scenario.items) // 10)
         self.started = time.perf_counter()
-        self._real = link_step.db_link
-
-    def _timed_link(self, session: Any, stored: Any) -> None:
-        start = time.perf_counter()
-        self._real(session, stored)
-        self.link_ms.append((time.perf_counter() - start) * 1000)
-
-    def __enter__(self) -> LinkRun:
-        STEPS[STEPS.index(self._real)] = self._timed_link
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        STEPS[STEPS.index(self._timed_link)] = self._real
 
     @property
     def elapsed(self) -> float:
         return time.perf_counter() - self.started
 
     def sync(self, item: Item) -> uuid.UUID:
-        """Store and link one concern; then time a bare lookup of its own identifiers."""
+        """Store, route and link one concern; then time a bare lookup of its own identifiers."""
         payload = self.scenario.payload(item)
         loaded = validate(CONCERN_SCHEMA, payload)
         with self.sessions() as s:
-            stored = db_store_concern(
-                s,
-                self.ring,
-                payload=payload,
-                loaded=loaded,
-                proven=self.proven,
-                receipt=self.receipt,
-                recorder=self.authors[item.who],
-                language_flags=language.counts(payload["narrative"]),
+            sealed = Sealed(
+                payload,
+                loaded,
+                self.proven,
+                self.receipt,
+                self.authors[item.who],
+                language.counts(payload["narrative"]),
             )
+            stored = db_store_concern(s, self.ring, sealed)
+            db_route(s, stored)
+            start = time.perf_counter()
+            db_link(s, stored)
+            self.link_ms.append((time.perf_counter() - start) * 1000)
             s.commit()
             concern_id = stored.concern.id
             own = [(r["kind"], r["blind_index"]) for r in stored.identifiers]

@@ -14,44 +14,25 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, select, union_all
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 import crypto
-from backend.models import Addendum, Concern, Receipt, ReceiptStatus, User
-from backend.pipeline import link as _link  # noqa: F401  (registers the link step)
+from backend.models import Receipt, ReceiptStatus, User
 from backend.pipeline import receipt as receipts
-from backend.pipeline import route as _route  # noqa: F401  (registers the route step)
 from backend.pipeline.errors import Rejected
+from backend.pipeline.kinds import ADDENDUM_SCHEMA as ADDENDUM_SCHEMA  # where callers find it
+from backend.pipeline.kinds import CONCERN_SCHEMA as CONCERN_SCHEMA
+from backend.pipeline.kinds import KINDS
 from backend.pipeline.open import Opened, open_before_storing
-from backend.pipeline.proof import verify_proof
-from backend.pipeline.results import Known, Result
-from backend.pipeline.store import Author, db_store_addendum, db_store_concern
-from backend.pipeline.validate import validate
-from backend.schemas.concern import Addendum as AddendumSchema
-from backend.schemas.concern import Concern as ConcernSchema
+from backend.pipeline.results import Result
+from backend.pipeline.steps import QUARANTINED_DETAIL, db_steps, result_of
+from backend.pipeline.store import Author
 from backend.services.identity.webauthn_rp import RelyingParty
-from backend.services.records.audit import Actor, db_audit, db_audit_drop, db_audit_mark
+from backend.services.records.audit import db_audit_drop, db_audit_mark
 
 log = logging.getLogger("frontline.pipeline")
 
 MAX_ENVELOPES = 50  # docs/contract.md: more in one request is 413 sync.too_many
-# Schemas are stateless once built; building one per envelope cost more than validating.
-CONCERN_SCHEMA = ConcernSchema()
-ADDENDUM_SCHEMA = AddendumSchema()
-QUARANTINED_DETAIL = "Kept safely on the server and retried automatically; do not discard it."
-
-
-# Whatever already carries a client_id (built once: it runs for every envelope).
-_CARRYING = union_all(
-    select(Concern.id, Concern.recorder_id, Concern.content_sha256).where(
-        Concern.client_id == bindparam("client_id")
-    ),
-    select(Addendum.id, Addendum.author_id, Addendum.content_sha256).where(
-        Addendum.client_id == bindparam("client_id")
-    ),
-)
 
 
 @dataclass(frozen=True)
@@ -148,26 +129,8 @@ def _receive_one(
         return Result.rejected(shown, rejected.code, rejected.detail)
 
 
-def _result(receipt: Receipt) -> Result:
-    shown = str(receipt.client_id)
-    if receipt.status in (ReceiptStatus.ACCEPTED, ReceiptStatus.DUPLICATE):
-        status = "accepted" if receipt.status is ReceiptStatus.ACCEPTED else "duplicate"
-        if receipt.kind == "addendum":
-            return Result(
-                shown, status, concern_id=receipt.target_concern_id, addendum_id=receipt.result_id
-            )
-        return Result(shown, status, concern_id=receipt.result_id)
-    if receipt.status is ReceiptStatus.REJECTED:
-        return Result.rejected(
-            shown, receipt.error_code or "envelope.rejected", receipt.error_detail or ""
-        )
-    if receipt.status is ReceiptStatus.QUARANTINED:
-        return Result.rejected(shown, "envelope.quarantined", QUARANTINED_DETAIL)
-    return Result.rejected(shown, "envelope.in_progress", "Being processed; sync again shortly.")
-
-
 def _answer(receipt: Receipt, *, replay: bool) -> Result:
-    result = _result(receipt)
+    result = result_of(receipt)
     if replay and result.status == "accepted":
         result.status = "duplicate"  # the first sender was told "accepted"; this is a replay
     return result
@@ -181,7 +144,7 @@ def process(
     force: bool = False,
     replay: bool = False,
 ) -> Result:
-    """Take one receipt through open, proof, validate and store; record how it ended.
+    """Take one receipt through the steps (``steps.py``); record how it ended.
 
     ``replay``: the sender sent this very envelope before; an accepted one is a duplicate.
     """
@@ -199,7 +162,9 @@ def process(
             receipt = session.get(Receipt, receipt_id)
             assert receipt is not None  # noqa: S101
         session.commit()  # end the read: opening the envelope holds no lock (open.py)
-        opened = open_before_storing(ctx.ring, receipt.crypto_jwe or "", kind=receipt.kind)
+        opened = open_before_storing(
+            ctx.ring, receipt.crypto_jwe or "", count_language=KINDS[receipt.kind].counts_language
+        )
         return _attempt_and_commit(ctx, session, receipt, opened)
 
 
@@ -213,7 +178,7 @@ def process_claimed(ctx: Context, held: list[receipts.Received]) -> list[Result]
             continue
         # Before the transaction (open.py): nothing waits on this envelope's CPU work.
         jwe, kind = one.inserted.crypto_jwe or "", one.inserted.kind
-        opened = open_before_storing(ctx.ring, jwe, kind=kind)
+        opened = open_before_storing(ctx.ring, jwe, count_language=KINDS[kind].counts_language)
         with ctx.sessions() as session:
             session.add(one.inserted)  # as inserted a moment ago: no need to read it back
             results.append(_attempt_and_commit(ctx, session, one.inserted, opened))
@@ -257,7 +222,7 @@ def _attempt(ctx: Context, session: Session, receipt: Receipt, opened: Opened) -
     mark = db_audit_mark(session)
     savepoint = session.begin_nested()
     try:
-        result = _run(ctx, session, receipt, opened)
+        result = db_steps(ctx, session, receipt, opened)
         savepoint.commit()
         return result
     except Rejected as rejected:
@@ -271,119 +236,3 @@ def _attempt(ctx: Context, session: Session, receipt: Receipt, opened: Opened) -
         db_audit_drop(session, mark)
         _quarantine(receipt, exc_name=type(exc).__name__)
         return Result.rejected(str(receipt.client_id), "envelope.quarantined", QUARANTINED_DETAIL)
-
-
-def _existing(session: Session, client_id: uuid.UUID) -> tuple[uuid.UUID, uuid.UUID, str] | None:
-    """Return (id, author, content hash) of whatever already carries this client_id."""
-    found = session.execute(_CARRYING, {"client_id": client_id}).first()
-    return (found[0], found[1], found[2]) if found else None
-
-
-def _replay(session: Session, receipt: Receipt, digest: str) -> Result | None:
-    """Answer a replay: the same content by the same person is a duplicate, else a conflict."""
-    found = _existing(session, receipt.client_id)
-    if found is None:
-        return None
-    found_id, author, content = found
-    if author != receipt.user_id or content != digest:
-        raise Rejected(
-            "envelope.client_id_conflict", "This client_id was used for different content."
-        )
-    receipts.db_finish(session, receipt, ReceiptStatus.DUPLICATE, result_id=found_id)
-    return _result(receipt)
-
-
-def _run(ctx: Context, session: Session, receipt: Receipt, opened: Opened) -> Result:
-    if opened.refused is not None:
-        raise opened.refused
-    payload = opened.payload
-    if payload.get("client_id") != str(receipt.client_id):
-        raise Rejected(
-            "envelope.client_id_mismatch", "The sealed client_id differs from the one outside."
-        )
-    challenge = crypto.proof_challenge(payload)
-    digest = challenge.hex()
-    replay = _replay(session, receipt, digest)
-    if replay is not None:
-        return replay
-    proven = verify_proof(session, ctx.rp, payload, user_id=receipt.user_id, challenge=challenge)
-    mark = db_audit_mark(session)
-    store = session.begin_nested()
-    try:
-        result_id, known = _store(ctx, session, receipt, opened, proven)
-        store.commit()
-    except IntegrityError:
-        # Another worker stored the same client_id a moment ago: answer as a replay.
-        store.rollback()
-        db_audit_drop(session, mark)
-        replay = _replay(session, receipt, digest)
-        if replay is None:
-            raise
-        return replay
-    except BaseException:
-        store.rollback()  # leave no half-open savepoint behind for the caller's
-        db_audit_drop(session, mark)
-        raise
-    receipts.db_finish(session, receipt, ReceiptStatus.ACCEPTED, result_id=result_id)
-    result = _result(receipt)
-    result.known = known
-    return result
-
-
-def _store(
-    ctx: Context, session: Session, receipt: Receipt, opened: Opened, proven: Any
-) -> tuple[uuid.UUID, Known | None]:
-    """Validate and store a concern or addendum with its audit entry; return its id and
-    whom the recorder should contact, if the child is already known."""
-    known = None
-    payload = opened.payload
-    author = ctx.author(session, receipt.user_id)
-    actor = Actor(user_id=author.id, agency_id=author.agency_id, passkey_id=proven.passkey.id)
-    if receipt.kind == "addendum":
-        loaded = validate(ADDENDUM_SCHEMA, payload)
-        concern = session.get(Concern, receipt.target_concern_id)
-        if concern is None or loaded["concern_id"] != concern.id:
-            raise Rejected("addendum.concern_mismatch", "The addendum names another concern.")
-        result_id = db_store_addendum(
-            session,
-            ctx.ring,
-            payload=payload,
-            loaded=loaded,
-            proven=proven,
-            receipt=receipt,
-            author=author,
-            concern=concern,
-        ).id
-        db_audit(
-            session,
-            "concern.addendum_collected",
-            actor=actor,
-            records=[("concern", concern.id), ("addendum", result_id), ("receipt", receipt.id)],
-            # When it happened by the recorder's phone; the entry's own time is the server's.
-            detail={"device_at": loaded["recorded_at"].isoformat()},
-        )
-    else:
-        loaded = validate(CONCERN_SCHEMA, payload)
-        stored = db_store_concern(
-            session,
-            ctx.ring,
-            payload=payload,
-            loaded=loaded,
-            proven=proven,
-            receipt=receipt,
-            recorder=author,
-            language_flags=opened.language_flags,
-        )
-        result_id, known = stored.concern.id, stored.told.known
-        db_audit(
-            session,
-            "concern.collected",
-            actor=actor,
-            records=[("concern", result_id), ("receipt", receipt.id)],
-            detail={
-                "late": stored.concern.late,
-                "level": stored.concern.level,
-                "device_at": loaded["recorded_at"].isoformat(),
-            },
-        )
-    return result_id, known

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from backend.core.db import db_lock
 from backend.models import Agency, Alert, AlertSubject, Concern, Delivery, Inbox
 from backend.pipeline.results import Contact, Known
-from backend.pipeline.store import STEPS, Stored
+from backend.pipeline.store import Stored
 from backend.services.concerns.rules import Active, db_active
 from backend.services.linking.alerts import db_raise
 from backend.services.linking.blind_keys import own_of
@@ -119,6 +119,3 @@ def db_link(session: Session, stored: Stored) -> None:
     for finding in findings:
         db_raise(session, active, concern, finding, agency.partnership_id)
     stored.told.known = db_known(session, active, concern, subject_id)
-
-
-STEPS.append(db_link)

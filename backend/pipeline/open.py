@@ -46,8 +46,9 @@ class Opened:
     language_flags: dict[str, int] = field(default_factory=dict)
 
 
-def open_before_storing(ring: crypto.KeyRing, jwe: str, *, kind: str) -> Opened:
-    """Open the envelope and count the narrative's language flags, outside any transaction."""
+def open_before_storing(ring: crypto.KeyRing, jwe: str, *, count_language: bool) -> Opened:
+    """Open the envelope and, if its kind keeps them (``kinds.py``), count the narrative's
+    language flags, outside any transaction."""
     try:
         payload = open_payload(ring, jwe)
     except Rejected as refused:
@@ -55,6 +56,6 @@ def open_before_storing(ring: crypto.KeyRing, jwe: str, *, kind: str) -> Opened:
     narrative = payload.get("narrative")
     flags: dict[str, int] = {}
     # Only a narrative validation will accept is worth reading; the rest is refused later.
-    if kind == "concern" and isinstance(narrative, str) and len(narrative) <= TEXT_LIMIT:
+    if count_language and isinstance(narrative, str) and len(narrative) <= TEXT_LIMIT:
         flags = language.counts(narrative)
     return Opened(payload=payload, language_flags=flags)

@@ -16,7 +16,7 @@ from backend.models import (
     insert_into,
     utcnow,
 )
-from backend.pipeline.store import STEPS, Stored
+from backend.pipeline.store import Stored
 from backend.routing.match import Facts, route
 from backend.services.concerns.deliveries import delivery_row
 from backend.services.concerns.push import db_queue_push
@@ -79,9 +79,3 @@ def db_route(session: Session, stored: Stored) -> None:
     db_queue_push(
         session, rows, labels={r["id"]: p.target.label for r, p in zip(rows, planned, strict=True)}
     )
-
-
-# First, whatever the order of imports: linking holds the partnership's link lock until the
-# transaction commits, so it goes last, and routing (which needs nothing linking finds) is
-# not done while every other concern of the partnership waits.
-STEPS.insert(0, db_route)

@@ -1,10 +1,10 @@
-"""Step 5, store: the concern sealed under its own data key, facts in plain columns."""
+"""Step 5, store: a concern sealed under its own data key, facts in plain columns; an
+addendum sealed under its concern's key."""
 
 from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -25,6 +25,7 @@ from backend.models import (
     insert_into,
     utcnow,
 )
+from backend.pipeline.errors import Rejected
 from backend.pipeline.proof import Proven
 from backend.pipeline.results import Known
 from backend.pipeline.validate import Loaded
@@ -74,6 +75,18 @@ def agency_facts(session: Session, agency_id: uuid.UUID) -> AgencyFacts:
     return facts
 
 
+@dataclass(frozen=True)
+class Sealed:
+    """An envelope that passed its proof and validation: what the store step writes."""
+
+    payload: Document  # as the recorder sealed it
+    loaded: Loaded  # as validated
+    proven: Proven
+    receipt: Receipt
+    author: Author
+    language_flags: dict[str, int]  # counted when it was opened (a concern's narrative)
+
+
 @dataclass(slots=True)
 class Told:
     """What later steps tell the recorder, set by them inside the store transaction."""
@@ -83,17 +96,16 @@ class Told:
 
 @dataclass(frozen=True)
 class Stored:
-    concern: Concern
-    agency: AgencyFacts  # the recorder's
+    """A record as stored: what the later steps and the audit entry read."""
+
+    id: uuid.UUID  # the stored record's: the concern's, or the addendum's
+    records: tuple[tuple[str, uuid.UUID], ...]  # what the audit entry names, as it names them
+    concern: Concern  # the concern stored, or the one the addendum adds to
+    agency: AgencyFacts  # the author's
     identifiers: list[IdentifierRow]  # the rows written to concern_identifiers
     payload: Document  # as the recorder sealed it
     loaded: Loaded  # as validated
     told: Told = field(default_factory=Told)
-
-
-# Later steps (route, link) register here; each runs inside the store transaction.
-Step = Callable[[Session, Stored], None]
-STEPS: list[Step] = []
 
 
 def _district(postcode: str | None) -> str | None:
@@ -145,22 +157,14 @@ def _insert_many(session: Session, model: Any, rows: list[dict[str, Any]]) -> No
         session.execute(insert_into(model), rows)
 
 
-def db_store_concern(
-    session: Session,
-    ring: crypto.KeyRing,
-    *,
-    payload: Document,
-    loaded: Loaded,
-    proven: Proven,
-    receipt: Receipt,
-    recorder: Author,
-    language_flags: dict[str, int],
-) -> Stored:
+def db_store_concern(session: Session, ring: crypto.KeyRing, sealed: Sealed) -> Stored:
     """Insert the concern and its facts; the caller commits.
 
     Plain inserts rather than tracked objects: a concern is written once and never updated,
     and this is the ingest hot path.
     """
+    payload, loaded, proven, receipt = sealed.payload, sealed.loaded, sealed.proven, sealed.receipt
+    recorder = sealed.author
     blind_keys.db_check_ring(session, ring)
     concern_id = uuid.uuid4()
     key = db_new_data_key(session, ring)
@@ -189,7 +193,7 @@ def db_store_concern(
         "consent": loaded["sharing"]["consent"],
         "actions_taken": json.dumps(loaded.get("actions_taken") or []),
         # Counted before the transaction began (pipeline/open.py), stored in it.
-        "language_flags": json.dumps(language_flags, sort_keys=True),
+        "language_flags": json.dumps(sealed.language_flags, sort_keys=True),
         "data_key_id": uuid.UUID(key.id),
         "crypto_document": seal(
             key,
@@ -222,29 +226,24 @@ def db_store_concern(
     _insert_many(session, ConcernIdentifier, identifiers)
     # Later steps read the concern as an object; it is not tracked by the session.
     stored = Stored(
+        id=concern_id,
+        records=(("concern", concern_id),),
         concern=Concern(**row),
         agency=agency_facts(session, recorder.agency_id),
         identifiers=identifiers,
         payload=payload,
         loaded=loaded,
     )
-    for step in STEPS:
-        step(session, stored)
     return stored
 
 
-def db_store_addendum(
-    session: Session,
-    ring: crypto.KeyRing,
-    *,
-    payload: Document,
-    loaded: Loaded,
-    proven: Proven,
-    receipt: Receipt,
-    author: Author,
-    concern: Concern,
-) -> Addendum:
+def db_store_addendum(session: Session, ring: crypto.KeyRing, sealed: Sealed) -> Stored:
     """Insert an addendum, sealed under its concern's data key so both shred together."""
+    payload, loaded, proven, receipt = sealed.payload, sealed.loaded, sealed.proven, sealed.receipt
+    author = sealed.author
+    concern = session.get(Concern, receipt.target_concern_id)
+    if concern is None or loaded["concern_id"] != concern.id:
+        raise Rejected("addendum.concern_mismatch", "The addendum names another concern.")
     blind_keys.db_check_ring(session, ring)
     addendum_id = uuid.uuid4()
     key = db_data_key(session, ring, concern.data_key_id)
@@ -289,4 +288,12 @@ def db_store_addendum(
             [r for r in rows if (r["role"], r["kind"], r["blind_index"]) not in named],
         )
     _insert_many(session, ConcernIdentifier, rows)
-    return addendum
+    return Stored(
+        id=addendum_id,
+        records=(("concern", concern.id), ("addendum", addendum_id)),
+        concern=concern,
+        agency=agency_facts(session, author.agency_id),
+        identifiers=rows,
+        payload=payload,
+        loaded=loaded,
+    )

@@ -1,0 +1,153 @@
+"""One envelope through the pipeline, top to bottom: ``db_steps``.
+
+Step 1, receive, committed the envelope's receipt in its own transaction before anything
+else (``receipt.py``), and step 2, open, ran before the envelope's transaction began
+(``open.py``); ``db_steps`` takes the envelope from there, in that transaction, through
+proof, validation, store, route, link and its audit entry. What differs between a concern
+and an addendum is named in ``kinds.py``, not here.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import union_all
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+import crypto
+from backend.core.jsontext import Document
+from backend.models import Receipt, ReceiptStatus
+from backend.pipeline import receipt as receipts
+from backend.pipeline.errors import Rejected
+from backend.pipeline.kinds import KINDS, Kind, answer
+from backend.pipeline.link import db_link
+from backend.pipeline.open import Opened
+from backend.pipeline.proof import verify_proof
+from backend.pipeline.results import Result
+from backend.pipeline.route import db_route
+from backend.pipeline.store import Sealed, Stored
+from backend.pipeline.validate import validate
+from backend.services.records.audit import Actor, db_audit, db_audit_drop, db_audit_mark
+
+if TYPE_CHECKING:
+    from backend.pipeline.ingest import Context
+
+QUARANTINED_DETAIL = "Kept safely on the server and retried automatically; do not discard it."
+
+# Whatever already carries a client_id, of any kind (built once: it runs for every envelope).
+_CARRYING = union_all(*(kind.carrying for kind in KINDS.values()))
+
+
+def db_steps(ctx: Context, session: Session, receipt: Receipt, opened: Opened) -> Result:
+    """Take one received, opened envelope through the steps, in order, inside the caller's
+    transaction; the caller commits. A refusal raises ``Rejected``, anything else is a
+    server failure; either way the caller rolls this envelope back (``ingest.py``)."""
+    kind = KINDS[receipt.kind]
+    payload = _as_sent(receipt, opened)
+    challenge = crypto.proof_challenge(payload)
+    replay = _db_replay(session, receipt, challenge.hex())
+    if replay is not None:
+        return replay
+    proven = verify_proof(session, ctx.rp, payload, user_id=receipt.user_id, challenge=challenge)
+    try:
+        with _db_savepoint(session):  # the store, its later steps and its audit entry
+            author = ctx.author(session, receipt.user_id)
+            loaded = validate(kind.schema, payload)
+            sealed = Sealed(payload, loaded, proven, receipt, author, opened.language_flags)
+            stored = kind.store(session, ctx.ring, sealed)
+            # Routing first: linking holds the partnership's link lock until the commit,
+            # and routing needs nothing linking finds.
+            if kind.routed:
+                db_route(session, stored)
+            if kind.linked:
+                db_link(session, stored)
+            db_audit(
+                session,
+                kind.collected,
+                actor=Actor(
+                    user_id=author.id, agency_id=author.agency_id, passkey_id=proven.passkey.id
+                ),
+                records=[*stored.records, ("receipt", receipt.id)],
+                # When it happened by the recorder's phone; the entry's own time is the server's.
+                detail=_collected(kind, stored),
+            )
+    except IntegrityError:
+        # Another worker stored the same client_id a moment ago: answer as a replay.
+        replay = _db_replay(session, receipt, challenge.hex())
+        if replay is None:
+            raise
+        return replay
+    receipts.db_finish(session, receipt, ReceiptStatus.ACCEPTED, result_id=stored.id)
+    result = result_of(receipt)
+    result.known = stored.told.known
+    return result
+
+
+def _as_sent(receipt: Receipt, opened: Opened) -> Document:
+    """The payload opened (step 2), if it opened and names the client_id sent outside it."""
+    if opened.refused is not None:
+        raise opened.refused
+    if opened.payload.get("client_id") != str(receipt.client_id):
+        raise Rejected(
+            "envelope.client_id_mismatch", "The sealed client_id differs from the one outside."
+        )
+    return opened.payload
+
+
+@contextmanager
+def _db_savepoint(session: Session) -> Iterator[None]:
+    """A savepoint whose failure takes its audit entries with it, and leaves no half-open
+    savepoint behind for the caller's."""
+    mark = db_audit_mark(session)
+    savepoint = session.begin_nested()
+    try:
+        yield
+    except BaseException:
+        savepoint.rollback()
+        db_audit_drop(session, mark)
+        raise
+    savepoint.commit()
+
+
+def _collected(kind: Kind, stored: Stored) -> dict[str, Any]:
+    facts = {fact: getattr(stored.concern, fact) for fact in kind.audited}
+    return {**facts, "device_at": stored.loaded["recorded_at"].isoformat()}
+
+
+def _db_existing(session: Session, client_id: uuid.UUID) -> tuple[uuid.UUID, uuid.UUID, str] | None:
+    """Return (id, author, content hash) of whatever already carries this client_id."""
+    found = session.execute(_CARRYING, {"client_id": client_id}).first()
+    return (found[0], found[1], found[2]) if found else None
+
+
+def _db_replay(session: Session, receipt: Receipt, digest: str) -> Result | None:
+    """Answer a replay: the same content by the same person is a duplicate, else a conflict."""
+    found = _db_existing(session, receipt.client_id)
+    if found is None:
+        return None
+    found_id, author, content = found
+    if author != receipt.user_id or content != digest:
+        raise Rejected(
+            "envelope.client_id_conflict", "This client_id was used for different content."
+        )
+    receipts.db_finish(session, receipt, ReceiptStatus.DUPLICATE, result_id=found_id)
+    return result_of(receipt)
+
+
+def result_of(receipt: Receipt) -> Result:
+    """What the phone is told of a receipt, as it stands."""
+    shown = str(receipt.client_id)
+    if receipt.status in (ReceiptStatus.ACCEPTED, ReceiptStatus.DUPLICATE):
+        status = "accepted" if receipt.status is ReceiptStatus.ACCEPTED else "duplicate"
+        return answer(receipt, status)
+    if receipt.status is ReceiptStatus.REJECTED:
+        return Result.rejected(
+            shown, receipt.error_code or "envelope.rejected", receipt.error_detail or ""
+        )
+    if receipt.status is ReceiptStatus.QUARANTINED:
+        return Result.rejected(shown, "envelope.quarantined", QUARANTINED_DETAIL)
+    return Result.rejected(shown, "envelope.in_progress", "Being processed; sync again shortly.")

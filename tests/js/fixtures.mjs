@@ -1,4 +1,5 @@
-// Form states shared by the unit tests and the Python cross-check.
+// Form states shared by the unit tests and the Python cross-check, and the outbox's
+// in-memory store.
 
 export const MISSING_FROM_CARE = {
   setting: 'care_home', when: '', 'location.postcode': '', 'location.description': '',
@@ -14,3 +15,17 @@ export const MISSING_FROM_CARE = {
   'assoc.3.kind': 'phone', 'assoc.3.number': '', 'assoc.3.description': '',
   actions_taken: [], 'sharing.consent': 'given', 'sharing.not_sought_reason': 'delay', 'sharing.protect_identity_of': '',
 };
+
+// A plain in-memory store with the shape of db.outboxStore.
+export function memoryStore(items) {
+  const outbox = new Map(items.map((i) => [i.client_id, i]));
+  const sent = new Map();
+  return {
+    outbox,
+    sent,
+    all: async () => [...outbox.values()],
+    put: async (item) => void outbox.set(item.client_id, item),
+    remove: async (id) => void outbox.delete(id),
+    putSent: async (record) => void sent.set(record.client_id, record),
+  };
+}

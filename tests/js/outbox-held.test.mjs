@@ -2,23 +2,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { KEPT, State, Wait, afterFailure, afterResult, flush, newItem, revive } from '../../pwa/outbox.js';
+import { memoryStore } from './fixtures.mjs';
 
 // The answers under load: the server keeps an envelope and wants it again (in_progress,
 // quarantined), or asks for time (429, 503 with Retry-After). The phone must send the very
 // same envelope again, never seal the concern anew: that would make a second concern.
-
-function memoryStore(items) {
-  const outbox = new Map(items.map((i) => [i.client_id, i]));
-  const sent = new Map();
-  return {
-    outbox,
-    sent,
-    all: async () => [...outbox.values()],
-    put: async (item) => void outbox.set(item.client_id, item),
-    remove: async (id) => void outbox.delete(id),
-    putSent: async (record) => void sent.set(record.client_id, record),
-  };
-}
 
 const item = (n, extra = {}) => ({ ...newItem({ clientId: `c${n}`, jwe: `jwe${n}`, recordedAt: `t${n}`, now: n }), ...extra });
 const kept = (code) => ({ status: 'rejected', error: { code, detail: 'Kept; sync again shortly.' } });

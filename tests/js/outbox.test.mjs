@@ -2,20 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { BATCH, State, afterFailure, afterResult, backoff, flush, newItem } from '../../pwa/outbox.js';
-
-// A plain in-memory store with the shape of db.outboxStore.
-function memoryStore(items) {
-  const outbox = new Map(items.map((i) => [i.client_id, i]));
-  const sent = new Map();
-  return {
-    outbox,
-    sent,
-    all: async () => [...outbox.values()],
-    put: async (item) => void outbox.set(item.client_id, item),
-    remove: async (id) => void outbox.delete(id),
-    putSent: async (record) => void sent.set(record.client_id, record),
-  };
-}
+import { memoryStore } from './fixtures.mjs';
 
 const item = (n, extra = {}) => ({ ...newItem({ clientId: `c${n}`, jwe: `jwe${n}`, recordedAt: `t${n}`, details: { sealed: n }, now: n }), ...extra });
 

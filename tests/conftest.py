@@ -3,6 +3,11 @@
 PostgreSQL runs when FRONTLINE_TEST_POSTGRES_URL names a database (``.ci/run`` makes a
 fresh one); without it those tests are skipped and the reason printed.
 
+The tests run on two workers (pytest-xdist, ``-n`` in pyproject.toml): every browser test on
+one of them, in file order (Chromium is heavy and its timings are the flakiest), the rest
+shared out; each worker has its own PostgreSQL database beside the one named, and the
+tests that share a Redis database take turns. ``-n 0`` runs everything in one process.
+
 Markers for the developer loop (``pytest -m "not slow and not browser"``, README): ``browser``
 and ``postgres`` are applied here from the fixtures a test uses; ``slow`` is set in each file
 beside the tests it names, where the reason can be read.
@@ -12,11 +17,11 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, make_url, text
 
 import crypto
 from backend import create_app
@@ -32,12 +37,14 @@ BROWSER_FIXTURES = {"browser", "live_server"}
 HERE = Path(__file__).parent
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark browser tests (Chromium or the live server) and the PostgreSQL half of each test."""
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
         if fixtures & BROWSER_FIXTURES or (HERE / "browser") in Path(item.path).parents:
             item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.xdist_group("browser"))
         callspec = getattr(item, "callspec", None)
         if callspec is not None and callspec.params.get("database_url") == "postgresql":
             item.add_marker(pytest.mark.postgres)
@@ -54,16 +61,40 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def pg_migrated() -> str:
+def pg_migrated(worker_id: str) -> Iterator[str]:
+    """The named database, migrated; under xdist, a database of this worker's own beside it."""
     if not PG_URL:
         pytest.skip("PostgreSQL: FRONTLINE_TEST_POSTGRES_URL is not set (.ci/run sets it)")
-    engine = make_engine(PG_URL)
+    url, drop = PG_URL, None
+    if worker_id != "master":
+        url, drop = pg_database_beside(PG_URL, f"{make_url(PG_URL).database}_{worker_id}")
+    engine = make_engine(url)
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
     migrate.upgrade(engine)
     engine.dispose()
-    return PG_URL
+    yield url
+    if drop is not None:
+        drop()
+
+
+def pg_database_beside(url: str, name: str) -> tuple[str, Callable[[], None]]:
+    """Create the empty database ``name`` on ``url``'s server; return its URL and a dropper."""
+    admin = make_engine(
+        make_url(url).set(database="postgres").render_as_string(hide_password=False),
+        isolation_level="AUTOCOMMIT",
+    )
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return make_url(url).set(database=name).render_as_string(hide_password=False), drop
 
 
 def _truncate(engine: Engine) -> None:

@@ -14,12 +14,11 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
-from sqlalchemy.engine import make_url
 
 from backend.core import migrate
 from backend.core.db import make_engine
 from backend.models import Base, tables_on
-from tests.conftest import PG_URL
+from tests.conftest import PG_URL, pg_database_beside
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -29,17 +28,9 @@ def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         return
     if not PG_URL:
         pytest.skip("PostgreSQL: FRONTLINE_TEST_POSTGRES_URL is not set (.ci/run sets it)")
-    name = f"frontline_mig_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(
-        make_url(PG_URL).set(database="postgres").render_as_string(hide_password=False),
-        isolation_level="AUTOCOMMIT",
-    )
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
+    url, drop = pg_database_beside(PG_URL, f"frontline_mig_{uuid.uuid4().hex[:12]}")
+    yield url
+    drop()
 
 
 def test_upgrade_empty_database_and_no_drift(empty_url: str) -> None:

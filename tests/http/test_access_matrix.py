@@ -188,6 +188,7 @@ def test_2_4_1_4_1_3_rate_limits_answer_429_and_ignore_spoofed_forwarded_for(app
     _reset_limits(app)
 
 
+@pytest.mark.xdist_group("redis")  # one Redis database: its tests take turns
 def test_6_3_1_limits_are_shared_across_workers_through_redis(config) -> None:  # type: ignore[no-untyped-def]
     from dataclasses import replace
 

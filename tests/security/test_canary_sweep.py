@@ -154,6 +154,7 @@ def _life_of_a_concern(app: Any, canaries: Canaries) -> list[tuple[str, Any]]:
     return responses
 
 
+@pytest.mark.xdist_group("redis")  # one Redis database: its tests take turns
 def test_16_2_5_14_2_4_14_2_2_14_2_6_no_canary_outside_ciphertext(  # type: ignore[no-untyped-def]
     redis_app, database_url, capfd, caplog
 ) -> None:

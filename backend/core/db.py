@@ -89,18 +89,22 @@ def _drop_caches(session: Session, _transaction: Any) -> None:
         session.info.pop(name, None)
 
 
-def db_lock(session: Session, *names: str) -> None:
+def db_lock(session: Session, *names: str, shared: bool = False) -> bool:
     """Hold named locks until this transaction ends, taken in a fixed order (no deadlock
-    between two callers). PostgreSQL: transaction-scoped advisory locks. SQLite already
-    lets one writer at a time in (BEGIN IMMEDIATE), so there is nothing to take.
+    between two callers). PostgreSQL: transaction-scoped advisory locks, ``shared`` ones
+    held by many at once but not beside an exclusive one. SQLite already lets one writer
+    at a time in (BEGIN IMMEDIATE), so there is nothing to take. Returns whether anything
+    was taken (whether a caller must look again at what it read before it waited).
 
     For a read-then-write that a unique constraint cannot guard: "is this child known?"
     then "make the child", or "is this pattern raised?" then "raise it".
     """
-    if session.get_bind().dialect.name != "postgresql":
-        return
+    if session.get_bind().dialect.name != "postgresql" or not names:
+        return False
+    take = func.pg_advisory_xact_lock_shared if shared else func.pg_advisory_xact_lock
     for name in sorted(set(names)):
-        session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(name, 0))))
+        session.execute(select(take(func.hashtextextended(name, 0))))
+    return True
 
 
 T = TypeVar("T")

@@ -26,7 +26,13 @@ from backend.services.linking.child_patterns import child_findings
 from backend.services.linking.known import db_count_concern, held, routed_of
 from backend.services.linking.networks import network_findings, peer_findings
 from backend.services.linking.record_keys import db_add_keys
-from backend.services.linking.subjects import KNOWN_STATUSES, db_resolve, link_lock, members
+from backend.services.linking.subjects import (
+    KNOWN_STATUSES,
+    db_resolve,
+    key_locks,
+    link_lock,
+    members,
+)
 from backend.services.linking.windows import db_record, facts_of
 
 # The routed deliveries of some alerts (bound as ``ids``): inbox and agency names and agency
@@ -95,9 +101,16 @@ def db_link(session: Session, stored: Stored) -> None:
     active = db_active(session, agency.partnership_id)
     # Linking reads what is known, then writes: two concerns about one child (or one car)
     # linked at the same moment would each see only themselves and make two subjects, or
-    # no network. One link of the partnership at a time, until its transaction commits;
-    # what an earlier one committed is then in view.
-    db_lock(session, link_lock(agency.partnership_id))
+    # no network. So a link waits for any other that shares an identifier with it (and,
+    # in resolving, a child), until that one commits and is in view; links of other
+    # children go on beside it (``subjects.link_lock``).
+    db_lock(session, link_lock(agency.partnership_id), shared=True)
+    db_lock(
+        session,
+        *key_locks(
+            agency.partnership_id, {(r["kind"], r["blind_index"]) for r in stored.identifiers}
+        ),
+    )
     subject_id, _ = db_resolve(
         session,
         concern,

@@ -59,8 +59,8 @@ def db_steps(ctx: Context, session: Session, receipt: Receipt, opened: Opened) -
             loaded = validate(kind.schema, payload)
             sealed = Sealed(payload, loaded, proven, receipt, author, opened.language_flags)
             stored = kind.store(session, ctx.ring, sealed)
-            # Routing first: linking holds the partnership's link lock until the commit,
-            # and routing needs nothing linking finds.
+            # Routing first: linking holds its locks (the concern's identifiers and child)
+            # until the commit, and routing needs nothing linking finds.
             if kind.routed:
                 db_route(session, stored)
             if kind.linked:

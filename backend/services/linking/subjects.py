@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Select, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from backend.core.db import chunks
+from backend.core.db import chunks, db_lock
 from backend.models import (
     Concern,
     Subject,
@@ -103,9 +103,28 @@ def _sharing(pairs: int, counted: bool) -> Select[Any]:
 
 
 def link_lock(partnership_id: uuid.UUID) -> str:
-    """The lock (``backend.core.db.db_lock``) held by whoever links, merges or splits children of
-    this partnership, until their transaction ends."""
+    """The partnership's lock (``backend.core.db.db_lock``), until the transaction ends:
+    shared by everyone linking a concern, so they go on side by side; exclusive for the
+    MASH's merges, splits and match decisions and for moving a routed delivery, which
+    change records that any link may read.
+
+    Linking then locks what the concern touches, narrowly: each of its identifiers
+    (``key_locks``), then each child record its strong keys found (``subject_lock``, in
+    ``_db_strong``). Two concerns wait for each other only when they share an identifier
+    or a child: two first concerns about one child share its keys, six children seen in
+    one car share the car, and two concerns that find one child by different keys share
+    the child. Every linker takes them in that order, each set sorted (no deadlock)."""
     return f"link:{partnership_id}"
+
+
+def key_locks(partnership_id: uuid.UUID, keys: Iterable[tuple[str, str]]) -> list[str]:
+    """The locks of a concern's identifiers, (kind, blind index) each: blind indexes, never
+    a name or a number (and PostgreSQL holds only a hash of each lock's name)."""
+    return [f"key:{partnership_id}:{kind}:{index}" for kind, index in keys]
+
+
+def subject_lock(subject_id: uuid.UUID) -> str:
+    return f"subject:{subject_id}"
 
 
 def canonical(session: Session, subject_id: uuid.UUID) -> uuid.UUID:
@@ -227,6 +246,48 @@ def _created(session: Session, subject_id: uuid.UUID) -> Any:
 Flags = dict[uuid.UUID, tuple[dict[uuid.UUID, set[str]], list[str]]]
 
 
+def _found(
+    session: Session, own: list[tuple[str, str]], partnership_id: uuid.UUID
+) -> dict[uuid.UUID, set[str]]:
+    """The records the concern's strong keys find, with the kinds that found each."""
+    strong = [(k, b) for k, b in own if k in STRONG]
+    found = _holders(session, strong, partnership_id=partnership_id)
+    together = [(k, b) for k, b in own if k in TOGETHER]
+    if {k for k, _ in together} == set(TOGETHER):
+        for subject_id, kinds in _holders(
+            session, together, partnership_id=partnership_id, at_least=2
+        ).items():
+            if set(TOGETHER) <= kinds:
+                found.setdefault(subject_id, set()).update(TOGETHER)
+    return found
+
+
+HOLD_ROUNDS = 3
+
+
+def _db_held_found(
+    session: Session, own: list[tuple[str, str]], partnership_id: uuid.UUID
+) -> dict[uuid.UUID, set[str]]:
+    """``_found``, with each record found locked (``subject_lock``) until the commit.
+
+    What was found before a wait may have changed during it: another link that found the
+    same child by other keys merged it into another record. So once locked, look again;
+    a record newly found is locked in turn. Only a merge made during the wait finds
+    another (rare: under ``HOLD_ROUNDS`` rounds in practice); past them the records last
+    found are used, each locked but the last ones."""
+    found = _found(session, own, partnership_id)
+    held: set[uuid.UUID] = set()
+    for _ in range(HOLD_ROUNDS):
+        new = set(found) - held
+        if not db_lock(session, *(subject_lock(s) for s in new)):
+            return found
+        held |= new
+        session.info.pop("canonical", None)
+        session.info.pop("members", None)
+        found = _found(session, own, partnership_id)
+    return found
+
+
 def _db_strong(
     session: Session,
     concern: Concern,
@@ -246,15 +307,7 @@ def _db_strong(
     the oldest; each other one is merged into it automatically unless the two records are
     in conflict. ``mine``: the concern's own values of the compared kinds
     (``conflicts.COMPARED``) and its given name with date of birth, by kind."""
-    strong = [(k, b) for k, b in own if k in STRONG]
-    found = _holders(session, strong, partnership_id=partnership_id)
-    together = [(k, b) for k, b in own if k in TOGETHER]
-    if {k for k, _ in together} == set(TOGETHER):
-        for subject_id, kinds in _holders(
-            session, together, partnership_id=partnership_id, at_least=2
-        ).items():
-            if set(TOGETHER) <= kinds:
-                found.setdefault(subject_id, set()).update(TOGETHER)
+    found = _db_held_found(session, own, partnership_id)
     agreeing: dict[uuid.UUID, set[str]] = {}
     disagreeing: dict[uuid.UUID, list[str]] = {}
     for subject_id, kinds in found.items():

@@ -23,7 +23,6 @@ from backend.models import Alert, AlertSubject, Concern
 from tests.factories import H, envelope, make_concern, person
 
 HELD = "held link"
-ZOE = make_concern()["subject"]
 
 
 @contextmanager
@@ -74,78 +73,82 @@ def _subject_of(sessions: Any, item: dict[str, str]) -> uuid.UUID:
     return found  # type: ignore[no-any-return]
 
 
+def _while_held(held: tuple[Any, dict[str, str]], other: tuple[Any, dict[str, str]]) -> bool:
+    """Sync ``held`` (a client and an envelope) and hold its link open before its commit;
+    sync ``other`` meanwhile. Whether ``other`` waited for it; both are accepted."""
+    with held_before_commit() as (reached, release):
+        first = Sync(*held, name=HELD)
+        first.start()
+        assert reached.wait(30)
+        second = Sync(*other)
+        second.start()
+        second.join(1.5)
+        waited = second.is_alive()
+        release.set()
+        first.join(30)
+        second.join(30)
+    assert (first.status, second.status) == ("accepted", "accepted")
+    return waited
+
+
 def test_a_link_waits_only_for_links_that_share_an_identifier_or_a_child(
     app: Any, sessions: Any, database_url: str
 ) -> None:
     if not database_url.startswith("postgresql"):
         pytest.skip("SQLite lets one writer in at a time: nothing can go on beside a link")
     app.extensions["frontline.limiter"].enabled = False
-    phones = [person(app, name=f"Recorder {n}") for n in range(3)]
+    (a, dev_a, _), (b, dev_b, _) = (person(app, name=f"Recorder {n}") for n in range(2))
 
-    def sealed(n: int, **fields: Any) -> dict[str, str]:
-        return envelope(app, phones[n][1], make_concern(**fields))
+    def elsewhere(given: str, postcode: str, **fields: Any) -> dict[str, Any]:
+        subject = {"given_name": given, "family_name": "Khan", "date_of_birth": "2010-05-01"}
+        place = {"postcode": postcode, "description": "Bus station"}
+        return make_concern(subject=subject, location=place, **fields)
 
-    other_child = sealed(
-        1,
-        subject={"given_name": "Amir", "family_name": "Khan", "date_of_birth": "2010-05-01"},
-        location={"postcode": "OX1 2JD", "description": "Bus station"},
-        associated=[],
-    )
-    with held_before_commit() as (reached, release):
-        first = Sync(phones[0][0], sealed(0), name=HELD)  # Zoë, her car, her phone
-        first.start()
-        assert reached.wait(30)
-        beside = Sync(phones[1][0], other_child)
-        beside.start()
-        beside.join(30)
-        # Under one lock for the whole partnership this waited for the held link.
-        assert beside.status == "accepted"
-        same_child = Sync(phones[2][0], sealed(2))  # Zoë again: her keys are held
-        same_child.start()
-        same_child.join(1.5)
-        assert same_child.is_alive(), "a concern about the held child did not wait"
-        release.set()
-        first.join(30)
-        same_child.join(30)
-    assert (first.status, same_child.status) == ("accepted", "accepted")
-    zoe = _subject_of(sessions, first.item)
-    assert _subject_of(sessions, same_child.item) == zoe
-    assert _subject_of(sessions, other_child) != zoe
+    # Zoë's first missing episode, her car and her phone held: a concern about another
+    # child, in another place, naming no one, goes through (under one lock for the whole
+    # partnership it waited).
+    zoe = envelope(app, dev_a, make_concern())
+    amir = envelope(app, dev_b, elsewhere("Amir", "OX1 2JD", associated=[]))
+    assert not _while_held((a, zoe), (b, amir))
+    assert _subject_of(sessions, amir) != _subject_of(sessions, zoe)
 
-    # Two more missing episodes for Zoë at once, one known only by her NHS number and one
-    # only by her name and date of birth: no identifier in common, one child in common.
-    # The third episode in 30 days raises one alert; the fourth joins it.
-    by_nhs = sealed(
-        0,
-        subject={"nhs_number": ZOE["nhs_number"], "approx_age": 15},
-        location={"postcode": "OX3 9DU", "description": "Hospital car park"},
-        associated=[],
+    # Two children seen in one car: the second waits for the first.
+    car = [{"kind": "vehicle", "registration": "KX19 QZJ"}]
+    bilal = envelope(app, dev_a, elsewhere("Bilal", "OX1 3AA", associated=car))
+    sami = envelope(app, dev_b, elsewhere("Sami", "OX1 4BB", associated=car))
+    assert _while_held((a, bilal), (b, sami)), "a concern naming the held car did not wait"
+
+    # Zoë's second and third missing episodes at once, one known only by her NHS number
+    # and one only by her name and date of birth: no identifier in common, one child. The
+    # third in 30 days raises the alert: apart, each link would count two.
+    zoe_subject = make_concern()["subject"]
+    by_nhs = envelope(
+        app,
+        dev_a,
+        make_concern(
+            subject={"nhs_number": zoe_subject["nhs_number"], "approx_age": 15},
+            location={"postcode": "OX3 9DU", "description": "Hospital car park"},
+            associated=[],
+        ),
     )
-    by_name = sealed(
-        1,
-        subject={k: ZOE[k] for k in ("given_name", "family_name", "date_of_birth")},
-        location={"postcode": "OX2 6GG", "description": "Canal path"},
-        associated=[],
+    by_name = envelope(
+        app,
+        dev_b,
+        make_concern(
+            subject={k: zoe_subject[k] for k in ("given_name", "family_name", "date_of_birth")},
+            location={"postcode": "OX2 6GG", "description": "Canal path"},
+            associated=[],
+        ),
     )
-    with held_before_commit() as (reached, release):
-        third = Sync(phones[0][0], by_nhs, name=HELD)
-        third.start()
-        assert reached.wait(30)
-        fourth = Sync(phones[1][0], by_name)
-        fourth.start()
-        fourth.join(1.5)
-        assert fourth.is_alive(), "a concern finding the held child by other keys did not wait"
-        release.set()
-        third.join(30)
-        fourth.join(30)
-    assert (third.status, fourth.status) == ("accepted", "accepted")
-    assert _subject_of(sessions, by_nhs) == _subject_of(sessions, by_name) == zoe
+    assert _while_held((a, by_nhs), (b, by_name)), "finding the held child by other keys"
+    child = _subject_of(sessions, zoe)
+    assert _subject_of(sessions, by_nhs) == _subject_of(sessions, by_name) == child
     with sessions() as s:
         alerts = s.scalars(
             select(Alert.id)
             .join(AlertSubject, AlertSubject.alert_id == Alert.id)
-            .where(Alert.kind == "repeated_missing", AlertSubject.subject_id == zoe)
+            .where(Alert.kind == "repeated_missing", AlertSubject.subject_id == child)
         ).all()
-    # One alert, not two: today the two links also meet on the child's row of the inbox
-    # both were routed to; the lock on the child holds where they were routed apart.
+    # Today the two links also meet on the child's row of the inbox both were routed to;
+    # the lock on the child holds where they are routed apart.
     assert len(alerts) == 1

@@ -324,16 +324,24 @@ def keys_rewrap(batch: int) -> None:
 
 @keys.command("reindex")
 @click.option("--batch", default=200, show_default=True, type=int)
-def keys_reindex(batch: int) -> None:
+@click.option(
+    "--complete",
+    is_flag=True,
+    help="Every record, each given the indexes it lacks (after an upgrade that adds a kind).",
+)
+def keys_reindex(batch: int, complete: bool) -> None:
     """Index every concern and addendum under the current blind key (after rotating it;
-    resumable). Linking reads the old key until it is retired."""
+    resumable). Linking reads the old key until it is retired. With --complete, after an
+    upgrade that adds a kind of identifier: the records stored before it get that kind."""
     config = load_config()
     ring, _ = _init(config)
     with open_database(config) as sessions:
         with sessions() as session:
-            pending = blind_keys.pending(session, ring)
+            pending = blind_keys.records(session) if complete else blind_keys.pending(session, ring)
         with click.progressbar(length=pending, label="re-indexing", file=sys.stderr) as bar:
-            done = blind_keys.reindex(sessions, ring, batch=batch, progress=bar.update)
+            done = blind_keys.reindex(
+                sessions, ring, batch=batch, progress=bar.update, complete=complete
+            )
     click.echo(f"indexed {done} concerns and addenda under {ring.current(crypto.KeyKind.BLIND).id}")
 
 

@@ -22,6 +22,7 @@ from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 import crypto
+from backend.core.db import chunks
 from backend.core.jsontext import Document
 from backend.models import Addendum, Concern, ConcernIdentifier, insert_into
 from backend.services.linking.identifiers import blind_identifiers
@@ -129,10 +130,17 @@ def reindex(
     *,
     batch: int = 200,
     progress: Callable[[int], None] | None = None,
+    complete: bool = False,
 ) -> int:
     """Index every concern and addendum under the current blind key from its sealed
     document; commits each batch, so an interrupted run resumes. Shredded records (no data
-    key) have no identifiers left and are passed over. Returns how many were indexed."""
+    key) have no identifiers left and are passed over. Returns how many were indexed.
+
+    ``complete``: every record, not only those with no index under the current key, each
+    given the indexes it lacks. After an upgrade that adds a kind of identifier (the given
+    name with date of birth, say), the records stored before it have none of that kind
+    until this runs: the new kind links new concerns to them only from then on. Idempotent;
+    an interrupted run starts again from the beginning."""
     indexer = crypto.BlindIndexer(ring)
     done = 0
     model: Any
@@ -140,7 +148,9 @@ def reindex(
         after = None
         while True:
             with sessions() as session:
-                query = select(model).where(_missing(model, indexer.key_id))
+                query = select(model)
+                if not complete:
+                    query = query.where(_missing(model, indexer.key_id))
                 if model is Concern:
                     query = query.where(Concern.data_key_id.is_not(None))
                 if after is not None:
@@ -151,15 +161,45 @@ def reindex(
                 rows = []
                 for record in records:
                     rows += _rows_for(session, ring, indexer, record)
+                if complete:
+                    rows = _absent(session, rows, indexer.key_id)
                 if rows:
                     session.execute(insert_into(ConcernIdentifier), rows)
                     _db_rekey(session, rows)
                 session.commit()
                 after = records[-1].id
-            done += len(records)
+            indexed = (
+                len({(r["concern_id"], r["addendum_id"]) for r in rows})
+                if complete
+                else len(records)
+            )
+            done += indexed
             if progress is not None:
                 progress(len(records))
     return done
+
+
+def _absent(session: Session, rows: list[IdentifierRow], key_id: str) -> list[IdentifierRow]:
+    """The rows whose record has no such index under ``key_id`` yet."""
+    concerns = list({r["concern_id"] for r in rows})
+    there = {
+        (cid, aid, role, kind, index)
+        for chunk in chunks(concerns)
+        for cid, aid, role, kind, index in session.execute(
+            select(
+                ConcernIdentifier.concern_id,
+                ConcernIdentifier.addendum_id,
+                ConcernIdentifier.role,
+                ConcernIdentifier.kind,
+                ConcernIdentifier.blind_index,
+            ).where(ConcernIdentifier.concern_id.in_(chunk), ConcernIdentifier.key_id == key_id)
+        )
+    }
+    return [
+        r
+        for r in rows
+        if (r["concern_id"], r["addendum_id"], r["role"], r["kind"], r["blind_index"]) not in there
+    ]
 
 
 def _db_rekey(session: Session, rows: list[IdentifierRow]) -> None:
@@ -207,6 +247,15 @@ def _rows_for(
         }
         for role, kind, index in found
     ]
+
+
+def records(session: Session) -> int:
+    """Concerns (not erased) and addenda: what a complete re-index reads."""
+    concerns = session.scalar(
+        select(func.count()).select_from(Concern).where(Concern.data_key_id.is_not(None))
+    )
+    addenda = session.scalar(select(func.count()).select_from(Addendum))
+    return int(concerns or 0) + int(addenda or 0)
 
 
 def pending(session: Session, ring: crypto.KeyRing) -> int:

@@ -153,3 +153,56 @@ def test_11_2_2_blind_index_rotation_reindexes_and_linking_holds(env) -> None:  
         ).all()
     assert len(set(shared)) == 2  # the addendum's concern and the other child's
     after.extensions["frontline"].engine.dispose()
+
+
+def test_a_complete_reindex_gives_old_records_a_kind_added_since(env) -> None:  # type: ignore[no-untyped-def]
+    """A record stored before its kind of identifier existed (here: the given name with date
+    of birth, which with the home postcode finds a child whose family name was misspelt)
+    gets it from ``keys reindex --complete``, and a new concern then links to it."""
+    import uuid
+
+    from backend.services.linking.record_keys import db_rebuild_keys
+
+    run(env, "demo", "--json")
+    app = _server(env)
+    sessions = app.extensions["frontline"].sessions
+    zoe = {
+        "given_name": "Zoë",
+        "family_name": "O'Brien",
+        "date_of_birth": "2011-03-09",
+        "address_postcode": "OX4 2AB",
+    }
+    first = _record(app, make_concern(subject=zoe, associated=[]))
+    child = _child_of(app, first["concern_id"])
+
+    def indexes() -> set[tuple[Any, ...]]:
+        with sessions() as s:
+            return set(
+                s.execute(
+                    select(
+                        ConcernIdentifier.role,
+                        ConcernIdentifier.kind,
+                        ConcernIdentifier.blind_index,
+                        ConcernIdentifier.key_id,
+                    ).where(ConcernIdentifier.concern_id == uuid.UUID(first["concern_id"]))
+                )
+            )
+
+    indexed = indexes()
+    assert "given_dob" in {kind for _, kind, _, _ in indexed}
+    with sessions() as s:  # as a database upgraded from before the kind existed holds it
+        s.execute(ConcernIdentifier.__table__.delete().where(ConcernIdentifier.kind == "given_dob"))
+        db_rebuild_keys(s, child)
+        s.commit()
+        assert "given_dob" not in set(s.scalars(select(SubjectKey.kind)))
+
+    assert "indexed 0 concerns" in run(env, "keys", "reindex")  # each has an index already
+    assert "indexed 1 concerns" in run(env, "keys", "reindex", "--complete", "--batch", "1")
+    assert "indexed 0 concerns" in run(env, "keys", "reindex", "--complete")
+    assert indexes() == indexed
+    with sessions() as s:
+        assert agree(s) > 0
+    # The family name misspelt, no NHS number: found by given name, birth date and home.
+    misspelt = _record(app, make_concern(subject={**zoe, "family_name": "O'Brian"}, associated=[]))
+    assert _child_of(app, misspelt["concern_id"]) == child
+    app.extensions["frontline"].engine.dispose()

@@ -41,7 +41,7 @@ def _write_lock_held(path: Path) -> Iterator[None]:
         other.close()
 
 
-@pytest.mark.slow  # about 20 s: a real two-worker server, the write lock held for 12 s
+@pytest.mark.slow  # about 18 s: a real two-worker server, the write lock held for 11 s
 def test_a_sync_that_waited_for_the_write_lock_is_processed_not_answered_503(
     tmp_path: Path,
 ) -> None:
@@ -64,7 +64,7 @@ def test_a_sync_that_waited_for_the_write_lock_is_processed_not_answered_503(
             for sender in senders:
                 sender.start()
             # Longer than a write used to wait before it gave up (and the batch had its 503).
-            time.sleep(db.SQLITE_BUSY_SECONDS + 2)
+            time.sleep(db.SQLITE_BUSY_SECONDS + 1)
         for sender in senders:
             sender.join(timeout=60)
     finally:

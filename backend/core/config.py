@@ -43,6 +43,9 @@ class Config:
     log_level: str = "INFO"
     session_policy: dict[str, tuple[timedelta, timedelta]] | None = None
     receipt_lease: timedelta = timedelta(seconds=30)
+    # How long a request may wait for SQLite's write lock, all waits together: under the
+    # phone's patience for a batch (30 s, pwa/sync.js) and the server's timeout (60 s).
+    write_wait: timedelta = timedelta(seconds=20)
     # Web Push: the services the server may post to (a subscription names any URL, so an
     # allow-list keeps the server from being pointed at internal hosts), and who runs it.
     push_hosts: tuple[str, ...] = DEFAULT_PUSH_HOSTS
@@ -95,6 +98,7 @@ class Config:
             "log_level": env.get("FRONTLINE_LOG_LEVEL", "INFO").upper(),
             "session_policy": _session_policy(env.get("FRONTLINE_SESSION_TIMEOUTS", "")),
             "receipt_lease": timedelta(seconds=_int(env, "FRONTLINE_RECEIPT_LEASE_SECONDS", 30)),
+            "write_wait": timedelta(seconds=_int(env, "FRONTLINE_WRITE_WAIT_SECONDS", 20)),
             "push_hosts": tuple(
                 h.strip().lower()
                 for h in env.get("FRONTLINE_PUSH_HOSTS", ",".join(DEFAULT_PUSH_HOSTS)).split(",")

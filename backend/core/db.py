@@ -3,8 +3,13 @@ insert-if-absent). No Flask here: the per-request session is ``backend.http.db_s
 
 from __future__ import annotations
 
+import sqlite3
 import threading
+import time
+from collections import deque
 from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
@@ -14,8 +19,38 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-SQLITE_BUSY_SECONDS = 10
+SQLITE_BUSY_SECONDS = 10  # how long a write waits for SQLite's lock, unless told otherwise
 BUSY_PRAGMA = f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}"
+# Between two tries at SQLite's write lock: short, because another process's writers hand it
+# on to each other within microseconds, and a try that sleeps long misses every gap.
+LOCK_RETRY_SECONDS = 0.001
+
+# When the waits for SQLite's write lock in this context must end (``time.monotonic()``);
+# None: SQLITE_BUSY_SECONDS from each wait's start. A request sets it (backend/http).
+_write_deadline: ContextVar[float | None] = ContextVar("write_deadline", default=None)
+
+
+@contextmanager
+def write_deadline(at: float | None) -> Iterator[None]:
+    """Wait for SQLite's write lock no later than ``at`` (``time.monotonic()``) in this block.
+
+    A request that waited longer would outlive its client's patience and the server's
+    timeout; past the deadline a write fails at once with SQLITE_BUSY (``is_busy``), and
+    the caller answers "try again". PostgreSQL ignores it.
+    """
+    token = _write_deadline.set(at)
+    try:
+        yield
+    finally:
+        _write_deadline.reset(token)
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Whether ``exc`` is SQLite's write lock not coming free before the wait's deadline:
+    nothing was written, and the very same work may be tried again."""
+    cause = getattr(exc, "orig", exc)
+    code = getattr(cause, "sqlite_errorcode", None)
+    return isinstance(cause, sqlite3.OperationalError) and code is not None and code & 0xFF == 5
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -46,20 +81,21 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cursor.execute("PRAGMA trusted_schema=ON")
             cursor.close()
 
-        # SQLite's busy handler retries with growing sleeps, so under contention one thread
-        # can lose for seconds. Threads of this process queue on a lock instead and are
-        # woken as soon as the writer finishes; the timeout keeps the lock from ever
-        # turning a mistake into a deadlock (SQLite's own busy timeout then applies).
-        writer = threading.RLock()
+        # Every transaction takes SQLite's one write lock at its start (BEGIN IMMEDIATE: a
+        # transaction that reads and then writes would otherwise fail with SQLITE_BUSY when
+        # another writer committed in between; PostgreSQL is the engine for concurrency).
+        # Threads of this process queue for it in turn; the lock itself is then tried often
+        # until the wait's deadline (``_begin_immediate``).
+        writer = _WriterQueue()
 
         @event.listens_for(engine, "begin")
         def _begin(conn: Any) -> None:
-            conn.info["writer"] = writer.acquire(timeout=SQLITE_BUSY_SECONDS)
-            # Take the write lock at the start: a transaction that reads and then writes
-            # would otherwise fail with SQLITE_BUSY when another writer committed in between.
-            # SQLite serialises writers anyway; PostgreSQL is the engine for concurrency.
+            deadline = _write_deadline.get()
+            if deadline is None:
+                deadline = time.monotonic() + SQLITE_BUSY_SECONDS
+            conn.info["writer"] = writer.acquire(timeout=deadline - time.monotonic())
             try:
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
+                _begin_immediate(conn, deadline)
             except BaseException:
                 _release(conn)
                 raise
@@ -72,6 +108,75 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "rollback", _release)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+class _WriterQueue:
+    """This process's threads take SQLite's write lock in the order they asked for it.
+
+    A plain lock lets the thread that just released it take it straight back (it holds the
+    interpreter; the woken waiter does not yet), so a thread running a batch of short
+    transactions kept it from the others for seconds. Re-entrant for the thread that holds
+    it, as a second connection of that thread would otherwise wait on itself.
+    """
+
+    def __init__(self) -> None:
+        self._turns = threading.Condition()
+        self._waiting: deque[object] = deque()
+        self._owner: int | None = None
+        self._depth = 0
+
+    def acquire(self, timeout: float) -> bool:
+        """Wait for this thread's turn, at most ``timeout`` seconds; False if it never came."""
+        me, ticket = threading.get_ident(), object()
+        deadline = time.monotonic() + timeout
+        with self._turns:
+            if self._owner == me:
+                self._depth += 1
+                return True
+            self._waiting.append(ticket)
+            while self._owner is not None or self._waiting[0] is not ticket:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    self._waiting.remove(ticket)
+                    self._turns.notify_all()  # whoever was behind may now be first
+                    return False
+                self._turns.wait(left)
+            self._waiting.popleft()
+            self._owner, self._depth = me, 1
+            return True
+
+    def release(self) -> None:
+        with self._turns:
+            self._depth -= 1
+            if self._depth <= 0:
+                self._owner, self._depth = None, 0
+                self._turns.notify_all()
+
+
+def _begin_immediate(conn: Any, deadline: float) -> None:
+    """BEGIN IMMEDIATE, tried again every millisecond until ``deadline``.
+
+    SQLite's own busy handler sleeps longer and longer between tries (up to 100 ms), and
+    the writers of another process hand the lock on to each other within microseconds: a
+    waiter that sleeps that long finds it taken again and again, for as long as the other
+    process has work (with four clients syncing at once, waits of seconds, and batches
+    answered 503). Short tries find the gaps. The last try goes through SQLAlchemy, so a
+    wait that ran out raises its OperationalError (``is_busy``).
+    """
+    raw = conn.connection.dbapi_connection
+    raw.execute("PRAGMA busy_timeout=0")  # our tries, not SQLite's sleeps
+    try:
+        while time.monotonic() < deadline:
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if not is_busy(exc):
+                    break  # not a wait: the try below raises it as SQLAlchemy's error
+            time.sleep(LOCK_RETRY_SECONDS)
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    finally:
+        raw.execute(BUSY_PRAGMA)  # statements inside the transaction keep the usual wait
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

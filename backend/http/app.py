@@ -59,10 +59,10 @@ def create_app(config: Config | None = None) -> Flask:
     )
 
     logs.init_app(app)  # first, so every later hook and error has a request id
+    db_session.init_app(app)  # before auth: signing in reads the database, within the deadline
     auth.init_app(app)
     web.init_app(app)
     problems.init_app(app)
-    db_session.init_app(app)
     proxies.init_app(app)
 
     from backend.http.api import bp as api_bp

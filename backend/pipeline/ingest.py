@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 import crypto
+from backend.core.db import is_busy
 from backend.models import Receipt, ReceiptStatus, User
 from backend.pipeline import receipt as receipts
 from backend.pipeline.errors import Rejected
@@ -66,7 +68,9 @@ def ingest(
 
     Receipts are written one transaction each, before anything else. The new envelopes are
     then processed one transaction each (``process_claimed``), so one envelope's failure
-    rolls back that envelope alone.
+    rolls back that envelope alone. On SQLite, an envelope this request cannot reach before
+    its deadline for the write lock is answered "in progress" (``_later``), and what it held
+    of it is handed back, not left to the lease.
     """
     results: list[Result | None] = []
     fresh: list[tuple[int, receipts.Received]] = []
@@ -80,7 +84,7 @@ def ingest(
             results.append(None)
             fresh.append((index, received))
         else:  # this very envelope came before: answer from its receipt
-            results.append(process(ctx, received.id, claimed=False, replay=True))
+            results.append(_replayed(ctx, received))
     if fresh:
         for (index, _), result in zip(
             fresh, process_claimed(ctx, [r for _, r in fresh]), strict=True
@@ -127,6 +131,27 @@ def _receive_one(
         )
     except Rejected as rejected:
         return Result.rejected(shown, rejected.code, rejected.detail)
+    except OperationalError as exc:
+        if not is_busy(exc):
+            raise
+        return _later(shown)  # nothing was stored: the same envelope comes again
+
+
+def _later(shown: str | None) -> Result:
+    """The answer "kept, try again" for an envelope this request could not reach: SQLite's
+    write lock did not come free before the request's deadline (``core.db.write_deadline``).
+    The phone sends the very same envelope again, as for any envelope in progress."""
+    return Result.rejected(shown, "envelope.in_progress", "The server is busy; sync again shortly.")
+
+
+def _replayed(ctx: Context, received: receipts.Received) -> Result:
+    """Answer an envelope sent before from its receipt (or take it up, if nobody holds it)."""
+    try:
+        return process(ctx, received.id, claimed=False, replay=True)
+    except OperationalError as exc:
+        if not is_busy(exc):
+            raise
+        return _later(str(received.client_id))
 
 
 def _answer(receipt: Receipt, *, replay: bool) -> Result:
@@ -157,32 +182,54 @@ def process(
             # Someone else holds it, or finished it a moment ago.
             session.expire_all()
             return _answer(session.get(Receipt, receipt_id), replay=replay)  # type: ignore[arg-type]
-        if not claimed:
-            session.expire_all()  # the claim changed the row under the session
-            receipt = session.get(Receipt, receipt_id)
-            assert receipt is not None  # noqa: S101
-        session.commit()  # end the read: opening the envelope holds no lock (open.py)
-        opened = open_before_storing(
-            ctx.ring, receipt.crypto_jwe or "", count_language=KINDS[receipt.kind].counts_language
-        )
-        return _attempt_and_commit(ctx, session, receipt, opened)
+        try:
+            return _process_held(ctx, session, receipt_id, reload=not claimed)
+        except OperationalError as exc:
+            if is_busy(exc):  # held, and not processed: hand it back before answering
+                receipts.release(ctx.sessions, [receipt_id])
+            raise
+
+
+def _process_held(ctx: Context, session: Session, receipt_id: uuid.UUID, *, reload: bool) -> Result:
+    receipt = session.get(Receipt, receipt_id)
+    if reload:
+        session.expire_all()  # the claim changed the row under the session
+        receipt = session.get(Receipt, receipt_id)
+    assert receipt is not None  # noqa: S101
+    session.commit()  # end the read: opening the envelope holds no lock (open.py)
+    opened = open_before_storing(
+        ctx.ring, receipt.crypto_jwe or "", count_language=KINDS[receipt.kind].counts_language
+    )
+    return _attempt_and_commit(ctx, session, receipt, opened)
 
 
 def process_claimed(ctx: Context, held: list[receipts.Received]) -> list[Result]:
     """Process receipts this worker holds, each in its own transaction: one envelope's
     commit (its audit entries, its deliveries) never waits for another's work."""
-    results = []
+    results, waiting = [], []
     for one in held:
-        if one.inserted is None:  # handed over from another sender: read it, then as above
-            results.append(process(ctx, one.id, claimed=True))
-            continue
-        # Before the transaction (open.py): nothing waits on this envelope's CPU work.
-        jwe, kind = one.inserted.crypto_jwe or "", one.inserted.kind
-        opened = open_before_storing(ctx.ring, jwe, count_language=KINDS[kind].counts_language)
-        with ctx.sessions() as session:
-            session.add(one.inserted)  # as inserted a moment ago: no need to read it back
-            results.append(_attempt_and_commit(ctx, session, one.inserted, opened))
+        try:
+            results.append(_process_one(ctx, one))
+        except OperationalError as exc:
+            if not is_busy(exc):
+                raise
+            results.append(_later(str(one.client_id)))
+            if one.inserted is not None:  # ``process`` hands back what it reads itself
+                waiting.append(one.id)
+    if waiting:
+        receipts.release(ctx.sessions, waiting)
     return results
+
+
+def _process_one(ctx: Context, one: receipts.Received) -> Result:
+    if one.inserted is None:  # handed over from another sender: read it, then as above
+        return process(ctx, one.id, claimed=True)
+    # Before the transaction (open.py): nothing waits on this envelope's CPU work.
+    jwe, kind = one.inserted.crypto_jwe or "", one.inserted.kind
+    opened = open_before_storing(ctx.ring, jwe, count_language=KINDS[kind].counts_language)
+    with ctx.sessions() as session:
+        session.add(one.inserted)  # as inserted a moment ago: no need to read it back
+        return _attempt_and_commit(ctx, session, one.inserted, opened)
 
 
 def _attempt_and_commit(ctx: Context, session: Session, receipt: Receipt, opened: Opened) -> Result:
@@ -191,6 +238,9 @@ def _attempt_and_commit(ctx: Context, session: Session, receipt: Receipt, opened
     # Read before the commit: after a failed one the row's attributes are expired, and
     # reloading them needs the database that may just have gone.
     rid, shown = receipt.id, str(receipt.client_id)
+    # Wait for SQLite's write lock here, not inside the steps: a wait that runs out is no
+    # failure of this envelope, and the caller answers "try again" (``_later``).
+    session.connection()
     result = _attempt(ctx, session, receipt, opened)
     try:
         session.commit()

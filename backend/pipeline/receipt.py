@@ -5,20 +5,24 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import time
 import uuid
 from datetime import timedelta
 from typing import NamedTuple
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, make_transient_to_detached, sessionmaker
 
+from backend.core.db import is_busy, write_deadline
 from backend.models import Receipt, ReceiptStatus, insert_into, new_id, utcnow
 from backend.pipeline.errors import Rejected
 from crypto.encoding import b64url_decode
 
 log = logging.getLogger("frontline.ingest")
 FINAL = (ReceiptStatus.ACCEPTED, ReceiptStatus.DUPLICATE, ReceiptStatus.REJECTED)
+# Past a request's deadline (20 s by default): its answer still comes within the phone's 30 s.
+RELEASE_GRACE_SECONDS = 5
 
 
 def peek_kid(jwe: str) -> str | None:
@@ -33,6 +37,7 @@ def peek_kid(jwe: str) -> str | None:
 
 class Received(NamedTuple):
     id: uuid.UUID
+    client_id: uuid.UUID
     claimed: bool  # this call owns the receipt and must process it now
     # The row as this call inserted it (detached, nothing expired), so that processing it
     # need not read it back; None when the envelope was stored before.
@@ -82,18 +87,18 @@ def receive(
             session.commit()
             receipt = Receipt(**row)
             make_transient_to_detached(receipt)
-            return Received(receipt.id, True, receipt)
+            return Received(receipt.id, client_id, True, receipt)
         except IntegrityError:
             session.rollback()
         found = _same_envelope(session, client_id, digest)
         assert found is not None  # noqa: S101 - the unique constraint says it exists
         if found.user_id != user_id:
             if _hand_over(session, found, user_id=user_id, passkey_id=passkey_id, lease=lease):
-                return Received(found.id, True)
+                return Received(found.id, client_id, True)
             raise Rejected(
                 "envelope.client_id_conflict", "This client_id belongs to another record."
             )
-        return Received(found.id, False)
+        return Received(found.id, client_id, False)
 
 
 def _hand_over(
@@ -165,6 +170,27 @@ def claim(
     )
     session.commit()
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def release(sessions: sessionmaker[Session], receipt_ids: list[uuid.UUID]) -> None:
+    """Hand back receipts a request held and could not process before its deadline, so
+    that the phone's next sync (or a sweep) takes them up at once, not when the lease ends.
+
+    It waits a little longer for SQLite's write lock than the request did; if even that runs
+    out, the lease hands them back as it does for a worker that died.
+    """
+    with write_deadline(time.monotonic() + RELEASE_GRACE_SECONDS), sessions() as session:
+        try:
+            session.execute(
+                update(Receipt)
+                .where(Receipt.id.in_(receipt_ids), Receipt.status == ReceiptStatus.PROCESSING)
+                .values(lease_until=utcnow())
+            )
+            session.commit()
+        except OperationalError as exc:
+            if not is_busy(exc):
+                raise
+            log.warning("receipts left to their lease", extra={"count": len(receipt_ids)})
 
 
 def db_finish(

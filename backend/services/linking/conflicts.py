@@ -17,6 +17,10 @@ given name and date of birth are the same (``given_dob``). A name with date of b
 differs only there does not count, nor does the family name's sound. Twins share a family
 name and a birthday, not a given name.
 
+A name with date of birth is not always one child: a record that it alone found (no NHS
+number agreeing) is not linked when the record and the concern name different home
+postcodes (``uncorroborated``).
+
 Neither is ever merged or linked automatically: the MASH is asked (a possible match with
 a ``conflict``). Values are compared under one blind key (``read_one_key``) and never leave
 the server; the conflict names kinds only.
@@ -68,8 +72,9 @@ class Conflict(TypedDict):
 
 
 def db_held(session: Session, ids: list[uuid.UUID]) -> list[tuple[str, str, str]]:
-    """(kind, blind index, key id) of every compared value a child's concerns carry."""
-    kinds = [*COMPARED, "given_dob"]
+    """(kind, blind index, key id) of every compared value a child's concerns carry, their
+    given names with dates of birth and their home postcodes."""
+    kinds = [*COMPARED, "given_dob", "postcode"]
     return [tuple(r) for r in session.execute(_HELD, {"ids": ids, "kinds": kinds})]  # type: ignore[misc]
 
 
@@ -88,6 +93,23 @@ def disagrees(mine: dict[str, set[str]], theirs: dict[str, set[str]]) -> list[st
     if mine.get("given_dob", set()) & theirs.get("given_dob", set()):
         found = [k for k in found if k not in FAMILY]
     return sorted(found)
+
+
+def uncorroborated(mine: dict[str, set[str]], theirs: dict[str, set[str]]) -> list[str]:
+    """For a record that the name with date of birth alone found: ``["postcode"]`` when the
+    record and the concern each hold home postcodes and share none, else nothing.
+
+    More than one child has the same name and birthday (at 100,000 generated children, two
+    pairs did). With no NHS number to tell them apart, a concern from another home is as
+    likely to be about the other child as about one who moved: the MASH is asked.
+    """
+    if (
+        mine.get("postcode")
+        and theirs.get("postcode")
+        and not mine["postcode"] & theirs["postcode"]
+    ):
+        return ["postcode"]
+    return []
 
 
 def differing(one: list[tuple[str, str, str]], other: list[tuple[str, str, str]]) -> list[str]:
@@ -127,6 +149,11 @@ def words(conflict: Conflict) -> str:
     differs = in_words(conflict["differs"])
     if {"nhs_number", "name_dob"} <= named:
         head = "NHS number and name with date of birth point at different children"
+    elif conflict["differs"] == ["postcode"]:
+        head = (
+            "The same name and date of birth at a different home postcode, with no NHS "
+            "number to tell: another child of that name, or one who has moved"
+        )
     elif differs:
         head = f"The two records hold a different {differs}: they may be different children"
     else:

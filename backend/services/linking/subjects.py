@@ -37,6 +37,7 @@ from backend.services.linking.conflicts import (
     db_held,
     differing,
     disagrees,
+    uncorroborated,
 )
 from backend.services.linking.matches import db_answer, db_matches, db_suggest
 from backend.services.linking.merges import AUTOMATIC, db_record
@@ -306,13 +307,18 @@ def _db_strong(
     or about the child in front of them), else the one matched by more strong kinds, else
     the oldest; each other one is merged into it automatically unless the two records are
     in conflict. ``mine``: the concern's own values of the compared kinds
-    (``conflicts.COMPARED``) and its given name with date of birth, by kind."""
+    (``conflicts.COMPARED``), its given name with date of birth and home postcode, by kind.
+    A record found by the name with date of birth alone, at another home, is asked about
+    (``conflicts.uncorroborated``)."""
     found = _db_held_found(session, own, partnership_id)
     agreeing: dict[uuid.UUID, set[str]] = {}
     disagreeing: dict[uuid.UUID, list[str]] = {}
     for subject_id, kinds in found.items():
         ids = members(session, subject_id)
-        differs = disagrees(mine, by_kind(db_held(session, ids)))
+        held_by = by_kind(db_held(session, ids))
+        differs = disagrees(mine, held_by)
+        if not differs and kinds == {"name_dob"}:
+            differs = uncorroborated(mine, held_by)
         if differs:
             disagreeing[subject_id] = differs
         else:
@@ -361,7 +367,7 @@ def db_resolve(
     ``own``: (kind, blind index) of the concern's own subject identifiers (``own_of``)."""
     mine: dict[str, set[str]] = {}
     for kind, index in own:
-        if kind in (*COMPARED, "given_dob"):
+        if kind in (*COMPARED, "given_dob", "postcode"):
             mine.setdefault(kind, set()).add(index)
     head, matched, flags = _db_strong(session, concern, own, mine, partnership_id)
     if head is not None:

@@ -286,3 +286,34 @@ def test_export_of_a_child_without_merges_is_not_refused(  # type: ignore[no-unt
     subject = subject_of(mash, zoe["concern_id"])
     answer = exported(sessions, keyring, subject)
     assert answer["merges"] == []
+
+
+def test_two_children_of_one_name_and_birthday_at_two_homes_are_asked_about(  # type: ignore[no-untyped-def]
+    app, recorders
+) -> None:
+    """Two real children called Archie Cartley, born the same day (as in the benchmark's
+    100,000): the school knows one without an NHS number; social care writes about the
+    other, with his. Not linked: the MASH is asked. A concern from the first one's home
+    still links to him."""
+    archie = {
+        "given_name": "Archie",
+        "family_name": "Cartley",
+        "date_of_birth": "2012-09-19",
+        "address_postcode": "OX12 8FH",
+    }
+    school = send(app, recorders, "police", make(subject=archie, recorded_at=at(9), **ABUSE))
+    other = dict(archie, address_postcode="OX4 2FJ", nhs_number="401 023 2137")
+    social = send(app, recorders, "health", make(subject=other, recorded_at=at(5), **ABUSE))
+    mash = worker(app, C, "MASH")
+    first, second = subject_of(mash, school["concern_id"]), subject_of(mash, social["concern_id"])
+    assert first != second
+    (match,) = matches_of(mash)
+    assert {match["subject_id"], match["candidate_id"]} == {first, second}
+    assert match["conflict"]["differs"] == ["postcode"]
+    assert match["conflict"]["words"].startswith("The same name and date of birth at a different")
+    again = send(app, recorders, "care", make(subject=archie, recorded_at=at(2), **ABUSE))
+    assert subject_of(mash, again["concern_id"]) == first
+    # The NHS number agreeing is enough, wherever he lives now.
+    moved = dict(other, address_postcode="OX1 2JD")
+    later = send(app, recorders, "health", make(subject=moved, recorded_at=at(1), **ABUSE))
+    assert subject_of(mash, later["concern_id"]) == second

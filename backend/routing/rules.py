@@ -119,6 +119,9 @@ class RuleSet:
     # counted from the child's return (``found_at``), never from the report. None: the
     # fallback inbox, within 72 hours (``return_interview_send``).
     return_interview: Send | None = None
+    # ``[missing] readers``: inboxes whose members read every episode of the partnership
+    # (besides partnership leads and the reporting home's inboxes).
+    missing_readers: tuple[str, ...] = ()
 
     def return_interview_send(self) -> Send:
         """Where the return interview task goes and when it is due, counted from found_at."""
@@ -344,7 +347,7 @@ def parse(
         else:
             chains[alias] = check.steps(f"escalation.inboxes.{alias}", steps)
     patterns, alert_to = read_patterns(check, doc.get("patterns", {}), recorder_lead=RECORDER_LEAD)
-    return_interview = _missing(check, doc.get("missing"))
+    return_interview, missing_readers = _missing(check, doc.get("missing"))
     seen: set[str] = set()
     raw_rules = doc.get("rule", [])
     rules = [check.read_rule(n, r, seen) for n, r in enumerate(raw_rules)]
@@ -365,35 +368,42 @@ def parse(
             patterns=patterns,
             alert_to=alert_to,
             return_interview=return_interview,
+            missing_readers=missing_readers,
         ),
         doc,
     )
 
 
-def _missing(check: _Checker, raw: Any) -> Send | None:
-    """``[missing]``: where the return interview task goes when an episode closes. Its
-    ``decide`` is required: the deadline is the point of the task."""
+def _missing(check: _Checker, raw: Any) -> tuple[Send | None, tuple[str, ...]]:
+    """``[missing]``: where the return interview task goes when an episode closes (its
+    ``decide`` is required: the deadline is the point of the task), and which inboxes read
+    the partnership's episodes."""
     if raw is None:
-        return None
+        return None, ()
     if not isinstance(raw, dict):
-        check.fail(
-            "missing", "a table: [missing] with return_interview = { to = ..., decide = ... }"
-        )
-        return None
-    for key in sorted(set(raw) - {"return_interview"}):
+        check.fail("missing", "a table: [missing] with return_interview = { to, decide }")
+        return None, ()
+    for key in sorted(set(raw) - {"return_interview", "readers"}):
         check.fail(f"missing.{key}", "unknown key")
+    readers = raw.get("readers", [])
+    if not _strings(readers):
+        check.fail("missing.readers", "a list of inbox aliases")
+        readers = []
+    for n, alias in enumerate(readers):
+        if alias not in check.aliases:
+            check.fail(f"missing.readers[{n}]", f"unknown inbox {alias!r} (not in [inboxes])")
     if "return_interview" not in raw:
-        return None
+        return None, tuple(readers)
     entry = raw["return_interview"]
     where = "missing.return_interview"
     if not isinstance(entry, dict) or "decide" not in entry:
         check.fail(where, "a table with 'to' and 'decide' (counted from the child's return)")
-        return None
+        return None, tuple(readers)
     if entry.get("to") == RECORDER_LEAD:
         check.fail(where, "name an inbox: the task is the partnership's, not the recorder's")
-        return None
+        return None, tuple(readers)
     sends = check.sends(where, [entry])
-    return sends[0] if sends else None
+    return (sends[0] if sends else None), tuple(readers)
 
 
 def _calendar(check: _Checker, doc: dict[str, Any]) -> Calendar | None:

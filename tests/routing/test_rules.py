@@ -199,6 +199,7 @@ def test_a_concern_no_rule_matches_goes_to_the_fallback_inbox() -> None:
 
 
 def test_the_return_interview_goes_where_the_missing_section_says_due_from_the_return() -> None:
+    assert default().missing_readers == ("missing_persons", "control_room", "missing_coordinator")
     send = default().return_interview_send()
     assert (send.to, send.decide, send.acknowledge) == (
         "missing_coordinator",
@@ -207,10 +208,11 @@ def test_the_return_interview_goes_where_the_missing_section_says_due_from_the_r
     )
     assert send.note == "Return interview within 72 hours of the child's return"
     # A file that says nothing still gives the task: to the front door, within 72 hours.
-    text = re.sub(r"\[missing\]\nreturn_interview = .*\n", "", default_rules_text())
+    text = re.sub(r"\[missing\]\n(?:\w+ = .*\n)+", "", default_rules_text())
     assert "[missing]" not in text
     rules, _ = parse(text, agencies=AGENCIES, inboxes=INBOXES)
     assert rules.return_interview is None
+    assert rules.missing_readers == ()
     fallback = rules.return_interview_send()
     assert (fallback.to, fallback.decide) == ("mash", Span.parse("72h"))
 
@@ -223,15 +225,16 @@ def test_the_return_interview_goes_where_the_missing_section_says_due_from_the_r
         ('{ to = "missing_coordinator", decide = "soon" }', "'soon' is not a deadline"),
         ('{ to = "recorder_agency_lead", decide = "72h" }', "name an inbox"),
         ('{ to = "missing_coordinator", decide = "72h", when = "x" }', "unknown key 'when'"),
+        (
+            '{ to = "missing_coordinator", decide = "72h" }\nreaders = ["nowhere"]',
+            "missing.readers[0]: unknown inbox 'nowhere'",
+        ),
     ],
 )
 def test_a_mistake_in_the_missing_section_is_reported(entry: str, problem: str) -> None:
-    text = default_rules_text().replace(
-        'return_interview = { to = "missing_coordinator", decide = "72h", note = "Return '
-        "interview within 72 hours of the child's return\" }",
-        f"return_interview = {entry}",
-    )
-    assert f"return_interview = {entry}" in text
+    section = f"[missing]\nreturn_interview = {entry}\n"
+    text = re.sub(r"\[missing\]\n(?:\w+ = .*\n)+", section, default_rules_text())
+    assert section in text
     with pytest.raises(RulesError) as raised:
         parse(text, agencies=AGENCIES, inboxes=INBOXES)
     assert problem in "\n".join(raised.value.problems)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from backend.models import AuditEvent, Concern, MissingEpisode
 from backend.services.linking.subjects import db_merge
-from tests.factories import envelope, make_concern, person, sync
+from tests.factories import H, envelope, make_concern, person, sync
 from tests.services.missing.test_episodes import _at, add, report
 
 ZARA = {
@@ -172,3 +172,32 @@ def test_a_childs_episodes_are_read_over_every_record_merged_into_it(app, sessio
     assert {i["id"] for i in same} == {i["id"] for i in items}
     with sessions() as s:
         assert s.scalar(select(MissingEpisode.subject_id).where(MissingEpisode.is_open)) == gone
+
+
+def test_a_split_takes_the_episodes_its_concerns_opened_with_them(app, sessions) -> None:  # type: ignore[no-untyped-def]
+    police = person(app, name="PC Sam Okafor")[:2]
+    zoe = report(
+        app, police, reported_at=_at(-timedelta(hours=30)), found_at=_at(-timedelta(hours=20))
+    )
+    client, device = police
+    zara_first = make_concern(subject=ZARA, missing={})
+    (result,) = sync(client, envelope(app, device, zara_first))
+    keep, gone = subject_of(sessions, zoe), subject_of(sessions, result["concern_id"])
+    with sessions() as s:
+        db_merge(s, keep, gone, actor=None, why="test", how="confirmed", kinds={"name_dob"})
+        s.commit()
+    # While merged, Zara is reported missing: her report links to the joined record.
+    later = make_concern(
+        subject=ZARA, missing={"reported_at": _at(-timedelta(hours=2)).isoformat()}
+    )
+    (result,) = sync(client, envelope(app, device, later))
+    assert subject_of(sessions, result["concern_id"]) == keep
+    mash = reader(app, "Riverside Children's Social Care", "MASH")
+    assert mash.post(f"/api/v1/subjects/{gone}/split", headers=H).status_code == 200
+    coordinator = reader(app, "Riverside Children's Social Care", "Missing Coordinator")
+    zaras = coordinator.get(f"/api/v1/subjects/{gone}/missing").get_json()["items"]
+    assert [(i["concern_id"], i["subject_id"]) for i in zaras] == [
+        (result["concern_id"], str(gone))
+    ]
+    zoes = coordinator.get(f"/api/v1/subjects/{keep}/missing").get_json()["items"]
+    assert [i["concern_id"] for i in zoes] == [zoe]

@@ -88,6 +88,9 @@ ACCESS: dict[str, frozenset[str]] = {
     "api.match_confirm": _WORKERS,
     "api.match_reject": _WORKERS,
     "api.subject_split": _WORKERS,
+    # Which episodes is checked by the service (reader inboxes, the reporting home, leads).
+    "api.episodes": _WORKERS,
+    "api.subject_missing": _WORKERS,
     "api.merges": _WORKERS,
     "api.merge_confirm": _WORKERS,
     # Access review: auditors of the partnership (checked by the service).

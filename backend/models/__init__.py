@@ -47,6 +47,7 @@ from backend.models.links import (
     Subject,
     SubjectMerge,
 )
+from backend.models.missing import MissingEpisode
 from backend.models.partnership import Agency, AgencyKind, Inbox, Partnership
 from backend.models.people import (
     Approval,
@@ -65,6 +66,7 @@ from backend.models.retention import LegalHold, RetentionReview
 from backend.models.windows import PatternDay
 
 __all__ = [
+    "MissingEpisode",
     "Alert",
     "AlertEvidence",
     "AlertSubject",

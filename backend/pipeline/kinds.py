@@ -3,7 +3,8 @@
 A concern (``POST /api/v1/sync``) and an addendum (``POST /api/v1/concerns/<id>/addenda``)
 go through the same steps (``steps.py``); what differs is named here and nowhere else: the
 schema they are validated against, how they are stored, whether they are routed and
-linked, how their audit entry reads and which ids their result carries.
+linked, what they do to a missing episode, how their audit entry reads and which ids their
+result carries.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 
 import crypto
 from backend.models import Addendum, Concern, Receipt
+from backend.pipeline.episodes import db_addendum_episode, db_concern_episode
 from backend.pipeline.results import Result
 from backend.pipeline.store import Sealed, Stored, db_store_addendum, db_store_concern
 from backend.schemas.concern import Addendum as AddendumSchema
@@ -37,6 +39,8 @@ class Kind:
     store: Callable[[Session, crypto.KeyRing, Sealed], Stored]  # store
     routed: bool  # route: deliver it to the inboxes the partnership's rules name
     linked: bool  # link: resolve the child, find patterns, tell whether the child is known
+    # episodes: what its ``missing`` does to the child's missing episode (after link)
+    episode: Callable[[Session, Stored], None]
     collected: str  # audit: the entry's action
     audited: tuple[str, ...]  # audit: the concern's facts the entry names, before device_at
     # What already carries a client_id, as (id, author, content hash): replays are found
@@ -53,6 +57,7 @@ KINDS = {
         store=db_store_concern,
         routed=True,
         linked=True,
+        episode=db_concern_episode,
         collected="concern.collected",
         audited=("late", "level"),
         carrying=select(Concern.id, Concern.recorder_id, Concern.content_sha256).where(
@@ -68,6 +73,7 @@ KINDS = {
         store=db_store_addendum,
         routed=False,
         linked=False,
+        episode=db_addendum_episode,
         collected="concern.addendum_collected",
         audited=(),
         carrying=select(Addendum.id, Addendum.author_id, Addendum.content_sha256).where(

@@ -3,8 +3,8 @@
 Step 1, receive, committed the envelope's receipt in its own transaction before anything
 else (``receipt.py``), and step 2, open, ran before the envelope's transaction began
 (``open.py``); ``db_steps`` takes the envelope from there, in that transaction, through
-proof, validation, store, route, link and its audit entry. What differs between a concern
-and an addendum is named in ``kinds.py``, not here.
+proof, validation, store, route, link, missing episodes and its audit entry. What differs
+between a concern and an addendum is named in ``kinds.py``, not here.
 """
 
 from __future__ import annotations
@@ -65,6 +65,8 @@ def db_steps(ctx: Context, session: Session, receipt: Receipt, opened: Opened) -
                 db_route(session, stored)
             if kind.linked:
                 db_link(session, stored)
+            # After link: the child is known, and its locks held (a concern's, by linking).
+            kind.episode(session, stored)
             db_audit(
                 session,
                 kind.collected,

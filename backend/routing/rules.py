@@ -45,7 +45,12 @@ _TOP_KEYS = {
     "escalation",
     "rule",
     "patterns",
+    "missing",
 }
+# Where the return interview task goes when a missing episode closes, if a file says
+# nothing: the front door, due within 72 hours of the return (nothing is ever unrouted).
+RETURN_INTERVIEW_NOTE = "Return interview within 72 hours of the child's return"
+RETURN_INTERVIEW_DUE = "72h"
 
 
 def target_label(agency: str, inbox: str | None, audience: str) -> str:
@@ -110,6 +115,21 @@ class RuleSet:
     rules: tuple[Rule, ...] = ()
     patterns: dict[str, dict[str, Any]] = field(default_factory=dict)
     alert_to: tuple[str, ...] = ("mash",)
+    # ``[missing] return_interview``: given when a missing episode closes, its ``decide``
+    # counted from the child's return (``found_at``), never from the report. None: the
+    # fallback inbox, within 72 hours (``return_interview_send``).
+    return_interview: Send | None = None
+    # ``[missing] readers``: inboxes whose members read every episode of the partnership
+    # (besides partnership leads and the reporting home's inboxes).
+    missing_readers: tuple[str, ...] = ()
+
+    def return_interview_send(self) -> Send:
+        """Where the return interview task goes and when it is due, counted from found_at."""
+        if self.return_interview is not None:
+            return self.return_interview
+        return Send(
+            self.fallback, decide=Span.parse(RETURN_INTERVIEW_DUE), note=RETURN_INTERVIEW_NOTE
+        )
 
     def target(self, word: str, *, agency: str | None = None, inbox: str | None = None) -> Target:
         """Resolve a word; ``agency``/``inbox`` say whose "supervisors" or "agency_leads"."""
@@ -201,7 +221,7 @@ class _Checker:
         if not isinstance(raw.get("why"), str) or not raw["why"].strip():
             self.fail(where, "say why the rule exists ('why')")
         conditions = self._conditions(where, raw)
-        sends = self._sends(where, raw.get("deliver"))
+        sends = self.sends(where, raw.get("deliver"))
         if not sends:
             return None
         return Rule(rule_id, str(raw.get("why", "")), conditions, tuple(sends))
@@ -248,7 +268,7 @@ class _Checker:
             self.fail(where, "unreachable: no listed recorder_agency is of a listed kind")
         return conditions
 
-    def _sends(self, where: str, raw: Any) -> list[Send]:
+    def sends(self, where: str, raw: Any) -> list[Send]:
         if not isinstance(raw, list) or not raw:
             self.fail(where, "'deliver' lists at least one inbox")
             return []
@@ -327,6 +347,7 @@ def parse(
         else:
             chains[alias] = check.steps(f"escalation.inboxes.{alias}", steps)
     patterns, alert_to = read_patterns(check, doc.get("patterns", {}), recorder_lead=RECORDER_LEAD)
+    return_interview, missing_readers = _missing(check, doc.get("missing"))
     seen: set[str] = set()
     raw_rules = doc.get("rule", [])
     rules = [check.read_rule(n, r, seen) for n, r in enumerate(raw_rules)]
@@ -346,9 +367,43 @@ def parse(
             rules=tuple(r for r in rules if r is not None),
             patterns=patterns,
             alert_to=alert_to,
+            return_interview=return_interview,
+            missing_readers=missing_readers,
         ),
         doc,
     )
+
+
+def _missing(check: _Checker, raw: Any) -> tuple[Send | None, tuple[str, ...]]:
+    """``[missing]``: where the return interview task goes when an episode closes (its
+    ``decide`` is required: the deadline is the point of the task), and which inboxes read
+    the partnership's episodes."""
+    if raw is None:
+        return None, ()
+    if not isinstance(raw, dict):
+        check.fail("missing", "a table: [missing] with return_interview = { to, decide }")
+        return None, ()
+    for key in sorted(set(raw) - {"return_interview", "readers"}):
+        check.fail(f"missing.{key}", "unknown key")
+    readers = raw.get("readers", [])
+    if not _strings(readers):
+        check.fail("missing.readers", "a list of inbox aliases")
+        readers = []
+    for n, alias in enumerate(readers):
+        if alias not in check.aliases:
+            check.fail(f"missing.readers[{n}]", f"unknown inbox {alias!r} (not in [inboxes])")
+    if "return_interview" not in raw:
+        return None, tuple(readers)
+    entry = raw["return_interview"]
+    where = "missing.return_interview"
+    if not isinstance(entry, dict) or "decide" not in entry:
+        check.fail(where, "a table with 'to' and 'decide' (counted from the child's return)")
+        return None, tuple(readers)
+    if entry.get("to") == RECORDER_LEAD:
+        check.fail(where, "name an inbox: the task is the partnership's, not the recorder's")
+        return None, tuple(readers)
+    sends = check.sends(where, [entry])
+    return (sends[0] if sends else None), tuple(readers)
 
 
 def _calendar(check: _Checker, doc: dict[str, Any]) -> Calendar | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -84,18 +85,19 @@ MATRIX = [
         (P, "patrol", ["missing"], "significant_harm", "none_known"),
         {
             "Missing Persons": (at(17, 11), MIDNIGHT),
-            "Missing Coordinator": (at(17, 11), at(20, 10)),
+            "Missing Coordinator": (at(17, 11), MIDNIGHT),
             "MASH": (at(17, 11), MIDNIGHT),
         },
     ),
-    # The return interview is due within 72 hours (the rule's own decision deadline).
+    # The report tells the coordinator, to the level's deadlines: the return interview is
+    # due from the child's return, when the episode closes ([missing], tested below).
     (
         (P, "patrol", ["missing"], "child_in_need", "none_known"),
-        {"Missing Coordinator": (NEXT_WD, at(20, 10))},
+        {"Missing Coordinator": (NEXT_WD, NEXT_WD)},
     ),
     (
         (P, "patrol", ["missing"], "information", "none_known"),
-        {"Missing Coordinator": (NEXT_WD, at(20, 10))},
+        {"Missing Coordinator": (NEXT_WD, NEXT_WD)},
     ),
     (
         (P, "patrol", ["neglect"], "immediate_danger", "none_known"),
@@ -152,7 +154,7 @@ MATRIX = [
     ),
     (
         ("Oakview Children's Home", "care_home", ["missing"], "early_help", "looked_after"),
-        {"Missing Coordinator": (NEXT_WD, at(20, 10)), "Home Manager": (NEXT_WD, NEXT_WD)},
+        {"Missing Coordinator": (NEXT_WD, NEXT_WD), "Home Manager": (NEXT_WD, NEXT_WD)},
     ),
     (
         (C, "social_care", ["radicalisation"], "child_in_need", "none_known"),
@@ -194,6 +196,48 @@ def test_a_concern_no_rule_matches_goes_to_the_fallback_inbox() -> None:
     assert [p.target.label for p in planned] == ["MASH"]
     assert trace["fallback"] is True
     assert planned[0].rules == ["fallback"]
+
+
+def test_the_return_interview_goes_where_the_missing_section_says_due_from_the_return() -> None:
+    assert default().missing_readers == ("missing_persons", "control_room", "missing_coordinator")
+    send = default().return_interview_send()
+    assert (send.to, send.decide, send.acknowledge) == (
+        "missing_coordinator",
+        Span.parse("72h"),
+        None,
+    )
+    assert send.note == "Return interview within 72 hours of the child's return"
+    # A file that says nothing still gives the task: to the front door, within 72 hours.
+    text = re.sub(r"\[missing\]\n(?:\w+ = .*\n)+", "", default_rules_text())
+    assert "[missing]" not in text
+    rules, _ = parse(text, agencies=AGENCIES, inboxes=INBOXES)
+    assert rules.return_interview is None
+    assert rules.missing_readers == ()
+    fallback = rules.return_interview_send()
+    assert (fallback.to, fallback.decide) == ("mash", Span.parse("72h"))
+
+
+@pytest.mark.parametrize(
+    ("entry", "problem"),
+    [
+        ('{ to = "nowhere", decide = "72h" }', "unknown inbox 'nowhere'"),
+        ('{ to = "missing_coordinator" }', "a table with 'to' and 'decide'"),
+        ('{ to = "missing_coordinator", decide = "soon" }', "'soon' is not a deadline"),
+        ('{ to = "recorder_agency_lead", decide = "72h" }', "name an inbox"),
+        ('{ to = "missing_coordinator", decide = "72h", when = "x" }', "unknown key 'when'"),
+        (
+            '{ to = "missing_coordinator", decide = "72h" }\nreaders = ["nowhere"]',
+            "missing.readers[0]: unknown inbox 'nowhere'",
+        ),
+    ],
+)
+def test_a_mistake_in_the_missing_section_is_reported(entry: str, problem: str) -> None:
+    section = f"[missing]\nreturn_interview = {entry}\n"
+    text = re.sub(r"\[missing\]\n(?:\w+ = .*\n)+", section, default_rules_text())
+    assert section in text
+    with pytest.raises(RulesError) as raised:
+        parse(text, agencies=AGENCIES, inboxes=INBOXES)
+    assert problem in "\n".join(raised.value.problems)
 
 
 def test_every_mistake_in_a_rules_file_is_reported_at_once() -> None:

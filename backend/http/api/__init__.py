@@ -15,6 +15,7 @@ from backend.http.api import (  # noqa: E402,F401  (registers the views)
     links,
     me,
     meta,
+    missing,
     push,
     rules,
     sync,

@@ -34,6 +34,7 @@ from backend.services.linking.conflicts import STRONG
 from backend.services.linking.record_keys import db_rebuild_keys
 from backend.services.linking.subjects import KNOWN_STATUSES, members
 from backend.services.linking.windows import db_rebuild, facts_of
+from backend.services.missing import episodes
 from backend.services.records.audit import db_audit
 
 
@@ -129,6 +130,7 @@ def db_rederive(
     done = Rederived()
     keep_side = members(session, keep)
     done.moved = _db_relink(session, keep_side, gone, gone_side, since)
+    episodes.db_follow_split(session, done.moved, gone)
     session.expire_all()
     side = {s: keep for s in keep_side} | {s: gone for s in gone_side}
     both = list(side)

@@ -2,7 +2,8 @@
 
 Aggregates only — counts by week, agency, category and level; deadlines met and missed;
 escalations that reached the partnership; open alerts, and alerts raised per 1,000 concerns
-by kind; missing episodes; language flags per agency. Every count from 1 to 4 is suppressed
+by kind; missing episodes (open, returned, how long missing, return interviews due and
+overdue, counted from the returns); language flags per agency. Every count from 1 to 4 is suppressed
 (shown as null) so that no child can be picked out; figures built on a suppressed count
 are withheld too, and so are as many other counts as it takes that no withheld one comes
 back by subtraction from totals, from the same total broken down another way, or across
@@ -24,10 +25,19 @@ from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 from typing import Any, TypeAlias
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from backend.models import Agency, AgencyKind, Alert, Concern, ConcernCategory, Delivery, utcnow
+from backend.models import (
+    Agency,
+    AgencyKind,
+    Alert,
+    Concern,
+    ConcernCategory,
+    Delivery,
+    MissingEpisode,
+    utcnow,
+)
 from backend.routing.patterns import PATTERN_DEFAULTS
 from backend.services.records.audit import Actor, db_audit
 from backend.services.records.disclosure import Breakdown, withhold
@@ -151,7 +161,6 @@ def dashboard(session: Session, *, actor: Actor, now: datetime | None = None) ->
             )
         )
     )
-    missing = [c for c in concerns if "missing" in categories[c.id]]
     answer: DashboardPage = {
         "period": {"from": since.isoformat(), "to": now.isoformat(), "weeks": WEEKS},
         "suppressed_below": SUPPRESS_BELOW,
@@ -177,13 +186,7 @@ def dashboard(session: Session, *, actor: Actor, now: datetime | None = None) ->
         },
         "alerts_open": _counts(alerts),
         "alerts_per_1000": alert_rates(raised, len(concerns)),
-        "missing": {
-            "episodes": len(missing),
-            # Every returned child is offered a return interview within 72 hours.
-            "return_interviews_due": shown(
-                sum(c.recorded_at >= now - timedelta(hours=72) for c in missing)
-            ),
-        },
+        "missing": _missing(session, mine.partnership_id, since, now),
         "language": [
             {
                 "agency": name,
@@ -198,6 +201,45 @@ def dashboard(session: Session, *, actor: Actor, now: datetime | None = None) ->
     db_audit(session, "dashboard.viewed", actor=actor, detail={"weeks": WEEKS})
     session.commit()
     return answer
+
+
+def _missing(
+    session: Session, partnership_id: uuid.UUID, since: datetime, now: datetime
+) -> dict[str, int | float | None]:
+    """Missing episodes, counted as episodes (a child missing once is one, however many
+    reports), and the return interviews counted from the returns, never the reports: due
+    while the task is open within 72 hours of the child's return, overdue when it is still
+    open after (held, declined or not reached need the return interview record)."""
+    rows = session.execute(
+        select(
+            MissingEpisode.reported_at,
+            MissingEpisode.is_open,
+            MissingEpisode.found_at,
+            MissingEpisode.hours_missing,
+            MissingEpisode.return_due,
+            Delivery.is_open.label("task_open"),
+        )
+        .outerjoin(Delivery, Delivery.id == MissingEpisode.return_delivery_id)
+        .where(
+            MissingEpisode.partnership_id == partnership_id,
+            # Open now, or reported or back within the period.
+            or_(
+                MissingEpisode.is_open.is_(True),
+                MissingEpisode.reported_at >= since,
+                MissingEpisode.found_at >= since,
+            ),
+        )
+    ).all()
+    returned = [r.hours_missing for r in rows if r.found_at is not None and r.found_at >= since]
+    waiting = [r.return_due for r in rows if r.return_due is not None and r.task_open]
+    return {
+        "episodes": sum(r.reported_at >= since for r in rows),
+        "open": sum(bool(r.is_open) for r in rows),
+        "returned": len(returned),
+        "median_hours_missing": _median([h for h in returned if h is not None]),
+        "return_interviews_due": sum(due >= now for due in waiting),
+        "return_interviews_overdue": sum(due < now for due in waiting),
+    }
 
 
 def alert_rates(raised: Counter[str], concerns: int) -> dict[str, Any]:
@@ -271,10 +313,16 @@ def _sums(answer: DashboardPage) -> tuple[dict[Path, int], list[Breakdown]]:
     for (margin, key), parts in across.items():
         whole = agencies[key] if margin == "agency" else ("concerns", margin, key)
         breakdown(whole, parts)
-    episodes: Path = ("missing", "episodes")
-    counts[episodes] = answer["missing"]["episodes"]
-    if ("concerns", "by_category", "missing") in counts:
-        breakdown(episodes, [("concerns", "by_category", "missing")])
+    # Episodes are not concerns (a second report is the same episode), so no sum joins them
+    # to the concerns' counts; each is withheld when small.
+    for key in (
+        "episodes",
+        "open",
+        "returned",
+        "return_interviews_due",
+        "return_interviews_overdue",
+    ):
+        counts[("missing", key)] = answer["missing"][key]
     return counts, sums
 
 

@@ -73,6 +73,8 @@ AUDITED = {
     "api.audit_subject": {"consultation"},
     "api.audit_person": {"consultation"},
     "api.dashboard": {"consultation"},
+    "api.episodes": {"consultation"},
+    "api.subject_missing": {"consultation"},
     "api.admin_users": {"consultation"},
     "api.admin_invites": {"consultation"},
     "api.admin_invite_create": {"collection"},
@@ -258,6 +260,8 @@ def test_each_audited_route_leaves_entries_of_its_kind(app, sessions, recorders)
     lead = partnership_lead(app)
     log.kinds_since()
     check("api.dashboard", lead.get("/api/v1/dashboard"))
+    check("api.episodes", lead.get("/api/v1/episodes?status=closed"))
+    check("api.subject_missing", lead.get(f"/api/v1/subjects/{body['subject_id']}/missing"))
     admin, _, _ = person(app, agency=C, roles=("agency_admin",), name="Admin")
     log.kinds_since()
     check("api.admin_users", admin.get("/api/v1/admin/users"))

@@ -56,11 +56,17 @@ def _equations(board: dict[str, Any]) -> tuple[dict[Cell, int | None], list[dict
     breakdown(("total",), week_totals)
     for margin, parts in across.items():
         rows.append({margin: 1, **{p: -1 for p in parts}})
-    cells[("missing",)] = board["missing"]["episodes"]
-    if ("by_category", "missing") in cells:
-        rows.append({("missing",): 1, ("by_category", "missing"): -1})
-    else:
-        rows.append({("missing",): 1})
+    # Missing episodes are not concerns (two reports of one child missing are one episode):
+    # no sum joins them to the concerns' counts.
+    for key in (
+        "episodes",
+        "open",
+        "returned",
+        "return_interviews_due",
+        "return_interviews_overdue",
+    ):
+        cells[("missing", key)] = board["missing"][key]
+        rows.append({("missing", key): 1})
     return cells, rows
 
 

@@ -1,0 +1,1 @@
+"""Missing episodes: a missing child followed from the report to the return."""

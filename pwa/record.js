@@ -112,6 +112,13 @@ function restoreAssociated(state) {
   return renamed;
 }
 
+// Now, as a datetime-local input shows it: "2026-11-26T02:10", local time.
+function localNow() {
+  const now = new Date();
+  const local = new Date(now.getTime() - now.getTimezoneOffset() * 60000);
+  return local.toISOString().slice(0, 16);
+}
+
 function showConditional(state) {
   $('missing').hidden = !(state.categories || []).includes('missing');
   for (const el of form.querySelectorAll('[data-when]')) {
@@ -139,6 +146,13 @@ function changed(event) {
   let state = readState();
   if (target && (target.name === 'categories' || target.name === 'source')) {
     renderIndicators(state);
+    state = readState();
+  }
+  if (target && target.name === 'categories' && target.value === 'missing' && target.checked
+      && !$('f-m-reported').value && !$('f-m-found').value) {
+    // Reported missing now, unless the recorder says otherwise: the report opens the
+    // child's missing episode, and its return clock starts from the return.
+    $('f-m-reported').value = localNow();
     state = readState();
   }
   showConditional(state);

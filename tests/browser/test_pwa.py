@@ -6,6 +6,7 @@ is wiped. Every screen is photographed at 360x740 and checked with axe-core."""
 from __future__ import annotations
 
 import json
+import re
 
 import sqlalchemy as sa
 from playwright.sync_api import expect
@@ -27,6 +28,8 @@ def record_missing_from_care(phone: Phone) -> int:
     page.fill("#f-age", "14")
     phone.chip("categories", "missing")
     expect(page.locator("#missing")).to_be_visible()
+    # Reported missing now unless changed: the report opens the child's episode.
+    expect(page.locator("#f-m-reported")).to_have_value(re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d$"))
     page.fill("#f-m-from", "Oakview Children's Home")
     phone.chip("missing.police_risk", "medium")
     phone.chip("ind.missing_episode.present", "yes")
@@ -128,8 +131,10 @@ def test_offline_record_sync_and_acknowledge(browser, live_server, database_url)
     engine = sa.create_engine(database_url)
     with engine.connect() as conn:
         rows = conn.execute(sa.text("SELECT client_id, language_flags FROM concerns")).all()
+        episodes = conn.execute(sa.text("SELECT is_open FROM missing_episodes")).scalars().all()
     engine.dispose()
     assert len(rows) == 3
+    assert list(episodes) == [True]  # the missing report opened the child's episode
     client_ids = {str(r[0]).replace("-", "") for r in rows}
     assert client_ids == {i["client_id"].replace("-", "") for i in stored["outbox"]}
     flags = sorted((json.loads(r[1]) for r in rows), key=len)

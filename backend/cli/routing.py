@@ -15,7 +15,7 @@ from sqlalchemy import select
 from backend.cli.common import load_config, open_database
 from backend.core.state import load_keyring
 from backend.models import Partnership
-from backend.routing.rules import RulesError
+from backend.routing.ruleset import RulesError
 
 
 def _partnership(session: object, name: str | None) -> Partnership:

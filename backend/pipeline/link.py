@@ -24,15 +24,10 @@ from backend.services.linking.alerts import db_raise
 from backend.services.linking.blind_keys import own_of
 from backend.services.linking.child_patterns import child_findings
 from backend.services.linking.known import db_count_concern, held, routed_of
+from backend.services.linking.locks import key_locks, link_lock
 from backend.services.linking.networks import network_findings, peer_findings
 from backend.services.linking.record_keys import db_add_keys
-from backend.services.linking.subjects import (
-    KNOWN_STATUSES,
-    db_resolve,
-    key_locks,
-    link_lock,
-    members,
-)
+from backend.services.linking.subjects import KNOWN_STATUSES, db_resolve, members
 from backend.services.linking.windows import db_record, facts_of
 
 # The routed deliveries of some alerts (bound as ``ids``): inbox and agency names and agency
@@ -103,7 +98,7 @@ def db_link(session: Session, stored: Stored) -> None:
     # linked at the same moment would each see only themselves and make two subjects, or
     # no network. So a link waits for any other that shares an identifier with it (and,
     # in resolving, a child), until that one commits and is in view; links of other
-    # children go on beside it (``subjects.link_lock``).
+    # children go on beside it (``locks.link_lock``).
     db_lock(session, link_lock(agency.partnership_id), shared=True)
     db_lock(
         session,

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from backend.routing.rules import LEVELS, RuleSet, Target
+from backend.routing.ruleset import LEVELS, RuleSet, Target
 
 
 @dataclass(frozen=True)

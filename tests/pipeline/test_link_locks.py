@@ -1,4 +1,4 @@
-"""Linking locks what a concern touches, not the partnership (``subjects.link_lock``).
+"""Linking locks what a concern touches, not the partnership (``locks.link_lock``).
 
 On PostgreSQL a link is held open just before its commit, locks and all, while other
 concerns sync beside it: one about another child, in another place, goes through; one

@@ -10,7 +10,8 @@ import pytest
 from backend.domain import demo
 from backend.routing.deadlines import Calendar, DeadlineError, Span
 from backend.routing.match import Facts, route
-from backend.routing.rules import RulesError, parse
+from backend.routing.rules import parse
+from backend.routing.ruleset import RulesError
 from backend.services.concerns.rules import default_rules_text
 
 AGENCIES = {name: kind.value for name, kind, _ in demo.AGENCIES}

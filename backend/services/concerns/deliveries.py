@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any, TypeAlias
 
 from backend.models import DeliveryStatus
-from backend.routing.rules import LEVELS, Target
+from backend.routing.ruleset import LEVELS, Target
 from backend.services.concerns.rules import Active
 
 # One new row of the deliveries table, column by column: not a view but the parameters of

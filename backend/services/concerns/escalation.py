@@ -27,7 +27,7 @@ from backend.models import (
     insert_into,
     utcnow,
 )
-from backend.routing.rules import Target, target_label
+from backend.routing.ruleset import Target, target_label
 from backend.services.concerns.deliveries import delivery_row
 from backend.services.concerns.push import db_queue_push
 from backend.services.concerns.rules import db_active

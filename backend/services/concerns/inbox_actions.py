@@ -26,7 +26,7 @@ from backend.services.concerns.escalation import (
 )
 from backend.services.concerns.inbox import DeliveryView, Viewer, db_viewer, view
 from backend.services.linking.known import db_move
-from backend.services.linking.subjects import link_lock
+from backend.services.linking.locks import link_lock
 from backend.services.records.audit import Actor, db_audit
 from backend.services.records.sealed import db_data_key, seal
 

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from backend.core.errors import NotFound, Unavailable
 from backend.models import Agency, Inbox, Partnership, RuleSetRecord
-from backend.routing.rules import RulesError, RuleSet, parse
+from backend.routing.rules import parse
+from backend.routing.ruleset import RulesError, RuleSet
 from backend.services.records.audit import SYSTEM, Actor, db_audit
 
 

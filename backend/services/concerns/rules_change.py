@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from backend.core.errors import Conflict, Invalid
 from backend.models import Approval, Partnership, RuleSetRecord
-from backend.routing.rules import RulesError, RuleSet
+from backend.routing.ruleset import RulesError, RuleSet
 from backend.services.concerns.rules import db_check, db_latest, db_load, db_partnership
 from backend.services.identity import approvals
 from backend.services.records.audit import Actor

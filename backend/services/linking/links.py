@@ -35,8 +35,9 @@ from backend.services.linking.alerts import db_raise, held
 from backend.services.linking.blind_keys import read_one_key
 from backend.services.linking.child_patterns import child_findings
 from backend.services.linking.conflicts import shown
+from backend.services.linking.locks import link_lock
 from backend.services.linking.merges import CONFIRMED
-from backend.services.linking.subjects import canonical, db_merge, link_lock, members
+from backend.services.linking.subjects import canonical, db_merge, members
 from backend.services.linking.windows import facts_of
 from backend.services.records.audit import Actor, db_audit
 

@@ -14,9 +14,10 @@ from backend.core.db import db_lock
 from backend.core.errors import Conflict, NotFound
 from backend.models import Subject, SubjectMerge, utcnow
 from backend.services.linking.links import mash_member
+from backend.services.linking.locks import link_lock
 from backend.services.linking.merges import AUTOMATIC, MergeView, db_confirm, views
 from backend.services.linking.rederive import Rederived, db_rederive
-from backend.services.linking.subjects import canonical, link_lock, members
+from backend.services.linking.subjects import canonical, members
 from backend.services.records.audit import Actor, db_audit
 
 

@@ -31,7 +31,8 @@ from backend.services.concerns.deliveries import delivery_row
 from backend.services.concerns.push import db_queue_push
 from backend.services.concerns.rules import db_active
 from backend.services.linking import known
-from backend.services.linking.subjects import canonical, link_lock, members, subject_lock
+from backend.services.linking.locks import link_lock, subject_lock
+from backend.services.linking.subjects import canonical, members
 from backend.services.records.audit import db_audit
 
 RETURN_REASON = "The child has returned from a missing episode"

@@ -120,7 +120,8 @@ def test_the_childs_day_rows_after_late_concerns_equal_a_rebuild(app, sessions, 
 
 
 def test_weights_in_the_rules_file_are_checked() -> None:
-    from backend.routing.rules import RulesError, parse
+    from backend.routing.rules import parse
+    from backend.routing.ruleset import RulesError
     from tests.routing.test_rules import AGENCIES, INBOXES
 
     text = rules_text(("missing_episode = 1", "missing_episode = -1\nhunch = 3"))

@@ -32,6 +32,8 @@ def record_missing_from_care(phone: Phone) -> int:
     expect(page.locator("#f-m-reported")).to_have_value(re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d$"))
     page.fill("#f-m-from", "Oakview Children's Home")
     phone.chip("missing.police_risk", "medium")
+    page.locator("#missing").scroll_into_view_if_needed()
+    phone.visit("record-missing")
     phone.chip("ind.missing_episode.present", "yes")
     page.fill("#f-narrative", f"Not back by 22:00 curfew. Found 01:40 at {MARKERS[2]} bus station.")
     phone.chip("level", "child_in_need")

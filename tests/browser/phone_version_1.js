@@ -15,8 +15,9 @@ async ([credentialId, name]) => {
     const data = await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: utf8(id) }, k, utf8(JSON.stringify(value)));
     return { iv, data };
   };
-  await new Promise((resolve) => { const q = indexedDB.deleteDatabase('frontline'); q.onsuccess = q.onerror = resolve; });
-  const db = await new Promise((resolve, reject) => {
+  // The service worker may be syncing and open version 2 again between the deletion and
+  // the opening: delete and try again until version 1 is what opens.
+  const openVersion1 = () => new Promise((resolve, reject) => {
     const q = indexedDB.open('frontline', 1);
     q.onupgradeneeded = () => {
       const d = q.result;
@@ -29,6 +30,16 @@ async ([credentialId, name]) => {
     q.onsuccess = () => resolve(q.result);
     q.onerror = () => reject(q.error);
   });
+  let db = null;
+  for (let attempt = 0; !db; attempt += 1) {
+    await new Promise((resolve) => { const q = indexedDB.deleteDatabase('frontline'); q.onsuccess = q.onerror = resolve; });
+    try {
+      db = await openVersion1();
+    } catch (error) {
+      if (error.name !== 'VersionError' || attempt >= 20) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
   const prfId = `prf-${credentialId}`;
   const current = { client_id: crypto.randomUUID(), state: { 'subject.known_as': name }, replaces: null };
   const drafts = [

@@ -356,8 +356,13 @@ def one_child(engine_name: str, url: str, concerns: int, seed: int) -> None:
     )
     print(link_cost("link cost ", run.link_ms, run.lookup_ms))
     tenth = max(1, len(run.link_ms) // 10)
-    ratio = _mean(run.link_ms[-tenth:]) / max(_mean(run.link_ms[:tenth]), 1e-6)
+    tenths = [run.link_ms[i : i + tenth] for i in range(0, tenth * 10, tenth)]
+    ratio = _mean(tenths[-1]) / max(_mean(tenths[0]), 1e-6)
     print(f"  last tenth / first tenth of the child's concerns: x{ratio:.2f}")
+    # The pattern windows (90 days) fill over the first quarter of the year: after that,
+    # a cost that grew with history would go on growing.
+    print("  mean per tenth (ms): " + " ".join(f"{_mean(t):.2f}" for t in tenths))
+    print("  median per tenth (ms): " + " ".join(f"{pct(t, 0.5):.2f}" for t in tenths))
     run.close()
 
 

@@ -58,46 +58,51 @@ class Span:
     agencies: int
 
 
-def spans(
-    days: dict[date, Day], when: date, length: int, value: Callable[[Day], int]
-) -> list[Span]:
-    """Every span of ``length`` days after a day with concerns, holding ``when``: one pass
-    over the days near ``when``, adding the days that come in and taking out those that
-    leave (each day's value taken once, the agencies present counted as they change)."""
+def fullest(
+    days: dict[date, Day],
+    when: date,
+    length: int,
+    value: Callable[[Day], int],
+    ok: Callable[[int, int], bool],
+    *,
+    agencies: bool = True,
+) -> Span | None:
+    """Of every span of ``length`` days after a day with concerns that holds ``when``, the
+    one with the highest total (the earliest on a tie) of those whose total and agencies
+    meet the rule (``ok(total, agencies)``). One pass over the days near ``when``, adding
+    the days that come in and taking out those that leave (each day's value taken once;
+    with ``agencies``, the agencies present counted as they change, else left at 0)."""
     reach = timedelta(days=length)
     order = sorted(d for d in days if when - reach <= d <= when + reach)
     values = [value(days[d]) for d in order]
-    found: list[Span] = []
+    present_in = [days[d].agencies for d in order] if agencies else None
+    best: tuple[date, int, int] | None = None
     total = present = 0
     seen: dict[str, int] = {}  # recording agency -> its days in the span
     i = j = 0
+    end = len(order)
     for start in order:
         if start > when:
             break
-        while j < len(order) and order[j] <= start + reach:
+        last = start + reach
+        while j < end and order[j] <= last:
             total += values[j]
-            for agency in days[order[j]].agencies:
-                had = seen.get(agency, 0)
-                present += had == 0
-                seen[agency] = had + 1
+            if present_in is not None:
+                for agency in present_in[j]:
+                    had = seen.get(agency, 0)
+                    present += had == 0
+                    seen[agency] = had + 1
             j += 1
         while order[i] < start:
             total -= values[i]
-            for agency in days[order[i]].agencies:
-                seen[agency] -= 1
-                present -= seen[agency] == 0
+            if present_in is not None:
+                for agency in present_in[i]:
+                    seen[agency] -= 1
+                    present -= seen[agency] == 0
             i += 1
-        found.append(Span(start, length, total, present))
-    return found
-
-
-def _fullest(found: list[Span], ok: Callable[[Span], bool]) -> Span | None:
-    """The span with the highest total of those that meet the rule (the earliest on a tie)."""
-    best = None
-    for span in found:
-        if ok(span) and (best is None or span.total > best.total):
-            best = span
-    return best
+        if (best is None or total > best[1]) and ok(total, present):
+            best = (start, total, present)
+    return None if best is None else Span(best[0], length, best[1], best[2])
 
 
 def _rank(level: str) -> int:
@@ -112,9 +117,13 @@ def windowed(
     found = []
     rule = rules["repeated_missing"]
     if rule.get("enabled", True) and facts.missing:
-        best = _fullest(
-            spans(days, when, rule["days"], lambda d: d.missing),
-            lambda s: s.total >= rule["count"],
+        best = fullest(
+            days,
+            when,
+            rule["days"],
+            lambda d: d.missing,
+            lambda total, _: total >= rule["count"],
+            agencies=False,
         )
         if best:
             found.append(
@@ -126,9 +135,12 @@ def windowed(
             )
     rule = rules["multi_agency"]
     if rule.get("enabled", True):
-        best = _fullest(
-            spans(days, when, rule["days"], lambda d: d.score(weights)),
-            lambda s: s.agencies >= rule["agencies"] and s.total >= rule["score"],
+        best = fullest(
+            days,
+            when,
+            rule["days"],
+            lambda d: d.score(weights),
+            lambda total, agencies: agencies >= rule["agencies"] and total >= rule["score"],
         )
         if best:
             found.append(
@@ -142,9 +154,13 @@ def windowed(
     rule = rules["cumulative"]
     if rule.get("enabled", True) and facts.level in rule["levels"]:
         levels = rule["levels"]
-        best = _fullest(
-            spans(days, when, rule["days"], lambda d: sum(d.levels[x] for x in levels)),
-            lambda s: s.total >= rule["count"],
+        best = fullest(
+            days,
+            when,
+            rule["days"],
+            lambda d: sum(d.levels.get(x, 0) for x in levels),
+            lambda total, _: total >= rule["count"],
+            agencies=False,
         )
         if best:
             found.append(

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections import Counter
+from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from types import MappingProxyType
 
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
@@ -70,28 +72,34 @@ class Facts:
 
 @dataclass(slots=True)
 class Day:
-    """One day of a child's concerns, over every subject merged into the child."""
+    """One day of a child's concerns, over every subject merged into the child.
+
+    ``levels`` and ``agencies`` may be shared with other days read from the same texts
+    (``_day``): they are replaced, never changed in place."""
 
     day: date
     concerns: int = 0
     missing: int = 0
     high_signs: int = 0
-    levels: Counter[str] = field(default_factory=Counter)
-    agencies: set[str] = field(default_factory=set)
+    levels: Mapping[str, int] = field(default_factory=dict)
+    agencies: AbstractSet[str] = frozenset()
 
     def add(self, facts: Facts) -> None:
         self.concerns += 1
         self.missing += facts.missing
         self.high_signs += len(facts.signs)
-        self.levels[facts.level] += 1
-        self.agencies.add(str(facts.agency_id))
+        self.levels = {**self.levels, facts.level: self.levels.get(facts.level, 0) + 1}
+        self.agencies = self.agencies | {str(facts.agency_id)}
 
     def join(self, other: Day) -> None:
         self.concerns += other.concerns
         self.missing += other.missing
         self.high_signs += other.high_signs
-        self.levels.update(other.levels)
-        self.agencies |= other.agencies
+        levels = dict(self.levels)
+        for level, n in other.levels.items():
+            levels[level] = levels.get(level, 0) + n
+        self.levels = levels
+        self.agencies = self.agencies | other.agencies
 
     def score(self, weights: dict[str, int]) -> int:
         return (
@@ -113,10 +121,11 @@ class Day:
 
 
 # A child's days repeat a few texts ('{"early_help": 1}', one agency's id): each is parsed
-# once per process, not once per row read; the callers copy what they keep.
+# once per process, not once per row read, and shared by the days read from it (``Day``
+# replaces them rather than change them).
 @lru_cache(maxsize=4096)
-def _levels(text: str) -> dict[str, int]:
-    return json.loads(text)  # type: ignore[no-any-return]
+def _levels(text: str) -> Mapping[str, int]:
+    return MappingProxyType(json.loads(text))
 
 
 @lru_cache(maxsize=4096)
@@ -131,8 +140,8 @@ def _day(row: tuple[object, ...]) -> Day:
         concerns,  # type: ignore[arg-type]
         missing,  # type: ignore[arg-type]
         signs,  # type: ignore[arg-type]
-        Counter(_levels(levels)),  # type: ignore[arg-type]
-        set(_agencies(agencies)),  # type: ignore[arg-type]
+        _levels(levels),  # type: ignore[arg-type]
+        _agencies(agencies),  # type: ignore[arg-type]
     )
 
 

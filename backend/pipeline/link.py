@@ -27,7 +27,8 @@ from backend.services.linking.known import db_count_concern, held, routed_of
 from backend.services.linking.locks import key_locks, link_lock
 from backend.services.linking.networks import network_findings, peer_findings
 from backend.services.linking.record_keys import db_add_keys
-from backend.services.linking.subjects import KNOWN_STATUSES, db_resolve, members
+from backend.services.linking.resolve import db_resolve
+from backend.services.linking.subjects import KNOWN_STATUSES, members
 from backend.services.linking.windows import db_record, facts_of
 
 # The routed deliveries of some alerts (bound as ``ids``): inbox and agency names and agency

@@ -1,5 +1,5 @@
 """Possible matches: two records that may be one child, for a MASH member to decide
-(docs/domain/linking.md). Raised by ``subjects.db_resolve`` when weak keys agree or strong
+(docs/domain/linking.md). Raised by ``resolve.db_resolve`` when weak keys agree or strong
 keys point at records that disagree; once per pair, grown while open.
 
 Plain (Core) reads and writes: a child split over many records is a candidate of each of

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from backend.core.db import chunks, db_lock
@@ -30,17 +30,15 @@ from backend.models import (
     utcnow,
 )
 from backend.services.linking.conflicts import (
-    COMPARED,
     STRONG,
     by_kind,
-    conflict_of,
     db_held,
     differing,
     disagrees,
     uncorroborated,
 )
 from backend.services.linking.locks import subject_lock
-from backend.services.linking.matches import db_answer, db_matches, db_suggest
+from backend.services.linking.matches import db_answer
 from backend.services.linking.merges import AUTOMATIC, db_record
 from backend.services.records.audit import SYSTEM, Actor, db_audit
 
@@ -58,7 +56,7 @@ KNOWN_STATUSES = (
 )
 
 
-_S, _K, _C = table_of(Subject), table_of(SubjectKey), table_of(Concern)
+_S, _K = table_of(Subject), table_of(SubjectKey)
 # Built once (building a statement costs several times what SQLite takes to run it).
 _MERGED_INTO = select(_S.c.merged_into_id).where(_S.c.id == bindparam("sid"))
 _HEADS = select(_S.c.id, _S.c.merged_into_id).where(_S.c.id.in_(bindparam("ids", expanding=True)))
@@ -66,13 +64,6 @@ _MERGED_FROM = select(_S.c.id).where(_S.c.merged_into_id.in_(bindparam("ids", ex
 _OURS = select(_S.c.id).where(
     _S.c.id.in_(bindparam("ids", expanding=True)), _S.c.partnership_id == bindparam("p")
 )
-_NEW_SUBJECT = insert(_S)
-_LINK_CONCERN = (
-    update(_C)
-    .where(_C.c.id == bindparam("cid"))
-    .values(subject_id=bindparam("sid"), subject_link=bindparam("how"))
-)
-_SET_CARE = update(_S).where(_S.c.id == bindparam("sid")).values(care_status=bindparam("status"))
 
 
 @cache
@@ -145,7 +136,7 @@ def members(session: Session, subject_id: uuid.UUID) -> list[uuid.UUID]:
     return list(cache[subject_id])
 
 
-def _holders(
+def holders(
     session: Session,
     pairs: Iterable[tuple[str, str]],
     *,
@@ -228,10 +219,10 @@ def _found(
 ) -> dict[uuid.UUID, set[str]]:
     """The records the concern's strong keys find, with the kinds that found each."""
     strong = [(k, b) for k, b in own if k in STRONG]
-    found = _holders(session, strong, partnership_id=partnership_id)
+    found = holders(session, strong, partnership_id=partnership_id)
     together = [(k, b) for k, b in own if k in TOGETHER]
     if {k for k, _ in together} == set(TOGETHER):
-        for subject_id, kinds in _holders(
+        for subject_id, kinds in holders(
             session, together, partnership_id=partnership_id, at_least=2
         ).items():
             if set(TOGETHER) <= kinds:
@@ -265,7 +256,7 @@ def _db_held_found(
     return found
 
 
-def _db_strong(
+def db_strong(
     session: Session,
     concern: Concern,
     own: list[tuple[str, str]],
@@ -328,68 +319,3 @@ def _db_strong(
     for other, differs in disagreeing.items():
         flags[other] = ({other: found[other]}, differs)
     return head, (agreeing[head] if head is not None else set()), flags
-
-
-def db_resolve(
-    session: Session,
-    concern: Concern,
-    *,
-    partnership_id: uuid.UUID,
-    care_status: str | None,
-    own: list[tuple[str, str]],
-) -> tuple[uuid.UUID, str]:
-    """Link the concern to its child; return the subject and which key linked it.
-
-    ``own``: (kind, blind index) of the concern's own subject identifiers (``own_of``)."""
-    mine: dict[str, set[str]] = {}
-    for kind, index in own:
-        if kind in (*COMPARED, "given_dob", "postcode"):
-            mine.setdefault(kind, set()).add(index)
-    head, matched, flags = _db_strong(session, concern, own, mine, partnership_id)
-    if head is not None:
-        subject_id, link = head, sorted(matched)[0]
-    else:
-        subject_id, link = uuid.uuid4(), "new"
-    concern.subject_id, concern.subject_link = subject_id, link
-    care = care_status if care_status and care_status != "unknown" else None
-    if link == "new":
-        session.execute(
-            _NEW_SUBJECT,
-            {
-                "id": subject_id,
-                "partnership_id": partnership_id,
-                "created_at": utcnow(),
-                "care_status": care,
-            },
-        )
-    elif care:
-        # Core, not the loaded object: a later flush of that object writes only what
-        # changed on it (a merge), never an older care status over this one.
-        session.execute(_SET_CARE, {"sid": subject_id, "status": care})
-    session.execute(_LINK_CONCERN, {"cid": concern.id, "sid": subject_id, "how": link})
-    weak = [(k, b) for k, b in own if k in WEAK]
-    # Two weak keys must agree: one alone (a surname sound and a birth year, or a
-    # postcode) matched 2.5 other children per concern in a generated population, a
-    # queue no MASH could work.
-    candidates = {
-        c: kinds
-        for c, kinds in _holders(
-            session, weak, partnership_id=partnership_id, at_least=WEAK_AGREE
-        ).items()
-        if c != subject_id and len(kinds) >= WEAK_AGREE
-    }
-    known = db_matches(session, subject_id, list(candidates))
-    for candidate, kinds in candidates.items():
-        db_suggest(session, partnership_id, subject_id, candidate, kinds, known=known)
-    for other, (found, differs) in flags.items():
-        # Strong keys that point at records which disagree: the MASH decides.
-        sides = {subject_id: matched, **found}
-        db_suggest(
-            session,
-            partnership_id,
-            subject_id,
-            other,
-            set().union(*sides.values()),
-            conflict=conflict_of(concern.id, sides, differs),
-        )
-    return subject_id, link

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import Select, delete, literal, select, union_all
+from sqlalchemy import Select, bindparam, delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 import crypto
@@ -110,21 +110,42 @@ def db_forget_device(session: Session, passkey_id: uuid.UUID) -> None:
     session.execute(delete(PushSubscription).where(PushSubscription.passkey_id == passkey_id))
 
 
-def _recipients(row: DeliveryRow, n: int) -> Select[uuid.UUID, int]:
-    """Subscriptions of the people who see a delivery, each tagged ``n``."""
-    query = select(PushSubscription.id, literal(n)).join(User, User.id == PushSubscription.user_id)
-    query = query.where(User.status == UserStatus.ACTIVE)
-    role: str | None = RoleName.AGENCY_LEAD.value
-    if row["audience"] == "agency_leads":
-        query = query.where(User.agency_id == row["agency_id"])
-    else:
-        query = query.join(Membership, Membership.user_id == User.id).where(
-            Membership.inbox_id == row["inbox_id"]
-        )
-        role = RoleName.INBOX_SUPERVISOR.value if row["audience"] == "supervisors" else None
+def _subscribers(*, role: RoleName | None, by_agency: bool) -> Select[uuid.UUID, uuid.UUID]:
+    """Active people's subscriptions, each with the inbox (or, ``by_agency``, the agency)
+    through which they see a delivery; with ``role``, only people who hold it."""
+    through = User.agency_id if by_agency else Membership.inbox_id
+    query = select(PushSubscription.id, through).join(User, User.id == PushSubscription.user_id)
+    if not by_agency:
+        query = query.join(Membership, Membership.user_id == User.id)
     if role is not None:
         query = query.join(UserRole, UserRole.user_id == User.id).where(UserRole.role == role)
-    return query
+    return query.where(
+        User.status == UserStatus.ACTIVE, through.in_(bindparam("ids", expanding=True))
+    )
+
+
+# Built once (queueing runs for most concerns): who sees a delivery, by its audience, and
+# whether the audience is found by inbox or by agency.
+_AUDIENCES: dict[str, tuple[Select[uuid.UUID, uuid.UUID], str]] = {
+    "agency_leads": (_subscribers(role=RoleName.AGENCY_LEAD, by_agency=True), "agency_id"),
+    "supervisors": (_subscribers(role=RoleName.INBOX_SUPERVISOR, by_agency=False), "inbox_id"),
+    "members": (_subscribers(role=None, by_agency=False), "inbox_id"),
+}
+
+
+def _recipients(session: Session, rows: list[DeliveryRow]) -> list[list[uuid.UUID]]:
+    """The subscriptions of the people who see each delivery: one query per audience."""
+    seen: dict[tuple[str, uuid.UUID], list[uuid.UUID]] = {}
+    for audience, (query, column) in _AUDIENCES.items():
+        ids = sorted({r[column] for r in rows if _audience(r) == audience}, key=str)
+        if ids:
+            for sub, through in session.execute(query, {"ids": ids}):
+                seen.setdefault((audience, through), []).append(sub)
+    return [seen.get((_audience(r), r[_AUDIENCES[_audience(r)][1]]), []) for r in rows]
+
+
+def _audience(row: DeliveryRow) -> str:
+    return row["audience"] if row["audience"] in ("agency_leads", "supervisors") else "members"
 
 
 def db_queue_push(
@@ -142,15 +163,11 @@ def db_queue_push(
     told = [row for row in rows if escalation or row["rank"] >= URGENT_RANK]
     if not told:
         return 0
-    # Everyone who sees any of these deliveries, in one query.
-    queries = [_recipients(row, n) for n, row in enumerate(told)]
-    found = session.execute(queries[0] if len(queries) == 1 else union_all(*queries)).all()
-    messages = []
-    for sub, n in sorted(found, key=lambda f: f[1]):
-        row = told[n]
+    messages: list[dict[str, Any]] = []
+    for row, subscriptions in zip(told, _recipients(session, told), strict=True):
         label = labels[row["id"]]
         title = f"Escalated to {label}" if escalation else f"New concern in {label}"
-        messages.append(
+        messages.extend(
             {
                 "id": uuid.uuid4(),
                 "subscription_id": sub,
@@ -161,6 +178,7 @@ def db_queue_push(
                 "attempts": 0,
                 "next_attempt_at": now,
             }
+            for sub in subscriptions
         )
     if messages:
         session.execute(insert_into(Notification), messages)

@@ -16,11 +16,11 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from joserfc import jwt
 from joserfc.jwk import ECKey
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from backend import create_app
-from backend.models import Notification, PushSubscription, utcnow
-from backend.services.concerns.push import send_due
+from backend.models import Delivery, Notification, PushSubscription, utcnow
+from backend.services.concerns.push import db_queue_push, send_due
 from crypto.encoding import b64url_decode, b64url_encode
 from tests.factories import H, envelope, make_concern, person, sync
 
@@ -207,3 +207,53 @@ def test_revoking_a_device_removes_its_subscriptions(push_app, service) -> None:
     passkey = me["passkeys"][0]["id"]
     assert member.post(f"/api/v1/me/passkeys/{passkey}/revoke", headers=H).status_code == 200
     assert count(state.sessions, PushSubscription) == 0
+
+
+def test_each_audience_hears_of_its_deliveries_and_no_one_else(push_app, service) -> None:  # type: ignore[no-untyped-def]
+    """A delivery to an inbox's members, to its supervisors, or to an agency's leads wakes
+    the devices of exactly those people (one query per audience, built once)."""
+    state = push_app.extensions["frontline"]
+    children = "Riverside Children's Social Care"
+    people = {
+        "member": person(push_app, agency=children, roles=("inbox_member",), inboxes=("MASH",)),
+        "supervisor": person(
+            push_app, agency=children, roles=("inbox_supervisor",), inboxes=("MASH",)
+        ),
+        "lead": person(push_app, agency=children, roles=("agency_lead",)),
+        "police lead": person(push_app, roles=("agency_lead",)),
+    }
+    device_of = {}
+    for who, (client, _, me) in people.items():
+        sub, _, _ = browser_subscription(f"{service.url}/{who.replace(' ', '-')}")
+        assert client.post("/api/v1/me/push", json=sub, headers=H).status_code == 204
+        device_of[me["user"]["id"]] = who
+    recorder, device, _ = person(push_app, roles=("recorder",), name="PC Push")
+    sync(recorder, envelope(push_app, device, make_concern(level="early_help")))
+    with state.sessions() as s:
+        delivery = s.scalar(select(Delivery).where(Delivery.inbox_id.is_not(None)))
+        base = {
+            "inbox_id": delivery.inbox_id,
+            "agency_id": delivery.agency_id,
+            "level": delivery.level,
+            "rank": delivery.rank,
+        }
+        heard = {}
+        for audience in ("members", "supervisors", "agency_leads"):
+            s.execute(delete(Notification))
+            row = {**base, "id": delivery.id, "audience": audience}
+            db_queue_push(s, [row], labels={delivery.id: "MASH"}, escalation=True)
+            heard[audience] = sorted(
+                device_of[str(user)]
+                for user in s.scalars(
+                    select(PushSubscription.user_id).join(
+                        Notification, Notification.subscription_id == PushSubscription.id
+                    )
+                )
+            )
+        s.rollback()
+    # A supervisor is a member of the inbox too; the other agency's lead hears nothing.
+    assert heard == {
+        "members": ["member", "supervisor"],
+        "supervisors": ["supervisor"],
+        "agency_leads": ["lead"],
+    }

@@ -124,7 +124,9 @@ export async function renderConcerns({ online, onFix, onDiscard, knownNow = new 
         `${d.inbox} (${d.agency})${KIND_NOTE[d.kind] || ''}: ${d.status}`,
         d.status === 'acknowledged' && d.acknowledged_at ? ` ${when(d.acknowledged_at)}` : '',
         d.status === 'decided' && d.acknowledged_at ? ` (acknowledged ${when(d.acknowledged_at)})` : '',
-        d.outcome ? ` · ${L(vocab.OUTCOMES, d.outcome)}` : ''))),
+        d.outcome ? ` · ${L(vocab.OUTCOMES, d.outcome)}` : '',
+        d.decided_at ? ` on ${when(d.decided_at)}` : '',
+        d.feedback ? h('p', { class: 'feedback' }, `Feedback from ${d.inbox}: “${d.feedback}”`) : null))),
       knownNotice(local && local.known),
       openLink(concern)));
   }

@@ -140,8 +140,14 @@ export function showConcern(concernId, deliveryId, notify, { own = false, userId
       $('outcome').focus();
       return;
     }
-    request('POST', `/deliveries/${deliveryId}/decision`, { outcome: $('outcome').value, reasons: $('reasons').value })
-      .then(() => notify('Decision recorded.'), notify);
+    const feedback = $('feedback').value.trim();
+    if (feedback.length < 3) {
+      notify('Write a few words of feedback for the person who raised the concern.');
+      $('feedback').focus();
+      return;
+    }
+    request('POST', `/deliveries/${deliveryId}/decision`, { outcome: $('outcome').value, reasons: $('reasons').value, feedback })
+      .then(() => notify('Decision recorded; the person who raised it is told.'), notify);
   };
   $('addendum').onsubmit = (e) => {
     e.preventDefault();

@@ -106,6 +106,8 @@ class Delivery(Base):
     decided_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     outcome: Mapped[str | None] = mapped_column(String(32))
     crypto_reasons: Mapped[bytes | None] = mapped_column(LargeBinary)  # under the concern's key
+    # Written for the person who recorded the concern, under the concern's key.
+    crypto_feedback: Mapped[bytes | None] = mapped_column(LargeBinary)
     escalated_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]  # an escalation made moot (acknowledged elsewhere)
     closed_reason: Mapped[str | None] = mapped_column(String(200))

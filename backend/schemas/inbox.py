@@ -65,6 +65,16 @@ class DeliveriesQuerySchema(Schema):
 class DecisionSchema(Schema):
     outcome = fields.String(required=True, validate=validate.OneOf([o.value for o in Outcome]))
     reasons = fields.String(required=True, validate=validate.Length(min=3, max=20_000))
+    feedback = fields.String(
+        required=True,
+        validate=validate.Length(
+            min=3, max=1_000, error="Feedback for the referrer: 3 to 1,000 characters."
+        ),
+        metadata={
+            "description": "Written for the person who recorded the concern: the outcome and "
+            "why, in plain words, without other people's details"
+        },
+    )
 
 
 class ReassignSchema(Schema):

@@ -90,6 +90,14 @@ class _Delivery(Schema):
         required=True,
         metadata={"description": "An escalation made moot: acknowledged or decided elsewhere"},
     )
+    feedback = fields.String(
+        allow_none=True,
+        dump_default=None,
+        metadata={
+            "description": "What the decision wrote for the referrer; only in "
+            "GET /concerns/mine, to the concern's recorder"
+        },
+    )
 
 
 class MineItemSchema(Schema):

@@ -16,6 +16,9 @@ from tests.browser.pwa import Phone, indexeddb, open_phone, unlock
 MARKERS = ("Zephyrine", "Quillon", "Marigold-Lane")
 
 
+FEEDBACK = "A strategy meeting is being held this week; thank you for raising it."
+
+
 def record_missing_from_care(phone: Phone) -> int:
     """The standard missing-from-care concern: returns the taps it took (typing aside)."""
     page = phone.page
@@ -174,6 +177,11 @@ def test_offline_record_sync_and_acknowledge(browser, live_server, database_url)
     expect(desk.page.locator("#concern-body")).to_contain_text("Return interview booked")
     desk.page.select_option("#outcome", "strategy_discussion")
     desk.page.fill("#reasons", "Third missing episode in a month; found far from home.")
+    desk.visit("decision-form")
+    desk.page.click("#decide button[type=submit]")  # no feedback yet: asked for, not sent
+    expect(desk.page.locator("#notice")).to_contain_text("feedback for the person who raised")
+    expect(desk.page.locator("#feedback")).to_be_focused()
+    desk.page.fill("#feedback", FEEDBACK)
     desk.page.click("#decide button[type=submit]")
     expect(desk.page.locator("#notice")).to_contain_text("Decision recorded")
     desk.page.click("#chronology-link")
@@ -206,6 +214,8 @@ def test_offline_record_sync_and_acknowledge(browser, live_server, database_url)
     expect(card).to_contain_text("MASH (Riverside Children's Social Care): decided")
     expect(card).to_contain_text("acknowledged")
     expect(card).to_contain_text("Strategy discussion")
+    expect(card.locator(".feedback")).to_have_text(f"Feedback from MASH: “{FEEDBACK}”")
+    phone.visit("home-decision-feedback")
     # Of another agency's addenda, the recorder reads those shared with them.
     shared = page.evaluate(
         """async () => {

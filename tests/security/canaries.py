@@ -52,6 +52,7 @@ class Canaries:
             "protect": f"CANARY-PROTECT-{self.tag}",
             "addendum": f"CANARY-ADDENDUM-{self.tag}",
             "reasons": f"CANARY-REASONS-{self.tag}",
+            "feedback": f"CANARY-FEEDBACK-{self.tag}",
             "staff_name": f"Canarystaff{self.tag.lower()}",
         }
 

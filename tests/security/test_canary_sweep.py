@@ -103,7 +103,11 @@ def _life_of_a_concern(app: Any, canaries: Canaries) -> list[tuple[str, Any]]:
     assert acknowledged.status_code == 200
     decided = mash.post(
         f"/api/v1/deliveries/{delivery['id']}/decision",
-        json={"outcome": "strategy_discussion", "reasons": v["reasons"]},
+        json={
+            "outcome": "strategy_discussion",
+            "reasons": v["reasons"],
+            "feedback": v["feedback"],
+        },
         headers=H,
     )
     assert decided.status_code == 200, decided.get_json()
@@ -120,7 +124,11 @@ def _life_of_a_concern(app: Any, canaries: Canaries) -> list[tuple[str, Any]]:
     assert added.status_code == 200, added.get_json()
     too_long = mash.post(
         f"/api/v1/deliveries/{delivery['id']}/decision",
-        json={"outcome": v["narrative"], "reasons": v["reasons"] * 400},
+        json={
+            "outcome": v["narrative"],
+            "reasons": v["reasons"] * 400,
+            "feedback": v["feedback"] * 100,
+        },
         headers=H,
     )
     assert too_long.status_code in (409, 422)

@@ -28,7 +28,7 @@ def concerns_mine() -> Response:
     except ValueError:
         raise Problem(400, "request.bad_limit", "limit must be a whole number.") from None
     items, nxt = concerns.mine(
-        db_session(), actor=who.actor, cursor=request.args.get("next"), limit=limit
+        db_session(), state().keyring, actor=who.actor, cursor=request.args.get("next"), limit=limit
     )
     return jsonify(MineSchema().dump({"items": items, "next": nxt}))
 

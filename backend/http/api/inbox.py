@@ -84,6 +84,7 @@ def delivery_decision(delivery_id: uuid.UUID) -> Response:
         delivery_id=delivery_id,
         outcome=body["outcome"],
         reasons=body["reasons"],
+        feedback=body["feedback"],
     )
     return jsonify(DeliverySchema().dump(found))
 

@@ -51,6 +51,7 @@ class Delivered:
     outcome: str | None
     escalated_at: datetime | None
     closed_at: datetime | None
+    feedback: str | None = None  # to the concern's recorder only (``mine``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,9 +134,15 @@ def _after(cursor: str) -> tuple[datetime, uuid.UUID]:
 
 
 def mine(
-    session: Session, *, actor: Actor, cursor: str | None, limit: int
+    session: Session,
+    ring: crypto.KeyRing,
+    *,
+    actor: Actor,
+    cursor: str | None,
+    limit: int,
 ) -> tuple[list[Recorded], str | None]:
-    """List what the signed-in person recorded, newest first, with where each went."""
+    """List what the signed-in person recorded, newest first, with where each went and the
+    feedback each decision wrote for them."""
     query = select(Concern).where(Concern.recorder_id == actor.user_id)
     if cursor:
         at, cid = _after(cursor)
@@ -150,7 +157,16 @@ def mine(
     page, more = rows[:limit], len(rows) > limit
     # Where it went and who escalated it, not the alerts it joined: those tell of other
     # concerns about the child (no one gains need to know by recording).
-    where = db_delivered(session, [c.id for c in page], told_referrer)
+    keys = {c.id: c.data_key_id for c in page}
+
+    def feedback(d: Delivery) -> str | None:
+        key_id = keys.get(d.concern_id)
+        if d.crypto_feedback is None or key_id is None:  # none written, or erased
+            return None
+        key = db_data_key(session, ring, key_id)
+        return unseal(key, d.crypto_feedback, table="deliveries", row_id=d.id, field="feedback")
+
+    where = db_delivered(session, [c.id for c in page], told_referrer, feedback)
     items = [
         Recorded(c.id, c.client_id, c.recorded_at, c.received_at, tuple(where.get(c.id, ())))
         for c in page
@@ -164,9 +180,10 @@ def db_delivered(
     session: Session,
     concern_ids: list[uuid.UUID],
     shown: Callable[[Delivery], bool] | None = None,
+    feedback: Callable[[Delivery], str | None] | None = None,
 ) -> dict[uuid.UUID, list[Delivered]]:
     """What became of each concern: every delivery and escalation (those ``shown`` allows),
-    in the order made.
+    in the order made; with ``feedback``, what each decision wrote for the referrer.
 
     Which inboxes, acknowledged when, decided what, escalated when — no names of the people
     who acted, and no decision reasons.
@@ -198,6 +215,7 @@ def db_delivered(
                 outcome=d.outcome,
                 escalated_at=d.escalated_at,
                 closed_at=d.closed_at,
+                feedback=feedback(d) if feedback is not None else None,
             )
         )
     return found

@@ -25,6 +25,7 @@ from backend.services.concerns.escalation import (
     root_of,
 )
 from backend.services.concerns.inbox import DeliveryView, Viewer, db_viewer, view
+from backend.services.concerns.push import db_tell_recorder
 from backend.services.linking.known import db_move
 from backend.services.linking.locks import link_lock
 from backend.services.records.audit import Actor, db_audit
@@ -84,8 +85,10 @@ def decide(
     delivery_id: uuid.UUID,
     outcome: str,
     reasons: str,
+    feedback: str,
 ) -> DeliveryView:
-    """Record a decision with its reasons (sealed); a decision is made once, never edited."""
+    """Record a decision with its reasons and the feedback written for the referrer (both
+    sealed); a decision is made once, never edited. The referrer's devices are told."""
     viewer = db_viewer(session, actor)
     delivery = _mine(session, viewer, delivery_id)
     root = root_of(session, delivery)
@@ -101,12 +104,12 @@ def decide(
     delivery.decided_at, delivery.decided_by_id, delivery.outcome = now, actor.user_id, outcome
     delivery.acknowledged_at = delivery.acknowledged_at or now
     delivery.acknowledged_by_id = delivery.acknowledged_by_id or actor.user_id
+    key = db_data_key(session, ring, concern.data_key_id)
     delivery.crypto_reasons = seal(
-        db_data_key(session, ring, concern.data_key_id),
-        reasons,
-        table="deliveries",
-        row_id=delivery.id,
-        field="reasons",
+        key, reasons, table="deliveries", row_id=delivery.id, field="reasons"
+    )
+    delivery.crypto_feedback = seal(
+        key, feedback, table="deliveries", row_id=delivery.id, field="feedback"
     )
     delivery.status = DeliveryStatus.DECIDED.value
     delivery.closed_at, delivery.closed_reason = None, None
@@ -118,6 +121,9 @@ def decide(
         actor=actor,
         records=[("concern", delivery.concern_id), ("delivery", delivery.id)],
         detail={"outcome": outcome},
+    )
+    db_tell_recorder(
+        session, recorder_id=concern.recorder_id, delivery_id=delivery.id, outcome=outcome
     )
     session.commit()
     return view(session, delivery)

@@ -48,6 +48,21 @@ LEVEL_WORDS = {
     "information": "information",
 }
 
+OUTCOME_WORDS = {
+    "no_further_action": "no further action",
+    "early_help": "early help",
+    "child_in_need_assessment": "child in need assessment",
+    "strategy_discussion": "strategy discussion",
+    "immediate_protection": "immediate protection",
+    "referred_elsewhere": "referred elsewhere",
+}
+# The devices of one person (the recorder told of a decision).
+_DEVICES_OF = (
+    select(PushSubscription.id)
+    .join(User, User.id == PushSubscription.user_id)
+    .where(PushSubscription.user_id == bindparam("uid"), User.status == UserStatus.ACTIVE)
+)
+
 
 def _allowed_endpoint(endpoint: str, hosts: Iterable[str]) -> bool:
     parts = urlsplit(endpoint)
@@ -180,6 +195,30 @@ def db_queue_push(
             }
             for sub in subscriptions
         )
+    if messages:
+        session.execute(insert_into(Notification), messages)
+    return len(messages)
+
+
+def db_tell_recorder(
+    session: Session, *, recorder_id: uuid.UUID, delivery_id: uuid.UUID, outcome: str
+) -> int:
+    """Queue "a decision on a concern you recorded" to the recorder's devices: the outcome
+    only; the feedback itself is read in the app. Return how many were queued."""
+    now = utcnow()
+    messages = [
+        {
+            "id": uuid.uuid4(),
+            "subscription_id": sub,
+            "delivery_id": delivery_id,
+            "title": "Decision on a concern you recorded",
+            "body": OUTCOME_WORDS[outcome].capitalize(),
+            "created_at": now,
+            "attempts": 0,
+            "next_attempt_at": now,
+        }
+        for sub in session.scalars(_DEVICES_OF, {"uid": recorder_id})
+    ]
     if messages:
         session.execute(insert_into(Notification), messages)
     return len(messages)

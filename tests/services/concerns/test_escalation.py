@@ -119,7 +119,11 @@ def test_acknowledging_stops_the_climb_and_starts_the_decision_clock(  # type: i
     # A decision ends the chain: open escalations close, nothing climbs again.
     decided = member.post(
         f"/api/v1/deliveries/{mash.id}/decision",
-        json={"outcome": "child_in_need_assessment", "reasons": "Assessment opened."},
+        json={
+            "outcome": "child_in_need_assessment",
+            "reasons": "Assessment opened.",
+            "feedback": "An assessment is under way.",
+        },
         headers=H,
     )
     assert decided.status_code == 200

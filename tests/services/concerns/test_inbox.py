@@ -129,11 +129,15 @@ def test_an_inbox_member_lists_opens_acknowledges_and_decides(app, sessions, con
         headers=H,
     )
     assert bad.status_code == 422
-    assert set(bad.get_json()["errors"]) == {"outcome", "reasons"}
+    assert set(bad.get_json()["errors"]) == {"outcome", "reasons", "feedback"}
     reasons = "Strategy discussion today: Zoë's carer agrees to attend."
     decided = mash.post(
         f"/api/v1/deliveries/{item['id']}/decision",
-        json={"outcome": "strategy_discussion", "reasons": reasons},
+        json={
+            "outcome": "strategy_discussion",
+            "reasons": reasons,
+            "feedback": "A strategy discussion is being held; thank you for telling us.",
+        },
         headers=H,
     )
     assert decided.status_code == 200
@@ -143,7 +147,7 @@ def test_an_inbox_member_lists_opens_acknowledges_and_decides(app, sessions, con
     )
     twice = mash.post(
         f"/api/v1/deliveries/{item['id']}/decision",
-        json={"outcome": "no_further_action", "reasons": "changed my mind"},
+        json={"outcome": "no_further_action", "reasons": "changed my mind", "feedback": "None"},
         headers=H,
     )
     assert (twice.status_code, twice.get_json()["code"]) == (409, "delivery.already_decided")
@@ -204,7 +208,7 @@ def test_need_to_know_between_inboxes(app, constable) -> None:  # type: ignore[n
         (
             "post",
             f"/api/v1/deliveries/{delivery['id']}/decision",
-            {"outcome": "no_further_action", "reasons": "not mine"},
+            {"outcome": "no_further_action", "reasons": "not mine", "feedback": "Not mine."},
         ),
         ("post", f"/api/v1/deliveries/{delivery['id']}/reassign", {"inbox": mash_box}),
     ]:

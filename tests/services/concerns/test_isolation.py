@@ -60,7 +60,11 @@ def test_8_2_2_8_4_1_other_peoples_and_agencies_records_look_like_nothing(app) -
     )
     bodies = {
         "acknowledge": {},
-        "decision": {"outcome": "early_help", "reasons": "Family support offered."},
+        "decision": {
+            "outcome": "early_help",
+            "reasons": "Family support offered.",
+            "feedback": "The family is offered support.",
+        },
         "reassign": {"inbox": inbox["id"]},
     }
     for action, body in bodies.items():

@@ -66,7 +66,11 @@ def test_episodes_open_returned_and_return_interviews_due_and_overdue(app) -> No
     )
     r = coordinator.post(
         f"/api/v1/deliveries/{overdue['id']}/decision",
-        json={"outcome": "early_help", "reasons": "Return interview held; early help offered."},
+        json={
+            "outcome": "early_help",
+            "reasons": "Return interview held; early help offered.",
+            "feedback": "Early help is offered to the family.",
+        },
         headers=H,
     )
     assert r.status_code == 200, r.get_json()

@@ -178,7 +178,11 @@ def test_each_audited_route_leaves_entries_of_its_kind(app, sessions, recorders)
         "api.delivery_decision",
         mash.post(
             f"/api/v1/deliveries/{delivery}/decision",
-            json={"outcome": "strategy_discussion", "reasons": "Exploitation risk."},
+            json={
+                "outcome": "strategy_discussion",
+                "reasons": "Exploitation risk.",
+                "feedback": "A strategy discussion is being held.",
+            },
             headers=H,
         ),
     )

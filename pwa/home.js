@@ -12,7 +12,7 @@ import * as vault from './vault.js';
 import * as vocab from './vocab.js';
 
 const L = vocab.label;
-const KIND_NOTE = { alert: ', pattern alert', escalation: ', escalated' };
+const KIND_NOTE = { alert: ', pattern alert', escalation: ', escalated', re_referral: ', re-referral' };
 
 function summaryLine(summary) {
   if (!summary) return 'Concern recorded';

@@ -11,12 +11,15 @@ are what a rebuild from the deliveries gives (``services/linking/known.py``,
 
 A row belongs to the subject the concern is linked to, never to the head of a merge, like
 the pattern days (``models/windows.py``): a merge reads the rows of every subject merged
-into the head, and a split rebuilds the rows of both sides.
+into the head, and a split rebuilds the rows of both sides. A row also keeps when the inbox
+last decided "no further action" about the subject's concerns (a row counting no
+deliveries, where an escalation's inbox decided).
 """
 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from sqlalchemy import ForeignKey, Integer
 from sqlalchemy.orm import Mapped, mapped_column
@@ -32,3 +35,6 @@ class SubjectInbox(Base):
     subject_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("subjects.id"), primary_key=True)
     inbox_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("inboxes.id"), primary_key=True)
     deliveries: Mapped[int] = mapped_column(Integer)
+    # The latest "no further action" this inbox decided about the subject's concerns: a new
+    # concern about the child soon after goes back to it (``services/concerns/re_referral.py``).
+    no_further_action_at: Mapped[datetime | None]

@@ -19,6 +19,7 @@ from backend.core.db import db_lock
 from backend.models import Agency, Alert, AlertSubject, Concern, Delivery, Inbox
 from backend.pipeline.results import Contact, Known
 from backend.pipeline.store import Stored
+from backend.services.concerns.re_referral import db_re_refer
 from backend.services.concerns.rules import Active, db_active
 from backend.services.linking.alerts import db_raise
 from backend.services.linking.blind_keys import own_of
@@ -117,6 +118,9 @@ def db_link(session: Session, stored: Stored) -> None:
         ),
     )
     db_count_concern(session, concern.id, subject_id)
+    # The child is known now: an inbox that lately closed it with no further action hears
+    # of it again (counted on the child's rows there, like routing).
+    db_re_refer(session, active, concern, members(session, subject_id))
     # After resolving (which must not find the concern itself), before the patterns
     # (which read this concern's child from its own concern, not its record's keys).
     db_add_keys(session, subject_id, concern.id, concern.recorded_at, stored.identifiers)

@@ -15,7 +15,15 @@ from typing import Any
 from backend.domain.vocab import CATEGORIES, INDICATORS, LEGAL_STATUS, Setting
 from backend.routing.deadlines import Calendar, DeadlineError, Span
 from backend.routing.patterns import read_patterns
-from backend.routing.ruleset import LEVELS, RECORDER_LEAD, Rule, RulesError, RuleSet, Send
+from backend.routing.ruleset import (
+    LEVELS,
+    RE_REFERRAL_DAYS,
+    RECORDER_LEAD,
+    Rule,
+    RulesError,
+    RuleSet,
+    Send,
+)
 
 FORMAT = "frontline.rules/1"
 AGENCY_KINDS = ("police", "social_care", "health", "education", "care_home", "partnership")
@@ -45,6 +53,7 @@ _TOP_KEYS = {
     "rule",
     "patterns",
     "missing",
+    "re_referral",
 }
 
 
@@ -242,6 +251,7 @@ def parse(
             chains[alias] = check.steps(f"escalation.inboxes.{alias}", steps)
     patterns, alert_to = read_patterns(check, doc.get("patterns", {}), recorder_lead=RECORDER_LEAD)
     return_interview, missing_readers = _missing(check, doc.get("missing"))
+    re_referral_days = _re_referral(check, doc.get("re_referral"))
     seen: set[str] = set()
     raw_rules = doc.get("rule", [])
     rules = [check.read_rule(n, r, seen) for n, r in enumerate(raw_rules)]
@@ -263,9 +273,25 @@ def parse(
             alert_to=alert_to,
             return_interview=return_interview,
             missing_readers=missing_readers,
+            re_referral_days=re_referral_days,
         ),
         doc,
     )
+
+
+def _re_referral(check: _Checker, raw: Any) -> int:
+    """``[re_referral] days``: how long after "no further action" a new concern about the
+    child goes back to the inbox that decided (0: never)."""
+    if raw is None:
+        return RE_REFERRAL_DAYS
+    if not isinstance(raw, dict) or set(raw) != {"days"}:
+        check.fail("re_referral", "a table: [re_referral] with days = 90")
+        return RE_REFERRAL_DAYS
+    days = raw["days"]
+    if not isinstance(days, int) or isinstance(days, bool) or not 0 <= days <= 730:
+        check.fail("re_referral.days", "a whole number of days from 0 (never) to 730")
+        return RE_REFERRAL_DAYS
+    return days
 
 
 def _missing(check: _Checker, raw: Any) -> tuple[Send | None, tuple[str, ...]]:

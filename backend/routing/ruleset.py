@@ -15,6 +15,7 @@ RECORDER_LEAD = "recorder_agency_lead"
 # nothing: the front door, due within 72 hours of the return (nothing is ever unrouted).
 RETURN_INTERVIEW_NOTE = "Return interview within 72 hours of the child's return"
 RETURN_INTERVIEW_DUE = "72h"
+RE_REFERRAL_DAYS = 90  # Working Together: a new concern soon after "no further action"
 
 
 def target_label(agency: str, inbox: str | None, audience: str) -> str:
@@ -86,6 +87,9 @@ class RuleSet:
     # ``[missing] readers``: inboxes whose members read every episode of the partnership
     # (besides partnership leads and the reporting home's inboxes).
     missing_readers: tuple[str, ...] = ()
+    # ``[re_referral] days``: a concern within this many days after an inbox decided "no
+    # further action" about the child goes back to that inbox too (0: never).
+    re_referral_days: int = RE_REFERRAL_DAYS
 
     def return_interview_send(self) -> Send:
         """Where the return interview task goes and when it is due, counted from found_at."""

@@ -74,10 +74,11 @@ class _Delivery(Schema):
     )
     kind = fields.String(
         required=True,
-        validate=validate.OneOf(["routed", "escalation", "alert"]),
+        validate=validate.OneOf(["routed", "escalation", "alert", "re_referral"]),
         metadata={
             "description": "alert: a pattern alert about the child that this concern raised, "
-            "shown only to those it was delivered to; never to the concern's recorder"
+            "shown only to those it was delivered to; never to the concern's recorder. "
+            "re_referral: to an inbox that lately decided no further action about the child"
         },
     )
     delivered_at = fields.DateTime(required=True)

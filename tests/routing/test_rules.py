@@ -368,3 +368,19 @@ def test_network_strengths_name_known_kinds_and_strengths() -> None:
     strengths = default().patterns["network"]["strengths"]
     assert strengths["vehicle"] == "strong"
     assert strengths["person_name"] == "weak"
+
+
+def test_re_referral_days_are_read_and_a_mistake_is_reported() -> None:
+    rules, _ = parse(default_rules_text(), agencies=AGENCIES, inboxes=INBOXES)
+    assert rules.re_referral_days == 90
+    text = default_rules_text().replace("[re_referral]\ndays = 90", "[re_referral]\ndays = 30")
+    assert parse(text, agencies=AGENCIES, inboxes=INBOXES)[0].re_referral_days == 30
+    for wrong, problem in [
+        ("days = -1", "re_referral.days: a whole number of days from 0 (never) to 730"),
+        ('days = "90"', "re_referral.days: a whole number of days from 0 (never) to 730"),
+        ("weeks = 12", "re_referral: a table: [re_referral] with days = 90"),
+    ]:
+        text = default_rules_text().replace("[re_referral]\ndays = 90", f"[re_referral]\n{wrong}")
+        with pytest.raises(RulesError) as raised:
+            parse(text, agencies=AGENCIES, inboxes=INBOXES)
+        assert problem in "\n".join(raised.value.problems)

@@ -29,6 +29,7 @@ from backend.models import (
 from backend.services.concerns.escalation import labels
 from backend.services.concerns.inbox import db_is_recipient, db_viewer
 from backend.services.concerns.purposes import Purpose, db_seal_note
+from backend.services.concerns.re_referral import RE_REFERRAL
 from backend.services.concerns.referrer import for_referrer, told_referrer
 from backend.services.linking.subjects import canonical
 from backend.services.records.audit import Actor, db_audit
@@ -44,7 +45,7 @@ class Delivered:
     inbox: str
     agency: str
     status: str
-    kind: Literal["routed", "escalation", "alert"]
+    kind: Literal["routed", "escalation", "alert", "re_referral"]
     delivered_at: datetime
     acknowledged_at: datetime | None
     decided_at: datetime | None
@@ -191,16 +192,17 @@ def db_delivered(
     found: dict[uuid.UUID, list[Delivered]] = {}
     if not concern_ids:
         return found
-    rows = [
-        (d, agency)
-        for d, agency in session.execute(
+    every = list(
+        session.execute(
             select(Delivery, Agency.name)
             .join(Agency, Agency.id == Delivery.agency_id)
             .where(Delivery.concern_id.in_(concern_ids))
             .order_by(Delivery.created_at, Delivery.step, Delivery.id)
         )
-        if shown is None or shown(d)
-    ]
+    )
+    # A delivery not shown hides its escalations with it.
+    hidden = {d.id for d, _ in every if shown is not None and not shown(d)}
+    rows = [(d, agency) for d, agency in every if d.id not in hidden and d.root_id not in hidden]
     named = labels(session, [d for d, _ in rows])
     for d, agency in rows:
         found.setdefault(d.concern_id, []).append(
@@ -208,7 +210,7 @@ def db_delivered(
                 inbox=named[d.id],
                 agency=agency,
                 status=d.status,
-                kind="escalation" if d.root_id else "alert" if d.alert_id else "routed",
+                kind=_kind(d),
                 delivered_at=d.created_at,
                 acknowledged_at=d.acknowledged_at,
                 decided_at=d.decided_at,
@@ -219,6 +221,14 @@ def db_delivered(
             )
         )
     return found
+
+
+def _kind(d: Delivery) -> Literal["routed", "escalation", "alert", "re_referral"]:
+    if d.root_id:
+        return "escalation"
+    if d.alert_id:
+        return "alert"
+    return "re_referral" if d.cause == RE_REFERRAL else "routed"
 
 
 def db_may_read(session: Session, concern: Concern, actor: Actor) -> bool:

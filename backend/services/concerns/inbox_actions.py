@@ -16,7 +16,16 @@ from sqlalchemy.orm import Session
 import crypto
 from backend.core.db import db_lock
 from backend.core.errors import Conflict, Gone, Invalid, NotFound
-from backend.models import NO_DEADLINE, Agency, Concern, Delivery, DeliveryStatus, Inbox, utcnow
+from backend.models import (
+    NO_DEADLINE,
+    Agency,
+    Concern,
+    Delivery,
+    DeliveryStatus,
+    Inbox,
+    Outcome,
+    utcnow,
+)
 from backend.services.concerns.escalation import (
     db_chain_acknowledged,
     db_chain_decided,
@@ -26,6 +35,7 @@ from backend.services.concerns.escalation import (
 )
 from backend.services.concerns.inbox import DeliveryView, Viewer, db_viewer, view
 from backend.services.concerns.push import db_tell_recorder
+from backend.services.concerns.re_referral import db_note_no_further_action
 from backend.services.linking.known import db_move
 from backend.services.linking.locks import link_lock
 from backend.services.records.audit import Actor, db_audit
@@ -125,6 +135,8 @@ def decide(
     db_tell_recorder(
         session, recorder_id=concern.recorder_id, delivery_id=delivery.id, outcome=outcome
     )
+    if outcome == Outcome.NO_FURTHER_ACTION and delivery.inbox_id and concern.subject_id:
+        db_note_no_further_action(session, concern.subject_id, delivery.inbox_id, now)
     session.commit()
     return view(session, delivery)
 

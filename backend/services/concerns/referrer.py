@@ -13,6 +13,8 @@ from __future__ import annotations
 from backend.core.jsontext import Document
 from backend.models import Addendum, Concern, Delivery
 
+RE_REFERRAL_CAUSE = "re_referral"  # ``re_referral.RE_REFERRAL``: named here, below it
+
 
 def for_referrer(concern: Concern, addendum: Addendum, body: Document) -> bool:
     """Whether the concern's recorder may read this addendum (``body``: the opened document)."""
@@ -22,6 +24,7 @@ def for_referrer(concern: Concern, addendum: Addendum, body: Document) -> bool:
 
 
 def told_referrer(delivery: Delivery) -> bool:
-    """Whether the concern's recorder is shown this delivery of it: routed or escalated, but
-    never one made by a pattern alert, nor that alert's escalation."""
-    return delivery.alert_id is None
+    """Whether the concern's recorder is shown this delivery of it (and its escalations):
+    routed, but never one made by a pattern alert, nor a re-referral (which tells that an
+    inbox decided about the child before)."""
+    return delivery.alert_id is None and delivery.cause != RE_REFERRAL_CAUSE

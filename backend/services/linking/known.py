@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from collections.abc import Iterable
+from datetime import datetime
 
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
@@ -104,16 +105,37 @@ def counted_from_deliveries(session: Session, subject_id: uuid.UUID) -> dict[uui
 
 def db_rebuild(session: Session, subject_id: uuid.UUID) -> None:
     """Re-derive one subject's rows from the deliveries of the concerns linked to it (not
-    those of subjects merged into it: they keep their own rows)."""
+    those of subjects merged into it: they keep their own rows), with each inbox's latest
+    decision of no further action about them."""
     session.execute(delete(_SI).where(_SI.c.subject_id == subject_id))
     counted = counted_from_deliveries(session, subject_id)
-    if counted:
+    closed: dict[uuid.UUID, datetime] = {
+        inbox: at
+        for inbox, at in session.execute(
+            select(Delivery.inbox_id, func.max(Delivery.decided_at))
+            .join(Concern, Concern.id == Delivery.concern_id)
+            .where(
+                Concern.subject_id == subject_id,
+                Delivery.outcome == "no_further_action",
+                Delivery.inbox_id.is_not(None),
+            )
+            .group_by(Delivery.inbox_id)
+        )
+        if inbox is not None and at is not None
+    }
+    inboxes = sorted(set(counted) | set(closed), key=str)
+    if inboxes:
         db_insert_absent(
             session,
             _SI,
             [
-                {"subject_id": subject_id, "inbox_id": i, "deliveries": n}
-                for i, n in sorted(counted.items(), key=lambda x: str(x[0]))
+                {
+                    "subject_id": subject_id,
+                    "inbox_id": i,
+                    "deliveries": counted.get(i, 0),
+                    "no_further_action_at": closed.get(i),
+                }
+                for i in inboxes
             ],
         )
 

@@ -4,13 +4,16 @@ interview went and completes the task, which then no longer escalates."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import func, select
 
+from backend.cli import main
 from backend.models import (
     AuditEvent,
     ConcernIdentifier,
@@ -21,7 +24,9 @@ from backend.models import (
     ReturnInterview,
 )
 from backend.services.concerns.escalation import sweep
-from tests.factories import envelope, make_concern, person, sync
+from backend.services.records.audit import SYSTEM
+from backend.services.records.retention import db_erase
+from tests.factories import approved, envelope, make_concern, person, sync
 from tests.security.test_fail_closed import audit_refused
 from tests.services.missing.test_episodes import _at
 
@@ -300,3 +305,35 @@ def test_an_interview_the_server_cannot_process_is_kept_and_retried(  # type: ig
     assert (retried["status"], retried["kind"]) == ("accepted", "return_interview")
     assert stored(sessions) == 1
     assert episode_of(sessions, cid).return_outcome == "held"
+
+
+def test_the_childs_export_holds_it_and_erasing_the_concern_shreds_it(  # type: ignore[no-untyped-def]
+    app, sessions, config, database_url, police, coordinator
+) -> None:
+    cid = returned(app, police)
+    assert record(app, coordinator, interview(cid))["status"] == "accepted"
+    subject_id = str(episode_of(sessions, cid).subject_id)
+    env = {
+        "FRONTLINE_ENV": "development",
+        "FRONTLINE_INSTANCE": str(config.instance_path),
+        "DATABASE_URL": database_url,
+    }
+
+    def export() -> dict[str, Any]:
+        approval = approved(app, "subject_export", (subject_id,))
+        out = CliRunner(env=env).invoke(
+            main, ["export", "subject", subject_id, "--approval", approval]
+        )
+        assert out.exit_code == 0, out.output
+        return json.loads(out.output)  # type: ignore[no-any-return]
+
+    (item,) = export()["concerns"]
+    (held,) = item["return_interviews"]
+    assert CANARY in held["narrative"]
+    assert "proof" not in held
+    with sessions() as s:
+        db_erase(s, uuid.UUID(cid), reason="reviewed", actor=SYSTEM)
+        s.commit()
+    (item,) = export()["concerns"]
+    assert item["erased"] is True
+    assert CANARY not in json.dumps(item)

@@ -8,12 +8,14 @@ code (``code|message``); ``backend.pipeline.validate`` turns messages into codes
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from backend.domain import vocab
 from backend.schemas.concern import (
+    FUTURE_SKEW,
     MAX_ASSOCIATED,
     TEXT_LIMIT,
     Associated,
@@ -25,6 +27,13 @@ from backend.schemas.concern import (
 )
 
 SCHEMA = "frontline.return_interview/1"
+
+
+def _not_later(value: datetime) -> None:
+    if value > datetime.now(UTC) + FUTURE_SKEW:
+        raise ValidationError(
+            "concern.time_in_future|More than 5 minutes ahead of the server's clock."
+        )
 
 
 def _factors(values: tuple[str, ...]) -> fields.List:
@@ -45,10 +54,10 @@ class ReturnInterview(Schema):
     concern_id = fields.UUID(
         required=True, metadata={"description": "the concern that opened the episode"}
     )
-    offered_at = fields.AwareDateTime(required=True, validate=_not_ahead)
+    offered_at = fields.AwareDateTime(required=True, validate=_not_later)
     independent = StrictBoolean(required=True)
     outcome = fields.String(required=True, validate=_one_of(vocab.RETURN_OUTCOMES))
-    held_at = fields.AwareDateTime(validate=_not_ahead)
+    held_at = fields.AwareDateTime(validate=_not_later)
     child_words = _text(TEXT_LIMIT)
     narrative = fields.String(
         required=True,

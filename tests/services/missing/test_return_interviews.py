@@ -209,6 +209,7 @@ def test_anyone_but_the_coordinator_is_refused_and_nothing_changes(  # type: ign
         ({"mood": "calm"}, "return_interview.field_unknown"),
         ({"associated": [{"kind": "vehicle"}]}, "return_interview.associated_empty"),
         ({"offered_at": "2026-12-01T10:00:00"}, "return_interview.time_without_offset"),
+        ({"held_at": "2099-01-01T10:00:00+00:00"}, "return_interview.time_in_future"),
         ({"concern_id": str(uuid.uuid4())}, "return_interview.no_episode"),
     ],
 )

@@ -330,9 +330,10 @@ def keys_rewrap(batch: int) -> None:
     help="Every record, each given the indexes it lacks (after an upgrade that adds a kind).",
 )
 def keys_reindex(batch: int, complete: bool) -> None:
-    """Index every concern and addendum under the current blind key (after rotating it;
-    resumable). Linking reads the old key until it is retired. With --complete, after an
-    upgrade that adds a kind of identifier: the records stored before it get that kind."""
+    """Index every concern, addendum and return interview under the current blind key
+    (after rotating it; resumable). Linking reads the old key until it is retired. With
+    --complete, after an upgrade that adds a kind of identifier: the records stored before
+    it get that kind."""
     config = load_config()
     ring, _ = _init(config)
     with open_database(config) as sessions:

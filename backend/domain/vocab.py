@@ -108,3 +108,14 @@ ACTIONS = (
 )
 CONSENT = ("given", "refused", "not_sought")
 NOT_SOUGHT_REASONS = ("risk_to_child", "delay", "evidence_loss", "risk_to_others", "lacks_capacity")
+# The return home interview (docs/contract.md, "Return interview").
+RETURN_OUTCOMES = ("held", "declined", "not_reached")
+PUSH_FACTORS = ("conflict_at_home", "placement", "bullying", "school", "peer_pressure", "other")
+PULL_FACTORS = (
+    "friends",
+    "relationship",
+    "gifts_money_substances",
+    "adults_of_concern",
+    "family",
+    "other",
+)

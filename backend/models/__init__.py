@@ -47,7 +47,7 @@ from backend.models.links import (
     Subject,
     SubjectMerge,
 )
-from backend.models.missing import MissingEpisode
+from backend.models.missing import MissingEpisode, ReturnInterview
 from backend.models.partnership import Agency, AgencyKind, Inbox, Partnership
 from backend.models.people import (
     Approval,
@@ -67,6 +67,7 @@ from backend.models.windows import PatternDay
 
 __all__ = [
     "MissingEpisode",
+    "ReturnInterview",
     "Alert",
     "AlertEvidence",
     "AlertSubject",

@@ -38,7 +38,7 @@ class Receipt(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     client_id: Mapped[uuid.UUID] = mapped_column(index=True)
-    kind: Mapped[str] = mapped_column(String(16))  # concern | addendum
+    kind: Mapped[str] = mapped_column(String(16))  # concern | addendum | return_interview
     target_concern_id: Mapped[uuid.UUID | None]  # for an addendum: the concern it adds to
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), index=True)
     passkey_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("passkeys.id"))
@@ -53,7 +53,7 @@ class Receipt(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error_code: Mapped[str | None] = mapped_column(String(64))
     error_detail: Mapped[str | None] = mapped_column(Text)
-    result_id: Mapped[uuid.UUID | None]  # the concern or addendum it became
+    result_id: Mapped[uuid.UUID | None]  # the record it became
     processed_at: Mapped[datetime | None]
 
 
@@ -120,7 +120,8 @@ class ConcernIndicator(Base):
 
 
 class ConcernIdentifier(Base):
-    """A blind index of one identifier in a concern or addendum (never the value)."""
+    """A blind index of one identifier in a concern, addendum or return interview (never the
+    value)."""
 
     __tablename__ = "concern_identifiers"
     __table_args__ = (Index("ix_concern_identifiers_lookup", "kind", "blind_index"),)
@@ -132,26 +133,36 @@ class ConcernIdentifier(Base):
     addendum_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("addenda.id", ondelete="CASCADE")
     )
+    # A return interview's identifiers are its episode's concern's, as an addendum's are.
+    return_interview_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("return_interviews.id", ondelete="CASCADE")
+    )
     role: Mapped[str] = mapped_column(String(16))  # subject | associated
     kind: Mapped[str] = mapped_column(String(32))
     blind_index: Mapped[str] = mapped_column(String(32))
     key_id: Mapped[str] = mapped_column(String(64), index=True)
 
 
-class Addendum(Base):
-    """A later fact about a concern: the concern itself never changes."""
-
-    __tablename__ = "addenda"
+class AddsToConcern:
+    """The columns of a sealed, proven record that adds to a concern (an addendum, a return
+    interview): who sealed it with which passkey, from which receipt, and the concern whose
+    data key it is sealed under, so that both shred together."""
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    client_id: Mapped[uuid.UUID] = mapped_column(unique=True)
-    content_sha256: Mapped[str] = mapped_column(String(64))
+    client_id: Mapped[uuid.UUID] = mapped_column(unique=True)  # unique forever
+    content_sha256: Mapped[str] = mapped_column(String(64))  # the proof's challenge, hex
     concern_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("concerns.id"), index=True)
     author_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), index=True)
     author_agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"))
     passkey_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("passkeys.id"))
     proof_sign_count: Mapped[int] = mapped_column(Integer)
     receipt_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("receipts.id"))
-    recorded_at: Mapped[datetime]
+    recorded_at: Mapped[datetime]  # event time, phone clock
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     crypto_document: Mapped[bytes] = mapped_column(LargeBinary)  # sealed under the concern's key
+
+
+class Addendum(AddsToConcern, Base):
+    """A later fact about a concern: the concern itself never changes."""
+
+    __tablename__ = "addenda"

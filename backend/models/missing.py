@@ -16,10 +16,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, text
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.models.base import Base, new_id, utcnow
+from backend.models.concerns import AddsToConcern
 
 
 class MissingEpisode(Base):
@@ -56,5 +57,26 @@ class MissingEpisode(Base):
     # The return interview task the close made, and when it is due (from found_at).
     return_due: Mapped[datetime | None]
     return_delivery_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("deliveries.id"))
+    # How the latest return interview recorded for it went: held, declined or not_reached.
+    return_outcome: Mapped[str | None] = mapped_column(String(16))
     opened_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None]
+
+
+class ReturnInterview(AddsToConcern, Base):
+    """The return home interview after an episode, recorded by the Missing Coordinator
+    (docs/contract.md, "Return interview"). Sealed under its episode's concern's data key,
+    like an addendum, so erasing that concern shreds it too; what the lists and counts read
+    (the outcome, times, whether independent, push and pull factors) is in plain columns,
+    and none of it names anyone."""
+
+    __tablename__ = "return_interviews"
+
+    # The concern (``concern_id``) is the one that opened the episode.
+    episode_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("missing_episodes.id"), index=True)
+    offered_at: Mapped[datetime]
+    held_at: Mapped[datetime | None]
+    independent: Mapped[bool] = mapped_column(Boolean)
+    outcome: Mapped[str] = mapped_column(String(16))
+    push_factors: Mapped[str] = mapped_column(Text)  # JSON list of codes
+    pull_factors: Mapped[str] = mapped_column(Text)  # JSON list of codes

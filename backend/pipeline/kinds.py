@@ -1,6 +1,7 @@
 """The kinds of sealed record the pipeline takes, and all that differs between them.
 
-A concern (``POST /api/v1/sync``) and an addendum (``POST /api/v1/concerns/<id>/addenda``)
+A concern and a return interview (``POST /api/v1/sync``, told apart by the ``schema``
+inside the envelope: ``kind_of``) and an addendum (``POST /api/v1/concerns/<id>/addenda``)
 go through the same steps (``steps.py``); what differs is named here and nowhere else: the
 schema they are validated against, how they are stored, whether they are routed and
 linked, what they do to a missing episode, how their audit entry reads and which ids their
@@ -12,22 +13,28 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from marshmallow import Schema
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 import crypto
-from backend.models import Addendum, Concern, Receipt
+from backend.core.jsontext import Document
+from backend.models import Addendum, Concern, Receipt, ReturnInterview
 from backend.pipeline.episodes import db_addendum_episode, db_concern_episode
+from backend.pipeline.link import db_link, db_link_named
 from backend.pipeline.results import Result
+from backend.pipeline.return_interview import db_return_episode, db_store_return_interview
 from backend.pipeline.store import Sealed, Stored, db_store_addendum, db_store_concern
+from backend.schemas import return_interview
 from backend.schemas.concern import Addendum as AddendumSchema
 from backend.schemas.concern import Concern as ConcernSchema
 
 # Schemas are stateless once built; building one per envelope cost more than validating.
 CONCERN_SCHEMA = ConcernSchema()
 ADDENDUM_SCHEMA = AddendumSchema()
+RETURN_INTERVIEW_SCHEMA = return_interview.ReturnInterview()
 
 
 @dataclass(frozen=True)
@@ -37,8 +44,11 @@ class Kind:
     counts_language: bool  # open: count the narrative's language flags (stored with it)
     schema: Schema  # validate
     store: Callable[[Session, crypto.KeyRing, Sealed], Stored]  # store
+    codes: str  # validate: the prefix of its refusals' codes
     routed: bool  # route: deliver it to the inboxes the partnership's rules name
-    linked: bool  # link: resolve the child, find patterns, tell whether the child is known
+    # link: resolve the child, find patterns, tell whether the child is known (a concern);
+    # weigh what it names in networks (a return interview); or nothing (None)
+    link: Callable[[Session, Stored], None] | None
     # episodes: what its ``missing`` does to the child's missing episode (after link)
     episode: Callable[[Session, Stored], None]
     collected: str  # audit: the entry's action
@@ -46,8 +56,8 @@ class Kind:
     # What already carries a client_id, as (id, author, content hash): replays are found
     # across every kind, since a client_id names one record of whatever kind.
     carrying: Select[uuid.UUID, uuid.UUID, str]
-    # The result's ids: (concern_id, addendum_id) of a receipt this kind stored.
-    ids: Callable[[Receipt], tuple[uuid.UUID | None, uuid.UUID | None]]
+    # The result's ids, as ``Result`` fields, of a receipt this kind stored.
+    ids: Callable[[Receipt], dict[str, Any]]
 
 
 KINDS = {
@@ -55,15 +65,16 @@ KINDS = {
         counts_language=True,
         schema=CONCERN_SCHEMA,
         store=db_store_concern,
+        codes="concern",
         routed=True,
-        linked=True,
+        link=db_link,
         episode=db_concern_episode,
         collected="concern.collected",
         audited=("late", "level"),
         carrying=select(Concern.id, Concern.recorder_id, Concern.content_sha256).where(
             Concern.client_id == bindparam("client_id")
         ),
-        ids=lambda receipt: (receipt.result_id, None),
+        ids=lambda receipt: {"concern_id": receipt.result_id},
     ),
     # An addendum adds words to a concern that is already routed and linked: it is stored
     # under that concern's key and its identifiers are kept for its child (store.py).
@@ -71,20 +82,52 @@ KINDS = {
         counts_language=False,
         schema=ADDENDUM_SCHEMA,
         store=db_store_addendum,
+        codes="concern",
         routed=False,
-        linked=False,
+        link=None,
         episode=db_addendum_episode,
         collected="concern.addendum_collected",
         audited=(),
         carrying=select(Addendum.id, Addendum.author_id, Addendum.content_sha256).where(
             Addendum.client_id == bindparam("client_id")
         ),
-        ids=lambda receipt: (receipt.target_concern_id, receipt.result_id),
+        ids=lambda receipt: {
+            "concern_id": receipt.target_concern_id,
+            "addendum_id": receipt.result_id,
+        },
+    ),
+    # A return interview adds to the concern that opened the episode, as an addendum does
+    # (``return_interview.py``); what it names is weighed in networks like a concern's.
+    "return_interview": Kind(
+        counts_language=False,
+        schema=RETURN_INTERVIEW_SCHEMA,
+        store=db_store_return_interview,
+        codes="return_interview",
+        routed=False,
+        link=db_link_named,
+        episode=db_return_episode,
+        collected="return_interview.collected",
+        audited=(),
+        carrying=select(
+            ReturnInterview.id, ReturnInterview.author_id, ReturnInterview.content_sha256
+        ).where(ReturnInterview.client_id == bindparam("client_id")),
+        ids=lambda receipt: {"kind": "return_interview", "record_id": receipt.result_id},
     ),
 }
+
+# What ``POST /api/v1/sync`` takes besides concerns, by the ``schema`` sealed inside.
+SYNCED = {return_interview.SCHEMA: "return_interview"}
+
+
+def kind_of(receipt: Receipt, payload: Document) -> str:
+    """The kind of a received record: a synced envelope's by the schema it names (one that
+    names none we know is a concern, and validation says why not), else the receipt's."""
+    if receipt.kind != "concern":
+        return receipt.kind
+    schema = payload.get("schema")
+    return SYNCED.get(schema, "concern") if isinstance(schema, str) else "concern"
 
 
 def answer(receipt: Receipt, status: str) -> Result:
     """The result for a receipt its kind stored (accepted or a duplicate)."""
-    concern_id, addendum_id = KINDS[receipt.kind].ids(receipt)
-    return Result(str(receipt.client_id), status, concern_id=concern_id, addendum_id=addendum_id)
+    return Result(str(receipt.client_id), status, **KINDS[receipt.kind].ids(receipt))

@@ -24,12 +24,13 @@ from backend.services.concerns.rules import Active, db_active
 from backend.services.linking.alerts import db_raise
 from backend.services.linking.blind_keys import own_of
 from backend.services.linking.child_patterns import child_findings
+from backend.services.linking.findings import Finding
 from backend.services.linking.known import db_count_concern, held, routed_of
-from backend.services.linking.locks import key_locks, link_lock
+from backend.services.linking.locks import key_locks, link_lock, subject_lock
 from backend.services.linking.networks import network_findings, peer_findings
 from backend.services.linking.record_keys import db_add_keys
 from backend.services.linking.resolve import db_resolve
-from backend.services.linking.subjects import KNOWN_STATUSES, members
+from backend.services.linking.subjects import KNOWN_STATUSES, canonical, members
 from backend.services.linking.windows import db_record, facts_of
 
 # The routed deliveries of some alerts (bound as ``ids``): inbox and agency names and agency
@@ -93,21 +94,53 @@ def db_known(
     return Known(tuple(Contact(inbox=inbox, agency=agency) for agency, inbox in places))
 
 
-def db_link(session: Session, stored: Stored) -> None:
-    concern, agency = stored.concern, stored.agency
-    active = db_active(session, agency.partnership_id)
+def _db_lock_keys(session: Session, stored: Stored) -> None:
     # Linking reads what is known, then writes: two concerns about one child (or one car)
     # linked at the same moment would each see only themselves and make two subjects, or
     # no network. So a link waits for any other that shares an identifier with it (and,
     # in resolving, a child), until that one commits and is in view; links of other
     # children go on beside it (``locks.link_lock``).
-    db_lock(session, link_lock(agency.partnership_id), shared=True)
+    partnership_id = stored.agency.partnership_id
+    db_lock(session, link_lock(partnership_id), shared=True)
     db_lock(
         session,
-        *key_locks(
-            agency.partnership_id, {(r["kind"], r["blind_index"]) for r in stored.identifiers}
-        ),
+        *key_locks(partnership_id, {(r["kind"], r["blind_index"]) for r in stored.identifiers}),
     )
+
+
+def _networks(
+    session: Session, active: Active, stored: Stored, subject_id: uuid.UUID
+) -> list[Finding]:
+    """The networks (and children named as peers with an adult) that what this record
+    names links its child into."""
+    concern, rows = stored.concern, stored.identifiers
+    return [
+        *network_findings(session, active, concern, subject_id, rows),
+        *peer_findings(session, active, concern, subject_id, rows),
+    ]
+
+
+def db_link_named(session: Session, stored: Stored) -> None:
+    """Link what a record adding to a linked concern names (a return interview's people,
+    cars, phones, places): its child's record holds them already (``store.db_add_named``),
+    at the concern's time; here they are weighed in networks as the concern's own are, so
+    an adult and a car named in an interview and about another child raise the alert two
+    concerns would."""
+    concern = stored.concern
+    if concern.subject_id is None or not stored.identifiers:
+        return
+    active = db_active(session, stored.agency.partnership_id)
+    _db_lock_keys(session, stored)
+    subject_id = canonical(session, concern.subject_id)
+    db_lock(session, subject_lock(subject_id))
+    for finding in _networks(session, active, stored, subject_id):
+        db_raise(session, active, concern, finding, stored.agency.partnership_id)
+
+
+def db_link(session: Session, stored: Stored) -> None:
+    concern, agency = stored.concern, stored.agency
+    active = db_active(session, agency.partnership_id)
+    _db_lock_keys(session, stored)
     subject_id, _ = db_resolve(
         session,
         concern,
@@ -127,8 +160,7 @@ def db_link(session: Session, stored: Stored) -> None:
     facts = facts_of(session, concern)
     db_record(session, subject_id, facts)
     findings = child_findings(session, active, concern, subject_id, facts)
-    findings += network_findings(session, active, concern, subject_id, stored.identifiers)
-    findings += peer_findings(session, active, concern, subject_id, stored.identifiers)
+    findings += _networks(session, active, stored, subject_id)
     for finding in findings:
         db_raise(session, active, concern, finding, agency.partnership_id)
     stored.told.known = db_known(session, active, concern, subject_id)

@@ -38,6 +38,10 @@ class Result:
     status: str
     concern_id: uuid.UUID | None = None
     addendum_id: uuid.UUID | None = None
+    # A record other than a concern or addendum (a return interview): its kind and id,
+    # given instead of concern_id (docs/contract.md, "Additions").
+    kind: str | None = None
+    record_id: uuid.UUID | None = None
     error: Refusal | None = None
     known: Known | None = None
 

@@ -23,8 +23,7 @@ from backend.core.jsontext import Document
 from backend.models import Receipt, ReceiptStatus
 from backend.pipeline import receipt as receipts
 from backend.pipeline.errors import Rejected
-from backend.pipeline.kinds import KINDS, Kind, answer
-from backend.pipeline.link import db_link
+from backend.pipeline.kinds import KINDS, Kind, answer, kind_of
 from backend.pipeline.open import Opened
 from backend.pipeline.proof import verify_proof
 from backend.pipeline.results import Result
@@ -46,8 +45,10 @@ def db_steps(ctx: Context, session: Session, receipt: Receipt, opened: Opened) -
     """Take one received, opened envelope through the steps, in order, inside the caller's
     transaction; the caller commits. A refusal raises ``Rejected``, anything else is a
     server failure; either way the caller rolls this envelope back (``ingest.py``)."""
-    kind = KINDS[receipt.kind]
     payload = _as_sent(receipt, opened)
+    # A synced envelope is what its schema says; its receipt answers replays as that kind.
+    receipt.kind = kind_of(receipt, payload)
+    kind = KINDS[receipt.kind]
     challenge = crypto.proof_challenge(payload)
     replay = _db_replay(session, receipt, challenge.hex())
     if replay is not None:
@@ -56,15 +57,15 @@ def db_steps(ctx: Context, session: Session, receipt: Receipt, opened: Opened) -
     try:
         with _db_savepoint(session):  # the store, its later steps and its audit entry
             author = ctx.author(session, receipt.user_id)
-            loaded = validate(kind.schema, payload)
+            loaded = validate(kind.schema, payload, codes=kind.codes)
             sealed = Sealed(payload, loaded, proven, receipt, author, opened.language_flags)
             stored = kind.store(session, ctx.ring, sealed)
             # Routing first: linking holds its locks (the concern's identifiers and child)
             # until the commit, and routing needs nothing linking finds.
             if kind.routed:
                 db_route(session, stored)
-            if kind.linked:
-                db_link(session, stored)
+            if kind.link is not None:
+                kind.link(session, stored)
             # After link: the child is known, and its locks held (a concern's, by linking).
             kind.episode(session, stored)
             db_audit(

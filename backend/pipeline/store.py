@@ -120,14 +120,18 @@ def _age(subject: dict[str, Any], recorded_at: datetime) -> int | None:
     return int(age) if age is not None else None
 
 
-def _identifiers(
+def identifier_rows(
     ring: crypto.KeyRing,
     loaded: Loaded,
     *,
     subject: dict[str, Any] | None,
     concern_id: uuid.UUID,
     addendum_id: uuid.UUID | None = None,
+    return_interview_id: uuid.UUID | None = None,
 ) -> list[IdentifierRow]:
+    """The rows of concern_identifiers for what a record names: a concern's child and
+    associated[], or (``subject=None``) an addendum's or return interview's associated[],
+    kept under the concern they add to."""
     # Under every blind key of the ring: one, except while a rotation is re-indexing.
     rows = []
     for indexer in blind_keys.indexers(ring):
@@ -142,6 +146,7 @@ def _identifiers(
                 "id": uuid.uuid4(),
                 "concern_id": concern_id,
                 "addendum_id": addendum_id,
+                "return_interview_id": return_interview_id,
                 "role": role,
                 "kind": kind,
                 "blind_index": index,
@@ -152,9 +157,40 @@ def _identifiers(
     return rows
 
 
-def _insert_many(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
+def seal_document(
+    key: crypto.DataKey, payload: Document, *, table: str, row_id: uuid.UUID
+) -> bytes:
+    """The record as its author sealed it (canonical JSON, proof and all), sealed at rest."""
+    return seal(
+        key, crypto.canonical_json(payload).decode(), table=table, row_id=row_id, field="document"
+    )
+
+
+def insert_many(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
     if rows:
         session.execute(insert_into(model), rows)
+
+
+def db_add_named(session: Session, concern: Concern, rows: list[IdentifierRow]) -> None:
+    """Insert the identifier rows of a record that adds to a concern (an addendum, a return
+    interview), and give the concern's child the keys they name. They name things for the
+    concern, at its time: what the concern (or an earlier addition) names is counted already."""
+    if concern.subject_id is not None:
+        named = set(
+            session.execute(
+                select(
+                    ConcernIdentifier.role, ConcernIdentifier.kind, ConcernIdentifier.blind_index
+                ).where(ConcernIdentifier.concern_id == concern.id)
+            )
+        )
+        db_add_keys(
+            session,
+            concern.subject_id,
+            concern.id,
+            concern.recorded_at,
+            [r for r in rows if (r["role"], r["kind"], r["blind_index"]) not in named],
+        )
+    insert_many(session, ConcernIdentifier, rows)
 
 
 def db_store_concern(session: Session, ring: crypto.KeyRing, sealed: Sealed) -> Stored:
@@ -195,21 +231,15 @@ def db_store_concern(session: Session, ring: crypto.KeyRing, sealed: Sealed) -> 
         # Counted before the transaction began (pipeline/open.py), stored in it.
         "language_flags": json.dumps(sealed.language_flags, sort_keys=True),
         "data_key_id": uuid.UUID(key.id),
-        "crypto_document": seal(
-            key,
-            crypto.canonical_json(payload).decode(),
-            table="concerns",
-            row_id=concern_id,
-            field="document",
-        ),
+        "crypto_document": seal_document(key, payload, table="concerns", row_id=concern_id),
     }
     session.execute(insert_into(Concern), row)
-    _insert_many(
+    insert_many(
         session,
         ConcernCategory,
         [{"concern_id": concern_id, "category": c} for c in loaded["categories"]],
     )
-    _insert_many(
+    insert_many(
         session,
         ConcernIndicator,
         [
@@ -222,8 +252,8 @@ def db_store_concern(session: Session, ring: crypto.KeyRing, sealed: Sealed) -> 
             for i in loaded.get("indicators") or []
         ],
     )
-    identifiers = _identifiers(ring, loaded, subject=subject, concern_id=concern_id)
-    _insert_many(session, ConcernIdentifier, identifiers)
+    identifiers = identifier_rows(ring, loaded, subject=subject, concern_id=concern_id)
+    insert_many(session, ConcernIdentifier, identifiers)
     # Later steps read the concern as an object; it is not tracked by the session.
     stored = Stored(
         id=concern_id,
@@ -259,35 +289,14 @@ def db_store_addendum(session: Session, ring: crypto.KeyRing, sealed: Sealed) ->
         receipt_id=receipt.id,
         recorded_at=loaded["recorded_at"],
         received_at=utcnow(),
-        crypto_document=seal(
-            key,
-            crypto.canonical_json(payload).decode(),
-            table="addenda",
-            row_id=addendum_id,
-            field="document",
-        ),
+        crypto_document=seal_document(key, payload, table="addenda", row_id=addendum_id),
     )
     session.add(addendum)
     session.flush()
-    rows = _identifiers(ring, loaded, subject=None, concern_id=concern.id, addendum_id=addendum_id)
-    if concern.subject_id is not None:
-        # An addendum names things for its concern, at its time: what the concern (or an
-        # earlier addendum) names already is counted already.
-        named = set(
-            session.execute(
-                select(
-                    ConcernIdentifier.role, ConcernIdentifier.kind, ConcernIdentifier.blind_index
-                ).where(ConcernIdentifier.concern_id == concern.id)
-            )
-        )
-        db_add_keys(
-            session,
-            concern.subject_id,
-            concern.id,
-            concern.recorded_at,
-            [r for r in rows if (r["role"], r["kind"], r["blind_index"]) not in named],
-        )
-    _insert_many(session, ConcernIdentifier, rows)
+    rows = identifier_rows(
+        ring, loaded, subject=None, concern_id=concern.id, addendum_id=addendum_id
+    )
+    db_add_named(session, concern, rows)
     return Stored(
         id=addendum_id,
         records=(("concern", concern.id), ("addendum", addendum_id)),

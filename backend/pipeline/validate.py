@@ -53,15 +53,18 @@ def _code(message: str) -> tuple[str, str]:
     return "concern.invalid", message
 
 
-def validate(schema: Schema, payload: Document) -> Loaded:
+def validate(schema: Schema, payload: Document, *, codes: str = "concern") -> Loaded:
     """Load a payload, or raise Rejected with the first problem's code and every field named.
 
-    An accepted payload takes the schema's compiled plan (``backend.schemas.fastload``);
-    anything the plan is unsure of is loaded by marshmallow, whose messages are mapped here."""
+    ``codes``: the record's own prefix for the codes (``return_interview.field_required``);
+    the schemas write them as a concern's. An accepted payload takes the schema's compiled
+    plan (``backend.schemas.fastload``); anything the plan is unsure of is loaded by
+    marshmallow, whose messages are mapped here."""
     try:
         return fastload.load(schema, payload)  # type: ignore[no-any-return]
     except ValidationError as exc:
         problems = [(path, *_code(message)) for path, message in _flatten(exc.messages)]
         path, code, _ = problems[0]
+        code = codes + code.removeprefix("concern")
         detail = "; ".join(f"{p}: {text}" for p, _, text in problems)
         raise Rejected(code, detail[:2000]) from None

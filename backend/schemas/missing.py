@@ -15,8 +15,9 @@ class ReturnInterviewSchema(Schema):
         required=True,
         validate=validate.OneOf(RETURN_STATUSES),
         metadata={
-            "description": "not_due while the child is missing; due, then overdue, from the "
-            "return (held, declined and not_reached come with the return interview record)"
+            "description": "held, declined or not_reached: how the latest return interview "
+            "recorded went; until one is, not_due while the child is missing, then due, then "
+            "overdue, counted from the return"
         },
     )
 

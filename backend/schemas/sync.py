@@ -1,6 +1,8 @@
 """Schemas of sync, the recorder's list, one concern, and the quarantine."""
 
-from marshmallow import Schema, fields, validate
+from typing import Any
+
+from marshmallow import Schema, fields, post_dump, validate
 
 
 class EnvelopeSchema(Schema):
@@ -42,8 +44,26 @@ class SyncResultSchema(Schema):
         required=True, validate=validate.OneOf(["accepted", "duplicate", "rejected"])
     )
     concern_id = fields.UUID(allow_none=True)
+    kind = fields.String(
+        validate=validate.OneOf(["return_interview"]),
+        metadata={
+            "description": "a record other than a concern: what it is, given with "
+            "record_id instead of concern_id"
+        },
+    )
+    record_id = fields.UUID(metadata={"description": "that record's id"})
     error = fields.Nested(_Error, allow_none=True)
     known = fields.Nested(_Known, allow_none=True)
+
+    @post_dump
+    def _other_records(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        """A concern's result names no kind; another record's names no concern_id."""
+        if data.get("kind") is None:
+            data.pop("kind", None)
+            data.pop("record_id", None)
+        else:
+            data.pop("concern_id", None)
+        return data
 
 
 class SyncResponseSchema(Schema):

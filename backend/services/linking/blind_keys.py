@@ -3,10 +3,11 @@ indexed under both, and every comparison reads one key only.
 
 ``frontline keys rotate --kind blind`` adds a key; from then on ingest writes each
 identifier under every blind key of the ring, and ``frontline keys reindex`` adds the new
-key's indexes to every earlier concern and addendum (from their sealed documents). Until
-the old key is retired, comparisons read the oldest key, which every record has; retiring
-it (refused until the re-index is complete) deletes its indexes, and the new key is read.
-Reading one key keeps each vehicle, phone or name one identifier, not two.
+key's indexes to every earlier concern, addendum and return interview (from their sealed
+documents). Until the old key is retired, comparisons read the oldest key, which every
+record has; retiring it (refused until the re-index is complete) deletes its indexes, and
+the new key is read. Reading one key keeps each vehicle, phone or name one identifier, not
+two.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 import crypto
 from backend.core.db import chunks
 from backend.core.jsontext import Document
-from backend.models import Addendum, Concern, ConcernIdentifier, insert_into
+from backend.models import Addendum, Concern, ConcernIdentifier, ReturnInterview, insert_into
 from backend.services.linking.identifiers import blind_identifiers
 from backend.services.linking.record_keys import db_forget_keys, db_rebuild_keys
 from backend.services.records.sealed import db_data_key, unseal
@@ -114,11 +115,17 @@ def _blind_of(
 
 
 def _missing(table: Any, current: str) -> Any:
-    """Records (concerns or addenda) with no index under the current key yet."""
+    """Records (concerns, addenda, return interviews) with no index under the current key yet."""
     own = aliased(ConcernIdentifier)
     match: Any
-    if table is Concern:
-        match = (own.concern_id == Concern.id) & own.addendum_id.is_(None)
+    if table is ReturnInterview:
+        match = own.return_interview_id == ReturnInterview.id
+    elif table is Concern:
+        match = (
+            (own.concern_id == Concern.id)
+            & own.addendum_id.is_(None)
+            & own.return_interview_id.is_(None)
+        )
     else:
         match = own.addendum_id == Addendum.id
     return ~exists().where(match, own.key_id == current)
@@ -132,9 +139,10 @@ def reindex(
     progress: Callable[[int], None] | None = None,
     complete: bool = False,
 ) -> int:
-    """Index every concern and addendum under the current blind key from its sealed
-    document; commits each batch, so an interrupted run resumes. Shredded records (no data
-    key) have no identifiers left and are passed over. Returns how many were indexed.
+    """Index every concern, addendum and return interview under the current blind key from
+    its sealed document; commits each batch, so an interrupted run resumes. Shredded records
+    (no data key) have no identifiers left and are passed over. Returns how many were
+    indexed.
 
     ``complete``: every record, not only those with no index under the current key, each
     given the indexes it lacks. After an upgrade that adds a kind of identifier (the given
@@ -144,7 +152,7 @@ def reindex(
     indexer = crypto.BlindIndexer(ring)
     done = 0
     model: Any
-    for model in (Concern, Addendum):
+    for model in (Concern, Addendum, ReturnInterview):
         after = None
         while True:
             with sessions() as session:
@@ -169,7 +177,7 @@ def reindex(
                 session.commit()
                 after = records[-1].id
             indexed = (
-                len({(r["concern_id"], r["addendum_id"]) for r in rows})
+                len({(r["concern_id"], r["addendum_id"], r["return_interview_id"]) for r in rows})
                 if complete
                 else len(records)
             )
@@ -183,12 +191,13 @@ def _absent(session: Session, rows: list[IdentifierRow], key_id: str) -> list[Id
     """The rows whose record has no such index under ``key_id`` yet."""
     concerns = list({r["concern_id"] for r in rows})
     there = {
-        (cid, aid, role, kind, index)
+        (cid, aid, rid, role, kind, index)
         for chunk in chunks(concerns)
-        for cid, aid, role, kind, index in session.execute(
+        for cid, aid, rid, role, kind, index in session.execute(
             select(
                 ConcernIdentifier.concern_id,
                 ConcernIdentifier.addendum_id,
+                ConcernIdentifier.return_interview_id,
                 ConcernIdentifier.role,
                 ConcernIdentifier.kind,
                 ConcernIdentifier.blind_index,
@@ -198,7 +207,15 @@ def _absent(session: Session, rows: list[IdentifierRow], key_id: str) -> list[Id
     return [
         r
         for r in rows
-        if (r["concern_id"], r["addendum_id"], r["role"], r["kind"], r["blind_index"]) not in there
+        if (
+            r["concern_id"],
+            r["addendum_id"],
+            r["return_interview_id"],
+            r["role"],
+            r["kind"],
+            r["blind_index"],
+        )
+        not in there
     ]
 
 
@@ -226,9 +243,9 @@ def _rows_for(
     session: Session, ring: crypto.KeyRing, indexer: crypto.BlindIndexer, record: Any
 ) -> list[IdentifierRow]:
     is_concern = isinstance(record, Concern)
-    table = "concerns" if is_concern else "addenda"
+    table = record.__tablename__
     owner = record if is_concern else session.get(Concern, record.concern_id)
-    assert owner is not None  # noqa: S101 - an addendum's concern is never deleted alone
+    assert owner is not None  # noqa: S101 - what adds to a concern is never left alone
     try:
         key = db_data_key(session, ring, owner.data_key_id)
     except crypto.DataKeyUnavailable:
@@ -239,7 +256,8 @@ def _rows_for(
         {
             "id": uuid.uuid4(),
             "concern_id": owner.id,
-            "addendum_id": None if is_concern else record.id,
+            "addendum_id": record.id if isinstance(record, Addendum) else None,
+            "return_interview_id": record.id if isinstance(record, ReturnInterview) else None,
             "role": role,
             "kind": kind,
             "blind_index": index,
@@ -250,16 +268,19 @@ def _rows_for(
 
 
 def records(session: Session) -> int:
-    """Concerns (not erased) and addenda: what a complete re-index reads."""
+    """Concerns (not erased), addenda and return interviews: what a complete re-index reads."""
     concerns = session.scalar(
         select(func.count()).select_from(Concern).where(Concern.data_key_id.is_not(None))
     )
-    addenda = session.scalar(select(func.count()).select_from(Addendum))
-    return int(concerns or 0) + int(addenda or 0)
+    added = sum(
+        session.scalar(select(func.count()).select_from(model)) or 0
+        for model in (Addendum, ReturnInterview)
+    )
+    return int(concerns or 0) + int(added)
 
 
 def pending(session: Session, ring: crypto.KeyRing) -> int:
-    """Concerns and addenda not indexed under the current blind key yet."""
+    """Concerns, addenda and return interviews not indexed under the current blind key yet."""
     current = ring.current(crypto.KeyKind.BLIND).id
     concerns = session.scalar(
         select(func.count())
@@ -270,15 +291,19 @@ def pending(session: Session, ring: crypto.KeyRing) -> int:
             exists().where(ConcernIdentifier.concern_id == Concern.id)
         )
     )
-    addenda = session.scalar(
-        select(func.count())
-        .select_from(Addendum)
-        .where(
-            _missing(Addendum, current),
-            exists().where(ConcernIdentifier.addendum_id == Addendum.id),
+    added = sum(
+        session.scalar(
+            select(func.count())
+            .select_from(model)
+            .where(_missing(model, current), exists().where(column == model.id))
+        )
+        or 0
+        for model, column in (
+            (Addendum, ConcernIdentifier.addendum_id),
+            (ReturnInterview, ConcernIdentifier.return_interview_id),
         )
     )
-    return int(concerns or 0) + int(addenda or 0)
+    return int(concerns or 0) + int(added)
 
 
 def db_forget(session: Session, key_id: str) -> int:

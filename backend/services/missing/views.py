@@ -3,10 +3,10 @@
 Readers: partnership leads and the members of the inboxes the rules name in ``[missing]``
 (``readers``, and the inbox given the return interview task) read every episode of the
 partnership; the members of a children's home's inboxes read the episodes their home
-reported. Every read is audited. The return interview's status is counted from the
-return: not due while the child is missing, due until 72 hours after ``found_at``, overdue
-after. Whether it was held, declined or not reached needs the return interview record,
-which is not kept yet.
+reported. Every read is audited. The return interview's status is how the latest
+interview recorded went (held, declined, not_reached: ``return_interviews.py``); until one
+is recorded it is counted from the return: not due while the child is missing, due until
+72 hours after ``found_at``, overdue after.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ STATUSES = ("open", "closed")
 @dataclass(frozen=True, slots=True)
 class ReturnInterview:
     due: datetime | None  # 72 hours after the return; none while the child is missing
-    status: Literal["not_due", "due", "overdue"]
+    status: Literal["not_due", "due", "overdue", "held", "declined", "not_reached"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,8 +110,11 @@ def db_reader(session: Session, actor: Actor) -> Reader:
 
 
 def return_interview(episode: MissingEpisode, now: datetime) -> ReturnInterview:
-    """The return interview's status, counted from the return (``found_at``)."""
+    """The return interview's status: how the latest recorded went, or else counted from
+    the return (``found_at``)."""
     due = episode.return_due
+    if episode.return_outcome is not None:
+        return ReturnInterview(due, episode.return_outcome)  # type: ignore[arg-type]
     if episode.is_open or due is None:
         return ReturnInterview(None, "not_due")
     return ReturnInterview(due, "overdue" if now > due else "due")

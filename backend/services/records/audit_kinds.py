@@ -47,6 +47,8 @@ KIND_OF: dict[str, Kind] = {
     "missing.episode_updated": K.COMBINATION,
     "missing.episode_closed": K.COMBINATION,
     "missing.episodes_listed": K.CONSULTATION,
+    "missing.return_interview_recorded": K.ALTERATION,
+    "return_interview.collected": K.COLLECTION,
     "alert.raised": K.COMBINATION,
     "alert.updated": K.COMBINATION,
     "alert.merged": K.COMBINATION,

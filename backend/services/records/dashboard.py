@@ -209,7 +209,8 @@ def _missing(
     """Missing episodes, counted as episodes (a child missing once is one, however many
     reports), and the return interviews counted from the returns, never the reports: due
     while the task is open within 72 hours of the child's return, overdue when it is still
-    open after (held, declined or not reached need the return interview record)."""
+    open after; held and declined as the latest return interview recorded for each return
+    in the period says."""
     rows = session.execute(
         select(
             MissingEpisode.reported_at,
@@ -217,6 +218,7 @@ def _missing(
             MissingEpisode.found_at,
             MissingEpisode.hours_missing,
             MissingEpisode.return_due,
+            MissingEpisode.return_outcome,
             Delivery.is_open.label("task_open"),
         )
         .outerjoin(Delivery, Delivery.id == MissingEpisode.return_delivery_id)
@@ -230,7 +232,8 @@ def _missing(
             ),
         )
     ).all()
-    returned = [r.hours_missing for r in rows if r.found_at is not None and r.found_at >= since]
+    back = [r for r in rows if r.found_at is not None and r.found_at >= since]
+    returned = [r.hours_missing for r in back]
     waiting = [r.return_due for r in rows if r.return_due is not None and r.task_open]
     return {
         "episodes": sum(r.reported_at >= since for r in rows),
@@ -239,6 +242,8 @@ def _missing(
         "median_hours_missing": _median([h for h in returned if h is not None]),
         "return_interviews_due": sum(due >= now for due in waiting),
         "return_interviews_overdue": sum(due < now for due in waiting),
+        "return_interviews_held": sum(r.return_outcome == "held" for r in back),
+        "return_interviews_declined": sum(r.return_outcome == "declined" for r in back),
     }
 
 
@@ -321,6 +326,8 @@ def _sums(answer: DashboardPage) -> tuple[dict[Path, int], list[Breakdown]]:
         "returned",
         "return_interviews_due",
         "return_interviews_overdue",
+        "return_interviews_held",
+        "return_interviews_declined",
     ):
         counts[("missing", key)] = answer["missing"][key]
     return counts, sums

@@ -15,14 +15,24 @@ import html
 import json
 import re
 import uuid
-from typing import Any, TypeAlias
+from collections.abc import Iterable
+from typing import Any, TypeAlias, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import crypto
 from backend.core.errors import Conflict, NotFound
-from backend.models import Addendum, Agency, Concern, ConcernCategory, Subject, utcnow
+from backend.models import (
+    Addendum,
+    Agency,
+    Concern,
+    ConcernCategory,
+    ReturnInterview,
+    Subject,
+    utcnow,
+)
+from backend.models.concerns import AddsToConcern
 from backend.services.concerns.concerns import db_delivered
 from backend.services.linking.merges import db_merges_of, unconfirmed, views
 from backend.services.linking.subjects import canonical, members
@@ -35,6 +45,13 @@ REDACTED = "[third party: withheld]"
 Document: TypeAlias = dict[str, Any]
 # The whole answer: subject_id, generated_at, concerns, erased_records, redactions, merges.
 ExportDocument: TypeAlias = dict[str, Any]
+
+
+# What is sealed under a concern's key besides the concern, by its table.
+_ADDED: tuple[tuple[str, type[Addendum] | type[ReturnInterview]], ...] = (
+    ("addenda", Addendum),
+    ("return_interviews", ReturnInterview),
+)
 
 
 def _redact(value: Any, pattern: re.Pattern[str] | None) -> tuple[Any, int]:
@@ -138,17 +155,21 @@ def export(
         document.get("sharing", {}).pop("protect_identity_of", None)
         item["concern"], n = _redact(document, pattern)
         redactions += n
-        addenda = []
-        for a in session.scalars(select(Addendum).where(Addendum.concern_id == c.id)):
-            key = db_data_key(session, ring, c.data_key_id)
-            body = json.loads(
-                unseal(key, a.crypto_document, table="addenda", row_id=a.id, field="document")
-            )
-            body.pop("proof", None)
-            body, n = _redact(body, pattern)
-            redactions += n
-            addenda.append(body)
-        item["addenda"] = addenda
+        # What was added to it later, sealed under its key: addenda, and the return
+        # interviews after the missing episode it opened.
+        for name, model in _ADDED:
+            added = []
+            rows = session.scalars(select(model).where(model.concern_id == c.id))
+            for a in cast(Iterable[AddsToConcern], rows):
+                key = db_data_key(session, ring, c.data_key_id)
+                body = json.loads(
+                    unseal(key, a.crypto_document, table=name, row_id=a.id, field="document")
+                )
+                body.pop("proof", None)
+                body, n = _redact(body, pattern)
+                redactions += n
+                added.append(body)
+            item[name] = added
         items.append(item)
     shown = views(session, merges)
     db_audit(

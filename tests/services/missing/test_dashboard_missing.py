@@ -9,6 +9,7 @@ from typing import Any
 from tests.factories import H, envelope, make_concern, person, sync
 from tests.services.linking.test_links import partnership_lead
 from tests.services.missing.test_episodes import _at
+from tests.services.missing.test_return_interviews import interview, record
 
 
 def _child(n: int) -> dict[str, str]:
@@ -19,7 +20,7 @@ def _child(n: int) -> dict[str, str]:
     }
 
 
-def _report(app: Any, recorder: Any, n: int, reported: int, found: int | None = None) -> None:
+def _report(app: Any, recorder: Any, n: int, reported: int, found: int | None = None) -> str:
     """A report about child ``n``: missing since ``reported`` hours ago, found ``found``."""
     client, device = recorder
     missing = {"reported_at": _at(-timedelta(hours=reported)).isoformat()}
@@ -28,6 +29,7 @@ def _report(app: Any, recorder: Any, n: int, reported: int, found: int | None = 
     concern = make_concern(subject=_child(n), missing=missing, associated=[], level="early_help")
     (result,) = sync(client, envelope(app, device, concern))
     assert result["status"] == "accepted", result
+    return str(result["concern_id"])
 
 
 def test_episodes_open_returned_and_return_interviews_due_and_overdue(app) -> None:  # type: ignore[no-untyped-def]
@@ -48,6 +50,8 @@ def test_episodes_open_returned_and_return_interviews_due_and_overdue(app) -> No
         "median_hours_missing": 15.0,
         "return_interviews_due": 5,
         "return_interviews_overdue": 5,
+        "return_interviews_held": 0,
+        "return_interviews_declined": 0,
     }
     # The coordinator decides one overdue task: four left, too few to show.
     coordinator, _, _ = person(
@@ -77,3 +81,28 @@ def test_episodes_open_returned_and_return_interviews_due_and_overdue(app) -> No
     missing = lead.get("/api/v1/dashboard").get_json()["missing"]
     assert missing["return_interviews_overdue"] is None
     assert missing["return_interviews_due"] == 5
+
+
+def test_return_interviews_held_and_declined_are_counted_from_the_returns(app) -> None:  # type: ignore[no-untyped-def]
+    police = person(app, name="PC Sam Okafor")[:2]
+    coordinator = person(
+        app,
+        roles=("recorder", "inbox_member"),
+        agency="Riverside Children's Social Care",
+        inboxes=("Missing Coordinator",),
+        name="Coordinator",
+    )[:2]
+    back = [_report(app, police, n, reported=11, found=1) for n in range(7)]
+    for n, cid in enumerate(back):
+        declined = n >= 5
+        result = record(
+            app,
+            coordinator,
+            interview(cid, outcome="declined", held_at=None) if declined else interview(cid),
+        )
+        assert result["status"] == "accepted", result
+    missing = partnership_lead(app).get("/api/v1/dashboard").get_json()["missing"]
+    assert missing["returned"] == 7
+    assert missing["return_interviews_held"] == 5
+    assert missing["return_interviews_declined"] is None  # two: too few to show
+    assert missing["return_interviews_due"] == 0  # every task done

@@ -85,10 +85,22 @@ def _print_invites(invites: list[dict[str, object]]) -> None:
 @click.option("--workers", default=2, show_default=True, type=int, help="Worker processes.")
 @click.option("--threads", default=4, show_default=True, type=int, help="Threads per worker.")
 @click.option("--demo", is_flag=True, help="Seed the demo partnership and print enrolment links.")
-def serve(host: str, port: int, workers: int, threads: int, demo: bool) -> None:
+@click.option("--metrics-port", type=int, help="Serve Prometheus metrics on this port too.")
+@click.option("--metrics-host", default="127.0.0.1", show_default=True, help="Its address.")
+def serve(
+    host: str,
+    port: int,
+    workers: int,
+    threads: int,
+    demo: bool,
+    metrics_port: int | None,
+    metrics_host: str,
+) -> None:
     """Run the production WSGI server (gunicorn)."""
     from backend.cli import serve as server
 
+    # First: the workers' counters need their folder before anything counts.
+    folder = server.prepare_metrics() if metrics_port else None
     config = load_config(demo=demo)
     ring, _ = _init(config)
     if demo:
@@ -104,7 +116,10 @@ def serve(host: str, port: int, workers: int, threads: int, demo: bool) -> None:
         click.echo(f"Retried {len(recovered)} kept envelope(s) from before the restart.")
     click.echo(f"Frontline is running at {config.origins[0]}/  (Ctrl-C stops it)")
     sys.stdout.flush()
-    server.run(config, host=host, port=port, workers=workers, threads=threads)
+    metrics = (metrics_host, metrics_port, folder) if metrics_port and folder else None
+    if metrics:
+        click.echo(f"Metrics for Prometheus at http://{metrics_host}:{metrics_port}/metrics")
+    server.run(config, host=host, port=port, workers=workers, threads=threads, metrics=metrics)
 
 
 @main.command()

@@ -13,6 +13,7 @@ from backend.core.state import Frontline, load_keyring
 from backend.http import (
     auth,
     db_session,
+    health,
     limits,
     logs,
     metrics,
@@ -82,6 +83,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(api_bp)
     app.register_blueprint(pwa_bp)
     app.register_blueprint(csp_bp)
+    health.init_app(app)
     limits.init_app(app, config)
     if config.scheduler:
         from backend import scheduler

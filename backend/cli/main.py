@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import crypto
 from backend.cli.audit import audit, export_group
+from backend.cli.backup import backup, escrow, recover, restore
 from backend.cli.common import load_config, open_database
 from backend.cli.doctor import doctor
 from backend.cli.retention import retention
@@ -374,6 +375,10 @@ def keys_retire(key_id: str) -> None:
     click.echo(f"retired {entry.id} ({entry.kind.value}); nothing depended on it")
 
 
+keys.add_command(escrow)
+keys.add_command(recover)
+main.add_command(backup)
+main.add_command(restore)
 main.add_command(audit)
 main.add_command(retention)
 main.add_command(export_group)

@@ -122,3 +122,17 @@ def test_readyz_checks_once_however_often_it_is_asked(app, client) -> None:  # t
     for _ in range(50):
         assert client.get("/readyz").status_code == 200
     assert len(runs) == 1  # the database and Redis saw one question, not fifty
+
+
+def test_readyz_503_when_the_database_does_not_answer(config: Config) -> None:
+    # Nothing listens on port 1: the connection is refused, and the answer says only that.
+    gone = dataclasses.replace(
+        config, database_url="postgresql+psycopg://frontline:hunter2@127.0.0.1:1/frontline"
+    )
+    r = _readyz(gone)
+    assert r.status_code == 503
+    body = r.get_json()
+    assert body["checks"]["database"] == "unreachable"
+    assert "database" in body["failed"]
+    assert b"hunter2" not in r.data
+    _plain(r.data)

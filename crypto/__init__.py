@@ -19,6 +19,7 @@ from crypto.errors import (
     EnvelopeInvalid,
     EnvelopeMalformed,
     EnvelopeTooLarge,
+    EscrowError,
     FieldDecryptionFailed,
     InvalidEphemeralKey,
     InvalidIdentifier,
@@ -26,6 +27,7 @@ from crypto.errors import (
     UnknownKey,
     UnsupportedAlgorithm,
 )
+from crypto.escrow import escrow_keyring, escrowed_key_ids, recover_keyring
 from crypto.fields import (
     DataKey,
     WrappedKey,
@@ -74,6 +76,7 @@ __all__ = [
     "DecryptionFailed",
     "EnvelopeInvalid",
     "EnvelopeMalformed",
+    "EscrowError",
     "EnvelopeTooLarge",
     "FieldDecryptionFailed",
     "IdentifierKind",
@@ -93,6 +96,8 @@ __all__ = [
     "canonical_json",
     "chain_digest",
     "chain_hash",
+    "escrow_keyring",
+    "escrowed_key_ids",
     "generate_keyring",
     "load_keyring_file",
     "new_data_key",
@@ -101,6 +106,7 @@ __all__ = [
     "open_field",
     "proof_challenge",
     "public_jwks",
+    "recover_keyring",
     "rewrap_data_key",
     "save_keyring_file",
     "seal_envelope",

@@ -75,3 +75,9 @@ class InvalidIdentifier(CryptoError):
     """An identifier cannot be normalised (for example an NHS number with a bad check digit)."""
 
     code = "identifier.invalid"
+
+
+class EscrowError(CryptoError):
+    """A key ring escrow cannot be opened: wrong passphrase, altered, or not an escrow."""
+
+    code = "escrow.invalid"

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import crypto
 from backend.cli.audit import audit, export_group
+from backend.cli.backup import backup, escrow, recover, restore
 from backend.cli.common import load_config, open_database
 from backend.cli.doctor import doctor
 from backend.cli.retention import retention
@@ -85,10 +86,22 @@ def _print_invites(invites: list[dict[str, object]]) -> None:
 @click.option("--workers", default=2, show_default=True, type=int, help="Worker processes.")
 @click.option("--threads", default=4, show_default=True, type=int, help="Threads per worker.")
 @click.option("--demo", is_flag=True, help="Seed the demo partnership and print enrolment links.")
-def serve(host: str, port: int, workers: int, threads: int, demo: bool) -> None:
+@click.option("--metrics-port", type=int, help="Serve Prometheus metrics on this port too.")
+@click.option("--metrics-host", default="127.0.0.1", show_default=True, help="Its address.")
+def serve(
+    host: str,
+    port: int,
+    workers: int,
+    threads: int,
+    demo: bool,
+    metrics_port: int | None,
+    metrics_host: str,
+) -> None:
     """Run the production WSGI server (gunicorn)."""
     from backend.cli import serve as server
 
+    # First: the workers' counters need their folder before anything counts.
+    folder = server.prepare_metrics() if metrics_port else None
     config = load_config(demo=demo)
     ring, _ = _init(config)
     if demo:
@@ -104,7 +117,10 @@ def serve(host: str, port: int, workers: int, threads: int, demo: bool) -> None:
         click.echo(f"Retried {len(recovered)} kept envelope(s) from before the restart.")
     click.echo(f"Frontline is running at {config.origins[0]}/  (Ctrl-C stops it)")
     sys.stdout.flush()
-    server.run(config, host=host, port=port, workers=workers, threads=threads)
+    metrics = (metrics_host, metrics_port, folder) if metrics_port and folder else None
+    if metrics:
+        click.echo(f"Metrics for Prometheus at http://{metrics_host}:{metrics_port}/metrics")
+    server.run(config, host=host, port=port, workers=workers, threads=threads, metrics=metrics)
 
 
 @main.command()
@@ -360,6 +376,10 @@ def keys_retire(key_id: str) -> None:
     click.echo(f"retired {entry.id} ({entry.kind.value}); nothing depended on it")
 
 
+keys.add_command(escrow)
+keys.add_command(recover)
+main.add_command(backup)
+main.add_command(restore)
 main.add_command(audit)
 main.add_command(retention)
 main.add_command(export_group)

@@ -10,7 +10,17 @@ from flask import Flask
 from backend.core import db
 from backend.core.config import Config
 from backend.core.state import Frontline, load_keyring
-from backend.http import auth, db_session, limits, logs, problems, proxies, web
+from backend.http import (
+    auth,
+    db_session,
+    health,
+    limits,
+    logs,
+    metrics,
+    problems,
+    proxies,
+    web,
+)
 
 PWA_DIR = Path(os.environ.get("FRONTLINE_PWA_DIR", Path(__file__).resolve().parents[2] / "pwa"))
 
@@ -59,6 +69,7 @@ def create_app(config: Config | None = None) -> Flask:
     )
 
     logs.init_app(app)  # first, so every later hook and error has a request id
+    metrics.init_app(app)
     db_session.init_app(app)  # before auth: signing in reads the database, within the deadline
     auth.init_app(app)
     web.init_app(app)
@@ -72,6 +83,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(api_bp)
     app.register_blueprint(pwa_bp)
     app.register_blueprint(csp_bp)
+    health.init_app(app)
     limits.init_app(app, config)
     if config.scheduler:
         from backend import scheduler

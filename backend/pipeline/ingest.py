@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import crypto
 from backend.core.db import is_busy
+from backend.core.metrics import count_sync_result
 from backend.models import Receipt, ReceiptStatus, User
 from backend.pipeline import receipt as receipts
 from backend.pipeline.errors import Rejected
@@ -90,7 +91,10 @@ def ingest(
             fresh, process_claimed(ctx, [r for _, r in fresh]), strict=True
         ):
             results[index] = result
-    return [r for r in results if r is not None]
+    answered = [r for r in results if r is not None]
+    for result in answered:  # what the phones were told, by status (docs/operations.md)
+        count_sync_result(result.status, result.error.code if result.error else None)
+    return answered
 
 
 def _receive_one(

@@ -16,7 +16,9 @@ import redis
 from sqlalchemy import make_url, select
 
 from backend import create_app
+from backend.core.metrics import exposition, scrape_registry
 from backend.models import tables_on
+from backend.services.records.backlog import read_backlog
 from tests.factories import H, envelope, person, seal_payload, sync
 from tests.security.canaries import Canaries, printable
 
@@ -67,6 +69,11 @@ def _redis_text(store: redis.Redis) -> bytes:
         dumped = store.dump(key)
         out.append(dumped if isinstance(dumped, bytes) else b"")
     return b"\n".join(out)
+
+
+def _backlog(sessions: Any) -> Any:
+    with sessions() as session:
+        return read_backlog(session)
 
 
 def _life_of_a_concern(app: Any, canaries: Canaries) -> list[tuple[str, Any]]:
@@ -170,6 +177,9 @@ def test_16_2_5_14_2_4_14_2_2_14_2_6_no_canary_outside_ciphertext(  # type: igno
     canaries = Canaries()
     responses = _life_of_a_concern(app, canaries)
     sessions = app.extensions["frontline"].sessions
+    responses.append(("readiness", app.test_client().get("/readyz").get_data(as_text=True)))
+    metrics = exposition(scrape_registry(lambda: _backlog(sessions))).decode()
+    responses.append(("metrics", metrics))
     app.extensions["frontline"].engine.dispose()  # SQLite: checkpoint nothing away, close
 
     out, err = capfd.readouterr()

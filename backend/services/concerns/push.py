@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import crypto
 from backend.core.errors import Invalid
+from backend.core.metrics import PUSH_FAILURES
 from backend.models import (
     NO_DEADLINE,
     Membership,
@@ -314,9 +315,11 @@ def send_due(
                 message.error = message.error or f"http {status}"
                 counts["failed"] += 1
                 if message.attempts >= MAX_ATTEMPTS:
+                    PUSH_FAILURES.labels(outcome="gave_up").inc()
                     message.next_attempt_at = NO_DEADLINE
                     log.error("push.gave_up", extra={"notification": str(message.id)})
                 else:
+                    PUSH_FAILURES.labels(outcome="retry").inc()
                     message.next_attempt_at = now + timedelta(minutes=2**message.attempts)
                     log.warning("push.retry", extra={"notification": str(message.id)})
         session.commit()

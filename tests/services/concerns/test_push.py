@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from joserfc import jwt
 from joserfc.jwk import ECKey
+from prometheus_client import REGISTRY
 from sqlalchemy import delete, func, select
 
 from backend import create_app
@@ -158,13 +159,19 @@ def _subscribed_and_due(app: Any, service: Any) -> None:
     sync(recorder, envelope(app, device, make_concern(level="immediate_danger")))
 
 
+def _push_retries() -> float:
+    return REGISTRY.get_sample_value("frontline_push_failures_total", {"outcome": "retry"}) or 0.0
+
+
 def test_failures_are_retried_later_and_gone_subscriptions_forgotten(push_app, service) -> None:  # type: ignore[no-untyped-def]
     state = push_app.extensions["frontline"]
     _subscribed_and_due(push_app, service)
     service.answer = 503
     now = utcnow()
+    retries = _push_retries()
     first = send_due(state.sessions, state.keyring, contact="mailto:x@example.org", now=now)
     assert first["failed"] == 1
+    assert _push_retries() == retries + 1  # and the metric counts it
     # Not before its backoff (two minutes after the first failure) ...
     soon = now + timedelta(minutes=1)
     assert send_due(state.sessions, state.keyring, contact="mailto:x@example.org", now=soon) == {

@@ -39,12 +39,13 @@ function update(group) {
 }
 
 // Replace each placeholder <div data-date="name" data-id="f-x" data-legend="…"> (with
-// data-time for a time too, data-hint for words beside the question) by its fields.
+// data-time for a time too, data-hint for words beside the question, data-label for its
+// name in a problem when the legend reads on from the question before) by its fields.
 export function setupDateFields(root) {
   for (const slot of root.querySelectorAll('[data-date]')) {
     const { date: name, id, legend, hint } = slot.dataset;
     const withTime = 'time' in slot.dataset;
-    const group = h('fieldset', { class: 'date', id: `${id}-group`, 'data-state': 'empty' },
+    const group = h('fieldset', { class: 'date', id: `${id}-group`, 'data-state': 'empty', 'data-label': slot.dataset.label || legend },
       h('legend', {}, legend, hint ? h('span', { class: 'hint' }, ` ${hint}`) : null),
       h('div', { class: 'date-parts' },
         PARTS.map(([key, text, maxlength]) => part(id, key, text, maxlength)),
@@ -77,6 +78,6 @@ export function dateProblems(root) {
     .filter((group) => !group.closest('[hidden]'))
     .map((group) => ({
       field: group.querySelector('input[type=hidden]').name,
-      message: `${group.querySelector('legend').firstChild.textContent}: give a whole date${group.querySelector('[data-part=time]') ? ' and time' : ''}.`,
+      message: `${group.dataset.label}: give a whole date${group.querySelector('[data-part=time]') ? ' and time' : ''}.`,
     }));
 }

@@ -139,6 +139,8 @@ def test_a_recorded_time_reads_the_uk_way_in_a_us_english_browser(browser, live_
     page.fill("#f-dob-month", "31")
     page.fill("#f-dob-year", "2012")
     expect(page.locator("#f-dob-said")).to_contain_text("Not complete")
+    phone.tap("#submit")  # not sealed as "no date": asked for again, by name
+    expect(page.locator("#form-errors")).to_contain_text("Date of birth: give a whole date.")
     fill_date(page, "f-dob", "2012-05-01")
     expect(page.locator("#f-dob-said")).to_have_text("1 May 2012")
     page.fill("#f-given", f"Uktime{secrets.token_hex(3)}")

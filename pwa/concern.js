@@ -2,7 +2,7 @@
 // payload's shape is tested without a browser. The form state is a flat object keyed by
 // input names ("subject.given_name", "assoc.0.registration", "ind.disclosure.present").
 
-import { indicatorsFor } from './vocab.js';
+import { INDICATORS, indicatorsFor } from './vocab.js';
 
 const pad = (n) => String(n).padStart(2, '0');
 
@@ -84,8 +84,16 @@ export function associatedRows(state) {
   return [...rows.entries()].sort((a, b) => a[0] - b[0]).map(([, row]) => row);
 }
 
+// A sign's basis follows from how the recorder knows, once they have said; never before.
 const basisFor = { observed: 'observed', disclosure: 'reported', reported_by_other: 'reported', professional_concern: 'opinion' };
-export const defaultBasis = (source) => basisFor[source] || 'observed';
+export const defaultBasis = (source) => basisFor[source] || '';
+
+// What the missing report asks beyond the contract's fields (when and where last seen, what
+// they wore, who with) goes first in what happened, in the recorder's words.
+function withLastSeen(state, categories) {
+  const lastSeen = categories.includes('missing') ? text(state.last_seen) : '';
+  return [lastSeen && `Last seen: ${lastSeen}`, text(state.narrative)].filter(Boolean).join('\n\n');
+}
 
 export function buildConcern(state, { clientId, now = new Date() }) {
   const categories = Array.isArray(state.categories) ? state.categories : [];
@@ -100,11 +108,13 @@ export function buildConcern(state, { clientId, now = new Date() }) {
     address_postcode: text(s.address_postcode) || undefined, school: text(s.school) || undefined,
   }) || {};
   const indicators = [];
+  // A sign left alone, or answered "No", is not sent: the contract has no "no", and an
+  // unanswered sign must not read as the recorder's answer.
   for (const code of indicatorsFor(categories, { disclosure: state.source === 'disclosure' })) {
     const present = state[`ind.${code}.present`];
     if (present === 'yes' || present === 'possible') {
       indicators.push(compact({
-        code, present, basis: state[`ind.${code}.basis`] || defaultBasis(state.source),
+        code, present, basis: state[`ind.${code}.basis`] || defaultBasis(state.source) || undefined,
         note: text(state[`ind.${code}.note`]) || undefined,
       }));
     }
@@ -127,9 +137,10 @@ export function buildConcern(state, { clientId, now = new Date() }) {
     location: compact({ postcode: text(state['location.postcode']), description: text(state['location.description']) }),
     subject,
     categories,
-    source: text(state.source) || 'observed',
+    // Never presumed: left out until the recorder says how they know (the server requires it).
+    source: text(state.source) || undefined,
     child_words: text(state.child_words) || undefined,
-    narrative: text(state.narrative),
+    narrative: withLastSeen(state, categories),
     indicators,
     level: text(state.level),
     rationale: text(state.rationale),
@@ -159,6 +170,10 @@ export function problems(concern) {
     out.push({ field: 'subject.date_of_birth', message: 'The date of birth is in the future.' });
   }
   if (!concern.categories.length) out.push({ field: 'categories', message: 'Choose at least one kind of concern.' });
+  if (!concern.source) out.push({ field: 'source', message: 'Say how you know: you saw it, the child told you, someone told you, or it is a professional concern.' });
+  for (const sign of concern.indicators.filter((i) => !i.basis)) {
+    out.push({ field: `ind.${sign.code}.basis`, message: `Say how you know about this sign: ${INDICATORS[sign.code]}.` });
+  }
   if (!concern.narrative) out.push({ field: 'narrative', message: 'Say what happened.' });
   if (!concern.level) out.push({ field: 'level', message: 'Choose a level of concern.' });
   if (!concern.rationale) out.push({ field: 'rationale', message: 'Say why you chose this level.' });

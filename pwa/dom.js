@@ -1,5 +1,7 @@
 // Small DOM helpers. Data only ever goes in as text (textContent, attributes), never HTML.
 
+import { ukDateTime } from './dates.js';
+
 export const $ = (id) => document.getElementById(id);
 
 export function h(tag, attrs = {}, ...children) {
@@ -33,7 +35,8 @@ export function options(select, table, { empty } = {}) {
   select.replaceChildren(...(empty ? [h('option', { value: '' }, empty)] : []), ...items);
 }
 
-export const when = (iso) => (iso ? new Date(iso).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' }) : '');
+// Every time the phone shows reads "3 Dec 2026, 04:04", whatever the browser's language.
+export const when = (iso) => ukDateTime(iso);
 
 // "in 3 h 20 min" or "overdue by 2 d": deadlines read at a glance.
 export function countdown(iso, now = Date.now()) {

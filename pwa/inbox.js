@@ -4,6 +4,7 @@
 
 import { request } from './api.js';
 import { rfc3339 } from './concern.js';
+import { ukDate } from './dates.js';
 import { $, countdown, h, options, when } from './dom.js';
 import { drawNetwork } from './graph.js';
 import { mashLine } from './matches.js';
@@ -60,20 +61,20 @@ function renderConcern(body) {
     section('The child',
       fact('Name', [s.given_name, s.family_name].filter(Boolean).join(' ')),
       fact('Known as', (s.known_as || []).join(', ')),
-      fact('Date of birth', s.date_of_birth), fact('Approximate age', s.approx_age),
+      fact('Date of birth', ukDate(s.date_of_birth)), fact('Approximate age', s.approx_age),
       fact('NHS number', s.nhs_number), fact('Legal status', s.legal_status && L(vocab.LEGAL_STATUS, s.legal_status)),
       fact('Placing authority', s.placing_authority), fact('School', s.school)),
     section('Concern',
       fact('Recorded', `${when(c.recorded_at)} by ${body.recorder.agency}${body.late ? ' (late)' : ''}`),
       fact('Setting', L(vocab.SETTINGS, c.setting)),
       fact('Categories', c.categories.map((x) => L(vocab.CATEGORIES, x)).join(', ')),
-      fact('Source', L(vocab.SOURCES, c.source)),
+      fact('How the recorder knows', L(vocab.SOURCES, c.source)),
       fact('Level', L(vocab.LEVELS, c.level)), fact('Why', c.rationale)),
     c.child_words ? section("The child's own words", h('blockquote', {}, c.child_words)) : null,
     section('What happened', h('p', { class: 'prose' }, c.narrative)),
     section('Signs', (c.indicators || []).map((i) => h('p', {},
-      `${L(vocab.INDICATORS, i.code)}: ${i.present} (${L(vocab.BASIS, i.basis)})${i.note ? ` — ${i.note}` : ''}`))),
-    c.missing ? section('Missing episode', Object.entries(m).map(([k, v]) => fact(L({}, k),
+      `${L(vocab.INDICATORS, i.code)}: ${L(vocab.PRESENT, i.present)} (${L(vocab.BASIS, i.basis).toLowerCase()})${i.note ? ` — ${i.note}` : ''}`))),
+    c.missing ? section('Missing', Object.entries(m).map(([k, v]) => fact(L(vocab.MISSING_FIELDS, k),
       k === 'police_risk' ? L(vocab.POLICE_RISK, v) : /_at$/.test(k) ? when(v) : v))) : null,
     section('People, vehicles, phones, places', (c.associated || []).map((a) => h('p', {},
       `${L(vocab.ASSOCIATED, a.kind)?.label || a.kind}: ${Object.entries(a).filter(([k]) => k !== 'kind').map(([k, v]) => `${L(vocab.FIELD_LABELS, k)} ${v}`).join(', ')}`))),

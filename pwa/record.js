@@ -5,6 +5,7 @@
 import * as drafts from './drafts.js';
 import { $, h, options } from './dom.js';
 import { buildConcern, defaultBasis, formatterFor, problems } from './concern.js';
+import { dateProblems, setupDateFields, showDateFields } from './date-fields.js';
 import { attachLanguageCheck } from './language-ui.js';
 import * as vocab from './vocab.js';
 
@@ -43,15 +44,29 @@ function writeState(state) {
   }
 }
 
+// The word "required" is on the screen, not only in a screen reader's ear.
+const required = () => h('span', { class: 'req' }, '(required)');
+
+// A group of choices; with data-first, only that many show at once and the rest wait in a
+// section to open (same name, so the form reads them all the same).
 function chipGroup(container) {
-  const { chips: name, type, table, legend } = container.dataset;
-  const entries = Object.entries(vocab[table]);
-  const fieldset = h('fieldset', { class: 'chips' }, h('legend', {}, legend),
-    entries.map(([value, text]) => h('label', { class: 'chip' },
-      h('input', { type, name, value }), h('span', {}, text))));
+  const { chips: name, type, table, legend, hint, first, more } = container.dataset;
+  const chips = Object.entries(vocab[table]).map(([value, text]) => h('label', { class: 'chip' },
+    h('input', { type, name, value }), h('span', {}, text)));
+  const shown = first ? Number(first) : chips.length;
+  const rest = chips.slice(shown);
+  const fieldset = h('fieldset', { class: 'chips' },
+    h('legend', {}, legend, 'required' in container.dataset ? [' ', required()] : null,
+      hint ? h('span', { class: 'hint' }, ` ${hint}`) : null),
+    chips.slice(0, shown),
+    rest.length ? h('details', { class: 'optional more' },
+      h('summary', {}, `${more} (${rest.length})`, ' ', h('span', { class: 'filled' })),
+      h('div', { class: 'chips' }, rest)) : null);
   container.replaceWith(fieldset);
 }
 
+// Each sign starts unanswered: Yes, Possible or No is the recorder's answer, never ours. How
+// they know it is asked once they say Yes or Possible, starting from how they know the rest.
 function renderIndicators(state) {
   const categories = state.categories || [];
   const codes = vocab.indicatorsFor(categories, { disclosure: state.source === 'disclosure' });
@@ -63,14 +78,38 @@ function renderIndicators(state) {
     const id = `ind-${code}`;
     return h('li', { class: 'indicator' },
       h('fieldset', { class: 'chips inline' },
-        h('legend', { id }, vocab.INDICATORS[code], high ? h('span', { class: 'tag' }, 'high') : null),
-        ...[['yes', 'Yes'], ['possible', 'Possible'], ['', 'No']].map(([value, text]) => h('label', { class: 'chip small' },
-          h('input', { type: 'radio', name: `${name}.present`, value, checked: value === '' }), h('span', {}, text))),
-        h('label', { class: 'sr-only', for: `${id}-basis` }, `Basis for: ${vocab.INDICATORS[code]}`),
-        h('select', { id: `${id}-basis`, name: `${name}.basis` },
-          Object.entries(vocab.BASIS).map(([value, text]) => h('option', { value, selected: value === basis }, text)))));
+        h('legend', { id }, vocab.INDICATORS[code], high ? h('span', { class: 'tag' }, 'high weight') : null),
+        ...[...Object.entries(vocab.PRESENT), ['no', 'No']].map(([value, text]) => h('label', { class: 'chip small' },
+          h('input', { type: 'radio', name: `${name}.present`, value }), h('span', {}, text))),
+        h('div', { class: 'basis' },
+          h('label', { for: `${id}-basis` }, 'How you know this'),
+          h('select', { id: `${id}-basis`, name: `${name}.basis` },
+            h('option', { value: '' }, 'Choose'),
+            Object.entries(vocab.BASIS).map(([value, text]) => h('option', { value, selected: value === basis }, text))))));
   }));
-  writeState(state);
+  // A basis not yet chosen keeps the one that follows from the source just given.
+  writeState(Object.fromEntries(Object.entries(state).filter(([k, v]) => !(k.endsWith('.basis') && !v))));
+}
+
+// How much each optional section holds, on its summary: a closed section is not an empty one.
+function countFilled() {
+  for (const details of form.querySelectorAll('details.optional')) {
+    const rows = details.querySelectorAll('li.assoc').length;
+    let n = 0;
+    for (const el of details.querySelectorAll('[name]')) {
+      if (el.closest('[hidden]') || el.name.endsWith('.kind') || el.name.endsWith('.basis')) continue;
+      if (el.type === 'radio' || el.type === 'checkbox') n += el.checked && el.value !== 'no' ? 1 : 0;
+      else n += el.value.trim() ? 1 : 0;
+    }
+    let count = `Optional · ${n ? `${n} filled in` : 'nothing filled in'}`;
+    if (rows) count = `Optional · ${rows} added`;
+    else if (details.id === 'indicators') count = `Optional · ${n ? `${n} answered` : 'none answered'}`;
+    else if (details.classList.contains('more')) count = n ? `${n} chosen` : 'None chosen';
+    else if (details.id === 'found') count = n ? `${n} filled in` : 'Only once they are back';
+    // The setting comes from the recorder's agency: say which, so a closed section hides nothing.
+    else if (details.id === 'where') count = `${vocab.SETTINGS[$('f-setting').value] || ''}${n > 1 ? `, ${n - 1} more filled in` : ''}`;
+    details.querySelector('.filled').textContent = count;
+  }
 }
 
 function addAssociated(kind, values = {}) {
@@ -148,14 +187,18 @@ function changed(event) {
     renderIndicators(state);
     state = readState();
   }
+  // The child told the recorder: their own words are the next thing to ask for.
+  if (target && target.name === 'source' && target.value === 'disclosure') $('words').open = true;
   if (target && target.name === 'categories' && target.value === 'missing' && target.checked
       && !$('f-m-reported').value && !$('f-m-found').value) {
     // Reported missing now, unless the recorder says otherwise: the report opens the
     // child's missing episode, and its return clock starts from the return.
     $('f-m-reported').value = localNow();
+    showDateFields($('f-m-reported-group').parentElement);
     state = readState();
   }
   showConditional(state);
+  countFilled();
   draft.state = state;
   clearTimeout(saveTimer);
   // Typing is saved after a pause; a tap (a change) at once.
@@ -169,12 +212,19 @@ export async function saveDraft() {
   await drafts.save(DRAFT, draft);
 }
 
+// Where the recorder works sets the setting; how they know is theirs to say (issue 28: a
+// preset "I saw it" reached the MASH for a child the recorder had only been told about).
 function defaults(profile) {
-  return { setting: vocab.SETTING_FOR_AGENCY[profile && profile.agency.kind] || 'other', source: 'observed' };
+  return { setting: vocab.SETTING_FOR_AGENCY[profile && profile.agency.kind] || 'other' };
 }
 
 function clear() {
   form.reset();
+  // A hidden input keeps its value through a reset: empty the dates by hand.
+  for (const el of form.querySelectorAll('fieldset.date input[type=hidden]')) el.value = '';
+  // Each concern starts with its optional sections closed (their counts say what they hold).
+  for (const details of form.querySelectorAll('details')) details.open = false;
+  showDateFields(form);
   $('associated').replaceChildren();
   $('indicator-list').replaceChildren();
   $('form-errors').replaceChildren();
@@ -192,29 +242,42 @@ async function load(profile) {
   restoreAssociated(draft.state);
   renderIndicators(draft.state);
   writeState(draft.state);
+  showDateFields(form);
   showConditional(draft.state);
+  countFilled();
   form.dispatchEvent(new Event('frontline:restored'));
   $('submit').disabled = false;
+}
+
+// The element to take the recorder to: a date's first field, inside any closed section.
+function reachable(name) {
+  const el = form.querySelector(`[name="${name}"]`);
+  if (!el) return null;
+  for (let d = el.closest('details'); d; d = d.parentElement.closest('details')) d.open = true;
+  return el.type === 'hidden' ? el.closest('fieldset').querySelector('input:not([type=hidden])') : el;
 }
 
 function showProblems(list) {
   $('form-errors').replaceChildren(...list.map((p) => h('li', {},
     h('a', { href: `#field-${p.field}`, onclick: (e) => {
       e.preventDefault();
-      const el = form.querySelector(`[name="${p.field}"]`);
+      const el = reachable(p.field);
       if (el) el.focus();
     } }, p.message))));
   for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
+  for (const el of form.querySelectorAll('fieldset.invalid')) el.classList.remove('invalid');
   for (const p of list) {
     const el = form.querySelector(`[name="${p.field}"]`);
     if (el) el.setAttribute('aria-invalid', 'true');
+    // A group of choices (or a date's fields) shows it needs an answer around the whole group.
+    if (el && ['radio', 'checkbox', 'hidden'].includes(el.type)) el.closest('fieldset').classList.add('invalid');
   }
 }
 
 async function submit(event) {
   event.preventDefault();
   const concern = buildConcern(readState(), { clientId: draft.client_id });
-  const list = problems(concern);
+  const list = [...problems(concern), ...dateProblems(form)];
   showProblems(list);
   if (list.length) {
     $('form-errors').querySelector('a').focus();
@@ -257,9 +320,11 @@ export function setup({ seal, error }) {
   onError = error;
   form = $('record');
   for (const container of form.querySelectorAll('[data-chips]')) chipGroup(container);
+  setupDateFields(form);
   options($('f-setting'), vocab.SETTINGS);
   options($('f-legal'), vocab.LEGAL_STATUS, { empty: 'Not known / not chosen' });
   options($('f-not-sought'), vocab.NOT_SOUGHT, { empty: 'Choose a reason' });
+  options($('f-m-risk'), vocab.POLICE_RISK, { empty: 'Not graded yet' });
   $('associated-add').replaceChildren(...Object.entries(vocab.ASSOCIATED).map(([kind, spec]) => h('button', {
     type: 'button', class: 'small', onclick: () => { addAssociated(kind).querySelector('input:not([type=hidden])').focus(); changed(); },
   }, `+ ${spec.label}`)));

@@ -12,12 +12,14 @@ export const SETTING_FOR_AGENCY = {
   social_care: 'social_care', youth_justice: 'youth_justice',
 };
 
+// The first six are on the form at once; the rest one tap away (record.js, data-first).
 export const CATEGORIES = {
   missing: 'Missing', sexual_exploitation: 'Sexual exploitation',
   criminal_exploitation: 'Criminal exploitation', online_sexual_abuse: 'Online sexual abuse',
+  neglect: 'Neglect', physical_abuse: 'Physical abuse',
   trafficking: 'Trafficking', financial_exploitation: 'Financial exploitation',
-  sexual_abuse_in_family: 'Sexual abuse in the family', physical_abuse: 'Physical abuse',
-  neglect: 'Neglect', emotional_abuse: 'Emotional abuse', domestic_abuse: 'Domestic abuse',
+  sexual_abuse_in_family: 'Sexual abuse in the family',
+  emotional_abuse: 'Emotional abuse', domestic_abuse: 'Domestic abuse',
   harmful_sexual_behaviour: 'Harmful sexual behaviour', self_harm: 'Self-harm',
   substance_harm: 'Drugs or alcohol', fgm_honour_forced_marriage: 'FGM, honour, forced marriage',
   radicalisation: 'Radicalisation', other: 'Other',
@@ -67,14 +69,19 @@ export const INDICATORS_FOR = {
 const GENERAL = ['injuries', 'self_harm', 'substance_misuse', 'behaviour_change', 'school_absence', 'learning_disability'];
 
 // The indicators to offer for the chosen categories, high-weight first, without repeats.
+// "Missing episode" is not asked when Missing is the category: it would ask again what the
+// recorder has just said (linking counts the category, backend/services/linking/windows.py).
 export function indicatorsFor(categories, { disclosure = false } = {}) {
   const codes = new Set();
   for (const category of categories) for (const code of INDICATORS_FOR[category] || GENERAL) codes.add(code);
   if (disclosure || categories.length) codes.add('disclosure');
+  if (categories.includes('missing')) codes.delete('missing_episode');
   return [...codes].sort((a, b) => Number(HIGH_WEIGHT.has(b)) - Number(HIGH_WEIGHT.has(a)));
 }
 
-export const BASIS = { observed: 'Observed', reported: 'Reported', opinion: 'My opinion', gut_feeling: 'Gut feeling' };
+export const BASIS = { observed: 'Observed', reported: 'Reported to me', opinion: 'Professional opinion', gut_feeling: 'Gut feeling' };
+// A sign's answer. "No" is offered so a tap can be taken back; it is sent as nothing.
+export const PRESENT = { yes: 'Yes', possible: 'Possible' };
 export const SOURCES = {
   observed: 'I saw it', disclosure: 'The child told me', reported_by_other: 'Someone told me',
   professional_concern: 'Professional concern',
@@ -84,6 +91,12 @@ export const LEVELS = {
   significant_harm: 'Significant harm', immediate_danger: 'Immediate danger',
 };
 export const POLICE_RISK = { no_apparent_risk: 'No apparent risk', low: 'Low', medium: 'Medium', high: 'High' };
+// The missing report's facts as a reader sees them (docs/contract.md, "missing").
+export const MISSING_FIELDS = {
+  missing_from: 'Missing from', reported_at: 'Reported missing', found_at: 'Found',
+  found_where: 'Found where', found_with: 'Found with', returned_how: 'How they came back',
+  police_risk: 'Police risk grading', police_ref: 'Police reference',
+};
 export const ACTIONS = {
   emergency_services_called: 'Emergency services called', police_protection: 'Police protection',
   place_of_safety: 'Place of safety', medical_care: 'Medical care', taken_home: 'Taken home',

@@ -22,12 +22,21 @@ PHONE = {"width": 360, "height": 740}
 class Phone:
     page: Page
     taps: int = 0
+    typed: int = 0  # fields typed into: each is one interaction, however long the text
     errors: list[str] = field(default_factory=list)
     axe_results: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     def tap(self, selector: str) -> None:
         self.page.locator(selector).first.click()
         self.taps += 1
+
+    def type(self, selector: str, text: str) -> None:
+        self.page.fill(selector, text)
+        self.typed += 1
+
+    @property
+    def interactions(self) -> int:
+        return self.taps + self.typed
 
     def chip(self, name: str, value: str) -> None:
         self.tap(f'label.chip:has(input[name="{name}"][value="{value}"])')
@@ -88,11 +97,17 @@ def until(page: Page, expression: str, *, timeout: float = 15.0) -> Any:
 
 
 def open_phone(
-    browser: Any, url: str, *, name: str = "This phone", screen: str | None = None
+    browser: Any,
+    url: str,
+    *,
+    name: str = "This phone",
+    screen: str | None = None,
+    locale: str | None = None,
 ) -> tuple[Phone, Any]:
     """Enrol from an invite link in a fresh phone-sized context (photographing the enrolment
-    screen as ``screen`` when given)."""
-    context = browser.new_context(viewport=PHONE, device_scale_factor=1)
+    screen as ``screen`` when given; in the browser language ``locale`` when given)."""
+    extra = {"locale": locale} if locale else {}
+    context = browser.new_context(viewport=PHONE, device_scale_factor=1, **extra)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -154,6 +169,18 @@ def count_rows(database_url: str, table: str) -> int:
     return int(n)
 
 
+def fill_date(page: Page, field: str, value: str) -> None:
+    """Type an ISO date ("2012-04-01") or date and time ("2026-12-02T04:04") into the record
+    screen's day, month, year (and time) fields whose hidden input has the id ``field``."""
+    day, _, time = value.partition("T")
+    year, month, dom = day.split("-")
+    page.fill(f"#{field}-day", dom)
+    page.fill(f"#{field}-month", month)
+    page.fill(f"#{field}-year", year)
+    if time:
+        page.fill(f"#{field}-time", time)
+
+
 def record_concern(
     phone: Phone, *, dob: str, narrative: str = "Found in the park at 23:00."
 ) -> None:
@@ -162,8 +189,9 @@ def record_concern(
     page.click('nav a[href="#/record"]')
     page.fill("#f-given", "Tiegan")
     page.fill("#f-family", "Marsh")
-    page.fill("#f-dob", dob)
+    fill_date(page, "f-dob", dob)
     phone.chip("categories", "neglect")
+    phone.chip("source", "observed")
     page.fill("#f-narrative", narrative)
     phone.chip("level", "early_help")
     page.fill("#f-rationale", "Out late without a carer knowing.")

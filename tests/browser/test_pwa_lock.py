@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
-from tests.browser.pwa import Phone, open_phone, unlock
+from tests.browser.pwa import Phone, fill_date, open_phone, unlock
 from tests.browser.test_pwa_storage import storage
 
 
@@ -45,8 +45,9 @@ def _draft(phone: Phone, marks: dict[str, str], *, dob: str = "2012-05-05") -> N
     expect(page.locator("#view-record")).to_be_visible()
     page.fill("#f-given", marks["given"])
     page.fill("#f-family", marks["family"])
-    page.fill("#f-dob", dob)
+    fill_date(page, "f-dob", dob)
     phone.chip("categories", "sexual_exploitation")
+    phone.chip("source", "disclosure")
     page.fill("#f-narrative", marks["narrative"])
     phone.chip("level", "significant_harm")
     page.fill("#f-rationale", marks["rationale"])

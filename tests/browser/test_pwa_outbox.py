@@ -7,7 +7,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from tests.browser.pwa import count_rows as _count
-from tests.browser.pwa import open_phone, unlock
+from tests.browser.pwa import fill_date, open_phone, unlock
 from tests.browser.pwa import record_concern as _record
 
 
@@ -25,7 +25,7 @@ def test_rejected_fixed_and_resubmitted_then_known(browser, live_server, databas
     rejected.get_by_role("button", name="Fix and resubmit").click()
     expect(page.locator("#f-given")).to_have_value("Tiegan")
     expect(page.locator("#f-narrative")).to_have_value("Found in the park at 23:00.")
-    page.fill("#f-dob", "2012-04-01")
+    fill_date(page, "f-dob", "2012-04-01")
     page.click("#submit")
     expect(page.locator("#concerns li.sent")).to_have_count(1, timeout=15_000)
     expect(page.locator("#concerns li.rejected")).to_have_count(0)
@@ -116,6 +116,7 @@ def test_a_refused_passkey_queues_nothing_and_keeps_the_form(browser, live_serve
     page.fill("#f-given", "Nell")
     page.fill("#f-age", "9")
     phone.chip("categories", "neglect")
+    phone.chip("source", "observed")
     page.fill("#f-narrative", "No food in the house for two days.")
     phone.chip("level", "child_in_need")
     page.fill("#f-rationale", "A young child without food.")

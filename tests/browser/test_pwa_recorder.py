@@ -38,6 +38,7 @@ def _record(phone: Phone, given: str) -> None:
     page.fill("#f-family", "Recorderside")
     page.fill("#f-age", "14")
     phone.chip("categories", "missing")
+    phone.chip("source", "observed")
     page.fill("#f-narrative", "Not back by curfew; found at the bus station.")
     phone.chip("level", "child_in_need")
     page.fill("#f-rationale", "Second missing episode this month.")

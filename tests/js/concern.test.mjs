@@ -20,8 +20,8 @@ test('a missing-from-care form becomes the concern of docs/contract.md', () => {
   });
   assert.deepEqual(concern.indicators, [
     { code: 'adult_of_concern', present: 'possible', basis: 'observed' },
-    { code: 'missing_episode', present: 'yes', basis: 'observed' },
-  ]);
+    { code: 'found_far_from_home', present: 'yes', basis: 'observed' },
+  ]); // "No" and an untouched sign are not sent
   assert.equal(concern.missing.police_risk, 'medium');
   assert.match(concern.missing.reported_at, /^2026-11-25T22:15:00[+-]\d\d:\d\d$/);
   assert.deepEqual(concern.associated, [{ kind: 'vehicle', registration: 'AB12 CDE' }]); // the empty phone row is dropped
@@ -39,9 +39,29 @@ test('the missing section is left out when missing is not chosen', () => {
 
 test('an empty form names every missing field', () => {
   const fields = problems(buildConcern({}, { clientId: 'x' })).map((p) => p.field);
-  assert.deepEqual(fields, ['subject.given_name', 'subject.date_of_birth', 'categories', 'narrative', 'level', 'rationale', 'sharing.consent']);
+  assert.deepEqual(fields, ['subject.given_name', 'subject.date_of_birth', 'categories', 'source', 'narrative', 'level', 'rationale', 'sharing.consent']);
   const notSought = buildConcern({ ...MISSING_FROM_CARE, 'sharing.consent': 'not_sought', 'sharing.not_sought_reason': '' }, { clientId: 'x' });
   assert.deepEqual(problems(notSought).map((p) => p.field), ['sharing.not_sought_reason']);
+});
+
+test('nothing is presumed: no source, no sign, no basis the recorder did not give', () => {
+  const untouched = { ...MISSING_FROM_CARE, source: '' };
+  for (const key of Object.keys(untouched)) if (key.startsWith('ind.')) untouched[key] = '';
+  const concern = buildConcern(untouched, { clientId: 'x' });
+  assert.equal('source' in concern, false);
+  assert.deepEqual(concern.indicators, []);
+  assert.deepEqual(problems(concern).map((p) => p.field), ['source']);
+  // A sign marked before the source is given has no basis yet: asked, not guessed.
+  const early = buildConcern({ ...untouched, 'ind.found_far_from_home.present': 'yes' }, { clientId: 'x' });
+  assert.deepEqual(early.indicators, [{ code: 'found_far_from_home', present: 'yes' }]);
+  assert.deepEqual(problems(early).map((p) => p.field), ['source', 'ind.found_far_from_home.basis']);
+});
+
+test('where and when last seen leads what happened, for a missing child only', () => {
+  const state = { ...MISSING_FROM_CARE, last_seen: '21:30 at the gate, grey hoodie, with two older boys' };
+  assert.equal(buildConcern(state, { clientId: 'x' }).narrative,
+    'Last seen: 21:30 at the gate, grey hoodie, with two older boys\n\nNot back by curfew.');
+  assert.equal(buildConcern({ ...state, categories: ['neglect'] }, { clientId: 'x' }).narrative, 'Not back by curfew.');
 });
 
 test('identifiers are formatted as typed', () => {
@@ -63,8 +83,9 @@ test('RFC 3339 carries the local offset', () => {
 
 test('indicators follow the categories, high-weight first, disclosure always offered', () => {
   const codes = indicatorsFor(['missing']);
-  assert.ok(codes.includes('missing_episode'));
+  assert.ok(!codes.includes('missing_episode')); // Missing is the category: not asked again
+  assert.ok(indicatorsFor(['trafficking']).includes('missing_episode'));
   assert.ok(codes.includes('disclosure'));
-  assert.ok(codes.indexOf('cars_with_unknown_adults') < codes.indexOf('missing_episode'));
+  assert.ok(codes.indexOf('cars_with_unknown_adults') < codes.indexOf('found_far_from_home'));
   assert.deepEqual(indicatorsFor([]), []);
 });

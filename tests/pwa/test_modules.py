@@ -91,7 +91,7 @@ def test_the_form_builds_a_concern_the_server_accepts() -> None:
     loaded = validate(Concern(), {**out["built"], "proof": proof})
     assert loaded["categories"] == ["missing"]
     assert loaded["subject"]["approx_age"] == 14
-    assert [i["code"] for i in loaded["indicators"]] == ["adult_of_concern", "missing_episode"]
+    assert [i["code"] for i in loaded["indicators"]] == ["adult_of_concern", "found_far_from_home"]
 
 
 def test_the_phone_offers_exactly_the_purpose_codes_the_server_takes() -> None:

@@ -10,18 +10,12 @@ import json
 
 from sqlalchemy.orm import Session
 
-from backend.models import (
-    ConcernRoute,
-    Delivery,
-    insert_into,
-    utcnow,
-)
+from backend.models import ConcernRoute, insert_into, utcnow
 from backend.pipeline.store import Stored
 from backend.routing.match import Facts, route
 from backend.services.concerns.deliveries import delivery_row
-from backend.services.concerns.push import db_queue_push
+from backend.services.concerns.disclose import db_disclose
 from backend.services.concerns.rules import db_active
-from backend.services.records.audit import db_audit
 
 
 def db_route(session: Session, stored: Stored) -> None:
@@ -56,7 +50,14 @@ def db_route(session: Session, stored: Stored) -> None:
         )
         for p in planned
     ]
-    session.execute(insert_into(Delivery), rows)
+    db_disclose(
+        session,
+        active,
+        concern.id,
+        rows,
+        [p.target for p in planned],
+        fallback=trace["fallback"],
+    )
     session.execute(
         insert_into(ConcernRoute),
         {
@@ -65,17 +66,4 @@ def db_route(session: Session, stored: Stored) -> None:
             "routed_at": now,
             "trace": json.dumps(trace),
         },
-    )
-    db_audit(
-        session,
-        "concern.disclosed",
-        records=[("concern", concern.id), *(("delivery", r["id"]) for r in rows)],
-        detail={
-            "ruleset": active.number,
-            "recipients": [p.target.label for p in planned],
-            "fallback": trace["fallback"],
-        },
-    )
-    db_queue_push(
-        session, rows, labels={r["id"]: p.target.label for r, p in zip(rows, planned, strict=True)}
     )

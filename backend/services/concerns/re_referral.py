@@ -17,14 +17,13 @@ from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from backend.core.db import db_insert_absent
-from backend.models import Concern, Delivery, SubjectInbox, insert_into, table_of, utcnow
+from backend.models import Concern, SubjectInbox, table_of, utcnow
 from backend.routing.ruleset import Target
 from backend.services.concerns.deliveries import DeliveryRow, delivery_row
-from backend.services.concerns.push import db_queue_push
+from backend.services.concerns.disclose import db_disclose
 from backend.services.concerns.referrer import RE_REFERRAL_CAUSE
 from backend.services.concerns.rules import Active
 from backend.services.linking import known
-from backend.services.records.audit import db_audit
 
 # The delivery's cause: a routed delivery made by this rule, hidden from the referrer.
 RE_REFERRAL = RE_REFERRAL_CAUSE
@@ -102,21 +101,7 @@ def db_re_refer(
         )
     if not rows:
         return []
-    session.execute(insert_into(Delivery), rows)
+    db_disclose(session, active, concern.id, rows, targets, re_referral=True)
     if concern.subject_id is not None:
         known.db_count(session, concern.subject_id, [r["inbox_id"] for r in rows])
-    db_audit(
-        session,
-        "concern.disclosed",
-        records=[("concern", concern.id), *(("delivery", r["id"]) for r in rows)],
-        detail={
-            "ruleset": active.number,
-            "recipients": [t.label for t in targets],
-            "fallback": False,
-            "re_referral": True,
-        },
-    )
-    db_queue_push(
-        session, rows, labels={r["id"]: t.label for r, t in zip(rows, targets, strict=True)}
-    )
     return rows

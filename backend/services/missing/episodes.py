@@ -26,9 +26,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.core.db import db_lock
-from backend.models import Delivery, MissingEpisode, insert_into, utcnow
+from backend.models import MissingEpisode, utcnow
 from backend.services.concerns.deliveries import delivery_row
-from backend.services.concerns.push import db_queue_push
+from backend.services.concerns.disclose import db_disclose
 from backend.services.concerns.rules import db_active
 from backend.services.linking import known
 from backend.services.linking.locks import link_lock, subject_lock
@@ -172,16 +172,9 @@ def _return_interview(
         notes=[send.note] if send.note else [],
         now=now,
     )
-    session.execute(insert_into(Delivery), [row])
+    db_disclose(session, active, record.concern_id, [row], [target])
     # A routed delivery of the child's concern: it counts towards who holds the child's records.
     known.db_count(session, record.subject_id, [row["inbox_id"]])
-    db_audit(
-        session,
-        "concern.disclosed",
-        records=[("concern", record.concern_id), ("delivery", row["id"])],
-        detail={"ruleset": active.number, "recipients": [target.label], "fallback": False},
-    )
-    db_queue_push(session, [row], labels={row["id"]: target.label})
     return row
 
 

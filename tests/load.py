@@ -196,8 +196,28 @@ def run_load(
         run.faults[name] = (began, time.monotonic())
     for t in threads:
         t.join()
+    # Phones that settled everything before a fault ended sent nothing after it: ask the
+    # server once more, as a phone opening its list would, to see that it came back.
+    for _, ended in run.faults.values():
+        if not any(sent >= ended for sent, _ in run.ok):
+            _probe(run, phones[0], min(deadline, time.monotonic() + 60))
     run.finished = time.monotonic()
     return run
+
+
+def _probe(run: Run, phone: Phone, deadline: float) -> None:
+    """A database-backed request (the phone's list), tried until answered 200."""
+    while time.monotonic() < deadline:
+        t0 = time.monotonic()
+        try:
+            status, _ = phone.client.call("GET", "/concerns/mine", timeout=30)
+        except OSError:
+            status = 0
+        if status == 200:
+            with run.lock:
+                run.ok.append((t0, time.monotonic()))
+            return
+        time.sleep(0.2)
 
 
 def outcome(database_url: str, phones: list[Phone]) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from backend.services.linking.alerts import db_raise
 from backend.services.linking.blind_keys import own_of
 from backend.services.linking.child_patterns import child_findings
 from backend.services.linking.findings import Finding
-from backend.services.linking.known import db_count_concern, held, routed_of
+from backend.services.linking.known import db_count, held, routed_of
 from backend.services.linking.locks import key_locks, link_lock, subject_lock
 from backend.services.linking.networks import network_findings, peer_findings
 from backend.services.linking.record_keys import db_add_keys
@@ -150,10 +150,13 @@ def db_link(session: Session, stored: Stored) -> None:
             stored.identifiers, lambda r: r["role"] == "subject" and r["addendum_id"] is None
         ),
     )
-    db_count_concern(session, concern.id, subject_id)
+    # The concern's routed deliveries, read once: counted on its child's rows, and the
+    # inboxes re-referral need not send to again.
+    routed = routed_of(session, concern.id)
+    db_count(session, subject_id, routed.elements())
     # The child is known now: an inbox that lately closed it with no further action hears
     # of it again (counted on the child's rows there, like routing).
-    db_re_refer(session, active, concern, members(session, subject_id))
+    db_re_refer(session, active, concern, members(session, subject_id), routed)
     # After resolving (which must not find the concern itself), before the patterns
     # (which read this concern's child from its own concern, not its record's keys).
     db_add_keys(session, subject_id, concern.id, concern.recorded_at, stored.identifiers)

@@ -11,6 +11,7 @@ its own clocks, escalating like any other; it names the decision it follows.
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, or_, select, update
@@ -60,11 +61,16 @@ def _day(at: datetime) -> str:
 
 
 def db_re_refer(
-    session: Session, active: Active, concern: Concern, subjects: list[uuid.UUID]
+    session: Session,
+    active: Active,
+    concern: Concern,
+    subjects: list[uuid.UUID],
+    routed: Counter[uuid.UUID],
 ) -> list[DeliveryRow]:
     """Deliver the concern to each inbox that decided "no further action" about the child
     (``subjects``: the child's records) within the rules' span before it arrived, unless
-    the rules routed it there already; audited as a disclosure, pushed like routing."""
+    the rules routed it there already (``routed``: its routed deliveries' inboxes, counted
+    on the child's rows by the caller); audited as a disclosure, pushed like routing."""
     days = active.rules.re_referral_days
     if not days:
         return []
@@ -73,7 +79,6 @@ def db_re_refer(
     for inbox_id, at in session.execute(_DECIDED, {"ids": subjects}):
         if since <= at <= concern.received_at and at > decided.get(inbox_id, since):
             decided[inbox_id] = at
-    routed = set(known.routed_of(session, concern.id))
     now = utcnow()
     ack, decide = active.rules.deadlines[concern.level]
     rows, targets = [], []

@@ -66,11 +66,6 @@ def db_count(
     session.execute(_ADD, [{"sid": subject_id, "iid": i, "n": counts[i] * by} for i in order])
 
 
-def db_count_concern(session: Session, concern_id: uuid.UUID, subject_id: uuid.UUID) -> None:
-    """Count a concern's routed deliveries on the subject it was just linked to."""
-    db_count(session, subject_id, routed_of(session, concern_id).elements())
-
-
 def db_move(session: Session, subject_id: uuid.UUID, before: uuid.UUID, after: uuid.UUID) -> None:
     """A routed delivery of the subject's concern moved from one inbox to another."""
     for inbox, by in sorted(((before, -1), (after, 1)), key=lambda x: str(x[0])):

@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event, func, select, text
+from sqlalchemy import Engine, Select, create_engine, event, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -51,6 +51,18 @@ def is_busy(exc: BaseException) -> bool:
     cause = getattr(exc, "orig", exc)
     code = getattr(cause, "sqlite_errorcode", None)
     return isinstance(cause, sqlite3.OperationalError) and code is not None and code & 0xFF == 5
+
+
+# PostgreSQL's deadlock_detected and serialization_failure: the transaction lost to another
+# and nothing of the failed statement was written; the same work may run again.
+_CONTENDED = frozenset({"40P01", "40001"})
+
+
+def is_contended(exc: BaseException) -> bool:
+    """Whether ``exc`` is PostgreSQL rolling back a statement that deadlocked with another
+    transaction (``_CONTENDED``)."""
+    cause = getattr(exc, "orig", exc)
+    return getattr(cause, "sqlstate", None) in _CONTENDED
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -184,14 +196,26 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
 
 
 # Caches a service keeps in ``session.info`` (live rules, merged subjects) hold for one
-# transaction: whatever ends it, commit or rollback, savepoint or not, drops them.
+# transaction: its end, commit or rollback, drops them, and so does a savepoint rolled back
+# (what it cached may have been undone). A savepoint released keeps them: its work stands,
+# and the pipeline's envelopes, a savepoint each, share one transaction's lookups.
 _TRANSACTION_CACHES = ("rules", "canonical", "members")
 
 
-@event.listens_for(Session, "after_transaction_end")
-def _drop_caches(session: Session, _transaction: Any) -> None:
+def _drop(session: Session) -> None:
     for name in _TRANSACTION_CACHES:
         session.info.pop(name, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _drop_caches(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:
+        _drop(session)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_rolled_back(session: Session, _previous: Any) -> None:
+    _drop(session)
 
 
 def db_lock(session: Session, *names: str, shared: bool = False) -> bool:
@@ -226,6 +250,14 @@ _TAKE_SHARED = text(f"SELECT pg_advisory_xact_lock_shared(k) {_SORTED}")  # noqa
 
 T = TypeVar("T")
 IN_LIST_SIZE = 500  # ids bound into one IN (...): well under SQLite's variable limit
+
+
+def db_locked_row(session: Session, query: Select[T]) -> T | None:
+    """The row, locked for update and read as it stands once any other writer of it has
+    committed: ``FOR UPDATE`` on PostgreSQL; on SQLite the write lock is taken at BEGIN."""
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    return session.scalar(query.execution_options(populate_existing=True))
 
 
 def chunks(items: list[T], size: int = IN_LIST_SIZE) -> Iterator[list[T]]:

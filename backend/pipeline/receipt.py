@@ -8,15 +8,17 @@ import logging
 import time
 import uuid
 from datetime import timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, make_transient_to_detached, sessionmaker
 
+import crypto
 from backend.core.db import is_busy, write_deadline
 from backend.models import Receipt, ReceiptStatus, insert_into, new_id, utcnow
 from backend.pipeline.errors import Rejected
+from backend.pipeline.results import Result
 from crypto.encoding import b64url_decode
 
 log = logging.getLogger("frontline.ingest")
@@ -44,6 +46,34 @@ class Received(NamedTuple):
     inserted: Receipt | None = None
 
 
+class Envelope(NamedTuple):
+    """One envelope of a request, as received: what its receipt is made of."""
+
+    client_id: uuid.UUID
+    jwe: str
+
+
+def check_form(item: Any) -> Result | Envelope:
+    """An envelope as sent, if it has the form of one: anything else is refused unkept (it
+    may be plain text)."""
+    raw_id = item.get("client_id") if isinstance(item, dict) else None
+    shown = raw_id if isinstance(raw_id, str) else None
+    try:
+        client_id = uuid.UUID(str(raw_id))
+    except ValueError:
+        return Result.rejected(shown, "envelope.malformed", "client_id must be a UUID.")
+    jwe = item.get("jwe")
+    if not isinstance(jwe, str) or set(item) - {"client_id", "jwe"}:
+        return Result.rejected(shown, "envelope.malformed", "Send {client_id, jwe} and no more.")
+    if len(jwe) > crypto.MAX_ENVELOPE_BYTES:
+        return Result.rejected(shown, "envelope.too_large", "The envelope is over 256 KiB.")
+    try:
+        crypto.check_sealed_form(jwe)
+    except crypto.EnvelopeInvalid as exc:
+        return Result.rejected(shown, exc.code, str(exc))
+    return Envelope(client_id, jwe)
+
+
 def receive(
     sessions: sessionmaker[Session],
     *,
@@ -56,19 +86,128 @@ def receive(
     target_concern_id: uuid.UUID | None = None,
 ) -> Received:
     """Store the envelope, or find the same one stored before."""
-    digest = hashlib.sha256(jwe.encode("utf-8")).hexdigest()
+    row = _row(
+        Envelope(client_id, jwe),
+        kind=kind,
+        user_id=user_id,
+        passkey_id=passkey_id,
+        lease=lease,
+        target=target_concern_id,
+    )
+    with sessions() as session:
+        # Insert first: a new envelope is the common case, and the unique constraint on
+        # (client_id, digest) catches replays, including two copies racing in at once.
+        try:
+            session.execute(insert_into(Receipt), row)
+            session.commit()
+            return _inserted(row)
+        except IntegrityError:
+            session.rollback()
+        found = _same_envelope(session, client_id, row["jwe_sha256"])
+        assert found is not None  # noqa: S101 - the unique constraint says it exists
+        return _sent_before(session, found, user_id=user_id, passkey_id=passkey_id, lease=lease)
+
+
+def receive_many(
+    sessions: sessionmaker[Session],
+    envelopes: list[Envelope],
+    *,
+    kind: str,
+    user_id: uuid.UUID,
+    passkey_id: uuid.UUID,
+    lease: timedelta,
+    target_concern_id: uuid.UUID | None = None,
+) -> list[Received | Rejected]:
+    """Store a request's envelopes in one transaction: one read for those sent before, one
+    insert for the rest, one commit. Each keeps its own outcome: a replay is found as
+    ``receive`` finds it, and one refused (another's ``client_id``) is returned, not raised.
+
+    Should the insert meet a row stored since the read (the same envelope racing in from
+    another request, or twice in this one), each envelope is received on its own instead.
+    """
+    rows = [
+        _row(
+            one,
+            kind=kind,
+            user_id=user_id,
+            passkey_id=passkey_id,
+            lease=lease,
+            target=target_concern_id,
+        )
+        for one in envelopes
+    ]
+    with sessions() as session:
+        found = {
+            (r.client_id, r.jwe_sha256): r
+            for r in session.scalars(
+                select(Receipt).where(Receipt.client_id.in_({e.client_id for e in envelopes}))
+            )
+        }
+        new = [row for row in rows if (row["client_id"], row["jwe_sha256"]) not in found]
+        try:
+            if new:
+                session.execute(insert_into(Receipt), new)
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+            pairs = zip(envelopes, rows, strict=True)
+            return [_receive_alone(sessions, one, row, lease) for one, row in pairs]
+        out: list[Received | Rejected] = []
+        for row in rows:
+            before = found.get((row["client_id"], row["jwe_sha256"]))
+            if before is None:
+                out.append(_inserted(row))
+                continue
+            try:
+                out.append(
+                    _sent_before(
+                        session, before, user_id=user_id, passkey_id=passkey_id, lease=lease
+                    )
+                )
+            except Rejected as rejected:
+                out.append(rejected)
+        return out
+
+
+def _receive_alone(
+    sessions: sessionmaker[Session], one: Envelope, row: dict[str, Any], lease: timedelta
+) -> Received | Rejected:
+    try:
+        return receive(
+            sessions,
+            client_id=one.client_id,
+            jwe=one.jwe,
+            kind=row["kind"],
+            user_id=row["user_id"],
+            passkey_id=row["passkey_id"],
+            lease=lease,
+            target_concern_id=row["target_concern_id"],
+        )
+    except Rejected as rejected:
+        return rejected
+
+
+def _row(
+    one: Envelope,
+    *,
+    kind: str,
+    user_id: uuid.UUID,
+    passkey_id: uuid.UUID,
+    lease: timedelta,
+    target: uuid.UUID | None,
+) -> dict[str, Any]:
     now = utcnow()
-    row = {
+    return {
         "id": new_id(),
-        "client_id": client_id,
+        "client_id": one.client_id,
         "kind": kind,
-        "target_concern_id": target_concern_id,
+        "target_concern_id": target,
         "user_id": user_id,
         "passkey_id": passkey_id,
         "received_at": now,
-        "kid": peek_kid(jwe),
-        "jwe_sha256": digest,
-        "crypto_jwe": jwe,
+        "kid": peek_kid(one.jwe),
+        "jwe_sha256": hashlib.sha256(one.jwe.encode("utf-8")).hexdigest(),
+        "crypto_jwe": one.jwe,
         "status": ReceiptStatus.PROCESSING,
         "lease_until": now + lease,
         "attempts": 1,
@@ -77,28 +216,31 @@ def receive(
         "result_id": None,
         "processed_at": None,
     }
-    with sessions() as session:
-        # Insert first: a new envelope is the common case, and the unique constraint on
-        # (client_id, digest) catches replays, including two copies racing in at once.
-        # A plain INSERT, then the row as an object with every column set, detached: the
-        # processing step attaches it without a unit of work here or a read there.
-        try:
-            session.execute(insert_into(Receipt), row)
-            session.commit()
-            receipt = Receipt(**row)
-            make_transient_to_detached(receipt)
-            return Received(receipt.id, client_id, True, receipt)
-        except IntegrityError:
-            session.rollback()
-        found = _same_envelope(session, client_id, digest)
-        assert found is not None  # noqa: S101 - the unique constraint says it exists
-        if found.user_id != user_id:
-            if _hand_over(session, found, user_id=user_id, passkey_id=passkey_id, lease=lease):
-                return Received(found.id, client_id, True)
-            raise Rejected(
-                "envelope.client_id_conflict", "This client_id belongs to another record."
-            )
-        return Received(found.id, client_id, False)
+
+
+def _inserted(row: dict[str, Any]) -> Received:
+    """The row just inserted, as an object with every column set, detached: the processing
+    step attaches it without a unit of work here or a read there."""
+    receipt = Receipt(**row)
+    make_transient_to_detached(receipt)
+    return Received(receipt.id, receipt.client_id, True, receipt)
+
+
+def _sent_before(
+    session: Session,
+    found: Receipt,
+    *,
+    user_id: uuid.UUID,
+    passkey_id: uuid.UUID,
+    lease: timedelta,
+) -> Received:
+    """This very envelope was stored before: by this sender, answer from it; by another,
+    take it over if theirs was refused as not their proof (``_hand_over``)."""
+    if found.user_id != user_id:
+        if _hand_over(session, found, user_id=user_id, passkey_id=passkey_id, lease=lease):
+            return Received(found.id, found.client_id, True)
+        raise Rejected("envelope.client_id_conflict", "This client_id belongs to another record.")
+    return Received(found.id, found.client_id, False)
 
 
 def _hand_over(

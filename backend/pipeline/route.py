@@ -7,6 +7,7 @@ Routing is a disclosure (DPA 2018 s.62): the audit entry names every recipient.
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 from sqlalchemy.orm import Session
 
@@ -20,7 +21,7 @@ from backend.services.concerns.rules import db_active
 
 def db_route(session: Session, stored: Stored) -> None:
     """Plan, insert and audit the concern's deliveries and its routing trace."""
-    concern, loaded, agency = stored.concern, stored.loaded, stored.agency
+    concern, loaded, agency = stored.the_concern, stored.loaded, stored.agency
     active = db_active(session, agency.partnership_id)
     facts = Facts(
         categories=frozenset(loaded["categories"]),
@@ -50,6 +51,7 @@ def db_route(session: Session, stored: Stored) -> None:
         )
         for p in planned
     ]
+    stored.told.routed = Counter(r["inbox_id"] for r in rows if r["inbox_id"] is not None)
     db_disclose(
         session,
         active,

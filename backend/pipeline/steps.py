@@ -57,6 +57,11 @@ def db_steps(ctx: Context, session: Session, receipt: Receipt, opened: Opened) -
     try:
         with _db_savepoint(session):  # the store, its later steps and its audit entry
             author = ctx.author(session, receipt.user_id)
+            if kind.by_recorders and not author.records:
+                raise Rejected(
+                    "sync.not_a_recorder",
+                    "Only a person who records (the recorder role) may send this record.",
+                )
             loaded = validate(kind.schema, payload, codes=kind.codes)
             sealed = Sealed(payload, loaded, proven, receipt, author, opened.language_flags)
             stored = kind.store(session, ctx.ring, sealed)

@@ -355,15 +355,6 @@ def test_request_over_the_body_cap_is_refused_before_reading(app, recorder) -> N
     assert (r.status_code, r.get_json()["code"]) == (413, "request.too_large")
 
 
-def test_sync_needs_the_recorder_role_and_a_list(app) -> None:  # type: ignore[no-untyped-def]
-    member, _, _ = person(app, roles=("inbox_member",), name="Inbox Person")
-    r = member.post("/api/v1/sync", json={"envelopes": []}, headers=H)
-    assert (r.status_code, r.get_json()["code"]) == (403, "forbidden.role")
-    client, _, _ = person(app, name="Rec")
-    r = client.post("/api/v1/sync", json={"envelopes": "x"}, headers=H)
-    assert (r.status_code, r.get_json()["code"]) == (422, "validation.failed")
-
-
 def test_addenda_never_change_the_concern(app, sessions, recorder) -> None:  # type: ignore[no-untyped-def]
     client, device, _ = recorder
     (r,) = sync(client, envelope(app, device, make_concern()))

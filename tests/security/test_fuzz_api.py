@@ -17,15 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
-from schemathesis import GenerationMode
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
 
 from tests.factories import H, envelope, make_concern, person, sync
 
@@ -43,12 +35,6 @@ ROLES: dict[str, tuple[str, str, tuple[str, ...]] | None] = {
     "auditor": ("auditor", PARTNERSHIP, ()),
     "partnership_lead": ("partnership_lead", PARTNERSHIP, ("Partnership Leads",)),
 }
-CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_schema_conformance,
-]
 # Signing out would end the session the rest of the run uses; anonymous callers cover it.
 SIGNED_IN_SKIP = {"POST /api/v1/auth/logout"}
 
@@ -79,6 +65,24 @@ def _record(path: Path, role: str, counts: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("role", ROLES)
 def test_2_2_1_fuzzing_finds_no_5xx_and_only_documented_answers(app, database_url, role) -> None:  # type: ignore[no-untyped-def]
+    # Imported here, not at the top: importing schemathesis takes about 2 s (jsonschema
+    # builds its IRI grammars), which every test worker would pay at collection, this test
+    # run or not.
+    import schemathesis
+    from schemathesis import GenerationMode
+    from schemathesis.checks import not_a_server_error
+    from schemathesis.specs.openapi.checks import (
+        content_type_conformance,
+        response_schema_conformance,
+        status_code_conformance,
+    )
+
+    checks = [
+        not_a_server_error,
+        status_code_conformance,
+        content_type_conformance,
+        response_schema_conformance,
+    ]
     app.extensions["frontline.limiter"].enabled = False  # fuzz the handlers, not the limiter
     recorder, device, _ = person(app, name="Seed recorder")
     sync(recorder, envelope(app, device, make_concern()))  # something for lists to show
@@ -116,7 +120,7 @@ def test_2_2_1_fuzzing_finds_no_5xx_and_only_documented_answers(app, database_ur
             counts["examples"] += 1
             key = str(response.status_code)
             counts["statuses"][key] = counts["statuses"].get(key, 0) + 1
-            case.validate_response(response, checks=CHECKS)
+            case.validate_response(response, checks=checks)
 
         try:
             run()

@@ -99,7 +99,15 @@ def escalate(at: datetime | None) -> None:
 
     with open_database(load_config()) as sessions:
         result = sweep(sessions, now=at)
-    click.echo(json.dumps({"chains": result.chains, "escalations": result.escalations}))
+    click.echo(
+        json.dumps(
+            {
+                "chains": result.chains,
+                "escalations": result.escalations,
+                "challenges": result.challenges,
+            }
+        )
+    )
 
 
 @click.command()

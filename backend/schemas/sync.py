@@ -87,6 +87,10 @@ class AddendumRequestSchema(EnvelopeSchema):
 
 
 class _Delivery(Schema):
+    id = fields.UUID(
+        required=True,
+        metadata={"description": "The delivery: what POST /deliveries/{id}/challenge names"},
+    )
     inbox = fields.String(required=True)
     agency = fields.String(required=True)
     status = fields.String(

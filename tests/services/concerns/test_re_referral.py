@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from backend.models import SubjectInbox, utcnow
+from backend.models import Delivery, SubjectInbox, utcnow
 from backend.services.linking import known
 from tests.factories import H, envelope, make_concern, sync
 from tests.services.concerns.test_inbox import C, constable, items, worker
@@ -56,15 +56,19 @@ def test_a_concern_after_no_further_action_goes_back_to_the_inbox_that_decided( 
     (delivery,) = items(mash, "MASH")
     assert delivery["concern_id"] == first
     _decide(mash, delivery, "no_further_action")
+    decided = utcnow() - timedelta(days=30)
+    with sessions() as s:  # the decision was 30 days ago
+        s.execute(update(Delivery).values(decided_at=decided))
+        s.execute(update(SubjectInbox).values(no_further_action_at=decided))
+        s.commit()
 
     # A missing report routes to the Missing Coordinator alone; the MASH hears of it again.
     again = record(app, constable, **MISSING)
     (back,) = items(mash, "MASH")
     assert back["concern_id"] == again
-    today = utcnow()
     assert back["reason"] == (
         "Re-referral: this inbox decided no further action about this child on "
-        f"{today.day} {today:%b %Y}"
+        f"{decided.day} {decided:%b %Y}"
     )
     # Its recorder sees where the rules sent it, not that the MASH closed the child before.
     client, _ = constable

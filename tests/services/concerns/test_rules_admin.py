@@ -16,7 +16,8 @@ from tests.factories import H, envelope, make_concern, person, sync
 
 
 def test_rules_check_load_and_show_from_the_command_line(env, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    run(env, "demo", "--json")  # the demo partnership with its default rules (version 1)
+    # The demo partnership with its default rules (version 1).
+    run(env, "demo", "--json", "--no-history")
     changed = tmp_path / "rules.toml"
     changed.write_text(default_rules_text().replace('"riverside-default-1"', '"riverside-2"'))
     assert "fine" in run(env, "rules", "check", str(changed))

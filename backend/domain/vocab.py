@@ -110,6 +110,9 @@ CONSENT = ("given", "refused", "not_sought")
 NOT_SOUGHT_REASONS = ("risk_to_child", "delay", "evidence_loss", "risk_to_others", "lacks_capacity")
 # The return home interview (docs/contract.md, "Return interview").
 RETURN_OUTCOMES = ("held", "declined", "not_reached")
+# A suspicion: what it rests on, and how its owner answered it (docs/contract.md).
+SUSPICION_BASES = ("observed", "reported", "pattern", "gut_feeling")
+SUSPICION_OUTCOMES = ("investigating", "no_action", "joined_to_alert")
 PUSH_FACTORS = ("conflict_at_home", "placement", "bullying", "school", "peer_pressure", "other")
 PULL_FACTORS = (
     "friends",

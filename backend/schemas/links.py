@@ -20,6 +20,10 @@ class AlertSchema(Schema):
     concerns = fields.List(fields.String(), required=True)
     evidence = fields.List(fields.Nested(_Evidence), required=True)
     inboxes = fields.List(fields.String(), required=True)
+    suspicions = fields.List(
+        fields.String(),
+        metadata={"description": "suspicions it counts as evidence: they name what it rests on"},
+    )
     why = fields.String(
         required=True,
         metadata={"description": "why it was raised, in one line: what links whom, over how long"},

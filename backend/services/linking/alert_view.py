@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.core.db import chunks
-from backend.models import Alert, AlertEvidence, Concern, Delivery
+from backend.models import Alert, AlertEvidence, AlertSuspicion, Concern, Delivery
 from backend.routing.patterns import LEVELS, STRENGTHS
 from backend.services.linking.alerts import WORDS, Evidence, Held
 from backend.services.linking.subjects import canonical_many
@@ -49,10 +49,28 @@ class AlertView:
     why: str = ""
     strength: str = "strong"
     level: str | None = None
+    # Suspicions a network counts as evidence (services/suspicions/matching.py).
+    suspicions: tuple[str, ...] = ()
+
+
+def suspicions_of(session: Session, alert_ids: list[uuid.UUID]) -> dict[uuid.UUID, tuple[str, ...]]:
+    """The suspicions each alert counts, by id; one query."""
+    found: dict[uuid.UUID, set[str]] = {}
+    for chunk in chunks(alert_ids):
+        query = select(AlertSuspicion.alert_id, AlertSuspicion.suspicion_id).where(
+            AlertSuspicion.alert_id.in_(chunk)
+        )
+        for alert_id, suspicion_id in session.execute(query):
+            found.setdefault(alert_id, set()).add(str(suspicion_id))
+    return {a: tuple(sorted(ids)) for a, ids in found.items()}
 
 
 def alert_view(
-    alert: Alert, members: Held, inboxes: list[str], said: Said | None = None
+    alert: Alert,
+    members: Held,
+    inboxes: list[str],
+    said: Said | None = None,
+    suspicions: tuple[str, ...] = (),
 ) -> AlertView:
     said = said or Said("", "strong", None)
     return AlertView(
@@ -69,6 +87,7 @@ def alert_view(
         why=said.why,
         strength=said.strength,
         level=said.level,
+        suspicions=suspicions,
     )
 
 

@@ -30,7 +30,13 @@ from backend.models.people import RoleName
 from backend.services.concerns.escalation import labels
 from backend.services.concerns.inbox import Viewer, db_viewer
 from backend.services.concerns.rules import db_active
-from backend.services.linking.alert_view import AlertView, alert_view, ordered, said
+from backend.services.linking.alert_view import (
+    AlertView,
+    alert_view,
+    ordered,
+    said,
+    suspicions_of,
+)
 from backend.services.linking.alerts import db_raise, held
 from backend.services.linking.blind_keys import read_one_key
 from backend.services.linking.child_patterns import child_findings
@@ -99,8 +105,12 @@ def alerts(session: Session, *, actor: Actor, status: str = "open") -> list[Aler
     words = said(session, db_active(session, viewer_partnership).rules, found, members)
     db_audit(session, "alert.listed", actor=actor, records=[("alert", a.id) for a in found])
     session.commit()
+    counted = suspicions_of(session, [a.id for a in found])
     return ordered(
-        [alert_view(a, members[a.id], inboxes.get(a.id, []), words[a.id]) for a in found]
+        [
+            alert_view(a, members[a.id], inboxes.get(a.id, []), words[a.id], counted.get(a.id, ()))
+            for a in found
+        ]
     )
 
 

@@ -27,6 +27,7 @@ from backend.models import (
     ConcernIndicator,
     Subject,
     SubjectKey,
+    SuspicionIdentifier,
     table_of,
 )
 from backend.services.concerns.rules import Active
@@ -47,6 +48,7 @@ class Named(NamedTuple):
 
 
 _K, _S = table_of(SubjectKey), table_of(Subject)
+_SI = table_of(SuspicionIdentifier)
 _CC, _IND = table_of(ConcernCategory), table_of(ConcernIndicator)
 # The alert itself, not its id: the caller adds to it, and so finds it loaded.
 _HOLDER = (
@@ -137,12 +139,29 @@ def in_context(session: Session, rule: dict[str, Any], ids: Iterable[uuid.UUID])
     return found
 
 
-def enough(rule: dict[str, Any], keys: Iterable[Key], context: bool) -> bool:
-    """Whether these shared identifiers (and exploitation recorded on both sides) link two
-    children: ``strong`` strong ones, or ``weaker`` independent weaker signs."""
+def enough(
+    rule: dict[str, Any], keys: Iterable[Key], context: bool, suspected: bool = False
+) -> bool:
+    """Whether these shared identifiers (and exploitation recorded on both sides, and a
+    suspicion naming one of them) link two children: ``strong`` strong ones, or ``weaker``
+    independent weaker signs."""
     tiers = [rule["strengths"].get(kind, "weak") for kind, _ in set(keys)]
     strong = sum(t == "strong" for t in tiers)
-    return strong >= rule["strong"] or len(tiers) - strong + int(context) >= rule["weaker"]
+    signs = len(tiers) - strong + int(context) + int(suspected)
+    return strong >= rule["strong"] or signs >= rule["weaker"]
+
+
+def _suspected(session: Session, keys: list[Key], lo: datetime, hi: datetime) -> set[Key]:
+    """Which of these identifiers a suspicion names within ``lo``..``hi`` of event time: a
+    professional's suspicion about the same adult is a sign of its own that two children
+    named with him are linked (services/suspicions/matching.py)."""
+    pairs = or_(*(and_(_SI.c.kind == k, _SI.c.blind_index == b) for k, b in keys))
+    found = session.execute(
+        select(_SI.c.kind, _SI.c.blind_index)
+        .where(_SI.c.role == "associated", pairs, _SI.c.recorded_at.between(lo, hi))
+        .distinct()
+    )
+    return {(k, b) for k, b in found}
 
 
 def network_findings(
@@ -241,12 +260,21 @@ def _linked(
             shared.setdefault(head, set()).add((kind, index))
             concerns_of.setdefault(head, set()).add(cid)
     others = {s for s in shared if s != subject_id}
-    # Exploitation on the other side is read only for children that need it.
+    # Exploitation on the other side, and suspicions, are read only for children that
+    # need them.
+    weighed = [s for s in others if not enough(rule, shared[s], False)]
     context: set[uuid.UUID] = set()
-    if mine:
-        weighed = [s for s in others if not enough(rule, shared[s], False)]
+    if mine and weighed:
         context = in_context(session, rule, (c for s in weighed for c in concerns_of[s]))
-    linked = {s for s in others if enough(rule, shared[s], mine and bool(concerns_of[s] & context))}
+    wanted = sorted({k for s in weighed for k in shared[s]})
+    suspected = _suspected(session, wanted, at - span, at + span) if wanted else set()
+    linked = {
+        s
+        for s in others
+        if enough(
+            rule, shared[s], mine and bool(concerns_of[s] & context), bool(shared[s] & suspected)
+        )
+    }
     found = []
     for key, events in sorted(by_key.items()):
         ours = [e for e in events if e.subject_id == subject_id or e.subject_id in linked]

@@ -51,11 +51,18 @@ def _rotation(state: Frontline) -> object:
     return len(due)
 
 
+def _unnamed_photos(state: Frontline) -> object:
+    from backend.services.profiles.attachments import sweep
+
+    return sweep(state.sessions)
+
+
 JOBS = (
     Job("escalate", 60, _escalate),
     Job("push", 60, _push),
     Job("audit-checkpoint", 600, _checkpoint),
     Job("key-rotation-due", 86_400, _rotation),
+    Job("unnamed-photos", 3_600, _unnamed_photos),
 )
 
 

@@ -229,7 +229,11 @@ def seal_envelope(
     )
 
 
-def seal_to_ring(plaintext: bytes, ring: KeyRing, *, kid: str | None = None) -> str:
-    """Seal bytes to the ring's current sealing key (or the named one)."""
+def seal_to_ring(
+    plaintext: bytes, ring: KeyRing, *, kid: str | None = None, cty: str | None = None
+) -> str:
+    """Seal bytes to the ring's current sealing key (or the named one); ``cty`` names the
+    plaintext's media type in the protected header, as a photo's envelope does."""
     key_id = kid or ring.current(KeyKind.SEAL).id
-    return seal_envelope(plaintext, ring.sealing_private_key(key_id).public_key(), kid=key_id)
+    public = ring.sealing_private_key(key_id).public_key()
+    return seal_envelope(plaintext, public, kid=key_id, extra_header={"cty": cty} if cty else None)

@@ -99,6 +99,20 @@ class MeSchema(Schema):
     inboxes = fields.List(fields.Nested(_Inbox), required=True)
     passkeys = fields.List(fields.Nested(PasskeySchema), required=True)
     session = fields.Nested(_Session, required=True)
+    front_door = fields.Boolean(
+        required=True,
+        metadata={
+            "description": "works the partnership's front door (the rules' fallback inbox, "
+            "the MASH), where possible matches and automatic merges are decided"
+        },
+    )
+    profile_reader = fields.Boolean(
+        required=True,
+        metadata={
+            "description": "works Missing Persons or the Police Control Room, who open a "
+            "child's profile while the child is missing"
+        },
+    )
 
 
 class NoticeSchema(Schema):

@@ -54,6 +54,8 @@ class Canaries:
             "reasons": f"CANARY-REASONS-{self.tag}",
             "feedback": f"CANARY-FEEDBACK-{self.tag}",
             "staff_name": f"Canarystaff{self.tag.lower()}",
+            # Laid in a photo's pixels, stored uncompressed: the image's bytes are searchable.
+            "photo": f"CANARY-PHOTO-{self.tag}",
         }
 
     def concern(self) -> dict[str, Any]:

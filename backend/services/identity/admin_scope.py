@@ -8,7 +8,7 @@ import uuid
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from backend.models import Agency, Concern, Subject
+from backend.models import Agency, Concern, Profile, Subject, Suspicion
 from backend.services.records.audit import Actor
 
 
@@ -64,11 +64,20 @@ def db_records_within(
         query = select(func.count()).where(
             Subject.id.in_(ids), Subject.partnership_id == partnership
         )
-    else:
+    else:  # concerns, and suspicions (each of one partnership)
         query = (
             select(func.count())
             .select_from(Concern)
             .join(Agency, Agency.id == Concern.recorder_agency_id)
             .where(Concern.id.in_(ids), Agency.partnership_id == partnership)
         )
+        # A child's profile is erased by its profile_id, every version with it.
+        profiles = select(func.count(func.distinct(Profile.profile_id))).where(
+            Profile.profile_id.in_(ids), Profile.partnership_id == partnership
+        )
+        others = select(func.count()).where(
+            Suspicion.id.in_(ids), Suspicion.partnership_id == partnership
+        )
+        found = [session.scalar(q) or 0 for q in (query, profiles, others)]
+        return sum(found) == len(ids)
     return session.scalar(query) == len(ids)

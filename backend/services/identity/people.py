@@ -14,7 +14,14 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 import crypto
-from backend.core.errors import Conflict, Invalid, NotAuthenticated, NotFound, NotPermitted
+from backend.core.errors import (
+    Conflict,
+    Invalid,
+    NotAuthenticated,
+    NotFound,
+    NotPermitted,
+    Unavailable,
+)
 from backend.models import (
     Agency,
     Inbox,
@@ -26,10 +33,12 @@ from backend.models import (
     UserStatus,
     utcnow,
 )
+from backend.services.concerns.rules import db_active
 from backend.services.identity import approvals
 from backend.services.identity.admin_scope import db_governed, db_governs
 from backend.services.identity.invites import IssuedInvite, db_create_invite, db_invite_name
 from backend.services.identity.sessions import db_end_for_user
+from backend.services.profiles.access import db_episode_reader_inboxes
 from backend.services.records.audit import Actor, db_audit
 from backend.services.records.sealed import db_data_key, unseal
 
@@ -94,6 +103,8 @@ class Profile:
     inboxes: tuple[InboxRef, ...]
     passkeys: tuple[PasskeyView, ...]
     session: SessionTerms
+    front_door: bool  # works the rules' fallback inbox (the MASH): decides possible matches
+    profile_reader: bool  # works Missing Persons or the Control Room: missing children's profiles
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,16 +170,45 @@ def profile(
     if user is None:
         raise NotAuthenticated("auth.required", "Sign in first.")
     agency = user.agency
+    inboxes = {m.inbox_id for m in user.memberships}
     return Profile(
         user=Named(id=user.id, name=db_user_name(session, ring, user)),
         agency=AgencyRef(id=agency.id, name=agency.name, kind=agency.kind.value),
         roles=tuple(sorted(r.role for r in user.roles)),
         inboxes=tuple(
-            InboxRef(id=m.inbox.id, name=m.inbox.name, agency=agency.name) for m in user.memberships
+            InboxRef(id=m.inbox.id, name=m.inbox.name, agency=agency.name)
+            for m in sorted(user.memberships, key=lambda m: m.inbox.name)
         ),
         passkeys=_passkeys(session, user.id, passkey_id),
         session=SessionTerms(expires_at=session_expires_at, idle_timeout_seconds=idle_seconds),
+        front_door=_front_door(session, agency.partnership_id, inboxes),
+        profile_reader=_profile_reader(session, agency.partnership_id, inboxes),
     )
+
+
+def _front_door(session: Session, partnership_id: uuid.UUID, inboxes: set[uuid.UUID]) -> bool:
+    """Whether these inboxes include the partnership's front door: the inbox the rules send
+    a concern to when none matches, where possible matches are decided (linking's
+    ``mash_member`` asks the same). The phone asks for that work only then."""
+    if not inboxes:
+        return False
+    try:
+        active = db_active(session, partnership_id)
+    except Unavailable:
+        return False
+    return active.inboxes.get(active.rules.inboxes[active.rules.fallback]) in inboxes
+
+
+def _profile_reader(session: Session, partnership_id: uuid.UUID, inboxes: set[uuid.UUID]) -> bool:
+    """Whether these inboxes include Missing Persons or the Police Control Room, who open a
+    child's profile while the child is missing (profiles.access). The phone asks for the
+    profile beside a missing concern only then (or for its own home's child)."""
+    if not inboxes:
+        return False
+    try:
+        return bool(inboxes & db_episode_reader_inboxes(session, partnership_id))
+    except Unavailable:
+        return False
 
 
 def _scope(

@@ -100,6 +100,22 @@ def seal_field(key: DataKey, value: str, *, table: str, row_id: str, field: str)
     return _VERSION + nonce + sealed
 
 
+def seal_bytes(key: DataKey, value: bytes, *, table: str, row_id: str, field: str) -> bytes:
+    """Encrypt one binary field (an image) of one row under that row's data key."""
+    nonce = os.urandom(_NONCE)
+    return _VERSION + nonce + key._aead.encrypt(nonce, value, _field_aad(table, row_id, field))
+
+
+def open_bytes(key: DataKey, blob: bytes, *, table: str, row_id: str, field: str) -> bytes:
+    """Decrypt one stored binary field, refusing it if it was altered or moved."""
+    try:
+        if blob[0] != 1:
+            raise FieldDecryptionFailed("stored ciphertext has an unknown format")
+        return key._aead.decrypt(blob[1:13], blob[13:], _field_aad(table, row_id, field))
+    except (InvalidTag, IndexError, ValueError):
+        raise FieldDecryptionFailed(f"{table}.{field} of {row_id} does not authenticate") from None
+
+
 def open_field(key: DataKey, blob: bytes, *, table: str, row_id: str, field: str) -> str:
     """Decrypt one stored field, refusing it if it was altered or moved."""
     # A truncated blob needs no length check: its short nonce or tag fails authentication.

@@ -13,7 +13,7 @@ from backend.services.missing.episodes import Record
 
 def _record(stored: Stored, *, addendum: bool) -> Record | None:
     missing = stored.loaded.get("missing") or {}
-    concern = stored.concern
+    concern = stored.the_concern
     if not missing or concern.subject_id is None:
         return None
     return Record(

@@ -11,6 +11,7 @@ history or scans the concern table.
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -31,7 +32,8 @@ from backend.services.linking.networks import network_findings, peer_findings
 from backend.services.linking.record_keys import db_add_keys
 from backend.services.linking.resolve import db_resolve
 from backend.services.linking.subjects import KNOWN_STATUSES, canonical, members
-from backend.services.linking.windows import db_record, facts_of
+from backend.services.linking.windows import db_record, facts_from
+from backend.services.missing import episodes
 
 # The routed deliveries of some alerts (bound as ``ids``): inbox and agency names and agency
 # id, with each delivery's root (None when routed, not escalated), each once. The caller
@@ -57,7 +59,11 @@ _ALERTED = (
 
 
 def db_known(
-    session: Session, active: Active, concern: Concern, subject_id: uuid.UUID
+    session: Session,
+    active: Active,
+    concern: Concern,
+    subject_id: uuid.UUID,
+    routed: Counter[uuid.UUID] | None = None,
 ) -> Known | None:
     """Whether the child is already known and, if so, whom to contact: the partnership's
     front door (the rules' fallback inbox) and the recorder's own agency's inboxes that
@@ -71,7 +77,9 @@ def db_known(
     ids = members(session, subject_id)
     # The inboxes of the child's earlier concerns: the child's rows of inboxes, less what
     # this concern (already counted) sent.
-    earlier = held(session, ids, routed_of(session, concern.id))
+    if routed is None:  # the concern's routed deliveries, unless the caller has them
+        routed = routed_of(session, concern.id)
+    earlier = held(session, ids, routed)
     # Alerts that name the child, however they were raised (a network found through
     # another child's concern included).
     alerted = sorted(
@@ -113,7 +121,7 @@ def _networks(
 ) -> list[Finding]:
     """The networks (and children named as peers with an adult) that what this record
     names links its child into."""
-    concern, rows = stored.concern, stored.identifiers
+    concern, rows = stored.the_concern, stored.identifiers
     return [
         *network_findings(session, active, concern, subject_id, rows),
         *peer_findings(session, active, concern, subject_id, rows),
@@ -126,7 +134,7 @@ def db_link_named(session: Session, stored: Stored) -> None:
     at the concern's time; here they are weighed in networks as the concern's own are, so
     an adult and a car named in an interview and about another child raise the alert two
     concerns would."""
-    concern = stored.concern
+    concern = stored.the_concern
     if concern.subject_id is None or not stored.identifiers:
         return
     active = db_active(session, stored.agency.partnership_id)
@@ -138,7 +146,7 @@ def db_link_named(session: Session, stored: Stored) -> None:
 
 
 def db_link(session: Session, stored: Stored) -> None:
-    concern, agency = stored.concern, stored.agency
+    concern, agency = stored.the_concern, stored.agency
     active = db_active(session, agency.partnership_id)
     _db_lock_keys(session, stored)
     subject_id, _ = db_resolve(
@@ -152,7 +160,9 @@ def db_link(session: Session, stored: Stored) -> None:
     )
     # The concern's routed deliveries, read once: counted on its child's rows, and the
     # inboxes re-referral need not send to again.
-    routed = routed_of(session, concern.id)
+    routed = stored.told.routed
+    if routed is None:
+        routed = routed_of(session, concern.id)
     db_count(session, subject_id, routed.elements())
     # The child is known now: an inbox that lately closed it with no further action hears
     # of it again (counted on the child's rows there, like routing).
@@ -160,10 +170,17 @@ def db_link(session: Session, stored: Stored) -> None:
     # After resolving (which must not find the concern itself), before the patterns
     # (which read this concern's child from its own concern, not its record's keys).
     db_add_keys(session, subject_id, concern.id, concern.recorded_at, stored.identifiers)
-    facts = facts_of(session, concern)
+    loaded = stored.loaded
+    facts = facts_from(
+        concern,
+        categories=loaded["categories"],
+        codes=(i["code"] for i in loaded.get("indicators") or []),
+        # A report while the child's episode is open updates it (step 8): no new episode.
+        update=episodes.db_open_episode(session, subject_id) is not None,
+    )
     db_record(session, subject_id, facts)
     findings = child_findings(session, active, concern, subject_id, facts)
     findings += _networks(session, active, stored, subject_id)
     for finding in findings:
         db_raise(session, active, concern, finding, agency.partnership_id)
-    stored.told.known = db_known(session, active, concern, subject_id)
+    stored.told.known = db_known(session, active, concern, subject_id, routed)

@@ -31,6 +31,15 @@ class EpisodeSchema(Schema):
     hours_missing = fields.Float(required=True, allow_none=True)
     profile_id = fields.UUID(required=True, allow_none=True)
     return_interview = fields.Nested(ReturnInterviewSchema, required=True)
+    child = fields.String(
+        required=True, allow_none=True, metadata={"description": "as the opening report names"}
+    )
+    found_where = fields.String(
+        required=True, allow_none=True, metadata={"description": "as the return was reported"}
+    )
+    found_with = fields.String(
+        required=True, allow_none=True, metadata={"description": "as the return was reported"}
+    )
 
 
 class EpisodesSchema(Schema):

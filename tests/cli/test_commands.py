@@ -64,7 +64,7 @@ def test_init_creates_keyring_0600_and_schema(env: dict[str, str]) -> None:
 
 
 def test_demo_json_issues_single_use_hashed_invites(env: dict[str, str]) -> None:
-    doc = json.loads(run(env, "demo", "--json"))
+    doc = json.loads(run(env, "demo", "--json", "--no-history"))
     invites = doc["invites"]
     assert len(invites) == len(personas())
     names = {i["name"] for i in invites}
@@ -101,7 +101,7 @@ def test_demo_json_issues_single_use_hashed_invites(env: dict[str, str]) -> None
         assert constable["token"].encode() not in stored.crypto_name
         assert b"Okafor" not in stored.crypto_name
     # A second run withdraws the first links and prints new ones.
-    again = json.loads(run(env, "demo", "--json"))["invites"]
+    again = json.loads(run(env, "demo", "--json", "--no-history"))["invites"]
     with state.sessions() as session:
         old = session.scalar(
             select(Invite).where(Invite.token_hash == token_hash(constable["token"]))
@@ -114,7 +114,7 @@ def test_demo_json_issues_single_use_hashed_invites(env: dict[str, str]) -> None
 
 def test_rotation_drill(env: dict[str, str], tmp_path: Path) -> None:
     """Store under KEK 1, rotate twice, rewrap, retire the old keys: everything opens."""
-    run(env, "demo", "--json")
+    run(env, "demo", "--json", "--no-history")
     ring_file = Path(env["FRONTLINE_INSTANCE"]) / "keyring"
     ring1 = crypto.load_keyring_file(ring_file)
     kek1 = ring1.current(crypto.KeyKind.KEK).id
@@ -224,7 +224,7 @@ def test_serve_demo_runs_the_real_server(env: dict[str, str]) -> None:
 
 
 def test_invite_prints_a_single_use_link(env: dict[str, str]) -> None:
-    run(env, "demo", "--json")
+    run(env, "demo", "--json", "--no-history")
     out = run(
         env,
         "invite",

@@ -5,7 +5,7 @@ import uuid
 from flask import Response, jsonify
 
 from backend.http.api import bp
-from backend.http.api.common import me, query_args
+from backend.http.api.common import me, query_args, state
 from backend.http.db_session import db_session
 from backend.http.openapi import operation
 from backend.schemas.missing import EpisodesQuerySchema, EpisodesSchema
@@ -27,6 +27,7 @@ def episodes() -> Response:
     args = query_args(EpisodesQuerySchema())
     items, nxt = views.episodes(
         db_session(),
+        state().keyring,
         actor=me().actor,
         status=args["status"],
         cursor=args.get("next"),
@@ -46,5 +47,7 @@ def episodes() -> Response:
     },
 )
 def subject_missing(subject_id: uuid.UUID) -> Response:
-    items = views.subject_episodes(db_session(), actor=me().actor, subject_id=subject_id)
+    items = views.subject_episodes(
+        db_session(), state().keyring, actor=me().actor, subject_id=subject_id
+    )
     return jsonify(EpisodesSchema().dump({"items": items, "next": None}))

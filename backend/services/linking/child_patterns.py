@@ -20,24 +20,21 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from backend.models import Alert, AlertSubject, Concern, ConcernCategory, table_of
+from backend.models import Alert, AlertSubject, Concern, table_of
 from backend.routing.patterns import LEVELS
 from backend.services.concerns.rules import Active
 from backend.services.linking.findings import Evidence, Finding
 from backend.services.linking.subjects import members
-from backend.services.linking.windows import Day, Facts, days_near
+from backend.services.linking.windows import Day, Facts, days_near, db_new_episodes
 
 WINDOWED = ("repeated_missing", "multi_agency", "cumulative")
 
-_C, _CC = table_of(Concern), table_of(ConcernCategory)
+_C = table_of(Concern)
 # Built once. The window's concerns, read only when an alert is raised.
 _IN_SPAN = select(_C.c.id, _C.c.recorded_at, _C.c.level, _C.c.subject_link).where(
     _C.c.subject_id.in_(bindparam("ids", expanding=True)),
     _C.c.recorded_at >= bindparam("lo"),
     _C.c.recorded_at < bindparam("hi"),
-)
-_MISSING = select(_CC.c.concern_id).where(
-    _CC.c.concern_id.in_(bindparam("ids", expanding=True)), _CC.c.category == "missing"
 )
 # The child's alerts, kind and status checked by the caller (see link.py's ``_ALERTED``).
 _OPEN = (
@@ -221,7 +218,7 @@ def _span_evidence(
         _IN_SPAN, {"ids": ids, "lo": lo, "hi": lo + timedelta(days=span.days + 1)}
     ).all()
     if kind == "repeated_missing":
-        missing = set(session.scalars(_MISSING, {"ids": [r[0] for r in rows]}))
+        missing = db_new_episodes(session, [r[0] for r in rows])
         rows = [r for r in rows if r[0] in missing]
     elif kind == "cumulative":
         rows = [r for r in rows if r[2] in rules["cumulative"]["levels"]]

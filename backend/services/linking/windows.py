@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -18,10 +18,17 @@ from types import MappingProxyType
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from backend.models import Concern, ConcernCategory, ConcernIndicator, PatternDay, table_of
+from backend.models import (
+    Concern,
+    ConcernCategory,
+    ConcernIndicator,
+    MissingEpisode,
+    PatternDay,
+    table_of,
+)
 from backend.routing.patterns import HIGH_WEIGHT
 
-_D, _C = table_of(PatternDay), table_of(Concern)
+_D, _C, _E = table_of(PatternDay), table_of(Concern), table_of(MissingEpisode)
 _CC, _IND = table_of(ConcernCategory), table_of(ConcernIndicator)
 # Built once: this runs for every concern.
 _DAYS = select(
@@ -52,6 +59,38 @@ _UPDATE = (
 _HIGH = frozenset(HIGH_WEIGHT)
 _CATEGORIES = select(_CC.c.category).where(_CC.c.concern_id == bindparam("cid"))
 _SIGNS = select(_IND.c.code).where(_IND.c.concern_id == bindparam("cid"))
+# Another report of a child already missing: an episode of the child's record, not opened by
+# this concern, open when the concern arrived.
+_UPDATED = select(_E.c.id).where(
+    _E.c.subject_id == bindparam("sid"),
+    _E.c.concern_id != bindparam("cid"),
+    _E.c.opened_at <= bindparam("at"),
+    (_E.c.closed_at.is_(None)) | (_E.c.closed_at >= bindparam("at")),
+)
+
+# Of these concerns, the reports that began a missing episode (not another report of one open).
+_NEW_EPISODES = (
+    select(_C.c.id)
+    .join(_CC, _CC.c.concern_id == _C.c.id)
+    .where(
+        _C.c.id.in_(bindparam("ids", expanding=True)),
+        _CC.c.category == "missing",
+        ~select(_E.c.id)
+        .where(
+            _E.c.subject_id == _C.c.subject_id,
+            _E.c.concern_id != _C.c.id,
+            _E.c.opened_at <= _C.c.received_at,
+            (_E.c.closed_at.is_(None)) | (_E.c.closed_at >= _C.c.received_at),
+        )
+        .exists(),
+    )
+)
+
+
+def db_new_episodes(session: Session, ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of these concerns began a missing episode: in category ``missing`` and not
+    another report of a child whose episode was open when it came."""
+    return set(session.scalars(_NEW_EPISODES, {"ids": ids})) if ids else set()
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +100,7 @@ class Facts:
     at: datetime
     agency_id: uuid.UUID
     level: str
-    missing: bool
+    missing: bool  # a new missing episode (another report of one open is not)
     codes: frozenset[str]  # its signs (indicator codes), yes or possible
 
     @property
@@ -146,15 +185,33 @@ def _day(row: tuple[object, ...]) -> Day:
 
 
 def facts_of(session: Session, concern: Concern) -> Facts:
-    """A stored concern's facts, from its own rows (two primary key lookups)."""
+    """A stored concern's facts, from its own rows (two primary key lookups, and a third for
+    a report of a missing child: was the child's episode already open when it came?)."""
     categories = set(session.scalars(_CATEGORIES, {"cid": concern.id}))
-    codes = frozenset(session.scalars(_SIGNS, {"cid": concern.id}))
+    update = "missing" in categories and concern.subject_id is not None
+    if update:
+        params = {"sid": concern.subject_id, "cid": concern.id, "at": concern.received_at}
+        update = session.execute(_UPDATED.limit(1), params).first() is not None
+    return facts_from(
+        concern,
+        categories=categories,
+        codes=session.scalars(_SIGNS, {"cid": concern.id}),
+        update=update,
+    )
+
+
+def facts_from(
+    concern: Concern, *, categories: Iterable[str], codes: Iterable[str], update: bool = False
+) -> Facts:
+    """A concern's facts, from its categories and its signs' codes (as stored with it).
+    ``update``: it reports a child whose missing episode is open already, so it is the same
+    episode told again and counts as no new one."""
     return Facts(
         concern.recorded_at,
         concern.recorder_agency_id,
         concern.level,
-        "missing" in categories,
-        codes,
+        "missing" in set(categories) and not update,
+        frozenset(codes),
     )
 
 

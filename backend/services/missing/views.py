@@ -11,7 +11,6 @@ is recorded it is counted from the return: not due while the child is missing, d
 
 from __future__ import annotations
 
-import base64
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +19,8 @@ from typing import Any, Literal
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 from sqlalchemy.orm import Session
 
+import crypto
+from backend.core import cursors
 from backend.core.errors import Malformed, NotFound, NotPermitted
 from backend.models import (
     Agency,
@@ -34,6 +35,8 @@ from backend.models import (
 )
 from backend.services.concerns.rules import db_active
 from backend.services.linking.subjects import canonical, members
+from backend.services.missing.found import db_told
+from backend.services.profiles.access import db_profile_shown
 from backend.services.records.audit import Actor, db_audit
 
 STATUSES = ("open", "closed")
@@ -55,8 +58,12 @@ class EpisodeView:
     reported_at: datetime
     found_at: datetime | None
     hours_missing: float | None
-    profile_id: None  # profiles are not kept yet
+    profile_id: uuid.UUID | None  # the child's profile, kept by the home
     return_interview: ReturnInterview
+    # From the sealed reports (``found.py``), for the readers of the episode.
+    child: str | None = None
+    found_where: str | None = None
+    found_with: str | None = None
 
 
 @dataclass(frozen=True)
@@ -120,34 +127,45 @@ def return_interview(episode: MissingEpisode, now: datetime) -> ReturnInterview:
     return ReturnInterview(due, "overdue" if now > due else "due")
 
 
-def _views(session: Session, found: list[MissingEpisode], now: datetime) -> list[EpisodeView]:
-    return [
-        EpisodeView(
-            id=e.id,
-            subject_id=canonical(session, e.subject_id),
-            concern_id=e.concern_id,
-            reported_at=e.reported_at,
-            found_at=e.found_at,
-            hours_missing=e.hours_missing,
-            profile_id=None,
-            return_interview=return_interview(e, now),
+def _views(
+    session: Session,
+    ring: crypto.KeyRing,
+    actor: Actor,
+    found: list[MissingEpisode],
+    now: datetime,
+) -> tuple[list[EpisodeView], list[tuple[str, uuid.UUID]]]:
+    """The episodes as read, and the records read to say them (for the audit); each names
+    the child's profile only to a reader who may open it."""
+    views: list[EpisodeView] = []
+    read: list[tuple[str, uuid.UUID]] = []
+    for e in found:
+        told = db_told(session, ring, e)
+        read.extend(told.read)
+        views.append(
+            EpisodeView(
+                id=e.id,
+                subject_id=canonical(session, e.subject_id),
+                concern_id=e.concern_id,
+                reported_at=e.reported_at,
+                found_at=e.found_at,
+                hours_missing=e.hours_missing,
+                profile_id=db_profile_shown(session, actor, e.subject_id),
+                return_interview=return_interview(e, now),
+                child=told.child,
+                found_where=told.found_where,
+                found_with=told.found_with,
+            )
         )
-        for e in found
-    ]
+    return views, read
 
 
 def _cursor(e: MissingEpisode) -> str:
-    raw = f"{e.reported_at.isoformat()}|{e.id}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return cursors.encode(e.reported_at, e.id)
 
 
 def _after(cursor: str) -> ColumnElement[bool]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        at_text, id_text = raw.split("|")
-        at, eid = datetime.fromisoformat(at_text), uuid.UUID(id_text)
-    except (ValueError, UnicodeDecodeError):
-        raise Malformed("request.bad_cursor", "The 'next' cursor is not one we gave.") from None
+    at_text, id_text = cursors.decode(cursor, 2)
+    at, eid = cursors.moment(at_text), cursors.ident(id_text)
     return or_(
         MissingEpisode.reported_at < at,
         and_(MissingEpisode.reported_at == at, MissingEpisode.id < eid),
@@ -160,6 +178,7 @@ def _latest_first(query: Select[Any]) -> Select[Any]:
 
 def episodes(
     session: Session,
+    ring: crypto.KeyRing,
     *,
     actor: Actor,
     status: str,
@@ -178,12 +197,18 @@ def episodes(
         query = query.where(_after(cursor))
     found = list(session.scalars(_latest_first(query).limit(limit + 1)))
     more, page = len(found) > limit, found[:limit]
-    _audit(session, actor, page)
-    return _views(session, page, now or utcnow()), (_cursor(page[-1]) if more and page else None)
+    views, read = _views(session, ring, actor, page, now or utcnow())
+    _audit(session, actor, page, read=read)
+    return views, (_cursor(page[-1]) if more and page else None)
 
 
 def subject_episodes(
-    session: Session, *, actor: Actor, subject_id: uuid.UUID, now: datetime | None = None
+    session: Session,
+    ring: crypto.KeyRing,
+    *,
+    actor: Actor,
+    subject_id: uuid.UUID,
+    now: datetime | None = None,
 ) -> list[EpisodeView]:
     """A child's episodes, over every record merged into the child's, latest first; 404
     when the child is not the partnership's or, for a home, none of them is its own."""
@@ -201,8 +226,9 @@ def subject_episodes(
     )
     if not found and not reader.everything:
         raise NotFound("not_found", "There is no such child for you.")
-    _audit(session, actor, found, subject_id=subject_id)
-    return _views(session, found, now or utcnow())
+    views, read = _views(session, ring, actor, found, now or utcnow())
+    _audit(session, actor, found, subject_id=subject_id, read=read)
+    return views
 
 
 def _audit(
@@ -211,9 +237,10 @@ def _audit(
     found: list[MissingEpisode],
     *,
     subject_id: uuid.UUID | None = None,
+    read: list[tuple[str, uuid.UUID]] | None = None,
 ) -> None:
-    """A read of episodes is a consultation of the children's records: each child and
-    episode named, then committed."""
+    """A read of episodes is a consultation of the children's records: each child, episode
+    and report read to say it named, then committed."""
     children = sorted(
         {e.subject_id for e in found} | ({subject_id} if subject_id else set()), key=str
     )
@@ -224,6 +251,7 @@ def _audit(
         records=[
             *(("subject", s) for s in children),
             *(("missing_episode", e.id) for e in found),
+            *(read or []),
         ],
     )
     session.commit()

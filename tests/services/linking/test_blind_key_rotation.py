@@ -57,7 +57,7 @@ def _keys_in_use(app: Any) -> dict[str, int]:
 
 
 def test_11_2_2_blind_index_rotation_reindexes_and_linking_holds(env) -> None:  # type: ignore[no-untyped-def]
-    run(env, "demo", "--json")
+    run(env, "demo", "--json", "--no-history")
     ring_file = Path(env["FRONTLINE_INSTANCE"]) / "keyring"
     old = crypto.load_keyring_file(ring_file).current(crypto.KeyKind.BLIND).id
 
@@ -163,7 +163,7 @@ def test_a_complete_reindex_gives_old_records_a_kind_added_since(env) -> None:  
 
     from backend.services.linking.record_keys import db_rebuild_keys
 
-    run(env, "demo", "--json")
+    run(env, "demo", "--json", "--no-history")
     app = _server(env)
     sessions = app.extensions["frontline"].sessions
     zoe = {

@@ -75,7 +75,7 @@ def test_an_adult_and_a_car_named_in_an_interview_and_about_another_child_raise_
 
 
 def test_a_blind_key_rotation_reindexes_what_an_interview_names(env) -> None:  # type: ignore[no-untyped-def]
-    run(env, "demo", "--json")
+    run(env, "demo", "--json", "--no-history")
     before = _server(env)
     police = person(before, name="PC First")[:2]
     cid = returned(before, police, associated=[])

@@ -45,7 +45,7 @@ def coordinator(app):  # type: ignore[no-untyped-def]
     return person(
         app,
         agency=SOCIAL_CARE,
-        roles=("recorder", "inbox_member"),
+        roles=("inbox_member",),  # as the demo's coordinators: they record no concerns
         inboxes=(COORDINATOR,),
         name="Missing Coordinator member",
     )[:2]

@@ -7,10 +7,12 @@ finding is ``unsafe`` (the command then exits non-zero) or ``ok``.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -33,16 +35,93 @@ def _unsafe(what: str) -> Finding:
     return Finding(True, what)
 
 
-def diagnose(env: Mapping[str, str], *, workers: int, hosts: int) -> list[Finding]:
-    """Check the deployment ``env`` describes, served by ``workers`` per host on ``hosts``."""
+# Settings that open something: a file holding any of them is as secret as the key ring.
+SECRET_SETTINGS = ("FRONTLINE_SECRET_KEY", "FRONTLINE_KEYRING", "FRONTLINE_ESCROW_PASSPHRASE")
+PASSWORD_URLS = ("DATABASE_URL", "FRONTLINE_REDIS_URL")
+# Addresses no router forwards from the internet (RFC 1918, RFC 4193).
+INTERNAL = tuple(
+    ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7")
+)
+
+
+def diagnose(
+    env: Mapping[str, str], *, workers: int, hosts: int, env_file: Path | None = None
+) -> list[Finding]:
+    """Check the deployment ``env`` describes, served by ``workers`` per host on ``hosts``;
+    ``env_file`` is the file the service manager reads the settings from (already in ``env``)."""
+    found = [*_settings_file(env_file, env), _metrics(env)]
     try:
         config = Config.from_env(env)
     except ConfigError as exc:  # production without a secret key, http origins, ...
-        return [_unsafe(f"the server refuses to start: {exc}")]
-    found = [_mode(config), *_origins(config), _limits(config, workers * hosts)]
+        return [*found, _unsafe(f"the server refuses to start: {exc}")]
+    found += [_mode(config), *_origins(config), _limits(config, workers * hosts)]
     found += [_database(config, hosts), *_keyring(config)]
     found += _observed(config)
     return found
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """``KEY=VALUE`` lines as systemd's EnvironmentFile= reads them (comments, blank lines
+    and matching outer quotes aside)."""
+    out = {}
+    for line in path.read_text().splitlines():
+        line = line.strip()
+        if not line or line.startswith(("#", ";")) or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        value = value.strip()
+        if len(value) > 1 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        out[key.strip()] = value
+    return out
+
+
+def _settings_file(path: Path | None, env: Mapping[str, str]) -> list[Finding]:
+    if path is None:
+        return []
+    held = [k for k in SECRET_SETTINGS if env.get(k)] + [
+        k for k in PASSWORD_URLS if env.get(k) and _password_in(env[k])
+    ]
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o022:
+        # Whoever can change it can point the servers at a database or proxy of their own.
+        return [_unsafe(f"settings file {path} has mode {mode:o}, writable by others: chmod 640")]
+    if held and mode & 0o004:
+        return [
+            _unsafe(
+                f"settings file {path} holds {', '.join(held)} and anyone on the host can "
+                f"read it (mode {mode:o}): chmod 640, owned by root, group frontline"
+            )
+        ]
+    return [_ok(f"settings file {path}: mode {mode:o}")]
+
+
+def _password_in(url: str) -> bool:
+    try:
+        return bool(make_url(url).password)
+    except Exception:  # noqa: BLE001 - not a URL SQLAlchemy reads; redis:// is checked below
+        return bool(urlsplit(url).password)
+
+
+def _metrics(env: Mapping[str, str]) -> Finding:
+    """The metrics listener has no token: only who can reach it can read it."""
+    if not env.get("FRONTLINE_METRICS_PORT"):
+        return _ok("metrics: no listener (FRONTLINE_METRICS_PORT is not set)")
+    host = env.get("FRONTLINE_METRICS_HOST") or "127.0.0.1"
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        address = None
+    if address is not None and address.is_loopback:
+        return _ok(f"metrics: on {host}, this host only")
+    if address is not None and any(address in net for net in INTERNAL):
+        return _ok(
+            f"metrics: on the internal address {host}; let a firewall rule admit Prometheus only"
+        )
+    return _unsafe(
+        f"metrics listener on {host} answers whoever reaches it, with no token: set "
+        "FRONTLINE_METRICS_HOST=127.0.0.1, or an internal address only Prometheus reaches"
+    )
 
 
 def _mode(config: Config) -> Finding:
@@ -135,16 +214,38 @@ def _inside(path: Path, folder: Path) -> bool:
 
 def _observed(config: Config) -> list[Finding]:
     from backend.core.db import make_engine, make_sessionmaker
-    from backend.services.records.deployment import FORWARDED_UNTRUSTED, observed
+    from backend.core.state import load_keyring
+    from backend.services.records.deployment import foreign_keks, observed
 
+    try:
+        held: list[str] | None = [e.id for e in load_keyring(config).entries]
+    except ConfigError:  # said above, under the key ring
+        held = None
     engine = make_engine(config.database_url)
     try:
         with make_sessionmaker(engine)() as session:
             seen = observed(session)
+            foreign = foreign_keks(session, held) if held is not None else []
     except Exception:  # noqa: BLE001 - an unreachable or unmigrated database is a finding
         return [_unsafe("the database cannot be read: check DATABASE_URL, run 'frontline init'")]
     finally:
         engine.dispose()
+    found = []
+    if foreign:
+        # A host started before the ring was copied to it made a ring of its own.
+        found.append(
+            _unsafe(
+                f"this key ring is not the one the data was written with: data keys are "
+                f"wrapped under {', '.join(foreign[:3])}, which it lacks; copy the ring from "
+                "a host that has them (every host needs the same ring)"
+            )
+        )
+    return found + _proxies(config, seen)
+
+
+def _proxies(config: Config, seen: dict[str, tuple[datetime, datetime]]) -> list[Finding]:
+    from backend.services.records.deployment import FORWARDED_UNTRUSTED
+
     if FORWARDED_UNTRUSTED in seen and not config.trusted_proxies:
         _, last = seen[FORWARDED_UNTRUSTED]
         return [

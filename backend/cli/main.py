@@ -13,26 +13,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import crypto
 from backend.cli.audit import audit, export_group
-from backend.cli.backup import backup, escrow, recover, restore
-from backend.cli.common import load_config, open_database
+from backend.cli.backup import backup, restore
+from backend.cli.common import load_config, open_database, ring_and_schema
 from backend.cli.doctor import doctor
+from backend.cli.keys import keys
 from backend.cli.retention import retention
 from backend.cli.routing import escalate, notify, rules
 from backend.core import migrate
-from backend.core.config import Config, ConfigError
+from backend.core.config import Config
 from backend.models import RoleName
-from backend.services.linking import blind_keys
-from backend.services.records import keys as key_ops
-
-
-def _init(config: Config) -> tuple[crypto.KeyRing, bool]:
-    try:
-        ring, created = key_ops.ensure_keyring(config)
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
-    with open_database(config) as sessions:
-        migrate.upgrade(sessions.kw["bind"])
-    return ring, created
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -44,7 +33,7 @@ def main() -> None:
 def init() -> None:
     """Create or upgrade the database schema and create the key ring if missing."""
     config = load_config()
-    ring, created = _init(config)
+    ring, created = ring_and_schema(config)
     where = "FRONTLINE_KEYRING" if config.keyring_text else str(config.keyring_path)
     click.echo(f"key ring: {'created' if created else 'found'} ({where})")
     with open_database(config) as sessions:
@@ -52,20 +41,52 @@ def init() -> None:
     click.echo(f"database: schema at revision {revision}")
 
 
-def _seed(config: Config, ring: crypto.KeyRing) -> list[dict[str, object]]:
+def _seed(config: Config, ring: crypto.KeyRing, *, history: bool) -> list[dict[str, object]]:
     from backend.services.demo import seed_demo
 
     with open_database(config) as sessions, sessions() as session:
-        return [asdict(i) for i in seed_demo(session, ring, origin=config.origins[0])]
+        invites = [asdict(i) for i in seed_demo(session, ring, origin=config.origins[0])]
+    if history:
+        _seed_history(config, ring)
+    return invites
+
+
+_HISTORY = {
+    "seeded": "Demo history: {child} of {home}, with her profile (photo included) and two "
+    "past missing episodes.",
+    "already": "Demo history: {child} of {home} is there already; nothing added.",
+    "incomplete": "Demo history: an earlier run stopped half-way and its authors' passkeys are "
+    "revoked, so it is left as it is; start from a fresh database to seed it whole.",
+}
+_WHERE = (
+    "  Jordan Ellis sees her profile under Children's profiles; the Missing Coordinator's "
+    "members see her episodes under Missing."
+)
+
+
+def _seed_history(config: Config, ring: crypto.KeyRing) -> None:
+    """The demo child and her past records, through the pipeline (on stderr: the invites'
+    JSON on stdout stays alone)."""
+    from backend.domain import demo_history
+    from backend.pipeline.demo_history import SEEDED, seed_history
+
+    with open_database(config) as sessions:
+        told = seed_history(_pipeline(config, ring, sessions), origin=config.origins[0])
+    words = _HISTORY[told].format(child=demo_history.CHILD_NAME, home=demo_history.HOME)
+    click.echo(words + ("\n" + _WHERE if told == SEEDED else ""), err=True)
+
+
+_NO_HISTORY = "Leave out the demo child's profile and past missing episodes."
 
 
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the invites as JSON.")
-def demo(as_json: bool) -> None:
+@click.option("--history/--no-history", default=True, show_default=True, help=_NO_HISTORY)
+def demo(as_json: bool, history: bool) -> None:
     """Seed the demo partnership and print single-use enrolment invites."""
     config = load_config(demo=True)
-    ring, _ = _init(config)
-    invites = _seed(config, ring)
+    ring, _ = ring_and_schema(config)
+    invites = _seed(config, ring, history=history)
     if as_json:
         click.echo(json.dumps({"invites": invites}, indent=2))
     else:
@@ -80,20 +101,28 @@ def _print_invites(invites: list[dict[str, object]]) -> None:
         click.echo(f"  {item['name']} ({item['agency']}; {roles}):\n    {item['url']}")
 
 
+_METRICS_PORT = "Serve Prometheus metrics on this port too (or FRONTLINE_METRICS_PORT)."
+_HOST = "Its address (or FRONTLINE_METRICS_HOST; default 127.0.0.1)."
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int, help="Worker processes.")
 @click.option("--threads", default=4, show_default=True, type=int, help="Threads per worker.")
 @click.option("--demo", is_flag=True, help="Seed the demo partnership and print enrolment links.")
-@click.option("--metrics-port", type=int, help="Serve Prometheus metrics on this port too.")
-@click.option("--metrics-host", default="127.0.0.1", show_default=True, help="Its address.")
+@click.option(
+    "--history/--no-history", default=True, show_default=True, help=f"With --demo: {_NO_HISTORY}"
+)
+@click.option("--metrics-port", type=int, envvar="FRONTLINE_METRICS_PORT", help=_METRICS_PORT)
+@click.option("--metrics-host", default="127.0.0.1", envvar="FRONTLINE_METRICS_HOST", help=_HOST)
 def serve(
     host: str,
     port: int,
     workers: int,
     threads: int,
     demo: bool,
+    history: bool,
     metrics_port: int | None,
     metrics_host: str,
 ) -> None:
@@ -103,10 +132,11 @@ def serve(
     # First: the workers' counters need their folder before anything counts.
     folder = server.prepare_metrics() if metrics_port else None
     config = load_config(demo=demo)
-    ring, _ = _init(config)
+    ring, _ = ring_and_schema(config)
     if demo:
+        invites = _seed(config, ring, history=history)  # says what history it seeded first
         click.echo("Demo partnership: single-use enrolment links (open one on the phone):")
-        _print_invites(_seed(config, ring))
+        _print_invites(invites)
     # Envelopes whose worker died mid-way, or that were quarantined, are retried before
     # serving: nothing received is left behind by a crash.
     from backend.pipeline.recovery import recover
@@ -149,7 +179,7 @@ def invite(
     from backend.services.records.audit import db_audit
 
     config = load_config()
-    ring, _ = _init(config)
+    ring, _ = ring_and_schema(config)
     with open_database(config) as sessions, sessions() as session:
         found = session.scalar(select(Agency).where(Agency.name == agency))
         if found is None:
@@ -201,7 +231,7 @@ def quarantine_list() -> None:
     from backend.services.concerns.concerns import quarantine as kept
 
     config = load_config()
-    _init(config)
+    ring_and_schema(config)
     with open_database(config) as sessions, sessions() as session:
         items = kept(session, agency_ids=None)
     if not items:
@@ -224,7 +254,7 @@ def quarantine_retry(receipt_ids: tuple[str, ...]) -> None:
     from backend.pipeline.recovery import recover
 
     config = load_config()
-    ring, _ = _init(config)
+    ring, _ = ring_and_schema(config)
     with open_database(config) as sessions:
         ctx = _pipeline(config, ring, sessions)
         if receipt_ids:
@@ -252,7 +282,7 @@ def verify_concern_command(concern_id: str) -> None:
     from backend.services.identity.webauthn_rp import RelyingParty
 
     config = load_config()
-    ring, _ = _init(config)
+    ring, _ = ring_and_schema(config)
     rp = RelyingParty(id=config.rp_id, origins=list(config.origins))
     try:
         with open_database(config) as sessions, sessions() as session:
@@ -265,119 +295,7 @@ def verify_concern_command(concern_id: str) -> None:
         click.echo(f"  {fact.name}: {value.isoformat() if isinstance(value, datetime) else value}")
 
 
-@main.group()
-def keys() -> None:
-    """Show, rotate, re-wrap and retire the keys of the key ring."""
-
-
-@keys.command("list")
-def keys_list() -> None:
-    """List the keys (never their material) and what still depends on each."""
-    config = load_config()
-    ring, _ = _init(config)
-    due = key_ops.rotation_due(ring)
-    with open_database(config) as sessions, sessions() as session:
-        for entry in ring.entries:
-            state = "current" if entry.current else f"previous since {entry.superseded_at}"
-            if entry in due:
-                state += f", rotation due (every {key_ops.ROTATE_AFTER[entry.kind].days} days)"
-            needs = key_ops.dependents(session, entry, config) if not entry.current else []
-            click.echo(
-                f"{entry.id:24} {entry.kind.value:6} v{entry.version}  {state}"
-                + (f"  (needed: {'; '.join(needs)})" if needs else "")
-            )
-
-
-@keys.command("rotate")
-@click.option(
-    "--kind",
-    type=click.Choice([k.value for k in crypto.KeyKind]),
-    multiple=True,
-    help="Kinds to rotate (default: seal and kek).",
-)
-@click.option("--approval", help="For a KEK: an approval by two partnership admins.")
-def keys_rotate(kind: tuple[str, ...], approval: str | None) -> None:
-    """Add a new current key; previous keys stay for opening until retired."""
-    from backend.services.identity import approvals
-
-    config = load_config()
-    _init(config)
-    kinds = kind or ("seal", "kek")
-    if "kek" in kinds:  # every record's data key is re-wrapped: four eyes
-        with open_database(config) as sessions, sessions() as session:
-            try:
-                approvals.use(session, approval, "kek_rotation", [])
-            except approvals.ApprovalRequired as exc:
-                raise click.ClickException(str(exc)) from None
-            session.commit()
-    for name in kinds:
-        try:
-            entry = key_ops.rotate(config, crypto.KeyKind(name))
-        except ConfigError as exc:
-            raise click.ClickException(str(exc)) from None
-        click.echo(f"{name}: new current key {entry.id}")
-    click.echo(
-        "Restart the servers to use the new keys; then run 'frontline keys rewrap' "
-        "(a new key-encryption key) or 'frontline keys reindex' (a new blind-index key)."
-    )
-
-
-@keys.command("rewrap")
-@click.option("--batch", default=500, show_default=True, type=int)
-def keys_rewrap(batch: int) -> None:
-    """Re-wrap every data key under the current KEK (resumable; bodies untouched)."""
-    config = load_config()
-    ring, _ = _init(config)
-    with open_database(config) as sessions:
-        with sessions() as session:
-            pending = key_ops.pending_rewrap(session, ring)
-        with click.progressbar(
-            length=pending, label="re-wrapping data keys", file=sys.stderr
-        ) as bar:
-            done = key_ops.rewrap(sessions, ring, batch=batch, progress=bar.update)
-    click.echo(f"re-wrapped {done} data keys under {ring.current(crypto.KeyKind.KEK).id}")
-
-
-@keys.command("reindex")
-@click.option("--batch", default=200, show_default=True, type=int)
-@click.option(
-    "--complete",
-    is_flag=True,
-    help="Every record, each given the indexes it lacks (after an upgrade that adds a kind).",
-)
-def keys_reindex(batch: int, complete: bool) -> None:
-    """Index every concern, addendum and return interview under the current blind key
-    (after rotating it; resumable). Linking reads the old key until it is retired. With
-    --complete, after an upgrade that adds a kind of identifier: the records stored before
-    it get that kind."""
-    config = load_config()
-    ring, _ = _init(config)
-    with open_database(config) as sessions:
-        with sessions() as session:
-            pending = blind_keys.records(session) if complete else blind_keys.pending(session, ring)
-        with click.progressbar(length=pending, label="re-indexing", file=sys.stderr) as bar:
-            done = blind_keys.reindex(
-                sessions, ring, batch=batch, progress=bar.update, complete=complete
-            )
-    click.echo(f"indexed {done} concerns and addenda under {ring.current(crypto.KeyKind.BLIND).id}")
-
-
-@keys.command("retire")
-@click.argument("key_id")
-def keys_retire(key_id: str) -> None:
-    """Remove a previous key for good, once nothing depends on it."""
-    config = load_config()
-    _init(config)
-    try:
-        with open_database(config) as sessions:
-            entry = key_ops.retire(config, sessions, key_id)
-    except (key_ops.KeyInUse, ConfigError) as exc:
-        raise click.ClickException(str(exc)) from None
-    click.echo(f"retired {entry.id} ({entry.kind.value}); nothing depended on it")
-
-
-keys.add_command(escrow)
-keys.add_command(recover)
+main.add_command(keys)
 main.add_command(backup)
 main.add_command(restore)
 main.add_command(audit)

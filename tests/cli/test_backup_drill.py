@@ -1,7 +1,7 @@
 """The restore drill: concerns recorded through the real pipeline, a backup and an escrow,
 the database and the key ring destroyed, both restored; then every concern opens, the audit
-log verifies, and a phone re-sending what it sent before is told "duplicate". Without the
-escrowed ring, the same backup reads nothing."""
+log verifies, and a phone re-sending what it sent before is told "duplicate" while what
+waited in its outbox is accepted. Without the escrowed ring, the same backup reads nothing."""
 
 from __future__ import annotations
 
@@ -101,6 +101,9 @@ def test_a_backup_and_the_escrowed_ring_restore_every_concern(  # type: ignore[n
     app, config: Config, tmp_path: Path, fresh_url: str, tools: None
 ) -> None:
     device, sealed, ids, narratives = _record(app)
+    # A concern sealed on the phone out of signal, still in its outbox when the server is lost.
+    waiting = make_concern(narrative="Drill 3: sealed while the server was down.")
+    waiting_sealed = envelope(app, device, waiting)
     folder, escrow = _backup(app, config, tmp_path)
     env = _env(config, fresh_url, tmp_path / "new-instance")
 
@@ -118,12 +121,16 @@ def test_a_backup_and_the_escrowed_ring_restore_every_concern(  # type: ignore[n
             r = client.get(f"/api/v1/concerns/{concern_id}?purpose=check_own_record")
             assert r.status_code == 200, r.get_json()
             assert r.get_json()["concern"]["narrative"] == narratives[concern_id]
-        # The phone's outbox sends again what it sent before the loss.
-        again = sync(client, *sealed)
-        assert [r["status"] for r in again] == ["duplicate"] * 3
-        assert [r["concern_id"] for r in again] == ids
+        # The phone sends again what it sent before the loss, and what waited in its outbox:
+        # nothing doubled, nothing lost.
+        again = sync(client, *sealed, waiting_sealed)
+        assert [r["status"] for r in again] == ["duplicate"] * 3 + ["accepted"]
+        assert [r["concern_id"] for r in again[:3]] == ids
+        late = again[3]["concern_id"]
+        r = client.get(f"/api/v1/concerns/{late}?purpose=check_own_record")
+        assert r.get_json()["concern"]["narrative"] == waiting["narrative"]
         with restored.extensions["frontline"].sessions() as session:
-            assert session.scalar(select(func.count()).select_from(Concern)) == 3
+            assert session.scalar(select(func.count()).select_from(Concern)) == 4
     finally:
         restored.extensions["frontline"].engine.dispose()
     assert json.loads(run(env, "audit", "verify").strip().splitlines()[-1])["ok"] is True
@@ -137,7 +144,13 @@ def test_a_backup_restored_without_the_escrowed_ring_reads_nothing(  # type: ign
     env = _env(config, fresh_url, tmp_path / "new-instance")
     out = run(env, "restore", "--from", str(folder))
     assert "lacks" in out  # no ring here at all: every key the backup needs is missing
-    run(env, "init")  # a new, different ring
+    # init will not make a ring over sealed records (it would open none of them)...
+    refused = CliRunner(env=env).invoke(main, ["init"])
+    assert refused.exit_code != 0
+    assert "holds records sealed under one" in refused.output
+    # ...so a different ring is put there by hand: the backup's rows, under the wrong keys.
+    Path(env["FRONTLINE_INSTANCE"]).mkdir(parents=True, exist_ok=True)
+    crypto.save_keyring_file(crypto.generate_keyring(), Path(env["FRONTLINE_INSTANCE"]) / "keyring")
     restored = create_app(Config.from_env(env))
     try:
         state = restored.extensions["frontline"]

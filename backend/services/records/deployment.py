@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from backend.core.db import db_insert_absent
-from backend.models import DeploymentObservation, table_of, utcnow
+from backend.models import DataKeyRecord, DeploymentObservation, table_of, utcnow
 
 # Requests arrived with X-Forwarded-For while FRONTLINE_TRUSTED_PROXIES is 0: there is a
 # proxy the server was not told about, so every client shares the proxy's address and one
@@ -31,3 +32,10 @@ def observed(session: Session) -> dict[str, tuple[datetime, datetime]]:
     """Every observation: name -> (first seen, last seen)."""
     rows = session.execute(select(DeploymentObservation)).scalars()
     return {r.name: (r.first_at, r.last_at) for r in rows}
+
+
+def foreign_keks(session: Session, held: Iterable[str]) -> list[str]:
+    """Key-encryption keys the stored data keys are wrapped under that ``held`` lacks: a
+    host whose ring is not the one the data was written with (one that made its own)."""
+    rows = session.scalars(select(DataKeyRecord.kek_id).distinct())
+    return sorted(set(rows) - set(held))

@@ -14,6 +14,7 @@ from backend.core.errors import Conflict
 from backend.core.state import load_keyring
 from backend.models import DataKeyRecord, Receipt, utcnow
 from backend.services.linking import blind_keys
+from backend.services.suspicions import keys as suspicion_keys
 
 
 class KeyInUse(Conflict):
@@ -45,8 +46,15 @@ def rotation_due(ring: crypto.KeyRing, *, now: datetime | None = None) -> list[c
     ]
 
 
-def ensure_keyring(config: Config) -> tuple[crypto.KeyRing, bool]:
-    """Load the key ring, creating it (mode 0600) when there is none; return (ring, created)."""
+def ensure_keyring(
+    config: Config, *, stored: list[str] | None = None
+) -> tuple[crypto.KeyRing, bool]:
+    """Load the key ring, creating it (mode 0600) when there is none; return (ring, created).
+
+    ``stored`` names the key-encryption keys the database's data keys are wrapped under:
+    when there are any, no ring is created, since a new one would open none of the records
+    and seal new ones that the other hosts (with the real ring) could not open.
+    """
     if config.keyring_text or config.keyring_path.exists():
         ring = load_keyring(config)
         if config.keyring_text:
@@ -56,6 +64,12 @@ def ensure_keyring(config: Config) -> tuple[crypto.KeyRing, bool]:
             # A ring from before a kind of key existed gains its first key of that kind.
             crypto.save_keyring_file(completed, config.keyring_path)
         return completed, False
+    if stored:
+        raise ConfigError(
+            f"no key ring at {config.keyring_path}, but the database holds records sealed "
+            f"under one ({', '.join(stored[:3])}): copy the ring from another host, or "
+            "recover it from its escrow ('frontline keys recover'); a new ring would open none"
+        )
     ring = crypto.generate_keyring()
     crypto.save_keyring_file(ring, config.keyring_path)
     return ring, True
@@ -153,10 +167,11 @@ def _seal_pending(session: Session, entry: crypto.KeyEntry, config: Config) -> s
 def _blind_users(session: Session, entry: crypto.KeyEntry, config: Config) -> str | None:
     # Its indexes are the ones read until every record is indexed under the current key;
     # then retiring deletes them.
-    count = blind_keys.pending(session, load_keyring(config))
+    ring = load_keyring(config)
+    count = blind_keys.pending(session, ring) + suspicion_keys.pending(session, ring)
     return (
-        f"{count} concerns or addenda are not indexed under the current blind key yet; "
-        "run 'frontline keys reindex'"
+        f"{count} concerns, addenda or suspicions are not indexed under the current blind "
+        "key yet; run 'frontline keys reindex'"
         if count
         else None
     )
@@ -195,6 +210,7 @@ def retire(config: Config, sessions: sessionmaker[Session], key_id: str) -> cryp
         # those are only ever extra rows, which the next retire run deletes.
         with sessions() as session:
             blind_keys.db_forget(session, key_id)
+            suspicion_keys.db_forget(session, key_id)
             session.commit()
     crypto.save_keyring_file(ring.retire(key_id), config.keyring_path)
     return entry

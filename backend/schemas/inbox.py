@@ -47,6 +47,13 @@ class DeliverySchema(Schema):
     closed_reason = fields.String(allow_none=True, required=True)
     step = fields.Integer(required=True, metadata={"description": "0 routed; n: escalation step"})
     reason = fields.String(required=True, metadata={"description": "why it came here"})
+    why = fields.String(
+        required=True,
+        metadata={
+            "description": "why it came here in words: a routed delivery's rules by their "
+            "descriptions (as routed), never their ids; any other reason as it is"
+        },
+    )
     notes = fields.List(fields.String(), required=True)
     categories = fields.List(fields.String(), required=True)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 import uuid
 from collections.abc import Callable
@@ -14,7 +13,8 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 import crypto
-from backend.core.errors import Gone, Malformed, NotFound
+from backend.core import cursors
+from backend.core.errors import Gone, NotFound
 from backend.core.jsontext import Document
 from backend.models import (
     Addendum,
@@ -26,6 +26,7 @@ from backend.models import (
     ReceiptStatus,
     User,
 )
+from backend.services.concerns.challenge_stages import db_reads_by_challenge
 from backend.services.concerns.escalation import labels
 from backend.services.concerns.inbox import db_is_recipient, db_viewer
 from backend.services.concerns.purposes import Purpose, db_seal_note
@@ -42,6 +43,7 @@ class Delivered:
     escalated when; never who acted, nor the decision's reasons (the deliveries of
     MineItemSchema and ConcernViewSchema)."""
 
+    id: uuid.UUID  # the delivery, so a decision on it can be challenged
     inbox: str
     agency: str
     status: str
@@ -121,17 +123,12 @@ class Kept:
 
 
 def _cursor(concern: Concern) -> str:
-    raw = f"{concern.received_at.isoformat()}|{concern.id}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return cursors.encode(concern.received_at, concern.id)
 
 
 def _after(cursor: str) -> tuple[datetime, uuid.UUID]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        at, cid = raw.split("|")
-        return datetime.fromisoformat(at), uuid.UUID(cid)
-    except (ValueError, UnicodeDecodeError):
-        raise Malformed("request.bad_cursor", "The 'next' cursor is not one we gave.") from None
+    at, cid = cursors.decode(cursor, 2)
+    return cursors.moment(at), cursors.ident(cid)
 
 
 def mine(
@@ -207,6 +204,7 @@ def db_delivered(
     for d, agency in rows:
         found.setdefault(d.concern_id, []).append(
             Delivered(
+                id=d.id,
                 inbox=named[d.id],
                 agency=agency,
                 status=d.status,
@@ -242,7 +240,11 @@ def read(
     """Open one concern and its addenda, decrypted; the consultation is audited with its
     purpose's code, and any note is sealed with the concern (``purposes``)."""
     concern = session.get(Concern, concern_id)
-    if concern is None or not db_may_read(session, concern, actor):
+    # Those who see a stage of a challenge to a decision on it read it too, to resolve it
+    # (``challenge_stages``); reading is all it grants them.
+    if concern is None or not (
+        db_may_read(session, concern, actor) or db_reads_by_challenge(session, actor, concern.id)
+    ):
         # The same answer for "absent" and "not yours": no oracle for other agencies' records.
         raise NotFound("not_found", "There is no such concern for you.")
     if concern.data_key_id is None:

@@ -9,7 +9,6 @@ Nobody else sees any.
 
 from __future__ import annotations
 
-import base64
 import json
 import uuid
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from typing import Literal
 from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
+from backend.core import cursors
 from backend.core.errors import Malformed, NotFound
 from backend.models import (
     Agency,
@@ -33,6 +33,7 @@ from backend.models import (
 )
 from backend.models.people import RoleName
 from backend.services.concerns.escalation import label, labels
+from backend.services.concerns.why import db_why
 from backend.services.records.audit import Actor, db_audit
 
 STATUS_FILTERS = ("open", "new", "escalated", "acknowledged", "decided", "closed", "all")
@@ -157,17 +158,12 @@ def inboxes(session: Session, *, actor: Actor, now: datetime | None = None) -> l
 
 
 def _cursor(d: Delivery) -> str:
-    raw = f"{d.rank}|{d.due_at.isoformat()}|{d.id}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return cursors.encode(d.rank, d.due_at, d.id)
 
 
 def _after(cursor: str) -> ColumnElement[bool]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        rank_text, at_text, id_text = raw.split("|")
-        rank, at, did = int(rank_text), datetime.fromisoformat(at_text), uuid.UUID(id_text)
-    except (ValueError, UnicodeDecodeError):
-        raise Malformed("request.bad_cursor", "The 'next' cursor is not one we gave.") from None
+    rank_text, at_text, id_text = cursors.decode(cursor, 3)
+    rank, at, did = cursors.number(rank_text), cursors.moment(at_text), cursors.ident(id_text)
     return or_(
         Delivery.rank < rank,
         and_(Delivery.rank == rank, Delivery.due_at > at),
@@ -224,6 +220,7 @@ class DeliveryView:
     reason: str
     notes: tuple[str, ...]
     categories: tuple[str, ...]
+    why: str  # the reason in words: the routing rules' descriptions, never their ids
 
 
 def view(
@@ -233,6 +230,7 @@ def view(
     *,
     named: str | None = None,
     now: datetime | None = None,
+    why: str | None = None,
 ) -> DeliveryView:
     """A delivery as its recipients see it (no content of the concern)."""
     return DeliveryView(
@@ -256,6 +254,7 @@ def view(
         reason=d.reason,
         notes=tuple(json.loads(d.notes)),
         categories=tuple(categories or ()),
+        why=why if why is not None else db_why(session, [d])[d.id],
     )
 
 
@@ -289,9 +288,16 @@ def deliveries(
             )
         ):
             categories.setdefault(cid, []).append(category)
-    named, now = labels(session, page), utcnow()
+    named, now, why = labels(session, page), utcnow(), db_why(session, page)
     items = [
-        view(session, d, sorted(categories.get(d.concern_id, [])), named=named[d.id], now=now)
+        view(
+            session,
+            d,
+            sorted(categories.get(d.concern_id, [])),
+            named=named[d.id],
+            now=now,
+            why=why[d.id],
+        )
         for d in page
     ]
     # A list is a consultation too (DPA 2018 s.62): which concerns this person was shown.

@@ -3,19 +3,24 @@
 // unlocked only by the passkey: signing in with signal, or its PRF output alone without.
 
 import { ApiError, WIPE_CODES, onStepUp, request } from './api.js';
+import { MESSAGES, NO_PRF, OPENED_OFFLINE, act, explain, notify } from './notices.js';
 import * as db from './db.js';
+import { showChallenges } from './challenges.js';
 import { showDashboard } from './dashboard.js';
 import { $ } from './dom.js';
 import * as drafts from './drafts.js';
 import { isOwn, renderConcerns, sendState } from './home.js';
 import * as inbox from './inbox.js';
 import { showMatches } from './matches.js';
+import * as missing from './missing.js';
 import { newItem } from './outbox.js';
 import { bindAccount, renderAccount } from './account.js';
 import { inviteLink, optionsFor, paintEnrol } from './enrol.js';
-import { IDLE_MS, droppedDrafts, openOffline, paintLock, rememberPrf, watchIdle } from './lock.js';
+import { droppedDrafts, openOffline, paintLock, rememberPrf, watchIdle } from './lock.js';
 import { createPasskey, usePasskey } from './passkey.js';
 import * as record from './record.js';
+import * as suspicions from './suspicion.js';
+import * as profiles from './profile-page.js';
 import { proveAndSeal, refreshSealingKeys } from './seal.js';
 import { registerServiceWorker } from './update.js';
 import { summaryOf } from './concern.js';
@@ -23,22 +28,10 @@ import { askForBackgroundSync, syncOutbox } from './sync.js';
 import * as vault from './vault.js';
 import { ROLES, label } from './vocab.js';
 import { wipeLocalData } from './wipe.js';
+import { keepViewsFresh } from './refresh.js';
+import { current, isRecorder, paintInboxes, paintLeads, paintNeeds, paintOffline, paintSwitch } from './work.js';
 
-const VIEWS = ['loading', 'signin', 'enrol', 'home', 'record', 'inboxes', 'matches', 'inbox', 'concern', 'chronology', 'alerts', 'network', 'dashboard'];
-const MESSAGES = {
-  'device.revoked': "This device's passkey was revoked. Its local data has been wiped.",
-  'session.expired': 'Your session timed out. Sign in again.',
-  'session.ended_elsewhere': 'This session was ended from another of your devices. Sign in again; anything not yet sent is kept.',
-  'user.disabled': 'This account is disabled.',
-  'invite.used': 'This invitation was used already. Sign in instead, or ask for a new one.',
-  'invite.expired': 'This invitation has expired. Ask your admin for a new one.',
-  'invite.withdrawn': 'This invitation was withdrawn.',
-  'invite.unknown': 'This invitation link is not valid.',
-  'forbidden.role': 'Your role does not allow this.',
-  idle: `Locked after ${IDLE_MS / 60_000} minutes without use. Unlock with your passkey.`,
-};
-const OPENED_OFFLINE = 'Opened without signal. You are not signed in: sealed concerns are sent once you sign in with signal.';
-const NO_PRF = 'Your passkey cannot protect drafts on this phone, so unfinished concerns are not kept: seal each one before you put the phone away.';
+const VIEWS = ['loading', 'signin', 'enrol', 'home', 'record', 'inboxes', 'matches', 'inbox', 'concern', 'chronology', 'alerts', 'network', 'dashboard', 'suspicion', 'suspicions', 'challenges', 'profiles', 'profile', 'episodes', 'child-missing', 'return'];
 
 let profile = null; // set only while unlocked
 let session = false; // true only once the server has answered for a session on this page
@@ -50,27 +43,6 @@ function show(view) {
   document.body.dataset.view = view;
 }
 
-export function notify(text) {
-  const message = typeof text === 'string' ? text : explain(text);
-  $('notice').textContent = message || '';
-  $('notice').hidden = !message;
-}
-
-function explain(error) {
-  if (error instanceof ApiError) return MESSAGES[error.code] || error.message;
-  if (error && error.name === 'NotAllowedError') return 'The passkey request was cancelled.';
-  if (error instanceof TypeError) return 'No connection. It will be done when the signal returns.';
-  return (error && error.message) || 'Something went wrong. Try again.';
-}
-
-const act = (fn) => async (...args) => {
-  try {
-    await fn(...args);
-  } catch (error) {
-    notify(explain(error));
-  }
-};
-
 const inviteToken = () => (inviteLink() || {}).token || null;
 
 function setOnline() {
@@ -81,7 +53,7 @@ function setOnline() {
 
 // The profile, for an offline unlock: sealed to the vault, so only the passkey shows it.
 async function remember(me) {
-  profile = { user: me.user, agency: me.agency, roles: me.roles, inboxes: me.inboxes };
+  profile = { user: me.user, agency: me.agency, roles: me.roles, inboxes: me.inboxes, front_door: Boolean(me.front_door), profile_reader: Boolean(me.profile_reader) };
   await db.put('meta', await vault.seal(profile, 'profile'), 'profile');
 }
 
@@ -94,8 +66,10 @@ async function signedIn(me, passkey) {
   await remember(me);
   await refreshSealingKeys().catch(() => null);
   notify('');
+  const told = passkey.prf ? await droppedDrafts() : NO_PRF;
   await route();
-  notify(passkey.prf ? await droppedDrafts() : NO_PRF); // after the view, which may clear it
+  // After the view, which may clear it; an empty one never clears what an action said since.
+  if (told) notify(told);
   sync();
 }
 
@@ -111,6 +85,7 @@ async function unlockOffline() {
 async function lockNow(reason) {
   if (!profile) return;
   await record.saveDraft().catch(() => null);
+  await profiles.saveDraft().catch(() => null);
   vault.lock();
   profile = null;
   // Why, as a code in this history entry's state (no storage): said after the reload.
@@ -120,21 +95,31 @@ async function lockNow(reason) {
 
 async function showLock() {
   profile = null;
-  $('who').hidden = true;
-  $('nav').hidden = true;
+  chrome(false);
   await paintLock();
   show('signin');
 }
 
+/** The name, the links and Sign out show only while someone is signed in. */
+function chrome(on) {
+  for (const id of ['who', 'nav', 'signout']) $(id).hidden = !on;
+}
+
 function renderProfile(me) {
   $('who').textContent = `${me.user.name} · ${me.agency.name}`;
-  $('who').hidden = false;
-  $('nav').hidden = false;
-  const lead = me.roles.includes('partnership_lead');
-  const member = me.inboxes.length > 0 || lead;
-  for (const link of document.querySelectorAll('[data-needs]')) {
-    link.hidden = link.dataset.needs === 'leads' ? !lead : !member;
+  chrome(true);
+  paintNeeds(me);
+}
+
+// The work the home lands on (work.js): inboxes and alerts need signal and a session.
+async function renderWork(work = current(profile)) {
+  if (work === 'mine') {
+    await renderConcerns({ online: navigator.onLine, onFix: act(fix), onDiscard: act(discardRejected), knownNow, notify });
+    return;
   }
+  if (!work) return;
+  if (!session || !navigator.onLine) paintOffline(work);
+  else await (work === 'leads' ? paintLeads(profile) : paintInboxes(profile));
 }
 
 async function renderHome() {
@@ -142,8 +127,9 @@ async function renderHome() {
   $('roles').textContent = profile.roles.map((r) => label(ROLES, r)).join(', ');
   $('inbox-names').textContent = profile.inboxes.map((i) => i.name).join(', ') || 'none';
   $('draft-key').textContent = drafts.kept() ? 'your passkey (PRF), while the app is unlocked' : 'not kept: this passkey offers no PRF';
-  $('push').hidden = !(profile.inboxes.length && 'PushManager' in window);
-  await renderConcerns({ online: navigator.onLine, onFix: act(fix), onDiscard: act(discardRejected), knownNow });
+  $('push').hidden = !((profile.inboxes.length || isRecorder(profile)) && 'PushManager' in window);
+  paintSwitch(profile, act((work) => renderWork(work)));
+  await renderWork();
   if (session && navigator.onLine) await renderAccount().catch(() => null);
 }
 
@@ -163,10 +149,13 @@ async function discardRejected(item) {
   await renderHome();
 }
 
-async function sealConcern(concern, draft) {
+// A suspicion goes the same way: proven, sealed, queued; its summary says what it is.
+async function sealConcern(concern, draft = {}, summary = summaryOf(concern)) {
   const jwe = await proveAndSeal(concern);
-  const { recorded_at: recordedAt, ...details } = summaryOf(concern);
-  const sealed = await vault.seal(details, `details:${concern.client_id}`);
+  const { recorded_at: recordedAt, ...details } = summary;
+  // The recorder's own label for the card: sealed to this phone's vault, never sent.
+  const own = String(draft.state?.['local.label'] || '').trim().slice(0, 40);
+  const sealed = await vault.seal(own ? { ...details, label: own } : details, `details:${concern.client_id}`);
   await db.put('outbox', newItem({ clientId: concern.client_id, jwe, recordedAt, details: sealed, now: Date.now() }));
   if (draft.replaces) {
     await db.remove('outbox', draft.replaces);
@@ -205,7 +194,8 @@ async function sync(force = false) {
       retryTimer = setTimeout(() => sync(), next);
     }
   } finally {
-    if (document.body.dataset.view === 'home' && profile) await renderHome().catch(() => null);
+    if (document.body.dataset.view === 'home' && profile && current(profile) === 'mine') await renderWork().catch(() => null);
+    if (document.body.dataset.view === 'profiles' && profile) await profiles.showList().catch(() => null);
     if (document.body.dataset.view === 'signin') await paintLock().catch(() => null);
   }
 }
@@ -225,6 +215,9 @@ async function probeSession() {
   }
 }
 
+// Who reads an opened concern: its recorder or not; a missing child's profile beside it or not.
+const reader = (me) => ({ userId: me.user.id, profiles: me.profile_reader || me.agency.kind === 'care_home' });
+
 async function route() {
   const hash = location.hash.replace(/^#\/?/, '');
   const [name, a, b] = hash.split('/');
@@ -232,20 +225,27 @@ async function route() {
   window.scrollTo(0, 0);
   switch (name) {
     case 'record':
+      if (!isRecorder(profile)) { location.hash = '#/'; return; }
       notify('');
       show('record');
       await record.open(profile);
       break;
-    case 'inboxes': show('inboxes'); await inbox.showInboxes(); break;
+    case 'inboxes': show('inboxes'); await inbox.showInboxes({ frontDoor: profile.front_door }); break;
     case 'matches': show('matches'); await showMatches(notify); break;
     case 'inbox': show('inbox'); await inbox.showInbox(a); break;
-    case 'concern': show('concern'); inbox.showConcern(a, b, notify, { userId: profile.user.id }); break;
+    case 'concern': show('concern'); inbox.showConcern(a, b, notify, reader(profile)); break;
     // From a home card: one's own concern, its purpose chosen only if it is one's own.
-    case 'mine': show('concern'); inbox.showConcern(a, null, notify, { own: await isOwn(a), userId: profile.user.id }); break;
+    case 'mine': show('concern'); inbox.showConcern(a, null, notify, { ...reader(profile), own: await isOwn(a) }); break;
     case 'chronology': show('chronology'); await inbox.showChronology(a); break;
     case 'alerts': show('alerts'); await inbox.showAlerts(); break;
     case 'network': show('network'); await inbox.showNetwork(a); break;
     case 'dashboard': show('dashboard'); await showDashboard(); break;
+    case 'suspicion': show('suspicion'); suspicions.open(); break;
+    case 'suspicions': show('suspicions'); await suspicions.showSuspicions(notify); break;
+    case 'challenges': show('challenges'); await showChallenges(notify); break;
+    case 'profiles': show('profiles'); await profiles.showList(); break;
+    case 'profile': show('profile'); await profiles.open(a || 'new'); break;
+    case 'episodes': case 'missing': case 'return': await missing.route(name, a, show); break;
     default: show('home'); await renderHome();
   }
   $('main').focus({ preventScroll: true });
@@ -261,10 +261,7 @@ async function start() {
     return;
   }
   const reason = history.state && history.state.locked;
-  if (reason) {
-    history.replaceState(null, '');
-    notify(MESSAGES[reason] || '');
-  }
+  if (reason) { history.replaceState(null, ''); notify(MESSAGES[reason] || ''); }
   await showLock();
   if (navigator.onLine) await probeSession();
 }
@@ -350,10 +347,24 @@ $('signout').addEventListener('click', act(async () => {
 }));
 
 record.setup({ seal: sealConcern, error: (e) => notify(explain(e)) });
+const sealSuspicion = (s) => sealConcern(s, {}, { recorded_at: s.recorded_at, kind: 'suspicion', level: s.level });
+suspicions.setup({ seal: sealSuspicion, error: (e) => notify(explain(e)) });
+missing.setup({ seal: sealConcern, error: (e) => notify(explain(e)) });
+// What is on screen, read again (on a push notice, on return, every little while); never an
+// opened concern (each read of one is audited) and never a form being filled in.
+const refreshNow = keepViewsFresh({
+  home: () => renderWork(),
+  inboxes: () => inbox.showInboxes({ frontDoor: profile.front_door }),
+  inbox: inbox.refreshInbox,
+  alerts: inbox.showAlerts,
+}, () => Boolean(profile && session && navigator.onLine));
+
+profiles.setup({ queued: () => askForBackgroundSync().then(() => sync()), notify, home: () => (profile ? profile.agency.name : '') });
 registerServiceWorker({
-  beforeReload: () => record.saveDraft(),
+  beforeReload: () => Promise.all([record.saveDraft(), profiles.saveDraft()]),
   onMessage: (message) => {
     const view = document.body.dataset.view;
+    if (message.type === 'push') refreshNow();
     if (message.type === 'outbox-changed' && view === 'home' && profile) renderHome();
     if (message.type === 'outbox-changed' && view === 'signin') paintLock();
     if (message.type === 'wiped') window.dispatchEvent(new CustomEvent('frontline:signed-out', { detail: new ApiError(401, { code: 'device.revoked' }) }));

@@ -3,6 +3,8 @@
 // out by subtraction (which may be 5 or more): a null is shown as "withheld", never a number.
 
 import { request } from './api.js';
+import { challengeBlocks } from './dashboard-challenges.js';
+import { suspicionBlock } from './dashboard-suspicions.js';
 import { $, h, svg } from './dom.js';
 import * as vocab from './vocab.js';
 
@@ -80,7 +82,11 @@ export async function showDashboard() {
         figure('returned', board.missing.returned),
         median('median hours missing', board.missing.median_hours_missing),
         figure('return interviews due (72 h from the return)', board.missing.return_interviews_due),
-        figure('return interviews overdue', board.missing.return_interviews_overdue))),
+        figure('return interviews overdue', board.missing.return_interviews_overdue),
+        figure('return interviews held', board.missing.return_interviews_held),
+        figure('return interviews declined', board.missing.return_interviews_declined))),
+    ...challengeBlocks(board),
+    suspicionBlock(board),
     h('section', { class: 'block' }, h('h3', {}, 'Language flags per agency'),
       h('table', { class: 'table' }, h('thead', {}, h('tr', {}, ['Agency', 'Concerns', 'Flagged', 'Flags'].map((t) => h('th', { scope: 'col' }, t)))),
         h('tbody', {}, board.language.map((row) => h('tr', {}, h('th', { scope: 'row' }, row.agency),

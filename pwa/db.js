@@ -1,11 +1,11 @@
 // The phone's IndexedDB: one database, one upgrade function. It holds sealed envelopes,
-// encrypted drafts, values sealed to the vault (vault.js) and public data (the server's
-// sealing keys, the vault's public key, the passkey's id). Never a key that opens a draft,
-// never anything that names a child or says what the concern is, in clear.
+// sealed photos and addenda, encrypted drafts, values sealed to the vault (vault.js) and public data (the
+// server's sealing keys, the vault's public key, the passkey's id). Never a key that opens a
+// draft, never a photo or anything that names a child or says what the concern is, in clear.
 
 export const DB_NAME = 'frontline';
-export const DB_VERSION = 2;
-export const STORES = ['outbox', 'sent', 'drafts', 'meta'];
+export const DB_VERSION = 4;
+export const STORES = ['outbox', 'sent', 'drafts', 'meta', 'photos', 'addenda'];
 
 function each(store, visit) {
   const cursor = store.openCursor();
@@ -49,6 +49,10 @@ function upgrade(db, oldVersion, tx) {
     db.createObjectStore('meta');
   }
   if (oldVersion === 1) forgetClearData(db, tx);
+  // Version 3: photos waiting to be uploaded, each sealed to the server (photo-outbox.js).
+  if (oldVersion < 3) db.createObjectStore('photos', { keyPath: 'client_id' });
+  // Version 4: addenda waiting to be sent, each sealed to the server (addenda-outbox.js).
+  if (oldVersion < 4) db.createObjectStore('addenda', { keyPath: 'client_id' });
 }
 
 let opening = null;

@@ -38,6 +38,9 @@ export function options(select, table, { empty } = {}) {
 // Every time the phone shows reads "3 Dec 2026, 04:04", whatever the browser's language.
 export const when = (iso) => ukDateTime(iso);
 
+/** "1 child", "2 children": a count with its noun. */
+export const counted = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
 // "in 3 h 20 min" or "overdue by 2 d": deadlines read at a glance.
 export function countdown(iso, now = Date.now()) {
   if (!iso) return '';

@@ -28,7 +28,8 @@ export async function concatKdf(sharedSecret, { apu = new Uint8Array(), apv = ne
   return new Uint8Array(await crypto.subtle.digest('SHA-256', input));
 }
 
-export async function seal(plaintext, recipientJwk, kid) {
+// `extra`: more protected header parameters (a photo's `cty`: image/jpeg or image/png).
+export async function seal(plaintext, recipientJwk, kid, extra = {}) {
   if (recipientJwk.kty !== 'EC' || recipientJwk.crv !== 'P-256') {
     throw new TypeError('the sealing key must be an EC P-256 public key');
   }
@@ -48,6 +49,7 @@ export async function seal(plaintext, recipientJwk, kid) {
     enc: ENC,
     kid,
     epk: { kty: 'EC', crv: 'P-256', x: epk.x, y: epk.y },
+    ...extra,
   };
   const protectedHeader = bytesToB64url(utf8(JSON.stringify(header)));
   const cek = await subtle.importKey('raw', await concatKdf(shared), 'AES-GCM', false, ['encrypt']);
@@ -62,9 +64,15 @@ export async function seal(plaintext, recipientJwk, kid) {
   return [protectedHeader, '', bytesToB64url(iv), bytesToB64url(ciphertext), bytesToB64url(tag)].join('.');
 }
 
-// Seal a JSON document to the first (current) key of the server's JWK set.
-export async function sealDocument(document, jwks) {
+// The first (current) key of the server's JWK set.
+export function sealingKey(jwks) {
   const key = (jwks.keys || []).find((k) => k.use === 'enc' && k.alg === 'ECDH-ES');
   if (!key) throw new Error('no sealing key: connect once so the app can fetch it');
+  return key;
+}
+
+// Seal a JSON document to the server's current key.
+export async function sealDocument(document, jwks) {
+  const key = sealingKey(jwks);
   return seal(utf8(JSON.stringify(document)), key, key.kid);
 }

@@ -5,6 +5,7 @@
 // and where it went are sealed to the vault and shown only while the app is unlocked.
 
 import { request } from './api.js';
+import { challengesByDelivery, decidedNote } from './challenges.js';
 import * as db from './db.js';
 import { $, h, when } from './dom.js';
 import { KEPT, Wait, revive } from './outbox.js';
@@ -16,8 +17,33 @@ const KIND_NOTE = { alert: ', pattern alert', escalation: ', escalated', re_refe
 
 function summaryLine(summary) {
   if (!summary) return 'Concern recorded';
+  if (summary.kind === 'suspicion') return `Suspicion · ${L(vocab.LEVELS, summary.level)}`;
+  if (summary.kind === 'profile') return `Child's profile: ${summary.name}`;
+  if (summary.kind === 'missing') return `Reported missing: ${summary.name}`;
+  if (summary.kind === 'return_interview') return 'Return home interview';
   return `${summary.categories.map((c) => L(vocab.CATEGORIES, c)).join(', ')} · ${L(vocab.LEVELS, summary.level)}`;
 }
+
+// The card's title: the recorder's own label when they gave one (sealed to this phone's
+// vault, never sent), so that several concerns can be told apart without naming the child.
+function title(summary) {
+  if (!summary || !summary.label) return h('strong', {}, summaryLine(summary));
+  return [h('strong', { class: 'own-label' }, summary.label), h('span', {}, summaryLine(summary))];
+}
+
+// Where a concern went, in the order it reached them (routed first, then alerts and
+// escalations as they came), then by name: the same on every load.
+const KIND_ORDER = { routed: 0, re_referral: 0, alert: 1, escalation: 2 };
+export function byRoutingOrder(deliveries) {
+  return [...deliveries].sort((a, b) => (KIND_ORDER[a.kind] ?? 3) - (KIND_ORDER[b.kind] ?? 3)
+    || String(a.delivered_at).localeCompare(String(b.delivered_at))
+    || a.inbox.localeCompare(b.inbox) || a.agency.localeCompare(b.agency));
+}
+
+// Why the server refused it, in words; its own sentence where the phone has none.
+// (A detail names the field it is about first, "subject.date_of_birth: …": that is left off.)
+const refusal = (error) => vocab.REJECTED[error.code]
+  || String(error.detail || '').replace(/^[\w.]+: /, '') || 'The server did not accept it.';
 
 function knownNotice(known) {
   if (!known || !known.contact || !known.contact.length) return null;
@@ -80,15 +106,27 @@ function waitingNote(item) {
 }
 
 // `knownNow`: "already known" answers this page received, for a phone without a vault.
-export async function renderConcerns({ online, onFix, onDiscard, knownNow = new Map() }) {
+// A decision changed on challenge keeps the feedback written with the first one: say so.
+function feedbackWho(d, challenges) {
+  const changed = challenges && challenges.get(d.id);
+  return changed && changed.outcome === 'changed'
+    ? `Feedback from ${d.inbox} with its first decision (${L(vocab.OUTCOMES, changed.decision)})`
+    : `Feedback from ${d.inbox}`;
+}
+
+// `notify`: says what happened (a challenge sent).
+export async function renderConcerns({ online, onFix, onDiscard, knownNow = new Map(), notify = () => {} }) {
   // Renders race (a sync ends while the page opens): only the latest may paint.
   const ticket = ++generation;
   const outbox = await opened(await db.all('outbox'));
   const sent = new Map((await opened(await db.all('sent'))).map((s) => [s.client_id, { ...s, known: s.known || knownNow.get(s.client_id) }]));
   let mine = (await vault.open(await db.get('meta', 'mine'), 'mine')) || [];
+  // Challenges are read with signal only: disagreeing needs it anyway (null: none read).
+  let challenges = null;
   if (online) {
     try {
-      mine = (await request('GET', '/concerns/mine')).items;
+      [mine, challenges] = await Promise.all([
+        request('GET', '/concerns/mine').then((page) => page.items), challengesByDelivery()]);
       // Where it went names inboxes and outcomes: kept sealed, or not at all.
       await db.put('meta', await vault.seal(mine, 'mine'), 'mine');
     } catch { /* keep the last copy */ }
@@ -99,11 +137,11 @@ export async function renderConcerns({ online, onFix, onDiscard, knownNow = new 
   for (const item of outbox.map(revive).sort((a, b) => b.created_at - a.created_at)) {
     const rejected = item.state === 'rejected';
     cards.push(h('li', { class: rejected ? 'card rejected' : 'card waiting', 'data-client-id': item.client_id },
-      h('strong', {}, summaryLine(item.details)),
+      title(item.details),
       h('span', {}, `Recorded ${when(item.recorded_at)}`),
       h('span', { class: 'status' }, rejected ? 'Not accepted' : waitingLine(item)),
       rejected ? null : waitingNote(item),
-      rejected && item.error ? h('p', { class: 'error' }, `${item.error.detail || ''} (${item.error.code})`) : null,
+      rejected && item.error ? h('p', { class: 'error' }, refusal(item.error)) : null,
       rejected ? h('div', { class: 'row wrap' },
         h('button', { type: 'button', class: 'small', onclick: () => onFix(item) }, 'Fix and resubmit'),
         h('button', { type: 'button', class: 'small danger', onclick: () => onDiscard(item) }, 'Discard'))
@@ -117,16 +155,17 @@ export async function renderConcerns({ online, onFix, onDiscard, knownNow = new 
     const local = sent.get(concern.client_id);
     const deliveries = concern.deliveries || [];
     cards.push(h('li', { class: 'card sent', 'data-client-id': concern.client_id },
-      h('strong', {}, summaryLine(local && local.details)),
+      title(local && local.details),
       h('span', {}, `Recorded ${when(concern.recorded_at)}`),
       h('span', { class: 'status' }, deliveries.length ? 'Delivered' : 'Sent'),
-      h('ul', { class: 'plain deliveries' }, deliveries.map((d) => h('li', {},
-        `${d.inbox} (${d.agency})${KIND_NOTE[d.kind] || ''}: ${d.status}`,
+      h('ul', { class: 'plain deliveries' }, byRoutingOrder(deliveries).map((d) => h('li', {},
+        `${d.inbox} (${d.agency})${KIND_NOTE[d.kind] || ''}: ${L(vocab.DELIVERY_STATUS, d.status)}`,
         d.status === 'acknowledged' && d.acknowledged_at ? ` ${when(d.acknowledged_at)}` : '',
         d.status === 'decided' && d.acknowledged_at ? ` (acknowledged ${when(d.acknowledged_at)})` : '',
         d.outcome ? ` · ${L(vocab.OUTCOMES, d.outcome)}` : '',
         d.decided_at ? ` on ${when(d.decided_at)}` : '',
-        d.feedback ? h('p', { class: 'feedback' }, `Feedback from ${d.inbox}: “${d.feedback}”`) : null))),
+        d.feedback ? h('p', { class: 'feedback' }, `${feedbackWho(d, challenges)}: “${d.feedback}”`) : null,
+        decidedNote(d, challenges, { notify })))),
       knownNotice(local && local.known),
       openLink(concern)));
   }
@@ -134,7 +173,7 @@ export async function renderConcerns({ online, onFix, onDiscard, knownNow = new 
   for (const record of sent.values()) {
     if (inList.has(record.client_id)) continue;
     cards.push(h('li', { class: 'card sent', 'data-client-id': record.client_id },
-      h('strong', {}, summaryLine(record.details)),
+      title(record.details),
       h('span', {}, `Recorded ${when(record.recorded_at)}`),
       h('span', { class: 'status' }, record.status === 'duplicate' ? 'Sent (already received)' : 'Sent'),
       knownNotice(record.known)));

@@ -3,11 +3,15 @@
 // alerts and their network.
 
 import { request } from './api.js';
+import { challengesByDelivery, decidedNote } from './challenges.js';
+import { profileSection } from './profile-view.js';
 import { rfc3339 } from './concern.js';
 import { ukDate } from './dates.js';
-import { $, countdown, h, options, when } from './dom.js';
+import { $, countdown, counted, h, options, when } from './dom.js';
 import { drawNetwork } from './graph.js';
+import { byRoutingOrder } from './home.js';
 import { mashLine } from './matches.js';
+import { paintLinks } from './missing.js';
 import { proveAndSeal } from './seal.js';
 import * as vocab from './vocab.js';
 
@@ -16,17 +20,30 @@ let lastPurpose = null;
 
 const card = (href, ...children) => h('li', {}, h('a', { class: 'card', href }, ...children));
 
-export async function showInboxes() {
-  // The MASH's line comes with the list; anyone else's answer is nothing (matches.js).
-  const [{ inboxes }, line] = await Promise.all([request('GET', '/inboxes'), mashLine()]);
+// An inbox with what waits in it (the home and the inboxes screen).
+export const queueCard = (i) => card(`#/inbox/${i.id}`,
+  h('strong', {}, i.name), h('span', { class: 'muted' }, i.agency),
+  h('span', { class: 'counts' }, h('span', { class: i.new ? 'pill new' : 'pill' }, `${i.new} new`),
+    h('span', { class: i.overdue ? 'pill overdue' : 'pill' }, `${i.overdue} overdue`)));
+
+// Times inside a reason ("overdue in MASH since 2026-12-03T04:04:00+00:00") the UK way.
+const ISO = /\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:\d\d)?/g;
+export const inWords = (text) => String(text || '').replace(ISO, (iso) => when(iso));
+
+export async function showInboxes({ frontDoor = false } = {}) {
+  // The MASH's line comes with the list, asked for only by those who work the front door.
+  const [{ inboxes }, line] = await Promise.all([request('GET', '/inboxes'), frontDoor ? mashLine() : null]);
   $('mash-line').replaceChildren(...(line ? [line] : []));
-  $('inbox-list').replaceChildren(...inboxes.map((i) => card(`#/inbox/${i.id}`,
-    h('strong', {}, i.name), h('span', { class: 'muted' }, i.agency),
-    h('span', { class: 'counts' }, h('span', { class: i.new ? 'pill new' : 'pill' }, `${i.new} new`),
-      h('span', { class: i.overdue ? 'pill overdue' : 'pill' }, `${i.overdue} overdue`)))));
+  $('inbox-list').replaceChildren(...inboxes.map(queueCard));
 }
 
+let shownInbox = null; // the inbox on screen, to refresh it
+const listed = new Map(); // delivery id -> the delivery as last listed, to open it in its state
+
+export const refreshInbox = () => (shownInbox ? showInbox(shownInbox, $('inbox-filter').value) : null);
+
 export async function showInbox(inboxId, status = 'open') {
+  shownInbox = inboxId;
   $('inbox-filter').value = status;
   $('inbox-filter').onchange = () => showInbox(inboxId, $('inbox-filter').value);
   const { inboxes } = await request('GET', '/inboxes');
@@ -36,14 +53,40 @@ export async function showInbox(inboxId, status = 'open') {
   $('deliveries').replaceChildren(...page.items.map((d) => {
     const due = d.status === 'new' ? d.ack_due : d.decision_due;
     const overdue = due && new Date(due) < new Date() && d.status !== 'decided';
+    listed.set(d.id, d);
     return card(`#/concern/${d.concern_id}/${d.id}`,
       h('span', { class: `pill level-${d.level}` }, L(vocab.LEVELS, d.level)),
       h('strong', {}, d.categories.map((c) => L(vocab.CATEGORIES, c)).join(', ')),
-      h('span', {}, `${L({}, d.status)} · received ${when(d.created_at)}`),
+      h('span', { class: 'status' }, `${statusWords(d.status)} · received ${when(d.created_at)}`),
       due ? h('span', { class: overdue ? 'due overdue' : 'due' }, countdown(due)) : null,
-      h('span', { class: 'muted' }, d.reason));
+      h('span', { class: 'muted' }, inWords(d.why || d.reason)));
   }));
   if (!page.items.length) $('deliveries').append(h('li', { class: 'muted' }, 'Nothing here.'));
+}
+
+const statusWords = (status) => {
+  const words = L(vocab.DELIVERY_STATUS, status);
+  return words.charAt(0).toUpperCase() + words.slice(1);
+};
+
+// A delivery's state under its actions, and only the actions still open: acknowledging
+// takes the Acknowledge button away, a decision the decision form.
+function paintDelivery(d) {
+  const state = $('delivery-state');
+  if (!d) {
+    state.hidden = true;
+    $('acknowledge').hidden = false;
+    $('decide').hidden = false;
+    return;
+  }
+  const open = !['decided', 'closed'].includes(d.status);
+  $('acknowledge').hidden = !['new', 'escalated'].includes(d.status);
+  $('decide').hidden = !open;
+  let words = `${statusWords(d.status)}.`;
+  if (d.status === 'acknowledged') words = `Acknowledged ${when(d.acknowledged_at)}. The decision is next.`;
+  if (d.status === 'decided') words = `Decided ${when(d.decided_at)}: ${L(vocab.OUTCOMES, d.outcome)}.`;
+  state.textContent = words;
+  state.hidden = false;
 }
 
 function section(title, ...rows) {
@@ -53,7 +96,8 @@ function section(title, ...rows) {
 const fact = (label, value) => (value === undefined || value === null || value === '' ? null
   : h('p', {}, h('span', { class: 'label' }, `${label}: `), String(value)));
 
-function renderConcern(body) {
+// `underDecision`: what shows under each delivery (a challenge, or "I disagree").
+function renderConcern(body, underDecision = () => null) {
   const c = body.concern;
   const s = c.subject || {};
   const m = c.missing || {};
@@ -73,7 +117,7 @@ function renderConcern(body) {
     c.child_words ? section("The child's own words", h('blockquote', {}, c.child_words)) : null,
     section('What happened', h('p', { class: 'prose' }, c.narrative)),
     section('Signs', (c.indicators || []).map((i) => h('p', {},
-      `${L(vocab.INDICATORS, i.code)}: ${L(vocab.PRESENT, i.present)} (${L(vocab.BASIS, i.basis).toLowerCase()})${i.note ? ` — ${i.note}` : ''}`))),
+      `${L(vocab.INDICATORS, i.code)}: ${L(vocab.PRESENT_WORDS, i.present)} — ${L(vocab.BASIS_WORDS, i.basis)}${i.note ? `. ${i.note}` : ''}`))),
     c.missing ? section('Missing', Object.entries(m).map(([k, v]) => fact(L(vocab.MISSING_FIELDS, k),
       k === 'police_risk' ? L(vocab.POLICE_RISK, v) : /_at$/.test(k) ? when(v) : v))) : null,
     section('People, vehicles, phones, places', (c.associated || []).map((a) => h('p', {},
@@ -83,8 +127,8 @@ function renderConcern(body) {
       fact('Consent', L(vocab.CONSENT, c.sharing.consent)),
       fact('Not sought because', c.sharing.not_sought_reason && L(vocab.NOT_SOUGHT, c.sharing.not_sought_reason)),
       fact('Protect the identity of', (c.sharing.protect_identity_of || []).join(', '))),
-    section('Delivered to', (body.deliveries || []).map((d) => h('p', {},
-      `${d.inbox} (${d.agency}): ${d.status}${d.outcome ? ` — ${L(vocab.OUTCOMES, d.outcome)}` : ''}`))),
+    section('Delivered to', byRoutingOrder(body.deliveries || []).map((d) => h('div', {}, h('p', {},
+      `${d.inbox} (${d.agency}): ${L(vocab.DELIVERY_STATUS, d.status)}${d.outcome ? ` — ${L(vocab.OUTCOMES, d.outcome)}` : ''}`), underDecision(d)))),
     section('Addenda', (body.addenda || []).map((a) => h('p', {}, `${when(a.addendum.recorded_at)}: ${a.addendum.text}`))),
   ];
 }
@@ -97,20 +141,44 @@ const purposeQuery = ({ code, note }) => new URLSearchParams(note ? { purpose: c
 // concern (they are its referrer, not a recipient working it), and the read is audited
 // with that code like any other. Any other concern asks the reader why.
 // `userId`: the signed-in person, to know the recorder when the concern answers.
-export function showConcern(concernId, deliveryId, notify, { own = false, userId = null } = {}) {
+export function showConcern(concernId, deliveryId, notify, { own = false, userId = null, profiles = false } = {}) {
   options($('purpose-pick'), vocab.PURPOSES);
   // "Other" needs a note; the browser asks for it before the form is sent.
   $('purpose-pick').onchange = () => { $('purpose-text').required = $('purpose-pick').value === 'other'; };
   $('purpose-form').hidden = own;
-  for (const id of ['concern-body', 'delivery-actions', 'addendum', 'chronology-link']) $(id).hidden = true;
+  for (const id of ['concern-body', 'delivery-actions', 'addendum', 'chronology-link', 'missing-link', 'return-link']) $(id).hidden = true;
   if (!own) $('purpose-pick').focus();
+  let shown = null; // the concern as opened: an action repaints it without reading it again
+  let under = () => null; // what shows under each of its deliveries (a challenge)
+  paintDelivery(deliveryId ? listed.get(deliveryId) : null);
+  // The action's answer is the delivery's new state: say it, and show it where it went.
+  const acted = (d) => {
+    const before = deliveryId && listed.get(deliveryId);
+    listed.set(d.id, d);
+    paintDelivery(d);
+    const row = shown && (shown.deliveries || []).find((x) => x.inbox === d.inbox && (!before || x.status === before.status));
+    if (row) {
+      Object.assign(row, { status: d.status, outcome: d.outcome });
+      $('concern-body').replaceChildren(...renderConcern(shown, under).filter(Boolean));
+    }
+  };
   const open = async () => {
     const purpose = { code: $('purpose-pick').value, note: $('purpose-text').value.trim() };
     const body = await request('GET', `/concerns/${concernId}?${purposeQuery(purpose)}`);
+    shown = body;
+    const challenges = await challengesByDelivery();
     lastPurpose = purpose;
     $('purpose-form').hidden = true;
-    $('concern-body').replaceChildren(...renderConcern(body).filter(Boolean));
+    under = (d) => decidedNote(d, challenges, { notify });
+    $('concern-body').replaceChildren(...renderConcern(body, under).filter(Boolean));
     $('concern-body').hidden = false;
+    // A missing child's profile, beside the report, for those who may open it now (asked
+    // only of Missing Persons, the Control Room and the child's home: `profiles`).
+    if (profiles && body.subject_id && body.concern.categories.includes('missing')) {
+      // The concern's purpose, without its note: a note is sealed with the concern's read.
+      const attached = await profileSection(body.subject_id, purposeQuery({ code: purpose.code }));
+      if (attached) $('concern-body').firstElementChild.after(attached);
+    }
     $('delivery-actions').hidden = !deliveryId;
     $('addendum').hidden = false;
     // Its recorder reads it as its referrer (backend/services/concerns/referrer.py): sharing an
@@ -123,6 +191,7 @@ export function showConcern(concernId, deliveryId, notify, { own = false, userId
       $('chronology-link').href = `#/chronology/${body.subject_id}`;
       $('chronology-link').hidden = false;
     }
+    paintLinks(body, deliveryId && listed.get(deliveryId));
     $('concern-body').querySelector('h3').focus?.();
   };
   $('purpose-form').onsubmit = (e) => { e.preventDefault(); open().catch(notify); };
@@ -133,7 +202,7 @@ export function showConcern(concernId, deliveryId, notify, { own = false, userId
   }
   options($('outcome'), vocab.OUTCOMES, { empty: 'Choose an outcome' });
   $('acknowledge').onclick = () => request('POST', `/deliveries/${deliveryId}/acknowledge`)
-    .then(() => notify('Acknowledged: the acknowledgement clock has stopped.'), notify);
+    .then((d) => { acted(d); notify('Acknowledged: the acknowledgement clock has stopped.'); }, notify);
   $('decide').onsubmit = (e) => {
     e.preventDefault();
     if (!$('outcome').value) {
@@ -148,7 +217,7 @@ export function showConcern(concernId, deliveryId, notify, { own = false, userId
       return;
     }
     request('POST', `/deliveries/${deliveryId}/decision`, { outcome: $('outcome').value, reasons: $('reasons').value, feedback })
-      .then(() => notify('Decision recorded; the person who raised it is told.'), notify);
+      .then((d) => { acted(d); notify('Decision recorded; the person who raised it is told.'); }, notify);
   };
   $('addendum').onsubmit = (e) => {
     e.preventDefault();
@@ -163,6 +232,13 @@ export function showConcern(concernId, deliveryId, notify, { own = false, userId
   };
 }
 
+// A concern shown in brief names its categories and level by code: say them in words.
+function summaryInWords(i) {
+  if (i.type !== 'concern' || !i.summary) return i.summary;
+  return i.summary.replace(i.categories.join(', '), i.categories.map((c) => L(vocab.CATEGORIES, c)).join(', '))
+    .replace(String(i.level).replace(/_/g, ' '), L(vocab.LEVELS, i.level).toLowerCase());
+}
+
 export async function showChronology(subjectId) {
   const purpose = lastPurpose || { code: Object.keys(vocab.PURPOSES)[0], note: '' };
   const { items } = await request('GET', `/subjects/${subjectId}/chronology?${purposeQuery(purpose)}`);
@@ -171,7 +247,7 @@ export async function showChronology(subjectId) {
     h('strong', {}, i.type === 'concern' ? `${i.agency}: ${i.categories.map((c) => L(vocab.CATEGORIES, c)).join(', ')}` : `Addendum (${i.agency})`),
     i.full && i.concern ? h('p', {}, i.concern.narrative) : null,
     i.full && i.addendum ? h('p', {}, i.addendum.text) : null,
-    !i.full ? h('p', { class: 'muted' }, i.summary) : null,
+    !i.full ? h('p', { class: 'muted' }, summaryInWords(i)) : null,
     i.type === 'concern' && i.full ? h('a', { href: `#/concern/${i.concern_id}` }, 'Open') : null)));
 }
 
@@ -180,7 +256,7 @@ export async function showAlerts() {
   $('alert-list').replaceChildren(...alerts.map((a) => h('li', {}, h('div', { class: 'card' },
     h('strong', {}, L(vocab.ALERT_KINDS, a.kind)), h('p', {}, a.why),
     h('span', {}, `${L(vocab.ALERT_STRENGTHS, a.strength)} · ${L(vocab.ALERT_STATUSES, a.status)} · raised ${when(a.raised_at)}`),
-    h('span', {}, `${a.subjects.length} children · ${a.concerns.length} concerns`),
+    h('span', {}, `${counted(a.subjects.length, 'child', 'children')} · ${counted(a.concerns.length, 'concern')}`),
     a.evidence.length ? h('span', { class: 'muted' }, `linked by ${a.evidence.map((e) => L({}, e.identifier_kind)).join(', ')}`) : null,
     a.kind === 'network' ? h('a', { href: `#/network/${a.id}` }, 'See the network') : null))));
   if (!alerts.length) $('alert-list').append(h('li', { class: 'muted' }, 'No open alerts.'));
@@ -190,5 +266,5 @@ export async function showNetwork(alertId) {
   const network = await request('GET', `/alerts/${alertId}/network`);
   $('network').replaceChildren(drawNetwork(network, { title: 'Possible network' }));
   $('network-legend').replaceChildren(...network.nodes.filter((n) => n.type !== 'child').map((n) => h('li', {},
-    `${n.label}: linked to ${n.children} children`)));
+    `${n.label.charAt(0).toUpperCase()}${n.label.slice(1)}: linked to ${counted(n.children, 'child', 'children')}`)));
 }

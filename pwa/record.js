@@ -106,6 +106,7 @@ function countFilled() {
     else if (details.id === 'indicators') count = `Optional · ${n ? `${n} answered` : 'none answered'}`;
     else if (details.classList.contains('more')) count = n ? `${n} chosen` : 'None chosen';
     else if (details.id === 'found') count = n ? `${n} filled in` : 'Only once they are back';
+    else if (details.id === 'own-label') count = n ? 'Kept on this phone' : 'Optional';
     // The setting comes from the recorder's agency: say which, so a closed section hides nothing.
     else if (details.id === 'where') count = `${vocab.SETTINGS[$('f-setting').value] || ''}${n > 1 ? `, ${n - 1} more filled in` : ''}`;
     details.querySelector('.filled').textContent = count;

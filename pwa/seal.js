@@ -14,7 +14,7 @@ export async function refreshSealingKeys() {
   return jwks;
 }
 
-async function sealingKeys() {
+export async function sealingKeys() {
   const cached = await db.get('meta', 'jwks');
   if (cached && !navigator.onLine) return cached;
   try {

@@ -5,6 +5,8 @@
 import { request } from './api.js';
 import * as db from './db.js';
 import { flush } from './outbox.js';
+import { flushAddenda } from './addenda-outbox.js';
+import { flushPhotos } from './photo-outbox.js';
 import * as vault from './vault.js';
 
 export const SYNC_TAG = 'frontline-outbox';
@@ -35,8 +37,42 @@ export const outboxStore = {
   }),
 };
 
+// One sealed photo; the same again answers "duplicate".
+export async function sendPhoto(item) {
+  const body = { client_id: item.client_id, jwe: item.jwe };
+  return request('POST', '/attachments', body, { timeout: timeoutFor(item.jwe.length) });
+}
+
+const storeOf = (name) => ({
+  all: () => db.all(name),
+  put: (item) => db.put(name, item),
+  remove: (clientId) => db.remove(name, clientId),
+});
+export const photoStore = storeOf('photos');
+export const addendumStore = storeOf('addenda');
+
+// One sealed addendum to its concern; the same again answers "duplicate".
+export async function sendAddendum(item) {
+  const body = { client_id: item.client_id, jwe: item.jwe };
+  return request('POST', `/concerns/${item.concern_id}/addenda`, body, { timeout: timeoutFor(item.jwe.length) });
+}
+
+// Photos first, then envelopes, then addenda: the server holds a photo and its record to
+// each other whichever comes first, so that order only decides how soon a record shows its
+// photo; an addendum is to a concern the server already holds.
+async function sendAll(force) {
+  const stopped = (side) => ({ sent: 0, held: 0, rejected: 0, failed: side.failed, stop: side.stop, known: [] });
+  const photos = await flushPhotos({ store: photoStore, send: sendPhoto, force });
+  if (photos.stop) return { ...stopped(photos), photos };
+  const result = await flush({ store: outboxStore, send: sendBatch, force });
+  if (result.stop) return { ...result, failed: result.failed + photos.failed, photos };
+  const addenda = await flushAddenda({ store: addendumStore, send: sendAddendum, force });
+  const failed = result.failed + photos.failed + addenda.failed;
+  return { ...result, failed, stop: addenda.stop, photos, addenda };
+}
+
 export function syncOutbox({ force = false } = {}) {
-  const run = () => flush({ store: outboxStore, send: sendBatch, force });
+  const run = () => sendAll(force);
   return navigator.locks ? navigator.locks.request(SYNC_TAG, run) : run();
 }
 

@@ -173,3 +173,33 @@ export const ROLES = {
   agency_lead: 'Agency safeguarding lead', agency_admin: 'Agency admin',
   partnership_lead: 'Partnership lead', auditor: 'Auditor',
 };
+
+// What became of a delivery, as the people on both ends read it (never the status code).
+export const DELIVERY_STATUS = {
+  new: 'not yet acknowledged', escalated: 'not yet acknowledged, passed up the chain',
+  acknowledged: 'acknowledged', decided: 'decided', closed: 'dealt with elsewhere',
+};
+// A sign as its reader sees it: the recorder's answer, and how the recorder knows it.
+export const PRESENT_WORDS = { yes: 'yes', possible: 'possibly' };
+export const BASIS_WORDS = {
+  observed: 'the recorder saw it', reported: 'reported to the recorder',
+  opinion: "the recorder's professional opinion", gut_feeling: "the recorder's gut feeling",
+};
+// Why the server did not accept a concern, in words a recorder can act on.
+export const REJECTED = {
+  'concern.field_required': 'Something the form needs is missing. Fix it and send it again.',
+  'concern.field_unknown': 'The concern held something the server does not know. Fix it and send it again.',
+  'concern.invalid': 'Something in the concern could not be read. Fix it and send it again.',
+  'concern.invalid_type': 'Something in the concern could not be read. Fix it and send it again.',
+  'concern.out_of_range': 'A number or date is out of range. Fix it and send it again.',
+  'concern.time_without_offset': 'A time was given without its time zone. Fix it and send it again.',
+  'concern.too_long': 'Some text is too long. Shorten it and send it again.',
+  'concern.subject_over_25': "The date of birth or age makes the child over 25. Check it, then send it again.",
+  'concern.value_not_allowed': 'One of the choices is not one the server accepts. Fix it and send it again.',
+  'envelope.malformed': 'The sealed concern arrived damaged. Fix and resubmit makes a new one.',
+  'envelope.too_large': 'The concern is too large to send. Shorten it and send it again.',
+  'proof.invalid': 'The passkey proof did not check out. Fix and resubmit seals it again.',
+  'proof.missing': 'The passkey proof was missing. Fix and resubmit seals it again.',
+  'proof.not_yours': 'It was sealed with a passkey that is not yours. Fix and resubmit seals it again.',
+  'proof.passkey_revoked': 'It was sealed with a passkey that has since been revoked. Fix and resubmit seals it again with this one.',
+};

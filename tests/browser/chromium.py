@@ -34,9 +34,15 @@ class LiveServer:
     origin: str
     invites: list[dict[str, Any]]
     log: Path | None = None  # the server's stderr
+    server: Server | None = None
 
     def invite(self, name: str) -> str:
         return next(i["url"] for i in self.invites if i["name"] == name)
+
+    def cli(self, *args: str) -> str:
+        """Run ``frontline ARGS`` against this server's database and instance; its output."""
+        assert self.server is not None  # noqa: S101 - a fixture's server
+        return self.server.cli(*args)
 
 
 @pytest.fixture
@@ -44,7 +50,7 @@ def live_server(tmp_path: Path, database_url: str) -> Iterator[LiveServer]:
     server = Server(tmp_path / "instance", database_url)
     invites = server.demo_invites()
     server.start()
-    yield LiveServer(origin=server.origin, invites=invites, log=server.log)
+    yield LiveServer(origin=server.origin, invites=invites, log=server.log, server=server)
     server.stop()
 
 

@@ -103,11 +103,15 @@ def open_phone(
     name: str = "This phone",
     screen: str | None = None,
     locale: str | None = None,
+    init: str | None = None,
 ) -> tuple[Phone, Any]:
     """Enrol from an invite link in a fresh phone-sized context (photographing the enrolment
-    screen as ``screen`` when given; in the browser language ``locale`` when given)."""
+    screen as ``screen`` when given; in the browser language ``locale`` when given; running
+    the script ``init`` before the app on every load when given)."""
     extra = {"locale": locale} if locale else {}
     context = browser.new_context(viewport=PHONE, device_scale_factor=1, **extra)
+    if init:
+        context.add_init_script(init)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -182,9 +186,10 @@ def fill_date(page: Page, field: str, value: str) -> None:
 
 
 def record_concern(
-    phone: Phone, *, dob: str, narrative: str = "Found in the park at 23:00."
+    phone: Phone, *, dob: str, narrative: str = "Found in the park at 23:00.", label: str = ""
 ) -> None:
-    """Record and seal a short neglect concern about Tiegan Marsh; wait for the home screen."""
+    """Record and seal a short neglect concern about Tiegan Marsh (with the recorder's own
+    ``label`` for the card when given); wait for the home screen."""
     page = phone.page
     page.click('nav a[href="#/record"]')
     page.fill("#f-given", "Tiegan")
@@ -196,5 +201,8 @@ def record_concern(
     phone.chip("level", "early_help")
     page.fill("#f-rationale", "Out late without a carer knowing.")
     phone.chip("sharing.consent", "given")
+    if label:
+        page.click("#own-label summary")
+        page.fill("#f-label", label)
     page.click("#submit")
     expect(page.locator("#view-home")).to_be_visible()

@@ -81,6 +81,13 @@ def test_untouched_signs_and_an_unanswered_source_are_not_presumed(browser, live
     page.fill("#f-given", f"Untouched{secrets.token_hex(3)}")
     page.fill("#f-age", "15")
     phone.chip("categories", "missing")
+    # What must be answered says so in words; what need not, says so, and what it holds.
+    for required in ("The child", "What happened", "Why this level?"):
+        field = page.locator("#view-record legend, #view-record label", has_text=required)
+        expect(field.first).to_contain_text("(required)")
+    expect(
+        page.locator("details.optional .filled", has_text="Optional · nothing filled in").first
+    ).to_be_visible()
     # Nothing is answered for the recorder: no source, no sign.
     expect(page.locator('input[name="source"]:checked')).to_have_count(0)
     phone.tap("#indicators summary")
@@ -92,8 +99,10 @@ def test_untouched_signs_and_an_unanswered_source_are_not_presumed(browser, live
     expect(basis).to_be_visible()
     expect(page.locator('label[for="ind-found_far_from_home-basis"]')).to_be_visible()
     expect(basis).to_have_value("")  # no source yet: not guessed
+    expect(page.locator("#indicators summary")).to_contain_text("1 answered")
     phone.chip("ind.found_far_from_home.present", "no")
     expect(basis).to_be_hidden()
+    expect(page.locator("#indicators summary")).to_contain_text("none answered")
     phone.visit("form-signs-open")
     page.fill("#f-narrative", "Not back from school; phone off since 16:00.")
     phone.chip("level", "child_in_need")

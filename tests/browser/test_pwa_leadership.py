@@ -73,6 +73,23 @@ def test_the_leadership_page(browser, live_server) -> None:  # type: ignore[no-u
     expect(page.locator("#dashboard")).to_contain_text("Language flags per agency")
     expect(page.locator("#dashboard")).to_contain_text("Possible network")
     expect(page.locator(".figure-card", has_text="acknowledged")).to_contain_text("8")
+    # Missing children: counted from the returns, small numbers withheld ("—").
+    for words in (
+        "missing now",
+        "median hours missing",
+        "return interviews due",
+        "overdue",
+        "return interviews held",
+        "return interviews declined",
+    ):
+        expect(page.locator("#dashboard .figure-card", has_text=words).first).to_be_visible()
     assert page.locator("#dashboard svg.chart").count() >= 4
+    # Time to leadership: each network alert, from its first high-weight sign to the day a
+    # lead first saw it (this lead's landing listed the alerts).
+    ttl = page.locator("#dashboard section", has_text="Time to leadership")
+    expect(ttl.locator("li").first).to_contain_text("Alert raised")
+    expect(ttl.locator("li").first).to_contain_text("first high-weight sign")
+    expect(ttl.locator("li").first).to_contain_text("seen by the leads")
+    expect(ttl.locator("li").first).to_contain_text(" days.")
     lead.visit("leadership")
     page.context.close()

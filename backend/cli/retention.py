@@ -41,8 +41,14 @@ def retention() -> None:
 def retention_sweep(at: datetime | None) -> None:
     """List the records due for review; nothing is erased without a decision."""
     from backend.services.records.retention import Due, due
+    from backend.services.records.retention_profiles import ProfileDue, due_profiles
+    from backend.services.records.retention_suspicions import SuspicionDue, due_suspicions
 
-    found: list[Due] = _run(lambda s: due(s, now=_aware(at)))
+    when = _aware(at)
+    swept: tuple[list[Due], list[SuspicionDue], list[ProfileDue]] = _run(
+        lambda s: (due(s, now=when), due_suspicions(s, now=when), due_profiles(s, now=when))
+    )
+    found, suspicions, profiles = swept
     listed = [
         {
             "concern_id": str(d.concern_id),
@@ -52,7 +58,29 @@ def retention_sweep(at: datetime | None) -> None:
         }
         for d in found
     ]
-    click.echo(json.dumps({"due": listed}, indent=1))
+    others = [
+        {
+            "suspicion_id": str(d.suspicion_id),
+            "recorded_at": d.recorded_at.isoformat(),
+            "since": d.since.isoformat(),
+            "due_at": d.due_at.isoformat(),
+            "rule": d.rule,
+        }
+        for d in suspicions
+    ]
+    kept_by_homes = [
+        {
+            "profile_id": str(d.profile_id),
+            "versions": d.versions,
+            "latest_at": d.latest_at.isoformat(),
+            "due_at": d.due_at.isoformat(),
+            "rule": d.rule,
+        }
+        for d in profiles
+    ]
+    click.echo(
+        json.dumps({"due": listed, "suspicions": others, "profiles": kept_by_homes}, indent=1)
+    )
 
 
 @retention.command("erase")
@@ -63,10 +91,15 @@ def retention_sweep(at: datetime | None) -> None:
 def retention_erase(
     concern_ids: tuple[uuid.UUID, ...], reason: str, confirm: bool, approval: str | None
 ) -> None:
-    """Crypto-shred reviewed records: their data keys and blind indexes are destroyed."""
+    """Crypto-shred reviewed records (concerns or suspicions): their data keys and blind
+    indexes are destroyed. An ID may be a child's profile (its profile_id): every version
+    and every photo go with it."""
     from backend.core.errors import DomainError
+    from backend.models import Suspicion
+    from backend.services.profiles.attachments import db_erase_profile, db_is_profile
     from backend.services.records.audit import SYSTEM
     from backend.services.records.retention import db_erase
+    from backend.services.records.retention_suspicions import db_erase_suspicion
 
     if not confirm:
         raise click.UsageError("erasure cannot be undone: add --confirm to go ahead")
@@ -84,7 +117,12 @@ def retention_erase(
         for cid in concern_ids:  # each in its own transaction: one refusal stops no other
             with sessions() as session:
                 try:
-                    db_erase(session, cid, reason=reason, actor=SYSTEM)
+                    if db_is_profile(session, cid):
+                        db_erase_profile(session, cid, reason=reason, actor=SYSTEM)
+                    elif session.get(Suspicion, cid) is not None:
+                        db_erase_suspicion(session, cid, reason=reason, actor=SYSTEM)
+                    else:
+                        db_erase(session, cid, reason=reason, actor=SYSTEM)
                     session.commit()
                     done[str(cid)] = "erased"
                 except DomainError as exc:

@@ -36,6 +36,15 @@ LONG_CATEGORIES = frozenset(
 )
 LOOKED_AFTER = Rule("looked after: 75 years from birth", 6, 75)
 FALLBACK = Rule("default: review at 6 years", 6)
+# A suspicion is about no one child: its clock runs from the last thing that happened to it
+# (recorded, answered, or matched by a later record), whoever recorded it; one a network
+# alert counts as evidence is not reviewed while a record that alert rests on is kept.
+SUSPICION = Rule("suspicion: 6 years after it was last recorded, answered or matched", 6)
+# A children's home keeps a child's profile ready for a missing episode while the child lives
+# there, and updates it at each review. A year with no new version means the home has
+# stopped keeping it (most often, the child has left): its purpose is spent, and a person
+# decides whether to erase it. Never while the child is missing.
+PROFILE = Rule("profile: a year after its latest version", 1)
 
 
 def _years(when: datetime, years: int) -> datetime:

@@ -66,7 +66,10 @@ ACCESS: dict[str, frozenset[str]] = {
     "api.admin_approval_reject": _ADMIN,
     "api.admin_quarantine": _ADMIN,
     "api.admin_quarantine_retry": _ADMIN,
-    "api.sync": _RECORDER,
+    # Recorders send concerns and suspicions; those who work inboxes send what they record
+    # there (a return interview). Each envelope's kind is checked for its sender
+    # (``pipeline.kinds.Kind.by_recorders``).
+    "api.sync": _RECORDER | _WORKERS,
     "api.concerns_mine": _RECORDER,
     # Whose concern it is (recorder or recipient) is checked by the service.
     "api.concern": frozenset({SIGNED_IN}),
@@ -77,6 +80,11 @@ ACCESS: dict[str, frozenset[str]] = {
     "api.delivery_acknowledge": _WORKERS,
     "api.delivery_decision": _WORKERS,
     "api.delivery_reassign": _WORKERS,
+    # Whose decision and which challenge are checked by the service: the concern's recorder
+    # or a recipient challenges; the stage's owner resolves.
+    "api.delivery_challenge": _RECORDER | _WORKERS,
+    "api.challenge_list": _RECORDER | _WORKERS,
+    "api.challenge_resolve": _WORKERS,
     # Partnership admins only; the view checks the agency is the partnership's own.
     "api.admin_rules": _ADMIN,
     "api.admin_rules_load": _ADMIN,
@@ -91,12 +99,22 @@ ACCESS: dict[str, frozenset[str]] = {
     # Which episodes is checked by the service (reader inboxes, the reporting home, leads).
     "api.episodes": _WORKERS,
     "api.subject_missing": _WORKERS,
+    # Which profile or photo is checked by the service (the home; police during an episode).
+    "api.profiles": frozenset({SIGNED_IN}),
+    "api.profile": frozenset({SIGNED_IN}),
+    "api.subject_profile": frozenset({SIGNED_IN}),
+    "api.attachment_upload": _RECORDER,
+    "api.attachment": frozenset({SIGNED_IN}),
     "api.merges": _WORKERS,
     "api.merge_confirm": _WORKERS,
     # Access review: auditors of the partnership (checked by the service).
     "api.audit_subject": _AUDITOR,
     "api.audit_person": _AUDITOR,
     "api.dashboard": frozenset({RoleName.PARTNERSHIP_LEAD.value}),
+    # Whose suspicion (recorder, recipient, owner, partnership lead) is checked by the service.
+    "api.suspicions": frozenset({SIGNED_IN}),
+    "api.suspicion": frozenset({SIGNED_IN}),
+    "api.suspicion_answer": _WORKERS,
     "api.push_key": frozenset({SIGNED_IN}),
     "api.push_subscribe": frozenset({SIGNED_IN}),
     "api.push_unsubscribe": frozenset({SIGNED_IN}),

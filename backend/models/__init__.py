@@ -10,6 +10,7 @@ from backend.models.base import (
     tables_on,
     utcnow,
 )
+from backend.models.challenges import Challenge, ChallengeOutcome, ChallengeStage
 from backend.models.concerns import (
     Addendum,
     Concern,
@@ -61,11 +62,31 @@ from backend.models.people import (
     UserRole,
     UserStatus,
 )
+from backend.models.profiles import Attachment, Profile, ProfileKey, ProfilePhoto
 from backend.models.record_keys import SubjectKey
 from backend.models.retention import LegalHold, RetentionReview
+from backend.models.suspicions import (
+    AlertSuspicion,
+    Suspicion,
+    SuspicionIdentifier,
+    SuspicionMatch,
+    SuspicionRecipient,
+)
 from backend.models.windows import PatternDay
 
 __all__ = [
+    "AlertSuspicion",
+    "Suspicion",
+    "SuspicionIdentifier",
+    "SuspicionMatch",
+    "SuspicionRecipient",
+    "Challenge",
+    "ChallengeOutcome",
+    "ChallengeStage",
+    "Attachment",
+    "Profile",
+    "ProfileKey",
+    "ProfilePhoto",
     "MissingEpisode",
     "ReturnInterview",
     "Alert",

@@ -1,11 +1,11 @@
 """The kinds of sealed record the pipeline takes, and all that differs between them.
 
-A concern and a return interview (``POST /api/v1/sync``, told apart by the ``schema``
-inside the envelope: ``kind_of``) and an addendum (``POST /api/v1/concerns/<id>/addenda``)
-go through the same steps (``steps.py``); what differs is named here and nowhere else: the
-schema they are validated against, how they are stored, whether they are routed and
-linked, what they do to a missing episode, how their audit entry reads and which ids their
-result carries.
+A concern, a return interview, a suspicion and a child's profile (``POST /api/v1/sync``,
+told apart by the ``schema`` inside the envelope: ``kind_of``) and an addendum
+(``POST /api/v1/concerns/<id>/addenda``) go through the same steps (``steps.py``); what
+differs is named here and nowhere else: the schema they are validated against, how they
+are stored, whether they are routed and linked, what they do to a missing episode, how
+their audit entry reads and which ids their result carries.
 """
 
 from __future__ import annotations
@@ -21,13 +21,20 @@ from sqlalchemy.orm import Session
 
 import crypto
 from backend.core.jsontext import Document
-from backend.models import Addendum, Concern, Receipt, ReturnInterview
+from backend.models import Addendum, Concern, Profile, Receipt, ReturnInterview, Suspicion
 from backend.pipeline.episodes import db_addendum_episode, db_concern_episode
 from backend.pipeline.link import db_link, db_link_named
+from backend.pipeline.profile import db_profile_episode, db_store_profile
 from backend.pipeline.results import Result
 from backend.pipeline.return_interview import db_return_episode, db_store_return_interview
 from backend.pipeline.store import Sealed, Stored, db_store_addendum, db_store_concern
-from backend.schemas import return_interview
+from backend.pipeline.suspicion import (
+    and_suspicions,
+    db_link_suspicion,
+    db_no_episode,
+    db_store_suspicion,
+)
+from backend.schemas import profile, return_interview, suspicion
 from backend.schemas.concern import Addendum as AddendumSchema
 from backend.schemas.concern import Concern as ConcernSchema
 
@@ -35,6 +42,8 @@ from backend.schemas.concern import Concern as ConcernSchema
 CONCERN_SCHEMA = ConcernSchema()
 ADDENDUM_SCHEMA = AddendumSchema()
 RETURN_INTERVIEW_SCHEMA = return_interview.ReturnInterview()
+SUSPICION_SCHEMA = suspicion.Suspicion()
+PROFILE_SCHEMA = profile.Profile()
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,10 @@ class Kind:
     carrying: Select[uuid.UUID, uuid.UUID, str]
     # The result's ids, as ``Result`` fields, of a receipt this kind stored.
     ids: Callable[[Receipt], dict[str, Any]]
+    # Only a person holding the recorder role may send it. ``POST /api/v1/sync`` also takes
+    # envelopes from those who work inboxes, for what they record there (a return
+    # interview); its store step says whose inbox may.
+    by_recorders: bool = True
 
 
 KINDS = {
@@ -67,7 +80,8 @@ KINDS = {
         store=db_store_concern,
         codes="concern",
         routed=True,
-        link=db_link,
+        # Then what it names does to suspicions: matched, reopened, counted in networks.
+        link=and_suspicions(db_link, "concern"),
         episode=db_concern_episode,
         collected="concern.collected",
         audited=("late", "level"),
@@ -95,6 +109,7 @@ KINDS = {
             "concern_id": receipt.target_concern_id,
             "addendum_id": receipt.result_id,
         },
+        by_recorders=False,  # the concern's recorder or a recipient (checked by the route)
     ),
     # A return interview adds to the concern that opened the episode, as an addendum does
     # (``return_interview.py``); what it names is weighed in networks like a concern's.
@@ -104,7 +119,7 @@ KINDS = {
         store=db_store_return_interview,
         codes="return_interview",
         routed=False,
-        link=db_link_named,
+        link=and_suspicions(db_link_named, "return_interview"),
         episode=db_return_episode,
         collected="return_interview.collected",
         audited=(),
@@ -112,11 +127,52 @@ KINDS = {
             ReturnInterview.id, ReturnInterview.author_id, ReturnInterview.content_sha256
         ).where(ReturnInterview.client_id == bindparam("client_id")),
         ids=lambda receipt: {"kind": "return_interview", "record_id": receipt.result_id},
+        by_recorders=False,  # the Missing Coordinator's members record it
+    ),
+    # A suspicion adds to no concern: it is sent to the inboxes the rules' [suspicions]
+    # name as it is stored (``suspicion.py``), and linked to earlier suspicions and open
+    # networks by what it names.
+    "suspicion": Kind(
+        counts_language=False,
+        schema=SUSPICION_SCHEMA,
+        store=db_store_suspicion,
+        codes="suspicion",
+        routed=False,
+        link=db_link_suspicion,
+        episode=db_no_episode,
+        collected="suspicion.collected",
+        audited=(),
+        carrying=select(Suspicion.id, Suspicion.recorder_id, Suspicion.content_sha256).where(
+            Suspicion.client_id == bindparam("client_id")
+        ),
+        ids=lambda receipt: {"kind": "suspicion", "record_id": receipt.result_id},
+    ),
+    # A child's profile, kept ready by the home: stored (a version under the profile's key,
+    # its photos held to their images), never routed; read by the home, and by the police
+    # while the child is missing (``pipeline/profile.py``).
+    "profile": Kind(
+        counts_language=False,
+        schema=PROFILE_SCHEMA,
+        store=db_store_profile,
+        codes="profile",
+        routed=False,
+        link=None,
+        episode=db_profile_episode,
+        collected="profile.collected",
+        audited=(),
+        carrying=select(Profile.id, Profile.author_id, Profile.content_sha256).where(
+            Profile.client_id == bindparam("client_id")
+        ),
+        ids=lambda receipt: {"kind": "profile", "record_id": receipt.result_id},
     ),
 }
 
 # What ``POST /api/v1/sync`` takes besides concerns, by the ``schema`` sealed inside.
-SYNCED = {return_interview.SCHEMA: "return_interview"}
+SYNCED = {
+    return_interview.SCHEMA: "return_interview",
+    suspicion.SCHEMA: "suspicion",
+    profile.SCHEMA: "profile",
+}
 
 
 def kind_of(receipt: Receipt, payload: Document) -> str:

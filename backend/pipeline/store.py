@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -46,6 +47,7 @@ class Author:
 
     id: uuid.UUID
     agency_id: uuid.UUID
+    records: bool = True  # holds the recorder role (``kinds.Kind.by_recorders``)
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,9 @@ class Told:
     """What later steps tell the recorder, set by them inside the store transaction."""
 
     known: Known | None = None  # the link step: the child is already known
+    # The route step: the inboxes its deliveries went to, each as often as sent to (what
+    # ``known.routed_of`` would read back).
+    routed: Counter[uuid.UUID] | None = None
 
 
 @dataclass(frozen=True)
@@ -100,12 +105,20 @@ class Stored:
 
     id: uuid.UUID  # the stored record's: the concern's, or the addendum's
     records: tuple[tuple[str, uuid.UUID], ...]  # what the audit entry names, as it names them
-    concern: Concern  # the concern stored, or the one the addendum adds to
+    # The concern stored, or the one an addendum or return interview adds to; None for a
+    # suspicion, which adds to none (``the_concern`` for the kinds that always have one).
+    concern: Concern | None
     agency: AgencyFacts  # the author's
     identifiers: list[IdentifierRow]  # the rows written to concern_identifiers
     payload: Document  # as the recorder sealed it
     loaded: Loaded  # as validated
     told: Told = field(default_factory=Told)
+
+    @property
+    def the_concern(self) -> Concern:
+        """The concern, for the steps only a concern's kinds run (route, link, episodes)."""
+        assert self.concern is not None  # noqa: S101 - KINDS gives those steps to them only
+        return self.concern
 
 
 def _district(postcode: str | None) -> str | None:

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from backend.domain.vocab import CATEGORIES, INDICATORS, LEGAL_STATUS, Setting
+from backend.routing.challenge_rules import read_challenge
 from backend.routing.deadlines import Calendar, DeadlineError, Span
 from backend.routing.patterns import read_patterns
 from backend.routing.ruleset import (
@@ -24,6 +25,7 @@ from backend.routing.ruleset import (
     RuleSet,
     Send,
 )
+from backend.routing.suspicions import read as read_suspicions
 
 FORMAT = "frontline.rules/1"
 AGENCY_KINDS = ("police", "social_care", "health", "education", "care_home", "partnership")
@@ -54,6 +56,8 @@ _TOP_KEYS = {
     "patterns",
     "missing",
     "re_referral",
+    "suspicions",
+    "challenge",
 }
 
 
@@ -252,6 +256,8 @@ def parse(
     patterns, alert_to = read_patterns(check, doc.get("patterns", {}), recorder_lead=RECORDER_LEAD)
     return_interview, missing_readers = _missing(check, doc.get("missing"))
     re_referral_days = _re_referral(check, doc.get("re_referral"))
+    suspicions = read_suspicions(check, doc.get("suspicions"), str(fallback))
+    challenge_stages = read_challenge(check, doc.get("challenge"), set(check.aliases))
     seen: set[str] = set()
     raw_rules = doc.get("rule", [])
     rules = [check.read_rule(n, r, seen) for n, r in enumerate(raw_rules)]
@@ -274,6 +280,8 @@ def parse(
             return_interview=return_interview,
             missing_readers=missing_readers,
             re_referral_days=re_referral_days,
+            suspicions=suspicions,
+            challenge_stages=challenge_stages,
         ),
         doc,
     )

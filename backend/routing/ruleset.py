@@ -8,6 +8,8 @@ from typing import Any
 
 from backend.domain.vocab import Level
 from backend.routing.deadlines import Calendar, Span
+from backend.routing.suspicions import SuspicionRules
+from backend.routing.suspicions import defaults as suspicion_defaults
 
 LEVELS = tuple(level.value for level in Level)
 RECORDER_LEAD = "recorder_agency_lead"
@@ -57,6 +59,15 @@ class Send:
 
 
 @dataclass(frozen=True)
+class ChallengeStep:
+    """One stage of a challenge to a decision: who owns it (a target word, read relative to
+    the decision: ``supervisors``, ``agency_leads``, an alias) and how long they have."""
+
+    to: str
+    within: Span
+
+
+@dataclass(frozen=True)
 class Rule:
     id: str
     why: str
@@ -90,6 +101,16 @@ class RuleSet:
     # ``[re_referral] days``: a concern within this many days after an inbox decided "no
     # further action" about the child goes back to that inbox too (0: never).
     re_referral_days: int = RE_REFERRAL_DAYS
+    # ``[suspicions]``: where a suspicion goes, its owner and deadlines (``suspicions.py``);
+    # None: the defaults, resolved against the inboxes (``suspicion_rules``).
+    suspicions: SuspicionRules | None = None
+    # ``[challenge] stages``: who owns each stage of a challenge to a decision, and how
+    # long they have before it climbs (``challenge_rules.py``).
+    challenge_stages: tuple[ChallengeStep, ...] = ()
+
+    def suspicion_rules(self) -> SuspicionRules:
+        """Where a suspicion goes, who owns it and how long they have to answer."""
+        return self.suspicions or suspicion_defaults(self.inboxes, self.fallback)
 
     def return_interview_send(self) -> Send:
         """Where the return interview task goes and when it is due, counted from found_at."""

@@ -72,3 +72,28 @@ class DashboardSchema(Schema):
     )
     missing = fields.Dict(required=True)
     language = fields.List(fields.Dict(), required=True)
+    challenges = fields.List(
+        fields.Dict(),
+        required=True,
+        metadata={
+            "description": "challenges to decisions by deciding agency and stage: open and "
+            "resolved (counts 1 to 4 null)"
+        },
+    )
+    time_to_leadership = fields.List(
+        fields.Dict(),
+        required=True,
+        metadata={
+            "description": "per network alert: raised_at, status, first_sign_at, seen_at "
+            "(first read by a partnership lead) and days between (so far, if unseen)"
+        },
+    )
+    suspicions = fields.List(
+        fields.Dict(),
+        required=True,
+        metadata={
+            "description": "suspicions by the agency of the inbox that owns them: open, "
+            "reopened (each within its deadline), overdue (waiting past it), answered (in "
+            "the period); each suspicion in one cell (counts 1 to 4 null)"
+        },
+    )

@@ -9,6 +9,7 @@ from backend.http.api import (  # noqa: E402,F401  (registers the views)
     agency,
     audit,
     auth,
+    challenges,
     concerns,
     inbox,
     keys,
@@ -16,7 +17,9 @@ from backend.http.api import (  # noqa: E402,F401  (registers the views)
     me,
     meta,
     missing,
+    profiles,
     push,
     rules,
+    suspicions,
     sync,
 )

@@ -5,7 +5,8 @@ has climbed, and when it next falls due. A sweep takes only chains whose deadlin
 on PostgreSQL with ``FOR UPDATE SKIP LOCKED``, so sweeps on many hosts share the work and
 never take the same chain; on SQLite the write lock taken at BEGIN serialises them — and
 for each makes new deliveries to the next step, each saying why it came, audited. The climb
-stops when someone in the chain acknowledges (for the acknowledge clock) or decides.
+stops when someone in the chain acknowledges (for the acknowledge clock) or decides. The
+same sweep climbs challenges to decisions whose stage's deadline passed (``challenge_climb``).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from backend.services.concerns.deliveries import delivery_row
 from backend.services.concerns.push import db_queue_push
 from backend.services.concerns.rules import db_active
 from backend.services.records.audit import db_audit
+from backend.services.suspicions import routing as suspicions
 
 log = logging.getLogger("frontline.escalation")
 
@@ -42,6 +44,7 @@ CLOCK_WORDS = {"acknowledge": "Acknowledgement", "decide": "Decision"}
 class SweepResult:
     chains: int  # chains that fell due
     escalations: int  # deliveries made
+    challenges: int = 0  # challenges that climbed a stage (``challenge_climb``)
 
 
 def label(session: Session, delivery: Delivery) -> str:
@@ -179,7 +182,8 @@ def db_escalate(session: Session, root: Delivery, now: datetime) -> int:
 def sweep(
     sessions: sessionmaker[Session], *, now: datetime | None = None, batch: int = 200
 ) -> SweepResult:
-    """Run one escalation sweep; safe to run on many hosts at once."""
+    """Run one escalation sweep, deliveries then suspicions; safe to run on many hosts at
+    once."""
     now = now or utcnow()
     chains = made = 0
     while True:
@@ -191,9 +195,18 @@ def sweep(
                 made += db_escalate(session, root, now)
             session.commit()
             chains += len(due)
-    if chains:
-        log.info("escalation.sweep", extra={"chains": chains, "escalations": made})
-    return SweepResult(chains, made)
+    # Unanswered suspicions climb their owner's chain in the same sweep (counted with it).
+    taken, raised = suspicions.sweep(sessions, now=now, batch=batch)
+    chains, made = chains + taken, made + raised
+    from backend.services.concerns.challenge_climb import climb
+
+    climbed = climb(sessions, now=now, batch=batch)
+    if chains or climbed:
+        log.info(
+            "escalation.sweep",
+            extra={"chains": chains, "escalations": made, "challenges": climbed},
+        )
+    return SweepResult(chains, made, climbed)
 
 
 def db_close_steps(session: Session, root: Delivery, *, cause: str | None, why: str) -> None:

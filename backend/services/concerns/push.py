@@ -201,6 +201,58 @@ def db_queue_push(
     return len(messages)
 
 
+def db_push_to(
+    session: Session,
+    targets: Iterable[tuple[str, uuid.UUID | None, uuid.UUID]],
+    *,
+    title: str,
+    body: str,
+) -> int:
+    """Queue one message to every device that sees any of ``targets`` (audience, inbox id,
+    agency id), as it would see a delivery to them; each device once. For records that are
+    not deliveries (a suspicion), so the message names no delivery. Return how many."""
+    rows = [{"audience": a, "inbox_id": i, "agency_id": g} for a, i, g in targets]
+    subscriptions = sorted({s for subs in _recipients(session, rows) for s in subs}, key=str)
+    now = utcnow()
+    messages = [
+        {
+            "id": uuid.uuid4(),
+            "subscription_id": sub,
+            "delivery_id": None,
+            "title": title[:120],
+            "body": body[:200],
+            "created_at": now,
+            "attempts": 0,
+            "next_attempt_at": now,
+        }
+        for sub in subscriptions
+    ]
+    if messages:
+        session.execute(insert_into(Notification), messages)
+    return len(messages)
+
+
+def db_tell_person(session: Session, user_id: uuid.UUID, *, title: str, body: str) -> int:
+    """Queue one message to one person's devices; return how many."""
+    now = utcnow()
+    messages = [
+        {
+            "id": uuid.uuid4(),
+            "subscription_id": sub,
+            "delivery_id": None,
+            "title": title[:120],
+            "body": body[:200],
+            "created_at": now,
+            "attempts": 0,
+            "next_attempt_at": now,
+        }
+        for sub in session.scalars(_DEVICES_OF, {"uid": user_id})
+    ]
+    if messages:
+        session.execute(insert_into(Notification), messages)
+    return len(messages)
+
+
 def db_tell_recorder(
     session: Session, *, recorder_id: uuid.UUID, delivery_id: uuid.UUID, outcome: str
 ) -> int:

@@ -115,7 +115,7 @@ def _entries(session: Session, ring: crypto.KeyRing, where: Any) -> list[Access]
     return out
 
 
-def _naming(session: Session, records: list[tuple[str, str]]) -> Select[int]:
+def db_naming(session: Session, records: list[tuple[str, str]]) -> Select[int]:
     """The entries that name any of these records: on PostgreSQL through the server's own
     index over the entries (GIN), on SQLite through the record index ``audit verify`` checks
     against them."""
@@ -148,7 +148,7 @@ def subject_accesses(
     ids = members(session, canonical(session, subject_id))
     concern_ids = list(session.scalars(select(Concern.id).where(Concern.subject_id.in_(ids))))
     named = [("subject", str(i)) for i in ids] + [("concern", str(c)) for c in concern_ids]
-    found = _entries(session, ring, AuditEvent.seq.in_(_naming(session, named)))
+    found = _entries(session, ring, AuditEvent.seq.in_(db_naming(session, named)))
     db_audit(
         session,
         "audit.reviewed",

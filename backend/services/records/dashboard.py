@@ -39,9 +39,13 @@ from backend.models import (
     utcnow,
 )
 from backend.routing.patterns import PATTERN_DEFAULTS
+from backend.services.concerns.rules import db_active
 from backend.services.records.audit import Actor, db_audit
+from backend.services.records.dashboard_challenges import challenge_counts
+from backend.services.records.dashboard_suspicions import suspicion_counts
 from backend.services.records.disclosure import Breakdown, withhold
 from backend.services.records.disclosure import Cell as Path
+from backend.services.records.time_to_leadership import time_to_leadership
 
 SUPPRESS_BELOW = 5
 WEEKS = 12
@@ -187,6 +191,17 @@ def dashboard(session: Session, *, actor: Actor, now: datetime | None = None) ->
         "alerts_open": _counts(alerts),
         "alerts_per_1000": alert_rates(raised, len(concerns)),
         "missing": _missing(session, mine.partnership_id, since, now),
+        # Challenges to decisions, and each network alert's days to the leaders: their own
+        # modules, each saying how it keeps small numbers out.
+        "challenges": challenge_counts(
+            session,
+            agencies,
+            len(db_active(session, mine.partnership_id).rules.challenge_stages),
+            since,
+            shown,
+        ),
+        "time_to_leadership": time_to_leadership(session, mine.partnership_id, since, now),
+        "suspicions": suspicion_counts(session, agencies, since, now, shown),
         "language": [
             {
                 "agency": name,

@@ -26,6 +26,7 @@ from backend.models import (
     DataKeyRecord,
     LegalHold,
     RetentionReview,
+    Suspicion,
     utcnow,
 )
 from backend.services.linking.record_keys import db_rebuild_keys
@@ -98,6 +99,11 @@ def due(session: Session, *, now: datetime | None = None) -> list[Due]:
 
 def _concern(session: Session, concern_id: uuid.UUID) -> Concern:
     concern = session.get(Concern, concern_id)
+    if concern is None and session.get(Suspicion, concern_id) is not None:
+        raise Conflict(
+            "retention.not_for_suspicions",
+            "A suspicion has no keep decision or legal hold: it is kept by not being erased.",
+        )
     if concern is None:
         raise NotFound("not_found", "There is no such record.")
     return concern

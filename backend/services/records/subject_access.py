@@ -3,6 +3,9 @@
 Third parties whose identity the recorder asked to protect (``sharing.protect_identity_of``)
 are redacted wherever their name appears, and people or places recorded under that name are
 left out. Erased records appear as metadata only: there is nothing else left to give.
+Each concern carries the challenges to decisions on it, and the suspicions naming the child
+by a strong key come beside the concerns (``subject_access_related.py``), with every version
+of the child's profile and its photos (``subject_access_profiles.py``).
 
 The export is a JSON document (``ExportDocument``), not a view: it is handed over as the
 answer to a subject access request, and each concern in it is the recorder's own document
@@ -38,12 +41,15 @@ from backend.services.linking.merges import db_merges_of, unconfirmed, views
 from backend.services.linking.subjects import canonical, members
 from backend.services.records.audit import Actor, db_audit
 from backend.services.records.sealed import db_data_key, unseal
+from backend.services.records.subject_access_profiles import db_profiles_about
+from backend.services.records.subject_access_related import db_challenges, db_suspicions_naming
 
 REDACTED = "[third party: withheld]"
 
 # A concern's or addendum's document as the phone sealed it (docs/contract.md).
 Document: TypeAlias = dict[str, Any]
-# The whole answer: subject_id, generated_at, concerns, erased_records, redactions, merges.
+# The whole answer: subject_id, generated_at, concerns (each with its challenges),
+# suspicions naming the child, the child's profiles, erased_records, redactions, merges.
 ExportDocument: TypeAlias = dict[str, Any]
 
 
@@ -104,7 +110,8 @@ def export(
     Refused while an automatic merge of the record is unconfirmed: keys that matched by
     accident would hand one child's records to another's family. The MASH confirms it
     (``POST /api/v1/merges/{id}/confirm``) or splits it first."""
-    if session.get(Subject, subject_id) is None:
+    child = session.get(Subject, subject_id)
+    if child is None:
         raise NotFound("not_found", "There is no such child.")
     ids = members(session, canonical(session, subject_id))
     merges = db_merges_of(session, ids)
@@ -170,15 +177,28 @@ def export(
                 redactions += n
                 added.append(body)
             item[name] = added
+        item["challenges"] = db_challenges(
+            session, db_data_key(session, ring, c.data_key_id), c.id, agencies
+        )
         items.append(item)
+    suspicions, withheld = db_suspicions_naming(session, ring, ids, child.partnership_id)
+    redactions += withheld
+    profiles = db_profiles_about(session, ring, subject_id, agencies)
     shown = views(session, merges)
     db_audit(
         session,
         "subject.access_exported",
         actor=actor,
-        records=[("subject", subject_id), *(("concern", c.id) for c in concerns)],
+        records=[
+            ("subject", subject_id),
+            *(("concern", c.id) for c in concerns),
+            *(("suspicion", uuid.UUID(s["suspicion_id"])) for s in suspicions),
+            *(("profile", uuid.UUID(p)) for p in sorted({v["profile_id"] for v in profiles})),
+        ],
         detail={
             "concerns": len(concerns),
+            "suspicions": len(suspicions),
+            "profile_versions": len(profiles),
             "erased": erased,
             "redactions": redactions,
             "merges": len(merges),
@@ -189,6 +209,8 @@ def export(
         "subject_id": str(subject_id),
         "generated_at": utcnow().isoformat(),
         "concerns": items,
+        "suspicions": suspicions,
+        "profiles": profiles,
         "erased_records": erased,
         "redactions": redactions,
         "merges": [
@@ -218,6 +240,16 @@ def _rows(value: Any, depth: int = 0) -> str:
     return html.escape("" if value is None else str(value))
 
 
+def _figure(photo: dict[str, Any]) -> str:
+    """A photo on the page, as a data: URL of the image the export holds (never fetched)."""
+    caption = html.escape(str(photo.get("caption") or ""))
+    if not photo.get("image"):
+        return f"<figure><figcaption>{caption} (the image is not held)</figcaption></figure>"
+    kind = html.escape(str(photo.get("content_type")))
+    src = f"data:{kind};base64,{html.escape(photo['image'])}"
+    return f"<figure><img src='{src}' alt='{caption}'><figcaption>{caption}</figcaption></figure>"
+
+
 def to_html(answer: ExportDocument) -> str:
     """A printable page of the export; every value escaped, no script, no external style."""
     parts = [
@@ -238,6 +270,18 @@ def to_html(answer: ExportDocument) -> str:
         parts.append(
             f"<section><h2>{html.escape(item['recorded_at'])} — "
             f"{html.escape(str(item['agency']))}</h2>{_rows(item)}</section>"
+        )
+    for item in answer.get("suspicions", []):
+        parts.append(
+            f"<section><h2>Suspicion {html.escape(item['recorded_at'])} — "
+            f"{html.escape(str(item['agency']))}</h2>{_rows(item)}</section>"
+        )
+    for item in answer.get("profiles", []):
+        photos = "".join(_figure(p) for p in item.get("photos", []))
+        text = {k: v for k, v in item.items() if k != "photos"}
+        parts.append(
+            f"<section><h2>Profile, version {item['version']} — "
+            f"{html.escape(str(item['agency']))}</h2>{photos}{_rows(text)}</section>"
         )
     parts.append("</body></html>")
     return "".join(parts)

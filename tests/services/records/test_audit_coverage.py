@@ -5,6 +5,8 @@ leaves entries of its kind; every action the code writes has a kind."""
 from __future__ import annotations
 
 import re
+import uuid
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,9 @@ from tests.scenario import ZOE
 from tests.services.concerns.test_inbox import C, worker
 from tests.services.linking.test_links import missing, partnership_lead, send
 from tests.services.linking.test_links import recorders as recorders  # noqa: F401 (a fixture)
+from tests.services.missing.test_episodes import _at, report
+from tests.services.profiles.helpers import carer, make_profile, photo, png, police_inbox, upload
+from tests.services.profiles.helpers import send as profile_send
 
 ROOT = Path(__file__).resolve().parents[3]
 SELF_SERVICE = (
@@ -61,6 +66,9 @@ AUDITED = {
     "api.delivery_acknowledge": {"alteration"},
     "api.delivery_decision": {"alteration"},
     "api.delivery_reassign": {"disclosure"},
+    "api.delivery_challenge": {"collection"},
+    "api.challenge_list": {"consultation"},
+    "api.challenge_resolve": {"alteration"},
     "api.chronology": {"consultation"},
     "api.alerts": {"consultation"},
     "api.alert_network": {"consultation"},
@@ -74,7 +82,15 @@ AUDITED = {
     "api.audit_person": {"consultation"},
     "api.dashboard": {"consultation"},
     "api.episodes": {"consultation"},
+    "api.suspicions": {"consultation"},
+    "api.suspicion": {"consultation"},
+    "api.suspicion_answer": {"alteration"},
     "api.subject_missing": {"consultation"},
+    "api.profiles": {"consultation"},
+    "api.profile": {"consultation"},
+    "api.subject_profile": {"consultation"},
+    "api.attachment_upload": {"collection"},
+    "api.attachment": {"consultation"},
     "api.admin_users": {"consultation"},
     "api.admin_invites": {"consultation"},
     "api.admin_invite_create": {"collection"},
@@ -120,6 +136,7 @@ class Log:
     def __init__(self, sessions: Any) -> None:
         self.sessions = sessions
         self.seen = self._last()
+        self.called: dict[str, set[str]] = {}
 
     def _last(self) -> int:
         with self.sessions() as s:
@@ -132,16 +149,17 @@ class Log:
         self.seen = self._last()
         return kinds
 
+    def check(self, endpoint: str, response: Any) -> Any:
+        """The call succeeded and left entries of its route's kinds; its JSON body."""
+        assert response.status_code < 300, (endpoint, response.get_json())
+        self.called[endpoint] = self.kinds_since()
+        assert AUDITED[endpoint] <= self.called[endpoint], (endpoint, self.called[endpoint])
+        return response.get_json()
+
 
 def test_each_audited_route_leaves_entries_of_its_kind(app, sessions, recorders) -> None:  # type: ignore[no-untyped-def]
     log = Log(sessions)
-    called: dict[str, set[str]] = {}
-
-    def check(endpoint: str, response: Any) -> Any:
-        assert response.status_code < 300, (endpoint, response.get_json())
-        called[endpoint] = log.kinds_since()
-        assert AUDITED[endpoint] <= called[endpoint], (endpoint, called[endpoint])
-        return response.get_json()
+    check, called = log.check, log.called
 
     client, device = recorders["police"]
     first = make_concern()
@@ -183,6 +201,24 @@ def test_each_audited_route_leaves_entries_of_its_kind(app, sessions, recorders)
                 "reasons": "Exploitation risk.",
                 "feedback": "A strategy discussion is being held.",
             },
+            headers=H,
+        ),
+    )
+    raised = check(
+        "api.delivery_challenge",
+        client.post(
+            f"/api/v1/deliveries/{delivery}/challenge",
+            json={"reason": "The risk is higher than that."},
+            headers=H,
+        ),
+    )
+    check("api.challenge_list", client.get("/api/v1/challenges"))
+    supervisor = worker(app, C, "MASH", "inbox_supervisor")
+    check(
+        "api.challenge_resolve",
+        supervisor.post(
+            f"/api/v1/challenges/{raised['challenge_id']}/resolve",
+            json={"outcome": "upheld", "note": "A strategy discussion is the right step."},
             headers=H,
         ),
     )
@@ -267,6 +303,32 @@ def test_each_audited_route_leaves_entries_of_its_kind(app, sessions, recorders)
     check("api.episodes", lead.get("/api/v1/episodes?status=closed"))
     check("api.subject_missing", lead.get(f"/api/v1/subjects/{body['subject_id']}/missing"))
     admin, _, _ = person(app, agency=C, roles=("agency_admin",), name="Admin")
+    # A suspicion: collected and sent (sync), listed, read for a purpose, answered.
+    suspicion = {
+        "schema": "frontline.suspicion/1",
+        "client_id": "5d1e0f9a-8b0b-4f3c-9e4b-5d4a8b9f4e3c",
+        "recorded_at": first["recorded_at"],
+        "narrative": "A man waits outside the home most nights.",
+        "basis": "observed",
+        "level": "significant_harm",
+        "associated": [{"kind": "vehicle", "registration": "YX19 KLM"}],
+    }
+    r = client.post(
+        "/api/v1/sync", json={"envelopes": [envelope(app, device, suspicion)]}, headers=H
+    )
+    sid = r.get_json()["results"][0]["record_id"]
+    assert {"collection", "disclosure"} <= log.kinds_since()
+    cet = worker(app, "Riverside Police", "Child Exploitation Team")
+    check("api.suspicions", cet.get("/api/v1/suspicions"))
+    check("api.suspicion", cet.get(f"/api/v1/suspicions/{sid}?purpose=assess_new_concern"))
+    check(
+        "api.suspicion_answer",
+        cet.post(
+            f"/api/v1/suspicions/{sid}/answer",
+            json={"answer": "Known to us.", "outcome": "investigating"},
+            headers=H,
+        ),
+    )
     log.kinds_since()
     check("api.admin_users", admin.get("/api/v1/admin/users"))
     check("api.admin_invites", admin.get("/api/v1/admin/invites"))
@@ -277,4 +339,37 @@ def test_each_audited_route_leaves_entries_of_its_kind(app, sessions, recorders)
         "api.admin_users",
         "api.admin_invites",
     }
-    assert set(AUDITED) - elsewhere - set(called) == set()
+    assert set(AUDITED) - elsewhere - PROFILE_ROUTES - set(called) == set()
+
+
+PROFILE_ROUTES = {
+    "api.attachment_upload",
+    "api.profiles",
+    "api.profile",
+    "api.subject_profile",
+    "api.attachment",
+}
+
+
+def test_each_profile_route_leaves_entries_of_its_kind(app, sessions) -> None:  # type: ignore[no-untyped-def]
+    """A home keeps a profile with a photo; the police open it while the child is missing."""
+    log = Log(sessions)
+    check = log.check
+
+    home = carer(app)
+    image = png(seed=11)
+    cid = str(uuid.uuid4())
+    uploaded = check("api.attachment_upload", upload(home[0], app, image, cid))
+    payload = make_profile(photos=[photo(cid, image)])
+    assert profile_send(app, home, payload)["status"] == "accepted"
+    check("api.profiles", home[0].get("/api/v1/profiles"))
+    pid = payload["profile_id"]
+    check("api.profile", home[0].get(f"/api/v1/profiles/{pid}?purpose=missing_episode"))
+    room = police_inbox(app, "Police Control Room")
+    concern = report(app, room, reported_at=_at(-timedelta(hours=2)))
+    opened = room[0].get(f"/api/v1/concerns/{concern}?purpose=missing_episode").get_json()
+    log.kinds_since()
+    path = f"/api/v1/subjects/{opened['subject_id']}/profile?purpose=missing_episode"
+    check("api.subject_profile", room[0].get(path))
+    check("api.attachment", room[0].get(f"/api/v1/attachments/{uploaded['attachment_id']}"))
+    assert set(log.called) == PROFILE_ROUTES

@@ -125,3 +125,16 @@ def test_the_design_documents_are_here() -> None:
         assert (ROOT / "docs" / name).is_file(), name
     for name in DOMAIN:
         assert (ROOT / "docs" / "domain" / name).is_file(), name
+
+
+def test_the_deployment_settings_example_names_only_real_settings() -> None:
+    """deploy/frontline.env.example is what operators copy: a misspelt name there would be
+    silently ignored by the servers."""
+    readme = (ROOT / "README.md").read_text()
+    example = (ROOT / "deploy" / "frontline.env.example").read_text()
+    names = re.findall(r"^([A-Z_]+)=", example, flags=re.MULTILINE)
+    assert "FRONTLINE_SECRET_KEY" in names
+    unit = (ROOT / "deploy" / "systemd" / "frontline.service").read_text()
+    for name in names:
+        # Every name is in the README's table, or one the units themselves read.
+        assert f"`{name}`" in readme or "${" + name + "}" in unit, name

@@ -30,6 +30,13 @@ CHLOE = {
 RICKY = {"kind": "adult_of_concern", "nickname": "Ricky", "approx_age": 30}
 
 
+def approx_age(born: int, recorded_at: str) -> int:
+    """The age that linking reads as born in ``born`` on a record made at ``recorded_at``
+    (the record's year less the age): a fixed age names another year once the calendar
+    turns, and the records stop agreeing."""
+    return datetime.fromisoformat(recorded_at).year - born
+
+
 def make(**given: Any) -> dict[str, Any]:
     """A concern; a field given as None is left out."""
     concern = make_concern(**{k: v for k, v in given.items() if v is not None})

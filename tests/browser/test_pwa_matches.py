@@ -16,7 +16,7 @@ from tests.authenticator import SoftAuthenticator
 from tests.browser.pwa import SCREENS, Phone, open_phone
 from tests.browser.test_pwa_leadership import _sync
 from tests.live import Client
-from tests.scenario import AMIRA, CHLOE, ZOE, make
+from tests.scenario import AMIRA, CHLOE, ZOE, approx_age, make
 from tests.services.linking.test_links import at
 
 SHOTS = Path("/tmp/wt-c-shots")  # noqa: S108 - screenshots for a person to look at
@@ -47,7 +47,9 @@ def _seed_conflicting_keys(live_server) -> None:  # type: ignore[no-untyped-def]
     # Another child: an NHS number and an age, then a name and date of birth, then both:
     # nothing disagrees, so the two records are joined automatically.
     chloe = dict(CHLOE, nhs_number="401 023 2137")
-    nhs_only = {k: v for k, v in chloe.items() if k != "date_of_birth"} | {"approx_age": 15}
+    nhs_only = {k: v for k, v in chloe.items() if k != "date_of_birth"} | {
+        "approx_age": approx_age(int(chloe["date_of_birth"][:4]), at(12))
+    }
     no_nhs = {k: v for k, v in chloe.items() if k != "nhs_number"}
     _sync(*phones["police"], make(subject=nhs_only, recorded_at=at(12), associated=[]))
     _sync(*phones["health"], make(subject=no_nhs, recorded_at=at(7), associated=[]))

@@ -16,7 +16,7 @@ from backend.models import Delivery
 from backend.services.records.audit import SYSTEM
 from backend.services.records.subject_access import export
 from tests.factories import H, approved
-from tests.scenario import AMIRA, CHLOE, ZOE, make
+from tests.scenario import AMIRA, CHLOE, ZOE, approx_age, make
 from tests.services.concerns.test_inbox import C, P, worker
 from tests.services.linking import test_links
 from tests.services.linking.test_links import at, send
@@ -119,7 +119,9 @@ def test_a_record_known_only_by_nhs_number_and_age_still_refuses_another_family(
     app, sessions, keyring, recorders
 ) -> None:
     # Zoë known by her NHS number and an age only: no name with date of birth to disagree.
-    nhs_only = {k: v for k, v in ZOE.items() if k != "date_of_birth"} | {"approx_age": 15}
+    nhs_only = {k: v for k, v in ZOE.items() if k != "date_of_birth"} | {
+        "approx_age": approx_age(int(ZOE["date_of_birth"][:4]), at(9))
+    }
     zoe = send(app, recorders, "police", make(subject=nhs_only, recorded_at=at(9)))
     typed = dict(CHLOE, nhs_number=ZOE["nhs_number"])
     chloe = send(app, recorders, "health", make(subject=typed, recorded_at=at(2), **ABUSE))
@@ -183,7 +185,9 @@ def test_an_automatic_merge_shows_and_blocks_export_until_the_mash_confirms(  # 
 ) -> None:
     # First an NHS number and an age; then a name and date of birth without the NHS
     # number; then both: nothing disagrees, so the two records are joined automatically.
-    nhs_only = {k: v for k, v in ZOE.items() if k != "date_of_birth"} | {"approx_age": 15}
+    nhs_only = {k: v for k, v in ZOE.items() if k != "date_of_birth"} | {
+        "approx_age": approx_age(int(ZOE["date_of_birth"][:4]), at(10))
+    }
     no_nhs = {k: v for k, v in ZOE.items() if k != "nhs_number"}
     first = send(app, recorders, "police", make(subject=nhs_only, recorded_at=at(10)))
     send(app, recorders, "care", make(subject=no_nhs, recorded_at=at(6), setting="care_home"))

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.factories import H, envelope, person, sync
-from tests.scenario import AMIRA, CHLOE, RICKY, ZOE, make, oxford_like
+from tests.scenario import AMIRA, CHLOE, RICKY, ZOE, approx_age, make, oxford_like
 from tests.services.concerns.test_inbox import C, P, items, worker
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -202,7 +202,7 @@ def test_a_misspelt_child_is_a_possible_match_until_the_mash_confirms(app, recor
     typo = {
         "given_name": "Zoe",
         "family_name": "OBrian",
-        "approx_age": 15,
+        "approx_age": approx_age(2011, at(10)),  # born in Zoë's year
         "known_as": ["Zee"],
         "legal_status": "unknown",
     }

@@ -4,15 +4,18 @@ are one record, not one record each with the MASH asked about every pair
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from tests.scenario import make
+from tests.scenario import approx_age, make
 from tests.services.concerns.test_inbox import C, worker
 from tests.services.linking.test_conflicting_keys import ABUSE, matches_of, recorders, subject_of
-from tests.services.linking.test_links import NOW, at, send
+from tests.services.linking.test_links import at, send
 
 __all__ = ["recorders"]
 
+# About 14: born in one year, whichever side of New Year each record falls (``_about``).
+BORN = datetime.fromisoformat(at(9)).year - 14
 LEAH = {
     "given_name": "Leah",
     "family_name": "Marsh",
@@ -22,6 +25,8 @@ LEAH = {
 
 
 def _about(app: Any, recorders: Any, who: str, subject: dict[str, Any], days_ago: int) -> str:
+    if "approx_age" in subject:
+        subject = dict(subject, approx_age=approx_age(BORN, at(days_ago)))
     sent = send(app, recorders, who, make(subject=subject, recorded_at=at(days_ago), **ABUSE))
     return sent["concern_id"]  # type: ignore[no-any-return]
 
@@ -47,8 +52,7 @@ def test_the_record_with_a_date_of_birth_is_chosen_and_nothing_is_merged(  # typ
 ) -> None:
     # Known first by name and age, then by a school with her date of birth (the same year).
     approx = _about(app, recorders, "police", LEAH, 9)
-    year = NOW.year - 14
-    dated = dict(LEAH, approx_age=None, date_of_birth=f"{year}-01-05")
+    dated = dict(LEAH, approx_age=None, date_of_birth=f"{BORN}-01-05")
     school = _about(app, recorders, "health", {k: v for k, v in dated.items() if v}, 8)
     mash = worker(app, C, "MASH")
     named, aged = subject_of(mash, school), subject_of(mash, approx)

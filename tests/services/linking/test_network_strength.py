@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.scenario import make
+from tests.scenario import approx_age, make
 from tests.services.linking.test_links import alerts_of, at, partnership_lead, recorders, send
 
 __all__ = ["recorders"]  # the fixture, used by name
@@ -75,7 +75,7 @@ def test_a_common_name_alone_links_no_one_but_a_shared_car_does(app, recorders) 
 
 def test_children_named_as_peers_are_a_group_not_a_network(app, recorders) -> None:  # type: ignore[no-untyped-def]
     send(app, recorders, "police", exploited(ANNA, 40, []))
-    peer = {"kind": "peer", "name": "Anna Hill", "approx_age": 15}
+    peer = {"kind": "peer", "name": "Anna Hill", "approx_age": approx_age(2011, at(30))}
     send(app, recorders, "health", exploited(BELLA, 30, [peer]))
     send(app, recorders, "care", exploited(CARA, 20, [peer]))
     assert networks(app) == []
@@ -84,7 +84,7 @@ def test_children_named_as_peers_are_a_group_not_a_network(app, recorders) -> No
 def test_an_adult_of_concern_named_with_a_peer_group_is_a_network(app, recorders) -> None:  # type: ignore[no-untyped-def]
     send(app, recorders, "police", exploited(ANNA, 40, []))
     ricky = {"kind": "adult_of_concern", "nickname": "Ricky"}
-    peer = {"kind": "peer", "name": "Anna Hill", "approx_age": 15}
+    peer = {"kind": "peer", "name": "Anna Hill", "approx_age": approx_age(2011, at(30))}
     send(app, recorders, "health", exploited(BELLA, 30, [peer, ricky]))
     (alert,) = networks(app)
     assert len(alert["subjects"]) == 2  # Bella, and Anna found in her own record

@@ -15,9 +15,9 @@ from sqlalchemy import func, select
 from backend.models import AuditEvent
 from backend.services.records.audit_kinds import KIND_OF, kind_of
 from tests.factories import H, envelope, make_concern, person, sync
-from tests.scenario import ZOE
+from tests.scenario import ZOE, approx_age
 from tests.services.concerns.test_inbox import C, worker
-from tests.services.linking.test_links import missing, partnership_lead, send
+from tests.services.linking.test_links import at, missing, partnership_lead, send
 from tests.services.linking.test_links import recorders as recorders  # noqa: F401 (a fixture)
 from tests.services.missing.test_episodes import _at, report
 from tests.services.profiles.helpers import carer, make_profile, photo, png, police_inbox, upload
@@ -245,7 +245,7 @@ def test_each_audited_route_leaves_entries_of_its_kind(app, sessions, recorders)
     typo = {
         "given_name": "Zoe",
         "family_name": "OBrian",
-        "approx_age": 15,
+        "approx_age": approx_age(2011, at(10)),  # born in Zoë's year
         "known_as": ["Zee"],
         "legal_status": "unknown",
     }

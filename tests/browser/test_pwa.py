@@ -96,7 +96,7 @@ def test_offline_record_sync_and_acknowledge(browser, live_server, database_url)
     phone.visit("record-empty")
     page.fill("#f-known", MARKERS[1])
     # A reload mid-form (or rotation, or the phone locking) loses nothing once unlocked.
-    page.wait_for_timeout(500)
+    page.wait_for_timeout(1_500)  # the draft is written 300 ms after the last keystroke
     page.reload()
     unlock(phone, view="#view-record")
     expect(page.locator("#f-known")).to_have_value(MARKERS[1])

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from backend.domain.demo_history import CHILD_NAME
 from tests.browser.chromium import LiveServer
-from tests.browser.pwa import Phone, open_phone
+from tests.browser.pwa import Phone, open_phone, until
 from tests.live import Server
 
 # Where to copy the phone-sized screenshots too, when asked.
@@ -51,7 +51,7 @@ def test_a_newcomer_finds_the_demo_child(browser: object, demo_server: LiveServe
     photo = page.locator("#p-photos li.photo img")
     expect(photo).to_have_count(1, timeout=15_000)
     until_loaded = "document.querySelector('#p-photos li.photo img').naturalWidth > 0"
-    assert page.evaluate(f"new Promise(r => setTimeout(() => r({until_loaded}), 500))")
+    assert until(page, until_loaded)
     expect(page.locator("#p-given")).to_have_value("Ruby")
     page.locator("#p-photos").scroll_into_view_if_needed()
     _shot(carer, "02-profile")

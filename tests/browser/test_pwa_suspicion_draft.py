@@ -41,7 +41,7 @@ def _type(phone: Phone, marks: dict[str, str]) -> None:
     phone.tap('#s-add button:has-text("Child")')
     phone.type('input[name="child.2.given_name"]', marks["child"])
     phone.type('input[name="child.2.approx_age"]', "14")
-    page.wait_for_timeout(300)  # the last keystroke's write
+    page.wait_for_timeout(1_500)  # the last keystroke's write, 300 ms after it
 
 
 def _as_left(page: Page, marks: dict[str, str]) -> None:

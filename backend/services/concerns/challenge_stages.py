@@ -27,17 +27,16 @@ from backend.models import (
     ChallengeStage,
     Delivery,
     Membership,
-    Notification,
     PushSubscription,
     User,
     UserRole,
     UserStatus,
     insert_into,
-    utcnow,
 )
 from backend.models.people import RoleName
 from backend.routing.ruleset import Target
 from backend.services.concerns.inbox import Viewer, db_viewer
+from backend.services.concerns.push import db_queue_messages
 from backend.services.concerns.rules import Active
 from backend.services.records.audit import Actor
 
@@ -185,20 +184,6 @@ def db_tell(
         query = query.where(_devices(owner))
     else:
         query = query.where(User.id == person, User.status == UserStatus.ACTIVE)
-    now = utcnow()
-    messages = [
-        {
-            "id": uuid.uuid4(),
-            "subscription_id": sub,
-            "delivery_id": delivery_id,
-            "title": title[:120],
-            "body": body[:200],
-            "created_at": now,
-            "attempts": 0,
-            "next_attempt_at": now,
-        }
-        for sub in session.scalars(query)
-    ]
-    if messages:
-        session.execute(insert_into(Notification), messages)
-    return len(messages)
+    return db_queue_messages(
+        session, session.scalars(query), title=title, body=body, delivery_id=delivery_id
+    )

@@ -164,6 +164,47 @@ def _audience(row: DeliveryRow) -> str:
     return row["audience"] if row["audience"] in ("agency_leads", "supervisors") else "members"
 
 
+def _message(
+    sub: uuid.UUID, *, delivery_id: uuid.UUID | None, title: str, body: str, now: datetime
+) -> dict[str, Any]:
+    """One queued notification row; the words are cut to what a notice shows."""
+    return {
+        "id": uuid.uuid4(),
+        "subscription_id": sub,
+        "delivery_id": delivery_id,
+        "title": title[:120],
+        "body": body[:200],
+        "created_at": now,
+        "attempts": 0,
+        "next_attempt_at": now,
+    }
+
+
+def _db_insert(session: Session, messages: list[dict[str, Any]]) -> int:
+    if messages:
+        session.execute(insert_into(Notification), messages)
+    return len(messages)
+
+
+def db_queue_messages(
+    session: Session,
+    subscriptions: Iterable[uuid.UUID],
+    *,
+    title: str,
+    body: str,
+    delivery_id: uuid.UUID | None = None,
+) -> int:
+    """Queue one message to each of these devices; return how many."""
+    now = utcnow()
+    return _db_insert(
+        session,
+        [
+            _message(sub, delivery_id=delivery_id, title=title, body=body, now=now)
+            for sub in subscriptions
+        ],
+    )
+
+
 def db_queue_push(
     session: Session,
     rows: list[DeliveryRow],
@@ -183,22 +224,12 @@ def db_queue_push(
     for row, subscriptions in zip(told, _recipients(session, told), strict=True):
         label = labels[row["id"]]
         title = f"Escalated to {label}" if escalation else f"New concern in {label}"
+        body = LEVEL_WORDS[row["level"]].capitalize()
         messages.extend(
-            {
-                "id": uuid.uuid4(),
-                "subscription_id": sub,
-                "delivery_id": row["id"],
-                "title": title[:120],
-                "body": LEVEL_WORDS[row["level"]].capitalize(),
-                "created_at": now,
-                "attempts": 0,
-                "next_attempt_at": now,
-            }
+            _message(sub, delivery_id=row["id"], title=title, body=body, now=now)
             for sub in subscriptions
         )
-    if messages:
-        session.execute(insert_into(Notification), messages)
-    return len(messages)
+    return _db_insert(session, messages)
 
 
 def db_push_to(
@@ -213,44 +244,13 @@ def db_push_to(
     not deliveries (a suspicion), so the message names no delivery. Return how many."""
     rows = [{"audience": a, "inbox_id": i, "agency_id": g} for a, i, g in targets]
     subscriptions = sorted({s for subs in _recipients(session, rows) for s in subs}, key=str)
-    now = utcnow()
-    messages = [
-        {
-            "id": uuid.uuid4(),
-            "subscription_id": sub,
-            "delivery_id": None,
-            "title": title[:120],
-            "body": body[:200],
-            "created_at": now,
-            "attempts": 0,
-            "next_attempt_at": now,
-        }
-        for sub in subscriptions
-    ]
-    if messages:
-        session.execute(insert_into(Notification), messages)
-    return len(messages)
+    return db_queue_messages(session, subscriptions, title=title, body=body)
 
 
 def db_tell_person(session: Session, user_id: uuid.UUID, *, title: str, body: str) -> int:
     """Queue one message to one person's devices; return how many."""
-    now = utcnow()
-    messages = [
-        {
-            "id": uuid.uuid4(),
-            "subscription_id": sub,
-            "delivery_id": None,
-            "title": title[:120],
-            "body": body[:200],
-            "created_at": now,
-            "attempts": 0,
-            "next_attempt_at": now,
-        }
-        for sub in session.scalars(_DEVICES_OF, {"uid": user_id})
-    ]
-    if messages:
-        session.execute(insert_into(Notification), messages)
-    return len(messages)
+    devices = session.scalars(_DEVICES_OF, {"uid": user_id})
+    return db_queue_messages(session, devices, title=title, body=body)
 
 
 def db_tell_recorder(
@@ -258,23 +258,13 @@ def db_tell_recorder(
 ) -> int:
     """Queue "a decision on a concern you recorded" to the recorder's devices: the outcome
     only; the feedback itself is read in the app. Return how many were queued."""
-    now = utcnow()
-    messages = [
-        {
-            "id": uuid.uuid4(),
-            "subscription_id": sub,
-            "delivery_id": delivery_id,
-            "title": "Decision on a concern you recorded",
-            "body": OUTCOME_WORDS[outcome].capitalize(),
-            "created_at": now,
-            "attempts": 0,
-            "next_attempt_at": now,
-        }
-        for sub in session.scalars(_DEVICES_OF, {"uid": recorder_id})
-    ]
-    if messages:
-        session.execute(insert_into(Notification), messages)
-    return len(messages)
+    return db_queue_messages(
+        session,
+        session.scalars(_DEVICES_OF, {"uid": recorder_id}),
+        title="Decision on a concern you recorded",
+        body=OUTCOME_WORDS[outcome].capitalize(),
+        delivery_id=delivery_id,
+    )
 
 
 Sender = Callable[[dict[str, Any], str, bytes, str], int]

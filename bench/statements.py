@@ -19,6 +19,7 @@ import argparse
 import re
 import sys
 import tempfile
+import traceback
 import uuid
 from collections import Counter
 from pathlib import Path
@@ -38,16 +39,26 @@ from bench.workload import seal_all  # noqa: E402
 WARM_UP, BATCH = 100, 50
 
 
-def count(engine_name: str, pg_admin: str, concerns: int, top: int) -> None:
+def count(engine_name: str, pg_admin: str, concerns: int, top: int, where: bool) -> None:
     with tempfile.TemporaryDirectory() as work:
         url, drop = fresh_database(engine_name, pg_admin, Path(work))
         try:
-            _count(url, Path(work), engine_name, concerns, top)
+            _count(url, Path(work), engine_name, concerns, top, where)
         finally:
             drop()
 
 
-def _count(url: str, work: Path, engine_name: str, concerns: int, top: int) -> None:
+def _caller() -> str:
+    """The innermost function of ours that sent a statement (the helpers in core/db.py
+    left out): where a statement comes from, when ``--where`` asks."""
+    for frame in reversed(traceback.extract_stack()):
+        path = frame.filename.replace("\\", "/")
+        if "/backend/" in path and not path.endswith("/core/db.py"):
+            return f"{path.rsplit('/backend/', 1)[1]}:{frame.name}"
+    return "?"
+
+
+def _count(url: str, work: Path, engine_name: str, concerns: int, top: int, where: bool) -> None:
     _app, state, device, env = setup(url, work)
     items = seal_all(WARM_UP + concerns, state.keyring, device)
     ctx = Context(
@@ -61,7 +72,8 @@ def _count(url: str, work: Path, engine_name: str, concerns: int, top: int) -> N
     sent: Counter[str] = Counter()
 
     def counted(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        sent[re.sub(r"\s+", " ", statement)[:100]] += 1
+        shown = re.sub(r"\s+", " ", statement)[:100]
+        sent[f"{_caller():45} {shown[:55]}" if where else shown] += 1
 
     event.listen(state.engine, "before_cursor_execute", counted)
     for i in range(WARM_UP, WARM_UP + concerns, BATCH):
@@ -80,9 +92,12 @@ def main() -> None:
     parser.add_argument("--engines", default="sqlite")
     parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--top", type=int, default=40)
+    parser.add_argument(
+        "--where", action="store_true", help="name the function that sent each statement"
+    )
     args = parser.parse_args()
     for engine_name in args.engines.split(","):
-        count(engine_name, args.pg, args.concerns, args.top)
+        count(engine_name, args.pg, args.concerns, args.top, args.where)
 
 
 if __name__ == "__main__":

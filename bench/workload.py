@@ -127,13 +127,24 @@ def concern_payload(rng: random.Random) -> dict[str, Any]:
 
 
 def seal_all(
-    n: int, ring: crypto.KeyRing, device: SoftAuthenticator, rng: random.Random | None = None
+    n: int,
+    ring: crypto.KeyRing,
+    device: SoftAuthenticator,
+    rng: random.Random | None = None,
+    *,
+    one_child: bool = False,
 ) -> list[dict[str, str]]:
-    """``n`` concerns sealed by one phone (a shared ``rng`` spreads a population over several)."""
+    """``n`` concerns sealed by one phone (a shared ``rng`` spreads a population over several).
+    ``one_child``: every concern is about the same child (the first one's), as a child
+    missing again and again is written about."""
     rng = rng or random.Random(7)
     items = []
+    child: dict[str, Any] | None = None
     for _ in range(n):
         payload = concern_payload(rng)
+        if one_child:
+            child = child or payload["subject"]
+            payload["subject"] = child
         challenge = crypto.proof_challenge(payload)
         payload["proof"] = {
             "type": "webauthn",

@@ -62,29 +62,38 @@ _RAISED = select(Alert).where(
 _TOUCH = update(_A).where(_A.c.id == bindparam("a")).values(updated_at=bindparam("at"))
 # The alerts that name any of some children. Kind, status and partnership are checked by
 # the caller: asked for in SQL, SQLite's planner walked every open network alert there is.
+# With which of those children each names.
 _NAMING = (
-    select(Alert)
+    select(Alert, AlertSubject.subject_id)
     .join(AlertSubject, AlertSubject.alert_id == Alert.id)
     .where(AlertSubject.subject_id.in_(bindparam("subjects", expanding=True)))
 )
 
 
 def _db_add(
-    session: Session, alert_id: uuid.UUID, finding: Finding, *, new: bool = False
+    session: Session,
+    alert_id: uuid.UUID,
+    finding: Finding,
+    *,
+    new: bool = False,
+    named: set[uuid.UUID] | None = None,
 ) -> int | None:
     """Add the evidence and children of a finding that the alert does not hold yet (an
     index lookup for the finding's own concerns, never a read of the whole alert). Return
-    how many concerns were new to it, or None when it held everything already."""
+    how many concerns were new to it, or None when it held everything already.
+    ``named``: which of the finding's children the alert names, when the caller knows."""
     evidence = {e[:3]: e[3] for e in finding.evidence}
     known: set[tuple[str, str, uuid.UUID]] = set()
     had: set[uuid.UUID] = set()
-    named: set[uuid.UUID] = set()
-    if not new:
+    if new:
+        named = set()
+    else:
         for chunk in chunks(sorted({c for _, _, c in evidence})):
             for kind, key, concern_id in session.execute(_ALREADY, {"a": alert_id, "ids": chunk}):
                 known.add((kind, key, concern_id))
                 had.add(concern_id)
-        named = set(session.scalars(_NAMED, {"a": alert_id, "ids": list(finding.subjects)}))
+        if named is None:
+            named = set(session.scalars(_NAMED, {"a": alert_id, "ids": list(finding.subjects)}))
     rows = [
         {
             "alert_id": alert_id,
@@ -125,10 +134,15 @@ def _db_fold(session: Session, keep: Alert, other: Alert) -> None:
 
 def _one_ring(
     session: Session, alert: Alert | None, finding: Finding, partnership_id: uuid.UUID
-) -> Alert | None:
+) -> tuple[Alert | None, set[uuid.UUID]]:
     """The same ring seen through another adult, car or phone is one alert: fold every open
-    network alert sharing a child with this finding into the oldest of them."""
-    found = {a.id: a for a in session.scalars(_NAMING, {"subjects": list(finding.subjects)})}
+    network alert sharing a child with this finding into the oldest of them. Return it, and
+    which of the finding's children it names now."""
+    found: dict[uuid.UUID, Alert] = {}
+    naming: dict[uuid.UUID, set[uuid.UUID]] = {}
+    for each, subject_id in session.execute(_NAMING, {"subjects": list(finding.subjects)}):
+        found[each.id] = each
+        naming.setdefault(each.id, set()).add(subject_id)
     if alert is not None:
         found[alert.id] = alert
     rings = sorted(
@@ -140,10 +154,12 @@ def _one_ring(
         key=lambda a: (a.raised_at, str(a.id)),
     )
     if not rings:
-        return alert
+        return alert, naming.get(alert.id, set()) if alert is not None else set()
     keep, *others = rings
+    named = set(naming.get(keep.id, ()))
     for other in others:
         _db_fold(session, keep, other)
+        named |= naming.get(other.id, set())
         other.status, other.merged_into_id, other.updated_at = "merged", keep.id, utcnow()
         keep.updated_at = utcnow()
         db_audit(
@@ -152,7 +168,7 @@ def _one_ring(
             records=[("alert", keep.id), ("alert", other.id)],
             detail={"kind": "network"},
         )
-    return keep
+    return keep, named
 
 
 def db_raise(
@@ -167,11 +183,12 @@ def db_raise(
         alert = session.scalar(
             _RAISED, {"p": partnership_id, "kind": finding.kind, "key": finding.key}
         )
+    named: set[uuid.UUID] | None = None  # read with the alert's rings, for a network
     if finding.kind == "network":
-        alert = _one_ring(session, alert, finding, partnership_id)
+        alert, named = _one_ring(session, alert, finding, partnership_id)
     now = utcnow()
     if alert is not None:
-        added = _db_add(session, alert.id, finding)
+        added = _db_add(session, alert.id, finding, named=named)
         if added is not None:
             session.execute(_TOUCH, {"a": alert.id, "at": now})
             set_committed_value(alert, "updated_at", now)

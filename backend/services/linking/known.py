@@ -11,8 +11,11 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from backend.core.db import db_insert_absent
@@ -22,11 +25,6 @@ _SI, _D = table_of(SubjectInbox), table_of(Delivery)
 # Built once: linking runs on every concern. The root is checked by the caller, as in
 # every read of routed deliveries by their concern (link.py's ``_contacts``).
 _OF_CONCERN = select(_D.c.inbox_id, _D.c.root_id).where(_D.c.concern_id == bindparam("cid"))
-_ADD = (
-    update(_SI)
-    .where(_SI.c.subject_id == bindparam("sid"), _SI.c.inbox_id == bindparam("iid"))
-    .values(deliveries=_SI.c.deliveries + bindparam("n"))
-)
 # The inboxes holding some children's records, with their agencies, from the key of the
 # children's rows.
 _HELD = (
@@ -59,11 +57,23 @@ def db_count(
     counts = Counter(i for i in inboxes if i is not None)
     if not counts:
         return
-    order = sorted(counts, key=str)
-    db_insert_absent(
-        session, _SI, [{"subject_id": subject_id, "inbox_id": i, "deliveries": 0} for i in order]
+    rows = [
+        {"subject_id": subject_id, "inbox_id": i, "deliveries": counts[i] * by}
+        for i in sorted(counts, key=str)
+    ]
+    session.execute(_add(session.get_bind().dialect.name), rows)
+
+
+@cache
+def _add(dialect: str) -> Any:
+    """Make a row with the count, or add the count to the row there: one statement, both
+    engines (``ON CONFLICT DO UPDATE``), built once per engine."""
+    module = postgresql if dialect == "postgresql" else sqlite
+    insert = module.insert(_SI)
+    return insert.on_conflict_do_update(
+        index_elements=[_SI.c.subject_id, _SI.c.inbox_id],
+        set_={"deliveries": _SI.c.deliveries + insert.excluded.deliveries},
     )
-    session.execute(_ADD, [{"sid": subject_id, "iid": i, "n": counts[i] * by} for i in order])
 
 
 def db_move(session: Session, subject_id: uuid.UUID, before: uuid.UUID, after: uuid.UUID) -> None:

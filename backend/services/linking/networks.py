@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, and_, bindparam, or_, select
+from sqlalchemy import Select, and_, bindparam, literal_column, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from backend.models import (
@@ -50,20 +50,7 @@ class Named(NamedTuple):
 _K, _S = table_of(SubjectKey), table_of(Subject)
 _SI = table_of(SuspicionIdentifier)
 _CC, _IND = table_of(ConcernCategory), table_of(ConcernIndicator)
-# The alert itself, not its id: the caller adds to it, and so finds it loaded.
-_HOLDER = (
-    select(Alert)
-    .join(AlertEvidence, AlertEvidence.alert_id == Alert.id)
-    .where(
-        AlertEvidence.identifier_kind == bindparam("kind"),
-        AlertEvidence.key == bindparam("key"),
-        AlertEvidence.recorded_at.between(bindparam("lo"), bindparam("hi")),
-        Alert.partnership_id == bindparam("p"),
-        Alert.kind == "network",
-        Alert.status == "open",
-    )
-    .limit(1)  # any will do: rings that share a child are folded into the oldest
-)
+_A, _AE = table_of(Alert), table_of(AlertEvidence)
 # Which of some concerns record exploitation: by category, or by a sign of it.
 _CONTEXT = select(_CC.c.concern_id).where(
     _CC.c.concern_id.in_(bindparam("ids", expanding=True)),
@@ -73,6 +60,31 @@ _CONTEXT_SIGNS = select(_IND.c.concern_id).where(
     _IND.c.concern_id.in_(bindparam("ids", expanding=True)),
     _IND.c.code.in_(bindparam("codes", expanding=True)),
 )
+
+
+@cache
+def _holders(pairs: int) -> Select[Any]:
+    """For each of ``pairs`` identifiers (bound as ``k0``, ``b0``, ...), an open network
+    alert holding it between ``lo`` and ``hi``, with the identifier's number ``n``: one
+    statement, one index probe each. The alert itself, not its id: the caller adds to it,
+    and so finds it loaded."""
+    each = [
+        select(literal_column(str(n)).label("n"), _AE.c.alert_id)
+        .join(_A, _A.c.id == _AE.c.alert_id)
+        .where(
+            _AE.c.identifier_kind == bindparam(f"k{n}"),
+            _AE.c.key == bindparam(f"b{n}"),
+            _AE.c.recorded_at.between(bindparam("lo"), bindparam("hi")),
+            _A.c.partnership_id == bindparam("p"),
+            _A.c.kind == "network",
+            _A.c.status == "open",
+        )
+        .limit(1)  # any will do: rings that share a child are folded into the oldest
+        .subquery()
+        for n in range(pairs)
+    ]
+    found = union_all(*(select(e) for e in each)).subquery()
+    return select(Alert, found.c.n).join(found, found.c.alert_id == Alert.id)
 
 
 @cache
@@ -191,17 +203,12 @@ def network_findings(
     found: list[Finding] = []
     unheld: list[Key] = []
     holders: dict[uuid.UUID, tuple[Alert, list[Key]]] = {}
-    for kind, index in own:
-        holder = session.scalar(
-            _HOLDER,
-            {
-                "p": active.partnership_id,
-                "kind": kind,
-                "key": index,
-                "lo": at - span,
-                "hi": at + span,
-            },
-        )
+    params: dict[str, Any] = {"p": active.partnership_id, "lo": at - span, "hi": at + span}
+    for n, (kind, index) in enumerate(own):
+        params[f"k{n}"], params[f"b{n}"] = kind, index
+    held = {n: holder for holder, n in session.execute(_holders(len(own)), params)}
+    for n, (kind, index) in enumerate(own):
+        holder = held.get(n)
         if holder is None:
             unheld.append((kind, index))
         else:

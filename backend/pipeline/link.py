@@ -149,7 +149,7 @@ def db_link(session: Session, stored: Stored) -> None:
     concern, agency = stored.the_concern, stored.agency
     active = db_active(session, agency.partnership_id)
     _db_lock_keys(session, stored)
-    subject_id, _ = db_resolve(
+    subject_id, how = db_resolve(
         session,
         concern,
         partnership_id=agency.partnership_id,
@@ -158,6 +158,10 @@ def db_link(session: Session, stored: Stored) -> None:
             stored.identifiers, lambda r: r["role"] == "subject" and r["addendum_id"] is None
         ),
     )
+    # A child first known by this concern, with no other record merged into theirs: nothing
+    # is held about the child yet, so the reads of what is held (decisions, keys, episodes,
+    # days) are not sent; what they would find is what this concern writes.
+    first = how == "new" and members(session, subject_id) == [subject_id]
     # The concern's routed deliveries, read once: counted on its child's rows, and the
     # inboxes re-referral need not send to again.
     routed = stored.told.routed
@@ -166,20 +170,25 @@ def db_link(session: Session, stored: Stored) -> None:
     db_count(session, subject_id, routed.elements())
     # The child is known now: an inbox that lately closed it with no further action hears
     # of it again (counted on the child's rows there, like routing).
-    db_re_refer(session, active, concern, members(session, subject_id), routed)
+    if not first:
+        db_re_refer(session, active, concern, members(session, subject_id), routed)
     # After resolving (which must not find the concern itself), before the patterns
     # (which read this concern's child from its own concern, not its record's keys).
-    db_add_keys(session, subject_id, concern.id, concern.recorded_at, stored.identifiers)
+    db_add_keys(
+        session, subject_id, concern.id, concern.recorded_at, stored.identifiers, first=first
+    )
     loaded = stored.loaded
     facts = facts_from(
         concern,
         categories=loaded["categories"],
         codes=(i["code"] for i in loaded.get("indicators") or []),
         # A report while the child's episode is open updates it (step 8): no new episode.
-        update=episodes.db_open_episode(session, subject_id) is not None,
+        update=not first and episodes.db_open_episode(session, subject_id) is not None,
     )
-    db_record(session, subject_id, facts)
-    findings = child_findings(session, active, concern, subject_id, facts)
+    day = db_record(session, subject_id, facts, first=first)
+    findings = child_findings(
+        session, active, concern, subject_id, facts, days={day.day: day} if first else None
+    )
     findings += _networks(session, active, stored, subject_id)
     for finding in findings:
         db_raise(session, active, concern, finding, agency.partnership_id)

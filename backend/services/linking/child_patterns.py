@@ -231,13 +231,17 @@ def child_findings(
     concern: Concern,
     subject_id: uuid.UUID,
     facts: Facts,
+    days: dict[date, Day] | None = None,
 ) -> list[Finding]:
     """The per-child patterns this concern completes or adds to, each pointing at the open
-    alert it grows when there is one. ``facts``: the concern's own, already in its day."""
+    alert it grows when there is one. ``facts``: the concern's own, already in its day.
+    ``days``: the child's days near it, when the caller knows them (a child first known by
+    this concern has only the day it wrote); else they are read."""
     rules = active.rules.patterns
     ids = members(session, subject_id)
     reach = max(rules[k]["days"] for k in WINDOWED)
-    days = days_near(session, ids, facts.at, reach)
+    if days is None:
+        days = days_near(session, ids, facts.at, reach)
     hits: list[tuple[str, Span | None, str]] = list(windowed(rules, facts, days))
     why = young_child(rules["young_child_high_risk"], facts, concern.subject_age)
     if why:

@@ -67,10 +67,12 @@ def db_add_keys(
     concern_id: uuid.UUID,
     at: datetime,
     rows: Sequence[dict[str, Any]],
+    *,
+    first: bool = False,
 ) -> None:
     """Add one concern's identifier rows (``blind_keys.IdentifierRow``; an addendum's too)
-    to the record it is linked to: one read of the rows it touches, then inserts and
-    updates."""
+    to the record it is linked to: one read of the rows it touches (none when ``first``:
+    the record was made for this concern), then inserts and updates."""
     keys: dict[Held, str] = {}
     for r in rows:
         held = (r["role"], r["kind"], r["blind_index"])
@@ -83,7 +85,7 @@ def db_add_keys(
         "kinds": sorted({k for _, k, _ in keys}),
         "indexes": sorted({b for _, _, b in keys}),
     }
-    found = {(r, k, b): rest for r, k, b, *rest in session.execute(_MINE, params)}
+    found = {} if first else {(r, k, b): rest for r, k, b, *rest in session.execute(_MINE, params)}
     new, grown = [], []
     for (role, kind, index), key_id in keys.items():
         if (role, kind, index) not in found:

@@ -121,6 +121,10 @@ def db_resolve(
                 "care_status": care,
             },
         )
+        # Known without asking: a record made this moment stands for itself, and nothing
+        # is merged into it (a merge clears these caches; so does a savepoint rolled back).
+        session.info.setdefault("canonical", {})[subject_id] = subject_id
+        session.info.setdefault("members", {})[subject_id] = [subject_id]
     elif care:
         # Core, not the loaded object: a later flush of that object writes only what
         # changed on it (a merge), never an older care status over this one.

@@ -215,16 +215,18 @@ def facts_from(
     )
 
 
-def db_record(session: Session, subject_id: uuid.UUID, facts: Facts) -> None:
-    """Add one concern to its subject's day: a read and a write of one row."""
+def db_record(session: Session, subject_id: uuid.UUID, facts: Facts, *, first: bool = False) -> Day:
+    """Add one concern to its subject's day: a read and a write of one row (``first``: the
+    subject was made for this concern, and has no days to read). Return the day as written."""
     when = facts.at.date()
-    found = session.execute(_ONE, {"sid": subject_id, "d": when}).first()
+    found = None if first else session.execute(_ONE, {"sid": subject_id, "d": when}).first()
     day = _day(tuple(found)) if found is not None else Day(when)
     day.add(facts)
     if found is None:
         session.execute(insert(_D), [_insert_row(day, subject_id)])
     else:
         session.execute(_UPDATE, day.row(subject_id))
+    return day
 
 
 def _insert_row(day: Day, subject_id: uuid.UUID) -> dict[str, object]:

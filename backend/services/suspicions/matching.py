@@ -51,6 +51,31 @@ def matching(active: Active, held: Iterable[Held]) -> set[Held]:
     }
 
 
+# A suspicion's identifier as the matching reads it: (suspicion, role, kind, blind index,
+# the suspicion's event time).
+Named = tuple[uuid.UUID, str, str, str, datetime]
+
+
+def _db_named(session: Session, partnership_id: uuid.UUID, keys: Iterable[Held]) -> list[Named]:
+    """The suspicions' identifiers among ``keys`` (and, rarely, a few more that share a kind
+    and an index with them: the callers keep only theirs): one probe of the index."""
+    keys = list(keys)
+    if not keys:
+        return []
+    query = select(
+        SuspicionIdentifier.suspicion_id,
+        SuspicionIdentifier.role,
+        SuspicionIdentifier.kind,
+        SuspicionIdentifier.blind_index,
+        SuspicionIdentifier.recorded_at,
+    ).where(
+        SuspicionIdentifier.partnership_id == partnership_id,
+        SuspicionIdentifier.kind.in_(sorted({k for _, k, _ in keys})),
+        SuspicionIdentifier.blind_index.in_(sorted({i for _, _, i in keys})),
+    )
+    return [(s, r, k, i, at) for s, r, k, i, at in session.execute(query)]
+
+
 def db_match(
     session: Session,
     active: Active,
@@ -58,25 +83,19 @@ def db_match(
     record: tuple[str, uuid.UUID],
     held: Iterable[Held],
     besides: uuid.UUID | None = None,
+    named: list[Named] | None = None,
 ) -> list[uuid.UUID]:
     """Add this record to the matches of every suspicion sharing an identifier with it
     (other than ``besides``: a suspicion never matches itself); reopen the answered ones
-    and tell their owners. Return the suspicions matched."""
+    and tell their owners. Return the suspicions matched. ``named``: the suspicions'
+    identifiers among the record's, when the caller has read them (``_db_named``)."""
     keys = matching(active, held)
     if not keys:
         return []
+    if named is None:
+        named = _db_named(session, active.partnership_id, keys)
     found: dict[uuid.UUID, str] = {}
-    query = select(
-        SuspicionIdentifier.suspicion_id,
-        SuspicionIdentifier.role,
-        SuspicionIdentifier.kind,
-        SuspicionIdentifier.blind_index,
-    ).where(
-        SuspicionIdentifier.partnership_id == active.partnership_id,
-        SuspicionIdentifier.kind.in_(sorted({k for _, k, _ in keys})),
-        SuspicionIdentifier.blind_index.in_(sorted({i for _, _, i in keys})),
-    )
-    for suspicion_id, role, kind, index in session.execute(query):
+    for suspicion_id, role, kind, index, _ in named:
         if (role, kind, index) in keys and suspicion_id != besides:
             found.setdefault(suspicion_id, kind)
     record_kind, record_id = record
@@ -178,7 +197,11 @@ def _span(active: Active) -> timedelta:
 
 
 def db_count_for_concern(
-    session: Session, active: Active, concern_id: uuid.UUID, held: Iterable[Held]
+    session: Session,
+    active: Active,
+    concern_id: uuid.UUID,
+    held: Iterable[Held],
+    named: list[Named] | None = None,
 ) -> int:
     """After a concern (or what adds to it) is linked: the open network alerts it is
     evidence of count every suspicion naming the identifiers that tied it in.
@@ -186,25 +209,14 @@ def db_count_for_concern(
     Bounded by what the record names: one probe of the suspicions' identifiers (rarely
     any), and only for an identifier a suspicion names, one probe of the alerts' evidence
     by that identifier (``ix_alert_evidence_key_time``) — never a scan by concern."""
-    keys = sorted({(k, i) for role, k, i in held if role == "associated"})
-    if not keys:
+    associated = {(role, k, i) for role, k, i in held if role == "associated"}
+    if not associated:
         return 0
-    named = session.execute(
-        select(
-            SuspicionIdentifier.suspicion_id,
-            SuspicionIdentifier.kind,
-            SuspicionIdentifier.blind_index,
-            SuspicionIdentifier.recorded_at,
-        ).where(
-            SuspicionIdentifier.partnership_id == active.partnership_id,
-            SuspicionIdentifier.role == "associated",
-            SuspicionIdentifier.kind.in_(sorted({k for k, _ in keys})),
-            SuspicionIdentifier.blind_index.in_(sorted({i for _, i in keys})),
-        )
-    ).all()
+    if named is None:
+        named = _db_named(session, active.partnership_id, associated)
     by_key: dict[tuple[str, str], list[tuple[uuid.UUID, datetime]]] = {}
-    for suspicion_id, kind, index, at in named:
-        if (kind, index) in keys:
+    for suspicion_id, role, kind, index, at in named:
+        if (role, kind, index) in associated:
             by_key.setdefault((kind, index), []).append((suspicion_id, at))
     span = _span(active)
     added = 0
@@ -268,6 +280,11 @@ def db_after_record(
     and has the network alerts it is evidence of count them."""
     held = list(held)
     active = db_active(session, partnership_id)
-    db_match(session, active, record=record, held=held)
+    # Both read the suspicions' identifiers among the record's: read once, for both.
+    wanted = matching(active, held)
     if concern_id is not None:
-        db_count_for_concern(session, active, concern_id, held)
+        wanted |= {h for h in held if h[0] == "associated"}
+    named = _db_named(session, partnership_id, wanted)
+    db_match(session, active, record=record, held=held, named=named)
+    if concern_id is not None:
+        db_count_for_concern(session, active, concern_id, held, named)

@@ -39,11 +39,13 @@ from bench.workload import seal_all  # noqa: E402
 WARM_UP, BATCH = 100, 50
 
 
-def count(engine_name: str, pg_admin: str, concerns: int, top: int, where: bool) -> None:
+def count(
+    engine_name: str, pg_admin: str, concerns: int, top: int, where: bool, one_child: bool
+) -> None:
     with tempfile.TemporaryDirectory() as work:
         url, drop = fresh_database(engine_name, pg_admin, Path(work))
         try:
-            _count(url, Path(work), engine_name, concerns, top, where)
+            _count(url, Path(work), engine_name, concerns, top, where, one_child)
         finally:
             drop()
 
@@ -58,9 +60,17 @@ def _caller() -> str:
     return "?"
 
 
-def _count(url: str, work: Path, engine_name: str, concerns: int, top: int, where: bool) -> None:
+def _count(
+    url: str,
+    work: Path,
+    engine_name: str,
+    concerns: int,
+    top: int,
+    where: bool,
+    one_child: bool,
+) -> None:
     _app, state, device, env = setup(url, work)
-    items = seal_all(WARM_UP + concerns, state.keyring, device)
+    items = seal_all(WARM_UP + concerns, state.keyring, device, one_child=one_child)
     ctx = Context(
         sessions=state.sessions,
         ring=state.keyring,
@@ -95,9 +105,12 @@ def main() -> None:
     parser.add_argument(
         "--where", action="store_true", help="name the function that sent each statement"
     )
+    parser.add_argument(
+        "--one-child", action="store_true", help="every concern about the same child"
+    )
     args = parser.parse_args()
     for engine_name in args.engines.split(","):
-        count(engine_name, args.pg, args.concerns, args.top, args.where)
+        count(engine_name, args.pg, args.concerns, args.top, args.where, args.one_child)
 
 
 if __name__ == "__main__":

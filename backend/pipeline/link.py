@@ -24,7 +24,7 @@ from backend.services.concerns.re_referral import db_re_refer
 from backend.services.concerns.rules import Active, db_active
 from backend.services.linking.alerts import db_raise
 from backend.services.linking.blind_keys import own_of
-from backend.services.linking.child_patterns import child_findings
+from backend.services.linking.child_patterns import child_findings, reach
 from backend.services.linking.findings import Finding
 from backend.services.linking.known import db_count, held, routed_of
 from backend.services.linking.locks import key_locks, link_lock, subject_lock
@@ -185,10 +185,9 @@ def db_link(session: Session, stored: Stored) -> None:
         # A report while the child's episode is open updates it (step 8): no new episode.
         update=not first and episodes.db_open_episode(session, subject_id) is not None,
     )
-    day = db_record(session, subject_id, facts, first=first)
-    findings = child_findings(
-        session, active, concern, subject_id, facts, days={day.day: day} if first else None
-    )
+    ids = members(session, subject_id)
+    days = db_record(session, subject_id, ids, facts, reach(active), first=first)
+    findings = child_findings(session, active, concern, subject_id, facts, days=days)
     findings += _networks(session, active, stored, subject_id)
     for finding in findings:
         db_raise(session, active, concern, finding, agency.partnership_id)

@@ -225,6 +225,11 @@ def _span_evidence(
     return [(_link_kind(link), "", cid, at) for cid, at, _, link in rows]
 
 
+def reach(active: Active) -> int:
+    """How many days either side of a concern the child's windowed patterns look."""
+    return max(int(active.rules.patterns[k]["days"]) for k in WINDOWED)
+
+
 def child_findings(
     session: Session,
     active: Active,
@@ -235,13 +240,12 @@ def child_findings(
 ) -> list[Finding]:
     """The per-child patterns this concern completes or adds to, each pointing at the open
     alert it grows when there is one. ``facts``: the concern's own, already in its day.
-    ``days``: the child's days near it, when the caller knows them (a child first known by
-    this concern has only the day it wrote); else they are read."""
+    ``days``: the child's days within ``reach`` of it, when the caller has them (linking
+    reads them as it writes the concern's day); else they are read."""
     rules = active.rules.patterns
     ids = members(session, subject_id)
-    reach = max(rules[k]["days"] for k in WINDOWED)
     if days is None:
-        days = days_near(session, ids, facts.at, reach)
+        days = days_near(session, ids, facts.at, reach(active))
     hits: list[tuple[str, Span | None, str]] = list(windowed(rules, facts, days))
     why = young_child(rules["young_child_high_risk"], facts, concern.subject_age)
     if why:

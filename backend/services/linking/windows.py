@@ -42,8 +42,10 @@ _DAYS = select(
     _D.c.subject_id.in_(bindparam("ids", expanding=True)),
     _D.c.day.between(bindparam("lo"), bindparam("hi")),
 )
-_ONE = select(*_DAYS.selected_columns).where(
-    _D.c.subject_id == bindparam("sid"), _D.c.day == bindparam("d")
+# The same, by record: a concern's own record's row for its day is the one it writes.
+_DAYS_BY = select(_D.c.subject_id, *_DAYS.selected_columns).where(
+    _D.c.subject_id.in_(bindparam("ids", expanding=True)),
+    _D.c.day.between(bindparam("lo"), bindparam("hi")),
 )
 _UPDATE = (
     update(_D)
@@ -215,18 +217,43 @@ def facts_from(
     )
 
 
-def db_record(session: Session, subject_id: uuid.UUID, facts: Facts, *, first: bool = False) -> Day:
-    """Add one concern to its subject's day: a read and a write of one row (``first``: the
-    subject was made for this concern, and has no days to read). Return the day as written."""
+def db_record(
+    session: Session,
+    subject_id: uuid.UUID,
+    ids: list[uuid.UUID],
+    facts: Facts,
+    reach: int,
+    *,
+    first: bool = False,
+) -> dict[date, Day]:
+    """Add one concern to its subject's day, and return the child's days within ``reach``
+    days of it, each joined over the child's records ``ids`` (the subject's among them), the
+    concern counted: one read of those days (none when ``first``: the subject was made for
+    this concern and has no days) and one write of its day."""
     when = facts.at.date()
-    found = None if first else session.execute(_ONE, {"sid": subject_id, "d": when}).first()
-    day = _day(tuple(found)) if found is not None else Day(when)
-    day.add(facts)
-    if found is None:
-        session.execute(insert(_D), [_insert_row(day, subject_id)])
+    found: dict[date, Day] = {}
+    own: Day | None = None
+    if not first:
+        lo, hi = when - timedelta(days=reach), when + timedelta(days=reach)
+        for sid, *row in session.execute(_DAYS_BY, {"ids": ids, "lo": lo, "hi": hi}):
+            day = _day(tuple(row))
+            if sid == subject_id and day.day == when:
+                own = _day(tuple(row))  # an object of its own: the days below are joined
+            if day.day in found:
+                found[day.day].join(day)
+            else:
+                found[day.day] = day
+    mine = own or Day(when)
+    mine.add(facts)
+    if own is None:
+        session.execute(insert(_D), [_insert_row(mine, subject_id)])
     else:
-        session.execute(_UPDATE, day.row(subject_id))
-    return day
+        session.execute(_UPDATE, mine.row(subject_id))
+    if when in found:
+        found[when].add(facts)
+    else:
+        found[when] = mine
+    return found
 
 
 def _insert_row(day: Day, subject_id: uuid.UUID) -> dict[str, object]:

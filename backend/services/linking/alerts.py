@@ -81,7 +81,7 @@ def _db_add(
     """Add the evidence and children of a finding that the alert does not hold yet (an
     index lookup for the finding's own concerns, never a read of the whole alert). Return
     how many concerns were new to it, or None when it held everything already.
-    ``named``: which of the finding's children the alert names, when the caller knows."""
+    ``named``: the children the alert names, when the caller knows (kept up to date here)."""
     evidence = {e[:3]: e[3] for e in finding.evidence}
     known: set[tuple[str, str, uuid.UUID]] = set()
     had: set[uuid.UUID] = set()
@@ -110,6 +110,7 @@ def _db_add(
         return None
     db_insert_absent(session, _AE, rows)
     db_index_subjects(session, alert_id, children)
+    named |= finding.subjects
     return len({r["concern_id"] for r in rows} - had)
 
 
@@ -183,7 +184,8 @@ def db_raise(
         alert = session.scalar(
             _RAISED, {"p": partnership_id, "kind": finding.kind, "key": finding.key}
         )
-    named: set[uuid.UUID] | None = None  # read with the alert's rings, for a network
+    # The children the alert names, when read with it or with its rings.
+    named = finding.named
     if finding.kind == "network":
         alert, named = _one_ring(session, alert, finding, partnership_id)
     now = utcnow()

@@ -38,7 +38,7 @@ _IN_SPAN = select(_C.c.id, _C.c.recorded_at, _C.c.level, _C.c.subject_link).wher
 )
 # The child's alerts, kind and status checked by the caller (see link.py's ``_ALERTED``).
 _OPEN = (
-    select(Alert)
+    select(Alert, AlertSubject.subject_id)
     .join(AlertSubject, AlertSubject.alert_id == Alert.id)
     .where(AlertSubject.subject_id.in_(bindparam("ids", expanding=True)))
 )
@@ -183,15 +183,22 @@ def young_child(rule: dict[str, Any], facts: Facts, age: int | None) -> str | No
     return f"aged {age} with {', '.join(sorted(signs))}"
 
 
-def _open_alerts(session: Session, ids: list[uuid.UUID], partnership_id: uuid.UUID) -> list[Alert]:
-    return sorted(
-        (
-            a
-            for a in session.scalars(_OPEN, {"ids": ids})
-            if a.status == "open" and a.kind != "network" and a.partnership_id == partnership_id
-        ),
-        key=lambda a: (a.raised_at, str(a.id)),
-    )
+def _open_alerts(
+    session: Session, ids: list[uuid.UUID], partnership_id: uuid.UUID
+) -> tuple[list[Alert], dict[uuid.UUID, set[uuid.UUID]]]:
+    """The child's open alerts other than networks, oldest first, and which of the child's
+    records each names."""
+    found: dict[uuid.UUID, Alert] = {}
+    naming: dict[uuid.UUID, set[uuid.UUID]] = {}
+    for alert, subject_id in session.execute(_OPEN, {"ids": ids}):
+        if (
+            alert.status == "open"
+            and alert.kind != "network"
+            and alert.partnership_id == partnership_id
+        ):
+            found[alert.id] = alert
+            naming.setdefault(alert.id, set()).add(subject_id)
+    return sorted(found.values(), key=lambda a: (a.raised_at, str(a.id))), naming
 
 
 def _target(rules: dict[str, dict[str, Any]], kind: str, open_: list[Alert]) -> Alert | None:
@@ -254,7 +261,7 @@ def child_findings(
         return []
     # Only the alerts open before this concern: two patterns it completes at once are two
     # responses, each raised.
-    open_ = _open_alerts(session, ids, active.partnership_id)
+    open_, naming = _open_alerts(session, ids, active.partnership_id)
     mine: list[Evidence] = [(_link_kind(concern.subject_link), "", concern.id, facts.at)]
     found = []
     for kind, span, why in hits:
@@ -263,5 +270,8 @@ def child_findings(
             evidence = mine
         else:
             evidence = _span_evidence(session, rules, kind, span, ids)
-        found.append(Finding(kind, str(subject_id), {subject_id}, evidence, why, alert=target))
+        named = None if target is None else naming[target.id]
+        found.append(
+            Finding(kind, str(subject_id), {subject_id}, evidence, why, alert=target, named=named)
+        )
     return found

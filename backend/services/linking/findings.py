@@ -34,6 +34,9 @@ class Finding:
     # history being read again. The loaded row itself: the session keeps only weak
     # references to what it has loaded.
     alert: Alert | None = None
+    # The children that alert names, as read with it (else None: asked when needed); one set
+    # per alert, shared by the findings growing it and kept up to date as children are added.
+    named: set[uuid.UUID] | None = None
 
     @property
     def concerns(self) -> set[uuid.UUID]:

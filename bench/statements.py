@@ -82,7 +82,8 @@ def _count(
     sent: Counter[str] = Counter()
 
     def counted(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        shown = re.sub(r"\s+", " ", statement)[:100]
+        # Savepoints counted as one statement each, whatever their number.
+        shown = re.sub(r"sa_savepoint_\d+", "sa_savepoint_N", re.sub(r"\s+", " ", statement))[:100]
         sent[f"{_caller():45} {shown[:55]}" if where else shown] += 1
 
     event.listen(state.engine, "before_cursor_execute", counted)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 import crypto
@@ -32,7 +32,7 @@ from backend.pipeline.kinds import CONCERN_SCHEMA as CONCERN_SCHEMA
 from backend.pipeline.kinds import KINDS
 from backend.pipeline.open import Opened, open_before_storing
 from backend.pipeline.results import Result
-from backend.pipeline.steps import QUARANTINED_DETAIL, db_steps, result_of
+from backend.pipeline.steps import QUARANTINED_DETAIL, db_replay_after, db_steps, result_of
 from backend.pipeline.store import Author
 from backend.services.identity.webauthn_rp import RelyingParty
 from backend.services.records.audit import db_audit_drop, db_audit_mark
@@ -372,6 +372,16 @@ def _attempt(ctx: Context, session: Session, receipt: Receipt, opened: Opened) -
         db_audit_drop(session, mark)
         receipts.db_finish(session, receipt, ReceiptStatus.REJECTED, error=rejected)
         return Result.rejected(str(receipt.client_id), rejected.code, rejected.detail)
+    except IntegrityError as exc:
+        # Most likely another worker stored the same client_id a moment ago: a replay.
+        savepoint.rollback()
+        db_audit_drop(session, mark)
+        replay = db_replay_after(session, receipt, opened)
+        if replay is not None:
+            return replay
+        log.exception("envelope quarantined", extra={"code": type(exc).__name__})
+        _quarantine(receipt, exc_name=type(exc).__name__)
+        return Result.rejected(str(receipt.client_id), "envelope.quarantined", QUARANTINED_DETAIL)
     except Exception as exc:  # quarantine: whatever failed, the envelope is kept
         if is_contended(exc):  # no failure of this envelope: it runs again
             savepoint.rollback()

@@ -10,12 +10,9 @@ between a concern and an addendum is named in ``kinds.py``, not here.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import union_all
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 import crypto
@@ -30,7 +27,7 @@ from backend.pipeline.results import Result
 from backend.pipeline.route import db_route
 from backend.pipeline.store import Sealed, Stored
 from backend.pipeline.validate import validate
-from backend.services.records.audit import Actor, db_audit, db_audit_drop, db_audit_mark
+from backend.services.records.audit import Actor, db_audit
 
 if TYPE_CHECKING:
     from backend.pipeline.ingest import Context
@@ -54,45 +51,46 @@ def db_steps(ctx: Context, session: Session, receipt: Receipt, opened: Opened) -
     if replay is not None:
         return replay
     proven = verify_proof(session, ctx.rp, payload, user_id=receipt.user_id, challenge=challenge)
-    try:
-        with _db_savepoint(session):  # the store, its later steps and its audit entry
-            author = ctx.author(session, receipt.user_id)
-            if kind.by_recorders and not author.records:
-                raise Rejected(
-                    "sync.not_a_recorder",
-                    "Only a person who records (the recorder role) may send this record.",
-                )
-            loaded = validate(kind.schema, payload, codes=kind.codes)
-            sealed = Sealed(payload, loaded, proven, receipt, author, opened.language_flags)
-            stored = kind.store(session, ctx.ring, sealed)
-            # Routing first: linking holds its locks (the concern's identifiers and child)
-            # until the commit, and routing needs nothing linking finds.
-            if kind.routed:
-                db_route(session, stored)
-            if kind.link is not None:
-                kind.link(session, stored)
-            # After link: the child is known, and its locks held (a concern's, by linking).
-            kind.episode(session, stored)
-            db_audit(
-                session,
-                kind.collected,
-                actor=Actor(
-                    user_id=author.id, agency_id=author.agency_id, passkey_id=proven.passkey.id
-                ),
-                records=[*stored.records, ("receipt", receipt.id)],
-                # When it happened by the recorder's phone; the entry's own time is the server's.
-                detail=_collected(kind, stored),
-            )
-    except IntegrityError:
-        # Another worker stored the same client_id a moment ago: answer as a replay.
-        replay = _db_replay(session, receipt, challenge.hex())
-        if replay is None:
-            raise
-        return replay
+    author = ctx.author(session, receipt.user_id)
+    if kind.by_recorders and not author.records:
+        raise Rejected(
+            "sync.not_a_recorder",
+            "Only a person who records (the recorder role) may send this record.",
+        )
+    loaded = validate(kind.schema, payload, codes=kind.codes)
+    sealed = Sealed(payload, loaded, proven, receipt, author, opened.language_flags)
+    # Another worker storing the same client_id a moment ago makes this raise IntegrityError:
+    # the caller rolls the envelope back and answers it as a replay (``db_replay_after``).
+    stored = kind.store(session, ctx.ring, sealed)
+    # Routing first: linking holds its locks (the concern's identifiers and child) until
+    # the commit, and routing needs nothing linking finds.
+    if kind.routed:
+        db_route(session, stored)
+    if kind.link is not None:
+        kind.link(session, stored)
+    # After link: the child is known, and its locks held (a concern's, by linking).
+    kind.episode(session, stored)
+    db_audit(
+        session,
+        kind.collected,
+        actor=Actor(user_id=author.id, agency_id=author.agency_id, passkey_id=proven.passkey.id),
+        records=[*stored.records, ("receipt", receipt.id)],
+        # When it happened by the recorder's phone; the entry's own time is the server's.
+        detail=_collected(kind, stored),
+    )
     receipts.db_finish(session, receipt, ReceiptStatus.ACCEPTED, result_id=stored.id)
     result = result_of(receipt)
     result.known = stored.told.known
     return result
+
+
+def db_replay_after(session: Session, receipt: Receipt, opened: Opened) -> Result | None:
+    """After a store refused as a duplicate key, and the envelope rolled back: the answer
+    to a replay, if another worker stored the same client_id a moment ago; else None."""
+    if opened.refused is not None:
+        return None
+    receipt.kind = kind_of(receipt, opened.payload)  # as db_steps set it, rolled back since
+    return _db_replay(session, receipt, crypto.proof_challenge(opened.payload).hex())
 
 
 def _as_sent(receipt: Receipt, opened: Opened) -> Document:
@@ -104,21 +102,6 @@ def _as_sent(receipt: Receipt, opened: Opened) -> Document:
             "envelope.client_id_mismatch", "The sealed client_id differs from the one outside."
         )
     return opened.payload
-
-
-@contextmanager
-def _db_savepoint(session: Session) -> Iterator[None]:
-    """A savepoint whose failure takes its audit entries with it, and leaves no half-open
-    savepoint behind for the caller's."""
-    mark = db_audit_mark(session)
-    savepoint = session.begin_nested()
-    try:
-        yield
-    except BaseException:
-        savepoint.rollback()
-        db_audit_drop(session, mark)
-        raise
-    savepoint.commit()
 
 
 def _collected(kind: Kind, stored: Stored) -> dict[str, Any]:

@@ -32,7 +32,14 @@ from backend.pipeline.kinds import CONCERN_SCHEMA as CONCERN_SCHEMA
 from backend.pipeline.kinds import KINDS
 from backend.pipeline.open import Opened, open_before_storing
 from backend.pipeline.results import Result
-from backend.pipeline.steps import QUARANTINED_DETAIL, db_replay_after, db_steps, result_of
+from backend.pipeline.steps import (
+    QUARANTINED_DETAIL,
+    Existing,
+    db_existing,
+    db_replay_after,
+    db_steps,
+    result_of,
+)
 from backend.pipeline.store import Author
 from backend.services.identity.webauthn_rp import RelyingParty
 from backend.services.records.audit import db_audit_drop, db_audit_mark
@@ -278,6 +285,7 @@ def _process_together(
     write-lock deadline are missing.
     """
     results: dict[uuid.UUID, Result] = {}
+    existing: Existing | None = None  # the replay check, for the envelopes together
     at = 0
     while at < len(held):
         batch: list[receipts.Received] = []
@@ -290,6 +298,8 @@ def _process_together(
                 if not is_busy(exc):
                     raise
                 return results
+            if existing is None:
+                existing = db_existing(session, [one.client_id for one in held])
             started = time.monotonic()
             span = TOGETHER_SECONDS.get(session.get_bind().dialect.name, 0.0)
             outcome: dict[uuid.UUID, Result] = {}
@@ -298,7 +308,7 @@ def _process_together(
                 assert receipt is not None  # noqa: S101 - only inserted receipts come here
                 session.add(receipt)  # as inserted a moment ago: no need to read it back
                 try:
-                    outcome[one.id] = _attempt(ctx, session, receipt, opened[at])
+                    outcome[one.id] = _attempt(ctx, session, receipt, opened[at], existing)
                 except Contended:
                     # Lost a deadlock (PostgreSQL, where each envelope commits alone): its
                     # savepoint is rolled back, and its phone sends it again.
@@ -359,12 +369,19 @@ def _quarantine(receipt: Receipt, *, exc_name: str) -> None:
     receipt.error_detail = None  # messages may quote content; the log has the place
 
 
-def _attempt(ctx: Context, session: Session, receipt: Receipt, opened: Opened) -> Result:
-    """Run one receipt inside a savepoint and record how it ended; the caller commits."""
+def _attempt(
+    ctx: Context,
+    session: Session,
+    receipt: Receipt,
+    opened: Opened,
+    existing: Existing | None = None,
+) -> Result:
+    """Run one receipt inside a savepoint and record how it ended; the caller commits.
+    ``existing``: the request's replay check, when made for its envelopes together."""
     mark = db_audit_mark(session)
     savepoint = session.begin_nested()
     try:
-        result = db_steps(ctx, session, receipt, opened)
+        result = db_steps(ctx, session, receipt, opened, existing)
         savepoint.commit()
         return result
     except Rejected as rejected:

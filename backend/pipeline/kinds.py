@@ -62,9 +62,10 @@ class Kind:
     episode: Callable[[Session, Stored], None]
     collected: str  # audit: the entry's action
     audited: tuple[str, ...]  # audit: the concern's facts the entry names, before device_at
-    # What already carries a client_id, as (id, author, content hash): replays are found
-    # across every kind, since a client_id names one record of whatever kind.
-    carrying: Select[uuid.UUID, uuid.UUID, str]
+    # What already carries some client_ids (bound as ``ids``), as (client_id, id, author,
+    # content hash): replays are found across every kind, since a client_id names one
+    # record of whatever kind.
+    carrying: Select[uuid.UUID, uuid.UUID, uuid.UUID, str]
     # The result's ids, as ``Result`` fields, of a receipt this kind stored.
     ids: Callable[[Receipt], dict[str, Any]]
     # Only a person holding the recorder role may send it. ``POST /api/v1/sync`` also takes
@@ -85,9 +86,9 @@ KINDS = {
         episode=db_concern_episode,
         collected="concern.collected",
         audited=("late", "level"),
-        carrying=select(Concern.id, Concern.recorder_id, Concern.content_sha256).where(
-            Concern.client_id == bindparam("client_id")
-        ),
+        carrying=select(
+            Concern.client_id, Concern.id, Concern.recorder_id, Concern.content_sha256
+        ).where(Concern.client_id.in_(bindparam("ids", expanding=True))),
         ids=lambda receipt: {"concern_id": receipt.result_id},
     ),
     # An addendum adds words to a concern that is already routed and linked: it is stored
@@ -102,9 +103,9 @@ KINDS = {
         episode=db_addendum_episode,
         collected="concern.addendum_collected",
         audited=(),
-        carrying=select(Addendum.id, Addendum.author_id, Addendum.content_sha256).where(
-            Addendum.client_id == bindparam("client_id")
-        ),
+        carrying=select(
+            Addendum.client_id, Addendum.id, Addendum.author_id, Addendum.content_sha256
+        ).where(Addendum.client_id.in_(bindparam("ids", expanding=True))),
         ids=lambda receipt: {
             "concern_id": receipt.target_concern_id,
             "addendum_id": receipt.result_id,
@@ -124,8 +125,11 @@ KINDS = {
         collected="return_interview.collected",
         audited=(),
         carrying=select(
-            ReturnInterview.id, ReturnInterview.author_id, ReturnInterview.content_sha256
-        ).where(ReturnInterview.client_id == bindparam("client_id")),
+            ReturnInterview.client_id,
+            ReturnInterview.id,
+            ReturnInterview.author_id,
+            ReturnInterview.content_sha256,
+        ).where(ReturnInterview.client_id.in_(bindparam("ids", expanding=True))),
         ids=lambda receipt: {"kind": "return_interview", "record_id": receipt.result_id},
         by_recorders=False,  # the Missing Coordinator's members record it
     ),
@@ -142,9 +146,9 @@ KINDS = {
         episode=db_no_episode,
         collected="suspicion.collected",
         audited=(),
-        carrying=select(Suspicion.id, Suspicion.recorder_id, Suspicion.content_sha256).where(
-            Suspicion.client_id == bindparam("client_id")
-        ),
+        carrying=select(
+            Suspicion.client_id, Suspicion.id, Suspicion.recorder_id, Suspicion.content_sha256
+        ).where(Suspicion.client_id.in_(bindparam("ids", expanding=True))),
         ids=lambda receipt: {"kind": "suspicion", "record_id": receipt.result_id},
     ),
     # A child's profile, kept ready by the home: stored (a version under the profile's key,
@@ -160,9 +164,9 @@ KINDS = {
         episode=db_profile_episode,
         collected="profile.collected",
         audited=(),
-        carrying=select(Profile.id, Profile.author_id, Profile.content_sha256).where(
-            Profile.client_id == bindparam("client_id")
-        ),
+        carrying=select(
+            Profile.client_id, Profile.id, Profile.author_id, Profile.content_sha256
+        ).where(Profile.client_id.in_(bindparam("ids", expanding=True))),
         ids=lambda receipt: {"kind": "profile", "record_id": receipt.result_id},
     ),
 }

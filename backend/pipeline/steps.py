@@ -16,6 +16,7 @@ from sqlalchemy import union_all
 from sqlalchemy.orm import Session
 
 import crypto
+from backend.core.db import chunks
 from backend.core.jsontext import Document
 from backend.models import Receipt, ReceiptStatus
 from backend.pipeline import receipt as receipts
@@ -34,20 +35,45 @@ if TYPE_CHECKING:
 
 QUARANTINED_DETAIL = "Kept safely on the server and retried automatically; do not discard it."
 
-# Whatever already carries a client_id, of any kind (built once: it runs for every envelope).
+# Whatever already carries some client_ids, of any kind (built once: it runs for every
+# request).
 _CARRYING = union_all(*(kind.carrying for kind in KINDS.values()))
 
+# client_id -> (id, author, content hash) of the record that carries it.
+Existing = dict[uuid.UUID, tuple[uuid.UUID, uuid.UUID, str]]
 
-def db_steps(ctx: Context, session: Session, receipt: Receipt, opened: Opened) -> Result:
+
+def db_existing(session: Session, client_ids: list[uuid.UUID]) -> Existing:
+    """The records already carrying any of these client_ids: a request's replay check, one
+    statement for its envelopes together (``ingest._process_together``)."""
+    found: Existing = {}
+    for chunk in chunks(sorted(set(client_ids), key=str)):
+        for client_id, record_id, author, content in session.execute(_CARRYING, {"ids": chunk}):
+            found[client_id] = (record_id, author, content)
+    return found
+
+
+def db_steps(
+    ctx: Context,
+    session: Session,
+    receipt: Receipt,
+    opened: Opened,
+    existing: Existing | None = None,
+) -> Result:
     """Take one received, opened envelope through the steps, in order, inside the caller's
     transaction; the caller commits. A refusal raises ``Rejected``, anything else is a
-    server failure; either way the caller rolls this envelope back (``ingest.py``)."""
+    server failure; either way the caller rolls this envelope back (``ingest.py``).
+    ``existing``: the replay check, made for the request's envelopes together; a record
+    stored since (another worker's, or an earlier envelope's of the same request) is met
+    by the store instead, and answered by ``db_replay_after``."""
     payload = _as_sent(receipt, opened)
     # A synced envelope is what its schema says; its receipt answers replays as that kind.
     receipt.kind = kind_of(receipt, payload)
     kind = KINDS[receipt.kind]
     challenge = crypto.proof_challenge(payload)
-    replay = _db_replay(session, receipt, challenge.hex())
+    if existing is None:
+        existing = db_existing(session, [receipt.client_id])
+    replay = _db_replay(session, receipt, challenge.hex(), existing)
     if replay is not None:
         return replay
     proven = verify_proof(session, ctx.rp, payload, user_id=receipt.user_id, challenge=challenge)
@@ -90,7 +116,8 @@ def db_replay_after(session: Session, receipt: Receipt, opened: Opened) -> Resul
     if opened.refused is not None:
         return None
     receipt.kind = kind_of(receipt, opened.payload)  # as db_steps set it, rolled back since
-    return _db_replay(session, receipt, crypto.proof_challenge(opened.payload).hex())
+    digest = crypto.proof_challenge(opened.payload).hex()
+    return _db_replay(session, receipt, digest, db_existing(session, [receipt.client_id]))
 
 
 def _as_sent(receipt: Receipt, opened: Opened) -> Document:
@@ -109,15 +136,11 @@ def _collected(kind: Kind, stored: Stored) -> dict[str, Any]:
     return {**facts, "device_at": stored.loaded["recorded_at"].isoformat()}
 
 
-def _db_existing(session: Session, client_id: uuid.UUID) -> tuple[uuid.UUID, uuid.UUID, str] | None:
-    """Return (id, author, content hash) of whatever already carries this client_id."""
-    found = session.execute(_CARRYING, {"client_id": client_id}).first()
-    return (found[0], found[1], found[2]) if found else None
-
-
-def _db_replay(session: Session, receipt: Receipt, digest: str) -> Result | None:
+def _db_replay(
+    session: Session, receipt: Receipt, digest: str, existing: Existing
+) -> Result | None:
     """Answer a replay: the same content by the same person is a duplicate, else a conflict."""
-    found = _db_existing(session, receipt.client_id)
+    found = existing.get(receipt.client_id)
     if found is None:
         return None
     found_id, author, content = found

@@ -1,9 +1,9 @@
-"""The same concern, sealed twice (a phone that sealed it again after losing its answer),
-synced twice at once on PostgreSQL: the second reaches the store while the first has not
-committed, so the check for a replay before the store finds nothing, and the store itself
-meets the first one's client_id. It is answered as the replay it is, not quarantined.
-(SQLite lets one writer in at a time: the second starts after the first commits, and its
-replay check finds it.)"""
+"""The same concern, sealed twice (a phone that sealed it again after losing its answer):
+two receipts, one client_id. The replay check is made for a request's envelopes together,
+before any is stored, so the second of them in one request reaches the store and meets
+the first one's client_id there; so does the second of two requests at once on
+PostgreSQL, whose replay check ran before the first committed. Either way it is answered
+as the replay it is, not quarantined, and one concern is stored."""
 
 from __future__ import annotations
 
@@ -14,8 +14,33 @@ import pytest
 from sqlalchemy import func, select
 
 from backend.models import Concern, Receipt
-from tests.factories import envelope, make_concern, person
+from tests.factories import envelope, make_concern, person, sync
 from tests.pipeline.test_link_locks import HELD, Sync, held_before_commit
+
+
+def _stored(sessions: Any, payload: dict[str, Any]) -> tuple[int, list[str]]:
+    """How many concerns carry the payload's client_id, and its receipts' statuses."""
+    client_id = uuid.UUID(payload["client_id"])
+    with sessions() as s:
+        stored = s.scalar(select(func.count()).where(Concern.client_id == client_id))
+        statuses = sorted(
+            str(r.status.value)
+            for r in s.scalars(select(Receipt).where(Receipt.client_id == client_id))
+        )
+    return stored or 0, statuses
+
+
+def test_the_same_concern_sealed_twice_in_one_request_is_stored_once(
+    app: Any, sessions: Any
+) -> None:
+    client, device, _ = person(app)
+    payload = make_concern()
+    first, again = envelope(app, device, payload), envelope(app, device, payload)
+    assert first["jwe"] != again["jwe"]  # two receipts, one client_id
+    results = sync(client, first, again)
+    assert [r["status"] for r in results] == ["accepted", "duplicate"]
+    assert results[0]["concern_id"] == results[1]["concern_id"]
+    assert _stored(sessions, payload) == (1, ["accepted", "duplicate"])
 
 
 def test_the_same_concern_sealed_twice_and_synced_at_once_is_stored_once(
@@ -40,12 +65,4 @@ def test_the_same_concern_sealed_twice_and_synced_at_once_is_stored_once(
         one.join(30)
         two.join(30)
     assert (one.status, two.status) == ("accepted", "duplicate")
-    client_id = uuid.UUID(payload["client_id"])
-    with sessions() as s:
-        stored = s.scalar(select(func.count()).where(Concern.client_id == client_id))
-        statuses = sorted(
-            str(r.status.value)
-            for r in s.scalars(select(Receipt).where(Receipt.client_id == client_id))
-        )
-    assert stored == 1
-    assert statuses == ["accepted", "duplicate"]
+    assert _stored(sessions, payload) == (1, ["accepted", "duplicate"])

@@ -195,11 +195,12 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
-# Caches a service keeps in ``session.info`` (live rules, merged subjects) hold for one
-# transaction: its end, commit or rollback, drops them, and so does a savepoint rolled back
-# (what it cached may have been undone). A savepoint released keeps them: its work stands,
-# and the pipeline's envelopes, a savepoint each, share one transaction's lookups.
-_TRANSACTION_CACHES = ("rules", "canonical", "members")
+# Caches a service keeps in ``session.info`` (live rules, merged subjects, the passkeys
+# proofs were made with) hold for one transaction: its end, commit or rollback, drops them,
+# and so does a savepoint rolled back (what it cached may have been undone). A savepoint
+# released keeps them: its work stands, and the pipeline's envelopes, a savepoint each,
+# share one transaction's lookups.
+_TRANSACTION_CACHES = ("rules", "canonical", "members", "passkeys")
 
 
 def _drop(session: Session) -> None:

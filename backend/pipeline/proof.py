@@ -56,7 +56,12 @@ def verify_proof(
         cred_id = credential_id_of(credential)
     except DomainError as exc:
         raise rejected_from(exc, "proof.invalid") from None
-    passkey = session.scalar(_PASSKEY, {"cid": cred_id})
+    # Read once per transaction (a request's envelopes on SQLite share one, and one phone's
+    # passkey signs them all); a transaction's end, or a savepoint rolled back, clears it.
+    held: dict[str, Passkey | None] = session.info.setdefault("passkeys", {})
+    if cred_id not in held:
+        held[cred_id] = session.scalar(_PASSKEY, {"cid": cred_id})
+    passkey = held[cred_id]
     if passkey is None or passkey.user_id != user_id:
         raise Rejected("proof.not_yours", "The proof was not made with a passkey of yours.")
     if passkey.revoked_at is not None:

@@ -390,15 +390,9 @@ def _attempt(
         receipts.db_finish(session, receipt, ReceiptStatus.REJECTED, error=rejected)
         return Result.rejected(str(receipt.client_id), rejected.code, rejected.detail)
     except IntegrityError as exc:
-        # Most likely another worker stored the same client_id a moment ago: a replay.
         savepoint.rollback()
         db_audit_drop(session, mark)
-        replay = db_replay_after(session, receipt, opened)
-        if replay is not None:
-            return replay
-        log.exception("envelope quarantined", extra={"code": type(exc).__name__})
-        _quarantine(receipt, exc_name=type(exc).__name__)
-        return Result.rejected(str(receipt.client_id), "envelope.quarantined", QUARANTINED_DETAIL)
+        return _after_duplicate_key(session, receipt, opened, exc)
     except Exception as exc:  # quarantine: whatever failed, the envelope is kept
         if is_contended(exc):  # no failure of this envelope: it runs again
             savepoint.rollback()
@@ -409,3 +403,28 @@ def _attempt(
         db_audit_drop(session, mark)
         _quarantine(receipt, exc_name=type(exc).__name__)
         return Result.rejected(str(receipt.client_id), "envelope.quarantined", QUARANTINED_DETAIL)
+
+
+def _after_duplicate_key(
+    session: Session, receipt: Receipt, opened: Opened, exc: IntegrityError
+) -> Result:
+    """An envelope whose store met a unique key, rolled back: most likely a record stored
+    after the request's replay check (by another worker, or an earlier envelope of this
+    request) carries its client_id. Answered as the replay it is, refused as a conflict
+    (another's content under that client_id), or quarantined as any failure is."""
+    try:
+        replay = db_replay_after(session, receipt, opened)
+    except Rejected as rejected:
+        receipts.db_finish(session, receipt, ReceiptStatus.REJECTED, error=rejected)
+        return Result.rejected(str(receipt.client_id), rejected.code, rejected.detail)
+    except Exception as failed:
+        if is_contended(failed):
+            raise Contended from failed
+        return _quarantined(receipt, failed)
+    return replay if replay is not None else _quarantined(receipt, exc)
+
+
+def _quarantined(receipt: Receipt, exc: BaseException) -> Result:
+    log.error("envelope quarantined", exc_info=exc, extra={"code": type(exc).__name__})
+    _quarantine(receipt, exc_name=type(exc).__name__)
+    return Result.rejected(str(receipt.client_id), "envelope.quarantined", QUARANTINED_DETAIL)

@@ -43,6 +43,18 @@ def test_the_same_concern_sealed_twice_in_one_request_is_stored_once(
     assert _stored(sessions, payload) == (1, ["accepted", "duplicate"])
 
 
+def test_another_concern_under_the_same_client_id_in_one_request_is_refused(
+    app: Any, sessions: Any
+) -> None:
+    client, device, _ = person(app)
+    payload = make_concern()
+    other = {**make_concern(), "client_id": payload["client_id"], "level": "early_help"}
+    results = sync(client, envelope(app, device, payload), envelope(app, device, other))
+    assert [r["status"] for r in results] == ["accepted", "rejected"]
+    assert results[1]["error"]["code"] == "envelope.client_id_conflict"
+    assert _stored(sessions, payload) == (1, ["accepted", "rejected"])
+
+
 def test_the_same_concern_sealed_twice_and_synced_at_once_is_stored_once(
     app: Any, sessions: Any, database_url: str
 ) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -285,7 +286,11 @@ def _process_together(
     write-lock deadline are missing.
     """
     results: dict[uuid.UUID, Result] = {}
-    existing: Existing | None = None  # the replay check, for the envelopes together
+    # A client_id the request carries more than once (the same record sealed twice, or two
+    # records under one client_id) is checked at its turn, after the others are stored: a
+    # record of another kind under it is met by no unique key, only by the check.
+    carried = Counter(one.client_id for one in held)
+    existing: Existing = {}
     at = 0
     while at < len(held):
         batch: list[receipts.Received] = []
@@ -298,8 +303,11 @@ def _process_together(
                 if not is_busy(exc):
                     raise
                 return results
-            if existing is None:
-                existing = db_existing(session, [one.client_id for one in held])
+            # The replay check, for this transaction's envelopes together (on PostgreSQL,
+            # one envelope to a transaction: the request's first one checks them all).
+            if at == 0 or session.get_bind().dialect.name == "sqlite":
+                once = [one.client_id for one in held[at:] if carried[one.client_id] == 1]
+                existing = db_existing(session, once)
             started = time.monotonic()
             span = TOGETHER_SECONDS.get(session.get_bind().dialect.name, 0.0)
             outcome: dict[uuid.UUID, Result] = {}
@@ -308,7 +316,8 @@ def _process_together(
                 assert receipt is not None  # noqa: S101 - only inserted receipts come here
                 session.add(receipt)  # as inserted a moment ago: no need to read it back
                 try:
-                    outcome[one.id] = _attempt(ctx, session, receipt, opened[at], existing)
+                    checked = existing if carried[one.client_id] == 1 else None
+                    outcome[one.id] = _attempt(ctx, session, receipt, opened[at], checked)
                 except Contended:
                     # Lost a deadlock (PostgreSQL, where each envelope commits alone): its
                     # savepoint is rolled back, and its phone sends it again.
@@ -412,12 +421,16 @@ def _after_duplicate_key(
     after the request's replay check (by another worker, or an earlier envelope of this
     request) carries its client_id. Answered as the replay it is, refused as a conflict
     (another's content under that client_id), or quarantined as any failure is."""
+    savepoint = session.begin_nested()  # a failure here leaves the transaction usable
     try:
         replay = db_replay_after(session, receipt, opened)
+        savepoint.commit()
     except Rejected as rejected:
+        savepoint.rollback()
         receipts.db_finish(session, receipt, ReceiptStatus.REJECTED, error=rejected)
         return Result.rejected(str(receipt.client_id), rejected.code, rejected.detail)
     except Exception as failed:
+        savepoint.rollback()
         if is_contended(failed):
             raise Contended from failed
         return _quarantined(receipt, failed)

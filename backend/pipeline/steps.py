@@ -49,7 +49,8 @@ def db_existing(session: Session, client_ids: list[uuid.UUID]) -> Existing:
     found: Existing = {}
     for chunk in chunks(sorted(set(client_ids), key=str)):
         for client_id, record_id, author, content in session.execute(_CARRYING, {"ids": chunk}):
-            found[client_id] = (record_id, author, content)
+            # The first, in the kinds' order, as the check of one client_id always took.
+            found.setdefault(client_id, (record_id, author, content))
     return found
 
 
@@ -63,8 +64,8 @@ def db_steps(
     """Take one received, opened envelope through the steps, in order, inside the caller's
     transaction; the caller commits. A refusal raises ``Rejected``, anything else is a
     server failure; either way the caller rolls this envelope back (``ingest.py``).
-    ``existing``: the replay check, made for the request's envelopes together; a record
-    stored since (another worker's, or an earlier envelope's of the same request) is met
+    ``existing``: the replay check, made for the transaction's envelopes together (of
+    client_ids the request carries once); a record stored since by another worker is met
     by the store instead, and answered by ``db_replay_after``."""
     payload = _as_sent(receipt, opened)
     # A synced envelope is what its schema says; its receipt answers replays as that kind.

@@ -19,31 +19,29 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 import crypto
-from backend.core.db import is_busy, is_contended
+from backend.core.db import is_busy
 from backend.core.metrics import count_sync_result
-from backend.models import Receipt, ReceiptStatus, RoleName, User
+from backend.models import Receipt, RoleName, User
 from backend.pipeline import receipt as receipts
 from backend.pipeline.errors import Rejected
 from backend.pipeline.kinds import ADDENDUM_SCHEMA as ADDENDUM_SCHEMA  # where callers find it
 from backend.pipeline.kinds import CONCERN_SCHEMA as CONCERN_SCHEMA
 from backend.pipeline.kinds import KINDS
 from backend.pipeline.open import Opened, open_before_storing
+from backend.pipeline.outcome import Contended, attempt, quarantine
 from backend.pipeline.results import Result
 from backend.pipeline.steps import (
     QUARANTINED_DETAIL,
     Existing,
     db_existing,
-    db_replay_after,
-    db_steps,
     result_of,
 )
 from backend.pipeline.store import Author
 from backend.services.identity.webauthn_rp import RelyingParty
-from backend.services.records.audit import db_audit_drop, db_audit_mark
 
 log = logging.getLogger("frontline.pipeline")
 
@@ -55,11 +53,6 @@ MAX_ENVELOPES = 50  # docs/contract.md: more in one request is 413 sync.too_many
 # others run, and other workers queue behind them (4 workers: 29 envelopes/s, against 55
 # one to a transaction), so each envelope commits alone.
 TOGETHER_SECONDS = {"sqlite": 0.2, "postgresql": 0.0}
-
-
-class Contended(Exception):
-    """An envelope's transaction lost a deadlock (PostgreSQL chose it to roll back): its
-    savepoint is rolled back, and it is handed back for its phone to send again."""
 
 
 @dataclass(frozen=True)
@@ -278,7 +271,7 @@ def _process_together(
     On SQLite a transaction takes envelopes for about ``TOGETHER_SECONDS`` and then commits,
     so no other writer waits long for it, and one commit (and one wait for the write lock)
     serves many envelopes; on PostgreSQL each envelope commits alone. Each envelope runs in
-    its own savepoint (``_attempt``): a refusal or a failure rolls back that envelope alone.
+    its own savepoint (``outcome.attempt``): a refusal or a failure rolls back that envelope alone.
     An envelope caught in a deadlock on PostgreSQL rolls back, and is answered "in
     progress" for its phone to send again. Should a commit itself fail, its envelopes
     are taken again one at a time (``process``), which quarantines any that still fail.
@@ -317,7 +310,7 @@ def _process_together(
                 session.add(receipt)  # as inserted a moment ago: no need to read it back
                 try:
                     checked = existing if carried[one.client_id] == 1 else None
-                    outcome[one.id] = _attempt(ctx, session, receipt, opened[at], checked)
+                    outcome[one.id] = attempt(ctx, session, receipt, opened[at], checked)
                 except Contended:
                     # Lost a deadlock (PostgreSQL, where each envelope commits alone): its
                     # savepoint is rolled back, and its phone sends it again.
@@ -348,7 +341,7 @@ def _attempt_and_commit(ctx: Context, session: Session, receipt: Receipt, opened
     # failure of this envelope, and the caller answers "try again" (``_later``).
     session.connection()
     try:
-        result = _attempt(ctx, session, receipt, opened)
+        result = attempt(ctx, session, receipt, opened)
     except Contended:  # lost a deadlock: nothing kept; handed back for the next sync
         session.rollback()
         receipts.release(ctx.sessions, [rid])
@@ -363,81 +356,9 @@ def _attempt_and_commit(ctx: Context, session: Session, receipt: Receipt, opened
         session.expire_all()
         held = session.get(Receipt, rid)
         assert held is not None  # noqa: S101
-        _quarantine(held, exc_name="CommitFailed")
+        quarantine(held, exc_name="CommitFailed")
         session.commit()
     except Exception:  # the database is gone: the lease runs out and recovery takes it up
         session.rollback()
         log.exception("receipt left to its lease")
     return Result.rejected(shown, "envelope.quarantined", QUARANTINED_DETAIL)
-
-
-def _quarantine(receipt: Receipt, *, exc_name: str) -> None:
-    receipt.status = ReceiptStatus.QUARANTINED
-    receipt.lease_until = None
-    receipt.error_code = f"server.{exc_name}"[:64]
-    receipt.error_detail = None  # messages may quote content; the log has the place
-
-
-def _attempt(
-    ctx: Context,
-    session: Session,
-    receipt: Receipt,
-    opened: Opened,
-    existing: Existing | None = None,
-) -> Result:
-    """Run one receipt inside a savepoint and record how it ended; the caller commits.
-    ``existing``: the request's replay check, when made for its envelopes together."""
-    mark = db_audit_mark(session)
-    savepoint = session.begin_nested()
-    try:
-        result = db_steps(ctx, session, receipt, opened, existing)
-        savepoint.commit()
-        return result
-    except Rejected as rejected:
-        savepoint.rollback()
-        db_audit_drop(session, mark)
-        receipts.db_finish(session, receipt, ReceiptStatus.REJECTED, error=rejected)
-        return Result.rejected(str(receipt.client_id), rejected.code, rejected.detail)
-    except IntegrityError as exc:
-        savepoint.rollback()
-        db_audit_drop(session, mark)
-        return _after_duplicate_key(session, receipt, opened, exc)
-    except Exception as exc:  # quarantine: whatever failed, the envelope is kept
-        if is_contended(exc):  # no failure of this envelope: it runs again
-            savepoint.rollback()
-            db_audit_drop(session, mark)
-            raise Contended from exc
-        log.exception("envelope quarantined", extra={"code": type(exc).__name__})
-        savepoint.rollback()
-        db_audit_drop(session, mark)
-        _quarantine(receipt, exc_name=type(exc).__name__)
-        return Result.rejected(str(receipt.client_id), "envelope.quarantined", QUARANTINED_DETAIL)
-
-
-def _after_duplicate_key(
-    session: Session, receipt: Receipt, opened: Opened, exc: IntegrityError
-) -> Result:
-    """An envelope whose store met a unique key, rolled back: most likely a record stored
-    after the request's replay check (by another worker, or an earlier envelope of this
-    request) carries its client_id. Answered as the replay it is, refused as a conflict
-    (another's content under that client_id), or quarantined as any failure is."""
-    savepoint = session.begin_nested()  # a failure here leaves the transaction usable
-    try:
-        replay = db_replay_after(session, receipt, opened)
-        savepoint.commit()
-    except Rejected as rejected:
-        savepoint.rollback()
-        receipts.db_finish(session, receipt, ReceiptStatus.REJECTED, error=rejected)
-        return Result.rejected(str(receipt.client_id), rejected.code, rejected.detail)
-    except Exception as failed:
-        savepoint.rollback()
-        if is_contended(failed):
-            raise Contended from failed
-        return _quarantined(receipt, failed)
-    return replay if replay is not None else _quarantined(receipt, exc)
-
-
-def _quarantined(receipt: Receipt, exc: BaseException) -> Result:
-    log.error("envelope quarantined", exc_info=exc, extra={"code": type(exc).__name__})
-    _quarantine(receipt, exc_name=type(exc).__name__)
-    return Result.rejected(str(receipt.client_id), "envelope.quarantined", QUARANTINED_DETAIL)

@@ -239,10 +239,7 @@ def db_record(
             day = _day(tuple(row))
             if sid == subject_id and day.day == when:
                 own = _day(tuple(row))  # an object of its own: the days below are joined
-            if day.day in found:
-                found[day.day].join(day)
-            else:
-                found[day.day] = day
+            _join(found, day)
     mine = own or Day(when)
     mine.add(facts)
     if own is None:
@@ -273,12 +270,16 @@ def days_near(
     params = {"ids": subjects, "lo": when - timedelta(days=days), "hi": when + timedelta(days=days)}
     found: dict[date, Day] = {}
     for row in session.execute(_DAYS, params):
-        day = _day(tuple(row))
-        if day.day in found:
-            found[day.day].join(day)
-        else:
-            found[day.day] = day
+        _join(found, _day(tuple(row)))
     return found
+
+
+def _join(found: dict[date, Day], day: Day) -> None:
+    """Add one record's day to the child's days: joined into the day there, if any."""
+    if day.day in found:
+        found[day.day].join(day)
+    else:
+        found[day.day] = day
 
 
 def db_rebuild(session: Session, subject_id: uuid.UUID) -> None:

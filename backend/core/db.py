@@ -196,11 +196,11 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
 
 
 # Caches a service keeps in ``session.info`` (live rules, merged subjects, the passkeys
-# proofs were made with) hold for one transaction: its end, commit or rollback, drops them,
-# and so does a savepoint rolled back (what it cached may have been undone). A savepoint
-# released keeps them: its work stands, and the pipeline's envelopes, a savepoint each,
-# share one transaction's lookups.
-_TRANSACTION_CACHES = ("rules", "canonical", "members", "passkeys")
+# proofs were made with, whose devices are told of a delivery) hold for one transaction:
+# its end, commit or rollback, drops them, and so does a savepoint rolled back (what it
+# cached may have been undone). A savepoint released keeps them: its work stands, and the
+# pipeline's envelopes, a savepoint each, share one transaction's lookups.
+_TRANSACTION_CACHES = ("rules", "canonical", "members", "passkeys", "subscribers")
 
 
 def _drop(session: Session) -> None:

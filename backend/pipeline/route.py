@@ -11,7 +11,8 @@ from collections import Counter
 
 from sqlalchemy.orm import Session
 
-from backend.models import ConcernRoute, insert_into, utcnow
+from backend.core.later import db_insert_at_commit
+from backend.models import ConcernRoute, table_of, utcnow
 from backend.pipeline.store import Stored
 from backend.routing.match import Facts, route
 from backend.services.concerns.deliveries import delivery_row
@@ -60,12 +61,17 @@ def db_route(session: Session, stored: Stored) -> None:
         [p.target for p in planned],
         fallback=trace["fallback"],
     )
-    session.execute(
-        insert_into(ConcernRoute),
-        {
-            "concern_id": concern.id,
-            "ruleset_id": active.record_id,
-            "routed_at": now,
-            "trace": json.dumps(trace),
-        },
+    # Read only by later requests (why a concern went where it did): written at the commit,
+    # with the other envelopes' traces.
+    db_insert_at_commit(
+        session,
+        table_of(ConcernRoute),
+        [
+            {
+                "concern_id": concern.id,
+                "ruleset_id": active.record_id,
+                "routed_at": now,
+                "trace": json.dumps(trace),
+            }
+        ],
     )

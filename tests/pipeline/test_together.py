@@ -11,30 +11,86 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 
-from backend.models import Agency, AuditEvent, Concern, ConcernIdentifier, Receipt, ReceiptStatus
+from backend.models import (
+    Agency,
+    AuditEvent,
+    Concern,
+    ConcernIdentifier,
+    ConcernRoute,
+    Receipt,
+    ReceiptStatus,
+)
 from backend.services.linking.locks import key_locks
 from backend.services.records.audit_chain import verify
 from tests.factories import envelope, make_concern, person, sync
 
-# A fault the database itself raises, for one category of concern only: a real failure in
-# the middle of the store step, nothing of Frontline's replaced.
-_FAULT = {
-    "sqlite": [
-        "CREATE TRIGGER fault BEFORE INSERT ON concern_categories"
-        " WHEN NEW.category = 'trafficking' BEGIN SELECT RAISE(ABORT, 'fault'); END"
-    ],
-    "postgresql": [
-        "CREATE FUNCTION fault() RETURNS trigger LANGUAGE plpgsql AS"
-        " $$ BEGIN RAISE EXCEPTION 'fault'; END $$",
-        "CREATE TRIGGER fault BEFORE INSERT ON concern_categories FOR EACH ROW"
-        " WHEN (NEW.category = 'trafficking') EXECUTE FUNCTION fault()",
-    ],
+# Faults the database itself raises, for concerns of one category only: a real failure in
+# the middle of a step, nothing of Frontline's replaced. In the store step (a category row),
+# or in the link step, after routing (the concern given its child).
+_ONLY_TRAFFICKING = (
+    "EXISTS (SELECT 1 FROM concern_categories c"
+    " WHERE c.concern_id = NEW.id AND c.category = 'trafficking')"
+)
+_FAULTS = {
+    ("store", "sqlite"): (
+        [
+            "CREATE TRIGGER fault BEFORE INSERT ON concern_categories"
+            " WHEN NEW.category = 'trafficking' BEGIN SELECT RAISE(ABORT, 'fault'); END"
+        ],
+        ["DROP TRIGGER fault"],
+    ),
+    ("store", "postgresql"): (
+        [
+            "CREATE FUNCTION fault() RETURNS trigger LANGUAGE plpgsql AS"
+            " $$ BEGIN RAISE EXCEPTION 'fault'; END $$",
+            "CREATE TRIGGER fault BEFORE INSERT ON concern_categories FOR EACH ROW"
+            " WHEN (NEW.category = 'trafficking') EXECUTE FUNCTION fault()",
+        ],
+        ["DROP TRIGGER fault ON concern_categories", "DROP FUNCTION fault()"],
+    ),
+    ("link", "sqlite"): (
+        [
+            "CREATE TRIGGER fault BEFORE UPDATE OF subject_id ON concerns"
+            f" WHEN {_ONLY_TRAFFICKING} BEGIN SELECT RAISE(ABORT, 'fault'); END"
+        ],
+        ["DROP TRIGGER fault"],
+    ),
+    ("link", "postgresql"): (
+        [
+            "CREATE FUNCTION fault() RETURNS trigger LANGUAGE plpgsql AS"
+            f" $$ BEGIN IF {_ONLY_TRAFFICKING} THEN RAISE EXCEPTION 'fault'; END IF;"
+            " RETURN NEW; END $$",
+            "CREATE TRIGGER fault BEFORE UPDATE OF subject_id ON concerns FOR EACH ROW"
+            " EXECUTE FUNCTION fault()",
+        ],
+        ["DROP TRIGGER fault ON concerns", "DROP FUNCTION fault()"],
+    ),
 }
+
+
+@contextmanager
+def _fault(sessions: Any, step: str) -> Iterator[None]:
+    """The fault in ``step`` while the block runs; gone after it (the PostgreSQL database
+    serves the worker's next tests)."""
+    with sessions() as s:
+        create, drop = _FAULTS[step, s.get_bind().dialect.name]
+        for statement in create:
+            s.execute(text(statement))
+        s.commit()
+    try:
+        yield
+    finally:
+        with sessions() as s:
+            for statement in drop:
+                s.execute(text(statement))
+            s.commit()
 
 
 def _child(given: str, **fields: Any) -> dict[str, Any]:
@@ -44,16 +100,13 @@ def _child(given: str, **fields: Any) -> dict[str, Any]:
 
 def test_a_failure_in_one_envelope_rolls_back_that_one_alone(app: Any, sessions: Any) -> None:
     client, device, _ = person(app, name="PC Okafor")
-    with sessions() as s:
-        for statement in _FAULT[s.get_bind().dialect.name]:
-            s.execute(text(statement))
-        s.commit()
     items = [
         envelope(app, device, _child("Ada")),
         envelope(app, device, _child("Bola", categories=["trafficking"])),
         envelope(app, device, _child("Chidi")),
     ]
-    results = sync(client, *items)
+    with _fault(sessions, "store"):
+        results = sync(client, *items)
     assert [r["status"] for r in results] == ["accepted", "rejected", "accepted"]
     assert results[1]["error"]["code"] == "envelope.quarantined"
     with sessions() as s:
@@ -68,6 +121,42 @@ def test_a_failure_in_one_envelope_rolls_back_that_one_alone(app: Any, sessions:
         collected = s.scalar(select(func.count()).where(AuditEvent.action == "concern.collected"))
         assert collected == 2  # the failed envelope's entry went with its savepoint
         assert verify(s, app.extensions["frontline"].keyring).ok
+
+
+def test_rows_written_at_the_commit_go_with_a_failed_envelope(app: Any, sessions: Any) -> None:
+    """A routing trace waits for the commit (``backend/core/later.py``), one statement for a
+    transaction's envelopes; an envelope that fails after routing takes its trace with it."""
+    client, device, _ = person(app, name="PC Okafor")
+    items = [
+        envelope(app, device, _child("Ada")),
+        envelope(app, device, _child("Bola", categories=["trafficking"])),
+        envelope(app, device, _child("Chidi")),
+    ]
+    engine = sessions.kw["bind"]
+    sent: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        with _fault(sessions, "link"):
+            results = sync(client, *items)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert [r["status"] for r in results] == ["accepted", "rejected", "accepted"]
+    assert results[1]["error"]["code"] == "envelope.quarantined"
+    with sessions() as s:
+        routed = set(
+            s.scalars(
+                select(Concern.client_id).join(ConcernRoute, ConcernRoute.concern_id == Concern.id)
+            )
+        )
+        assert routed == {uuid.UUID(items[0]["client_id"]), uuid.UUID(items[2]["client_id"])}
+        assert s.scalar(select(func.count()).select_from(Concern)) == 2
+    traces = [t for t in sent if t.lstrip().startswith("INSERT INTO concern_routes")]
+    # SQLite: the request's envelopes in one transaction; PostgreSQL: each commits alone.
+    assert len(traces) == (1 if engine.dialect.name == "sqlite" else 2)
 
 
 def _lock_of(sessions: Any, item: dict[str, str], partnership_id: uuid.UUID) -> str:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import crypto
 from backend.core.errors import Invalid
+from backend.core.later import db_insert_at_commit
 from backend.core.metrics import PUSH_FAILURES
 from backend.models import (
     NO_DEADLINE,
@@ -30,7 +31,7 @@ from backend.models import (
     User,
     UserRole,
     UserStatus,
-    insert_into,
+    table_of,
     utcnow,
 )
 from backend.models.people import RoleName
@@ -123,6 +124,7 @@ def unsubscribe(session: Session, *, user_id: uuid.UUID, endpoint: str) -> bool:
 
 def db_forget_device(session: Session, passkey_id: uuid.UUID) -> None:
     """Remove a revoked device's subscriptions: it must hear nothing more."""
+    session.info.pop("subscribers", None)
     session.execute(delete(PushSubscription).where(PushSubscription.passkey_id == passkey_id))
 
 
@@ -150,14 +152,19 @@ _AUDIENCES: dict[str, tuple[Select[uuid.UUID, uuid.UUID], str]] = {
 
 
 def _recipients(session: Session, rows: list[DeliveryRow]) -> list[list[uuid.UUID]]:
-    """The subscriptions of the people who see each delivery: one query per audience."""
-    seen: dict[tuple[str, uuid.UUID], list[uuid.UUID]] = {}
+    """The subscriptions of the people who see each delivery: one query per audience, for
+    the inboxes and agencies not yet asked about in this transaction (the pipeline's
+    envelopes share one on SQLite; ``backend/core/db.py`` drops the cache at its end)."""
+    seen: dict[tuple[str, uuid.UUID], list[uuid.UUID]] = session.info.setdefault("subscribers", {})
     for audience, (query, column) in _AUDIENCES.items():
-        ids = sorted({r[column] for r in rows if _audience(r) == audience}, key=str)
+        wanted = {r[column] for r in rows if _audience(r) == audience}
+        ids = sorted((i for i in wanted if (audience, i) not in seen), key=str)
+        for through in ids:
+            seen[(audience, through)] = []
         if ids:
             for sub, through in session.execute(query, {"ids": ids}):
-                seen.setdefault((audience, through), []).append(sub)
-    return [seen.get((_audience(r), r[_AUDIENCES[_audience(r)][1]]), []) for r in rows]
+                seen[(audience, through)].append(sub)
+    return [seen[(_audience(r), r[_AUDIENCES[_audience(r)][1]])] for r in rows]
 
 
 def _audience(row: DeliveryRow) -> str:
@@ -181,8 +188,8 @@ def _message(
 
 
 def _db_insert(session: Session, messages: list[dict[str, Any]]) -> int:
-    if messages:
-        session.execute(insert_into(Notification), messages)
+    # Read only by the sender, after the commit: written then, with the other envelopes'.
+    db_insert_at_commit(session, table_of(Notification), messages)
     return len(messages)
 
 

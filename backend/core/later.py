@@ -1,47 +1,48 @@
-"""Rows that nothing reads before their transaction ends, written together at its commit:
-one ``INSERT`` of many rows per table, where each caller would otherwise have sent its own.
+"""Writes that nothing reads before their transaction ends, made together at its commit:
+one statement with many rows (``executemany``) where each caller would have sent its own.
 
 The pipeline's envelopes share a transaction on SQLite, a savepoint each
-(``backend/pipeline/outcome.py``): an envelope's routing trace or push messages wait here,
-and one statement writes every envelope's at the commit. A savepoint rolled back takes the
-rows added inside it with it, as it takes the rows it wrote; a transaction rolled back
-takes them all. Only for rows no one in the same transaction reads: a read of the table
-before the commit would not see them.
+(``backend/pipeline/outcome.py``): an envelope's routing trace, push messages and its
+receipt's ending wait here, and one statement writes every envelope's at the commit. A
+savepoint rolled back takes the rows added inside it with it, as it takes the rows it
+wrote; a transaction rolled back takes them all. Only for rows no one in the same
+transaction reads: a read of the table before the commit would not see them.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Table, event, insert
+from sqlalchemy import Executable, event
 from sqlalchemy.orm import Session, SessionTransaction
 
 _WAITING = "at_commit"
 
 # Each entry: the innermost transaction (savepoint or not) the rows were added in, the
-# table, and the rows.
-_Entry = tuple[SessionTransaction, Table, list[dict[str, Any]]]
+# statement, and the rows.
+_Entry = tuple[SessionTransaction, Executable, list[dict[str, Any]]]
 
 
-def db_insert_at_commit(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert ``rows`` into ``table`` when this transaction commits, with the others waiting
-    for that table, in the order they were added."""
+def db_at_commit(session: Session, statement: Executable, rows: list[dict[str, Any]]) -> None:
+    """Run ``statement`` for each of ``rows`` when this transaction commits, with the other
+    rows waiting for the same statement (built once, by the caller), in the order added.
+    Every row of one statement names the same parameters."""
     if rows:
         added_in = session.get_nested_transaction() or session.get_transaction()
         assert added_in is not None  # noqa: S101 - a caller writes inside a transaction
         entries: list[_Entry] = session.info.setdefault(_WAITING, [])
-        entries.append((added_in, table, rows))
+        entries.append((added_in, statement, rows))
 
 
 def db_write_waiting(session: Session) -> None:
-    """Write the waiting rows now: one statement per table, tables in the order first
-    added (a row may point at a row of a table written before it)."""
+    """Make the waiting writes now: one statement with all its rows, statements in the
+    order first added (a row may point at a row that an earlier statement writes)."""
     entries: list[_Entry] = session.info.pop(_WAITING, None) or []
-    by_table: dict[Table, list[dict[str, Any]]] = {}
-    for _added_in, table, rows in entries:
-        by_table.setdefault(table, []).extend(rows)
-    for table, rows in by_table.items():
-        session.execute(insert(table), rows)
+    by_statement: dict[Executable, list[dict[str, Any]]] = {}
+    for _added_in, statement, rows in entries:
+        by_statement.setdefault(statement, []).extend(rows)
+    for statement, rows in by_statement.items():
+        session.execute(statement, rows)
 
 
 def _inside(transaction: SessionTransaction | None, outer: SessionTransaction) -> bool:

@@ -8,7 +8,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from backend.core.db import is_contended
 from backend.models import Receipt, ReceiptStatus
@@ -46,6 +46,7 @@ def attempt(
 ) -> Result:
     """Run one receipt inside a savepoint and record how it ended; the caller commits.
     ``existing``: the request's replay check, when made for its envelopes together."""
+    shown = str(receipt.client_id)
     mark = db_audit_mark(session)
     savepoint = session.begin_nested()
     try:
@@ -53,28 +54,35 @@ def attempt(
         savepoint.commit()
         return result
     except Rejected as rejected:
-        savepoint.rollback()
-        db_audit_drop(session, mark)
+        _undo(session, savepoint, receipt, mark)
         receipts.db_finish(session, receipt, ReceiptStatus.REJECTED, error=rejected)
-        return Result.rejected(str(receipt.client_id), rejected.code, rejected.detail)
+        return Result.rejected(shown, rejected.code, rejected.detail)
     except IntegrityError as exc:
-        savepoint.rollback()
-        db_audit_drop(session, mark)
-        return _after_duplicate_key(session, receipt, opened, exc)
+        _undo(session, savepoint, receipt, mark)
+        return _after_duplicate_key(session, receipt, shown, opened, exc)
     except Exception as exc:  # quarantine: whatever failed, the envelope is kept
         if is_contended(exc):  # no failure of this envelope: it runs again
-            savepoint.rollback()
-            db_audit_drop(session, mark)
+            _undo(session, savepoint, receipt, mark)
             raise Contended from exc
         log.exception("envelope quarantined", extra={"code": type(exc).__name__})
-        savepoint.rollback()
-        db_audit_drop(session, mark)
+        _undo(session, savepoint, receipt, mark)
         quarantine(receipt, exc_name=type(exc).__name__)
-        return Result.rejected(str(receipt.client_id), "envelope.quarantined", QUARANTINED_DETAIL)
+        return Result.rejected(shown, "envelope.quarantined", QUARANTINED_DETAIL)
+
+
+def _undo(
+    session: Session, savepoint: SessionTransaction, receipt: Receipt, mark: int | None
+) -> None:
+    """Roll an envelope's savepoint back: its rows, the writes and audit entries waiting
+    for the commit, and what the receipt in memory was told (``receipts.db_finish``)."""
+    savepoint.rollback()
+    if mark is not None:
+        db_audit_drop(session, mark)
+    session.expire(receipt)
 
 
 def _after_duplicate_key(
-    session: Session, receipt: Receipt, opened: Opened, exc: IntegrityError
+    session: Session, receipt: Receipt, shown: str, opened: Opened, exc: IntegrityError
 ) -> Result:
     """An envelope whose store met a unique key, rolled back: most likely a record stored
     after the request's replay check (by another worker, or an earlier envelope of this
@@ -85,18 +93,18 @@ def _after_duplicate_key(
         replay = db_replay_after(session, receipt, opened)
         savepoint.commit()
     except Rejected as rejected:
-        savepoint.rollback()
+        _undo(session, savepoint, receipt, None)
         receipts.db_finish(session, receipt, ReceiptStatus.REJECTED, error=rejected)
-        return Result.rejected(str(receipt.client_id), rejected.code, rejected.detail)
+        return Result.rejected(shown, rejected.code, rejected.detail)
     except Exception as failed:
-        savepoint.rollback()
+        _undo(session, savepoint, receipt, None)
         if is_contended(failed):
             raise Contended from failed
-        return _quarantined(receipt, failed)
-    return replay if replay is not None else _quarantined(receipt, exc)
+        return _quarantined(receipt, shown, failed)
+    return replay if replay is not None else _quarantined(receipt, shown, exc)
 
 
-def _quarantined(receipt: Receipt, exc: BaseException) -> Result:
+def _quarantined(receipt: Receipt, shown: str, exc: BaseException) -> Result:
     log.error("envelope quarantined", exc_info=exc, extra={"code": type(exc).__name__})
     quarantine(receipt, exc_name=type(exc).__name__)
-    return Result.rejected(str(receipt.client_id), "envelope.quarantined", QUARANTINED_DETAIL)
+    return Result.rejected(shown, "envelope.quarantined", QUARANTINED_DETAIL)

@@ -10,13 +10,15 @@ import uuid
 from datetime import timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, make_transient_to_detached, sessionmaker
+from sqlalchemy.orm.attributes import set_committed_value
 
 import crypto
 from backend.core.db import is_busy, write_deadline
-from backend.models import Receipt, ReceiptStatus, insert_into, new_id, utcnow
+from backend.core.later import db_at_commit
+from backend.models import Receipt, ReceiptStatus, insert_into, new_id, table_of, utcnow
 from backend.pipeline.errors import Rejected
 from backend.pipeline.results import Result
 from crypto.encoding import b64url_decode
@@ -335,6 +337,15 @@ def release(sessions: sessionmaker[Session], receipt_ids: list[uuid.UUID]) -> No
             log.warning("receipts left to their lease", extra={"count": len(receipt_ids)})
 
 
+# How a receipt ended, written at the commit with the other envelopes' endings
+# (``backend/core/later.py``): nothing reads it before then. Each statement's SET clause is
+# named by its rows' keys; the second also drops the processed envelope's sealed bytes.
+_ENDED = update(table_of(Receipt)).where(table_of(Receipt).c.id == bindparam("receipt_id"))
+_ENDED_AND_DROPPED = update(table_of(Receipt)).where(
+    table_of(Receipt).c.id == bindparam("receipt_id")
+)
+
+
 def db_finish(
     session: Session,
     receipt: Receipt,
@@ -342,14 +353,24 @@ def db_finish(
     *,
     result_id: uuid.UUID | None = None,
     error: Rejected | None = None,
-    reason: str | None = None,
 ) -> None:
-    """Record how a receipt ended; a processed envelope's sealed bytes are dropped."""
-    receipt.status = status
-    receipt.lease_until = None
-    receipt.processed_at = utcnow()
-    receipt.result_id = result_id
-    receipt.error_code = error.code if error else reason
-    receipt.error_detail = error.detail if error else None
-    if status in (ReceiptStatus.ACCEPTED, ReceiptStatus.DUPLICATE):
-        receipt.crypto_jwe = None
+    """Record how a receipt ended, at the commit; an envelope accepted or answered as a
+    replay has its sealed bytes dropped. The receipt in memory says so at once, with
+    nothing left for the session to flush: a caller that rolls back a savepoint around
+    this expires the receipt too (``outcome.py``), as the ending waiting for the commit
+    went with the savepoint."""
+    ended: dict[str, Any] = {
+        "status": status,
+        "lease_until": None,
+        "processed_at": utcnow(),
+        "result_id": result_id,
+        "error_code": error.code if error else None,
+        "error_detail": error.detail if error else None,
+    }
+    dropped = status in (ReceiptStatus.ACCEPTED, ReceiptStatus.DUPLICATE)
+    if dropped:
+        ended["crypto_jwe"] = None
+    for name, value in ended.items():
+        set_committed_value(receipt, name, value)
+    statement = _ENDED_AND_DROPPED if dropped else _ENDED
+    db_at_commit(session, statement, [{"receipt_id": receipt.id, **ended}])

@@ -11,8 +11,8 @@ from collections import Counter
 
 from sqlalchemy.orm import Session
 
-from backend.core.later import db_insert_at_commit
-from backend.models import ConcernRoute, table_of, utcnow
+from backend.core.later import db_at_commit
+from backend.models import ConcernRoute, insert_into, utcnow
 from backend.pipeline.store import Stored
 from backend.routing.match import Facts, route
 from backend.services.concerns.deliveries import delivery_row
@@ -63,9 +63,9 @@ def db_route(session: Session, stored: Stored) -> None:
     )
     # Read only by later requests (why a concern went where it did): written at the commit,
     # with the other envelopes' traces.
-    db_insert_at_commit(
+    db_at_commit(
         session,
-        table_of(ConcernRoute),
+        insert_into(ConcernRoute),
         [
             {
                 "concern_id": concern.id,

@@ -1,91 +1,96 @@
-"""Rows written at the commit (``backend/core/later.py``): together, one statement per
-table, and only those whose savepoints stood. A temporary table of the test's own, on one
-connection of each engine, so that nothing else writes there."""
+"""Writes made at the commit (``backend/core/later.py``): together, one statement with
+all its rows, and only those whose savepoints stood. A temporary table of the test's own,
+on one connection of each engine, so that nothing else writes there."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from sqlalchemy import Column, Engine, Integer, MetaData, Table, event, select
+from sqlalchemy import Column, Engine, Insert, Integer, MetaData, Table, event, insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from backend.core.later import db_insert_at_commit
+from backend.core.later import db_at_commit
+
+
+@dataclass
+class Held:
+    """One connection with a temporary table, and the statements sent on it."""
+
+    conn: Connection
+    table: Table
+    adding: Insert  # built once, as callers build theirs
+    sent: list[str] = field(default_factory=list)
+
+    def add(self, session: Session, *ns: int) -> None:
+        db_at_commit(session, self.adding, [{"n": n} for n in ns])
+
+    def written(self) -> list[int]:
+        return list(self.conn.scalars(select(self.table.c.n)))
 
 
 @pytest.fixture
-def held(engine_for: Engine) -> Iterator[tuple[Connection, Table, list[str]]]:
-    """One connection with a temporary table, and the statements sent on it."""
+def held(engine_for: Engine) -> Iterator[Held]:
     table = Table("waiting", MetaData(), Column("n", Integer), prefixes=["TEMPORARY"])
-    sent: list[str] = []
     with engine_for.connect() as conn:
         table.create(conn)
         conn.commit()
+        it = Held(conn, table, insert(table))
 
         def count(_c: Any, _cursor: Any, statement: str, *_: Any) -> None:
-            sent.append(statement)
+            it.sent.append(statement)
 
         event.listen(conn, "before_cursor_execute", count)
-        yield conn, table, sent
+        yield it
 
 
-def _rows(*ns: int) -> list[dict[str, Any]]:
-    return [{"n": n} for n in ns]
-
-
-def _written(conn: Connection, table: Table) -> list[int]:
-    return list(conn.scalars(select(table.c.n)))
-
-
-def test_rows_wait_for_the_commit_and_go_in_one_statement(held: Any) -> None:
-    conn, table, sent = held
-    with Session(bind=conn) as session:
+def test_rows_wait_for_the_commit_and_go_in_one_statement(held: Held) -> None:
+    with Session(bind=held.conn) as session:
         session.begin()
-        db_insert_at_commit(session, table, _rows(1, 2))
+        held.add(session, 1, 2)
         for n in (3, 4):  # an envelope each, in a savepoint that stands
             savepoint = session.begin_nested()
-            db_insert_at_commit(session, table, _rows(n))
+            held.add(session, n)
             savepoint.commit()
-        assert _written(conn, table) == []  # nothing before the commit
-        sent.clear()
+        assert held.written() == []  # nothing before the commit
+        held.sent.clear()
         session.commit()
-    inserts = [s for s in sent if s.lstrip().upper().startswith("INSERT")]
+    inserts = [s for s in held.sent if s.lstrip().upper().startswith("INSERT")]
     assert len(inserts) == 1
-    assert _written(conn, table) == [1, 2, 3, 4]
+    assert held.written() == [1, 2, 3, 4]
 
 
-def test_a_savepoint_rolled_back_takes_its_rows_and_those_inside_it(held: Any) -> None:
-    conn, table, _sent = held
-    with Session(bind=conn) as session:
+def test_a_savepoint_rolled_back_takes_its_rows_and_those_inside_it(held: Held) -> None:
+    with Session(bind=held.conn) as session:
         session.begin()
-        db_insert_at_commit(session, table, _rows(1))
+        held.add(session, 1)
         outer = session.begin_nested()
-        db_insert_at_commit(session, table, _rows(2))
+        held.add(session, 2)
         inner = session.begin_nested()
-        db_insert_at_commit(session, table, _rows(3))
+        held.add(session, 3)
         inner.commit()  # released, but inside one rolled back below
         outer.rollback()
         refused = session.begin_nested()
-        db_insert_at_commit(session, table, _rows(4))
+        held.add(session, 4)
         refused.rollback()
         kept = session.begin_nested()
-        db_insert_at_commit(session, table, _rows(5))
+        held.add(session, 5)
         kept.commit()
         session.commit()
-    assert _written(conn, table) == [1, 5]
+    assert held.written() == [1, 5]
 
 
-def test_a_transaction_rolled_back_writes_none_and_the_next_starts_empty(held: Any) -> None:
-    conn, table, _sent = held
-    with Session(bind=conn) as session:
+def test_a_transaction_rolled_back_writes_none_and_the_next_starts_empty(held: Held) -> None:
+    with Session(bind=held.conn) as session:
         session.begin()
-        db_insert_at_commit(session, table, _rows(1, 2))
+        held.add(session, 1, 2)
         session.rollback()
         session.begin()
-        db_insert_at_commit(session, table, _rows(3))
+        held.add(session, 3)
         session.commit()
         session.begin()
         session.commit()  # nothing left over from the one before
-    assert _written(conn, table) == [3]
+    assert held.written() == [3]

@@ -124,8 +124,9 @@ def test_a_failure_in_one_envelope_rolls_back_that_one_alone(app: Any, sessions:
 
 
 def test_rows_written_at_the_commit_go_with_a_failed_envelope(app: Any, sessions: Any) -> None:
-    """A routing trace waits for the commit (``backend/core/later.py``), one statement for a
-    transaction's envelopes; an envelope that fails after routing takes its trace with it."""
+    """A routing trace and a receipt's ending wait for the commit (``backend/core/later.py``),
+    one statement for a transaction's envelopes; an envelope that fails after routing takes
+    its trace with it, and its receipt is kept whole."""
     client, device, _ = person(app, name="PC Okafor")
     items = [
         envelope(app, device, _child("Ada")),
@@ -146,6 +147,7 @@ def test_rows_written_at_the_commit_go_with_a_failed_envelope(app: Any, sessions
         event.remove(engine, "before_cursor_execute", count)
     assert [r["status"] for r in results] == ["accepted", "rejected", "accepted"]
     assert results[1]["error"]["code"] == "envelope.quarantined"
+    client_ids = [uuid.UUID(item["client_id"]) for item in items]
     with sessions() as s:
         routed = set(
             s.scalars(
@@ -154,9 +156,26 @@ def test_rows_written_at_the_commit_go_with_a_failed_envelope(app: Any, sessions
         )
         assert routed == {uuid.UUID(items[0]["client_id"]), uuid.UUID(items[2]["client_id"])}
         assert s.scalar(select(func.count()).select_from(Concern)) == 2
+        receipts = {
+            r.client_id: r
+            for r in s.scalars(select(Receipt).where(Receipt.client_id.in_(client_ids)))
+        }
+        for item in (items[0], items[2]):
+            done = receipts[uuid.UUID(item["client_id"])]
+            assert done.status is ReceiptStatus.ACCEPTED
+            assert done.crypto_jwe is None
+            assert done.processed_at is not None
+            assert done.result_id == s.scalar(
+                select(Concern.id).where(Concern.client_id == done.client_id)
+            )
+        kept = receipts[uuid.UUID(items[1]["client_id"])]
+        assert kept.status is ReceiptStatus.QUARANTINED
+        assert kept.crypto_jwe == items[1]["jwe"]
+        assert (kept.lease_until, kept.processed_at, kept.result_id) == (None, None, None)
     traces = [t for t in sent if t.lstrip().startswith("INSERT INTO concern_routes")]
+    endings = [t for t in sent if t.lstrip().startswith("UPDATE receipts") and "processed_at" in t]
     # SQLite: the request's envelopes in one transaction; PostgreSQL: each commits alone.
-    assert len(traces) == (1 if engine.dialect.name == "sqlite" else 2)
+    assert len(traces) == len(endings) == (1 if engine.dialect.name == "sqlite" else 2)
 
 
 def _lock_of(sessions: Any, item: dict[str, str], partnership_id: uuid.UUID) -> str:

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import crypto
 from backend.core.errors import Invalid
-from backend.core.later import db_insert_at_commit
+from backend.core.later import db_at_commit
 from backend.core.metrics import PUSH_FAILURES
 from backend.models import (
     NO_DEADLINE,
@@ -31,7 +31,7 @@ from backend.models import (
     User,
     UserRole,
     UserStatus,
-    table_of,
+    insert_into,
     utcnow,
 )
 from backend.models.people import RoleName
@@ -189,7 +189,7 @@ def _message(
 
 def _db_insert(session: Session, messages: list[dict[str, Any]]) -> int:
     # Read only by the sender, after the commit: written then, with the other envelopes'.
-    db_insert_at_commit(session, table_of(Notification), messages)
+    db_at_commit(session, insert_into(Notification), messages)
     return len(messages)
 
 

@@ -4,7 +4,14 @@ import base64
 import binascii
 import re
 
-_B64URL = re.compile(r"^[A-Za-z0-9_-]*$")
+# ASCII letters and digits, "-" and "_": no flags, so no other script's letters or digits
+# (as \w or IGNORECASE would let in); used with fullmatch, so no newline at the end.
+_B64URL = re.compile("[A-Za-z0-9_-]*")
+
+
+def is_b64url(text: str) -> bool:
+    """Whether ``text`` uses base64url's alphabet alone (unpadded)."""
+    return _B64URL.fullmatch(text) is not None
 
 
 def b64url_encode(data: bytes) -> str:
@@ -17,7 +24,7 @@ def b64url_decode(text: str) -> bytes:
 
     WARNING: raises ``ValueError``; callers translate it into their own domain error.
     """
-    if not _B64URL.match(text) or len(text) % 4 == 1:
+    if not is_b64url(text) or len(text) % 4 == 1:
         raise ValueError("not strict unpadded base64url")
     try:
         data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))

@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.concatkdf import ConcatKDFHash
 
-from crypto.encoding import b64url_decode, b64url_encode
+from crypto.encoding import b64url_decode, b64url_encode, is_b64url
 from crypto.errors import (
     DecryptionFailed,
     EnvelopeMalformed,
@@ -141,9 +141,6 @@ def _parse_header(text: str) -> dict[str, Any]:
     return header
 
 
-_B64URL = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
-
-
 def check_sealed_form(compact: str, *, max_bytes: int = MAX_ENVELOPE_BYTES) -> dict[str, Any]:
     """Check, without any key, that ``compact`` has the form of an envelope we accept (five
     base64url parts, our algorithms, no other header parameters); return its header.
@@ -156,7 +153,7 @@ def check_sealed_form(compact: str, *, max_bytes: int = MAX_ENVELOPE_BYTES) -> d
     parts = compact.split(".")
     if len(parts) != 5:
         raise EnvelopeMalformed("a JWE compact serialisation has five parts")
-    if any(not set(part) <= _B64URL for part in parts):
+    if not all(is_b64url(part) for part in parts):
         raise EnvelopeMalformed("a part is not strict base64url")
     header = _parse_header(parts[0])
     if parts[1] != "":

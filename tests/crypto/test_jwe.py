@@ -107,6 +107,21 @@ def test_flipping_any_byte_of_any_part_is_refused(keyring: crypto.KeyRing, part:
             assert isinstance(caught.value, crypto.DecryptionFailed), (part, index)
 
 
+# Characters a lax alphabet check lets in: base64's other alphabet, padding, white space,
+# and other scripts' digits and letters that \d, \w or a case-folding match would take.
+@pytest.mark.parametrize(
+    "stray", ["+", "/", "=", " ", "\n", "\u0663", "\u212a", "\uff41"], ids=repr
+)
+@pytest.mark.parametrize("part", [0, 2, 3, 4], ids=["header", "iv", "ciphertext", "tag"])
+def test_a_character_outside_base64url_is_refused_as_malformed(
+    keyring: crypto.KeyRing, part: int, stray: str
+) -> None:
+    parts = crypto.seal_to_ring(b'{"narrative": "short"}', keyring).split(".")
+    parts[part] = parts[part] + stray
+    with pytest.raises(crypto.EnvelopeMalformed, match="not strict base64url"):
+        crypto.check_sealed_form(".".join(parts))
+
+
 @settings(max_examples=40, deadline=None)
 @given(st.binary(max_size=4096))
 def test_round_trip_any_bytes(payload: bytes) -> None:

@@ -83,6 +83,13 @@ def test_a_savepoint_rolled_back_takes_its_rows_and_those_inside_it(held: Held) 
     assert held.written() == [1, 5]
 
 
+def test_a_first_write_begins_the_transaction(held: Held) -> None:
+    with Session(bind=held.conn) as session:
+        held.add(session, 1)  # before any statement: the session had no transaction yet
+        session.commit()
+    assert held.written() == [1]
+
+
 def test_a_transaction_rolled_back_writes_none_and_the_next_starts_empty(held: Held) -> None:
     with Session(bind=held.conn) as session:
         session.begin()

@@ -12,6 +12,7 @@ from sqlalchemy import bindparam, event, insert, update
 from sqlalchemy.orm import Session, SessionTransaction
 
 import crypto
+from backend.core.later import db_write_waiting
 from backend.models import AuditEvent, AuditHead, AuditRecord, table_of, utcnow
 from backend.models.audit import keeps_record_index
 
@@ -149,6 +150,10 @@ def db_audit_flush(session: Session) -> None:
 @event.listens_for(Session, "before_commit")
 def _append_pending(session: Session) -> None:
     if not session.in_nested_transaction():  # a savepoint's entries wait for the whole
+        # The other writes waiting for the commit go first: one may wait for a row lock
+        # (a queued push message for a device being revoked), and must not wait holding
+        # the head, which every audited writer, that revocation's too, queues on.
+        db_write_waiting(session)
         db_audit_flush(session)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import time
 from dataclasses import replace
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,12 +18,13 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from joserfc import jwt
 from joserfc.jwk import ECKey
 from prometheus_client import REGISTRY
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 
 from backend import create_app
 from backend.core.later import db_write_waiting
 from backend.models import Delivery, Notification, PushSubscription, utcnow
-from backend.services.concerns.push import db_queue_push, send_due
+from backend.services.concerns.push import db_queue_messages, db_queue_push, send_due
+from backend.services.records.audit import db_audit
 from crypto.encoding import b64url_decode, b64url_encode
 from tests.factories import H, envelope, make_concern, person, sync
 
@@ -266,3 +268,66 @@ def test_each_audience_hears_of_its_deliveries_and_no_one_else(push_app, service
         "supervisors": ["supervisor"],
         "agency_leads": ["lead"],
     }
+
+
+def test_a_message_waiting_for_a_revoked_device_holds_no_audited_write_up(
+    push_app: Any, service: PushService
+) -> None:
+    """A message queued for a device whose subscription another transaction is deleting
+    (its device revoked, its owner disabled) waits for that row at the commit: before the
+    audit chain's head is taken, so the revocation's own audit entry goes in at once,
+    where it would otherwise wait on the head and PostgreSQL break the deadlock."""
+    state = push_app.extensions["frontline"]
+    if state.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite lets one writer in at a time: no row lock to wait for")
+    member, _ = mash_member(push_app)
+    sub, _, _ = browser_subscription(service.url)
+    assert member.post("/api/v1/me/push", json=sub, headers=H).status_code == 204
+    with state.sessions() as s:
+        device = s.scalar(select(PushSubscription.id))
+    revoking, telling = state.sessions(), state.sessions()
+    failed: dict[str, BaseException] = {}
+
+    def commit() -> None:
+        try:
+            telling.commit()
+        except Exception as exc:  # noqa: BLE001 - the test reads what it was
+            failed["telling"] = exc
+            telling.rollback()
+
+    thread = threading.Thread(target=commit)
+    try:
+        revoking.execute(delete(PushSubscription).where(PushSubscription.id == device))
+        db_audit(telling, "concern.collected")
+        db_queue_messages(telling, [device], title="New concern in MASH", body="Significant harm")
+        thread.start()
+        _wait_for_a_row_lock_wait(revoking, failed)
+        revoking.execute(text("SET LOCAL lock_timeout = '5s'"))  # a held head fails, not hangs
+        db_audit(revoking, "passkey.revoked")
+        revoking.commit()  # raised, were the head held by the waiting commit
+    finally:
+        revoking.rollback()  # nothing, after the commit; the row, after a failure
+        if thread.ident is not None:
+            thread.join(10)
+        telling.close()
+        revoking.close()
+    # The device is gone: the message to it fails its commit, which the pipeline takes
+    # again (``ingest._process_together``), asking afresh whose devices hear of it.
+    assert "ForeignKeyViolation" in repr(failed["telling"])
+
+
+def _wait_for_a_row_lock_wait(other: Any, failed: dict[str, BaseException]) -> None:
+    """Until another session waits for a row lock (the commit, on the deleted device)."""
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not failed:
+        other.execute(text("SELECT pg_stat_clear_snapshot()"))  # else read once a transaction
+        waiting = other.scalar(
+            text(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                " AND pid <> pg_backend_pid()"
+            )
+        )
+        if waiting:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"the commit never waited for the deleted device's row: {failed}")

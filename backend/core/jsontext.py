@@ -27,10 +27,10 @@ class TooDeep(ValueError):
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    keys = [k for k, _ in pairs]
-    if len(set(keys)) != len(keys):
+    found = dict(pairs)
+    if len(found) != len(pairs):  # a key twice: the dict kept one copy of it
         raise ValueError("a key appears twice in one object")
-    return dict(pairs)
+    return found
 
 
 def _no_constant(name: str) -> Any:

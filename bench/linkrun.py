@@ -4,6 +4,7 @@ identifiers, concern by concern, in sync order."""
 
 from __future__ import annotations
 
+import sys
 import time
 import uuid
 from datetime import UTC, datetime
@@ -31,8 +32,9 @@ from backend.pipeline.store import Author, Sealed, db_store_concern
 from backend.pipeline.validate import validate
 from backend.services.demo import db_seed_partnership
 from backend.services.records.audit import Actor
-from bench.inbox import stand_in_proof
+from bench.inbox import pct, stand_in_proof
 from bench.ingest import autoanalyze
+from bench.measure import rss_mb
 from bench.names import AGENCIES
 from bench.population import Item, Scenario
 from bench.truth import Identity
@@ -81,7 +83,7 @@ class LinkRun:
         self.lookup_ms: list[float] = []
         self.analyze = autoanalyze(url)
         self.tenth = max(1, len(scenario.items) // 10)
-        self.started = time.perf_counter()
+        self.started = self.tenth_started = time.perf_counter()
 
     @property
     def elapsed(self) -> float:
@@ -119,7 +121,24 @@ class LinkRun:
         self.identity.add(concern_id, item, payload)
         if len(self.lookup_ms) % self.tenth == 0:
             self.analyze()
+            self.progress()
         return concern_id
+
+    def progress(self) -> None:
+        """A line on stderr at each tenth of the run: what a run stopped before its end
+        (hours, at a million concerns) has measured by then, and the process's RSS."""
+        done, last = len(self.link_ms), self.link_ms[-self.tenth :]
+        print(
+            f"  {done:,} concerns, {self.elapsed:.0f} s; this tenth {self.tenth / self.took():.0f}"
+            f" concerns/s, link p50 {pct(last, 0.5):.2f} ms, p99 {pct(last, 0.99):.2f} ms;"
+            f" RSS {rss_mb():.0f} MB",
+            file=sys.stderr,
+            flush=True,
+        )
+        self.tenth_started = time.perf_counter()
+
+    def took(self) -> float:
+        return time.perf_counter() - self.tenth_started
 
     def close(self) -> None:
         self.engine.dispose()

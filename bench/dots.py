@@ -34,10 +34,6 @@ shared and which keying errors it planted, then:
   one child     a fresh database, 1,000 concerns about one real child over a year: link
                 cost of the last tenth / the first tenth, beside the bare lookup's
 
-At each tenth of a run it prints a line on stderr (concerns so far, their rate, that
-tenth's link cost, the process's RSS): a run stopped before its end, as one of a million
-concerns may have to be, has measured that much.
-
 Run: .venv/bin/python bench/dots.py [--children 15000] [--one-child 1000] [--colliding-errors]
      [--engines sqlite,postgresql] [--pg postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
 """

@@ -43,6 +43,11 @@ const listed = new Map(); // delivery id -> the delivery as last listed, to open
 export const refreshInbox = () => (shownInbox ? showInbox(shownInbox, $('inbox-filter').value) : null);
 
 export async function showInbox(inboxId, status = 'open') {
+  // Another inbox than the one last shown: never its deliveries under this one's name.
+  if (inboxId !== shownInbox) {
+    $('inbox-title').textContent = 'Inbox';
+    $('deliveries').replaceChildren();
+  }
   shownInbox = inboxId;
   $('inbox-filter').value = status;
   $('inbox-filter').onchange = () => showInbox(inboxId, $('inbox-filter').value);

@@ -125,8 +125,12 @@ def test_each_role_lands_on_its_work(browser, live_server, database_url, tmp_pat
     walk(mash, mash_calls, "mash-member")
     assert "/concerns/mine" not in mash_calls.paths()
     # The delivery says why it came in the rules' words.
+    # Each view settled before the next tap: the list moves down when the matches line comes.
     mash.page.locator('nav a[href="#/inboxes"]').click()
+    expect(mash.page.locator("#view-inboxes")).to_be_visible()
+    mash.page.wait_for_load_state("networkidle")
     mash.page.locator("#inbox-list a", has_text="MASH").click()
+    expect(mash.page.locator("#view-inbox")).to_be_visible()
     expect(mash.page.locator("#deliveries li")).to_have_count(1)
     expect(mash.page.locator("#deliveries li")).to_contain_text("early help")
     expect(mash.page.locator("#deliveries li .status")).to_contain_text("Not yet acknowledged")

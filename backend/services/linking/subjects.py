@@ -66,33 +66,94 @@ _OURS = select(_S.c.id).where(
 )
 
 
+# Kinds of subject key, the one held by the most records first: a nickname with a birth
+# year is shared by hundreds of children in a county, a surname's sound with a birth year by
+# fewer, a home postcode by tens, a full name with a birth year or a given name with a date
+# of birth by a handful. An agreement of ``n`` kinds is looked for from the records holding
+# the others (``_agreeing``).
+COMMONEST = ("known_as_year", "phonetic_year", "postcode", "name_year", "given_dob")
+
+
+def _pair(keys: Any, n: int) -> Any:
+    return and_(keys.c.kind == bindparam(f"k{n}"), keys.c.blind_index == bindparam(f"b{n}"))
+
+
 @cache
-def _sharing(pairs: int, counted: bool) -> Select[Any]:
+def _sharing(pairs: int) -> Select[Any]:
     """Records holding any of ``pairs`` subject keys (bound as ``k0``, ``b0``, ...), with
     the kind each holds, on the keys' lookup index: one row per record and key, however
-    many concerns of the record name it. With ``counted``, only records holding at least
-    ``n`` kinds of them (a common surname sound and birth year is held by hundreds of
-    records, which should not all come back to be counted). The partnership is checked
-    after (``_OURS``): joined here, SQLite's planner walked every subject of it."""
-    shared = and_(
-        or_(
-            *(
-                and_(_K.c.kind == bindparam(f"k{n}"), _K.c.blind_index == bindparam(f"b{n}"))
-                for n in range(pairs)
-            )
-        ),
-        _K.c.role == "subject",
+    many concerns of the record name it. The partnership is checked after (``_OURS``):
+    joined here, SQLite's planner walked every subject of it."""
+    return select(_K.c.subject_id, _K.c.kind).where(
+        or_(*(_pair(_K, n) for n in range(pairs))), _K.c.role == "subject"
     )
-    query = select(_K.c.subject_id, _K.c.kind).where(shared)
-    if counted:
-        agreeing = (
-            select(_K.c.subject_id)
-            .where(shared)
-            .group_by(_K.c.subject_id)
-            .having(func.count(func.distinct(_K.c.kind)) >= bindparam("n"))
+
+
+@cache
+def _agreeing(pairs: int, drivers: tuple[int, ...]) -> Select[Any]:
+    """Records holding at least ``n`` kinds of ``pairs`` subject keys, found from the
+    holders of the ``drivers`` among them only, each joined to its own keys on the primary
+    key. A record holding ``n`` kinds holds one that is not among the ``n - 1`` commonest,
+    so those need not drive: a nickname held by a thousand children is never read whole."""
+    d, o = _K.alias("d"), _K.alias("o")
+    return (
+        select(d.c.subject_id)
+        .join(
+            o,
+            and_(
+                o.c.subject_id == d.c.subject_id,
+                o.c.role == "subject",
+                or_(*(_pair(o, n) for n in range(pairs))),
+            ),
         )
-        query = query.where(_K.c.subject_id.in_(agreeing))
-    return query
+        .where(d.c.role == "subject", or_(*(_pair(d, n) for n in drivers)))
+        .group_by(d.c.subject_id)
+        .having(func.count(func.distinct(o.c.kind)) >= bindparam("n"))
+    )
+
+
+# The keys of some kinds that records hold, on the primary key (a few rows a record).
+_HELD_OF_KINDS = select(_K.c.subject_id, _K.c.kind, _K.c.blind_index).where(
+    _K.c.subject_id.in_(bindparam("ids", expanding=True)),
+    _K.c.role == "subject",
+    _K.c.kind.in_(bindparam("kinds", expanding=True)),
+)
+
+
+def _drivers(pairs: list[tuple[str, str]], at_least: int) -> tuple[int, ...]:
+    """The pairs whose holders are read: all but those of the ``at_least - 1`` commonest
+    kinds among them (a kind not ranked counts as rare)."""
+    kinds = sorted(
+        {k for k, _ in pairs},
+        key=lambda k: COMMONEST.index(k) if k in COMMONEST else len(COMMONEST),
+    )
+    skipped = set(kinds[: at_least - 1])
+    return tuple(n for n, (kind, _) in enumerate(pairs) if kind not in skipped)
+
+
+def _hits(
+    session: Session, pairs: list[tuple[str, str]], at_least: int
+) -> list[tuple[uuid.UUID, str]]:
+    """(record, kind) for each record holding at least ``at_least`` kinds of ``pairs``."""
+    params: dict[str, Any] = {"n": at_least}
+    for n, (kind, index) in enumerate(pairs):
+        params[f"k{n}"], params[f"b{n}"] = kind, index
+    if at_least <= 1:
+        return [(sid, kind) for sid, kind in session.execute(_sharing(len(pairs)), params)]
+    if len({k for k, _ in pairs}) < at_least:
+        return []
+    query = _agreeing(len(pairs), _drivers(pairs, at_least))
+    ids = list(session.scalars(query, params))
+    if not ids:
+        return []
+    wanted = set(pairs)
+    kinds = sorted({k for k, _ in pairs})
+    return [
+        (sid, kind)
+        for chunk in chunks(ids)
+        for sid, kind, index in session.execute(_HELD_OF_KINDS, {"ids": chunk, "kinds": kinds})
+        if (kind, index) in wanted
+    ]
 
 
 def canonical(session: Session, subject_id: uuid.UUID) -> uuid.UUID:
@@ -146,13 +207,10 @@ def holders(
     """Canonical subjects of the records holding at least ``at_least`` kinds of these
     subject keys (counted per record, in SQL). Asked before the concern's own keys are
     added to its record (``record_keys.db_add_keys``), so the concern never finds itself."""
-    pairs = list(pairs)
+    pairs = list(dict.fromkeys(pairs))
     if not pairs:
         return {}
-    params: dict[str, Any] = {"n": at_least}
-    for n, (kind, index) in enumerate(pairs):
-        params[f"k{n}"], params[f"b{n}"] = kind, index
-    hits = session.execute(_sharing(len(pairs), at_least > 1), params).all()
+    hits = _hits(session, pairs, at_least)
     ids = list({sid for sid, _ in hits})
     ours = {
         s

@@ -158,7 +158,7 @@ def test_a_child_with_many_concerns_is_one_row_per_key(app, sessions, recorders)
             (k, b): key for (r, k, b), (key, *_) in stored_keys(s, zoe).items() if r == "subject"
         }
         name_dob = next(p for p in keys if p[0] == "name_dob")
-        rows = s.execute(_sharing(1, False), {"k0": name_dob[0], "b0": name_dob[1], "n": 1}).all()
+        rows = s.execute(_sharing(1), {"k0": name_dob[0], "b0": name_dob[1], "n": 1}).all()
         assert rows == [(zoe, "name_dob")]  # not twelve
         held = db_held(s, [zoe])
         assert sorted(k for k, _, _ in held) == [

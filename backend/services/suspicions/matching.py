@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from backend.models import (
@@ -30,6 +30,7 @@ from backend.models import (
     SuspicionIdentifier,
     SuspicionMatch,
     insert_into,
+    table_of,
     utcnow,
 )
 from backend.services.concerns.push import db_push_to
@@ -56,24 +57,29 @@ def matching(active: Active, held: Iterable[Held]) -> set[Held]:
 Named = tuple[uuid.UUID, str, str, str, datetime]
 
 
+# Built once (building a statement costs several times what SQLite takes to run it).
+_SI = table_of(SuspicionIdentifier)
+_NAMED = select(
+    _SI.c.suspicion_id, _SI.c.role, _SI.c.kind, _SI.c.blind_index, _SI.c.recorded_at
+).where(
+    _SI.c.partnership_id == bindparam("p"),
+    _SI.c.kind.in_(bindparam("kinds", expanding=True)),
+    _SI.c.blind_index.in_(bindparam("indexes", expanding=True)),
+)
+
+
 def _db_named(session: Session, partnership_id: uuid.UUID, keys: Iterable[Held]) -> list[Named]:
     """The suspicions' identifiers among ``keys`` (and, rarely, a few more that share a kind
     and an index with them: the callers keep only theirs): one probe of the index."""
     keys = list(keys)
     if not keys:
         return []
-    query = select(
-        SuspicionIdentifier.suspicion_id,
-        SuspicionIdentifier.role,
-        SuspicionIdentifier.kind,
-        SuspicionIdentifier.blind_index,
-        SuspicionIdentifier.recorded_at,
-    ).where(
-        SuspicionIdentifier.partnership_id == partnership_id,
-        SuspicionIdentifier.kind.in_(sorted({k for _, k, _ in keys})),
-        SuspicionIdentifier.blind_index.in_(sorted({i for _, _, i in keys})),
-    )
-    return [(s, r, k, i, at) for s, r, k, i, at in session.execute(query)]
+    params = {
+        "p": partnership_id,
+        "kinds": sorted({k for _, k, _ in keys}),
+        "indexes": sorted({i for _, _, i in keys}),
+    }
+    return [(s, r, k, i, at) for s, r, k, i, at in session.execute(_NAMED, params)]
 
 
 def db_match(

@@ -28,32 +28,31 @@ from backend.services.linking.child_patterns import child_findings, reach
 from backend.services.linking.findings import Finding
 from backend.services.linking.known import db_count, held, routed_of
 from backend.services.linking.locks import key_locks, link_lock, subject_lock
-from backend.services.linking.networks import network_findings, peer_findings
+from backend.services.linking.networks import (
+    network_findings,
+    peer_findings,
+    recorded_in_context,
+)
 from backend.services.linking.record_keys import db_add_keys
 from backend.services.linking.resolve import db_resolve
 from backend.services.linking.subjects import KNOWN_STATUSES, canonical, members
 from backend.services.linking.windows import db_record, facts_from
 from backend.services.missing import episodes
 
-# The routed deliveries of some alerts (bound as ``ids``): inbox and agency names and agency
-# id, with each delivery's root (None when routed, not escalated), each once. The caller
-# keeps the routed ones: filtering on the root in SQL let SQLite's planner walk every routed
-# delivery there is through that column's index. Built once: linking runs on every concern,
+# The deliveries of the alerts naming some subjects (bound as ``ids``): inbox and agency
+# names and agency id, with each delivery's root (None when routed, not escalated) and the
+# alert's status, each once. The caller keeps the routed deliveries of open alerts: asked
+# for in SQL, SQLite's planner walked every open alert there is through the status index,
+# or every routed delivery through the root's. Built once: linking runs on every concern,
 # and building a statement costs several times what SQLite takes to run it.
-_BY_ALERTS = (
-    select(Inbox.name, Agency.name, Agency.id, Delivery.root_id)
+_ALERTED = (
+    select(Inbox.name, Agency.name, Agency.id, Delivery.root_id, Alert.status)
     .distinct()
-    .select_from(Delivery)
+    .select_from(AlertSubject)
+    .join(Alert, Alert.id == AlertSubject.alert_id)
+    .join(Delivery, Delivery.alert_id == Alert.id)
     .join(Inbox, Inbox.id == Delivery.inbox_id)
     .join(Agency, Agency.id == Inbox.agency_id)
-    .where(Delivery.alert_id.in_(bindparam("ids", expanding=True)))
-)
-# From the child's alert rows to the alerts, the status checked by the caller: asked for
-# open alerts in SQL, SQLite's planner walked every open alert there is through the
-# status index.
-_ALERTED = (
-    select(Alert.id, Alert.status)
-    .join(AlertSubject, AlertSubject.alert_id == Alert.id)
     .where(AlertSubject.subject_id.in_(bindparam("ids", expanding=True)))
 )
 
@@ -82,14 +81,11 @@ def db_known(
     earlier = held(session, ids, routed)
     # Alerts that name the child, however they were raised (a network found through
     # another child's concern included).
-    alerted = sorted(
-        {a for a, status in session.execute(_ALERTED, {"ids": ids}) if status == "open"}
-    )
-    if alerted:
-        rows = session.execute(_BY_ALERTS, {"ids": alerted})
-        earlier += [
-            (inbox, agency, agency_id) for inbox, agency, agency_id, root in rows if root is None
-        ]
+    earlier += [
+        (inbox, agency, agency_id)
+        for inbox, agency, agency_id, root, status in session.execute(_ALERTED, {"ids": ids})
+        if root is None and status == "open"
+    ]
     if not earlier and concern.subject_legal_status not in KNOWN_STATUSES:
         return None
     door = active.rules.inboxes[active.rules.fallback]  # (agency, inbox)
@@ -117,13 +113,16 @@ def _db_lock_keys(session: Session, stored: Stored) -> None:
 
 
 def _networks(
-    session: Session, active: Active, stored: Stored, subject_id: uuid.UUID
+    session: Session, active: Active, stored: Stored, subject_id: uuid.UUID, *, new: bool
 ) -> list[Finding]:
     """The networks (and children named as peers with an adult) that what this record
-    names links its child into."""
+    names links its child into. ``new``: the record is the concern itself, stored in this
+    transaction, so whether it records exploitation is in its validated content."""
     concern, rows = stored.the_concern, stored.identifiers
+    rule = active.rules.patterns["network"]
+    context = recorded_in_context(rule, stored.loaded) if new else None
     return [
-        *network_findings(session, active, concern, subject_id, rows),
+        *network_findings(session, active, concern, subject_id, rows, context),
         *peer_findings(session, active, concern, subject_id, rows),
     ]
 
@@ -141,7 +140,7 @@ def db_link_named(session: Session, stored: Stored) -> None:
     _db_lock_keys(session, stored)
     subject_id = canonical(session, concern.subject_id)
     db_lock(session, subject_lock(subject_id))
-    for finding in _networks(session, active, stored, subject_id):
+    for finding in _networks(session, active, stored, subject_id, new=False):
         db_raise(session, active, concern, finding, stored.agency.partnership_id)
 
 
@@ -188,7 +187,7 @@ def db_link(session: Session, stored: Stored) -> None:
     ids = members(session, subject_id)
     days = db_record(session, subject_id, ids, facts, reach(active), first=first)
     findings = child_findings(session, active, concern, subject_id, facts, days=days)
-    findings += _networks(session, active, stored, subject_id)
+    findings += _networks(session, active, stored, subject_id, new=True)
     for finding in findings:
         db_raise(session, active, concern, finding, agency.partnership_id)
     stored.told.known = db_known(session, active, concern, subject_id, routed)

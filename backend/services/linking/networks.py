@@ -151,6 +151,16 @@ def in_context(session: Session, rule: dict[str, Any], ids: Iterable[uuid.UUID])
     return found
 
 
+def recorded_in_context(rule: dict[str, Any], loaded: dict[str, Any]) -> bool:
+    """``in_context`` for a concern as validated, before anything is added to it: whether
+    it records one of the rule's categories or signs (any signs it records are present or
+    possible)."""
+    if set(loaded["categories"]) & set(rule["context_categories"]):
+        return True
+    signs = set(rule["context_indicators"])
+    return any(i["code"] in signs for i in loaded.get("indicators") or [])
+
+
 def enough(
     rule: dict[str, Any], keys: Iterable[Key], context: bool, suspected: bool = False
 ) -> bool:
@@ -182,11 +192,14 @@ def network_findings(
     concern: Concern,
     subject_id: uuid.UUID,
     identifiers: list[IdentifierRow],
+    context: bool | None = None,
 ) -> list[Finding]:
     """Adults, vehicles, phones, addresses or accounts this concern shares with other children,
     strongly enough to link them.
 
-    ``identifiers``: the concern's identifier rows, as the store step wrote them. Identifiers
+    ``identifiers``: the concern's identifier rows, as the store step wrote them.
+    ``context``: whether the concern records exploitation (``recorded_in_context``), when
+    the caller has what it records in hand; otherwise its stored rows are read. Identifiers
     an open network alert already holds within the window of this concern add the concern
     to that alert when they are enough on their own: one index probe each. The rest have
     their sharers read, and each other child is linked only through enough of them."""
@@ -199,7 +212,7 @@ def network_findings(
         return []
     span = timedelta(days=rule["days"])
     at = concern.recorded_at
-    mine = bool(in_context(session, rule, [concern.id]))
+    mine = bool(in_context(session, rule, [concern.id])) if context is None else context
     found: list[Finding] = []
     unheld: list[Key] = []
     holders: dict[uuid.UUID, tuple[Alert, list[Key]]] = {}

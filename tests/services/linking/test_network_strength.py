@@ -4,8 +4,14 @@ each alert says why in one line and lists order by strength."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
+from sqlalchemy import select
+
+from backend.models import Agency, Concern
+from backend.services.concerns.rules import db_active
+from backend.services.linking.networks import in_context, recorded_in_context
 from tests.scenario import approx_age, make
 from tests.services.linking.test_links import alerts_of, at, partnership_lead, recorders, send
 
@@ -114,3 +120,28 @@ def test_alerts_are_listed_strongest_first(app, recorders) -> None:  # type: ign
     found = networks(app)
     assert [a["strength"] for a in found] == ["strong", "weak"]
     assert found[1]["why"] == "A nickname shared by 2 children over 10 days"
+
+
+def test_whether_a_new_concern_records_exploitation_is_read_as_stored(  # type: ignore[no-untyped-def]
+    app, sessions, recorders
+) -> None:
+    """Linking a new concern takes its exploitation context from what it records, not
+    from its stored rows: both say the same, for a category, a sign or neither."""
+    sign = {"code": "cars_with_unknown_adults", "present": "possible", "basis": "reported"}
+    other = {"code": "unexplained_gifts_money", "present": "yes", "basis": "observed"}
+    made = [
+        make(subject=ANNA, recorded_at=at(3), categories=["criminal_exploitation"], indicators=[]),
+        make(subject=BELLA, recorded_at=at(3), categories=["neglect"], indicators=[sign]),
+        make(subject=CARA, recorded_at=at(3), categories=["neglect"], indicators=[other]),
+        low(DANA, 3, []),
+    ]
+    ids = [uuid.UUID(send(app, recorders, "police", concern)["concern_id"]) for concern in made]
+    with sessions() as s:
+        agency = select(Agency.partnership_id).join(
+            Concern, Concern.recorder_agency_id == Agency.id
+        )
+        active = db_active(s, s.scalars(agency).first())
+        rule = active.rules.patterns["network"]
+        stored = [bool(in_context(s, rule, [i])) for i in ids]
+        assert stored == [True, True, False, False]
+        assert [recorded_in_context(rule, c) for c in made] == stored

@@ -35,7 +35,7 @@ shared and which keying errors it planted, then:
                 cost of the last tenth / the first tenth, beside the bare lookup's
 
 Run: .venv/bin/python bench/dots.py [--children 15000] [--one-child 1000] [--colliding-errors]
-     [--engines sqlite,postgresql] [--pg postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+     [--bare-every 1] [--engines sqlite,postgresql] [--pg postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ from backend.services.concerns.purposes import Purpose, ReadPurpose  # noqa: E40
 from backend.services.linking.chronology import chronology as read_chronology  # noqa: E402
 from bench.inbox import pct, timed  # noqa: E402
 from bench.ingest import each_engine  # noqa: E402
-from bench.linkrun import LinkRun, now  # noqa: E402
+from bench.linkrun import LinkRun, link_cost, mean, now  # noqa: E402
 from bench.population import Item, Scenario  # noqa: E402
 from bench.truth import heads, judge, merges, present  # noqa: E402
 
@@ -68,9 +68,11 @@ BENCH_PURPOSE = Purpose(ReadPurpose.SAFEGUARDING_REVIEW)
 Pattern = tuple[str, frozenset[int]]
 
 
-def population(engine_name: str, url: str, children: int, seed: int, colliding: bool) -> None:
+def population(
+    engine_name: str, url: str, children: int, seed: int, colliding: bool, bare_every: int
+) -> None:
     scenario = Scenario(children, seed, now(), colliding=colliding)
-    run = LinkRun(url, scenario)
+    run = LinkRun(url, scenario, bare_every)
     planted_items: list[Item] = []
     concerns_of: dict[int, list[uuid.UUID]] = {}
     pending: dict[Pattern, int] = {}  # planted pattern -> concerns since it came due
@@ -282,24 +284,6 @@ def oxford(run: LinkRun, scenario: Scenario, found: dict[str, Any]) -> None:
     )
 
 
-def link_cost(label: str, link_ms: list[float], lookup_ms: list[float]) -> str:
-    tenth = max(1, len(link_ms) // 10)
-    first, last = _mean(link_ms[:tenth]), _mean(link_ms[-tenth:])
-    bare_first, bare_last = _mean(lookup_ms[:tenth]), _mean(lookup_ms[-tenth:])
-    return (
-        f"  {label} p50 {pct(link_ms, 0.5):.2f} ms, p99 {pct(link_ms, 0.99):.2f} ms per concern "
-        f"(bare lookup of its identifiers p50 {pct(lookup_ms, 0.5):.2f} ms, "
-        f"x{pct(link_ms, 0.5) / max(pct(lookup_ms, 0.5), 1e-6):.1f}); mean of the first and "
-        f"last tenth {first:.2f} / {last:.2f} ms = x{last / max(first, 1e-6):.2f} "
-        f"(bare lookup {bare_first:.2f} / {bare_last:.2f} ms = "
-        f"x{bare_last / max(bare_first, 1e-6):.2f})"
-    )
-
-
-def _mean(values: list[float]) -> float:
-    return sum(values) / len(values) if values else 0.0
-
-
 def chronology(run: LinkRun) -> None:
     with run.sessions() as s:
         subjects = list(
@@ -357,11 +341,11 @@ def one_child(engine_name: str, url: str, concerns: int, seed: int) -> None:
     print(link_cost("link cost ", run.link_ms, run.lookup_ms))
     tenth = max(1, len(run.link_ms) // 10)
     tenths = [run.link_ms[i : i + tenth] for i in range(0, tenth * 10, tenth)]
-    ratio = _mean(tenths[-1]) / max(_mean(tenths[0]), 1e-6)
+    ratio = mean(tenths[-1]) / max(mean(tenths[0]), 1e-6)
     print(f"  last tenth / first tenth of the child's concerns: x{ratio:.2f}")
     # The pattern windows (90 days) fill over the first quarter of the year: after that,
     # a cost that grew with history would go on growing.
-    print("  mean per tenth (ms): " + " ".join(f"{_mean(t):.2f}" for t in tenths))
+    print("  mean per tenth (ms): " + " ".join(f"{mean(t):.2f}" for t in tenths))
     print("  median per tenth (ms): " + " ".join(f"{pct(t, 0.5):.2f}" for t in tenths))
     run.close()
 
@@ -377,6 +361,9 @@ def main() -> None:
         action="store_true",
         help="Every mistyped registration or number is another real one's (the worst case).",
     )
+    parser.add_argument(
+        "--bare-every", type=int, default=1, help="Time the bare lookup for one concern in N."
+    )
     parser.add_argument("--engines", default="sqlite,postgresql")
     parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     args = parser.parse_args()
@@ -385,7 +372,7 @@ def main() -> None:
             args.engines,
             args.pg,
             lambda name, url: population(
-                name, url, args.children, args.seed, args.colliding_errors
+                name, url, args.children, args.seed, args.colliding_errors, args.bare_every
             ),
         )
     if args.one_child:

@@ -11,9 +11,10 @@ transaction reads: a read of the table before the commit would not see them.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Executable, event
+from sqlalchemy import Executable, MetaData, Table, event
 from sqlalchemy.orm import Session, SessionTransaction
 
 _WAITING = "at_commit"
@@ -35,14 +36,30 @@ def db_at_commit(session: Session, statement: Executable, rows: list[dict[str, A
 
 
 def db_write_waiting(session: Session) -> None:
-    """Make the waiting writes now: one statement with all its rows, statements in the
-    order first added (a row may point at a row that an earlier statement writes)."""
+    """Make the waiting writes now: one statement with all its rows; a table another's
+    rows point at (a foreign key) before that one, as the ORM orders its flushes, else in
+    the order first added. One envelope's push message waits for a delivery that another
+    envelope, taken earlier, did not: the order the envelopes came in does not give it."""
     entries: list[_Entry] = session.info.pop(_WAITING, None) or []
     by_statement: dict[Executable, list[dict[str, Any]]] = {}
     for _added_in, statement, rows in entries:
         by_statement.setdefault(statement, []).extend(rows)
-    for statement, rows in by_statement.items():
+    for statement, rows in sorted(by_statement.items(), key=lambda item: _parents_first(item[0])):
         session.execute(statement, rows)
+
+
+def _parents_first(statement: Executable) -> int:
+    table = getattr(statement, "table", None)
+    if not isinstance(table, Table) or table.metadata is None:
+        return 0
+    return _dependency_order(table.metadata).get(table, 0)
+
+
+@cache
+def _dependency_order(metadata: MetaData) -> dict[Table, int]:
+    """Each table's place with every table it points at before it (tables do not change
+    while the application runs)."""
+    return {table: n for n, table in enumerate(metadata.sorted_tables)}
 
 
 def _inside(transaction: SessionTransaction | None, outer: SessionTransaction) -> bool:

@@ -60,6 +60,10 @@ def db_route(session: Session, stored: Stored) -> None:
         rows,
         [p.target for p in planned],
         fallback=trace["fallback"],
+        # Nothing in the envelope's transaction reads its routed deliveries (linking takes
+        # their inboxes from ``told.routed``), nor points a row at one but a push message,
+        # itself written at the commit, after them.
+        at_commit=True,
     )
     # Read only by later requests (why a concern went where it did): written at the commit,
     # with the other envelopes' traces.

@@ -9,8 +9,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from sqlalchemy import Column, Engine, Insert, Integer, MetaData, Table, event, insert, select
+from sqlalchemy import (
+    Column,
+    Engine,
+    ForeignKey,
+    Insert,
+    Integer,
+    MetaData,
+    Table,
+    event,
+    insert,
+    select,
+)
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from backend.core.later import db_at_commit
@@ -101,3 +113,37 @@ def test_a_transaction_rolled_back_writes_none_and_the_next_starts_empty(held: H
         session.begin()
         session.commit()  # nothing left over from the one before
     assert held.written() == [3]
+
+
+def test_rows_pointed_at_are_written_first_whatever_order_they_came_in(
+    engine_for: Engine,
+) -> None:
+    """One envelope's push message, added before a later envelope's delivery it points at:
+    the table pointed at is written first, as the ORM would order it."""
+    meta = MetaData()
+    parent = Table("parent", meta, Column("id", Integer, primary_key=True), prefixes=["TEMPORARY"])
+    child = Table(
+        "child",
+        meta,
+        Column("id", Integer, primary_key=True),
+        Column("parent_id", Integer, ForeignKey("parent.id"), nullable=False),
+        prefixes=["TEMPORARY"],
+    )
+    with engine_for.connect() as conn:
+        meta.create_all(conn)
+        conn.commit()
+        adding_parent, adding_child = insert(parent), insert(child)
+        with Session(bind=conn) as session:
+            session.begin()
+            db_at_commit(session, adding_child, [{"id": 1, "parent_id": 7}])
+            db_at_commit(session, adding_parent, [{"id": 7}])
+            db_at_commit(session, adding_child, [{"id": 2, "parent_id": 8}])
+            db_at_commit(session, adding_parent, [{"id": 8}])
+            session.commit()
+        assert sorted(conn.execute(select(child.c.id, child.c.parent_id))) == [(1, 7), (2, 8)]
+        # The rule holds: a child row alone, pointing at nothing, is refused.
+        with Session(bind=conn) as session:
+            session.begin()
+            db_at_commit(session, adding_child, [{"id": 3, "parent_id": 9}])
+            with pytest.raises(IntegrityError):
+                session.commit()

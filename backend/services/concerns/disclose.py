@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from backend.core.later import db_at_commit
 from backend.models import Delivery, insert_into
 from backend.routing.ruleset import Target
 from backend.services.concerns.deliveries import DeliveryRow
@@ -26,11 +27,17 @@ def db_disclose(
     targets: list[Target],
     *,
     fallback: bool = False,
+    at_commit: bool = False,
     **detail: Any,
 ) -> None:
     """Insert ``rows`` (one per target, in order), audit them as one disclosure of the
-    concern under the live rules, and queue their push messages."""
-    session.execute(insert_into(Delivery), rows)
+    concern under the live rules, and queue their push messages. ``at_commit``: the rows
+    are written at the commit, with other envelopes' (``core/later.py``), for a caller
+    whose transaction reads none of them, nor writes a row pointing at one, before then."""
+    if at_commit:
+        db_at_commit(session, insert_into(Delivery), rows)
+    else:
+        session.execute(insert_into(Delivery), rows)
     db_audit(
         session,
         "concern.disclosed",

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from backend.core.db import chunks, db_insert_absent
+from backend.core.later import db_at_commit
 from backend.models import (
     Alert,
     AlertEvidence,
@@ -192,7 +193,9 @@ def db_raise(
     if alert is not None:
         added = _db_add(session, alert.id, finding, named=named)
         if added is not None:
-            session.execute(_TOUCH, {"a": alert.id, "at": now})
+            # Read only by later requests (the alert lists' order): written at the commit,
+            # with the other envelopes' touches.
+            db_at_commit(session, _TOUCH, [{"a": alert.id, "at": now}])
             set_committed_value(alert, "updated_at", now)
             db_audit(
                 session,

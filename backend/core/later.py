@@ -2,8 +2,9 @@
 one statement with many rows (``executemany``) where each caller would have sent its own.
 
 The pipeline's envelopes share a transaction on SQLite, a savepoint each
-(``backend/pipeline/outcome.py``): an envelope's routing trace, push messages and its
-receipt's ending wait here, and one statement writes every envelope's at the commit. A
+(``backend/pipeline/outcome.py``): an envelope's routing trace and routed deliveries, push
+messages, alert touches and its receipt's ending wait here, and one statement writes every
+envelope's at the commit. A
 savepoint rolled back takes the rows added inside it with it, as it takes the rows it
 wrote; a transaction rolled back takes them all. Only for rows no one in the same
 transaction reads: a read of the table before the commit would not see them.

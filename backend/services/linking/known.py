@@ -26,12 +26,15 @@ _SI, _D = table_of(SubjectInbox), table_of(Delivery)
 # every read of routed deliveries by their concern (link.py's ``_contacts``).
 _OF_CONCERN = select(_D.c.inbox_id, _D.c.root_id).where(_D.c.concern_id == bindparam("cid"))
 # The inboxes holding some children's records, with their agencies, from the key of the
-# children's rows.
+# children's rows. On the tables' columns, not the models': read without the ORM's work
+# around a statement (the rows it reads are written with plain statements: nothing to
+# flush first).
+_IN, _AG = table_of(Inbox), table_of(Agency)
 _HELD = (
-    select(Inbox.name, Agency.name, Agency.id, _SI.c.inbox_id, _SI.c.deliveries)
+    select(_IN.c.name, _AG.c.name, _AG.c.id, _SI.c.inbox_id, _SI.c.deliveries)
     .select_from(_SI)
-    .join(Inbox, Inbox.id == _SI.c.inbox_id)
-    .join(Agency, Agency.id == Inbox.agency_id)
+    .join(_IN, _IN.c.id == _SI.c.inbox_id)
+    .join(_AG, _AG.c.id == _IN.c.agency_id)
     .where(_SI.c.subject_id.in_(bindparam("ids", expanding=True)))
 )
 

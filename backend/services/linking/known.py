@@ -26,9 +26,8 @@ _SI, _D = table_of(SubjectInbox), table_of(Delivery)
 # every read of routed deliveries by their concern (link.py's ``_contacts``).
 _OF_CONCERN = select(_D.c.inbox_id, _D.c.root_id).where(_D.c.concern_id == bindparam("cid"))
 # The inboxes holding some children's records, with their agencies, from the key of the
-# children's rows. On the tables' columns, not the models': read without the ORM's work
-# around a statement (the rows it reads are written with plain statements: nothing to
-# flush first).
+# children's rows. On the tables' columns, not the models': a plain statement, without
+# the ORM's work of compiling and loading around it (linking reads it for every concern).
 _IN, _AG = table_of(Inbox), table_of(Agency)
 _HELD = (
     select(_IN.c.name, _AG.c.name, _AG.c.id, _SI.c.inbox_id, _SI.c.deliveries)

@@ -59,14 +59,13 @@ KNOWN_STATUSES = (
 _S, _K = table_of(Subject), table_of(SubjectKey)
 # Built once (building a statement costs several times what SQLite takes to run it).
 _MERGED_INTO = select(_S.c.merged_into_id).where(_S.c.id == bindparam("sid"))
-_HEADS = select(_S.c.id, _S.c.merged_into_id).where(_S.c.id.in_(bindparam("ids", expanding=True)))
-_MERGED_FROM = select(_S.c.id).where(_S.c.merged_into_id.in_(bindparam("ids", expanding=True)))
-# Each record's partnership, compared by the caller: with the partnership in SQL, SQLite
-# without statistics (it keeps none unless told to analyze) walked every subject of the
-# partnership through that column's index, 35 ms a lookup at 250,000 children.
-_PARTNERSHIPS = select(_S.c.id, _S.c.partnership_id).where(
+# With each record's partnership, compared by the caller: with the partnership in SQL,
+# SQLite without statistics (it keeps none unless told to analyze) walked every subject of
+# the partnership through that column's index, 35 ms a lookup at 250,000 children.
+_HEADS = select(_S.c.id, _S.c.merged_into_id, _S.c.partnership_id).where(
     _S.c.id.in_(bindparam("ids", expanding=True))
 )
+_MERGED_FROM = select(_S.c.id).where(_S.c.merged_into_id.in_(bindparam("ids", expanding=True)))
 
 
 # Kinds of subject key, the one held by the most records first: a nickname with a birth
@@ -85,7 +84,7 @@ def _pair(keys: Any, n: int) -> Any:
 def _sharing(pairs: int) -> Select[Any]:
     """Records holding any of ``pairs`` subject keys (bound as ``k0``, ``b0``, ...), with
     the kind each holds, on the keys' lookup index: one row per record and key, however
-    many concerns of the record name it. The partnership is checked after (``_PARTNERSHIPS``):
+    many concerns of the record name it. The partnership is checked after (``_HEADS``):
     joined here, SQLite's planner walked every subject of it."""
     return select(_K.c.subject_id, _K.c.kind).where(
         or_(*(_pair(_K, n) for n in range(pairs))), _K.c.role == "subject"
@@ -177,13 +176,17 @@ def canonical(session: Session, subject_id: uuid.UUID) -> uuid.UUID:
     return subject_id
 
 
-def canonical_many(session: Session, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
-    """``canonical`` for many subjects with one query per 500 (merges are rare)."""
+def canonical_many(
+    session: Session, ids: Iterable[uuid.UUID], *, partnership_id: uuid.UUID | None = None
+) -> dict[uuid.UUID, uuid.UUID]:
+    """``canonical`` for many subjects with one query per 500 (merges are rare); with
+    ``partnership_id``, only for those of that partnership."""
     pending = list(dict.fromkeys(ids))
     found: dict[uuid.UUID, uuid.UUID] = {}
     for chunk in chunks(pending):
-        for sid, into in session.execute(_HEADS, {"ids": chunk}):
-            found[sid] = sid if into is None else canonical(session, sid)
+        for sid, into, partnership in session.execute(_HEADS, {"ids": chunk}):
+            if partnership_id is None or partnership == partnership_id:
+                found[sid] = sid if into is None else canonical(session, sid)
     return found
 
 
@@ -214,18 +217,12 @@ def holders(
     if not pairs:
         return {}
     hits = _hits(session, pairs, at_least)
-    ids = list({sid for sid, _ in hits})
-    ours = {
-        s
-        for chunk in chunks(ids)
-        for s, p in session.execute(_PARTNERSHIPS, {"ids": chunk})
-        if p == partnership_id
-    }
-    rows = [(sid, kind) for sid, kind in hits if sid in ours]
-    heads = canonical_many(session, (sid for sid, _ in rows))
+    # The partnership is checked with the merges, on the primary key: one read of the records.
+    heads = canonical_many(session, (sid for sid, _ in hits), partnership_id=partnership_id)
     found: dict[uuid.UUID, set[str]] = {}
-    for subject_id, kind in rows:
-        found.setdefault(heads[subject_id], set()).add(kind)
+    for subject_id, kind in hits:
+        if subject_id in heads:
+            found.setdefault(heads[subject_id], set()).add(kind)
     return found
 
 

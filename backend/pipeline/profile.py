@@ -18,7 +18,15 @@ from sqlalchemy.orm import Session
 
 import crypto
 from backend.core.errors import Invalid
-from backend.models import AgencyKind, Profile, ProfileKey, ProfilePhoto, insert_into, utcnow
+from backend.models import (
+    AgencyKind,
+    Profile,
+    ProfileKey,
+    ProfilePhoto,
+    insert_into,
+    new_id,
+    utcnow,
+)
 from backend.pipeline.errors import Rejected, rejected_from
 from backend.pipeline.store import Sealed, Stored, agency_facts, insert_many, seal_document
 from backend.services.linking import blind_keys
@@ -73,7 +81,7 @@ def db_store_profile(session: Session, ring: crypto.KeyRing, sealed: Sealed) -> 
             )
             or 0
         )
-    row_id = uuid.uuid4()
+    row_id = new_id()
     session.execute(
         insert_into(Profile),
         {

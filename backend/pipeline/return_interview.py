@@ -12,13 +12,12 @@ the task is complete (``services/missing/return_interviews.py``).
 from __future__ import annotations
 
 import json
-import uuid
 
 from sqlalchemy.orm import Session
 
 import crypto
 from backend.core.errors import Conflict, Gone, NotFound, NotPermitted
-from backend.models import ReturnInterview, insert_into, utcnow
+from backend.models import ReturnInterview, insert_into, new_id, utcnow
 from backend.pipeline.errors import rejected_from
 from backend.pipeline.store import (
     Sealed,
@@ -50,7 +49,7 @@ def db_store_return_interview(session: Session, ring: crypto.KeyRing, sealed: Se
         # loaded) is no refusal, and the envelope is quarantined and kept.
         raise rejected_from(error, error.code) from None
     blind_keys.db_check_ring(session, ring)
-    interview_id = uuid.uuid4()
+    interview_id = new_id()
     key = db_data_key(session, ring, concern.data_key_id)
     session.execute(
         insert_into(ReturnInterview),

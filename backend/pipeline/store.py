@@ -24,6 +24,7 @@ from backend.models import (
     ConcernIndicator,
     Receipt,
     insert_into,
+    new_id,
     utcnow,
 )
 from backend.pipeline.errors import Rejected
@@ -156,7 +157,7 @@ def identifier_rows(
         )
         rows += [
             {
-                "id": uuid.uuid4(),
+                "id": new_id(),
                 "concern_id": concern_id,
                 "addendum_id": addendum_id,
                 "return_interview_id": return_interview_id,
@@ -215,7 +216,7 @@ def db_store_concern(session: Session, ring: crypto.KeyRing, sealed: Sealed) -> 
     payload, loaded, proven, receipt = sealed.payload, sealed.loaded, sealed.proven, sealed.receipt
     recorder = sealed.author
     blind_keys.db_check_ring(session, ring)
-    concern_id = uuid.uuid4()
+    concern_id = new_id()
     key = db_new_data_key(session, ring)
     now = utcnow()
     subject = loaded["subject"]
@@ -288,7 +289,7 @@ def db_store_addendum(session: Session, ring: crypto.KeyRing, sealed: Sealed) ->
     if concern is None or loaded["concern_id"] != concern.id:
         raise Rejected("addendum.concern_mismatch", "The addendum names another concern.")
     blind_keys.db_check_ring(session, ring)
-    addendum_id = uuid.uuid4()
+    addendum_id = new_id()
     key = db_data_key(session, ring, concern.data_key_id)
     addendum = Addendum(
         id=addendum_id,

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import crypto
-from backend.models import Suspicion, SuspicionIdentifier, insert_into, utcnow
+from backend.models import Suspicion, SuspicionIdentifier, insert_into, new_id, utcnow
 from backend.pipeline.store import Sealed, Stored, agency_facts, seal_document
 from backend.pipeline.validate import Loaded
 from backend.services.concerns.rules import db_active
@@ -39,7 +39,7 @@ def db_store_suspicion(session: Session, ring: crypto.KeyRing, sealed: Sealed) -
     agency = agency_facts(session, author.agency_id)
     active = db_active(session, agency.partnership_id)
     blind_keys.db_check_ring(session, ring)
-    suspicion_id = uuid.uuid4()
+    suspicion_id = new_id()
     key = db_new_data_key(session, ring)
     now = utcnow()
     plan = routing.plan(active, now)
@@ -70,7 +70,7 @@ def db_store_suspicion(session: Session, ring: crypto.KeyRing, sealed: Sealed) -
     session.execute(insert_into(Suspicion), row)
     rows = [
         {
-            "id": uuid.uuid4(),
+            "id": new_id(),
             "suspicion_id": suspicion_id,
             "partnership_id": agency.partnership_id,
             "role": role,

@@ -30,6 +30,7 @@ from backend.models import (
     Concern,
     Delivery,
     Outcome,
+    new_id,
     utcnow,
 )
 from backend.services.concerns.challenge_stages import db_begin_stage, db_next_owner, db_tell, owns
@@ -97,7 +98,7 @@ def raise_challenge(
         raise Conflict("challenge.no_stages", "The partnership's rules name no one to hear it.")
     number, owner, due = first
     challenge = Challenge(
-        id=uuid.uuid4(),
+        id=new_id(),
         concern_id=concern.id,
         delivery_id=decided.id,
         agency_id=decided.agency_id,

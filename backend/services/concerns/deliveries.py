@@ -9,7 +9,7 @@ import uuid
 from datetime import datetime
 from typing import Any, TypeAlias
 
-from backend.models import DeliveryStatus
+from backend.models import DeliveryStatus, new_id
 from backend.routing.ruleset import LEVELS, Target
 from backend.services.concerns.rules import Active
 
@@ -44,7 +44,7 @@ def delivery_row(
     """Return the row of a new delivery to ``target``; a routed one carries its chain clock."""
     routed = root_id is None
     return {
-        "id": uuid.uuid4(),
+        "id": new_id(),
         "concern_id": concern_id,
         "agency_id": active.agencies[target.agency],
         "alert_id": alert_id,

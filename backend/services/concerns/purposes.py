@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 import crypto
 from backend.core.errors import Malformed
-from backend.models import ReadNote, insert_into, utcnow
+from backend.models import ReadNote, insert_into, new_id, utcnow
 from backend.services.records.sealed import seal
 
 NOTE_MAX = 500
@@ -110,7 +110,7 @@ def db_seal_note(
     session: Session, key: crypto.DataKey, note: str, *, concern_id: uuid.UUID
 ) -> uuid.UUID:
     """Seal a reader's note under the record's data key; return its row's id (for the log)."""
-    note_id = uuid.uuid4()
+    note_id = new_id()
     session.execute(
         insert_into(ReadNote),
         {

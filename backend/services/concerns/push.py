@@ -32,6 +32,7 @@ from backend.models import (
     UserRole,
     UserStatus,
     insert_into,
+    new_id,
     utcnow,
 )
 from backend.models.people import RoleName
@@ -96,7 +97,7 @@ def subscribe(
     digest = hashlib.sha256(endpoint.encode()).hexdigest()
     session.execute(delete(PushSubscription).where(PushSubscription.endpoint_sha256 == digest))
     record = PushSubscription(user_id=user_id, passkey_id=passkey_id, endpoint_sha256=digest)
-    record.id = uuid.uuid4()
+    record.id = new_id()
     record.crypto_subscription = seal(
         db_data_key(session, ring, user.data_key_id),
         json.dumps(subscription),
@@ -176,7 +177,7 @@ def _message(
 ) -> dict[str, Any]:
     """One queued notification row; the words are cut to what a notice shows."""
     return {
-        "id": uuid.uuid4(),
+        "id": new_id(),
         "subscription_id": sub,
         "delivery_id": delivery_id,
         "title": title[:120],

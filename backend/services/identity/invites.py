@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 import crypto
-from backend.models import Agency, Inbox, Invite, InviteInbox, InviteRole, RoleName, utcnow
+from backend.models import Agency, Inbox, Invite, InviteInbox, InviteRole, RoleName, new_id, utcnow
 from backend.services.records.sealed import db_new_data_key, seal
 
 INVITE_TTL = timedelta(hours=72)
@@ -45,7 +45,7 @@ def db_create_invite(
 ) -> IssuedInvite:
     """Create an invitation inside the caller's transaction and return its token."""
     token = secrets.token_urlsafe(32)
-    invite_id = uuid.uuid4()
+    invite_id = new_id()
     key = db_new_data_key(session, ring)
     now = utcnow()
     invite = Invite(

@@ -23,6 +23,7 @@ from backend.models import (
     PushSubscription,
     SecurityNotice,
     insert_into,
+    new_id,
     utcnow,
 )
 
@@ -93,7 +94,7 @@ def db_notify(
         )
     messages = [
         {
-            "id": uuid.uuid4(),
+            "id": new_id(),
             "subscription_id": sub,
             "delivery_id": None,
             "title": "Frontline security notice",

@@ -25,7 +25,14 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 import crypto
 from backend.core.db import chunks
 from backend.core.jsontext import Document
-from backend.models import Addendum, Concern, ConcernIdentifier, ReturnInterview, insert_into
+from backend.models import (
+    Addendum,
+    Concern,
+    ConcernIdentifier,
+    ReturnInterview,
+    insert_into,
+    new_id,
+)
 from backend.services.linking.identifiers import blind_identifiers
 from backend.services.linking.record_keys import db_forget_keys, db_rebuild_keys
 from backend.services.records.sealed import db_data_key, unseal
@@ -254,7 +261,7 @@ def _rows_for(
     found = _blind_of(indexer, json.loads(document), concern=is_concern)
     return [
         {
-            "id": uuid.uuid4(),
+            "id": new_id(),
             "concern_id": owner.id,
             "addendum_id": record.id if isinstance(record, Addendum) else None,
             "return_interview_id": record.id if isinstance(record, ReturnInterview) else None,

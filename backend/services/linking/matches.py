@@ -17,7 +17,7 @@ from sqlalchemy import and_, bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from backend.core.db import chunks
-from backend.models import PossibleMatch, table_of, utcnow
+from backend.models import PossibleMatch, new_id, table_of, utcnow
 from backend.services.records.audit import db_audit
 
 Pair = tuple[uuid.UUID, uuid.UUID]  # (subject, candidate), ordered as stored
@@ -84,7 +84,7 @@ def db_suggest(
             known[(first, second)] = (mid, status, grown, kept)
         return
     row: dict[str, Any] = {
-        "id": uuid.uuid4(),
+        "id": new_id(),
         "partnership_id": partnership_id,
         "subject_id": first,
         "candidate_id": second,

@@ -26,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.core.db import db_lock
-from backend.models import MissingEpisode, utcnow
+from backend.models import MissingEpisode, new_id, utcnow
 from backend.services.concerns.deliveries import delivery_row
 from backend.services.concerns.disclose import db_disclose
 from backend.services.concerns.rules import db_active
@@ -82,7 +82,7 @@ def db_concern(session: Session, record: Record, categories: list[str]) -> None:
     episode = db_open_episode(session, record.subject_id)
     if episode is None and "missing" in categories and reported_at is not None:
         episode = MissingEpisode(
-            id=uuid.uuid4(),
+            id=new_id(),
             partnership_id=record.partnership_id,
             subject_id=record.subject_id,
             concern_id=record.concern_id,

@@ -30,6 +30,7 @@ from backend.models import (
     ProfileKey,
     ProfilePhoto,
     insert_into,
+    new_id,
     utcnow,
 )
 from backend.services.profiles import access, images
@@ -101,7 +102,7 @@ def upload(
     named = db_named(session, client_id)
     if any(s != sha for _, s in named):
         raise _mismatch()
-    attachment_id, profile_id = uuid.uuid4(), None
+    attachment_id, profile_id = new_id(), None
     if named:
         profile_id = named[0][0]
         profile = access.db_latest(session, profile_id)

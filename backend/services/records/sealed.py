@@ -7,12 +7,12 @@ import uuid
 from sqlalchemy.orm import Session
 
 import crypto
-from backend.models import DataKeyRecord, insert_into, utcnow
+from backend.models import DataKeyRecord, insert_into, new_id, utcnow
 
 
 def db_new_data_key(session: Session, ring: crypto.KeyRing) -> crypto.DataKey:
     """Create a record's data key, store it wrapped under the current KEK, return it."""
-    key_id = uuid.uuid4()
+    key_id = new_id()
     key, wrapped = crypto.new_data_key(ring, str(key_id))
     # Written at once (records point at their key by id alone, with no ORM relationship
     # that would order the inserts), and as a plain insert: it is on the ingest hot path.

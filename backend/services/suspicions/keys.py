@@ -21,7 +21,7 @@ from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 import crypto
-from backend.models import Subject, SubjectKey, Suspicion, SuspicionIdentifier, insert_into
+from backend.models import Subject, SubjectKey, Suspicion, SuspicionIdentifier, insert_into, new_id
 from backend.services.linking.conflicts import STRONG
 from backend.services.linking.identifiers import blind_identifiers
 from backend.services.linking.subjects import canonical
@@ -75,7 +75,7 @@ def _rows(
     recorded_at = cast(datetime, _WHEN.deserialize(document["recorded_at"]))
     return [
         {
-            "id": uuid.uuid4(),
+            "id": new_id(),
             "suspicion_id": s.id,
             "partnership_id": s.partnership_id,
             "role": role,

@@ -30,6 +30,7 @@ from backend.models import (
     SuspicionIdentifier,
     SuspicionMatch,
     insert_into,
+    new_id,
     table_of,
     utcnow,
 )
@@ -118,7 +119,7 @@ def db_match(
         session.execute(
             insert_into(SuspicionMatch),
             {
-                "id": uuid.uuid4(),
+                "id": new_id(),
                 "suspicion_id": suspicion_id,
                 "record_kind": record_kind,
                 "record_id": record_id,

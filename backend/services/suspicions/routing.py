@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from backend.models import Suspicion, SuspicionRecipient, insert_into, utcnow
+from backend.models import Suspicion, SuspicionRecipient, insert_into, new_id, utcnow
 from backend.routing.ruleset import Target
 from backend.services.concerns.push import LEVEL_WORDS, db_push_to
 from backend.services.concerns.rules import Active, db_active
@@ -64,7 +64,7 @@ def db_send(
     """Insert the recipients, audit the disclosure and push; return how many were sent."""
     rows: list[dict[str, Any]] = [
         {
-            "id": uuid.uuid4(),
+            "id": new_id(),
             "suspicion_id": suspicion.id,
             "agency_id": active.agencies[t.agency],
             "inbox_id": active.inboxes[(t.agency, t.inbox)] if t.inbox else None,

@@ -89,6 +89,6 @@ def test_8_2_2_8_4_1_other_peoples_and_agencies_records_look_like_nothing(app) -
     assert [i["concern_id"] for i in recorder.get("/api/v1/concerns/mine").get_json()["items"]] == [
         cid
     ]
-    # Ids are random UUIDs, not counters.
-    assert uuid.UUID(cid).version == 4
-    assert uuid.UUID(item["id"]).version == 4
+    # Ids are not counters: time-ordered UUIDs with 74 random bits (tests/core/test_ids.py).
+    assert uuid.UUID(cid).version == 7
+    assert uuid.UUID(item["id"]).version == 7

@@ -46,6 +46,7 @@ from backend.models import (  # noqa: E402
     ReceiptStatus,
     User,
     UserRole,
+    new_id,
     table_of,
     utcnow,
 )
@@ -121,7 +122,7 @@ def build(sessions: Any, deliveries: int, rng: random.Random) -> dict[str, Any]:
         for start in range(0, concerns, CHUNK):
             rows, cats = [], []
             for _ in range(min(CHUNK, concerns - start)):
-                cid = uuid.uuid4()
+                cid = new_id()
                 concern_ids.append(cid)
                 at = now - timedelta(minutes=rng.randint(0, 525_600))
                 rows.append(
@@ -162,7 +163,7 @@ def build(sessions: Any, deliveries: int, rng: random.Random) -> dict[str, Any]:
                 ack_due = created + timedelta(hours=1)
                 rows.append(
                     {
-                        "id": uuid.uuid4(),
+                        "id": new_id(),
                         "concern_id": concern_ids[made // 4],
                         "agency_id": agency,
                         "inbox_id": box,

@@ -48,7 +48,7 @@ from backend.core import migrate
 from backend.core.config import Config  # noqa: E402
 from backend.core.db import make_engine  # noqa: E402
 from backend.domain import language
-from backend.models import Passkey  # noqa: E402
+from backend.models import Passkey, new_id  # noqa: E402
 from backend.pipeline.ingest import CONCERN_SCHEMA, Context, ingest  # noqa: E402
 from backend.pipeline.open import open_payload  # noqa: E402
 from backend.pipeline.validate import validate  # noqa: E402
@@ -203,7 +203,7 @@ def compute_floor(state: Any, items: list[dict[str, str]]) -> tuple[float, Measu
                 public_key=keys[credential_id_of(credential)],
             )
             loaded = validate(CONCERN_SCHEMA, payload)
-            row_id = str(uuid.uuid4())
+            row_id = str(new_id())
             key, _ = crypto.new_data_key(ring, row_id)
             document = crypto.canonical_json(payload).decode()
             crypto.seal_field(key, document, table="concerns", row_id=row_id, field="document")

@@ -80,10 +80,21 @@ def new_id() -> uuid.UUID:
     pages at the index's edge, where random ids each dirtied a page of their own, and SQLite's
     commits grew with the database (ingest in process, 20,000 concerns: the last tenth
     7.83 ms an envelope, against 6.44 with these). What the id tells is when the row was made, which
-    whoever holds the id can read on the row itself; 74 random bits still cannot be guessed,
-    and every read checks who may see the row (SECURITY.md, "Row ids are time-ordered").
+    whoever may see the row reads on it (those whose id would tell more take
+    ``new_opaque_id``); 74 random bits still cannot be guessed, and every read checks who may
+    see the row (SECURITY.md, "Row ids are time-ordered").
     """
     ms = time.time_ns() // 1_000_000
     rand = secrets.randbits(74)
     value = (ms & (1 << 48) - 1) << 80 | 0x7 << 76 | (rand >> 62) << 64 | 0b10 << 62
     return uuid.UUID(int=value | rand & (1 << 62) - 1)
+
+
+def new_opaque_id() -> uuid.UUID:
+    """A random id (UUID version 4), for the rows whose id goes to people who may not know
+    when the row was made: a child's record (a recorder in one agency is shown the child's
+    record id, whose time would say since when any agency has known the child), its merges,
+    a person and a passkey (shown to other agencies with a concern; their time would say
+    when someone enrolled or replaced a phone). They are few, so ordering them gains
+    little."""
+    return uuid.uuid4()

@@ -9,7 +9,7 @@ from enum import Enum
 from sqlalchemy import ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from backend.models.base import Base, new_id, utcnow
+from backend.models.base import Base, new_id, new_opaque_id, utcnow
 from backend.models.partnership import enum_column
 
 
@@ -18,7 +18,7 @@ class Passkey(Base):
 
     __tablename__ = "passkeys"
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_opaque_id)
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), index=True)
     credential_id: Mapped[str] = mapped_column(String(1400), unique=True)  # base64url
     public_key: Mapped[bytes] = mapped_column(LargeBinary)  # COSE_Key

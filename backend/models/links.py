@@ -14,13 +14,13 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from backend.models.base import Base, new_id, utcnow
+from backend.models.base import Base, new_id, new_opaque_id, utcnow
 
 
 class Subject(Base):
     __tablename__ = "subjects"
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_opaque_id)
     partnership_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("partnerships.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     merged_into_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("subjects.id"), index=True)
@@ -56,7 +56,7 @@ class SubjectMerge(Base):
 
     __tablename__ = "subject_merges"
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_opaque_id)
     partnership_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("partnerships.id"), index=True)
     subject_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("subjects.id"), index=True)  # kept
     merged_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("subjects.id"), index=True)

@@ -9,7 +9,7 @@ from enum import Enum
 from sqlalchemy import ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from backend.models.base import Base, new_id, utcnow
+from backend.models.base import Base, new_id, new_opaque_id, utcnow
 from backend.models.partnership import Agency, Inbox, enum_column
 
 
@@ -40,7 +40,7 @@ class Role(Base):
 class User(Base):
     __tablename__ = "users"
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_opaque_id)
     agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"), index=True)
     data_key_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("data_keys.id", ondelete="SET NULL")

@@ -23,7 +23,7 @@ from backend.models import (
     User,
     UserRole,
     UserStatus,
-    new_id,
+    new_opaque_id,
     utcnow,
 )
 from backend.services.identity import approvals, notices, passkey_policy, recovery, sessions
@@ -90,7 +90,7 @@ def enrol_begin(
         CeremonyPurpose.ENROL,
         invite_id=invite.id,
         # A ticket's passkey is the same person's; an invitation's, a new person's.
-        user_id=invite.user_id if recovering else new_id(),
+        user_id=invite.user_id if recovering else new_opaque_id(),
     )
     options = registration_options(rp, ceremony, user_name=db_invite_name(session, ring, invite))
     session.commit()

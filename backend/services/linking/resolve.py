@@ -12,7 +12,7 @@ from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm import Session
 
 from backend.core.db import db_lock
-from backend.models import Concern, Subject, new_id, table_of, utcnow
+from backend.models import Concern, Subject, new_opaque_id, table_of, utcnow
 from backend.services.linking.conflicts import (
     COMPARED,
     STRONG,
@@ -108,7 +108,7 @@ def db_resolve(
     if head is not None:
         subject_id, link = head, sorted(matched)[0]
     else:
-        subject_id, link = new_id(), "new"
+        subject_id, link = new_opaque_id(), "new"
     concern.subject_id, concern.subject_link = subject_id, link
     care = care_status if care_status and care_status != "unknown" else None
     if link == "new":

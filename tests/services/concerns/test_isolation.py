@@ -92,3 +92,9 @@ def test_8_2_2_8_4_1_other_peoples_and_agencies_records_look_like_nothing(app) -
     # Ids are not counters: time-ordered UUIDs with 74 random bits (tests/core/test_ids.py).
     assert uuid.UUID(cid).version == 7
     assert uuid.UUID(item["id"]).version == 7
+    # Those whose time would tell more than the row shows are random: the child's record
+    # (since when any agency has known the child), a person and a passkey (when someone
+    # enrolled or replaced a phone), all shown with a concern to other agencies.
+    view = mash.get(f"/api/v1/concerns/{cid}?purpose=decide").get_json()
+    for opaque in (subject, view["recorder"]["id"], view["proof"]["passkey_id"]):
+        assert uuid.UUID(opaque).version == 4

@@ -31,8 +31,9 @@ class SubjectKey(Base):
     """One blind-indexed key as one subject's concerns hold it."""
 
     __tablename__ = "subject_keys"
-    # "Which records hold this key": the lookup every linking step makes.
-    __table_args__ = (Index("ix_subject_keys_lookup", "kind", "blind_index", "role"),)
+    # "Which records hold this key": the lookup every linking step makes. With the record
+    # in it, finding the holders reads the index alone (migration 0031).
+    __table_args__ = (Index("ix_subject_keys_lookup", "kind", "blind_index", "role", "subject_id"),)
 
     subject_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("subjects.id"), primary_key=True)
     role: Mapped[str] = mapped_column(String(16), primary_key=True)  # subject|associated|peer

@@ -254,7 +254,8 @@ class Scenario:
     def _another_child(self, rng: random.Random, child: Child) -> Child:
         """Any real child but this one, drawn as ``rng.choice`` would draw from the list of
         the others (the same populations for a seed), without building that list: at
-        800,000 children, building it for each planted error took hours."""
+        800,000 children, building it for each planted error took hours. A child's id is its
+        place in ``children``."""
         drawn = rng.randrange(len(self.children) - 1)
         return self.children[drawn + (drawn >= child.id)]
 

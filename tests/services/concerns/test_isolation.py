@@ -30,7 +30,8 @@ def test_8_2_2_8_4_1_other_peoples_and_agencies_records_look_like_nothing(app) -
     mash, _, _ = person(app, agency=C, roles=("inbox_member",), inboxes=("MASH",), name="MASH")
     (inbox,) = mash.get("/api/v1/inboxes").get_json()["inboxes"]
     (item,) = mash.get(f"/api/v1/inboxes/{inbox['id']}/deliveries").get_json()["items"]
-    subject = mash.get(f"/api/v1/concerns/{cid}?purpose=decide").get_json()["subject_id"]
+    view = mash.get(f"/api/v1/concerns/{cid}?purpose=decide").get_json()
+    subject = view["subject_id"]
     nobody = str(uuid.uuid4())
 
     colleague, _, _ = person(app, agency=P, roles=("recorder",), name="PC B")
@@ -95,6 +96,5 @@ def test_8_2_2_8_4_1_other_peoples_and_agencies_records_look_like_nothing(app) -
     # Those whose time would tell more than the row shows are random: the child's record
     # (since when any agency has known the child), a person and a passkey (when someone
     # enrolled or replaced a phone), all shown with a concern to other agencies.
-    view = mash.get(f"/api/v1/concerns/{cid}?purpose=decide").get_json()
     for opaque in (subject, view["recorder"]["id"], view["proof"]["passkey_id"]):
         assert uuid.UUID(opaque).version == 4

@@ -37,16 +37,14 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-def _check_depth(value: Any) -> None:
-    # Iterative, so that checking cannot itself run out of stack.
-    stack = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        children = item.values() if isinstance(item, dict) else item
-        if isinstance(item, dict | list):
-            if depth > MAX_DEPTH:
-                raise TooDeep()
-            stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+def _check_depth(value: Any, depth: int = 1) -> None:
+    # Recursive, but never deeper than MAX_DEPTH + 1 frames: it stops there, far inside
+    # Python's own limit, before it could run out of stack.
+    if depth > MAX_DEPTH:
+        raise TooDeep()
+    for child in value.values() if isinstance(value, dict) else value:
+        if isinstance(child, (dict, list)):  # a tuple: faster than a union here
+            _check_depth(child, depth + 1)
 
 
 def strict_json(raw: bytes | str) -> Any:
@@ -58,5 +56,6 @@ def strict_json(raw: bytes | str) -> Any:
     except RecursionError:
         # The parser gave up far deeper than MAX_DEPTH (about a thousand levels).
         raise TooDeep() from None
-    _check_depth(value)
+    if isinstance(value, dict | list):
+        _check_depth(value)
     return value

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 import crypto
-from backend.core.jsontext import MAX_DEPTH
+from backend.core.jsontext import MAX_DEPTH, TooDeep, strict_json
 from backend.models import Receipt, ReceiptStatus
 from crypto.encoding import b64url_encode
 from tests.factories import H, person, sync
@@ -23,6 +23,34 @@ def _nested(depth: int) -> str:
 
 
 DEPTHS = [MAX_DEPTH + 1, 60_000]  # just over the cap; far past the parser's stack
+
+
+def _mixed(depth: int, deepest_last: bool) -> str:
+    """Objects and arrays in turn, ``depth`` deep, with siblings beside the deep branch
+    that hold containers of their own (two levels at most, and none at the two innermost
+    levels, where they would be the deepest)."""
+    text = "1"
+    for level in range(depth):
+        if level < 2:
+            siblings = ['"x"', "3"] if level % 2 else ['"a": null']
+        else:
+            siblings = ['"x"', "{}", "[[]]"] if level % 2 else ['"a": []', '"b": {"c": 2}']
+        if level % 2:
+            parts = [*siblings, text] if deepest_last else [text, *siblings]
+            text = "[" + ", ".join(parts) + "]"
+        else:
+            parts = [*siblings, f'"z": {text}'] if deepest_last else [f'"0": {text}', *siblings]
+            text = "{" + ", ".join(parts) + "}"
+    return text
+
+
+@pytest.mark.parametrize("deepest_last", [True, False])
+def test_15_2_2_the_cap_is_exact_whichever_branch_is_deep(deepest_last: bool) -> None:
+    assert strict_json(_mixed(MAX_DEPTH, deepest_last)) is not None
+    with pytest.raises(TooDeep):
+        strict_json(_mixed(MAX_DEPTH + 1, deepest_last))
+    assert strict_json("7") == 7
+    assert strict_json('"deep"') == "deep"
 
 
 @pytest.mark.parametrize("depth", DEPTHS)

@@ -37,7 +37,7 @@ class Receipt(Base):
     __table_args__ = (UniqueConstraint("client_id", "jwe_sha256"),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    client_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    client_id: Mapped[uuid.UUID]  # led by the unique (client_id, jwe_sha256): no index of its own
     kind: Mapped[str] = mapped_column(String(16))  # concern | addendum | return_interview
     target_concern_id: Mapped[uuid.UUID | None]  # for an addendum: the concern it adds to
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), index=True)
@@ -92,7 +92,8 @@ class Concern(Base):
     crypto_document: Mapped[bytes] = mapped_column(LargeBinary)  # the whole sealed concern
     # The child it is about, and which key linked it there (nhs_number, name_dob, new,
     # or confirmed: a MASH member confirmed a possible match).
-    subject_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("subjects.id"), index=True)
+    # Indexed by ix_concerns_subject_time, which leads with it.
+    subject_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("subjects.id"))
     subject_link: Mapped[str | None] = mapped_column(String(16))
 
     categories: Mapped[list[ConcernCategory]] = relationship(cascade="all, delete-orphan")

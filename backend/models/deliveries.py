@@ -48,7 +48,7 @@ class RuleSetRecord(Base):
     __table_args__ = (UniqueConstraint("partnership_id", "number"),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    partnership_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("partnerships.id"), index=True)
+    partnership_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("partnerships.id"))
     number: Mapped[int] = mapped_column(Integer)  # 1, 2, ... per partnership; latest is live
     label: Mapped[str] = mapped_column(String(100))  # the file's own "version"
     source: Mapped[str] = mapped_column(Text)  # the file as loaded

@@ -82,7 +82,7 @@ class Alert(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    partnership_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("partnerships.id"), index=True)
+    partnership_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("partnerships.id"))
     kind: Mapped[str] = mapped_column(String(32))
     # What makes two findings the same pattern: a subject's id, or a network's first
     # identifier (a blind index, never a value).

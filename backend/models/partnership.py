@@ -53,7 +53,7 @@ class Agency(Base):
     __table_args__ = (UniqueConstraint("partnership_id", "name"),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    partnership_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("partnerships.id"), index=True)
+    partnership_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("partnerships.id"))
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[AgencyKind] = mapped_column(enum_column(AgencyKind))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -69,7 +69,7 @@ class Inbox(Base):
     __table_args__ = (UniqueConstraint("agency_id", "name"),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"), index=True)
+    agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"))
     name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -32,7 +32,7 @@ class Profile(Base):
     __table_args__ = (UniqueConstraint("profile_id", "version"),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    profile_id: Mapped[uuid.UUID] = mapped_column(index=True)  # stable across versions
+    profile_id: Mapped[uuid.UUID]  # stable across versions
     version: Mapped[int] = mapped_column(Integer)  # 1, 2, ... in the order they arrived
     client_id: Mapped[uuid.UUID] = mapped_column(unique=True)  # unique forever
     content_sha256: Mapped[str] = mapped_column(String(64))  # the proof's challenge, hex

@@ -101,9 +101,7 @@ class SuspicionMatch(Base):
     __table_args__ = (UniqueConstraint("suspicion_id", "record_kind", "record_id"),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    suspicion_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("suspicions.id", ondelete="CASCADE"), index=True
-    )
+    suspicion_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("suspicions.id", ondelete="CASCADE"))
     record_kind: Mapped[str] = mapped_column(String(16))  # concern|suspicion|return_interview
     record_id: Mapped[uuid.UUID]
     identifier_kind: Mapped[str] = mapped_column(String(32))  # the first kind shared

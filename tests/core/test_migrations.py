@@ -70,6 +70,39 @@ def test_upgrade_empty_database_and_no_drift(empty_url: str) -> None:
         engine.dispose()
 
 
+def test_no_index_repeats_the_leading_columns_of_another(empty_url: str) -> None:
+    """An index whose columns lead another index, a unique constraint or the primary key
+    serves no lookup the other does not, and every row written pays for both (two were
+    written with every envelope: migration 0032)."""
+    engine = make_engine(empty_url)
+    try:
+        migrate.upgrade(engine)
+        found = inspect(engine)
+        repeated = []
+        for table in found.get_table_names():
+            indexes = [i for i in found.get_indexes(table) if None not in i["column_names"]]
+            # A partial index (one open challenge per decision) holds only some rows.
+            whole = [
+                i for i in indexes if not any(k.endswith("_where") for k in i["dialect_options"])
+            ]
+            wider = [
+                *(tuple(i["column_names"]) for i in whole),
+                *(tuple(u["column_names"]) for u in found.get_unique_constraints(table)),
+                tuple(found.get_pk_constraint(table)["constrained_columns"]),
+            ]
+            for index in indexes:
+                columns = tuple(index["column_names"])
+                others = list(wider)
+                if index in whole:
+                    others.remove(columns)  # the index itself
+                if not index["unique"] and any(o[: len(columns)] == columns for o in others):
+                    repeated.append((table, index["name"]))
+        assert repeated == []
+        assert sum(len(found.get_indexes(t)) for t in found.get_table_names()) > 60
+    finally:
+        engine.dispose()
+
+
 def test_sqlite_runs_in_wal_with_foreign_keys(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
     with engine.connect() as conn:

@@ -15,7 +15,7 @@ from enum import Enum
 from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from backend.models.base import Base, new_id, utcnow
+from backend.models.base import Base, new_id, utcnow, where_set
 
 # Open deliveries with no pending deadline sort last; a sentinel keeps the index total.
 NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
@@ -76,6 +76,9 @@ class Delivery(Base):
         # An inbox page, most urgent first; and its counts.
         Index("ix_deliveries_page", "inbox_id", "audience", "is_open", "rank", "due_at", "id"),
         Index("ix_deliveries_agency_queue", "agency_id", "audience", "is_open", "rank", "due_at"),
+        # Most deliveries are routed ones, of a concern: neither a chain step nor an alert's.
+        where_set("deliveries", "root_id"),
+        where_set("deliveries", "alert_id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
@@ -84,10 +87,10 @@ class Delivery(Base):
     )
     agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"))
     # A pattern alert's delivery: concern_id is then the concern that raised it.
-    alert_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("alerts.id"), index=True)
+    alert_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("alerts.id"))
     inbox_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("inboxes.id"))
     audience: Mapped[str] = mapped_column(String(16))  # members | supervisors | agency_leads
-    root_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("deliveries.id"), index=True)
+    root_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("deliveries.id"))
     step: Mapped[int] = mapped_column(Integer, default=0)  # 0 routed, n the chain's n-th step
     cause: Mapped[str | None] = mapped_column(String(16))  # acknowledge | decide (escalations)
     reason: Mapped[str] = mapped_column(Text)  # why it came, for the people who receive it

@@ -14,16 +14,17 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from backend.models.base import Base, new_id, new_opaque_id, utcnow
+from backend.models.base import Base, new_id, new_opaque_id, utcnow, where_set
 
 
 class Subject(Base):
     __tablename__ = "subjects"
+    __table_args__ = (where_set("subjects", "merged_into_id"),)  # most records are not merged
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_opaque_id)
     partnership_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("partnerships.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    merged_into_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("subjects.id"), index=True)
+    merged_into_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("subjects.id"))
     merged_at: Mapped[datetime | None]
     care_status: Mapped[str | None] = mapped_column(String(32))  # latest known legal status
 

@@ -1,0 +1,86 @@
+"""Lookups on columns empty in most rows, planned as each engine plans them in service:
+SQLite without statistics (the application never analyzes it), PostgreSQL told to take an
+index wherever one serves (so that an index it cannot prove usable shows as a scan).
+
+Before migration 0033, SQLite took "root_id IS NULL" for a selective lookup and walked
+every routed delivery to find the deliveries of two alerts, or to count a record's."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import event, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from backend.core.db import make_sessionmaker
+from backend.models import Delivery
+from backend.services.linking import known
+from backend.services.linking.links import _alert_inboxes
+from backend.services.linking.subjects import members
+
+
+def _plans(engine: Engine, run: Callable[[Session], Any]) -> dict[str, str]:
+    """Each statement ``run`` sends, with the plan the engine makes for it."""
+    sent: list[tuple[str, Any]] = []
+
+    def grab(_c: Any, _cur: Any, statement: str, parameters: Any, *_: Any) -> None:
+        sent.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", grab)
+    with make_sessionmaker(engine)() as session:
+        run(session)
+    event.remove(engine, "before_cursor_execute", grab)
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        sqlite = engine.dialect.name == "sqlite"
+        if not sqlite:
+            cursor.execute("SET enable_seqscan = off")
+        plans = {}
+        for statement, parameters in sent:
+            cursor.execute(
+                ("EXPLAIN QUERY PLAN " if sqlite else "EXPLAIN ") + statement, parameters
+            )
+            plans[statement] = "\n".join(str(row[3] if sqlite else row[0]) for row in cursor)
+        return plans
+    finally:
+        raw.rollback()
+        raw.close()
+
+
+def _of(plans: dict[str, str], table: str) -> list[str]:
+    found = [plan for statement, plan in plans.items() if f"FROM {table}" in statement]
+    assert found, plans
+    return found
+
+
+def test_the_deliveries_of_several_alerts_are_found_by_alert(engine_for: Engine) -> None:
+    plans = _plans(engine_for, lambda s: _alert_inboxes(s, [uuid.uuid4(), uuid.uuid4()]))
+    for plan in _of(plans, "deliveries"):
+        assert "ix_deliveries_alert_id" in plan
+        assert "ix_deliveries_root_id" not in plan
+        assert "SCAN deliveries" not in plan
+        assert "Seq Scan" not in plan
+
+
+def test_a_records_deliveries_are_counted_from_its_concerns(engine_for: Engine) -> None:
+    plans = _plans(engine_for, lambda s: known.counted_from_deliveries(s, uuid.uuid4()))
+    (plan,) = _of(plans, "deliveries")
+    assert "ix_concerns_subject_time" in plan
+    assert "ix_deliveries_concern_id" in plan
+    assert "ix_deliveries_root_id" not in plan
+    assert "Seq Scan" not in plan
+
+
+def test_a_value_is_still_looked_up_in_the_indexes_of_set_values(engine_for: Engine) -> None:
+    def run(session: Session) -> None:
+        session.scalars(select(Delivery).where(Delivery.root_id == uuid.uuid4())).all()
+        members(session, uuid.uuid4())  # the records merged into one: merged_into_id IN (...)
+
+    plans = _plans(engine_for, run)
+    (chain,) = _of(plans, "deliveries")
+    assert "ix_deliveries_root_id" in chain
+    assert any("ix_subjects_merged_into_id" in plan for plan in _of(plans, "subjects"))

@@ -16,7 +16,7 @@ from enum import Enum
 from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from backend.models.base import Base, new_id, utcnow
+from backend.models.base import Base, new_id, utcnow, where_set
 from backend.models.partnership import enum_column
 
 
@@ -87,7 +87,7 @@ class Concern(Base):
     # supervision and training, never used against the recorder (language guidance).
     language_flags: Mapped[str] = mapped_column(Text, default="{}")
     data_key_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("data_keys.id", ondelete="SET NULL")
+        ForeignKey("data_keys.id", ondelete="SET NULL"), index=True
     )
     crypto_document: Mapped[bytes] = mapped_column(LargeBinary)  # the whole sealed concern
     # The child it is about, and which key linked it there (nhs_number, name_dob, new,
@@ -125,7 +125,12 @@ class ConcernIdentifier(Base):
     value)."""
 
     __tablename__ = "concern_identifiers"
-    __table_args__ = (Index("ix_concern_identifiers_lookup", "kind", "blind_index"),)
+    __table_args__ = (
+        Index("ix_concern_identifiers_lookup", "kind", "blind_index"),
+        # An addendum's or a return interview's identifiers, few among a concern's.
+        where_set("concern_identifiers", "addendum_id"),
+        where_set("concern_identifiers", "return_interview_id"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     concern_id: Mapped[uuid.UUID] = mapped_column(

@@ -144,7 +144,7 @@ class Notification(Base):
         ForeignKey("push_subscriptions.id", ondelete="CASCADE"), index=True
     )
     delivery_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("deliveries.id", ondelete="CASCADE")
+        ForeignKey("deliveries.id", ondelete="CASCADE"), index=True
     )
     title: Mapped[str] = mapped_column(String(120))
     body: Mapped[str] = mapped_column(String(200))

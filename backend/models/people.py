@@ -43,7 +43,7 @@ class User(Base):
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_opaque_id)
     agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"), index=True)
     data_key_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("data_keys.id", ondelete="SET NULL")
+        ForeignKey("data_keys.id", ondelete="SET NULL"), index=True
     )
     crypto_display_name: Mapped[bytes] = mapped_column(LargeBinary)
     status: Mapped[UserStatus] = mapped_column(enum_column(UserStatus), default=UserStatus.ACTIVE)
@@ -86,7 +86,7 @@ class Invite(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"), index=True)
     data_key_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("data_keys.id", ondelete="SET NULL")
+        ForeignKey("data_keys.id", ondelete="SET NULL"), index=True
     )
     crypto_name: Mapped[bytes] = mapped_column(LargeBinary)
     persona: Mapped[str | None] = mapped_column(String(64), index=True)

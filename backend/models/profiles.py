@@ -47,7 +47,7 @@ class Profile(Base):
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     review_due: Mapped[date] = mapped_column(Date)
     data_key_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("data_keys.id", ondelete="SET NULL")
+        ForeignKey("data_keys.id", ondelete="SET NULL"), index=True
     )
     crypto_document: Mapped[bytes] = mapped_column(LargeBinary)  # the whole sealed version
 
@@ -95,6 +95,6 @@ class Attachment(Base):
     # The profile whose data key seals it, once a profile names it; until then its own key.
     profile_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
     data_key_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("data_keys.id", ondelete="SET NULL")
+        ForeignKey("data_keys.id", ondelete="SET NULL"), index=True
     )
     crypto_image: Mapped[bytes | None] = mapped_column(LargeBinary)  # None once erased

@@ -40,7 +40,7 @@ class Suspicion(Base):
     level: Mapped[str] = mapped_column(String(32))
     children: Mapped[int] = mapped_column(Integer)  # how many children it names (no names)
     data_key_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("data_keys.id", ondelete="SET NULL")
+        ForeignKey("data_keys.id", ondelete="SET NULL"), index=True
     )
     crypto_document: Mapped[bytes] = mapped_column(LargeBinary)  # the whole sealed suspicion
     # The one inbox that must answer, and by when.

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from backend.core.db import make_sessionmaker
+from backend.core import migrate
+from backend.core.db import make_engine, make_sessionmaker
 from backend.models import Delivery
 from backend.services.linking import known
 from backend.services.linking.links import _alert_inboxes
@@ -84,3 +86,23 @@ def test_a_value_is_still_looked_up_in_the_indexes_of_set_values(engine_for: Eng
     (chain,) = _of(plans, "deliveries")
     assert "ix_deliveries_root_id" in chain
     assert any("ix_subjects_merged_into_id" in plan for plan in _of(plans, "subjects"))
+
+
+def test_erasing_a_record_finds_what_names_its_key_by_index(tmp_path: Path) -> None:
+    """SQLite plans the ON DELETE actions into the statement itself: deleting a data key
+    (crypto-shredding a record) reads no table whole (PostgreSQL runs them as triggers
+    that EXPLAIN does not show; the migrations test holds their indexes on both)."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'plans.db'}")
+    try:
+        migrate.upgrade(engine)
+        with engine.connect() as conn:
+            plan = [
+                row[3]
+                for row in conn.exec_driver_sql(
+                    "EXPLAIN QUERY PLAN DELETE FROM data_keys WHERE id = ?", (uuid.uuid4().hex,)
+                )
+            ]
+        assert any("concerns" in line for line in plan), plan
+        assert [line for line in plan if line.startswith("SCAN")] == []
+    finally:
+        engine.dispose()

@@ -21,12 +21,26 @@ GENESIS = bytes(32)  # the "previous hash" of the first audit entry
 
 
 def _plain(value: Any) -> bool:
-    """True when the value has no floats and only ASCII keys (see canonical_json)."""
-    if isinstance(value, dict):
-        return all(k.isascii() and _plain(v) for k, v in value.items())
-    if isinstance(value, list):
-        return all(_plain(v) for v in value)
-    return not isinstance(value, float)
+    """True when the value has no floats and only ASCII keys (see canonical_json).
+
+    A walk with a stack of the values still to look at, not a recursion of generators: it
+    runs three times for each envelope, and took a third of canonical_json's time."""
+    waiting = [value]
+    take, add = waiting.pop, waiting.extend
+    while waiting:
+        item = take()
+        kind = type(item)
+        if kind is str or kind is int or kind is bool or item is None:
+            continue  # the scalars a document is made of, first
+        if isinstance(item, dict):
+            if not "".join(item).isascii():
+                return False
+            add(item.values())
+        elif isinstance(item, list):
+            add(item)
+        elif isinstance(item, float):
+            return False
+    return True
 
 
 def canonical_json(value: Any) -> bytes:

@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import crypto
+from crypto import digest
 
 scalars = st.none() | st.booleans() | st.integers(-(2**53) + 1, 2**53 - 1) | st.text()
 plain_json = st.recursive(
@@ -53,3 +54,19 @@ def test_chain_hash_binds_previous_and_entry() -> None:
     h1 = crypto.chain_hash(crypto.GENESIS, {"seq": 1})
     assert crypto.chain_hash(h1, {"seq": 2}) != crypto.chain_hash(crypto.GENESIS, {"seq": 2})
     assert crypto.chain_hash(crypto.GENESIS, {"seq": 1}) == h1
+
+
+def _plain_by_definition(value) -> bool:  # type: ignore[no-untyped-def]
+    if isinstance(value, dict):
+        return all(k.isascii() and _plain_by_definition(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_plain_by_definition(v) for v in value)
+    return not isinstance(value, float)
+
+
+@settings(max_examples=400)
+@given(any_json)
+def test_plain_check_is_its_definition(value) -> None:  # type: ignore[no-untyped-def]
+    # The fast path's gate: no float anywhere, and every key ASCII, however deep.
+    assert digest._plain(value) is _plain_by_definition(value)
+    assert digest._plain({"outer": [value]}) is _plain_by_definition(value)

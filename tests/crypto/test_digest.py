@@ -64,7 +64,7 @@ def _plain_by_definition(value) -> bool:  # type: ignore[no-untyped-def]
     return not isinstance(value, float)
 
 
-@settings(max_examples=400)
+@settings(max_examples=200)
 @given(any_json)
 def test_plain_check_is_its_definition(value) -> None:  # type: ignore[no-untyped-def]
     # The fast path's gate: no float anywhere, and every key ASCII, however deep.

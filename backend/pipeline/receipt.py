@@ -107,7 +107,7 @@ def receive(
             session.rollback()
         found = _same_envelope(session, client_id, row["jwe_sha256"])
         assert found is not None  # noqa: S101 - the unique constraint says it exists
-        return _sent_before(session, found, user_id=user_id, passkey_id=passkey_id, lease=lease)
+        return _sent_before(session, found, row, lease=lease)
 
 
 def receive_many(
@@ -161,11 +161,7 @@ def receive_many(
                 out.append(_inserted(row))
                 continue
             try:
-                out.append(
-                    _sent_before(
-                        session, before, user_id=user_id, passkey_id=passkey_id, lease=lease
-                    )
-                )
+                out.append(_sent_before(session, before, row, lease=lease))
             except Rejected as rejected:
                 out.append(rejected)
         return out
@@ -229,34 +225,27 @@ def _inserted(row: dict[str, Any]) -> Received:
 
 
 def _sent_before(
-    session: Session,
-    found: Receipt,
-    *,
-    user_id: uuid.UUID,
-    passkey_id: uuid.UUID,
-    lease: timedelta,
+    session: Session, found: Receipt, row: dict[str, Any], *, lease: timedelta
 ) -> Received:
     """This very envelope was stored before: by this sender, answer from it; by another,
-    take it over if theirs was refused as not their proof (``_hand_over``)."""
-    if found.user_id != user_id:
-        if _hand_over(session, found, user_id=user_id, passkey_id=passkey_id, lease=lease):
+    take it over if theirs was refused as not their proof (``_hand_over``). ``row``: the
+    receipt this request would have inserted."""
+    if found.user_id != row["user_id"]:
+        if _hand_over(session, found, row, lease=lease):
             return Received(found.id, found.client_id, True)
         raise Rejected("envelope.client_id_conflict", "This client_id belongs to another record.")
     return Received(found.id, found.client_id, False)
 
 
-def _hand_over(
-    session: Session,
-    found: Receipt,
-    *,
-    user_id: uuid.UUID,
-    passkey_id: uuid.UUID,
-    lease: timedelta,
-) -> bool:
+def _hand_over(session: Session, found: Receipt, row: dict[str, Any], *, lease: timedelta) -> bool:
     """Give an envelope refused as someone else's proof to the next person who sends it.
 
     Whoever captured a sealed envelope and sent it first must not block its recorder: their
     attempt was refused (``proof.not_yours``), and the proof decides again for this sender.
+    It is taken as this sender sent it: the kind and the concern their request names, which
+    their route has checked they may add to. Kept as the first sender sent it, a concern
+    sent first as an addendum would be refused to its recorder for ever, and an addendum
+    sent first by someone who may read its concern would be stored for an author who may not.
     """
     now = utcnow()
     result = session.execute(
@@ -269,8 +258,10 @@ def _hand_over(
             Receipt.crypto_jwe.is_not(None),
         )
         .values(
-            user_id=user_id,
-            passkey_id=passkey_id,
+            user_id=row["user_id"],
+            passkey_id=row["passkey_id"],
+            kind=row["kind"],
+            target_concern_id=row["target_concern_id"],
             status=ReceiptStatus.PROCESSING,
             lease_until=now + lease,
             attempts=Receipt.attempts + 1,

@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import func, select
 
 import crypto
-from backend.models import Concern, Receipt
+from backend.models import Addendum, Concern, Receipt
 from crypto.encoding import b64url_decode, b64url_encode
 from tests.crypto.helpers import SHORT_EPK_SCALARS, epk_lengths, seal_with_joserfc
 from tests.factories import H, envelope, make_concern, person, seal_payload, sync
@@ -215,6 +215,71 @@ def test_4_1_5_a_captured_envelope_replayed_by_someone_else_is_refused(
     (later,) = sync(other, item)
     assert (later["status"], later["error"]["code"]) == ("rejected", "envelope.client_id_conflict")
     assert _count(sessions, Concern) == 1
+
+
+def _addendum(concern_id: str, text: str = "Seen again near the station.") -> dict[str, Any]:
+    return {
+        "schema": "frontline.addendum/1",
+        "client_id": str(uuid.uuid4()),
+        "concern_id": concern_id,
+        "recorded_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
+        "text": text,
+    }
+
+
+def test_4_1_5_a_captured_concern_sent_first_as_an_addendum_still_reaches_its_recorder(
+    app, sessions, recorder
+) -> None:  # type: ignore[no-untyped-def]
+    client, device, _ = recorder
+    thief, thief_device, _ = person(app, roles=("recorder",), name="Another Recorder")
+    (own,) = sync(thief, envelope(app, thief_device, make_concern()))
+    item = envelope(app, device, make_concern())
+    stolen = thief.post(
+        f"/api/v1/concerns/{own['concern_id']}/addenda", json=item, headers=H
+    ).get_json()
+    assert (stolen["status"], stolen["error"]["code"]) == ("rejected", "proof.not_yours")
+    (mine,) = sync(client, item)
+    assert mine["status"] == "accepted", mine
+    assert _count(sessions, Concern) == 2
+
+
+def test_4_1_5_a_captured_addendum_sent_first_to_sync_still_reaches_its_author(
+    app, sessions, recorder
+) -> None:  # type: ignore[no-untyped-def]
+    client, device, _ = recorder
+    thief, _, _ = person(app, roles=("recorder",), name="Another Recorder")
+    (first,) = sync(client, envelope(app, device, make_concern()))
+    item = envelope(app, device, _addendum(first["concern_id"]))
+    (stolen,) = sync(thief, item)
+    assert stolen["status"] == "rejected"
+    mine = client.post(
+        f"/api/v1/concerns/{first['concern_id']}/addenda", json=item, headers=H
+    ).get_json()
+    assert mine["status"] == "accepted", mine
+    assert _count(sessions, Addendum) == 1
+
+
+def test_8_2_2_an_addendum_handed_over_is_taken_as_its_own_sender_sent_it(
+    app, sessions, recorder
+) -> None:  # type: ignore[no-untyped-def]
+    # Someone who may read a concern sends first the addendum of someone who may not: the
+    # author's own sending, through /sync, must not add it to that concern.
+    client, device, _ = recorder
+    (x,) = sync(client, envelope(app, device, make_concern()))
+    outsider, outsider_device, _ = person(
+        app, roles=("recorder",), name="Outsider", agency="Northfield Academy"
+    )
+    item = envelope(app, outsider_device, _addendum(x["concern_id"], "Added by an outsider."))
+    direct = outsider.post(f"/api/v1/concerns/{x['concern_id']}/addenda", json=item, headers=H)
+    assert direct.status_code == 404
+    first = client.post(
+        f"/api/v1/concerns/{x['concern_id']}/addenda", json=item, headers=H
+    ).get_json()
+    assert (first["status"], first["error"]["code"]) == ("rejected", "proof.not_yours")
+    (theirs,) = sync(outsider, item)
+    assert theirs["status"] == "rejected", theirs
+    assert theirs["error"]["code"].startswith("concern."), theirs
+    assert _count(sessions, Addendum) == 0
 
 
 def test_9_2_1_recorded_at_beyond_the_clock_skew_is_refused(app, sessions, recorder) -> None:  # type: ignore[no-untyped-def]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, TypeAlias
 
 # A JSON object kept whole, as it is stored: a concern or addendum as its recorder sealed
@@ -47,15 +48,45 @@ def _check_depth(value: Any, depth: int = 1) -> None:
             _check_depth(child, depth + 1)
 
 
+# An escaped UTF-16 surrogate ("\\ud83d"): half of a pair, or the whole of a lone one.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _check_text(value: Any) -> None:
+    """Every string and key is Unicode text: no lone surrogate, which JSON's escapes can
+    spell (JavaScript writes one for text cut in the middle of an emoji) but which no
+    UTF-8 can hold, so that the canonical form, the database and every reader would fail
+    on it, for good, long after it was accepted."""
+    waiting = [value]
+    while waiting:
+        item = waiting.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValueError("a string holds half of a UTF-16 surrogate pair") from None
+        elif isinstance(item, dict):
+            waiting.extend(item)
+            waiting.extend(item.values())
+        elif isinstance(item, list):
+            waiting.extend(item)
+
+
 def strict_json(raw: bytes | str) -> Any:
-    """Parse JSON as RFC 8259 says and no more loosely: no NaN or Infinity, no object with
-    a key twice (parsers disagree on which copy wins), no nesting deeper than MAX_DEPTH.
-    Raises ValueError (TooDeep for nesting)."""
+    """Parse JSON as RFC 8259 says and no more loosely: UTF-8 only (not the UTF-16 or -32
+    that ``json.loads`` would guess from bytes, nor the surrogates it would let through),
+    no NaN or Infinity, no object with a key twice (parsers disagree on which copy wins),
+    no nesting deeper than MAX_DEPTH, no lone surrogate spelt as an escape. Raises
+    ValueError (TooDeep for nesting; UnicodeDecodeError for bytes that are not UTF-8)."""
+    text = raw.decode("utf-8") if isinstance(raw, bytes | bytearray) else raw
     try:
-        value = json.loads(raw, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
+        value = json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
     except RecursionError:
         # The parser gave up far deeper than MAX_DEPTH (about a thousand levels).
         raise TooDeep() from None
     if isinstance(value, dict | list):
         _check_depth(value)
+    # Looked for only where an escape could have made one: honest text rarely has any.
+    if "\\u" in text and _SURROGATE_ESCAPE.search(text):
+        _check_text(value)
     return value

@@ -62,7 +62,7 @@ def json_body(schema: Schema | None = None) -> Any:
     except ValueError:
         data = None
     if data is None:
-        raise Problem(400, "request.malformed_json", "The body is not valid JSON.")
+        raise Problem(400, "request.malformed_json", "The body is not valid UTF-8 JSON.")
     if schema is None:
         return data
     try:

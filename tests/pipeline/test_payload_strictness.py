@@ -33,3 +33,67 @@ def test_15_3_5_concern_fields_are_not_coerced(app) -> None:  # type: ignore[no-
         (r,) = sync(client, envelope(app, device, make_concern(**change)))
         assert r["status"] == "rejected", change
         assert r["error"]["code"].startswith("concern."), r["error"]
+
+
+def _sealed_text(app, client_id: str, text: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    import crypto
+
+    ring = app.extensions["frontline"].keyring
+    return {"client_id": client_id, "jwe": crypto.seal_to_ring(text.encode(), ring)}
+
+
+def test_a_lone_surrogate_is_refused_for_good_not_kept_as_a_failure(app, sessions) -> None:  # type: ignore[no-untyped-def]
+    # JavaScript writes "\ud83d" for text cut in the middle of an emoji: JSON text, but no
+    # Unicode. Taken in, it failed every later step (the canonical form) and was kept as a
+    # server failure, for good; it is the sender's to mend.
+    from sqlalchemy import select
+
+    from backend.models import Receipt, ReceiptStatus
+
+    client, device, _ = person(app)
+    for text in (
+        json.dumps(make_concern(narrative="Cut mid-emoji \ud83d")),
+        json.dumps(make_concern(narrative="Ends on the wrong half \ude00")),
+        json.dumps({**make_concern(), "\udead": 1}),
+    ):
+        concern_id = json.loads(text)["client_id"]
+        (r,) = sync(client, _sealed_text(app, concern_id, text))
+        assert (r["status"], r["error"]["code"]) == ("rejected", "envelope.payload_not_json"), r
+    with sessions() as s:
+        statuses = {receipt.status for receipt in s.scalars(select(Receipt))}
+    assert statuses == {ReceiptStatus.REJECTED}
+    # A whole pair, escaped as an encoder that writes ASCII does, is an emoji like any other.
+    import crypto
+    from crypto.encoding import b64url_encode
+
+    whole = make_concern(narrative="Sent a \U0001f600 to her.")
+    challenge = crypto.proof_challenge(whole)
+    whole["proof"] = {
+        "type": "webauthn",
+        "credential": device.get({"challenge": b64url_encode(challenge)}),
+    }
+    escaped = json.dumps(whole)
+    assert "\\ud83d\\ude00" in escaped
+    (ok,) = sync(client, _sealed_text(app, whole["client_id"], escaped))
+    assert ok["status"] == "accepted", ok
+
+
+def test_a_request_body_in_utf16_or_utf32_is_refused(app) -> None:  # type: ignore[no-untyped-def]
+    from tests.factories import H
+
+    client, device, _ = person(app)
+    item = envelope(app, device, make_concern())
+    text = json.dumps({"envelopes": [item]})
+    for encoding in ("utf-16", "utf-16-le", "utf-32"):
+        r = client.post(
+            "/api/v1/sync",
+            data=text.encode(encoding),
+            headers={**H, "Content-Type": "application/json"},
+        )
+        assert r.status_code == 400, encoding
+        assert r.get_json()["code"] == "request.malformed_json"
+    r = client.post(
+        "/api/v1/sync", data=text.encode("utf-8"), headers={**H, "Content-Type": "application/json"}
+    )
+    assert r.status_code == 200
+    assert r.get_json()["results"][0]["status"] == "accepted"

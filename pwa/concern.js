@@ -156,6 +156,18 @@ export function buildConcern(state, { clientId, now = new Date() }) {
   return Object.fromEntries(Object.entries(concern).filter(([, v]) => v !== undefined));
 }
 
+// The server refuses a time more than this ahead of its clock (docs/api.md).
+const CLOCK_SKEW_MS = 5 * 60 * 1000;
+const MISSING_TIMES = [['reported_at', 'The time reported missing'], ['found_at', 'The time found']];
+
+// A time the server would refuse (RFC 3339 text, or nothing): named before sealing.
+export function timeProblem(field, label, value) {
+  const at = value ? new Date(value) : null;
+  if (at && at.getTime() > Date.now() + CLOCK_SKEW_MS) return { field, message: `${label} is in the future.` };
+  if (at && at.getFullYear() < 1900) return { field, message: `${label} is before 1900.` };
+  return null;
+}
+
 // What must be there before sealing, named by field, in the recorder's words. The server
 // checks everything again; this only spares a round trip.
 export function problems(concern) {
@@ -168,6 +180,10 @@ export function problems(concern) {
     out.push({ field: 'subject.date_of_birth', message: 'Give a date of birth or an approximate age.' });
   } else if (s.date_of_birth && new Date(s.date_of_birth) > new Date()) {
     out.push({ field: 'subject.date_of_birth', message: 'The date of birth is in the future.' });
+  }
+  for (const [key, label] of MISSING_TIMES) {
+    const wrong = timeProblem(`missing.${key}`, label, concern.missing && concern.missing[key]);
+    if (wrong) out.push(wrong);
   }
   if (!concern.categories.length) out.push({ field: 'categories', message: 'Choose at least one kind of concern.' });
   if (!concern.source) out.push({ field: 'source', message: 'Say how you know: you saw it, the child told you, someone told you, or it is a professional concern.' });

@@ -8,7 +8,7 @@
 import * as db from './db.js';
 import { dateProblems, setupDateFields } from './date-fields.js';
 import { $, h, options } from './dom.js';
-import { foundAddendum, missingReport, reportProblems } from './missing-report.js';
+import { foundAddendum, foundProblems, missingReport, reportProblems } from './missing-report.js';
 import { newAddendum } from './addenda-outbox.js';
 import { State, newItem } from './outbox.js';
 import { proveAndSeal } from './seal.js';
@@ -86,7 +86,7 @@ async function recordFound(event) {
     hooks.notify('The missing report has not reached the server yet: record found once it has.');
     return;
   }
-  const problems = dateProblems($('found-form'));
+  const problems = [...dateProblems($('found-form')), ...foundProblems(fieldsOf($('found-form')))];
   $('found-errors').replaceChildren(...problems.map((p) => h('li', {}, p.message)));
   if (problems.length) return;
   const clientId = crypto.randomUUID();

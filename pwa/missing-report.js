@@ -4,7 +4,7 @@
 // (docs/contract.md, "Missing episodes"), and the police may open the profile while it is
 // open. Found is an addendum to that concern with `missing.found_at`, which closes it.
 
-import { rfc3339 } from './concern.js';
+import { rfc3339, timeProblem } from './concern.js';
 import { ukDateTime } from './dates.js';
 
 const text = (value) => String(value || '').trim();
@@ -45,6 +45,12 @@ export function missingReport(profile, answers, { clientId, home, now = new Date
     // Telling the police a child is missing cannot wait for consent.
     sharing: { consent: 'not_sought', not_sought_reason: 'delay' },
   };
+}
+
+// Before sealing the return: a time found the server would refuse.
+export function foundProblems(answers) {
+  const wrong = timeProblem('found_at', 'The time found', local(answers.found_at));
+  return wrong ? [wrong] : [];
 }
 
 // `answers`: { found_at (local, or '' for now), where, by_whom, with_whom }.

@@ -20,6 +20,9 @@ TEXT_LIMIT = 20_000  # narrative and child_words (docs/contract.md)
 MAX_ASSOCIATED = 50
 MAX_AGE = 25  # a subject over 25 is not a child or care leaver in scope
 FUTURE_SKEW = timedelta(minutes=5)
+# No record, report or return is dated before it: far enough from year 1 that any offset
+# still has a UTC time.
+EARLIEST_YEAR = 1900
 
 
 def _one_of(values: tuple[str, ...]) -> validate.OneOf:
@@ -142,10 +145,33 @@ class Indicator(Schema):
     note = _text(1000)
 
 
+def _not_ahead(value: datetime) -> None:
+    if value.year < EARLIEST_YEAR:
+        raise ValidationError(f"concern.time_out_of_range|A time before {EARLIEST_YEAR}.")
+    if value > datetime.now(UTC) + FUTURE_SKEW:
+        raise ValidationError(
+            "concern.recorded_at_in_future|recorded_at is more than 5 minutes ahead of the server."
+        )
+
+
+def _missing_time(value: datetime) -> None:
+    """A missing child's report or return happened by the time it is recorded: not ahead of
+    the server. The years are compared before any arithmetic: at the ends of the calendar
+    (year 1 at +14:00, 9999 at -10:00) a time has no UTC, and every later step would fail
+    on it, for good, as if the server had."""
+    if value.year < EARLIEST_YEAR:
+        raise ValidationError(f"concern.time_out_of_range|A time before {EARLIEST_YEAR}.")
+    if value.year > datetime.now(UTC).year + 1 or value > datetime.now(UTC) + FUTURE_SKEW:
+        raise ValidationError(
+            "concern.missing_time_in_future|A missing time is more than 5 minutes ahead of "
+            "the server."
+        )
+
+
 class Missing(Schema):
     missing_from = _text(200)
-    reported_at = fields.AwareDateTime()
-    found_at = fields.AwareDateTime()
+    reported_at = fields.AwareDateTime(validate=_missing_time)
+    found_at = fields.AwareDateTime(validate=_missing_time)
     found_where = _text(500)
     found_with = _text(500)
     returned_how = _text(500)
@@ -192,13 +218,6 @@ class Sharing(Schema):
 class Proof(Schema):
     type = fields.String(required=True, validate=validate.Equal("webauthn"))
     credential = fields.Dict(required=True)
-
-
-def _not_ahead(value: datetime) -> None:
-    if value > datetime.now(UTC) + FUTURE_SKEW:
-        raise ValidationError(
-            "concern.recorded_at_in_future|recorded_at is more than 5 minutes ahead of the server."
-        )
 
 
 class Concern(Schema):

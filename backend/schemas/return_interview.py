@@ -15,6 +15,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from backend.domain import vocab
 from backend.schemas.concern import (
+    EARLIEST_YEAR,
     FUTURE_SKEW,
     MAX_ASSOCIATED,
     TEXT_LIMIT,
@@ -30,6 +31,8 @@ SCHEMA = "frontline.return_interview/1"
 
 
 def _not_later(value: datetime) -> None:
+    if value.year < EARLIEST_YEAR:  # before any arithmetic: see concern._missing_time
+        raise ValidationError(f"concern.time_out_of_range|A time before {EARLIEST_YEAR}.")
     if value > datetime.now(UTC) + FUTURE_SKEW:
         raise ValidationError(
             "concern.time_in_future|More than 5 minutes ahead of the server's clock."

@@ -89,3 +89,14 @@ test('indicators follow the categories, high-weight first, disclosure always off
   assert.ok(codes.indexOf('cars_with_unknown_adults') < codes.indexOf('found_far_from_home'));
   assert.deepEqual(indicatorsFor([]), []);
 });
+
+test('a missing time in the future or before 1900 is named before sealing', () => {
+  const later = new Date(Date.now() + 2 * 60 * 60 * 1000);
+  const local = (d) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}T${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+  const ahead = buildConcern({ ...MISSING_FROM_CARE, 'missing.reported_at': local(later) }, { clientId: 'x' });
+  assert.deepEqual(problems(ahead), [{ field: 'missing.reported_at', message: 'The time reported missing is in the future.' }]);
+  const early = buildConcern({ ...MISSING_FROM_CARE, 'missing.found_at': '1899-12-31T23:00' }, { clientId: 'x' });
+  assert.deepEqual(problems(early), [{ field: 'missing.found_at', message: 'The time found is before 1900.' }]);
+  const justNow = buildConcern({ ...MISSING_FROM_CARE, 'missing.found_at': local(new Date()) }, { clientId: 'x' });
+  assert.deepEqual(problems(justNow), []);
+});

@@ -6,7 +6,7 @@ import { State } from '../../pwa/outbox.js';
 import { flushPhotos, newPhoto } from '../../pwa/photo-outbox.js';
 import { fitWithin } from '../../pwa/photos.js';
 import { buildProfile, linesOf, problems, reviewFrom, stateOf } from '../../pwa/profile-doc.js';
-import { foundAddendum, missingReport, reportProblems } from '../../pwa/missing-report.js';
+import { foundAddendum, foundProblems, missingReport, reportProblems } from '../../pwa/missing-report.js';
 import { memoryStore } from './fixtures.mjs';
 
 const STATE = {
@@ -124,4 +124,13 @@ test('a missing report from the profile is a concern about its child that opens 
   assert.equal(found.concern_id, 'k1');
   assert.deepEqual(Object.keys(found.missing), ['found_at', 'found_where']);
   assert.equal(found.text, 'Found at bus station. Found by: PC Okafor.');
+});
+
+test('a time found in the future is named before the return is sealed', () => {
+  const later = new Date(Date.now() + 3 * 60 * 60 * 1000);
+  const pad = (n) => String(n).padStart(2, '0');
+  const local = (d) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  assert.deepEqual(foundProblems({ found_at: local(later) }), [{ field: 'found_at', message: 'The time found is in the future.' }]);
+  assert.deepEqual(foundProblems({ found_at: '' }), []); // just now
+  assert.deepEqual(foundProblems({ found_at: local(new Date(Date.now() - 60_000)) }), []);
 });

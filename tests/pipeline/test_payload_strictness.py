@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.factories import envelope, make_concern, person, sync
 
 
@@ -97,3 +99,64 @@ def test_a_request_body_in_utf16_or_utf32_is_refused(app) -> None:  # type: igno
     )
     assert r.status_code == 200
     assert r.get_json()["results"][0]["status"] == "accepted"
+
+
+HOME = {"missing_from": "home"}
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        ({"recorded_at": "0001-01-01T00:00:00+14:00"}, "concern.time_out_of_range"),
+        (
+            {"missing": {**HOME, "reported_at": "0001-01-01T00:00:00+14:00"}},
+            "concern.time_out_of_range",
+        ),
+        (
+            {"missing": {**HOME, "reported_at": "9999-12-31T23:59:00-10:00"}},
+            "concern.missing_time_in_future",
+        ),
+        (
+            {
+                "missing": {
+                    **HOME,
+                    "reported_at": "2026-01-01T00:00:00+00:00",
+                    "found_at": "9999-12-31T23:00:00+00:00",
+                }
+            },
+            "concern.missing_time_in_future",
+        ),
+    ],
+    ids=["recorded-year-1", "reported-year-1", "reported-year-9999", "found-year-9999"],
+)
+def test_times_at_the_ends_of_the_calendar_are_refused_not_kept_as_failures(  # type: ignore[no-untyped-def]
+    app, change, code
+) -> None:
+    # Such a time has no UTC: taken in, every later step failed on it, and the envelope was
+    # kept as a server failure for good.
+    client, device, _ = person(app)
+    (r,) = sync(client, envelope(app, device, make_concern(**change)))
+    assert (r["status"], r["error"]["code"]) == ("rejected", code), r
+
+
+def test_a_missing_time_ahead_of_the_server_is_refused_and_one_just_past_is_kept(app) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime, timedelta
+
+    client, device, _ = person(app)
+    now = datetime.now(UTC).replace(microsecond=0)
+    ahead = {**HOME, "reported_at": (now + timedelta(hours=2)).isoformat()}
+    (r,) = sync(client, envelope(app, device, make_concern(categories=["missing"], missing=ahead)))
+    assert (r["status"], r["error"]["code"]) == ("rejected", "concern.missing_time_in_future")
+    past = {**HOME, "reported_at": (now - timedelta(hours=2)).isoformat()}
+    (ok,) = sync(client, envelope(app, device, make_concern(categories=["missing"], missing=past)))
+    assert ok["status"] == "accepted", ok
+
+
+def test_a_return_interview_time_before_1900_is_refused() -> None:
+    from backend.pipeline.errors import Rejected
+    from backend.pipeline.kinds import RETURN_INTERVIEW_SCHEMA
+    from backend.pipeline.validate import validate
+
+    with pytest.raises(Rejected) as refused:
+        validate(RETURN_INTERVIEW_SCHEMA, {"offered_at": "0001-01-01T00:00:00+14:00"})
+    assert "offered_at: A time before 1900." in refused.value.detail

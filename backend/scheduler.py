@@ -57,12 +57,19 @@ def _unnamed_photos(state: Frontline) -> object:
     return sweep(state.sessions)
 
 
+def _refused(state: Frontline) -> object:
+    from backend.pipeline.receipt import drop_refused
+
+    return drop_refused(state.sessions)
+
+
 JOBS = (
     Job("escalate", 60, _escalate),
     Job("push", 60, _push),
     Job("audit-checkpoint", 600, _checkpoint),
     Job("key-rotation-due", 86_400, _rotation),
     Job("unnamed-photos", 3_600, _unnamed_photos),
+    Job("refused-envelopes", 3_600, _refused),
 )
 
 

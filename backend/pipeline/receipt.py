@@ -7,7 +7,7 @@ import json
 import logging
 import time
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, or_, select, update
@@ -25,6 +25,27 @@ from crypto.encoding import b64url_decode
 
 log = logging.getLogger("frontline.ingest")
 FINAL = (ReceiptStatus.ACCEPTED, ReceiptStatus.DUPLICATE, ReceiptStatus.REJECTED)
+# A refused envelope's sealed bytes are kept this long after its refusal, for an operator's
+# retry once what refused it is mended (a role granted, a key restored, a rule fixed): the
+# phone was told, and keeps its own copy. Then the sweep drops them (``drop_refused``).
+REFUSED_KEPT = timedelta(days=30)
+# Refusals no mending on the server can undo: the sealed bytes themselves do not open, or
+# open to no record under this client_id. Dropped at once, with nothing to retry. And
+# another's proof: the copy a person who was not its recorder sent, which its recorder's
+# own sending brings again (``_hand_over``).
+DROPPED_WHEN_REFUSED = frozenset(
+    {
+        "envelope.alg_unsupported",
+        "envelope.client_id_mismatch",
+        "envelope.decryption_failed",
+        "envelope.epk_invalid",
+        "envelope.invalid",
+        "envelope.malformed",
+        "envelope.payload_not_json",
+        "concern.too_deep",
+        "proof.not_yours",
+    }
+)
 # Past a request's deadline (20 s by default): its answer still comes within the phone's 30 s.
 RELEASE_GRACE_SECONDS = 5
 
@@ -255,9 +276,10 @@ def _hand_over(session: Session, found: Receipt, row: dict[str, Any], *, lease: 
             Receipt.user_id == found.user_id,
             Receipt.status == ReceiptStatus.REJECTED,
             Receipt.error_code == "proof.not_yours",
-            Receipt.crypto_jwe.is_not(None),
         )
         .values(
+            # The same bytes (the same digest): the first sender's copy was dropped.
+            crypto_jwe=row["crypto_jwe"],
             user_id=row["user_id"],
             passkey_id=row["passkey_id"],
             kind=row["kind"],
@@ -358,10 +380,31 @@ def db_finish(
         "error_code": error.code if error else None,
         "error_detail": error.detail if error else None,
     }
-    dropped = status in (ReceiptStatus.ACCEPTED, ReceiptStatus.DUPLICATE)
+    dropped = status in (ReceiptStatus.ACCEPTED, ReceiptStatus.DUPLICATE) or (
+        error is not None and error.code in DROPPED_WHEN_REFUSED
+    )
     if dropped:
         ended["crypto_jwe"] = None
     for name, value in ended.items():
         set_committed_value(receipt, name, value)
     statement = _ENDED_AND_DROPPED if dropped else _ENDED
     db_at_commit(session, statement, [{"receipt_id": receipt.id, **ended}])
+
+
+def drop_refused(sessions: sessionmaker[Session], *, now: datetime | None = None) -> int:
+    """Drop the sealed bytes of envelopes refused more than ``REFUSED_KEPT`` ago: what they
+    say about a child is kept no longer than a retry could want it. Returns how many.
+    Idempotent; a scheduler sweep (``backend/scheduler.py``)."""
+    before = (now or utcnow()) - REFUSED_KEPT
+    with sessions() as session:
+        result = session.execute(
+            update(Receipt)
+            .where(
+                Receipt.status == ReceiptStatus.REJECTED,
+                Receipt.crypto_jwe.is_not(None),
+                Receipt.processed_at < before,
+            )
+            .values(crypto_jwe=None)
+        )
+        session.commit()
+    return int(result.rowcount)  # type: ignore[attr-defined]

@@ -155,3 +155,62 @@ def test_a_sealing_key_with_kept_envelopes_cannot_be_retired(
     assert "not processed yet" in refused.output
     assert "accepted" in runner.invoke(main, ["quarantine", "retry"]).output
     assert runner.invoke(main, ["keys", "retire", old]).exit_code == 0
+
+
+def _tampered(item: dict[str, str]) -> dict[str, str]:
+    """The same envelope with one character of its ciphertext changed: it no longer opens."""
+    parts = item["jwe"].split(".")
+    body = parts[3]
+    middle = len(body) // 2
+    parts[3] = body[:middle] + ("A" if body[middle] != "A" else "B") + body[middle + 1 :]
+    return {**item, "jwe": ".".join(parts)}
+
+
+def test_a_refused_envelope_is_kept_for_a_retry_and_then_no_longer(app, sessions, cli_env) -> None:  # type: ignore[no-untyped-def]
+    from backend.pipeline.receipt import REFUSED_KEPT, drop_refused
+
+    client, device, _ = person(app, name="PC Okafor")
+    item = envelope(app, device, make_concern(rationale=""))  # refused: a level needs its why
+    (r,) = sync(client, item)
+    assert (r["status"], r["error"]["code"]) == ("rejected", "concern.rationale_required")
+    with sessions() as s:
+        refused_at = s.scalar(select(Receipt.processed_at))
+    # The sealing key cannot be retired while the refused envelope is kept: only it opens it.
+    old = app.extensions["frontline"].keyring.current(__import__("crypto").KeyKind.SEAL).id
+    runner = CliRunner(env={**cli_env, "FRONTLINE_SEAL_GRACE_DAYS": "0"})
+    assert runner.invoke(main, ["keys", "rotate", "--kind", "seal"]).exit_code == 0
+    blocked = runner.invoke(main, ["keys", "retire", old])
+    assert blocked.exit_code != 0
+    assert "1 refused envelopes sealed to it are kept for a retry" in blocked.output
+    assert "not processed yet" not in blocked.output
+    # Kept its days, and not a moment longer.
+    assert drop_refused(sessions, now=refused_at + REFUSED_KEPT - timedelta(minutes=1)) == 0
+    assert drop_refused(sessions, now=refused_at + REFUSED_KEPT + timedelta(minutes=1)) == 1
+    assert drop_refused(sessions, now=refused_at + REFUSED_KEPT + timedelta(minutes=2)) == 0
+    with sessions() as s:
+        receipt = s.scalar(select(Receipt))
+        assert receipt.crypto_jwe is None
+        # What happened to it stays: when, from whom, and why it was refused.
+        assert (receipt.status, receipt.error_code) == (
+            ReceiptStatus.REJECTED,
+            "concern.rationale_required",
+        )
+    assert runner.invoke(main, ["keys", "retire", old]).exit_code == 0
+    # The phone keeps its own copy: sent again, it is answered as before, not lost.
+    (again,) = sync(client, item)
+    assert (again["status"], again["error"]["code"]) == ("rejected", "concern.rationale_required")
+
+
+def test_an_envelope_that_cannot_open_keeps_no_sealed_bytes(app, sessions) -> None:  # type: ignore[no-untyped-def]
+    # Nothing mended on the server could open it: kept, its bytes would only be junk that
+    # anyone signed in could pile up.
+    client, device, _ = person(app, name="PC Okafor")
+    good = envelope(app, device, make_concern())
+    items = [_tampered(good), envelope(app, device, make_concern())]
+    results = sync(client, *items)
+    assert [r["status"] for r in results] == ["rejected", "accepted"]
+    assert results[0]["error"]["code"] == "envelope.decryption_failed"
+    with sessions() as s:
+        kept = {r.client_id: r for r in s.scalars(select(Receipt))}
+    assert kept[uuid.UUID(good["client_id"])].crypto_jwe is None
+    assert kept[uuid.UUID(good["client_id"])].status is ReceiptStatus.REJECTED

@@ -224,7 +224,7 @@ def test_invalid_concerns_are_rejected_with_their_code(
     with sessions() as s:
         receipt = s.scalar(select(Receipt))
         assert receipt.status is ReceiptStatus.REJECTED
-        assert receipt.crypto_jwe is not None  # kept for review, never dropped
+        assert receipt.crypto_jwe is not None  # kept for a retry, REFUSED_KEPT long
 
 
 def _raw(app, device, payload, **kw) -> str:  # type: ignore[no-untyped-def]

@@ -12,7 +12,8 @@ import crypto
 from backend.core.config import Config, ConfigError
 from backend.core.errors import Conflict
 from backend.core.state import load_keyring
-from backend.models import DataKeyRecord, Receipt, utcnow
+from backend.models import DataKeyRecord, Receipt, ReceiptStatus, utcnow
+from backend.pipeline.receipt import REFUSED_KEPT
 from backend.services.linking import blind_keys
 from backend.services.suspicions import keys as suspicion_keys
 
@@ -155,13 +156,26 @@ def _seal_grace(session: Session, entry: crypto.KeyEntry, config: Config) -> str
 
 
 def _seal_pending(session: Session, entry: crypto.KeyEntry, config: Config) -> str | None:
-    # A kept envelope sealed to this key can only ever be opened with it.
-    count = session.scalar(
-        select(func.count())
-        .select_from(Receipt)
-        .where(Receipt.kid == entry.id, Receipt.crypto_jwe.is_not(None))
+    # A kept envelope sealed to this key can only ever be opened with it: one waiting to be
+    # processed, or one refused and kept for a retry (``pipeline/receipt.py``, REFUSED_KEPT).
+    kept = dict(
+        session.execute(
+            select(Receipt.status, func.count())
+            .where(Receipt.kid == entry.id, Receipt.crypto_jwe.is_not(None))
+            .group_by(Receipt.status)
+        ).all()
     )
-    return f"{count} received envelopes sealed to it are not processed yet" if count else None
+    refused = kept.pop(ReceiptStatus.REJECTED, 0)
+    waiting = sum(kept.values())
+    said = []
+    if waiting:
+        said.append(f"{waiting} received envelopes sealed to it are not processed yet")
+    if refused:
+        said.append(
+            f"{refused} refused envelopes sealed to it are kept for a retry (for "
+            f"{REFUSED_KEPT.days} days after their refusal)"
+        )
+    return "; ".join(said) or None
 
 
 def _blind_users(session: Session, entry: crypto.KeyEntry, config: Config) -> str | None:

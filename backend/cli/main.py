@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from dataclasses import asdict, fields
 from datetime import datetime
@@ -21,12 +22,17 @@ from backend.cli.retention import retention
 from backend.cli.routing import escalate, notify, rules
 from backend.core import migrate
 from backend.core.config import Config
+from backend.http import logs
 from backend.models import RoleName
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Frontline: record, seal, route and join up safeguarding concerns about children."""
+    # As the server logs (backend/http/logs.py): JSON lines, an exception by its type and
+    # place, never its text. Without it a command's log.exception (a retried envelope that
+    # fails again) reached stderr whole, through Python's last-resort handler.
+    logs.configure(os.environ.get("FRONTLINE_LOG_LEVEL", "INFO"))
 
 
 @main.command()

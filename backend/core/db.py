@@ -66,7 +66,14 @@ def is_contended(exc: BaseException) -> bool:
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout on every connection."""
+    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout on every connection.
+
+    A failed statement's error never lists its values (``hide_parameters``): they are blind
+    indexes, sealed fields and the words of the records, and an error's text reaches
+    tracebacks that no one reviews as they review the records. (PostgreSQL's own message
+    may still quote a key it refused, so no log writes an error's text either:
+    ``backend/http/logs.py``.)"""
+    kwargs.setdefault("hide_parameters", True)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":

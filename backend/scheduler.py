@@ -58,7 +58,7 @@ def _unnamed_photos(state: Frontline) -> object:
 
 
 def _refused(state: Frontline) -> object:
-    from backend.pipeline.receipt import drop_refused
+    from backend.services.records.refused import drop_refused
 
     return drop_refused(state.sessions)
 

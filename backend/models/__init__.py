@@ -13,6 +13,7 @@ from backend.models.base import (
 )
 from backend.models.challenges import Challenge, ChallengeOutcome, ChallengeStage
 from backend.models.concerns import (
+    REFUSED_KEPT,
     Addendum,
     Concern,
     ConcernCategory,
@@ -114,6 +115,7 @@ __all__ = [
     "ConcernIdentifier",
     "ConcernIndicator",
     "Receipt",
+    "REFUSED_KEPT",
     "ReceiptStatus",
     "AuditCheckpoint",
     "AuditEvent",

@@ -10,7 +10,7 @@ the concern's own data key.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import Enum
 
 from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
@@ -28,6 +28,13 @@ class ReceiptStatus(str, Enum):
     ACCEPTED = "accepted"
     DUPLICATE = "duplicate"
     REJECTED = "rejected"  # the envelope itself is at fault; kept for review
+
+
+# A refused envelope's sealed bytes are kept this long after its refusal, for an operator's
+# retry once what refused it is mended (a role granted, a key restored, a rule fixed): the
+# phone was told, and keeps its own copy. Then a sweep drops them
+# (``services/records/refused.py``).
+REFUSED_KEPT = timedelta(days=30)
 
 
 class Receipt(Base):

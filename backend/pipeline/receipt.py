@@ -7,7 +7,7 @@ import json
 import logging
 import time
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, or_, select, update
@@ -18,17 +18,20 @@ from sqlalchemy.orm.attributes import set_committed_value
 import crypto
 from backend.core.db import is_busy, write_deadline
 from backend.core.later import db_at_commit
-from backend.models import Receipt, ReceiptStatus, insert_into, new_id, table_of, utcnow
+from backend.models import (
+    Receipt,
+    ReceiptStatus,
+    insert_into,
+    new_id,
+    table_of,
+    utcnow,
+)
 from backend.pipeline.errors import Rejected
 from backend.pipeline.results import Result
 from crypto.encoding import b64url_decode
 
 log = logging.getLogger("frontline.ingest")
 FINAL = (ReceiptStatus.ACCEPTED, ReceiptStatus.DUPLICATE, ReceiptStatus.REJECTED)
-# A refused envelope's sealed bytes are kept this long after its refusal, for an operator's
-# retry once what refused it is mended (a role granted, a key restored, a rule fixed): the
-# phone was told, and keeps its own copy. Then the sweep drops them (``drop_refused``).
-REFUSED_KEPT = timedelta(days=30)
 # Refusals no mending on the server can undo: the sealed bytes themselves do not open, or
 # open to no record under this client_id. Dropped at once, with nothing to retry. And
 # another's proof: the copy a person who was not its recorder sent, which its recorder's
@@ -389,22 +392,3 @@ def db_finish(
         set_committed_value(receipt, name, value)
     statement = _ENDED_AND_DROPPED if dropped else _ENDED
     db_at_commit(session, statement, [{"receipt_id": receipt.id, **ended}])
-
-
-def drop_refused(sessions: sessionmaker[Session], *, now: datetime | None = None) -> int:
-    """Drop the sealed bytes of envelopes refused more than ``REFUSED_KEPT`` ago: what they
-    say about a child is kept no longer than a retry could want it. Returns how many.
-    Idempotent; a scheduler sweep (``backend/scheduler.py``)."""
-    before = (now or utcnow()) - REFUSED_KEPT
-    with sessions() as session:
-        result = session.execute(
-            update(Receipt)
-            .where(
-                Receipt.status == ReceiptStatus.REJECTED,
-                Receipt.crypto_jwe.is_not(None),
-                Receipt.processed_at < before,
-            )
-            .values(crypto_jwe=None)
-        )
-        session.commit()
-    return int(result.rowcount)  # type: ignore[attr-defined]

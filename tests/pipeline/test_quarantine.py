@@ -167,7 +167,8 @@ def _tampered(item: dict[str, str]) -> dict[str, str]:
 
 
 def test_a_refused_envelope_is_kept_for_a_retry_and_then_no_longer(app, sessions, cli_env) -> None:  # type: ignore[no-untyped-def]
-    from backend.pipeline.receipt import REFUSED_KEPT, drop_refused
+    from backend.models import REFUSED_KEPT
+    from backend.services.records.refused import drop_refused
 
     client, device, _ = person(app, name="PC Okafor")
     item = envelope(app, device, make_concern(rationale=""))  # refused: a level needs its why

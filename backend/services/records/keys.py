@@ -12,8 +12,7 @@ import crypto
 from backend.core.config import Config, ConfigError
 from backend.core.errors import Conflict
 from backend.core.state import load_keyring
-from backend.models import DataKeyRecord, Receipt, ReceiptStatus, utcnow
-from backend.pipeline.receipt import REFUSED_KEPT
+from backend.models import REFUSED_KEPT, DataKeyRecord, Receipt, ReceiptStatus, utcnow
 from backend.services.linking import blind_keys
 from backend.services.suspicions import keys as suspicion_keys
 

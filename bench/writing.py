@@ -16,6 +16,15 @@ from bench.names import SETTING
 if TYPE_CHECKING:
     from bench.population import Item, Mention
 
+# An assertion as a browser writes one (docs/contract.md, the proof), never checked here.
+ASSERTION_SHAPE = {
+    "id": "AAAA",
+    "rawId": "AAAA",
+    "type": "public-key",
+    "response": {"clientDataJSON": "e30", "authenticatorData": "AA", "signature": "AA"},
+    "clientExtensionResults": {},
+}
+
 
 def write(rng: random.Random, item: Item, *, always_dob: bool) -> dict[str, Any]:
     """The concern's payload. ``always_dob``: the child is always given a date of birth (a
@@ -60,7 +69,7 @@ def write(rng: random.Random, item: Item, *, always_dob: bool) -> dict[str, Any]
         "associated": [entry(rng, m) for m in item.mentions],
         "sharing": {"consent": "not_sought", "not_sought_reason": "risk_to_child"},
         # The proof step is measured by bench/ingest.py; here the store needs its shape.
-        "proof": {"type": "webauthn", "credential": {}},
+        "proof": {"type": "webauthn", "credential": ASSERTION_SHAPE},
     }
 
 

@@ -215,9 +215,48 @@ class Sharing(Schema):
             )
 
 
+def _encoded(limit: int, *, required: bool = True, allow_none: bool = False) -> fields.String:
+    """A base64url value of a browser's assertion, at most ``limit`` characters; py_webauthn
+    decodes and checks it."""
+    return fields.String(
+        required=required, allow_none=allow_none, validate=validate.Length(min=1, max=limit)
+    )
+
+
+class AssertionResponse(Schema):
+    """What WebAuthn's ``toJSON()`` gives of an assertion's response (AuthenticatorAssertion
+    ResponseJSON), and nothing more."""
+
+    clientDataJSON = _encoded(4096)  # noqa: N815 - the browser's own names
+    authenticatorData = _encoded(2048)  # noqa: N815
+    signature = _encoded(512)
+    userHandle = _encoded(128, required=False, allow_none=True)  # noqa: N815
+    attestationObject = _encoded(8192, required=False, allow_none=True)  # noqa: N815
+
+
+def _no_extension_results(value: dict[str, Any]) -> None:
+    # The phone empties them: a PRF output there would be its vault's secret (pwa/passkey.js).
+    if value:
+        raise ValidationError("concern.proof_extensions|A proof carries no extension results.")
+
+
+class AssertionCredential(Schema):
+    """A browser's assertion as ``PublicKeyCredential.toJSON()`` writes it: the fields the
+    proof is checked by, so that nothing unsigned rides in the sealed record beside them."""
+
+    id = _encoded(1024)
+    rawId = _encoded(1024)  # noqa: N815
+    type = fields.String(required=True, validate=validate.Equal("public-key"))
+    response = fields.Nested(AssertionResponse, required=True)
+    clientExtensionResults = fields.Dict(validate=_no_extension_results)  # noqa: N815
+    authenticatorAttachment = fields.String(  # noqa: N815
+        allow_none=True, validate=_one_of(("platform", "cross-platform"))
+    )
+
+
 class Proof(Schema):
     type = fields.String(required=True, validate=validate.Equal("webauthn"))
-    credential = fields.Dict(required=True)
+    credential = fields.Nested(AssertionCredential, required=True)
 
 
 class Concern(Schema):

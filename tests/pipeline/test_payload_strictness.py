@@ -160,3 +160,43 @@ def test_a_return_interview_time_before_1900_is_refused() -> None:
     with pytest.raises(Rejected) as refused:
         validate(RETURN_INTERVIEW_SCHEMA, {"offered_at": "0001-01-01T00:00:00+14:00"})
     assert "offered_at: A time before 1900." in refused.value.detail
+
+
+def _proven(device, concern: dict) -> dict:  # type: ignore[no-untyped-def]
+    import crypto
+    from crypto.encoding import b64url_encode
+
+    challenge = crypto.proof_challenge(concern)
+    credential = device.get({"challenge": b64url_encode(challenge)})
+    return {**concern, "proof": {"type": "webauthn", "credential": credential}}
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        (lambda c: c.update(note="x" * 10_000), "concern.field_unknown"),
+        (lambda c: c["response"].update(extra="unsigned words"), "concern.field_unknown"),
+        (
+            lambda c: c.update(clientExtensionResults={"prf": {"results": {"first": "c2VjcmV0"}}}),
+            "concern.proof_extensions",
+        ),
+    ],
+    ids=["unknown-key", "unknown-response-key", "extension-results"],
+)
+def test_a_proof_carries_what_a_browser_asserts_and_nothing_more(
+    app, sessions, change, code
+) -> None:  # type: ignore[no-untyped-def]
+    # Beside the signed fields, anything else would be stored in the sealed record unsigned;
+    # a PRF output among the extension results would be the phone's vault secret.
+    from backend.models import Concern
+
+    client, device, _ = person(app)
+    concern = _proven(device, make_concern())
+    change(concern["proof"]["credential"])
+    (r,) = sync(client, _sealed_text(app, concern["client_id"], json.dumps(concern)))
+    assert r["status"] == "rejected", r
+    assert r["error"]["code"] == code, r["error"]
+    with sessions() as s:
+        assert s.query(Concern).count() == 0
+    (ok,) = sync(client, envelope(app, device, make_concern()))
+    assert ok["status"] == "accepted"

@@ -26,7 +26,16 @@ from backend.schemas import fastload
 from backend.schemas.concern import TEXT_LIMIT
 from tests.factories import make_concern
 
-PROOF = {"type": "webauthn", "credential": {"id": "abc", "response": {"signature": "x"}}}
+PROOF = {
+    "type": "webauthn",
+    "credential": {
+        "id": "abc",
+        "rawId": "abc",
+        "type": "public-key",
+        "response": {"clientDataJSON": "e30", "authenticatorData": "AA", "signature": "x"},
+        "clientExtensionResults": {},
+    },
+}
 NOW = datetime.now(UTC).replace(microsecond=0)
 
 

@@ -17,6 +17,7 @@ import crypto
 from backend.domain import language
 from backend.pipeline.validate import validate
 from backend.schemas.concern import Concern
+from bench.writing import ASSERTION_SHAPE
 from crypto.encoding import b64url_decode
 from tests.crypto.helpers import VECTORS, vector_ring
 from tests.factories import make_concern
@@ -87,7 +88,7 @@ def test_phone_and_server_agree_on_canonical_json_challenges_seals_and_language(
 def test_the_form_builds_a_concern_the_server_accepts() -> None:
     out, _ = _crosscheck()
     # The proof is checked by its own step; the schema only needs its shape.
-    proof = {"type": "webauthn", "credential": {}}
+    proof = {"type": "webauthn", "credential": ASSERTION_SHAPE}
     loaded = validate(Concern(), {**out["built"], "proof": proof})
     assert loaded["categories"] == ["missing"]
     assert loaded["subject"]["approx_age"] == 14

@@ -46,3 +46,31 @@ def test_the_escalation_job_escalates_what_is_overdue(app, sessions) -> None:  #
         s.commit()
     result = scheduler.JOBS[0].run(app.extensions["frontline"])
     assert result.escalations == 1  # type: ignore[attr-defined]
+
+
+def test_the_recovery_job_takes_up_what_was_kept_once_the_fault_is_mended(app, sessions) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import delete
+
+    from backend.http.app import scheduled_jobs
+    from backend.models import Concern, Partnership, Receipt, ReceiptStatus, RuleSetRecord
+    from backend.services.concerns.rules import db_load, default_rules_text
+
+    recorder, device, _ = person(app, roles=("recorder",), name="PC Sched")
+    with sessions() as s:  # no rules to route by: the envelope is kept, quarantined
+        partnership_id = s.scalar(select(RuleSetRecord.partnership_id))
+        s.execute(delete(RuleSetRecord))
+        s.commit()
+    (r,) = sync(recorder, envelope(app, device, make_concern()))
+    assert r["error"]["code"] == "envelope.quarantined"
+    (job,) = [j for j in scheduled_jobs() if j.name == "recover"]
+    state = app.extensions["frontline"]
+    assert job.run(state) == 1  # tried again, and kept again: the fault is still there
+    with sessions() as s:
+        assert s.scalar(select(Receipt.status)) is ReceiptStatus.QUARANTINED
+        db_load(s, s.get(Partnership, partnership_id), default_rules_text())
+        s.commit()
+    assert job.run(state) == 1
+    with sessions() as s:
+        assert s.scalar(select(Receipt.status)) is ReceiptStatus.ACCEPTED
+        assert len(s.scalars(select(Concern)).all()) == 1
+    assert job.run(state) == 0  # nothing left to take up

@@ -21,6 +21,8 @@ from backend.http import (
     proxies,
     web,
 )
+from backend.scheduler import JOBS, Job
+from backend.scheduler import start as start_scheduler
 
 PWA_DIR = Path(os.environ.get("FRONTLINE_PWA_DIR", Path(__file__).resolve().parents[2] / "pwa"))
 
@@ -86,7 +88,25 @@ def create_app(config: Config | None = None) -> Flask:
     health.init_app(app)
     limits.init_app(app, config)
     if config.scheduler:
-        from backend import scheduler
-
-        app.extensions["frontline_scheduler"] = scheduler.start(app.extensions["frontline"])
+        app.extensions["frontline_scheduler"] = start_scheduler(
+            app.extensions["frontline"], scheduled_jobs()
+        )
     return app
+
+
+def _recover(state: Frontline) -> object:
+    """Retry what was kept: quarantined envelopes, and those whose worker died. A phone sends
+    its own again, but one wiped or lost since would leave them to the next restart."""
+    from backend.pipeline.ingest import Context
+    from backend.pipeline.recovery import recover
+    from backend.services.identity.webauthn_rp import RelyingParty
+
+    config = state.config
+    rp = RelyingParty(id=config.rp_id, origins=list(config.origins))
+    ctx = Context(sessions=state.sessions, ring=state.keyring, rp=rp, lease=config.receipt_lease)
+    return len(recover(ctx))
+
+
+def scheduled_jobs() -> tuple[Job, ...]:
+    """The scheduler's sweeps, and recovery, which runs the pipeline the sweeps sit below."""
+    return (*JOBS, Job("recover", 900, _recover))

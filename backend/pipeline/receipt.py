@@ -18,14 +18,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 import crypto
 from backend.core.db import is_busy, write_deadline
 from backend.core.later import db_at_commit
-from backend.models import (
-    Receipt,
-    ReceiptStatus,
-    insert_into,
-    new_id,
-    table_of,
-    utcnow,
-)
+from backend.models import Receipt, ReceiptStatus, insert_into, new_id, table_of, utcnow
 from backend.pipeline.errors import Rejected
 from backend.pipeline.results import Result
 from crypto.encoding import b64url_decode

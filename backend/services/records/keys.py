@@ -156,7 +156,7 @@ def _seal_grace(session: Session, entry: crypto.KeyEntry, config: Config) -> str
 
 def _seal_pending(session: Session, entry: crypto.KeyEntry, config: Config) -> str | None:
     # A kept envelope sealed to this key can only ever be opened with it: one waiting to be
-    # processed, or one refused and kept for a retry (``pipeline/receipt.py``, REFUSED_KEPT).
+    # processed, or one refused and kept for a retry (REFUSED_KEPT, docs/retention.md).
     kept = dict(
         session.execute(
             select(Receipt.status, func.count())

@@ -19,7 +19,7 @@ from backend.cli.common import load_config, open_database, ring_and_schema
 from backend.cli.doctor import doctor
 from backend.cli.keys import keys
 from backend.cli.retention import retention
-from backend.cli.routing import escalate, notify, rules
+from backend.cli.routing import escalate, notify, rules, tidy
 from backend.core import migrate
 from backend.core.config import Config
 from backend.http import logs
@@ -310,6 +310,7 @@ main.add_command(export_group)
 main.add_command(rules)
 main.add_command(escalate)
 main.add_command(notify)
+main.add_command(tidy)
 main.add_command(doctor)
 
 if __name__ == "__main__":

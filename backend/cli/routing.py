@@ -119,3 +119,19 @@ def notify() -> None:
     with open_database(config) as sessions:
         counts = send_due(sessions, load_keyring(config), contact=config.push_contact)
     click.echo(json.dumps(counts))
+
+
+@click.command()
+def tidy() -> None:
+    """The hourly sweeps (the scheduler runs them too): delete photos no record names after
+    7 days, and drop refused envelopes' sealed bytes after 30 (docs/retention.md)."""
+    from backend.services.profiles.attachments import sweep as sweep_unnamed
+    from backend.services.records.refused import drop_refused
+
+    config = load_config()
+    with open_database(config) as sessions:
+        counts = {
+            "unnamed_photos_deleted": sweep_unnamed(sessions),
+            "refused_envelopes_dropped": drop_refused(sessions),
+        }
+    click.echo(json.dumps(counts))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import timedelta
 
@@ -215,3 +216,24 @@ def test_an_envelope_that_cannot_open_keeps_no_sealed_bytes(app, sessions) -> No
         kept = {r.client_id: r for r in s.scalars(select(Receipt))}
     assert kept[uuid.UUID(good["client_id"])].crypto_jwe is None
     assert kept[uuid.UUID(good["client_id"])].status is ReceiptStatus.REJECTED
+
+
+def test_the_tidy_command_drops_what_the_scheduler_would(app, sessions, cli_env) -> None:  # type: ignore[no-untyped-def]
+    # Where timers run the sweeps instead of FRONTLINE_SCHEDULER (deploy/systemd).
+    from backend.models import REFUSED_KEPT
+
+    client, device, _ = person(app, name="PC Okafor")
+    old, recent = (envelope(app, device, make_concern(rationale="")) for _ in range(2))
+    sync(client, old, recent)
+    with sessions() as s:
+        aged = s.scalar(select(Receipt).where(Receipt.client_id == uuid.UUID(old["client_id"])))
+        aged.processed_at -= REFUSED_KEPT + timedelta(hours=1)
+        s.commit()
+    done = CliRunner(env=cli_env).invoke(main, ["tidy"])
+    assert done.exit_code == 0, done.output
+    counts = json.loads(done.output.strip().splitlines()[-1])
+    assert counts == {"unnamed_photos_deleted": 0, "refused_envelopes_dropped": 1}
+    with sessions() as s:
+        kept = {r.client_id: r.crypto_jwe for r in s.scalars(select(Receipt))}
+    assert kept[uuid.UUID(old["client_id"])] is None
+    assert kept[uuid.UUID(recent["client_id"])] == recent["jwe"]

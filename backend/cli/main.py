@@ -32,7 +32,8 @@ def main() -> None:
     # As the server logs (backend/http/logs.py): JSON lines, an exception by its type and
     # place, never its text. Without it a command's log.exception (a retried envelope that
     # fails again) reached stderr whole, through Python's last-resort handler.
-    logs.configure(os.environ.get("FRONTLINE_LOG_LEVEL", "INFO"))
+    # The level as the server reads it (Config.from_env): any case.
+    logs.configure(os.environ.get("FRONTLINE_LOG_LEVEL", "INFO").upper())
 
 
 @main.command()

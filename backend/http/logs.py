@@ -78,7 +78,8 @@ def configure(level: str = "INFO") -> None:
     handler.setFormatter(JsonFormatter())
     logger = logging.getLogger("frontline")
     logger.handlers[:] = [handler]
-    logger.setLevel(level)
+    # A level logging does not know (a typo in FRONTLINE_LOG_LEVEL) logs at INFO.
+    logger.setLevel(level if isinstance(logging.getLevelName(level), int) else "INFO")
     logger.propagate = False
     logging.Formatter.converter = time.gmtime
 

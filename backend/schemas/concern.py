@@ -215,11 +215,13 @@ class Sharing(Schema):
             )
 
 
-def _encoded(limit: int, *, required: bool = True, allow_none: bool = False) -> fields.String:
+def _encoded(
+    limit: int, *, required: bool = True, allow_none: bool = False, least: int = 1
+) -> fields.String:
     """A base64url value of a browser's assertion, at most ``limit`` characters; py_webauthn
     decodes and checks it."""
     return fields.String(
-        required=required, allow_none=allow_none, validate=validate.Length(min=1, max=limit)
+        required=required, allow_none=allow_none, validate=validate.Length(min=least, max=limit)
     )
 
 
@@ -229,8 +231,9 @@ class AssertionResponse(Schema):
 
     clientDataJSON = _encoded(4096)  # noqa: N815 - the browser's own names
     authenticatorData = _encoded(2048)  # noqa: N815
-    signature = _encoded(512)
-    userHandle = _encoded(128, required=False, allow_none=True)  # noqa: N815
+    signature = _encoded(1024)  # an RSA-4096 signature is 683 characters
+    # Empty where the authenticator gave none: Safari 15.4 to 17.4 writes "" then.
+    userHandle = _encoded(128, required=False, allow_none=True, least=0)  # noqa: N815
     attestationObject = _encoded(8192, required=False, allow_none=True)  # noqa: N815
 
 
@@ -244,8 +247,9 @@ class AssertionCredential(Schema):
     """A browser's assertion as ``PublicKeyCredential.toJSON()`` writes it: the fields the
     proof is checked by, so that nothing unsigned rides in the sealed record beside them."""
 
-    id = _encoded(1024)
-    rawId = _encoded(1024)  # noqa: N815
+    # A credential id is at most 1,023 bytes (WebAuthn): 1,364 characters of base64url.
+    id = _encoded(1364)
+    rawId = _encoded(1364)  # noqa: N815
     type = fields.String(required=True, validate=validate.Equal("public-key"))
     response = fields.Nested(AssertionResponse, required=True)
     clientExtensionResults = fields.Dict(validate=_no_extension_results)  # noqa: N815

@@ -250,6 +250,13 @@ def _sent_before(
     if found.user_id != row["user_id"]:
         if _hand_over(session, found, row, lease=lease):
             return Received(found.id, found.client_id, True)
+        # Another request may have taken it over a moment ago (its recorder's phone sending
+        # twice at once), or the first sender's attempt may still be running: read it again.
+        now = session.get(Receipt, found.id, populate_existing=True)
+        if now is not None and now.user_id == row["user_id"]:
+            return Received(now.id, now.client_id, False)  # this sender's now: answered so
+        if now is not None and now.status is ReceiptStatus.PROCESSING:
+            raise Rejected("envelope.in_progress", "The server is busy; sync again shortly.")
         raise Rejected("envelope.client_id_conflict", "This client_id belongs to another record.")
     return Received(found.id, found.client_id, False)
 

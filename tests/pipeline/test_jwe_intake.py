@@ -282,6 +282,35 @@ def test_8_2_2_an_addendum_handed_over_is_taken_as_its_own_sender_sent_it(
     assert _count(sessions, Addendum) == 0
 
 
+def test_4_1_5_a_captured_envelope_still_being_refused_is_answered_in_progress(
+    app, sessions, recorder
+) -> None:  # type: ignore[no-untyped-def]
+    # Its recorder sends it while the first sender's attempt is still running: "kept, try
+    # again", which the phone does, and not a conflict, which it would take as final.
+    from backend.models import ReceiptStatus, utcnow
+
+    client, device, _ = recorder
+    thief, _, _ = person(app, roles=("recorder",), name="Another Recorder")
+    item = envelope(app, device, make_concern())
+    (stolen,) = sync(thief, item)
+    assert stolen["error"]["code"] == "proof.not_yours"
+    with sessions() as s:  # as it stood while the thief's attempt ran
+        receipt = s.scalar(select(Receipt))
+        refused = (receipt.status, receipt.error_code, receipt.lease_until)
+        receipt.status, receipt.error_code = ReceiptStatus.PROCESSING, None
+        receipt.lease_until = utcnow() + timedelta(seconds=30)
+        s.commit()
+    (waiting,) = sync(client, item)
+    assert (waiting["status"], waiting["error"]["code"]) == ("rejected", "envelope.in_progress")
+    with sessions() as s:
+        receipt = s.scalar(select(Receipt))
+        receipt.status, receipt.error_code, receipt.lease_until = refused
+        s.commit()
+    (mine,) = sync(client, item)
+    assert mine["status"] == "accepted", mine
+    assert _count(sessions, Concern) == 1
+
+
 def test_9_2_1_recorded_at_beyond_the_clock_skew_is_refused(app, sessions, recorder) -> None:  # type: ignore[no-untyped-def]
     client, device, _ = recorder
     ahead = (datetime.now(UTC) + timedelta(minutes=6)).replace(microsecond=0).isoformat()

@@ -216,6 +216,13 @@ def test_an_envelope_that_cannot_open_keeps_no_sealed_bytes(app, sessions) -> No
         kept = {r.client_id: r for r in s.scalars(select(Receipt))}
     assert kept[uuid.UUID(good["client_id"])].crypto_jwe is None
     assert kept[uuid.UUID(good["client_id"])].status is ReceiptStatus.REJECTED
+    # An admin sees it, and that nothing of it is left to retry: not a retry that does nothing.
+    admin, _, _ = person(app, roles=("agency_admin",), name="Police Admin")
+    listed = admin.get("/api/v1/admin/quarantine").get_json()["items"]
+    assert [(i["status"], i["sealed_kept"]) for i in listed] == [("rejected", False)]
+    retried = admin.post(f"/api/v1/admin/quarantine/{listed[0]['id']}/retry", headers=H)
+    assert retried.status_code == 409
+    assert retried.get_json()["code"] == "quarantine.nothing_kept"
 
 
 def test_the_tidy_command_drops_what_the_scheduler_would(app, sessions, cli_env) -> None:  # type: ignore[no-untyped-def]
@@ -231,8 +238,12 @@ def test_the_tidy_command_drops_what_the_scheduler_would(app, sessions, cli_env)
         s.commit()
     done = CliRunner(env=cli_env).invoke(main, ["tidy"])
     assert done.exit_code == 0, done.output
-    counts = json.loads(done.output.strip().splitlines()[-1])
-    assert counts == {"unnamed_photos_deleted": 0, "refused_envelopes_dropped": 1}
+    counts = json.loads(done.stdout)
+    assert counts == {
+        "kept_envelopes_retried": 0,
+        "unnamed_photos_deleted": 0,
+        "refused_envelopes_dropped": 1,
+    }
     with sessions() as s:
         kept = {r.client_id: r.crypto_jwe for r in s.scalars(select(Receipt))}
     assert kept[uuid.UUID(old["client_id"])] is None

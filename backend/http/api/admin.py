@@ -246,15 +246,26 @@ def admin_quarantine() -> Response:
 @operation(
     summary="Retry one kept envelope through the pipeline",
     tags=["admin"],
-    responses={200: ("Its new result", AddendumResultSchema), 404: ("No such receipt", None)},
+    responses={
+        200: ("Its new result", AddendumResultSchema),
+        404: ("No such receipt", None),
+        409: ("Its sealed bytes are no longer kept", None),
+    },
 )
 def admin_quarantine_retry(receipt_id: uuid.UUID) -> Response:
     who = me()
     db = db_session()
     # Only envelopes of recorders this admin governs: never another partnership's.
     scope = db_governed(db, who.actor, who.partnership_admin)
-    if not concerns.quarantine(db, agency_ids=scope, receipt_id=receipt_id):
+    found = concerns.quarantine(db, agency_ids=scope, receipt_id=receipt_id)
+    if not found:
         raise Problem(404, "not_found", "There is no such kept envelope for you.")
+    if not found[0].sealed_kept:  # refused, and its sealed bytes dropped (docs/retention.md)
+        raise Problem(
+            409,
+            "quarantine.nothing_kept",
+            "Its sealed envelope is no longer kept: only its phone can send it again.",
+        )
     db_audit(db, "pipeline.retry_requested", actor=who.actor, records=[("receipt", receipt_id)])
     db.commit()
     result = process(pipeline(), receipt_id, claimed=False, force=True)

@@ -123,14 +123,23 @@ def notify() -> None:
 
 @click.command()
 def tidy() -> None:
-    """The hourly sweeps (the scheduler runs them too): delete photos no record names after
-    7 days, and drop refused envelopes' sealed bytes after 30 (docs/retention.md)."""
+    """The hourly sweeps (the scheduler runs them too): retry kept envelopes, delete photos no
+    record names after 7 days, and drop refused envelopes' sealed bytes after 30
+    (docs/retention.md)."""
+    from backend.pipeline.ingest import Context
+    from backend.pipeline.recovery import recover
+    from backend.services.identity.webauthn_rp import RelyingParty
     from backend.services.profiles.attachments import sweep as sweep_unnamed
     from backend.services.records.refused import drop_refused
 
     config = load_config()
+    rp = RelyingParty(id=config.rp_id, origins=list(config.origins))
     with open_database(config) as sessions:
+        ctx = Context(
+            sessions=sessions, ring=load_keyring(config), rp=rp, lease=config.receipt_lease
+        )
         counts = {
+            "kept_envelopes_retried": len(recover(ctx)),
             "unnamed_photos_deleted": sweep_unnamed(sessions),
             "refused_envelopes_dropped": drop_refused(sessions),
         }

@@ -1,7 +1,8 @@
 """Recovery: receipts whose processing never ended (quarantined, or their worker died and
 the lease ran out) are taken up again when their phone sends them again, at startup
 (``frontline serve``), every 15 minutes by the scheduler (``FRONTLINE_SCHEDULER``, the job
-``backend/http/app.py`` adds) and by ``frontline quarantine retry``. Nothing kept is ever
+``backend/http/app.py`` adds) or hourly by ``frontline tidy`` where timers run the sweeps,
+and by ``frontline quarantine retry``. Nothing kept is ever
 left behind."""
 
 from __future__ import annotations

@@ -221,10 +221,8 @@ def invite(
 
 def _pipeline(config: Config, ring: crypto.KeyRing, sessions: sessionmaker[Session]) -> Any:
     from backend.pipeline.ingest import Context
-    from backend.services.identity.webauthn_rp import RelyingParty
 
-    rp = RelyingParty(id=config.rp_id, origins=list(config.origins))
-    return Context(sessions=sessions, ring=ring, rp=rp, lease=config.receipt_lease)
+    return Context.of(config, ring, sessions)
 
 
 @main.group()

@@ -128,16 +128,12 @@ def tidy() -> None:
     (docs/retention.md)."""
     from backend.pipeline.ingest import Context
     from backend.pipeline.recovery import recover
-    from backend.services.identity.webauthn_rp import RelyingParty
     from backend.services.profiles.attachments import sweep as sweep_unnamed
     from backend.services.records.refused import drop_refused
 
     config = load_config()
-    rp = RelyingParty(id=config.rp_id, origins=list(config.origins))
     with open_database(config) as sessions:
-        ctx = Context(
-            sessions=sessions, ring=load_keyring(config), rp=rp, lease=config.receipt_lease
-        )
+        ctx = Context.of(config, load_keyring(config), sessions)
         counts = {
             "kept_envelopes_retried": len(recover(ctx)),
             "unnamed_photos_deleted": sweep_unnamed(sessions),

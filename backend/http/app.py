@@ -99,12 +99,8 @@ def _recover(state: Frontline) -> object:
     its own again, but one wiped or lost since would leave them to the next restart."""
     from backend.pipeline.ingest import Context
     from backend.pipeline.recovery import recover
-    from backend.services.identity.webauthn_rp import RelyingParty
 
-    config = state.config
-    rp = RelyingParty(id=config.rp_id, origins=list(config.origins))
-    ctx = Context(sessions=state.sessions, ring=state.keyring, rp=rp, lease=config.receipt_lease)
-    return len(recover(ctx))
+    return len(recover(Context.of(state.config, state.keyring, state.sessions)))
 
 
 def scheduled_jobs() -> tuple[Job, ...]:

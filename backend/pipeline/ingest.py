@@ -23,6 +23,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 import crypto
+from backend.core.config import Config
 from backend.core.db import is_busy
 from backend.core.metrics import count_sync_result
 from backend.models import Receipt, RoleName, User
@@ -63,6 +64,12 @@ class Context:
     lease: timedelta = timedelta(seconds=30)
     # user id -> author; a person's agency never changes, and a batch has one author
     authors: dict[uuid.UUID, Author] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, config: Config, ring: crypto.KeyRing, sessions: sessionmaker[Session]) -> Context:
+        """The pipeline as the configuration sets it: its relying party and receipt lease."""
+        rp = RelyingParty(id=config.rp_id, origins=list(config.origins))
+        return cls(sessions=sessions, ring=ring, rp=rp, lease=config.receipt_lease)
 
     def author(self, session: Session, user_id: uuid.UUID) -> Author:
         author = self.authors.get(user_id)

@@ -20,17 +20,11 @@ from backend.schemas.sync import (
     SyncResponseSchema,
 )
 from backend.services.concerns.concerns import db_may_read
-from backend.services.identity.webauthn_rp import RelyingParty
 
 
 def pipeline() -> Context:
     s = state()
-    return Context(
-        sessions=s.sessions,
-        ring=s.keyring,
-        rp=RelyingParty(id=s.config.rp_id, origins=list(s.config.origins)),
-        lease=s.config.receipt_lease,
-    )
+    return Context.of(s.config, s.keyring, s.sessions)
 
 
 def _envelopes(body: Any) -> list[Any]:

@@ -141,6 +141,14 @@ def test_verify_concern_proves_the_content_and_catches_tampering(app, sessions, 
     assert "not what was received" in bad.output
 
 
+def _rotate_sealing_key(app, cli_env) -> tuple[CliRunner, str]:  # type: ignore[no-untyped-def]
+    """Rotate the sealing key with no grace period; return a runner and the old key's id."""
+    old = app.extensions["frontline"].keyring.current(__import__("crypto").KeyKind.SEAL).id
+    runner = CliRunner(env={**cli_env, "FRONTLINE_SEAL_GRACE_DAYS": "0"})
+    assert runner.invoke(main, ["keys", "rotate", "--kind", "seal"]).exit_code == 0
+    return runner, old
+
+
 def test_a_sealing_key_with_kept_envelopes_cannot_be_retired(
     app, sessions, cli_env, tmp_path
 ) -> None:  # type: ignore[no-untyped-def]
@@ -148,9 +156,7 @@ def test_a_sealing_key_with_kept_envelopes_cannot_be_retired(
     _rules_never_loaded(sessions)
     sync(client, envelope(app, device, make_concern()))
     _load_rules(cli_env, tmp_path)
-    old = app.extensions["frontline"].keyring.current(__import__("crypto").KeyKind.SEAL).id
-    runner = CliRunner(env={**cli_env, "FRONTLINE_SEAL_GRACE_DAYS": "0"})
-    assert runner.invoke(main, ["keys", "rotate", "--kind", "seal"]).exit_code == 0
+    runner, old = _rotate_sealing_key(app, cli_env)
     refused = runner.invoke(main, ["keys", "retire", old])
     assert refused.exit_code != 0
     assert "not processed yet" in refused.output
@@ -178,9 +184,7 @@ def test_a_refused_envelope_is_kept_for_a_retry_and_then_no_longer(app, sessions
     with sessions() as s:
         refused_at = s.scalar(select(Receipt.processed_at))
     # The sealing key cannot be retired while the refused envelope is kept: only it opens it.
-    old = app.extensions["frontline"].keyring.current(__import__("crypto").KeyKind.SEAL).id
-    runner = CliRunner(env={**cli_env, "FRONTLINE_SEAL_GRACE_DAYS": "0"})
-    assert runner.invoke(main, ["keys", "rotate", "--kind", "seal"]).exit_code == 0
+    runner, old = _rotate_sealing_key(app, cli_env)
     blocked = runner.invoke(main, ["keys", "retire", old])
     assert blocked.exit_code != 0
     assert "1 refused envelopes sealed to it are kept for a retry" in blocked.output
